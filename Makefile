@@ -1,0 +1,57 @@
+# Thin wrappers: install what is missing, configure with CMake, build, run.
+# Each target uses its own build folder so that switching does not rebuild all.
+
+JOBS ?= 2
+CMAKE_FLAGS ?=
+DEPS := bash cmake/install-deps.sh
+
+RELEASE := build
+ASAN := build-asan
+TSAN := build-tsan
+ASAN_FLAGS := -DMOTIVE_SANITIZE=address,undefined -DMOTIVE_BUILD_BENCHMARKS=OFF
+TSAN_FLAGS := -DMOTIVE_SANITIZE=thread -DMOTIVE_BUILD_BENCHMARKS=OFF
+
+.PHONY: all deps build demo test bench bench-short asan tsan format clean
+
+all: build
+
+deps:
+	@$(DEPS)
+
+# $(1): build folder, $(2): extra CMake flags.
+define configure
+	cmake -S . -B $(1) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(2) $(CMAKE_FLAGS)
+endef
+
+build: deps
+	$(call configure,$(RELEASE),)
+	cmake --build $(RELEASE) -j$(JOBS)
+
+demo: build
+	bash examples/demo.sh $(RELEASE)
+
+test: build
+	cd $(RELEASE) && ctest --output-on-failure -j$(JOBS)
+
+bench: build
+	$(RELEASE)/tests/bench/motive_bench
+
+# Seconds, on small data: what CI can afford.
+bench-short: build
+	$(RELEASE)/tests/bench/motive_bench --short
+
+asan: deps
+	$(call configure,$(ASAN),$(ASAN_FLAGS))
+	cmake --build $(ASAN) -j$(JOBS)
+	cd $(ASAN) && ctest --output-on-failure -j$(JOBS)
+
+tsan: deps
+	$(call configure,$(TSAN),$(TSAN_FLAGS))
+	cmake --build $(TSAN) -j$(JOBS)
+	cd $(TSAN) && ctest --output-on-failure -j$(JOBS) -L concurrency
+
+format:
+	clang-format -i $$(git ls-files '*.h' '*.cc' '*.c' '*.proto')
+
+clean:
+	rm -rf $(RELEASE) $(ASAN) $(TSAN)

@@ -1,0 +1,77 @@
+#include "model/event_codec.h"
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/json_util.h"
+#include "model/errors.h"
+
+namespace motive::model {
+namespace {
+
+// The JSON parser's messages often start with the path of the field it was
+// reading ("sentiment: invalid value ..."); take it when it looks like one.
+std::string FieldFromParserMessage(absl::string_view message) {
+  size_t colon = message.find(':');
+  if (colon == absl::string_view::npos || colon == 0) return "";
+  absl::string_view head = message.substr(0, colon);
+  for (char c : head) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '[' ||
+              c == ']' || c == '"';
+    if (!ok) return "";
+  }
+  return std::string(head);
+}
+
+}  // namespace
+
+absl::Status Decode(WireFormat format, absl::string_view data,
+                    google::protobuf::Message* message) {
+  message->Clear();
+  if (format == WireFormat::kProtobuf) {
+    if (!message->ParseFromArray(data.data(), static_cast<int>(data.size()))) {
+      return ParseError("", absl::StrCat("not a valid ",
+                                         message->GetDescriptor()->full_name(),
+                                         " in protobuf binary format"));
+    }
+    return absl::OkStatus();
+  }
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  options.case_insensitive_enum_parsing = true;
+  auto status = google::protobuf::util::JsonStringToMessage(
+      google::protobuf::StringPiece(data.data(), data.size()), message,
+      options);
+  if (!status.ok()) {
+    std::string text(status.message().data(), status.message().size());
+    return ParseError(FieldFromParserMessage(text),
+                      absl::StrCat("invalid JSON: ", text));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Encode(WireFormat format, const google::protobuf::Message& message,
+                    std::string* out, bool pretty) {
+  if (format == WireFormat::kProtobuf) {
+    if (!message.AppendToString(out)) {
+      return absl::InternalError("protobuf serialization failed");
+    }
+    return absl::OkStatus();
+  }
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  options.add_whitespace = pretty;
+  std::string json;
+  auto status =
+      google::protobuf::util::MessageToJsonString(message, &json, options);
+  if (!status.ok()) {
+    return absl::InternalError(absl::StrCat(
+        "JSON serialization failed: ",
+        absl::string_view(status.message().data(), status.message().size())));
+  }
+  // MessageToJsonString ends pretty output with a newline; keep one form.
+  while (!json.empty() && json.back() == '\n') json.pop_back();
+  out->append(json);
+  return absl::OkStatus();
+}
+
+}  // namespace motive::model

@@ -1,0 +1,57 @@
+// What makes an event acceptable, and how motive completes one before it is
+// stored. Every rule names the field it guards in its error (model/errors.h).
+//
+// Required: customer_id, occurred_at, type. Limits:
+//   event_id, customer_id, topic, agent_id, queue   <= 128 bytes
+//   type                                           1..64 bytes of [a-z0-9_.-]
+//   customer_id, ids                               UTF-8, no control characters
+//   occurred_at    >= 1990-01-01, <= recorded_at + 1 day (clock skew)
+//   recorded_at    when set: >= 1990-01-01, <= now + 1 day
+//   enums          known values only
+//   sentiment      finite, [-1, 1]
+//   duration_ms, hold_ms   0..30 days, hold_ms <= duration_ms
+//   transfers      0..100
+//   value          finite; currency: three upper-case letters (ISO 4217)
+//   csat 1..5, nps 0..10
+//   attributes     <= 64; keys 1..64 bytes; values string (<= 1024 bytes),
+//                  finite number or bool
+//   whole event    <= 16 KiB serialized
+
+#ifndef MOTIVE_MODEL_EVENT_VALIDATION_H_
+#define MOTIVE_MODEL_EVENT_VALIDATION_H_
+
+#include <cstddef>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "model/journey_map.h"
+#include "motive/v1/event.pb.h"
+
+namespace motive::model {
+
+inline constexpr size_t kMaxIdBytes = 128;
+inline constexpr size_t kMaxTypeBytes = 64;
+inline constexpr int kMaxAttributes = 64;
+inline constexpr size_t kMaxAttributeKeyBytes = 64;
+inline constexpr size_t kMaxAttributeStringBytes = 1024;
+inline constexpr size_t kMaxEventBytes = 16 * 1024;
+inline constexpr int kMaxTransfers = 100;
+
+// Checks `event` as the caller sent it. `now` is the ingest time, used for
+// recorded_at when the event has none.
+absl::Status ValidateEvent(const v1::Event& event, absl::Time now);
+
+// Makes a caller's event ready to store: lower-cases the type, validates,
+// derives the event id when missing (model/event_id.h), sets recorded_at to
+// `now` when missing, and infers moment and stage from `map`. On error the
+// event may be partly normalised and must not be stored.
+absl::Status PrepareEvent(v1::Event* event, const JourneyMap& map,
+                          absl::Time now);
+
+// Microseconds since the Unix epoch, the log's time unit.
+int64_t ToUnixMicros(const google::protobuf::Timestamp& ts);
+google::protobuf::Timestamp FromUnixMicros(int64_t micros);
+
+}  // namespace motive::model
+
+#endif  // MOTIVE_MODEL_EVENT_VALIDATION_H_
