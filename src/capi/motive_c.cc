@@ -1,0 +1,475 @@
+// The C ABI (include/motive/motive.h) over motive::engine::Engine.
+//
+// This file owns every conversion between the two worlds, as LevelDB's c.cc
+// does: C structs to C++ options, absl::Status to status codes and the
+// thread-local message (Fail), and C++ exceptions to MOT_ENOMEM or
+// MOT_EINTERNAL (Guard). No logic of its own lives here.
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <memory>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "engine/engine.h"
+#include "model/errors.h"
+#include "model/event_codec.h"
+#include "model/record_reader.h"
+#include "motive/motive.h"
+
+struct mot_engine {
+  std::unique_ptr<motive::engine::Engine> engine;
+};
+
+namespace {
+
+using motive::model::ErrorKind;
+
+thread_local std::string last_error;
+
+// Records `message` as this thread's last error and returns `code`.
+int Fail(int code, std::string message) {
+  last_error = std::move(message);
+  return code;
+}
+
+int StatusCode(const absl::Status& status) {
+  switch (motive::model::KindOf(status)) {
+    case ErrorKind::kParse:
+      return MOT_EPARSE;
+    case ErrorKind::kIo:
+      return MOT_EIO;
+    case ErrorKind::kVersion:
+      return MOT_EVERSION;
+    case ErrorKind::kOther:
+      break;
+  }
+  switch (status.code()) {
+    case absl::StatusCode::kOk:
+      return MOT_OK;
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kOutOfRange:
+      return MOT_EINVALID;
+    case absl::StatusCode::kNotFound:
+      return MOT_ENOTFOUND;
+    case absl::StatusCode::kDataLoss:
+      return MOT_ECORRUPT;
+    case absl::StatusCode::kUnavailable:
+      return MOT_EBUSY;
+    case absl::StatusCode::kResourceExhausted:
+      return MOT_ENOMEM;
+    case absl::StatusCode::kCancelled:
+      return MOT_ECANCELED;
+    case absl::StatusCode::kUnimplemented:
+      return MOT_EUNSUPPORTED;
+    default:
+      return MOT_EINTERNAL;
+  }
+}
+
+int Fail(const absl::Status& status) {
+  return Fail(StatusCode(status), std::string(status.message()));
+}
+
+// Runs `body`, turning any exception into a status code: nothing crosses.
+template <typename Body>
+int Guard(Body&& body) noexcept {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    return Fail(MOT_ENOMEM, "out of memory");
+  } catch (const std::exception& e) {
+    return Fail(MOT_EINTERNAL, absl::StrCat("internal error: ", e.what()));
+  } catch (...) {
+    return Fail(MOT_EINTERNAL, "internal error: unknown exception");
+  }
+}
+
+// Copies a caller's options struct over `defaults`, honouring the caller's
+// struct_size so that callers built against an older, smaller struct work.
+template <typename T>
+int ReadOptions(const T* in, T* out, const char* name) {
+  if (in == nullptr) return MOT_OK;
+  if (in->struct_size < sizeof(uint32_t)) {
+    return Fail(MOT_EINVALID, absl::StrCat(name, ".struct_size is ",
+                                           in->struct_size,
+                                           "; set it with ", name, "_init"));
+  }
+  if (in->struct_size > sizeof(T)) {
+    return Fail(MOT_EVERSION,
+                absl::StrCat(name, " has struct_size ", in->struct_size,
+                             ", larger than this library's ", sizeof(T),
+                             ": the library is older than the header"));
+  }
+  std::memcpy(out, in, in->struct_size);
+  out->struct_size = sizeof(T);
+  return MOT_OK;
+}
+
+// The same check for the _init functions, which fill rather than read.
+template <typename T>
+int InitOptions(T* opts, uint32_t struct_size, const T& defaults,
+                const char* name) {
+  if (opts == nullptr) return Fail(MOT_EINVALID, absl::StrCat(name, " is NULL"));
+  if (struct_size != sizeof(T)) {
+    return Fail(struct_size > sizeof(T) ? MOT_EVERSION : MOT_EINVALID,
+                absl::StrCat(name, ": struct_size ", struct_size,
+                             " is not this library's ", sizeof(T)));
+  }
+  *opts = defaults;
+  return MOT_OK;
+}
+
+constexpr mot_engine_options kEngineDefaults = MOT_ENGINE_OPTIONS_INIT;
+constexpr mot_ingest_options kIngestDefaults = MOT_INGEST_OPTIONS_INIT;
+constexpr mot_timeline_options kTimelineDefaults = MOT_TIMELINE_OPTIONS_INIT;
+
+int CheckEngine(const mot_engine* engine) {
+  return engine ? MOT_OK : Fail(MOT_EINVALID, "engine is NULL");
+}
+
+int CheckPayload(const void* data, size_t size) {
+  if (data == nullptr && size != 0) {
+    return Fail(MOT_EINVALID, "data is NULL but size is not 0");
+  }
+  return MOT_OK;
+}
+
+absl::string_view View(const void* data, size_t size) {
+  return size ? absl::string_view(static_cast<const char*>(data), size)
+              : absl::string_view();
+}
+
+int WireFormat(int32_t format, motive::model::WireFormat* out) {
+  switch (format) {
+    case MOT_FORMAT_PROTOBUF:
+      *out = motive::model::WireFormat::kProtobuf;
+      return MOT_OK;
+    case MOT_FORMAT_JSON:
+      *out = motive::model::WireFormat::kJson;
+      return MOT_OK;
+    default:
+      return Fail(MOT_EINVALID,
+                  absl::StrCat("format ", format,
+                               " is not MOT_FORMAT_PROTOBUF or MOT_FORMAT_JSON"));
+  }
+}
+
+int InputFormat(int32_t format, motive::model::InputFormat* out) {
+  switch (format) {
+    case MOT_FORMAT_PROTOBUF:
+      *out = motive::model::InputFormat::kProtobufBatch;
+      return MOT_OK;
+    case MOT_FORMAT_JSON:
+      *out = motive::model::InputFormat::kJsonBatch;
+      return MOT_OK;
+    case MOT_FORMAT_JSONL:
+      *out = motive::model::InputFormat::kJsonl;
+      return MOT_OK;
+    case MOT_FORMAT_CSV:
+      *out = motive::model::InputFormat::kCsv;
+      return MOT_OK;
+    default:
+      return Fail(MOT_EINVALID, absl::StrCat("format ", format,
+                                             " is not an ingest format"));
+  }
+}
+
+// Hands `bytes` to the caller as a mot_buf, NUL-terminated.
+int Emit(const std::string& bytes, mot_buf* out) {
+  auto* data = static_cast<uint8_t*>(std::malloc(bytes.size() + 1));
+  if (data == nullptr) return Fail(MOT_ENOMEM, "out of memory");
+  std::memcpy(data, bytes.data(), bytes.size());
+  data[bytes.size()] = 0;
+  out->data = data;
+  out->size = bytes.size();
+  return MOT_OK;
+}
+
+// Runs an ingest over `reader` and fills the report, whatever happens.
+int RunIngest(mot_ingest_report* report, mot_engine* engine,
+              motive::model::RecordReader& reader, uint64_t bytes_total,
+              const mot_ingest_options& opts) {
+  motive::engine::IngestOptions options;
+  options.batch_size = opts.batch_size;
+  if (opts.on_reject != nullptr) {
+    options.on_reject = [&opts](uint64_t record, const std::string& field,
+                                const std::string& reason) {
+      opts.on_reject(opts.reject_user_data, record, field.c_str(),
+                     reason.c_str());
+    };
+  }
+  if (opts.on_progress != nullptr) {
+    options.on_progress = [&opts, bytes_total](uint64_t done) {
+      return opts.on_progress(opts.progress_user_data, done, bytes_total) == 0;
+    };
+  }
+  motive::engine::IngestCounts counts;
+  absl::Status status = engine->engine->Ingest(reader, options, &counts);
+  if (report != nullptr) {
+    report->accepted = counts.accepted;
+    report->duplicates = counts.duplicates;
+    report->rejected = counts.rejected;
+  }
+  if (!status.ok()) return Fail(status);
+  if (counts.rejected > 0) {
+    return Fail(MOT_EREJECTED,
+                absl::StrCat(counts.rejected, " records were rejected; ",
+                             counts.accepted, " stored, ", counts.duplicates,
+                             " duplicates"));
+  }
+  return MOT_OK;
+}
+
+int StartReport(mot_ingest_report* report) {
+  if (report == nullptr) return MOT_OK;
+  if (report->struct_size != sizeof(mot_ingest_report)) {
+    return Fail(report->struct_size > sizeof(mot_ingest_report) ? MOT_EVERSION
+                                                                : MOT_EINVALID,
+                "report->struct_size is not sizeof(mot_ingest_report); "
+                "initialise it with MOT_INGEST_REPORT_INIT");
+  }
+  report->accepted = report->duplicates = report->rejected = 0;
+  return MOT_OK;
+}
+
+}  // namespace
+
+extern "C" {
+
+const char* mot_version(void) { return MOTIVE_VERSION_STRING; }
+
+int mot_version_number(void) { return MOT_VERSION_NUMBER; }
+
+const char* mot_error_last(void) { return last_error.c_str(); }
+
+const char* mot_strerror(int code) {
+  switch (code) {
+    case MOT_OK: return "ok";
+    case MOT_EINVALID: return "invalid argument";
+    case MOT_ENOTFOUND: return "not found";
+    case MOT_EPARSE: return "parse error";
+    case MOT_EIO: return "I/O error";
+    case MOT_ECORRUPT: return "corrupt or foreign database";
+    case MOT_EBUSY: return "busy";
+    case MOT_ETOOSMALL: return "buffer too small";
+    case MOT_EVERSION: return "version mismatch";
+    case MOT_ENOMEM: return "out of memory";
+    case MOT_EINTERNAL: return "internal error";
+    case MOT_EREJECTED: return "some records rejected";
+    case MOT_ECANCELED: return "canceled";
+    case MOT_EUNSUPPORTED: return "unsupported";
+    default: return "unknown status code";
+  }
+}
+
+void mot_buf_dispose(mot_buf* buf) {
+  if (buf == nullptr) return;
+  std::free(buf->data);
+  buf->data = nullptr;
+  buf->size = 0;
+}
+
+int mot_engine_options_init(mot_engine_options* opts, uint32_t struct_size) {
+  return InitOptions(opts, struct_size, kEngineDefaults, "mot_engine_options");
+}
+
+int mot_ingest_options_init(mot_ingest_options* opts, uint32_t struct_size) {
+  return InitOptions(opts, struct_size, kIngestDefaults, "mot_ingest_options");
+}
+
+int mot_timeline_options_init(mot_timeline_options* opts,
+                              uint32_t struct_size) {
+  return InitOptions(opts, struct_size, kTimelineDefaults,
+                     "mot_timeline_options");
+}
+
+int mot_engine_open(mot_engine** out, const char* path,
+                    const mot_engine_options* opts) {
+  return Guard([&] {
+    if (out == nullptr) return Fail(MOT_EINVALID, "out is NULL");
+    *out = nullptr;
+    if (path == nullptr) return Fail(MOT_EINVALID, "path is NULL");
+    mot_engine_options o = kEngineDefaults;
+    if (int rc = ReadOptions(opts, &o, "mot_engine_options")) return rc;
+
+    motive::engine::EngineOptions options;
+    switch (o.durability) {
+      case MOT_DURABILITY_FULL:
+        options.log.durability = motive::store::Durability::kFull;
+        break;
+      case MOT_DURABILITY_GROUP:
+        options.log.durability = motive::store::Durability::kGroup;
+        break;
+      default:
+        return Fail(MOT_EINVALID, absl::StrCat("durability ", o.durability,
+                                               " is not a MOT_DURABILITY_*"));
+    }
+    options.log.group_commit_delay = absl::Milliseconds(o.group_commit_ms);
+    switch (o.integrity_check) {
+      case MOT_CHECK_QUICK:
+        options.log.integrity_check = motive::store::IntegrityCheck::kQuick;
+        break;
+      case MOT_CHECK_FULL:
+        options.log.integrity_check = motive::store::IntegrityCheck::kFull;
+        break;
+      case MOT_CHECK_NONE:
+        options.log.integrity_check = motive::store::IntegrityCheck::kNone;
+        break;
+      default:
+        return Fail(MOT_EINVALID, absl::StrCat("integrity_check ",
+                                               o.integrity_check,
+                                               " is not a MOT_CHECK_*"));
+    }
+    options.log.create_if_missing = o.create_if_missing != 0;
+    if (o.journey_map != nullptr) options.journey_map_text = o.journey_map;
+
+    auto engine = motive::engine::Engine::Open(path, std::move(options));
+    if (!engine.ok()) return Fail(engine.status());
+    *out = new mot_engine{*std::move(engine)};
+    return MOT_OK;
+  });
+}
+
+void mot_engine_close(mot_engine* engine) {
+  Guard([&] {
+    delete engine;
+    return MOT_OK;
+  });
+}
+
+int mot_engine_flush(mot_engine* engine) {
+  return Guard([&] {
+    if (int rc = CheckEngine(engine)) return rc;
+    absl::Status status = engine->engine->Flush();
+    return status.ok() ? MOT_OK : Fail(status);
+  });
+}
+
+int mot_event_record(int32_t* stored, mot_engine* engine, int32_t format,
+                     const void* data, size_t size) {
+  return Guard([&] {
+    if (stored != nullptr) *stored = 0;
+    if (int rc = CheckEngine(engine)) return rc;
+    if (int rc = CheckPayload(data, size)) return rc;
+    motive::model::WireFormat wire;
+    if (int rc = WireFormat(format, &wire)) return rc;
+    motive::v1::Event event;
+    if (absl::Status s = motive::model::Decode(wire, View(data, size), &event);
+        !s.ok()) {
+      return Fail(s);
+    }
+    absl::StatusOr<bool> appended = engine->engine->Record(std::move(event));
+    if (!appended.ok()) return Fail(appended.status());
+    if (stored != nullptr) *stored = *appended ? 1 : 0;
+    return MOT_OK;
+  });
+}
+
+int mot_ingest_buffer(mot_ingest_report* report, mot_engine* engine,
+                      const void* data, size_t size,
+                      const mot_ingest_options* opts) {
+  return Guard([&] {
+    if (int rc = StartReport(report)) return rc;
+    if (int rc = CheckEngine(engine)) return rc;
+    if (int rc = CheckPayload(data, size)) return rc;
+    if (opts == nullptr) {
+      return Fail(MOT_EINVALID, "opts is NULL: a buffer must name its format");
+    }
+    mot_ingest_options o = kIngestDefaults;
+    if (int rc = ReadOptions(opts, &o, "mot_ingest_options")) return rc;
+    motive::model::InputFormat format;
+    if (o.format == MOT_FORMAT_AUTO) {
+      return Fail(MOT_EINVALID,
+                  "MOT_FORMAT_AUTO needs a file name; name the buffer's format");
+    }
+    if (int rc = InputFormat(o.format, &format)) return rc;
+    bool given = false;
+    motive::model::RecordReader reader(
+        format, [&]() -> absl::StatusOr<absl::string_view> {
+          if (given) return absl::string_view();
+          given = true;
+          return View(data, size);
+        });
+    return RunIngest(report, engine, reader, size, o);
+  });
+}
+
+int mot_ingest_file(mot_ingest_report* report, mot_engine* engine,
+                    const char* path, const mot_ingest_options* opts) {
+  return Guard([&] {
+    if (int rc = StartReport(report)) return rc;
+    if (int rc = CheckEngine(engine)) return rc;
+    if (path == nullptr) return Fail(MOT_EINVALID, "path is NULL");
+    mot_ingest_options o = kIngestDefaults;
+    if (int rc = ReadOptions(opts, &o, "mot_ingest_options")) return rc;
+    motive::model::InputFormat format;
+    if (o.format == MOT_FORMAT_AUTO) {
+      auto inferred = motive::model::InputFormatFromPath(path);
+      if (!inferred.ok()) return Fail(inferred.status());
+      format = *inferred;
+    } else if (int rc = InputFormat(o.format, &format)) {
+      return rc;
+    }
+
+    std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path, "rb"),
+                                               &std::fclose);
+    if (!file) {
+      int err = errno;
+      return Fail(err == ENOENT ? MOT_ENOTFOUND : MOT_EIO,
+                  absl::StrCat("cannot open ", path, ": ", std::strerror(err)));
+    }
+    uint64_t total = 0;
+    if (std::fseek(file.get(), 0, SEEK_END) == 0) {
+      long end = std::ftell(file.get());
+      total = end > 0 ? static_cast<uint64_t>(end) : 0;
+      std::rewind(file.get());
+    }
+    std::vector<char> chunk(1 << 20);
+    motive::model::RecordReader reader(
+        format, [&]() -> absl::StatusOr<absl::string_view> {
+          size_t n = std::fread(chunk.data(), 1, chunk.size(), file.get());
+          if (n == 0 && std::ferror(file.get())) {
+            return motive::model::IoError(
+                absl::StrCat("reading ", path, " failed"));
+          }
+          return absl::string_view(chunk.data(), n);
+        });
+    return RunIngest(report, engine, reader, total, o);
+  });
+}
+
+int mot_timeline_get(mot_buf* out, mot_engine* engine, const char* customer_id,
+                     const mot_timeline_options* opts) {
+  return Guard([&] {
+    if (out == nullptr) return Fail(MOT_EINVALID, "out is NULL");
+    out->data = nullptr;
+    out->size = 0;
+    if (int rc = CheckEngine(engine)) return rc;
+    if (customer_id == nullptr) return Fail(MOT_EINVALID, "customer_id is NULL");
+    mot_timeline_options o = kTimelineDefaults;
+    if (int rc = ReadOptions(opts, &o, "mot_timeline_options")) return rc;
+    motive::model::WireFormat wire;
+    if (int rc = WireFormat(o.format, &wire)) return rc;
+
+    motive::store::TimeRange range{o.since_us, o.until_us, o.limit};
+    auto events = engine->engine->Timeline(customer_id, range);
+    if (!events.ok()) return Fail(events.status());
+    motive::v1::Timeline timeline;
+    timeline.set_customer_id(customer_id);
+    for (auto& event : *events) *timeline.add_events() = std::move(event);
+    std::string bytes;
+    if (absl::Status s = motive::model::Encode(wire, timeline, &bytes);
+        !s.ok()) {
+      return Fail(s);
+    }
+    return Emit(bytes, out);
+  });
+}
+
+}  // extern "C"

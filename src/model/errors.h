@@ -1,11 +1,16 @@
-// Errors about a record's content.
+// The errors motive's layers return, and the facts the C ABI needs from them.
 //
-// A rejected record must say which field was wrong, both in the message a
-// person reads ("sentiment: must be within [-1, 1], got 1.5") and as data the
-// C ABI hands to reject callbacks. The field travels as a Status payload so
-// that no caller ever parses messages. Input that cannot be parsed at all
-// (broken JSON, a bad CSV quote) is marked as a parse error, which the C ABI
-// reports as MOT_EPARSE rather than MOT_EINVALID.
+// Inside the library errors are absl::Status values with canonical codes. Two
+// facts do not fit a canonical code, so they travel as payloads and no caller
+// ever parses a message:
+//  - the field a rejected record got wrong, shown to people in the message
+//    ("sentiment: must be within [-1, 1], got 1.5") and handed to reject
+//    callbacks as data;
+//  - the kind of failure where the C ABI distinguishes more than the canonical
+//    codes do: unparsable input (MOT_EPARSE, a kind of InvalidArgument), the
+//    file system or database failing (MOT_EIO, a kind of Internal) and a
+//    database made by a newer motive (MOT_EVERSION, a kind of
+//    FailedPrecondition).
 
 #ifndef MOTIVE_MODEL_ERRORS_H_
 #define MOTIVE_MODEL_ERRORS_H_
@@ -17,12 +22,26 @@
 
 namespace motive::model {
 
+enum class ErrorKind { kOther, kParse, kIo, kVersion };
+
 // InvalidArgument "<field>: <message>", with `field` attached. An empty field
 // means the record as a whole.
 absl::Status FieldError(absl::string_view field, absl::string_view message);
 
-// As FieldError, marked as a parse error.
+// As FieldError, of kind kParse.
 absl::Status ParseError(absl::string_view field, absl::string_view message);
+
+// Internal, of kind kIo.
+absl::Status IoError(absl::string_view message);
+
+// FailedPrecondition, of kind kVersion.
+absl::Status VersionError(absl::string_view message);
+
+ErrorKind KindOf(const absl::Status& status);
+
+// The same error, code and payloads kept, with `context` put before its
+// message: "context: message".
+absl::Status Annotate(const absl::Status& status, absl::string_view context);
 
 // The field attached by FieldError or ParseError, or "".
 std::string ErrorField(const absl::Status& status);
@@ -30,7 +49,9 @@ std::string ErrorField(const absl::Status& status);
 // The message without the "<field>: " prefix that FieldError adds.
 std::string ErrorReason(const absl::Status& status);
 
-bool IsParseError(const absl::Status& status);
+inline bool IsParseError(const absl::Status& status) {
+  return KindOf(status) == ErrorKind::kParse;
+}
 
 }  // namespace motive::model
 

@@ -1,0 +1,270 @@
+#include "model/event_validation.h"
+
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "model/errors.h"
+
+namespace motive::model {
+namespace {
+
+using ::testing::HasSubstr;
+
+const absl::Time kNow = absl::FromUnixSeconds(1750000000);  // 2025-06-15
+
+v1::Event ValidEvent() {
+  v1::Event event;
+  event.set_customer_id("c1");
+  event.set_type("contact");
+  event.mutable_occurred_at()->set_seconds(1749990000);
+  return event;
+}
+
+// Expects `event` to be rejected for `field`.
+void ExpectRejected(const v1::Event& event, const std::string& field) {
+  absl::Status s = ValidateEvent(event, kNow);
+  EXPECT_TRUE(absl::IsInvalidArgument(s)) << s;
+  EXPECT_EQ(ErrorField(s), field) << s;
+  EXPECT_THAT(std::string(s.message()), HasSubstr(field));
+}
+
+TEST(ValidateEventTest, MinimalEventIsValid) {
+  EXPECT_TRUE(ValidateEvent(ValidEvent(), kNow).ok());
+}
+
+TEST(ValidateEventTest, RequiredFields) {
+  v1::Event e = ValidEvent();
+  e.clear_customer_id();
+  ExpectRejected(e, "customer_id");
+  e = ValidEvent();
+  e.clear_type();
+  ExpectRejected(e, "type");
+  e = ValidEvent();
+  e.clear_occurred_at();
+  ExpectRejected(e, "occurred_at");
+}
+
+TEST(ValidateEventTest, IdLimits) {
+  v1::Event e = ValidEvent();
+  e.set_customer_id(std::string(kMaxIdBytes, 'x'));
+  EXPECT_TRUE(ValidateEvent(e, kNow).ok());
+  e.set_customer_id(std::string(kMaxIdBytes + 1, 'x'));
+  ExpectRejected(e, "customer_id");
+  e = ValidEvent();
+  e.set_event_id(std::string(kMaxIdBytes + 1, 'x'));
+  ExpectRejected(e, "event_id");
+  e = ValidEvent();
+  e.set_agent_id("tab\there");
+  ExpectRejected(e, "agent_id");
+}
+
+TEST(ValidateEventTest, Utf8IsCheckedStrictly) {
+  v1::Event e = ValidEvent();
+  e.set_customer_id("Zoë-東京");
+  EXPECT_TRUE(ValidateEvent(e, kNow).ok());
+  for (const char* bad : {"\xc3", "\xc3\x28", "\xe0\x80\xaf" /* overlong */,
+                          "\xed\xa0\x80" /* surrogate */, "\xf4\x90\x80\x80",
+                          "a\x7f"}) {
+    e.set_customer_id(bad);
+    ExpectRejected(e, "customer_id");
+  }
+}
+
+TEST(ValidateEventTest, TypeCharacters) {
+  v1::Event e = ValidEvent();
+  e.set_type("social_mention.v2-x");
+  EXPECT_TRUE(ValidateEvent(e, kNow).ok());
+  e.set_type("has space");
+  ExpectRejected(e, "type");
+  e.set_type(std::string(kMaxTypeBytes + 1, 'a'));
+  ExpectRejected(e, "type");
+}
+
+TEST(ValidateEventTest, TimeSanity) {
+  v1::Event e = ValidEvent();
+  e.mutable_occurred_at()->set_seconds(631152000);  // 1990-01-01: allowed
+  EXPECT_TRUE(ValidateEvent(e, kNow).ok());
+  e.mutable_occurred_at()->set_seconds(631151999);
+  ExpectRejected(e, "occurred_at");
+  // One day of clock skew is tolerated, not more.
+  e.mutable_occurred_at()->set_seconds(absl::ToUnixSeconds(kNow) + 86400);
+  EXPECT_TRUE(ValidateEvent(e, kNow).ok());
+  e.mutable_occurred_at()->set_seconds(absl::ToUnixSeconds(kNow) + 86401);
+  ExpectRejected(e, "occurred_at");
+  e = ValidEvent();
+  e.mutable_occurred_at()->set_nanos(-1);
+  ExpectRejected(e, "occurred_at");
+  // Skew is measured from recorded_at when the caller sets it (replays).
+  e = ValidEvent();
+  e.mutable_recorded_at()->set_seconds(1000000000);  // 2001
+  ExpectRejected(e, "occurred_at");
+  e.mutable_occurred_at()->set_seconds(999999000);
+  EXPECT_TRUE(ValidateEvent(e, kNow).ok());
+  e.mutable_recorded_at()->set_seconds(absl::ToUnixSeconds(kNow) + 90000);
+  ExpectRejected(e, "recorded_at");
+}
+
+TEST(ValidateEventTest, UnknownEnumNumbersAreRejected) {
+  v1::Event e = ValidEvent();
+  e.set_channel(static_cast<v1::Channel>(99));
+  ExpectRejected(e, "channel");
+  e = ValidEvent();
+  e.set_moment(static_cast<v1::Moment>(-1));
+  ExpectRejected(e, "moment");
+  e = ValidEvent();
+  e.set_stage(static_cast<v1::Stage>(42));
+  ExpectRejected(e, "stage");
+  e = ValidEvent();
+  e.set_outcome(static_cast<v1::Outcome>(7));
+  ExpectRejected(e, "outcome");
+}
+
+TEST(ValidateEventTest, NumericRangesAtTheirEdges) {
+  struct Case {
+    const char* field;
+    void (*set)(v1::Event&, double);
+    double ok_low, ok_high, bad_low, bad_high;
+  };
+  const Case cases[] = {
+      {"sentiment", [](v1::Event& e, double v) { e.set_sentiment(v); }, -1, 1,
+       -1.0000001, 1.0000001},
+      {"csat", [](v1::Event& e, double v) { e.set_csat(int(v)); }, 1, 5, 0, 6},
+      {"nps", [](v1::Event& e, double v) { e.set_nps(int(v)); }, 0, 10, -1, 11},
+      {"transfers", [](v1::Event& e, double v) { e.set_transfers(int(v)); }, 0,
+       100, -1, 101},
+      {"duration_ms",
+       [](v1::Event& e, double v) { e.set_duration_ms(int64_t(v)); }, 0,
+       30.0 * 86400 * 1000, -1, 30.0 * 86400 * 1000 + 1},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.field);
+    for (double ok : {c.ok_low, c.ok_high}) {
+      v1::Event e = ValidEvent();
+      c.set(e, ok);
+      EXPECT_TRUE(ValidateEvent(e, kNow).ok()) << ok;
+    }
+    for (double bad : {c.bad_low, c.bad_high}) {
+      v1::Event e = ValidEvent();
+      c.set(e, bad);
+      ExpectRejected(e, c.field);
+    }
+  }
+}
+
+TEST(ValidateEventTest, NonFiniteNumbers) {
+  v1::Event e = ValidEvent();
+  e.set_sentiment(std::nan(""));
+  ExpectRejected(e, "sentiment");
+  e = ValidEvent();
+  e.set_value(HUGE_VAL);
+  ExpectRejected(e, "value");
+  e = ValidEvent();
+  (*e.mutable_attributes())["x"].set_number_value(-HUGE_VAL);
+  ExpectRejected(e, "attributes.x");
+}
+
+TEST(ValidateEventTest, HoldCannotExceedDuration) {
+  v1::Event e = ValidEvent();
+  e.set_duration_ms(1000);
+  e.set_hold_ms(1000);
+  EXPECT_TRUE(ValidateEvent(e, kNow).ok());
+  e.set_hold_ms(1001);
+  ExpectRejected(e, "hold_ms");
+}
+
+TEST(ValidateEventTest, Currency) {
+  v1::Event e = ValidEvent();
+  e.set_value(19.99);
+  e.set_currency("EUR");
+  EXPECT_TRUE(ValidateEvent(e, kNow).ok());
+  for (const char* bad : {"eur", "EURO", "E1R", "€"}) {
+    e.set_currency(bad);
+    ExpectRejected(e, "currency");
+  }
+}
+
+TEST(ValidateEventTest, Attributes) {
+  v1::Event e = ValidEvent();
+  for (int i = 0; i < kMaxAttributes; ++i) {
+    (*e.mutable_attributes())[absl::StrCat("k", i)].set_bool_value(true);
+  }
+  EXPECT_TRUE(ValidateEvent(e, kNow).ok());
+  (*e.mutable_attributes())["one_too_many"].set_bool_value(true);
+  ExpectRejected(e, "attributes");
+
+  e = ValidEvent();
+  (*e.mutable_attributes())[std::string(kMaxAttributeKeyBytes + 1, 'k')]
+      .set_bool_value(true);
+  ExpectRejected(e, "attributes");
+
+  e = ValidEvent();
+  (*e.mutable_attributes())["note"].set_string_value(
+      std::string(kMaxAttributeStringBytes + 1, 'x'));
+  ExpectRejected(e, "attributes.note");
+
+  e = ValidEvent();
+  (*e.mutable_attributes())["nested"].mutable_list_value();
+  ExpectRejected(e, "attributes.nested");
+
+  e = ValidEvent();
+  (*e.mutable_attributes())["nothing"];  // a Value with no kind set
+  ExpectRejected(e, "attributes.nothing");
+}
+
+TEST(ValidateEventTest, WholeEventSizeLimit) {
+  v1::Event e = ValidEvent();
+  for (int i = 0; i < kMaxAttributes; ++i) {
+    (*e.mutable_attributes())[absl::StrCat("key", i)].set_string_value(
+        std::string(kMaxAttributeStringBytes, 'x'));
+  }
+  absl::Status s = ValidateEvent(e, kNow);
+  EXPECT_TRUE(absl::IsInvalidArgument(s));
+  EXPECT_EQ(ErrorField(s), "");
+  EXPECT_THAT(std::string(s.message()), HasSubstr("bytes"));
+}
+
+TEST(PrepareEventTest, CompletesTheEvent) {
+  v1::Event e = ValidEvent();
+  e.set_type("Contact");
+  e.set_channel(v1::VOICE);
+  ASSERT_TRUE(PrepareEvent(&e, JourneyMap::Default(), kNow).ok());
+  EXPECT_EQ(e.type(), "contact");
+  EXPECT_EQ(e.event_id().substr(0, 2), "h-");
+  EXPECT_EQ(e.recorded_at().seconds(), absl::ToUnixSeconds(kNow));
+  EXPECT_EQ(e.moment(), v1::INTERIM);
+  EXPECT_EQ(e.stage(), v1::EXPERIENCE);
+}
+
+TEST(PrepareEventTest, KeepsWhatTheCallerSet) {
+  v1::Event e = ValidEvent();
+  e.set_event_id("mine");
+  e.mutable_recorded_at()->set_seconds(1749999999);
+  e.set_moment(v1::THIRD);
+  ASSERT_TRUE(PrepareEvent(&e, JourneyMap::Default(), kNow).ok());
+  EXPECT_EQ(e.event_id(), "mine");
+  EXPECT_EQ(e.recorded_at().seconds(), 1749999999);
+  EXPECT_EQ(e.moment(), v1::THIRD);
+  EXPECT_EQ(e.stage(), v1::EXPERIENCE);  // filled, as it was unspecified
+}
+
+TEST(PrepareEventTest, SameContentSameIdWhateverTheIngestTime) {
+  v1::Event a = ValidEvent();
+  v1::Event b = ValidEvent();
+  ASSERT_TRUE(PrepareEvent(&a, JourneyMap::Default(), kNow).ok());
+  ASSERT_TRUE(
+      PrepareEvent(&b, JourneyMap::Default(), kNow + absl::Hours(5)).ok());
+  EXPECT_EQ(a.event_id(), b.event_id());
+}
+
+TEST(TimeConversionTest, MicrosRoundTripIncludingBeforeEpoch) {
+  for (int64_t us : {int64_t{0}, int64_t{1}, int64_t{-1}, int64_t{1750000000123456},
+                     int64_t{-1500001}}) {
+    google::protobuf::Timestamp ts = FromUnixMicros(us);
+    EXPECT_GE(ts.nanos(), 0);
+    EXPECT_EQ(ToUnixMicros(ts), us);
+  }
+}
+
+}  // namespace
+}  // namespace motive::model

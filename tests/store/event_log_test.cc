@@ -1,0 +1,349 @@
+#include "store/event_log.h"
+
+#include <sqlite3.h>
+
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "model/errors.h"
+#include "model/event_validation.h"
+#include "tests/testing/temp_dir.h"
+
+namespace motive::store {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+v1::Event MakeEvent(const std::string& id, const std::string& customer,
+                    int64_t occurred_s) {
+  v1::Event e;
+  e.set_event_id(id);
+  e.set_customer_id(customer);
+  e.set_type("contact");
+  *e.mutable_occurred_at() = model::FromUnixMicros(occurred_s * 1000000);
+  *e.mutable_recorded_at() = model::FromUnixMicros(1750000000LL * 1000000);
+  return e;
+}
+
+std::vector<std::string> Ids(const std::vector<v1::Event>& events) {
+  std::vector<std::string> ids;
+  for (const auto& e : events) ids.push_back(e.event_id());
+  return ids;
+}
+
+std::unique_ptr<EventLog> OpenOrDie(const std::string& path,
+                                    EventLogOptions options = {}) {
+  auto log = EventLog::Open(path, options);
+  EXPECT_TRUE(log.ok()) << log.status();
+  return log.ok() ? *std::move(log) : nullptr;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// Runs SQL on a database file behind motive's back, as another program would.
+void RawExec(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* error = nullptr;
+  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
+  EXPECT_EQ(rc, SQLITE_OK) << (error ? error : "");
+  sqlite3_free(error);
+  sqlite3_close(db);
+}
+
+int64_t RawCount(const std::string& path) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
+            SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, "SELECT count(*) FROM events", -1, &stmt, nullptr);
+  int64_t n = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return n;
+}
+
+TEST(EventLogTest, EmptyLogReadsEmpty) {
+  auto log = OpenOrDie(":memory:");
+  auto events = log->ReadCustomer("nobody", {});
+  ASSERT_TRUE(events.ok());
+  EXPECT_TRUE(events->empty());
+  EXPECT_EQ(*log->CountEvents(), 0);
+  EXPECT_EQ(log->schema_version(), EventLog::kSchemaVersion);
+}
+
+TEST(EventLogTest, OneEventRoundTrips) {
+  auto log = OpenOrDie(":memory:");
+  v1::Event e = MakeEvent("e1", "c1", 1700000000);
+  e.set_sentiment(-0.25);
+  auto result = log->Append({e});
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->appended_count, 1u);
+  auto events = log->ReadCustomer("c1", {});
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ((*events)[0].SerializeAsString(), e.SerializeAsString());
+}
+
+TEST(EventLogTest, OutOfOrderArrivalsReadInEventTimeOrder) {
+  auto log = OpenOrDie(":memory:");
+  ASSERT_TRUE(log->Append({MakeEvent("late", "c1", 300)}).ok());
+  ASSERT_TRUE(log->Append({MakeEvent("early", "c1", 100)}).ok());
+  ASSERT_TRUE(log->Append({MakeEvent("other", "c2", 200)}).ok());
+  ASSERT_TRUE(log->Append({MakeEvent("middle", "c1", 200)}).ok());
+  // Same event time: append order breaks the tie.
+  ASSERT_TRUE(log->Append({MakeEvent("tie", "c1", 200)}).ok());
+  EXPECT_THAT(Ids(*log->ReadCustomer("c1", {})),
+              ElementsAre("early", "middle", "tie", "late"));
+}
+
+TEST(EventLogTest, DuplicatesAreCountedNotStored) {
+  auto log = OpenOrDie(":memory:");
+  ASSERT_TRUE(log->Append({MakeEvent("e1", "c1", 100)}).ok());
+  v1::Event changed = MakeEvent("e1", "c1", 999);  // same id, other content
+  auto again = log->Append({changed, MakeEvent("e2", "c1", 200),
+                            MakeEvent("e2", "c1", 200)});
+  ASSERT_TRUE(again.ok());
+  EXPECT_THAT(again->appended, ElementsAre(false, true, false));
+  EXPECT_EQ(again->appended_count, 1u);
+  EXPECT_EQ(again->duplicate_count, 2u);
+  auto events = log->ReadCustomer("c1", {});
+  EXPECT_THAT(Ids(*events), ElementsAre("e1", "e2"));
+  EXPECT_EQ((*events)[0].occurred_at().seconds(), 100);  // first one kept
+}
+
+TEST(EventLogTest, TimeRangeBoundsAndLimit) {
+  auto log = OpenOrDie(":memory:");
+  for (int i = 1; i <= 5; ++i) {
+    ASSERT_TRUE(log->Append({MakeEvent(absl::StrCat("e", i), "c1", i * 100)}).ok());
+  }
+  // since is inclusive, until exclusive.
+  TimeRange range{200 * 1000000LL, 400 * 1000000LL, 0};
+  EXPECT_THAT(Ids(*log->ReadCustomer("c1", range)), ElementsAre("e2", "e3"));
+  // limit keeps the most recent, still in time order.
+  EXPECT_THAT(Ids(*log->ReadCustomer("c1", {0, 0, 2})), ElementsAre("e4", "e5"));
+  EXPECT_THAT(Ids(*log->ReadCustomer("c1", {0, 400 * 1000000LL, 2})),
+              ElementsAre("e2", "e3"));
+  EXPECT_EQ(log->ReadCustomer("c1", {0, 0, 100})->size(), 5u);
+}
+
+TEST(EventLogTest, ScanVisitsEverythingInAppendOrder) {
+  auto log = OpenOrDie(":memory:");
+  ASSERT_TRUE(log->Append({MakeEvent("a", "c1", 300), MakeEvent("b", "c2", 100)}).ok());
+  ASSERT_TRUE(log->Append({MakeEvent("c", "c1", 200)}).ok());
+  std::vector<std::string> seen;
+  std::vector<int64_t> seqs;
+  ASSERT_TRUE(log->Scan(0, [&](int64_t seq, const v1::Event& e) {
+                   seen.push_back(e.event_id());
+                   seqs.push_back(seq);
+                   return absl::OkStatus();
+                 }).ok());
+  EXPECT_THAT(seen, ElementsAre("a", "b", "c"));
+  seen.clear();
+  ASSERT_TRUE(log->Scan(seqs[0], [&](int64_t, const v1::Event& e) {
+                   seen.push_back(e.event_id());
+                   return absl::OkStatus();
+                 }).ok());
+  EXPECT_THAT(seen, ElementsAre("b", "c"));
+  // An error from the callback stops the scan and comes back.
+  int calls = 0;
+  absl::Status stop = log->Scan(0, [&](int64_t, const v1::Event&) {
+    ++calls;
+    return absl::CancelledError("enough");
+  });
+  EXPECT_TRUE(absl::IsCancelled(stop));
+  EXPECT_EQ(calls, 1);
+}
+
+TEST(EventLogTest, ReopenKeepsEverything) {
+  testing::TempDir dir;
+  std::string path = dir.File("log.db");
+  {
+    auto log = OpenOrDie(path);
+    ASSERT_TRUE(log->Append({MakeEvent("e1", "c1", 100), MakeEvent("e2", "c2", 50)}).ok());
+  }
+  auto log = OpenOrDie(path);
+  EXPECT_EQ(*log->CountEvents(), 2);
+  EXPECT_THAT(Ids(*log->ReadCustomer("c1", {})), ElementsAre("e1"));
+  // Dedupe survives the reopen.
+  auto again = log->Append({MakeEvent("e1", "c1", 100)});
+  EXPECT_EQ(again->duplicate_count, 1u);
+}
+
+TEST(EventLogTest, FailedBatchWritesNothingAndKeepsEarlierGroup) {
+  testing::TempDir dir;
+  std::string path = dir.File("log.db");
+  { OpenOrDie(path); }
+  // A trigger makes one customer's insert fail, as a full disk would.
+  RawExec(path,
+          "CREATE TRIGGER poison BEFORE INSERT ON events "
+          "WHEN NEW.customer_id = 'poison' "
+          "BEGIN SELECT RAISE(ABORT, 'poisoned'); END;");
+  EventLogOptions group;
+  group.durability = Durability::kGroup;
+  group.group_commit_delay = absl::Hours(1);
+  auto log = OpenOrDie(path, group);
+  ASSERT_TRUE(log->Append({MakeEvent("kept", "c1", 100)}).ok());
+  auto failed = log->Append({MakeEvent("a", "c1", 200),
+                             MakeEvent("b", "poison", 200),
+                             MakeEvent("c", "c1", 300)});
+  EXPECT_FALSE(failed.ok());
+  EXPECT_THAT(std::string(failed.status().message()), HasSubstr("poisoned"));
+  ASSERT_TRUE(log->Flush().ok());
+  EXPECT_THAT(Ids(*log->ReadCustomer("c1", {})), ElementsAre("kept"));
+  EXPECT_EQ(RawCount(path), 1);
+  // The log goes on working.
+  ASSERT_TRUE(log->Append({MakeEvent("after", "c1", 400)}).ok());
+  EXPECT_EQ(*log->CountEvents(), 2);
+}
+
+TEST(EventLogTest, GroupCommitSyncsWithinTheDelay) {
+  testing::TempDir dir;
+  std::string path = dir.File("log.db");
+  EventLogOptions group;
+  group.durability = Durability::kGroup;
+  group.group_commit_delay = absl::Milliseconds(20);
+  auto log = OpenOrDie(path, group);
+  ASSERT_TRUE(log->Append({MakeEvent("e1", "c1", 100)}).ok());
+  // Visible at once to this log, and committed (seen by another connection)
+  // once the background thread has run.
+  EXPECT_EQ(*log->CountEvents(), 1);
+  absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (RawCount(path) != 1 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  EXPECT_EQ(RawCount(path), 1);
+}
+
+TEST(EventLogTest, GroupCommitFlushAndCloseCommit) {
+  testing::TempDir dir;
+  std::string path = dir.File("log.db");
+  EventLogOptions group;
+  group.durability = Durability::kGroup;
+  group.group_commit_delay = absl::Hours(1);
+  {
+    auto log = OpenOrDie(path, group);
+    ASSERT_TRUE(log->Append({MakeEvent("e1", "c1", 100)}).ok());
+    EXPECT_EQ(RawCount(path), 0);  // not committed yet
+    ASSERT_TRUE(log->Flush().ok());
+    EXPECT_EQ(RawCount(path), 1);
+    ASSERT_TRUE(log->Append({MakeEvent("e2", "c1", 200)}).ok());
+  }
+  EXPECT_EQ(RawCount(path), 2);
+}
+
+TEST(EventLogTest, MissingFileWithoutCreateIsNotFound) {
+  testing::TempDir dir;
+  EventLogOptions options;
+  options.create_if_missing = false;
+  auto log = EventLog::Open(dir.File("missing.db"), options);
+  EXPECT_TRUE(absl::IsNotFound(log.status())) << log.status();
+  EXPECT_FALSE(std::filesystem::exists(dir.File("missing.db")));
+}
+
+TEST(EventLogTest, NonSqliteFileIsRefusedUntouched) {
+  testing::TempDir dir;
+  std::string path = dir.File("notes.txt");
+  std::ofstream(path) << "these are my notes, not a database\n"
+                      << std::string(5000, 'x');
+  std::string before = ReadFile(path);
+  auto log = EventLog::Open(path, {});
+  EXPECT_TRUE(absl::IsDataLoss(log.status())) << log.status();
+  EXPECT_THAT(std::string(log.status().message()),
+              HasSubstr("not a motive database"));
+  EXPECT_EQ(ReadFile(path), before);
+}
+
+TEST(EventLogTest, ForeignSqliteDatabaseIsRefusedUntouched) {
+  testing::TempDir dir;
+  std::string path = dir.File("crm.db");
+  RawExec(path, "CREATE TABLE contacts (id INTEGER, name TEXT);"
+                "INSERT INTO contacts VALUES (1, 'Ada');");
+  std::string before = ReadFile(path);
+  auto log = EventLog::Open(path, {});
+  EXPECT_TRUE(absl::IsDataLoss(log.status())) << log.status();
+  EXPECT_THAT(std::string(log.status().message()), HasSubstr("another application"));
+  EXPECT_EQ(ReadFile(path), before);
+}
+
+TEST(EventLogTest, NewerSchemaIsRefusedUntouched) {
+  testing::TempDir dir;
+  std::string path = dir.File("future.db");
+  { OpenOrDie(path); }
+  RawExec(path, "PRAGMA user_version = 99;");
+  std::string before = ReadFile(path);
+  auto log = EventLog::Open(path, {});
+  EXPECT_EQ(model::KindOf(log.status()), model::ErrorKind::kVersion)
+      << log.status();
+  EXPECT_THAT(std::string(log.status().message()), HasSubstr("newer motive"));
+  EXPECT_EQ(ReadFile(path), before);
+}
+
+TEST(EventLogTest, DamagedFileIsRefusedUntouched) {
+  testing::TempDir dir;
+  std::string path = dir.File("damaged.db");
+  {
+    auto log = OpenOrDie(path);
+    std::vector<v1::Event> batch;
+    for (int i = 0; i < 2000; ++i) {
+      batch.push_back(MakeEvent(absl::StrCat("e", i), absl::StrCat("c", i % 97), i));
+    }
+    ASSERT_TRUE(log->Append(batch).ok());
+  }
+  std::string bytes = ReadFile(path);
+  ASSERT_GT(bytes.size(), 64u * 1024);
+  // Scribble over pages in the middle; the 100-byte header stays valid.
+  for (size_t i = bytes.size() / 3; i < bytes.size() / 3 + 20000; ++i) {
+    bytes[i] = static_cast<char>(i * 7);
+  }
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+  auto log = EventLog::Open(path, {});
+  EXPECT_TRUE(absl::IsDataLoss(log.status())) << log.status();
+  EXPECT_EQ(ReadFile(path), bytes);
+}
+
+TEST(EventLogTest, MigratesVersionOneKeepingEvents) {
+  testing::TempDir dir;
+  std::string path = dir.File("v1.db");
+  v1::Event e = MakeEvent("old", "c1", 100);
+  // What motive 0.1's schema version 1 wrote, verbatim.
+  RawExec(path, absl::StrCat(
+                    "PRAGMA application_id = ", EventLog::kApplicationId, ";"
+                    "CREATE TABLE events (seq INTEGER PRIMARY KEY,"
+                    " event_id TEXT NOT NULL UNIQUE, customer_id TEXT NOT NULL,"
+                    " occurred_us INTEGER NOT NULL, recorded_us INTEGER NOT NULL,"
+                    " body BLOB NOT NULL);"
+                    "CREATE INDEX events_by_customer ON events"
+                    " (customer_id, occurred_us, seq);"
+                    "INSERT INTO events VALUES (1, 'old', 'c1', 100000000,"
+                    " 1750000000000000, x'",
+                    absl::BytesToHexString(e.SerializeAsString()), "');"
+                    "PRAGMA user_version = 1;"));
+  auto log = OpenOrDie(path);
+  EXPECT_EQ(log->schema_version(), 2);
+  EXPECT_THAT(Ids(*log->ReadCustomer("c1", {})), ElementsAre("old"));
+  log.reset();
+  RawExec(path, "SELECT value FROM motive_meta WHERE key = 'migrated_by';");
+  // Opening again does not migrate twice.
+  EXPECT_EQ(OpenOrDie(path)->schema_version(), 2);
+}
+
+TEST(EventLogTest, InMemoryLogsAreSeparate) {
+  auto a = OpenOrDie(":memory:");
+  auto b = OpenOrDie(":memory:");
+  ASSERT_TRUE(a->Append({MakeEvent("e1", "c1", 100)}).ok());
+  EXPECT_EQ(*b->CountEvents(), 0);
+}
+
+}  // namespace
+}  // namespace motive::store
