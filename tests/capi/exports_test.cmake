@@ -1,0 +1,23 @@
+# Fails unless libmotive.so exports mot_* symbols and nothing else.
+# Usage: cmake -DLIBRARY=path/to/libmotive.so -P exports_test.cmake
+execute_process(COMMAND nm -D --defined-only ${LIBRARY}
+                OUTPUT_VARIABLE symbols RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "nm failed on ${LIBRARY}")
+endif()
+string(REPLACE "\n" ";" lines "${symbols}")
+set(exported 0)
+foreach(line IN LISTS lines)
+  if(line STREQUAL "")
+    continue()
+  endif()
+  string(REGEX REPLACE "^[0-9a-fA-F]* *[A-Za-z] " "" name "${line}")
+  if(NOT name MATCHES "^mot_")
+    message(FATAL_ERROR "libmotive.so exports a symbol outside the C ABI: ${name}")
+  endif()
+  math(EXPR exported "${exported} + 1")
+endforeach()
+if(exported LESS 10)
+  message(FATAL_ERROR "libmotive.so exports only ${exported} mot_* symbols")
+endif()
+message(STATUS "libmotive.so exports ${exported} symbols, all mot_*")

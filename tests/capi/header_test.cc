@@ -1,0 +1,16 @@
+// The public header compiles as strict C++17 on its own, with its _INIT
+// macros, inside a namespace-free translation unit. Built with -pedantic
+// -Werror.
+#include "motive/motive.h"
+
+int main() {
+  mot_engine_options e = MOT_ENGINE_OPTIONS_INIT;
+  mot_ingest_options i = MOT_INGEST_OPTIONS_INIT;
+  mot_ingest_report r = MOT_INGEST_REPORT_INIT;
+  mot_timeline_options t = MOT_TIMELINE_OPTIONS_INIT;
+  mot_buf b{};
+  static_cast<void>(b);
+  return (e.struct_size && i.struct_size && r.struct_size && t.struct_size)
+             ? 0
+             : 1;
+}
