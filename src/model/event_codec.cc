@@ -1,25 +1,26 @@
 #include "model/event_codec.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "google/protobuf/util/json_util.h"
 #include "model/errors.h"
 
 namespace motive::model {
 namespace {
 
-// The JSON parser's messages often start with the path of the field it was
-// reading ("sentiment: invalid value ..."); take it when it looks like one.
+// The field the JSON parser names at the start of its message, or "":
+// "(csat): invalid value ..." for a bad value, "colour: Cannot find field."
+// for an unknown one.
 std::string FieldFromParserMessage(absl::string_view message) {
-  size_t colon = message.find(':');
-  if (colon == absl::string_view::npos || colon == 0) return "";
-  absl::string_view head = message.substr(0, colon);
-  for (char c : head) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-              (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '[' ||
-              c == ']' || c == '"';
-    if (!ok) return "";
+  bool parenthesised = absl::ConsumePrefix(&message, "(");
+  size_t end = message.find(parenthesised ? "):" : ":");
+  if (end == absl::string_view::npos || end == 0) return "";
+  absl::string_view path = message.substr(0, end);
+  for (char c : path) {
+    if (!absl::ascii_isalnum(c) && c != '_' && c != '.') return "";
   }
-  return std::string(head);
+  return std::string(path);
 }
 
 }  // namespace

@@ -1,0 +1,158 @@
+// Streaming reader of input files for bulk ingest: turns JSONL, CSV, or a
+// JSON or protobuf EventBatch into motive.v1 events, one record at a time.
+//
+// A bad record does not stop the reading: it comes out as a record whose
+// event is an error naming the field (model/errors.h) and the line where the
+// record starts, so that an ingest tool can report every rejection at once.
+// Only what makes the rest of the input unreadable stops it: a failing
+// source, an unusable CSV header, a batch that does not parse as a whole.
+//
+// The reader parses and converts; it does not validate. Ranges, required
+// fields and limits are ValidateEvent's job (model/event_validation.h).
+//
+// Formats:
+//   JSONL   One motive.v1.Event in protobuf's JSON mapping per line (see
+//           model/event_codec.h). Blank lines are skipped, a CR before the LF
+//           is ignored, and a line longer than 1 MiB is rejected without
+//           being buffered.
+//   CSV     RFC 4180 (model/csv.h). The first row is a header naming, for
+//           each column, an Event field by its .proto name (customer_id,
+//           occurred_at, ...) or a free attribute as attributes.KEY. Names
+//           are trimmed and case-insensitive, KEY excepted. An empty cell
+//           leaves the field absent. Cells convert by the field's type:
+//             strings      verbatim;
+//             timestamps   RFC 3339 ("2024-05-01T10:00:00Z");
+//             enums        by value name, in any case ("voice");
+//             numbers      the whole cell must parse;
+//             attributes   "true"/"false" (any case) as bool, a finite
+//                          number as number, anything else as string.
+//           Surrounding whitespace is trimmed except in strings.
+//   JSON batch, protobuf batch
+//           One motive.v1.EventBatch, read whole, then its events one by one.
+//           An empty JSON input is an empty batch.
+//
+// A UTF-8 byte order mark at the start of JSONL, CSV or JSON input is
+// ignored.
+
+#ifndef MOTIVE_MODEL_RECORD_READER_H_
+#define MOTIVE_MODEL_RECORD_READER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "model/csv.h"
+#include "motive/v1/event.pb.h"
+
+namespace motive::model {
+
+enum class InputFormat { kJsonl, kCsv, kJsonBatch, kProtobufBatch };
+
+// The format a file name's extension announces, in any case: .jsonl and
+// .ndjson for JSONL, .csv, .json for a JSON batch, .pb and .binpb for a
+// protobuf batch. Otherwise InvalidArgument naming the extension and the
+// accepted ones.
+absl::StatusOr<InputFormat> InputFormatFromPath(absl::string_view path);
+
+// JSONL lines longer than this are rejected.
+inline constexpr size_t kMaxJsonlLineBytes = size_t{1} << 20;
+
+struct InputRecord {
+  // 1-based line where the record starts (JSONL, CSV), or 1-based index of
+  // the event in a batch.
+  uint64_t number = 0;
+  // The parsed event, or why the record was rejected: a FieldError or
+  // ParseError (model/errors.h) naming the field when one is to blame.
+  absl::StatusOr<v1::Event> event;
+};
+
+// Not thread-safe: one reader per input, used from one thread at a time. It
+// can be neither copied nor moved, because its position points into the
+// buffer of the source it owns.
+class RecordReader {
+ public:
+  // Returns the next chunk of input, an empty view at the end, or an error
+  // (I/O). The view must stay valid until the next call; the reader copies
+  // what it keeps longer. The reader stops calling it after the end or an
+  // error.
+  using Source = std::function<absl::StatusOr<absl::string_view>()>;
+
+  RecordReader(InputFormat format, Source source);
+  ~RecordReader();
+
+  RecordReader(const RecordReader&) = delete;
+  RecordReader& operator=(const RecordReader&) = delete;
+
+  // Reads the next record into `*record`. Returns false at the end of input
+  // or when a fatal error stopped the reading (see status()), and from then
+  // on.
+  bool Next(InputRecord* record);
+
+  // OK, or the fatal error that stopped the reading: the source's error, a
+  // CSV header that cannot be used, a batch that does not parse.
+  absl::Status status() const { return status_; }
+
+  // Bytes received from the source so far, for progress reports.
+  uint64_t bytes_read() const { return bytes_read_; }
+
+ private:
+  // What a CSV column holds: an Event field, or a free attribute when
+  // `field` is null.
+  struct CsvColumn {
+    const google::protobuf::FieldDescriptor* field = nullptr;
+    std::string attribute;
+  };
+
+  // Makes `chunk_` non-empty. False at the end of input or when the source
+  // failed, which `status_` then tells apart.
+  bool Refill();
+
+  bool NextJsonl(InputRecord* record);
+  // Appends part of a line, or only notes its length once it is too long.
+  void AppendToLine(absl::string_view piece);
+  // Turns a whole line into a record; false for a blank line.
+  bool JsonlRecord(absl::string_view line, InputRecord* record);
+
+  bool NextCsv(InputRecord* record);
+  bool NextCsvRow();
+  absl::Status ParseCsvHeader(const CsvRow& header);
+  absl::StatusOr<v1::Event> CsvRowToEvent(const CsvRow& row) const;
+
+  bool NextBatchEvent(InputRecord* record);
+
+  const InputFormat format_;
+  Source source_;
+  absl::Status status_;
+  uint64_t bytes_read_ = 0;
+  bool at_end_ = false;  // the source said end or failed: do not call it
+  bool done_ = false;    // Next has returned false
+  // The unread part of the source's last chunk.
+  absl::string_view chunk_;
+
+  // JSONL: the start of a line that spans chunks, the line's number, and
+  // whether it has outgrown kMaxJsonlLineBytes (then `line_` stays empty).
+  std::string line_;
+  uint64_t line_number_ = 1;
+  bool line_started_ = false;
+  bool line_too_long_ = false;
+
+  // CSV: the header's columns, in order, once read.
+  CsvTokenizer csv_;
+  CsvRow csv_row_;
+  bool csv_header_read_ = false;
+  std::vector<CsvColumn> csv_columns_;
+
+  // Batches: the batch, parsed whole on the first call, and the next index.
+  bool batch_read_ = false;
+  v1::EventBatch batch_;
+  int batch_next_ = 0;
+};
+
+}  // namespace motive::model
+
+#endif  // MOTIVE_MODEL_RECORD_READER_H_

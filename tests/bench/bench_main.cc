@@ -1,0 +1,109 @@
+// motive_bench: Google Benchmark's main, plus --short and the shared data.
+
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "benchmark/benchmark.h"
+#include "datagen/journey_generator.h"
+#include "model/record_reader.h"
+#include "tests/bench/bench_support.h"
+
+namespace motive::bench {
+namespace {
+
+bool short_mode = false;
+std::map<std::string, double> baselines;
+
+}  // namespace
+
+bool ShortMode() { return short_mode; }
+
+const DataSet& Journeys() {
+  static const DataSet* const data = [] {
+    auto* set = new DataSet;
+    datagen::GeneratorOptions options;
+    options.customers = short_mode ? 500 : 10000;
+    options.seed = 42;
+    datagen::JourneyGenerator generator(options);
+    while (generator.NextCustomer(&set->jsonl)) {
+    }
+    bool given = false;
+    model::RecordReader reader(
+        model::InputFormat::kJsonl,
+        [&]() -> absl::StatusOr<absl::string_view> {
+          if (given) return absl::string_view();
+          given = true;
+          return absl::string_view(set->jsonl);
+        });
+    v1::EventBatch batch;
+    model::InputRecord record;
+    while (reader.Next(&record)) {
+      if (record.event.ok()) set->events.push_back(*record.event);
+    }
+    *batch.mutable_events() = {set->events.begin(), set->events.end()};
+    set->protobuf_batch = batch.SerializeAsString();
+    return set;
+  }();
+  return *data;
+}
+
+std::string ScratchDir() {
+  const char* base = std::getenv("TMPDIR");
+  std::filesystem::path dir = std::filesystem::path(base ? base : "/tmp") /
+                              absl::StrCat("motive_bench_", ::getpid());
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir.string();
+}
+
+void Latencies::Report(benchmark::State& state) {
+  if (samples_.empty()) return;
+  std::sort(samples_.begin(), samples_.end());
+  auto at = [&](double q) {
+    return samples_[std::min(samples_.size() - 1,
+                             static_cast<size_t>(q * samples_.size()))];
+  };
+  state.counters["p50_us"] = at(0.50);
+  state.counters["p99_us"] = at(0.99);
+}
+
+void SetBaseline(const std::string& name, double events_per_second) {
+  baselines[name] = events_per_second;
+}
+
+void ReportRatio(benchmark::State& state, const std::string& name,
+                 double events_per_second) {
+  auto it = baselines.find(name);
+  if (it != baselines.end() && it->second > 0) {
+    state.counters["x_" + name] = events_per_second / it->second;
+  }
+}
+
+}  // namespace motive::bench
+
+int main(int argc, char** argv) {
+  // Take --short out before Google Benchmark sees the flags.
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--short") == 0) {
+      motive::bench::short_mode = true;
+    } else {
+      argv[kept++] = argv[i];
+    }
+  }
+  argc = kept;
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  const auto& data = motive::bench::Journeys();
+  std::fprintf(stderr, "data set: %zu events, %zu bytes of JSONL%s\n",
+               data.events.size(), data.jsonl.size(),
+               motive::bench::short_mode ? " (short mode)" : "");
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  std::filesystem::remove_all(motive::bench::ScratchDir());
+  return 0;
+}
