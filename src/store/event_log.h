@@ -15,10 +15,12 @@
 // refused and left as it was. Older schemas are migrated in one transaction.
 //
 // Durability: kFull commits and syncs every Append before it returns. kGroup
-// keeps one transaction open and commits it when it holds kGroupCommitEvents
-// events or is `group_commit_delay` old (a background thread sees to the
-// latter), so many small appends share one sync; an append returns before its
-// sync, and a power loss can lose that window. Either way the database stays
+// keeps one transaction open; a background thread commits it when it holds
+// kGroupCommitEvents events or is `group_commit_delay` old, then syncs the
+// WAL file (fdatasync) without holding the lock, so appends go on while the
+// disk works and many appends share one sync. An append returns before its
+// sync: a power loss can lose that window, a crash of the process cannot
+// (the commit is in the OS's hands). Either way the database stays
 // consistent: each Append is all or nothing (a savepoint inside the group).
 //
 // Thread-safe: one connection behind a mutex. Reads see every append made
@@ -123,11 +125,19 @@ class EventLog {
                             const std::vector<std::string>& bodies,
                             AppendResult* result)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Ends the open transaction. Under group commit the commit is not synced
+  // yet: unsynced_ says so until CommitAndSync syncs the WAL.
   absl::Status CommitLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void FlushLoop();
+  // Commits, then (group commit) syncs the WAL without holding the lock.
+  absl::Status CommitAndSync() ABSL_LOCKS_EXCLUDED(mu_);
+  absl::Status OpenWalLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool GroupDueLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void FlushLoop() ABSL_LOCKS_EXCLUDED(mu_);
 
   const EventLogOptions options_;
   int schema_version_ = 0;
+  // The database file; empty in memory, where there is nothing to sync.
+  std::string db_path_;
 
   absl::Mutex mu_;
   std::unique_ptr<Connection> db_ ABSL_GUARDED_BY(mu_);
@@ -145,6 +155,9 @@ class EventLog {
   bool in_transaction_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t pending_events_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Time transaction_started_ ABSL_GUARDED_BY(mu_);
+  bool unsynced_ ABSL_GUARDED_BY(mu_) = false;
+  // The WAL file, opened on the first group sync; fdatasync needs no lock.
+  int wal_fd_ ABSL_GUARDED_BY(mu_) = -1;
   // A commit by the background thread that failed, for the next caller.
   absl::Status deferred_error_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
