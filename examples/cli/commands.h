@@ -1,0 +1,15 @@
+// The motive CLI's commands. Each takes the arguments that follow its name
+// and returns the process's exit code (command_line.h).
+
+#ifndef MOTIVE_EXAMPLES_CLI_COMMANDS_H_
+#define MOTIVE_EXAMPLES_CLI_COMMANDS_H_
+
+namespace motive::cli {
+
+int RunGenerate(int argc, char** argv);
+int RunIngest(int argc, char** argv);
+int RunTimeline(int argc, char** argv);
+
+}  // namespace motive::cli
+
+#endif  // MOTIVE_EXAMPLES_CLI_COMMANDS_H_

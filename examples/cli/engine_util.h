@@ -1,0 +1,56 @@
+// What the CLI's commands share around the C ABI: owning handles, error
+// reports, number formatting.
+
+#ifndef MOTIVE_EXAMPLES_CLI_ENGINE_UTIL_H_
+#define MOTIVE_EXAMPLES_CLI_ENGINE_UTIL_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "motive/motive.h"
+
+namespace motive::cli {
+
+struct EngineCloser {
+  void operator()(mot_engine* engine) const { mot_engine_close(engine); }
+};
+using EnginePtr = std::unique_ptr<mot_engine, EngineCloser>;
+
+// Opens the database at `path`. On failure prints why, as "motive COMMAND:
+// reason", and returns null.
+EnginePtr OpenEngine(std::string_view command, const std::string& path,
+                     const mot_engine_options& options);
+
+// A mot_buf that disposes of itself.
+class OwnedBuf {
+ public:
+  OwnedBuf() = default;
+  OwnedBuf(const OwnedBuf&) = delete;
+  OwnedBuf& operator=(const OwnedBuf&) = delete;
+  ~OwnedBuf() { mot_buf_dispose(&buf_); }
+
+  mot_buf* get() { return &buf_; }
+  std::string_view view() const {
+    return {reinterpret_cast<const char*>(buf_.data), buf_.size};
+  }
+
+ private:
+  mot_buf buf_{};
+};
+
+// `message` about the file `path`, as "path: message" unless the message
+// names the path already (the library's messages mostly do).
+std::string AboutPath(std::string_view path, std::string_view message);
+
+// Prints "motive COMMAND: context: <the last motive error>" to stderr and
+// returns kExitFailure. Call it right after the failing call.
+int ReportFailure(std::string_view command, std::string_view context);
+
+// 1234567 as "1,234,567".
+std::string Grouped(uint64_t n);
+
+}  // namespace motive::cli
+
+#endif  // MOTIVE_EXAMPLES_CLI_ENGINE_UTIL_H_

@@ -1,0 +1,69 @@
+// motive: the command-line tool of the motive engine. Every command talks to
+// the engine through the C ABI (motive/motive.h).
+
+#include <string_view>
+
+#include "command_line.h"
+#include "commands.h"
+#include "fmt/format.h"
+#include "motive/motive.h"
+
+namespace motive::cli {
+namespace {
+
+struct Command {
+  std::string_view name;
+  std::string_view summary;
+  int (*run)(int argc, char** argv);
+};
+
+constexpr Command kCommands[] = {
+    {"generate", "write synthetic customer journeys as JSON Lines",
+     RunGenerate},
+    {"ingest", "store the events of JSONL or CSV files in a database",
+     RunIngest},
+    {"timeline", "show a customer's journey", RunTimeline},
+};
+
+void PrintUsage(std::FILE* out) {
+  fmt::print(out,
+             "Usage: motive COMMAND [options] [arguments]\n\n"
+             "motive {}: the agent-assist engine for the moments of truth.\n\n"
+             "Commands:\n",
+             mot_version());
+  for (const Command& command : kCommands) {
+    fmt::print(out, "  {:<10}  {}\n", command.name, command.summary);
+  }
+  fmt::print(out,
+             "\nOptions:\n"
+             "  -h, --help  show this help and exit\n"
+             "  --version   show the library's version and exit\n\n"
+             "'motive COMMAND --help' tells more about a command.\n");
+}
+
+int Main(int argc, char** argv) {
+  if (argc < 2) {
+    PrintUsage(stderr);
+    return kExitUsage;
+  }
+  const std::string_view name = argv[1];
+  if (name == "-h" || name == "--help" || name == "help") {
+    PrintUsage(stdout);
+    return kExitOk;
+  }
+  if (name == "--version") {
+    fmt::print("motive {}\n", mot_version());
+    return kExitOk;
+  }
+  for (const Command& command : kCommands) {
+    if (command.name == name) return command.run(argc - 2, argv + 2);
+  }
+  fmt::print(stderr, "motive: unknown {} '{}'\nTry 'motive --help'.\n",
+             name.starts_with("-") ? "option" : "command", name);
+  return kExitUsage;
+}
+
+}  // namespace
+}  // namespace motive::cli
+
+int main(int argc, char** argv) { return motive::cli::Main(argc, argv); }
