@@ -164,7 +164,9 @@ int RunTimeline(int argc, char** argv) {
   if (auto exit_code = cl.Parse(argc, argv)) return *exit_code;
 
   mot_engine_options options = MOT_ENGINE_OPTIONS_INIT;
-  options.create_if_missing = 0;  // a mistyped path is an error, not a new db
+  // Read-only: a mistyped path is an error rather than a new database, and
+  // the lookup works beside an ingest that is writing.
+  options.read_only = 1;
   // A lookup should not pay for a check that reads the whole file.
   options.integrity_check = MOT_CHECK_NONE;
   EnginePtr engine = OpenEngine(kCommand, db, options);

@@ -148,10 +148,17 @@ typedef struct mot_engine_options {
   /* The journey map in protobuf text format (motive.v1.JourneyMap), or NULL
    * for the built-in one. Copied during mot_engine_open(). */
   const char *journey_map;
+  /* 1: open an existing database for reading only, beside a process that
+   * writes to it. Nothing is created or migrated, and recording fails with
+   * MOT_EINVALID. Default 0. */
+  int32_t read_only;
 } mot_engine_options;
 
-#define MOT_ENGINE_OPTIONS_INIT \
-  { sizeof(mot_engine_options), MOT_DURABILITY_FULL, 50, MOT_CHECK_QUICK, 1, NULL }
+#define MOT_ENGINE_OPTIONS_INIT                                          \
+  {                                                                      \
+    sizeof(mot_engine_options), MOT_DURABILITY_FULL, 50, MOT_CHECK_QUICK, \
+        1, NULL, 0                                                       \
+  }
 
 /* Fills `opts` with the defaults. `struct_size` is sizeof(*opts) as the
  * caller knows it, so that older callers keep working. Returns MOT_EINVALID
@@ -166,7 +173,9 @@ MOT_API int mot_engine_options_init(mot_engine_options *opts,
  * MOT_ECORRUPT and left untouched; one made by a newer motive gets
  * MOT_EVERSION; an older one is migrated. On failure *out is NULL.
  * Returns MOT_OK, MOT_EINVALID, MOT_ECORRUPT, MOT_EVERSION, MOT_EBUSY,
- * MOT_EIO or MOT_ENOTFOUND (missing and create_if_missing is 0). */
+ * MOT_EIO or MOT_ENOTFOUND (missing, and create_if_missing is 0 or
+ * read_only is 1). A read-only open of a database that needs migrating gets
+ * MOT_EVERSION. */
 MOT_API int mot_engine_open(mot_engine **out, const char *path,
                             const mot_engine_options *opts);
 
@@ -188,7 +197,8 @@ MOT_API int mot_engine_flush(mot_engine *engine);
  * `stored` (may be NULL) receives 1 when the event was appended and 0 when it
  * was a duplicate. An invalid event is rejected whole, with a message naming
  * the field; nothing is written.
- * Returns MOT_OK, MOT_EINVALID, MOT_EPARSE or MOT_EIO. */
+ * Returns MOT_OK, MOT_EINVALID (also for a read-only engine), MOT_EPARSE or
+ * MOT_EIO. */
 MOT_API int mot_event_record(int32_t *stored, mot_engine *engine,
                              int32_t format, const void *data, size_t size);
 
@@ -225,8 +235,9 @@ typedef struct mot_ingest_options {
   void *reject_user_data;
   mot_progress_fn on_progress; /* may be NULL */
   void *progress_user_data;
-  /* Records per transaction; default 4096. Each committed transaction is
-   * durable as the engine's durability says. */
+  /* Records read per transaction, rejected ones included; default 4096.
+   * on_progress is called after each. Each committed transaction is durable
+   * as the engine's durability says. */
   uint32_t batch_size;
 } mot_ingest_options;
 

@@ -327,6 +327,7 @@ int mot_engine_open(mot_engine** out, const char* path,
                                                " is not a MOT_CHECK_*"));
     }
     options.log.create_if_missing = o.create_if_missing != 0;
+    options.log.read_only = o.read_only != 0;
     if (o.journey_map != nullptr) options.journey_map_text = o.journey_map;
 
     auto engine = motive::engine::Engine::Open(path, std::move(options));

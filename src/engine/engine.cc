@@ -66,20 +66,22 @@ absl::Status Engine::Ingest(model::RecordReader& reader,
     }
   };
 
+  // Every batch_size records read, valid or not, the pending batch is
+  // committed and progress reported, so that input full of rejects still
+  // shows progress and can be stopped.
+  uint64_t records = 0;
   model::InputRecord record;
   while (reader.Next(&record)) {
     if (!record.event.ok()) {
       reject(record.number, record.event.status());
-      continue;
-    }
-    v1::Event& event = *record.event;
-    if (absl::Status s = model::PrepareEvent(&event, journey_map_, clock_());
-        !s.ok()) {
+    } else if (absl::Status s = model::PrepareEvent(&*record.event,
+                                                    journey_map_, clock_());
+               !s.ok()) {
       reject(record.number, s);
-      continue;
+    } else {
+      batch.push_back(*std::move(record.event));
     }
-    batch.push_back(std::move(event));
-    if (batch.size() < batch_size) continue;
+    if (++records % batch_size != 0) continue;
     if (absl::Status s = AppendBatch(batch, counts); !s.ok()) return s;
     if (options.on_progress && !options.on_progress(reader.bytes_read())) {
       return absl::CancelledError("ingest stopped by the progress callback");

@@ -41,15 +41,16 @@ struct IngestCounts {
 };
 
 struct IngestOptions {
-  // Records per transaction.
+  // Records read per transaction (rejected ones count too).
   uint32_t batch_size = 4096;
   // Called for each rejected record with its number (line or index), the
   // field at fault ("" for the whole record) and the reason.
   std::function<void(uint64_t record, const std::string& field,
                      const std::string& reason)>
       on_reject;
-  // Called after each committed batch with the bytes read so far; returning
-  // false stops the ingest (Cancelled), keeping what was committed.
+  // Called after each batch is committed, and at the end, with the bytes
+  // read so far; returning false stops the ingest (Cancelled), keeping what
+  // was committed.
   std::function<bool(uint64_t bytes_read)> on_progress;
 };
 

@@ -233,8 +233,9 @@ absl::StatusOr<InputFormat> InputFormatFromPath(absl::string_view path) {
   for (const auto& known : kFormats) {
     if (lower == known.extension) return known.format;
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "unknown input file extension ", Quote(extension), "; ", kAccepted));
+  return absl::InvalidArgumentError(
+      absl::StrCat(path, ": unknown input file extension ", Quote(extension),
+                   "; ", kAccepted));
 }
 
 RecordReader::RecordReader(InputFormat format, Source source)

@@ -107,11 +107,17 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(
     const std::string& path, const EventLogOptions& options) {
   const bool in_memory = path == ":memory:";
   if (path.empty()) return absl::InvalidArgumentError("path is empty");
-  if (!in_memory && !options.create_if_missing && !FileExists(path)) {
+  if (in_memory && options.read_only) {
+    return absl::InvalidArgumentError("a read-only log cannot be :memory:");
+  }
+  const bool create = options.create_if_missing && !options.read_only;
+  if (!in_memory && !create && !FileExists(path)) {
     return absl::NotFoundError(absl::StrCat(path, " does not exist"));
   }
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
-              (options.create_if_missing ? SQLITE_OPEN_CREATE : 0);
+  int flags = SQLITE_OPEN_NOMUTEX |
+              (options.read_only ? SQLITE_OPEN_READONLY
+                                 : SQLITE_OPEN_READWRITE) |
+              (create ? SQLITE_OPEN_CREATE : 0);
   absl::StatusOr<std::unique_ptr<Connection>> opened =
       Connection::Open(path, flags);
   if (!opened.ok()) return opened.status();
@@ -141,6 +147,14 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(
         "application (application_id 0x%08x); motive leaves it untouched",
         path, static_cast<uint32_t>(*app_id)));
   }
+  if (options.read_only && fresh) {
+    return absl::NotFoundError(absl::StrCat(path, " holds no motive log yet"));
+  }
+  if (options.read_only && *version < kSchemaVersion) {
+    return model::VersionError(absl::StrCat(
+        path, " has schema version ", *version, " and needs migrating to ",
+        kSchemaVersion, "; open it once for writing"));
+  }
   if (*version > kSchemaVersion) {
     return model::VersionError(absl::StrCat(
         path, " has schema version ", *version,
@@ -158,7 +172,7 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(
     }
   }
 
-  if (!in_memory) {
+  if (!in_memory && !options.read_only) {
     // journal_mode answers with a row, so it cannot go through Exec.
     absl::StatusOr<Statement> wal = db.Prepare("PRAGMA journal_mode = WAL");
     if (!wal.ok()) return wal.status();
@@ -189,7 +203,7 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(
     absl::MutexLock lock(&log->mu_);
     if (absl::Status s = log->PrepareStatements(); !s.ok()) return s;
   }
-  if (options.durability == Durability::kGroup) {
+  if (options.durability == Durability::kGroup && !options.read_only) {
     log->flusher_ = std::thread([raw = log.get()] { raw->FlushLoop(); });
   }
   return log;
@@ -253,6 +267,10 @@ absl::Status Run(Statement& stmt) {
 
 absl::StatusOr<AppendResult> EventLog::Append(
     absl::Span<const v1::Event> events) {
+  if (options_.read_only) {
+    return absl::InvalidArgumentError(
+        "the event log was opened read-only; nothing can be recorded");
+  }
   // Serialise outside the lock: it is the one costly step that needs none.
   std::vector<std::string> bodies(events.size());
   for (size_t i = 0; i < events.size(); ++i) {

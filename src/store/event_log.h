@@ -55,6 +55,8 @@ struct EventLogOptions {
   absl::Duration group_commit_delay = absl::Milliseconds(50);
   IntegrityCheck integrity_check = IntegrityCheck::kQuick;
   bool create_if_missing = true;
+  // Opens an existing log without writing anything; Append fails.
+  bool read_only = false;
 };
 
 // What Append did with each event, in order: true when it was appended,
@@ -83,7 +85,8 @@ class EventLog {
   static constexpr uint64_t kGroupCommitEvents = 65536;
 
   // Opens or creates the log at `path` (":memory:" for a private in-memory
-  // one). Errors: NotFound (missing, create_if_missing false), DataLoss (not
+  // one). Errors: NotFound (missing, and create_if_missing false or
+  // read_only), InvalidArgument (read_only and ":memory:"), DataLoss (not
   // a motive database, damaged), kVersion (newer schema), Unavailable
   // (locked), kIo.
   static absl::StatusOr<std::unique_ptr<EventLog>> Open(
@@ -97,7 +100,8 @@ class EventLog {
   EventLog& operator=(const EventLog&) = delete;
 
   // Appends validated, complete events (event_id, customer_id, occurred_at
-  // and recorded_at set) in one all-or-nothing step.
+  // and recorded_at set) in one all-or-nothing step. InvalidArgument when the
+  // log is read-only.
   absl::StatusOr<AppendResult> Append(absl::Span<const v1::Event> events);
 
   // Commits the open group now.

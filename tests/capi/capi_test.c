@@ -105,6 +105,7 @@ static void test_options_init(void) {
   CHECK(eo.integrity_check == MOT_CHECK_QUICK);
   CHECK(eo.create_if_missing == 1);
   CHECK(eo.journey_map == NULL);
+  CHECK(eo.read_only == 0);
 
   CHECK_FAILS(mot_ingest_options_init(NULL, sizeof io), MOT_EINVALID, "NULL");
   CHECK_FAILS(mot_ingest_options_init(&io, 0), MOT_EINVALID, "struct_size");
@@ -448,6 +449,23 @@ static void test_ingest_file_and_reopen(void) {
   CHECK(mot_timeline_get(&buf, engine, "c1", NULL) == MOT_OK);
   CHECK(buf.size > 0);
   mot_buf_dispose(&buf);
+
+  /* A read-only engine beside the writer reads, and refuses to record. */
+  {
+    mot_engine *reader = NULL;
+    mot_engine_options ro = MOT_ENGINE_OPTIONS_INIT;
+    ro.read_only = 1;
+    CHECK(mot_engine_open(&reader, db, &ro) == MOT_OK);
+    CHECK(mot_timeline_get(&buf, reader, "c1", NULL) == MOT_OK);
+    CHECK(buf.size > 0);
+    mot_buf_dispose(&buf);
+    CHECK_FAILS(mot_event_record(NULL, reader, MOT_FORMAT_JSON, kEventJson,
+                                 strlen(kEventJson)),
+                MOT_EINVALID, "read-only");
+    mot_engine_close(reader);
+    CHECK_FAILS(mot_engine_open(&reader, temp_path("absent.db"), &ro),
+                MOT_ENOTFOUND, "does not exist");
+  }
   mot_engine_close(engine);
 }
 

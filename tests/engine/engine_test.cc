@@ -134,6 +134,21 @@ TEST(EngineTest, ProgressCanCancelBetweenBatches) {
   EXPECT_EQ(engine->Timeline("c1", {})->size(), 8u);
 }
 
+TEST(EngineTest, ProgressComesEvenWhenEverythingIsRejected) {
+  auto engine = OpenMemory();
+  std::string text;
+  for (int i = 0; i < 10; ++i) text += "{broken\n";
+  auto reader = ReaderOver(text, model::InputFormat::kJsonl);
+  IngestOptions options;
+  options.batch_size = 3;
+  int calls = 0;
+  options.on_progress = [&](uint64_t) { return ++calls < 100; };
+  IngestCounts counts;
+  ASSERT_TRUE(engine->Ingest(reader, options, &counts).ok());
+  EXPECT_EQ(counts.rejected, 10u);
+  EXPECT_EQ(calls, 4);  // after records 3, 6 and 9, and at the end
+}
+
 TEST(EngineTest, FailingSourceKeepsWhatWasReadBefore) {
   auto engine = OpenMemory();
   std::string first = Line("c1", "01") + Line("c1", "02");

@@ -338,6 +338,43 @@ TEST(EventLogTest, MigratesVersionOneKeepingEvents) {
   EXPECT_EQ(OpenOrDie(path)->schema_version(), 2);
 }
 
+TEST(EventLogTest, ReadOnlyReaderBesideAWriter) {
+  testing::TempDir dir;
+  std::string path = dir.File("shared.db");
+  EventLogOptions read_only;
+  read_only.read_only = true;
+  EXPECT_TRUE(absl::IsNotFound(EventLog::Open(path, read_only).status()));
+  EXPECT_FALSE(std::filesystem::exists(path));
+
+  auto writer = OpenOrDie(path);
+  ASSERT_TRUE(writer->Append({MakeEvent("e1", "c1", 100)}).ok());
+  auto reader = OpenOrDie(path, read_only);
+  EXPECT_THAT(Ids(*reader->ReadCustomer("c1", {})), ElementsAre("e1"));
+  ASSERT_TRUE(writer->Append({MakeEvent("e2", "c1", 200)}).ok());
+  EXPECT_THAT(Ids(*reader->ReadCustomer("c1", {})), ElementsAre("e1", "e2"));
+
+  auto refused = reader->Append({MakeEvent("e3", "c1", 300)});
+  EXPECT_TRUE(absl::IsInvalidArgument(refused.status()));
+  EXPECT_THAT(std::string(refused.status().message()), HasSubstr("read-only"));
+  EXPECT_TRUE(reader->Flush().ok());
+  EXPECT_EQ(*writer->CountEvents(), 2);
+}
+
+TEST(EventLogTest, ReadOnlyDoesNotMigrate) {
+  testing::TempDir dir;
+  std::string path = dir.File("old.db");
+  { OpenOrDie(path); }
+  RawExec(path, "PRAGMA user_version = 1;");
+  EventLogOptions read_only;
+  read_only.read_only = true;
+  auto log = EventLog::Open(path, read_only);
+  EXPECT_EQ(model::KindOf(log.status()), model::ErrorKind::kVersion)
+      << log.status();
+  EXPECT_THAT(std::string(log.status().message()), HasSubstr("open it once"));
+  EXPECT_TRUE(absl::IsInvalidArgument(
+      EventLog::Open(":memory:", read_only).status()));
+}
+
 TEST(EventLogTest, InMemoryLogsAreSeparate) {
   auto a = OpenOrDie(":memory:");
   auto b = OpenOrDie(":memory:");
