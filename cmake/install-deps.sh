@@ -2,15 +2,13 @@
 # Installs the Debian packages that building and testing motive needs, and only
 # those that are missing. Safe to run any number of times; runs `apt-get update`
 # at most once, and only when something has to be installed.
-#
-#   cmake/install-deps.sh            build and test dependencies
-#   cmake/install-deps.sh --extra    also the tools for the ABI check and bindings
 set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config
   libabsl-dev libprotobuf-dev protobuf-compiler
   libsqlite3-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libre2-dev
 )
 
 missing=()

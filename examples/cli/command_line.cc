@@ -48,6 +48,7 @@ std::string DefaultText(const FlagTarget& target) {
     std::string operator()(double* x) const {
       return *x == 0 ? "" : fmt::format("{}", *x);
     }
+    std::string operator()(std::vector<std::string>*) const { return ""; }
   };
   return std::visit(Visitor{}, target);
 }
@@ -153,6 +154,10 @@ bool CommandLine::Assign(Flag& flag, std::string_view value) {
       return false;
     }
     **text = value;
+    return true;
+  }
+  if (auto* repeated = std::get_if<std::vector<std::string>*>(&flag.target)) {
+    (*repeated)->emplace_back(value);
     return true;
   }
   if (auto* number = std::get_if<uint64_t*>(&flag.target)) {

@@ -39,9 +39,11 @@ struct FlagSpec {
 };
 
 // Where a flag's value goes. A switch needs bool*, any other flag one of the
-// rest. The variable's value when the flag is added is its default, and is
-// shown as such in the help (unless empty or zero).
-using FlagTarget = std::variant<bool*, std::string*, uint64_t*, double*>;
+// rest; a vector collects a flag that may be repeated. The variable's value
+// when the flag is added is its default, and is shown as such in the help
+// (unless empty or zero).
+using FlagTarget = std::variant<bool*, std::string*, uint64_t*, double*,
+                                std::vector<std::string>*>;
 
 // Not thread-safe; the targets must outlive Parse().
 class CommandLine {

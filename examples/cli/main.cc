@@ -23,6 +23,7 @@ constexpr Command kCommands[] = {
     {"ingest", "store the events of JSONL or CSV files in a database",
      RunIngest},
     {"timeline", "show a customer's journey", RunTimeline},
+    {"expr", "evaluate a rule expression (CEL)", RunExpr},
 };
 
 void PrintUsage(std::FILE* out) {

@@ -298,6 +298,37 @@ MOT_API int mot_timeline_get(mot_buf *out, mot_engine *engine,
                              const char *customer_id,
                              const mot_timeline_options *opts);
 
+/* ------------------------------------------------------------------------ */
+/* Rule expressions                                                         */
+/* ------------------------------------------------------------------------ */
+
+/* Rules, metric filters and playbooks are written in a subset of Google's
+ * Common Expression Language (CEL): `event.channel == 'voice' &&
+ * event.sentiment < -0.3`, `tags.exists(t, t == 'vip')`. */
+
+/* Compiles `expression` against the variables the engine declares (its
+ * context schema: `event`, a map of the event's fields, and `now`, a
+ * timestamp) without running it, so that an integrator can validate a rule
+ * as it is typed. `result_type` (may be NULL) receives the type of the
+ * result as CEL writes it ("bool", "list(string)", "dyn").
+ * Returns MOT_OK, MOT_EPARSE (a syntax error) or MOT_EINVALID (an unknown
+ * name or function, wrong types, a limit), with the line, the column and
+ * what is wrong in mot_error_last(). */
+MOT_API int mot_expr_check(mot_buf *result_type, mot_engine *engine,
+                           const char *expression);
+
+/* Evaluates `expression` once, for trying rules out. `count` variables are
+ * declared (as dyn), named `names[i]`, each valued by a CEL expression
+ * `values[i]` evaluated first: a literal such as 3, 2.5, 'gold',
+ * ['a', 'b'], {'plan': 'pro'} or timestamp('2025-01-01T00:00:00Z'). `out`
+ * receives the result written as a CEL literal ("true", "[1, 2]").
+ * Needs no engine. Returns MOT_OK, MOT_EPARSE, or MOT_EINVALID for a compile
+ * error or an evaluation error ("division by zero", "no such key"), whose
+ * message mot_error_last() gives. */
+MOT_API int mot_expr_eval(mot_buf *out, const char *expression,
+                          const char *const *names, const char *const *values,
+                          size_t count);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -17,6 +17,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/engine.h"
+#include "expr/program.h"
 #include "model/errors.h"
 #include "model/event_codec.h"
 #include "model/record_reader.h"
@@ -470,6 +471,75 @@ int mot_timeline_get(mot_buf* out, mot_engine* engine, const char* customer_id,
       return Fail(s);
     }
     return Emit(bytes, out);
+  });
+}
+
+int mot_expr_check(mot_buf* result_type, mot_engine* engine,
+                   const char* expression) {
+  return Guard([&] {
+    if (result_type != nullptr) *result_type = mot_buf{};
+    if (int rc = CheckEngine(engine)) return rc;
+    if (expression == nullptr) return Fail(MOT_EINVALID, "expression is NULL");
+    auto program = motive::expr::Program::Compile(
+        expression, engine->engine->rule_environment());
+    if (!program.ok()) return Fail(program.status());
+    if (result_type == nullptr) return MOT_OK;
+    return Emit((*program)->result_type().DebugString(), result_type);
+  });
+}
+
+int mot_expr_eval(mot_buf* out, const char* expression,
+                  const char* const* names, const char* const* values,
+                  size_t count) {
+  return Guard([&] {
+    if (out == nullptr) return Fail(MOT_EINVALID, "out is NULL");
+    *out = mot_buf{};
+    if (expression == nullptr) return Fail(MOT_EINVALID, "expression is NULL");
+    if (count > 0 && (names == nullptr || values == nullptr)) {
+      return Fail(MOT_EINVALID, "names or values is NULL");
+    }
+    using motive::expr::Program;
+    using motive::expr::Value;
+    motive::expr::Environment constants;
+    motive::expr::Environment env;
+    motive::expr::Arena arena;
+    // The values may point into their programs' constants: keep them.
+    std::vector<std::unique_ptr<Program>> value_programs;
+    std::vector<Value> bound;
+    for (size_t i = 0; i < count; ++i) {
+      if (names[i] == nullptr || values[i] == nullptr) {
+        return Fail(MOT_EINVALID, absl::StrCat("variable ", i, " is NULL"));
+      }
+      if (absl::Status s =
+              env.DeclareVariable(names[i], motive::expr::Type::Dyn());
+          !s.ok()) {
+        return Fail(s);
+      }
+      auto value = Program::Compile(values[i], constants);
+      if (!value.ok()) {
+        return Fail(motive::model::Annotate(
+            value.status(), absl::StrCat("the value of ", names[i])));
+      }
+      value_programs.push_back(*std::move(value));
+      bound.push_back(value_programs.back()->Evaluate(
+          motive::expr::Activation(constants), &arena));
+      if (bound.back().is_error()) {
+        return Fail(MOT_EINVALID, absl::StrCat("the value of ", names[i], ": ",
+                                               bound.back().text()));
+      }
+    }
+    auto program = Program::Compile(expression, env);
+    if (!program.ok()) return Fail(program.status());
+    motive::expr::Activation activation(env);
+    for (size_t i = 0; i < bound.size(); ++i) {
+      activation.Bind(static_cast<int>(i), bound[i]);
+    }
+    Value result = (*program)->Evaluate(activation, &arena);
+    if (result.is_error()) {
+      return Fail(MOT_EINVALID,
+                  absl::StrCat("evaluation error: ", result.text()));
+    }
+    return Emit(motive::expr::DebugString(result), out);
   });
 }
 

@@ -7,9 +7,24 @@
 
 namespace motive::engine {
 
+namespace {
+
+std::unique_ptr<expr::Environment> RuleEnvironment() {
+  auto env = std::make_unique<expr::Environment>();
+  // Declaring into a fresh environment cannot clash.
+  env->DeclareVariable("event", expr::Type::Map(expr::Type::String(),
+                                                expr::Type::Dyn()))
+      .IgnoreError();
+  env->DeclareVariable("now", expr::Type::Timestamp()).IgnoreError();
+  return env;
+}
+
+}  // namespace
+
 Engine::Engine(std::unique_ptr<store::EventLog> log, model::JourneyMap map,
                std::function<absl::Time()> clock)
     : log_(std::move(log)),
+      rules_(RuleEnvironment()),
       journey_map_(std::move(map)),
       clock_(std::move(clock)) {}
 

@@ -19,6 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "expr/environment.h"
 #include "model/journey_map.h"
 #include "model/record_reader.h"
 #include "motive/v1/event.pb.h"
@@ -81,6 +82,12 @@ class Engine {
 
   store::EventLog& log() { return *log_; }
 
+  // What rules are checked against: the variables of the context schema.
+  // Today `event` (an event's fields, as a map from field name to value) and
+  // `now` (the time of the decision); the customer's context joins them
+  // when the state layer does.
+  const expr::Environment& rule_environment() const { return *rules_; }
+
  private:
   Engine(std::unique_ptr<store::EventLog> log, model::JourneyMap map,
          std::function<absl::Time()> clock);
@@ -89,6 +96,7 @@ class Engine {
   absl::Status AppendBatch(std::vector<v1::Event>& batch, IngestCounts* counts);
 
   const std::unique_ptr<store::EventLog> log_;
+  const std::unique_ptr<expr::Environment> rules_;
   const model::JourneyMap journey_map_;
   const std::function<absl::Time()> clock_;
 };

@@ -5,6 +5,8 @@
 #include "absl/strings/strip.h"
 #include "google/protobuf/util/json_util.h"
 #include "model/errors.h"
+#include "model/event_json.h"
+#include "motive/v1/event.pb.h"
 
 namespace motive::model {
 namespace {
@@ -35,6 +37,17 @@ absl::Status Decode(WireFormat format, absl::string_view data,
                                          " in protobuf binary format"));
     }
     return absl::OkStatus();
+  }
+  // Events and batches, which motive reads in bulk, go to its own decoder
+  // (model/event_json.h says where it is stricter than protobuf's); other
+  // messages to protobuf's parser.
+  if (auto* event =
+          google::protobuf::DynamicCastToGenerated<v1::Event>(message)) {
+    return DecodeEventJson(data, event);
+  }
+  if (auto* batch =
+          google::protobuf::DynamicCastToGenerated<v1::EventBatch>(message)) {
+    return DecodeEventBatchJson(data, batch);
   }
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;

@@ -3,7 +3,8 @@
 //
 // JSON input is read strictly (an unknown field is an error naming it), except
 // that enum names are accepted in any case ("voice" for VOICE), because people
-// write JSON by hand. JSON output keeps the .proto field names (customer_id,
+// write JSON by hand. Events and event batches are decoded by motive's own
+// JSON decoder (model/event_json.h), other messages by protobuf's parser. JSON output keeps the .proto field names (customer_id,
 // not customerId) so that what motive prints can be fed back to it and read
 // alongside the schema.
 

@@ -5,16 +5,14 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "absl/time/time.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/struct.pb.h"
-#include "google/protobuf/timestamp.pb.h"
 #include "model/errors.h"
 #include "model/event_codec.h"
+#include "model/field_text.h"
 
 namespace motive::model {
 namespace {
@@ -24,45 +22,13 @@ using google::protobuf::FieldDescriptor;
 constexpr absl::string_view kBom = "\xEF\xBB\xBF";
 constexpr absl::string_view kAttributesPrefix = "attributes.";
 
-// Long enough to recognise a value, short enough for one line of a report.
-constexpr size_t kMaxQuotedBytes = 64;
-
-// `text` in quotes, escaped and shortened for an error message.
-std::string Quote(absl::string_view text) {
-  bool cut = text.size() > kMaxQuotedBytes;
-  if (cut) {
-    size_t end = kMaxQuotedBytes;
-    // Back off to a character boundary rather than split a UTF-8 sequence.
-    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xc0) == 0x80) {
-      --end;
-    }
-    text = text.substr(0, end);
-  }
-  return absl::StrCat("\"", absl::Utf8SafeCHexEscape(text),
-                      cut ? "...\"" : "\"");
-}
-
-// The fields a CSV column may name: single values of the types SetField
-// converts. A field added to the schema with another type is not accepted
-// until SetField learns it.
+// The fields a CSV column may name: single values with a text form
+// (model/field_text.h). A field added to the schema with another type is not
+// accepted until field_text learns it.
 const FieldDescriptor* CsvField(absl::string_view lower_name) {
   const FieldDescriptor* field =
       v1::Event::descriptor()->FindFieldByName(std::string(lower_name));
-  if (field == nullptr || field->is_repeated()) return nullptr;
-  switch (field->cpp_type()) {
-    case FieldDescriptor::CPPTYPE_STRING:
-    case FieldDescriptor::CPPTYPE_INT32:
-    case FieldDescriptor::CPPTYPE_INT64:
-    case FieldDescriptor::CPPTYPE_DOUBLE:
-    case FieldDescriptor::CPPTYPE_ENUM:
-      return field;
-    case FieldDescriptor::CPPTYPE_MESSAGE:
-      return field->message_type() == google::protobuf::Timestamp::descriptor()
-                 ? field
-                 : nullptr;
-    default:
-      return nullptr;
-  }
+  return IsTextField(field) ? field : nullptr;
 }
 
 // "event_id, customer_id, ..., attributes.KEY", for header errors.
@@ -81,95 +47,22 @@ const std::string& AcceptedColumns() {
   return *kNames;
 }
 
-// The names of an enum's values but the zero one, in lower case as people
-// write them.
-std::string EnumNames(const google::protobuf::EnumDescriptor* type) {
-  std::string names;
-  for (int i = 0; i < type->value_count(); ++i) {
-    if (type->value(i)->number() == 0) continue;
-    if (!names.empty()) names.append(", ");
-    names.append(absl::AsciiStrToLower(type->value(i)->name()));
-  }
-  return names;
-}
-
 std::string Cells(size_t n) {
   return absl::StrCat(n, n == 1 ? " cell" : " cells");
 }
 
 absl::Status SetField(const FieldDescriptor* field, absl::string_view cell,
                       v1::Event* event) {
-  const google::protobuf::Reflection* reflection = event->GetReflection();
-  if (field->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
-    if (!cell.empty()) reflection->SetString(event, field, std::string(cell));
-    return absl::OkStatus();
-  }
-  // Typed values tolerate the padding spreadsheets add around them.
-  absl::string_view text = absl::StripAsciiWhitespace(cell);
+  // Strings are verbatim; typed values tolerate the padding spreadsheets add
+  // around them. Empty cells leave the field absent.
+  absl::string_view text = field->cpp_type() == FieldDescriptor::CPPTYPE_STRING
+                               ? cell
+                               : absl::StripAsciiWhitespace(cell);
   if (text.empty()) return absl::OkStatus();
-  const std::string& name = field->name();
-  switch (field->cpp_type()) {
-    case FieldDescriptor::CPPTYPE_INT32: {
-      int32_t value;
-      if (!absl::SimpleAtoi(text, &value)) {
-        return FieldError(name, absl::StrCat("must be a whole number between "
-                                             "-2147483648 and 2147483647, got ",
-                                             Quote(text)));
-      }
-      reflection->SetInt32(event, field, value);
-      return absl::OkStatus();
-    }
-    case FieldDescriptor::CPPTYPE_INT64: {
-      int64_t value;
-      if (!absl::SimpleAtoi(text, &value)) {
-        return FieldError(
-            name, absl::StrCat("must be a whole number, got ", Quote(text)));
-      }
-      reflection->SetInt64(event, field, value);
-      return absl::OkStatus();
-    }
-    case FieldDescriptor::CPPTYPE_DOUBLE: {
-      double value;
-      if (!absl::SimpleAtod(text, &value)) {
-        return FieldError(name,
-                          absl::StrCat("must be a number, got ", Quote(text)));
-      }
-      reflection->SetDouble(event, field, value);
-      return absl::OkStatus();
-    }
-    case FieldDescriptor::CPPTYPE_ENUM: {
-      const google::protobuf::EnumValueDescriptor* value =
-          field->enum_type()->FindValueByName(absl::AsciiStrToUpper(text));
-      if (value == nullptr) {
-        return FieldError(name, absl::StrCat("unknown value ", Quote(text),
-                                             "; expected one of ",
-                                             EnumNames(field->enum_type())));
-      }
-      reflection->SetEnumValue(event, field, value->number());
-      return absl::OkStatus();
-    }
-    case FieldDescriptor::CPPTYPE_MESSAGE: {  // a Timestamp, see CsvField
-      absl::Time time;
-      // ParseTime takes "infinite-future" whatever the format; no event
-      // happens then.
-      if (!absl::ParseTime(absl::RFC3339_full, text, &time, nullptr) ||
-          time == absl::InfiniteFuture() || time == absl::InfinitePast()) {
-        return FieldError(name, absl::StrCat("must be an RFC 3339 timestamp "
-                                             "like 2024-05-01T10:00:00Z, got ",
-                                             Quote(text)));
-      }
-      google::protobuf::Timestamp timestamp;
-      const int64_t seconds = absl::ToUnixSeconds(time);  // rounds down
-      timestamp.set_seconds(seconds);
-      timestamp.set_nanos(static_cast<int32_t>(
-          (time - absl::FromUnixSeconds(seconds)) / absl::Nanoseconds(1)));
-      reflection->MutableMessage(event, field)->CopyFrom(timestamp);
-      return absl::OkStatus();
-    }
-    default:
-      return absl::InternalError(absl::StrCat(
-          "CSV column ", name, " has a type the reader cannot convert"));
+  if (!SetFieldFromText(field, text, event)) {
+    return FieldError(field->name(), TextValueError(field, text));
   }
+  return absl::OkStatus();
 }
 
 // Identifiers that look like numbers (zip code 02134, phone +441234567890)
@@ -225,7 +118,7 @@ absl::StatusOr<InputFormat> InputFormatFromPath(absl::string_view path) {
   size_t dot = name.rfind('.');
   if (dot == absl::string_view::npos) {
     return absl::InvalidArgumentError(
-        absl::StrCat("cannot tell the input format of ", Quote(path),
+        absl::StrCat("cannot tell the input format of ", QuoteText(path),
                      ": it has no file extension; ", kAccepted));
   }
   absl::string_view extension = name.substr(dot);
@@ -234,8 +127,8 @@ absl::StatusOr<InputFormat> InputFormatFromPath(absl::string_view path) {
     if (lower == known.extension) return known.format;
   }
   return absl::InvalidArgumentError(
-      absl::StrCat(path, ": unknown input file extension ", Quote(extension),
-                   "; ", kAccepted));
+      absl::StrCat(path, ": unknown input file extension ",
+                   QuoteText(extension), "; ", kAccepted));
 }
 
 RecordReader::RecordReader(InputFormat format, Source source)

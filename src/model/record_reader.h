@@ -19,7 +19,9 @@
 //           each column, an Event field by its .proto name (customer_id,
 //           occurred_at, ...) or a free attribute as attributes.KEY. Names
 //           are trimmed and case-insensitive, KEY excepted. An empty cell
-//           leaves the field absent. Cells convert by the field's type:
+//           leaves the field absent. Cells convert by the field's type,
+//           in the text forms the JSON decoder also reads
+//           (model/field_text.h):
 //             strings      verbatim;
 //             timestamps   RFC 3339 ("2024-05-01T10:00:00Z");
 //             enums        by value name, in any case ("voice");

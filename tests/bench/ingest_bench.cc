@@ -6,7 +6,7 @@
 //   IngestBatch/*         EventBatch through Engine::Ingest: decode,
 //                         validate, complete, dedupe, append (4096 per
 //                         transaction, each synced).
-//   IngestJsonl/durable   the same from JSONL text (protobuf's JSON parser).
+//   IngestJsonl/durable   the same from JSONL text (model/event_json.h).
 //   Record/group_commit   one Engine::Record per event, group commit: the
 //                         agent-desktop case of events arriving one by one.
 //   Record/full_sync      one Record per event, each synced: why group

@@ -469,6 +469,52 @@ static void test_ingest_file_and_reopen(void) {
   mot_engine_close(engine);
 }
 
+static void test_expr(void) {
+  mot_engine *engine = open_memory();
+  mot_buf type = {NULL, 0};
+  mot_buf out = {NULL, 0};
+  const char *names[] = {"n", "tags"};
+  const char *values[] = {"21", "['vip', 'new']"};
+
+  CHECK_FAILS(mot_expr_check(&type, NULL, "true"), MOT_EINVALID, "engine");
+  CHECK_FAILS(mot_expr_check(&type, engine, NULL), MOT_EINVALID, "expression");
+  CHECK_FAILS(mot_expr_check(&type, engine, "event.channel == "), MOT_EPARSE,
+              "column");
+  CHECK_FAILS(mot_expr_check(NULL, engine, "customer.tier == 'gold'"),
+              MOT_EINVALID, "customer");
+  CHECK(type.data == NULL);
+  CHECK(mot_expr_check(&type, engine,
+                       "event.channel == 'voice' && now > "
+                       "timestamp('2025-01-01T00:00:00Z')") == MOT_OK);
+  CHECK(type.data != NULL && strcmp((const char *)type.data, "bool") == 0);
+  mot_buf_dispose(&type);
+  CHECK(mot_expr_check(NULL, engine, "[1, 2].map(x, x * 2)") == MOT_OK);
+
+  CHECK_FAILS(mot_expr_eval(NULL, "1", NULL, NULL, 0), MOT_EINVALID, "out");
+  CHECK_FAILS(mot_expr_eval(&out, NULL, NULL, NULL, 0), MOT_EINVALID,
+              "expression");
+  CHECK_FAILS(mot_expr_eval(&out, "n", NULL, values, 1), MOT_EINVALID, "NULL");
+  CHECK_FAILS(mot_expr_eval(&out, "n +", names, values, 1), MOT_EPARSE,
+              "column");
+  CHECK_FAILS(mot_expr_eval(&out, "m", names, values, 1), MOT_EINVALID, "m");
+  CHECK_FAILS(mot_expr_eval(&out, "n / 0", names, values, 1), MOT_EINVALID,
+              "division by zero");
+  {
+    const char *bad[] = {"'unterminated"};
+    CHECK_FAILS(mot_expr_eval(&out, "n", names, bad, 1), MOT_EPARSE,
+                "value of n");
+  }
+  CHECK(out.data == NULL);
+  CHECK(mot_expr_eval(&out, "n * 2", names, values, 1) == MOT_OK);
+  CHECK(out.data != NULL && strcmp((const char *)out.data, "42") == 0);
+  mot_buf_dispose(&out);
+  CHECK(mot_expr_eval(&out, "tags.exists(t, t == 'vip') && n > 20", names,
+                      values, 2) == MOT_OK);
+  CHECK(out.data != NULL && strcmp((const char *)out.data, "true") == 0);
+  mot_buf_dispose(&out);
+  mot_engine_close(engine);
+}
+
 static void *fail_in_thread(void *arg) {
   mot_engine *engine = NULL;
   (void)arg;
@@ -503,6 +549,7 @@ int main(void) {
   test_timeline();
   test_ingest_buffer();
   test_ingest_file_and_reopen();
+  test_expr();
   test_errors_are_per_thread();
 
   {

@@ -38,7 +38,7 @@ expect 2 "unknown command" -- "$motive" frobnicate
 contains "frobnicate" "unknown command is named"
 expect 2 "unknown flag" -- "$motive" ingest --db "$work/x.db" --colour red a.jsonl
 expect 2 "missing --db" -- "$motive" ingest a.jsonl
-for command in generate ingest timeline; do
+for command in generate ingest timeline expr; do
   expect 0 "$command --help" -- "$motive" "$command" --help
   contains "Usage: motive $command" "$command help"
 done
@@ -75,6 +75,14 @@ contains "NOBODY" "unknown customer named"
 expect 3 "timeline on a missing database" -- "$motive" timeline --db "$work/none.db" C9
 contains "does not exist" "missing database explained"
 [[ ! -e "$work/none.db" ]] || { failures=$((failures + 1)); echo "FAIL: timeline created a database"; }
+
+expect 0 "expr" -- "$motive" expr --var n=21 --var "tags=['vip', 'new']" "tags.exists(t, t == 'vip') ? n * 2 : 0"
+contains "42" "expr result"
+expect 1 "expr that fails to evaluate" -- "$motive" expr "{'a': 1}['b']"
+contains "no such key" "evaluation error explained"
+expect 2 "expr with a syntax error" -- "$motive" expr "1 +"
+contains "column" "syntax error located"
+expect 2 "--var without =" -- "$motive" expr --var n "n"
 
 echo "foo,bar" > "$work/notes.txt"
 expect 3 "ingest into a file that is not a database" -- "$motive" ingest --db "$work/notes.txt" "$work/j.jsonl"

@@ -1,0 +1,155 @@
+// The parsed form of a CEL expression, as the CEL specification defines it
+// (cel.expr.Expr): constants, identifiers, field selections, calls, list and
+// map literals, and comprehensions, into which the parser expands the
+// macros (has, all, exists, exists_one, map, filter).
+//
+// Operators are calls with CEL's reserved names: `_+_`, `_-_`, `_*_`, `_/_`,
+// `_%_`, `-_`, `!_`, `_==_`, `_!=_`, `_<_`, `_<=_`, `_>_`, `_>=_`, `@in`,
+// `_[_]`, `_&&_`, `_||_`, `_?_:_`, and `@not_strictly_false` in the loop
+// condition of expanded macros.
+//
+// Every node has an id, unique within the expression, and the byte offset
+// where it starts in the source, so that the checker and the evaluator can
+// point at the text.
+
+#ifndef MOTIVE_EXPR_AST_H_
+#define MOTIVE_EXPR_AST_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+
+namespace motive::expr {
+
+inline constexpr absl::string_view kAdd = "_+_";
+inline constexpr absl::string_view kSubtract = "_-_";
+inline constexpr absl::string_view kMultiply = "_*_";
+inline constexpr absl::string_view kDivide = "_/_";
+inline constexpr absl::string_view kModulo = "_%_";
+inline constexpr absl::string_view kNegate = "-_";
+inline constexpr absl::string_view kNot = "!_";
+inline constexpr absl::string_view kEqual = "_==_";
+inline constexpr absl::string_view kNotEqual = "_!=_";
+inline constexpr absl::string_view kLess = "_<_";
+inline constexpr absl::string_view kLessEqual = "_<=_";
+inline constexpr absl::string_view kGreater = "_>_";
+inline constexpr absl::string_view kGreaterEqual = "_>=_";
+inline constexpr absl::string_view kIn = "@in";
+inline constexpr absl::string_view kIndex = "_[_]";
+inline constexpr absl::string_view kAnd = "_&&_";
+inline constexpr absl::string_view kOr = "_||_";
+inline constexpr absl::string_view kConditional = "_?_:_";
+inline constexpr absl::string_view kNotStrictlyFalse = "@not_strictly_false";
+
+// The accumulator variable of expanded macros.
+inline constexpr absl::string_view kAccumulator = "__result__";
+
+// A literal. Strings and bytes hold their decoded content.
+struct NullConstant {};
+struct BytesConstant {
+  std::string bytes;
+  friend bool operator==(const BytesConstant&, const BytesConstant&) = default;
+};
+using Constant = std::variant<NullConstant, bool, int64_t, uint64_t, double,
+                              std::string, BytesConstant>;
+
+struct Expr;
+using ExprPtr = std::unique_ptr<Expr>;
+
+struct ConstExpr {
+  Constant value;
+};
+
+// A name, possibly qualified (a.b.c is parsed as selections; the checker
+// resolves which prefix is a variable).
+struct IdentExpr {
+  std::string name;
+};
+
+// operand.field; with test_only, has(operand.field).
+struct SelectExpr {
+  ExprPtr operand;
+  std::string field;
+  bool test_only = false;
+};
+
+// function(args) or target.function(args).
+struct CallExpr {
+  ExprPtr target;  // null for a global call
+  std::string function;
+  std::vector<ExprPtr> args;
+};
+
+struct ListExpr {
+  std::vector<ExprPtr> elements;
+};
+
+struct MapExpr {
+  struct Entry {
+    int64_t id = 0;
+    ExprPtr key;
+    ExprPtr value;
+  };
+  std::vector<Entry> entries;
+};
+
+// A message construction, Name{field: value}: parsed so that errors can name
+// it, but motive's subset has no message types.
+struct StructExpr {
+  std::string message_name;
+  struct Field {
+    int64_t id = 0;
+    std::string name;
+    ExprPtr value;
+  };
+  std::vector<Field> fields;
+};
+
+// The loop every macro expands into:
+//   accu_var = accu_init
+//   for iter_var in iter_range:       (list elements, or map keys)
+//     if !loop_condition: break
+//     accu_var = loop_step
+//   result
+struct ComprehensionExpr {
+  std::string iter_var;
+  ExprPtr iter_range;
+  std::string accu_var;
+  ExprPtr accu_init;
+  ExprPtr loop_condition;
+  ExprPtr loop_step;
+  ExprPtr result;
+};
+
+struct Expr {
+  int64_t id = 0;
+  // Byte offset in the source where the node starts.
+  int32_t offset = 0;
+  std::variant<ConstExpr, IdentExpr, SelectExpr, CallExpr, ListExpr, MapExpr,
+               StructExpr, ComprehensionExpr>
+      kind;
+};
+
+// A parsed expression and what is needed to point into its source.
+struct ParsedExpr {
+  ExprPtr root;
+  std::string source;
+  // Byte offsets where lines 2, 3, ... start, for line:column positions.
+  std::vector<int32_t> line_offsets;
+  int64_t next_id = 1;  // ids below this are taken
+
+  // 1-based line and column (in code points) of a byte offset.
+  struct Position {
+    int line;
+    int column;
+  };
+  Position PositionOf(int32_t offset) const;
+};
+
+}  // namespace motive::expr
+
+#endif  // MOTIVE_EXPR_AST_H_

@@ -1,0 +1,81 @@
+#include "expr/functions.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+
+namespace motive::expr {
+
+bool Accepts(const Type& param, const Value& value) {
+  switch (param.kind()) {
+    case Type::Kind::kDyn:
+    case Type::Kind::kTypeParam:
+      return true;
+    default:
+      return param.value_kind() == value.kind();
+  }
+}
+
+absl::Status FunctionRegistry::Add(absl::string_view name, Overload overload) {
+  // Ids are unique across the whole library, as in CEL, so that a checked
+  // expression can name its overload by id alone.
+  for (const auto& [function, overloads] : functions_) {
+    for (const Overload& existing : overloads) {
+      if (existing.id == overload.id) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("overload id '", overload.id, "' of '", name,
+                         "' is already used by '", function, "'"));
+      }
+    }
+  }
+  std::vector<Overload>& overloads = functions_[name];
+  for (const Overload& existing : overloads) {
+    if (existing.receiver_style == overload.receiver_style &&
+        existing.params == overload.params) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("overloads '", existing.id, "' and '", overload.id,
+                       "' of '", name, "' have the same signature"));
+    }
+  }
+  overloads.push_back(std::move(overload));
+  return absl::OkStatus();
+}
+
+const std::vector<Overload>* FunctionRegistry::Find(
+    absl::string_view name) const {
+  auto it = functions_.find(name);
+  return it == functions_.end() ? nullptr : &it->second;
+}
+
+const Overload* FunctionRegistry::Match(
+    absl::Span<const Overload* const> candidates,
+    absl::Span<const Value> args) {
+  for (const Overload* overload : candidates) {
+    if (overload->params.size() != args.size()) continue;
+    bool accepted = true;
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (!Accepts(overload->params[i], args[i])) {
+        accepted = false;
+        break;
+      }
+    }
+    if (accepted) return overload;
+  }
+  return nullptr;
+}
+
+Value NoMatchingOverload(absl::string_view function,
+                         absl::Span<const Value> args, EvalContext& context) {
+  std::string message =
+      absl::StrCat(kNoMatchingOverload, " for '", function, "' applied to (");
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (i > 0) message.append(", ");
+    absl::StrAppend(&message, KindName(args[i].kind()));
+  }
+  message.push_back(')');
+  return Value::ErrorIn(context.arena(), message);
+}
+
+}  // namespace motive::expr

@@ -1,0 +1,123 @@
+// Functions and operators: their overloads, the registry the checker and
+// the evaluator consult, and the context an implementation runs in.
+//
+// An overload has a signature (parameter and result types, with type
+// parameters for generic ones such as size(list(A)) -> int) and an
+// implementation. Overloads are strict: the evaluator never passes an error
+// argument; it returns the first error instead of calling. The logic
+// operators (&&, ||, ?:), which are not strict, are the evaluator's own and
+// live in no registry.
+//
+// The standard library is added by the std_*.cc files, one area each:
+//   std_operators.cc    arithmetic (checked), comparison, equality, in,
+//                       index, size, !_, -_
+//   std_conversions.cc  int() uint() double() string() bytes() bool() dyn()
+//                       type()
+//   std_strings.cc      contains, startsWith, endsWith, matches (RE2), and
+//                       the strings extension (lowerAscii, split, ...)
+//   std_time.cc         timestamp(), duration(), accessors with time zones,
+//                       timestamp and duration arithmetic and comparison
+//   std_math.cc         the math extension (math.greatest, math.least, ...)
+
+#ifndef MOTIVE_EXPR_FUNCTIONS_H_
+#define MOTIVE_EXPR_FUNCTIONS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "expr/type.h"
+#include "expr/value.h"
+
+namespace motive::expr {
+
+// Bounds that keep a hostile expression from hanging or exhausting the host.
+struct Limits {
+  size_t max_source_bytes = 64 * 1024;
+  // Nesting of the source (parentheses, calls, lists...): the parser's
+  // recursion depth.
+  int max_nesting_depth = 100;
+  // Comprehension iterations in one evaluation, all loops together.
+  uint64_t max_iterations = 100000;
+  // Size of a string, bytes or list that an evaluation builds.
+  size_t max_result_bytes = 1 << 20;
+};
+
+// What a function implementation may use while it runs. One per evaluation;
+// not thread-safe.
+class EvalContext {
+ public:
+  EvalContext(Arena* arena, const Limits& limits)
+      : arena_(arena), limits_(limits) {}
+
+  Arena* arena() const { return arena_; }
+  const Limits& limits() const { return limits_; }
+
+  // Counts one comprehension iteration; false once past the limit.
+  bool CountIteration() { return ++iterations_ <= limits_.max_iterations; }
+
+ private:
+  Arena* arena_;
+  const Limits& limits_;
+  uint64_t iterations_ = 0;
+};
+
+// `args` holds the receiver first for receiver-style calls. Returns an error
+// Value for errors; never throws.
+using FunctionImpl = Value (*)(absl::Span<const Value> args,
+                               EvalContext& context);
+
+struct Overload {
+  // CEL's standard overload id where there is one ("add_int64"), else
+  // "<function>_<param kinds>".
+  std::string id;
+  // target.f(args) rather than f(args).
+  bool receiver_style = false;
+  // Receiver first.
+  std::vector<Type> params;
+  Type result;
+  FunctionImpl impl = nullptr;
+};
+
+// Does a runtime value fit a parameter type? dyn and type parameters accept
+// anything; list(T) accepts any list (elements are not inspected), and so on.
+bool Accepts(const Type& param, const Value& value);
+
+// Not thread-safe while being filled; read-only and shareable afterwards.
+class FunctionRegistry {
+ public:
+  // Adds an overload of `name`. InvalidArgument if an overload with the same
+  // id, or the same style and parameter types, is already there.
+  absl::Status Add(absl::string_view name, Overload overload);
+
+  // Every overload of `name`, or null when nothing is called that.
+  const std::vector<Overload>* Find(absl::string_view name) const;
+
+  // The first of `candidates` whose parameters accept `args`, or null.
+  static const Overload* Match(absl::Span<const Overload* const> candidates,
+                               absl::Span<const Value> args);
+
+ private:
+  absl::flat_hash_map<std::string, std::vector<Overload>> functions_;
+};
+
+// The standard library, by area (see the file comment).
+void AddOperators(FunctionRegistry& registry);
+void AddConversions(FunctionRegistry& registry);
+void AddStringFunctions(FunctionRegistry& registry);
+void AddStringExtensions(FunctionRegistry& registry);
+void AddTimeFunctions(FunctionRegistry& registry);
+void AddMathExtensions(FunctionRegistry& registry);
+
+// A typed error value for a call no overload accepts: "no matching overload
+// for 'f' applied to (int, string)".
+Value NoMatchingOverload(absl::string_view function,
+                         absl::Span<const Value> args, EvalContext& context);
+
+}  // namespace motive::expr
+
+#endif  // MOTIVE_EXPR_FUNCTIONS_H_

@@ -1,0 +1,863 @@
+#include "expr/program.h"
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "expr/parser.h"
+
+namespace motive::expr {
+
+// A list that a comprehension builds by appending (map, filter): the arena
+// buffer behind its accumulator, so that appending is amortised O(1) rather
+// than a copy of the whole list per element.
+struct AppendBuffer {
+  Value* data = nullptr;
+  size_t capacity = 0;
+};
+
+// The state of one evaluation: where variables, comprehension variables and
+// append buffers live.
+struct Frame {
+  const Activation& activation;
+  EvalContext& context;
+  Value* locals;
+  AppendBuffer* buffers;
+};
+
+// One node of the evaluation tree. Steps are immutable after planning, so a
+// Program can be evaluated by many threads at once.
+class Program::Step {
+ public:
+  virtual ~Step() = default;
+  virtual Value Eval(Frame& frame) const = 0;
+  // The value of a step known when planning, or null.
+  virtual const Value* constant() const { return nullptr; }
+  // True when every input is a constant, so that the planner may replace
+  // the step by its value. Comprehensions and variables never are.
+  virtual bool Foldable() const { return false; }
+};
+
+namespace {
+
+using Step = Program::Step;
+using StepPtr = std::unique_ptr<Step>;
+
+bool AllConstant(const std::vector<StepPtr>& steps) {
+  for (const StepPtr& step : steps) {
+    if (step->constant() == nullptr) return false;
+  }
+  return true;
+}
+
+constexpr absl::string_view kIterationLimit =
+    "comprehension iteration limit reached";
+constexpr absl::string_view kNotBool = "no matching overload: expected a bool";
+
+// --- Leaves -------------------------------------------------------------------
+
+class ConstStep final : public Step {
+ public:
+  explicit ConstStep(Value value) : value_(value) {}
+  Value Eval(Frame&) const override { return value_; }
+  const Value* constant() const override { return &value_; }
+
+ private:
+  Value value_;
+};
+
+class VariableStep final : public Step {
+ public:
+  explicit VariableStep(int slot) : slot_(slot) {}
+  Value Eval(Frame& frame) const override {
+    return frame.activation.Get(slot_);
+  }
+
+ private:
+  int slot_;
+};
+
+class LocalStep final : public Step {
+ public:
+  explicit LocalStep(int index) : index_(index) {}
+  Value Eval(Frame& frame) const override { return frame.locals[index_]; }
+
+ private:
+  int index_;
+};
+
+// --- Selection, calls ---------------------------------------------------------
+
+// operand.field on a map (motive has no message types), or has(operand.field).
+class SelectStep final : public Step {
+ public:
+  SelectStep(StepPtr operand, std::string field, bool test_only)
+      : operand_(std::move(operand)),
+        field_(std::move(field)),
+        missing_(absl::StrCat(kNoSuchKey, ": ", field_)),
+        test_only_(test_only) {}
+
+  Value Eval(Frame& frame) const override {
+    Value operand = operand_->Eval(frame);
+    if (operand.is_error()) return operand;
+    if (operand.kind() != ValueKind::kMap) {
+      return Value::Error(test_only_ ? "has() applies to map fields only"
+                                     : "no such field: selection applies to "
+                                       "maps only");
+    }
+    const Value* found = operand.map().Find(Value::String(field_));
+    if (test_only_) return Value::Bool(found != nullptr);
+    return found ? *found : Value::Error(missing_);
+  }
+  bool Foldable() const override { return operand_->constant() != nullptr; }
+
+ private:
+  StepPtr operand_;
+  std::string field_;
+  std::string missing_;
+  bool test_only_;
+};
+
+// A strict call: errors among the arguments are returned, not passed on.
+class CallStep final : public Step {
+ public:
+  CallStep(std::string function, std::vector<const Overload*> candidates,
+           std::vector<StepPtr> args, bool must_match)
+      : function_(std::move(function)),
+        candidates_(std::move(candidates)),
+        args_(std::move(args)),
+        must_match_(must_match) {}
+
+  Value Eval(Frame& frame) const override {
+    absl::InlinedVector<Value, 4> values;
+    values.resize(args_.size());
+    for (size_t i = 0; i < args_.size(); ++i) {
+      values[i] = args_[i]->Eval(frame);
+      if (values[i].is_error()) return values[i];
+    }
+    const Overload* overload =
+        must_match_ ? FunctionRegistry::Match(candidates_, values)
+                    : candidates_.front();
+    if (overload == nullptr) {
+      return NoMatchingOverload(function_, values, frame.context);
+    }
+    return overload->impl(values, frame.context);
+  }
+  bool Foldable() const override { return AllConstant(args_); }
+
+ private:
+  std::string function_;
+  std::vector<const Overload*> candidates_;
+  std::vector<StepPtr> args_;
+  // False when planning proved the first candidate accepts the arguments.
+  bool must_match_;
+};
+
+// `x in [constant strings]`: a hash lookup instead of a scan.
+class InStringSetStep final : public Step {
+ public:
+  InStringSetStep(StepPtr needle, absl::flat_hash_set<absl::string_view> set)
+      : needle_(std::move(needle)), set_(std::move(set)) {}
+
+  Value Eval(Frame& frame) const override {
+    Value needle = needle_->Eval(frame);
+    if (needle.is_error()) return needle;
+    // CEL equality: a value of another kind equals no string.
+    return Value::Bool(needle.kind() == ValueKind::kString &&
+                       set_.contains(needle.text()));
+  }
+  bool Foldable() const override { return needle_->constant() != nullptr; }
+
+ private:
+  StepPtr needle_;
+  absl::flat_hash_set<absl::string_view> set_;
+};
+
+// --- Logic: not strict, errors absorbed as CEL defines -------------------------
+
+// a && b is false if either side is false, whatever the other is (an error
+// included); otherwise an error on either side is the result.
+class AndStep final : public Step {
+ public:
+  AndStep(StepPtr left, StepPtr right, bool is_and)
+      : left_(std::move(left)), right_(std::move(right)), is_and_(is_and) {}
+
+  Value Eval(Frame& frame) const override {
+    // For ||, the deciding value is true; for &&, false.
+    const bool decides = !is_and_;
+    Value left = left_->Eval(frame);
+    if (left.kind() == ValueKind::kBool && left.bool_value() == decides) {
+      return left;
+    }
+    Value right = right_->Eval(frame);
+    if (right.kind() == ValueKind::kBool && right.bool_value() == decides) {
+      return right;
+    }
+    if (left.is_error()) return left;
+    if (right.is_error()) return right;
+    if (left.kind() != ValueKind::kBool || right.kind() != ValueKind::kBool) {
+      return Value::Error(kNotBool);
+    }
+    return Value::Bool(!decides);
+  }
+  bool Foldable() const override {
+    return left_->constant() != nullptr && right_->constant() != nullptr;
+  }
+
+ private:
+  StepPtr left_;
+  StepPtr right_;
+  bool is_and_;
+};
+
+class ConditionalStep final : public Step {
+ public:
+  ConditionalStep(StepPtr condition, StepPtr then, StepPtr otherwise)
+      : condition_(std::move(condition)),
+        then_(std::move(then)),
+        otherwise_(std::move(otherwise)) {}
+
+  Value Eval(Frame& frame) const override {
+    Value condition = condition_->Eval(frame);
+    if (condition.kind() != ValueKind::kBool) {
+      return condition.is_error() ? condition : Value::Error(kNotBool);
+    }
+    return condition.bool_value() ? then_->Eval(frame)
+                                  : otherwise_->Eval(frame);
+  }
+  bool Foldable() const override {
+    return condition_->constant() != nullptr && then_->constant() != nullptr &&
+           otherwise_->constant() != nullptr;
+  }
+
+ private:
+  StepPtr condition_;
+  StepPtr then_;
+  StepPtr otherwise_;
+};
+
+// @not_strictly_false: true unless the value is false (errors included), so
+// that all() and exists() keep looking past an error.
+class NotStrictlyFalseStep final : public Step {
+ public:
+  explicit NotStrictlyFalseStep(StepPtr operand)
+      : operand_(std::move(operand)) {}
+
+  Value Eval(Frame& frame) const override {
+    Value v = operand_->Eval(frame);
+    return Value::Bool(v.kind() != ValueKind::kBool || v.bool_value());
+  }
+  bool Foldable() const override { return operand_->constant() != nullptr; }
+
+ private:
+  StepPtr operand_;
+};
+
+// --- Literals -----------------------------------------------------------------
+
+class ListStep final : public Step {
+ public:
+  explicit ListStep(std::vector<StepPtr> elements)
+      : elements_(std::move(elements)) {}
+
+  Value Eval(Frame& frame) const override {
+    Value* data =
+        NewArray<Value>(frame.context.arena(), elements_.size());
+    for (size_t i = 0; i < elements_.size(); ++i) {
+      data[i] = elements_[i]->Eval(frame);
+      if (data[i].is_error()) return data[i];
+    }
+    return Value::List(absl::MakeConstSpan(data, elements_.size()));
+  }
+  bool Foldable() const override { return AllConstant(elements_); }
+
+ private:
+  std::vector<StepPtr> elements_;
+};
+
+class MapStep final : public Step {
+ public:
+  MapStep(std::vector<StepPtr> keys, std::vector<StepPtr> values)
+      : keys_(std::move(keys)), values_(std::move(values)) {}
+
+  Value Eval(Frame& frame) const override {
+    auto* entries = NewArray<MapValue::Entry>(frame.context.arena(), keys_.size());
+    for (size_t i = 0; i < keys_.size(); ++i) {
+      entries[i].key = keys_[i]->Eval(frame);
+      if (entries[i].key.is_error()) return entries[i].key;
+      entries[i].value = values_[i]->Eval(frame);
+      if (entries[i].value.is_error()) return entries[i].value;
+    }
+    return MapValue::Make(frame.context.arena(),
+                          absl::MakeConstSpan(entries, keys_.size()));
+  }
+  bool Foldable() const override {
+    return AllConstant(keys_) && AllConstant(values_);
+  }
+
+ private:
+  std::vector<StepPtr> keys_;
+  std::vector<StepPtr> values_;
+};
+
+// --- Comprehensions -----------------------------------------------------------
+
+class ComprehensionStep final : public Step {
+ public:
+  struct Parts {
+    StepPtr range, init, condition, step, result;
+    int iter_local = 0;
+    int accu_local = 0;
+  };
+  explicit ComprehensionStep(Parts parts) : p_(std::move(parts)) {}
+
+  Value Eval(Frame& frame) const override {
+    Value range = p_.range->Eval(frame);
+    if (range.is_error()) return range;
+    frame.locals[p_.accu_local] = p_.init->Eval(frame);
+    Loop loop = Loop::kNext;
+    if (range.kind() == ValueKind::kList) {
+      for (const Value& element : range.list()) {
+        if ((loop = Iterate(element, frame)) != Loop::kNext) break;
+      }
+    } else if (range.kind() == ValueKind::kMap) {
+      for (const MapValue::Entry& entry : range.map().entries()) {
+        if ((loop = Iterate(entry.key, frame)) != Loop::kNext) break;
+      }
+    } else {
+      return Value::Error(
+          "no matching overload: comprehensions range over lists and maps");
+    }
+    if (loop == Loop::kLimit) return Value::Error(kIterationLimit);
+    return p_.result->Eval(frame);
+  }
+
+ private:
+  enum class Loop { kNext, kStop, kLimit };
+
+  Loop Iterate(const Value& element, Frame& frame) const {
+    if (!frame.context.CountIteration()) return Loop::kLimit;
+    frame.locals[p_.iter_local] = element;
+    Value go_on = p_.condition->Eval(frame);
+    if (go_on.kind() != ValueKind::kBool || !go_on.bool_value()) {
+      return Loop::kStop;
+    }
+    frame.locals[p_.accu_local] = p_.step->Eval(frame);
+    return Loop::kNext;
+  }
+
+  Parts p_;
+};
+
+// accumulator + [element] inside a comprehension that builds a list.
+class AppendStep final : public Step {
+ public:
+  AppendStep(int accu_local, int buffer, StepPtr element)
+      : accu_local_(accu_local), buffer_(buffer), element_(std::move(element)) {}
+
+  Value Eval(Frame& frame) const override {
+    Value accu = frame.locals[accu_local_];
+    if (accu.is_error()) return accu;
+    if (accu.kind() != ValueKind::kList) {
+      return Value::Error("no matching overload: + of a list");
+    }
+    Value element = element_->Eval(frame);
+    if (element.is_error()) return element;
+    AppendBuffer& buffer = frame.buffers[buffer_];
+    const size_t size = accu.list().size();
+    // The accumulator owns the buffer's first `size` values when it points
+    // at the buffer; otherwise (first append, a restarted loop) copy it.
+    if (accu.list().data() != buffer.data || size == buffer.capacity) {
+      if ((size + 1) * sizeof(Value) > frame.context.limits().max_result_bytes) {
+        return Value::Error("list larger than the result size limit");
+      }
+      size_t capacity = std::max<size_t>(8, size * 2);
+      Value* data = NewArray<Value>(frame.context.arena(), capacity);
+      std::copy(accu.list().begin(), accu.list().end(), data);
+      buffer = {data, capacity};
+    }
+    buffer.data[size] = element;
+    return Value::List(absl::MakeConstSpan(buffer.data, size + 1));
+  }
+
+ private:
+  int accu_local_;
+  int buffer_;
+  StepPtr element_;
+};
+
+// --- Planning -----------------------------------------------------------------
+
+bool IsFunction(const CallExpr& call, absl::string_view name) {
+  return call.function == name;
+}
+
+// The dotted name an identifier or a chain of selections spells ("a.b.c"),
+// or nullopt.
+std::optional<std::string> DottedName(const Expr& expr) {
+  if (const auto* ident = std::get_if<IdentExpr>(&expr.kind)) {
+    return ident->name;
+  }
+  if (const auto* select = std::get_if<SelectExpr>(&expr.kind)) {
+    if (select->test_only) return std::nullopt;
+    auto prefix = DottedName(*select->operand);
+    if (!prefix) return std::nullopt;
+    return absl::StrCat(*prefix, ".", select->field);
+  }
+  return std::nullopt;
+}
+
+Value ConstantValue(const Constant& constant) {
+  struct Visitor {
+    Value operator()(NullConstant) const { return Value::Null(); }
+    Value operator()(bool b) const { return Value::Bool(b); }
+    Value operator()(int64_t i) const { return Value::Int(i); }
+    Value operator()(uint64_t u) const { return Value::Uint(u); }
+    Value operator()(double d) const { return Value::Double(d); }
+    // The AST outlives the program's steps: the Program keeps it.
+    Value operator()(const std::string& s) const { return Value::String(s); }
+    Value operator()(const BytesConstant& b) const {
+      return Value::Bytes(b.bytes);
+    }
+  };
+  return std::visit(Visitor{}, constant);
+}
+
+bool IsDynamic(const Type& type) {
+  return type.kind() == Type::Kind::kDyn ||
+         type.kind() == Type::Kind::kTypeParam ||
+         type.kind() == Type::Kind::kError;
+}
+
+class Planner {
+ public:
+  Planner(const Environment& env, const ParsedExpr& parsed,
+          const CheckedExpr* checked, Arena* constants)
+      : env_(env), parsed_(parsed), checked_(checked), constants_(constants) {}
+
+  absl::StatusOr<StepPtr> Plan(const Expr& expr) {
+    absl::StatusOr<StepPtr> step = PlanNode(expr);
+    if (!step.ok() || (*step)->constant() != nullptr || !(*step)->Foldable()) {
+      return step;
+    }
+    // Every input is constant: compute the value once, into the program's
+    // arena, and keep only that.
+    EvalContext context(constants_, env_.limits());
+    Activation none(env_);
+    Frame frame{none, context, nullptr, nullptr};
+    return std::make_unique<ConstStep>((*step)->Eval(frame));
+  }
+
+  int locals() const { return max_locals_; }
+  int buffers() const { return buffers_; }
+
+ private:
+  struct Local {
+    std::string name;
+    int index;
+    int buffer = -1;  // the append buffer of a list accumulator
+  };
+
+  absl::StatusOr<StepPtr> PlanNode(const Expr& expr) {
+    return std::visit([&](const auto& kind) { return PlanKind(expr, kind); },
+                      expr.kind);
+  }
+
+  absl::StatusOr<StepPtr> PlanKind(const Expr&, const ConstExpr& c) {
+    return std::make_unique<ConstStep>(ConstantValue(c.value));
+  }
+
+  absl::StatusOr<StepPtr> PlanKind(const Expr& expr, const IdentExpr& ident) {
+    if (const Local* local = FindLocal(ident.name)) {
+      return std::make_unique<LocalStep>(local->index);
+    }
+    if (const VariableDecl* variable = CheckedVariable(expr)) {
+      return std::make_unique<VariableStep>(variable->slot);
+    }
+    if (StepPtr type = CheckedTypeName(expr)) return type;
+    if (const VariableDecl* variable = env_.ResolveVariable(ident.name)) {
+      return std::make_unique<VariableStep>(variable->slot);
+    }
+    if (std::optional<Value> type = TypeConstant(ident.name)) {
+      return std::make_unique<ConstStep>(*type);
+    }
+    // Only unchecked programs get here (the checker refuses unknown names);
+    // as in CEL, the reference is then an error when evaluated.
+    return std::make_unique<ConstStep>(Value::ErrorIn(
+        constants_,
+        absl::StrCat(Where(expr), "undeclared reference to '", ident.name, "'")));
+  }
+
+  absl::StatusOr<StepPtr> PlanKind(const Expr& expr, const SelectExpr& select) {
+    // A chain that names a qualified variable (a.b.c declared as such), or a
+    // type (google.protobuf.Timestamp).
+    if (const VariableDecl* variable = CheckedVariable(expr)) {
+      return std::make_unique<VariableStep>(variable->slot);
+    }
+    if (StepPtr type = CheckedTypeName(expr)) return type;
+    // Unchecked: the longest prefix of a.b.c that is declared wins, so try
+    // the whole chain here before its operand.
+    if (checked_ == nullptr && !select.test_only) {
+      std::optional<std::string> name = DottedName(expr);
+      if (name && FindLocal(name->substr(0, name->find('.'))) == nullptr) {
+        if (const VariableDecl* variable = env_.ResolveVariable(*name)) {
+          return std::make_unique<VariableStep>(variable->slot);
+        }
+        if (std::optional<Value> type = TypeConstant(*name)) {
+          return std::make_unique<ConstStep>(*type);
+        }
+      }
+    }
+    absl::StatusOr<StepPtr> operand = PlanNode(*select.operand);
+    if (!operand.ok()) return operand;
+    return std::make_unique<SelectStep>(*std::move(operand), select.field,
+                                        select.test_only);
+  }
+
+  absl::StatusOr<StepPtr> PlanKind(const Expr& expr, const CallExpr& call) {
+    if (IsFunction(call, kAnd) || IsFunction(call, kOr)) {
+      if (call.args.size() != 2) return Arity(expr, call);
+      auto left = Plan(*call.args[0]);
+      if (!left.ok()) return left;
+      auto right = Plan(*call.args[1]);
+      if (!right.ok()) return right;
+      return std::make_unique<AndStep>(*std::move(left), *std::move(right),
+                                       IsFunction(call, kAnd));
+    }
+    if (IsFunction(call, kConditional)) {
+      if (call.args.size() != 3) return Arity(expr, call);
+      std::vector<StepPtr> parts;
+      for (const ExprPtr& arg : call.args) {
+        auto part = Plan(*arg);
+        if (!part.ok()) return part;
+        parts.push_back(*std::move(part));
+      }
+      return std::make_unique<ConditionalStep>(
+          std::move(parts[0]), std::move(parts[1]), std::move(parts[2]));
+    }
+    if (IsFunction(call, kNotStrictlyFalse)) {
+      if (call.args.size() != 1) return Arity(expr, call);
+      auto operand = Plan(*call.args[0]);
+      if (!operand.ok()) return operand;
+      return std::make_unique<NotStrictlyFalseStep>(*std::move(operand));
+    }
+    if (StepPtr append = PlanAppend(call)) return append;
+
+    // Which function, with which arguments: a receiver call on a namespace
+    // (math.greatest(x, y)) is a global call of the qualified name.
+    std::string function = call.function;
+    bool receiver = call.target != nullptr;
+    std::vector<const Overload*> candidates;
+    if (const Reference* ref = CheckedReference(expr);
+        ref != nullptr && !ref->overloads.empty()) {
+      candidates = ref->overloads;
+      if (!ref->name.empty()) function = ref->name;
+      if (ref->namespaced) receiver = false;
+    } else {
+      if (receiver) {
+        if (std::optional<std::string> qualified = NamespacedFunction(call)) {
+          function = *qualified;
+          receiver = false;
+        }
+      }
+      candidates = Candidates(function, receiver, call.args.size());
+    }
+    if (candidates.empty()) {
+      // Only unchecked programs get here; as in CEL, calling an unknown
+      // function is then an error when evaluated (`f(1) || true` is true).
+      return std::make_unique<ConstStep>(Value::ErrorIn(
+          constants_, absl::StrCat(Where(expr),
+                                   "undeclared reference to function '",
+                                   function, "'")));
+    }
+
+    std::vector<StepPtr> args;
+    std::vector<const Expr*> arg_exprs;
+    if (receiver) arg_exprs.push_back(call.target.get());
+    for (const ExprPtr& arg : call.args) arg_exprs.push_back(arg.get());
+    for (const Expr* arg : arg_exprs) {
+      auto step = Plan(*arg);
+      if (!step.ok()) return step;
+      args.push_back(*std::move(step));
+    }
+    if (IsFunction(call, kIn) && !receiver && args.size() == 2) {
+      if (StepPtr set = PlanInStringSet(args)) return set;
+    }
+    bool must_match = candidates.size() > 1 || !StaticallyTyped(arg_exprs);
+    return std::make_unique<CallStep>(function, std::move(candidates),
+                                      std::move(args), must_match);
+  }
+
+  absl::StatusOr<StepPtr> PlanKind(const Expr&, const ListExpr& list) {
+    std::vector<StepPtr> elements;
+    for (const ExprPtr& element : list.elements) {
+      auto step = Plan(*element);
+      if (!step.ok()) return step;
+      elements.push_back(*std::move(step));
+    }
+    return std::make_unique<ListStep>(std::move(elements));
+  }
+
+  absl::StatusOr<StepPtr> PlanKind(const Expr&, const MapExpr& map) {
+    std::vector<StepPtr> keys, values;
+    for (const MapExpr::Entry& entry : map.entries) {
+      auto key = Plan(*entry.key);
+      if (!key.ok()) return key;
+      auto value = Plan(*entry.value);
+      if (!value.ok()) return value;
+      keys.push_back(*std::move(key));
+      values.push_back(*std::move(value));
+    }
+    return std::make_unique<MapStep>(std::move(keys), std::move(values));
+  }
+
+  absl::StatusOr<StepPtr> PlanKind(const Expr& expr, const StructExpr& s) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(Where(expr), "unknown type '", s.message_name,
+                     "': motive expressions have no message types"));
+  }
+
+  absl::StatusOr<StepPtr> PlanKind(const Expr&, const ComprehensionExpr& c) {
+    ComprehensionStep::Parts parts;
+    auto range = Plan(*c.iter_range);
+    if (!range.ok()) return range;
+    parts.range = *std::move(range);
+    auto init = Plan(*c.accu_init);
+    if (!init.ok()) return init;
+    parts.init = *std::move(init);
+
+    // The accumulator is in scope for the condition, the step and the
+    // result; the iteration variable for the condition and the step.
+    const auto* init_list = std::get_if<ListExpr>(&c.accu_init->kind);
+    bool appendable = init_list != nullptr && init_list->elements.empty();
+    parts.accu_local = Push(c.accu_var, appendable ? buffers_++ : -1);
+    parts.iter_local = Push(c.iter_var, -1);
+    auto condition = Plan(*c.loop_condition);
+    if (!condition.ok()) return condition;
+    auto step = Plan(*c.loop_step);
+    if (!step.ok()) return step;
+    Pop();  // the iteration variable
+    auto result = Plan(*c.result);
+    if (!result.ok()) return result;
+    Pop();
+    parts.condition = *std::move(condition);
+    parts.step = *std::move(step);
+    parts.result = *std::move(result);
+    return std::make_unique<ComprehensionStep>(std::move(parts));
+  }
+
+  // accu + [element], where accu is a list accumulator: appends in place.
+  StepPtr PlanAppend(const CallExpr& call) {
+    if (!IsFunction(call, kAdd) || call.target || call.args.size() != 2) {
+      return nullptr;
+    }
+    const auto* accu = std::get_if<IdentExpr>(&call.args[0]->kind);
+    const auto* list = std::get_if<ListExpr>(&call.args[1]->kind);
+    if (accu == nullptr || list == nullptr || list->elements.size() != 1) {
+      return nullptr;
+    }
+    const Local* local = FindLocal(accu->name);
+    if (local == nullptr || local->buffer < 0) return nullptr;
+    absl::StatusOr<StepPtr> element = Plan(*list->elements[0]);
+    if (!element.ok()) return nullptr;
+    return std::make_unique<AppendStep>(local->index, local->buffer,
+                                        *std::move(element));
+  }
+
+  StepPtr PlanInStringSet(std::vector<StepPtr>& args) {
+    const Value* list = args[1]->constant();
+    if (list == nullptr || list->kind() != ValueKind::kList) return nullptr;
+    absl::flat_hash_set<absl::string_view> set;
+    for (const Value& element : list->list()) {
+      if (element.kind() != ValueKind::kString) return nullptr;
+      set.insert(element.text());
+    }
+    return std::make_unique<InStringSetStep>(std::move(args[0]),
+                                             std::move(set));
+  }
+
+  std::vector<const Overload*> Candidates(absl::string_view function,
+                                          bool receiver, size_t args) {
+    std::vector<const Overload*> candidates;
+    for (const std::string& name : env_.ResolutionCandidates(function)) {
+      const std::vector<Overload>* overloads = env_.functions().Find(name);
+      if (overloads == nullptr) continue;
+      for (const Overload& overload : *overloads) {
+        if (overload.receiver_style == receiver &&
+            overload.params.size() == args + (receiver ? 1 : 0)) {
+          candidates.push_back(&overload);
+        }
+      }
+      if (!candidates.empty()) break;
+    }
+    return candidates;
+  }
+
+  // target.f(...) where target names a namespace, not a value: the
+  // qualified global function, if there is one.
+  std::optional<std::string> NamespacedFunction(const CallExpr& call) {
+    std::optional<std::string> prefix = DottedName(*call.target);
+    if (!prefix) return std::nullopt;
+    std::string root = prefix->substr(0, prefix->find('.'));
+    if (FindLocal(root) != nullptr || env_.ResolveVariable(*prefix) ||
+        env_.ResolveVariable(root)) {
+      return std::nullopt;
+    }
+    std::string qualified = absl::StrCat(*prefix, ".", call.function);
+    for (const std::string& name : env_.ResolutionCandidates(qualified)) {
+      if (env_.functions().Find(name) != nullptr) return name;
+    }
+    return std::nullopt;
+  }
+
+  // True when the checker typed every argument precisely, so that its one
+  // overload needs no runtime check.
+  bool StaticallyTyped(const std::vector<const Expr*>& args) const {
+    if (checked_ == nullptr) return false;
+    for (const Expr* arg : args) {
+      auto it = checked_->types.find(arg->id);
+      if (it == checked_->types.end() || IsDynamic(it->second)) return false;
+      if ((it->second.kind() == Type::Kind::kList &&
+           IsDynamic(it->second.element())) ||
+          (it->second.kind() == Type::Kind::kMap &&
+           (IsDynamic(it->second.key()) || IsDynamic(it->second.value())))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  const Reference* CheckedReference(const Expr& expr) const {
+    if (checked_ == nullptr) return nullptr;
+    auto it = checked_->references.find(expr.id);
+    return it == checked_->references.end() ? nullptr : &it->second;
+  }
+
+  // A checked identifier or selection chain that names a type: its value.
+  StepPtr CheckedTypeName(const Expr& expr) const {
+    const Reference* ref = CheckedReference(expr);
+    if (ref == nullptr || ref->variable != nullptr || ref->name.empty() ||
+        std::holds_alternative<CallExpr>(expr.kind)) {
+      return nullptr;
+    }
+    // The name lives in the CheckedExpr, which the Program keeps.
+    return std::make_unique<ConstStep>(Value::Type(ref->name));
+  }
+
+  const VariableDecl* CheckedVariable(const Expr& expr) const {
+    const Reference* ref = CheckedReference(expr);
+    return ref ? ref->variable : nullptr;
+  }
+
+  static std::optional<Value> TypeConstant(absl::string_view name) {
+    static constexpr absl::string_view kTypeNames[] = {
+        "bool",   "int",  "uint",      "double", "string",
+        "bytes",  "list", "map",       "null_type", "type",
+        "google.protobuf.Timestamp", "google.protobuf.Duration"};
+    absl::ConsumePrefix(&name, ".");
+    for (absl::string_view type : kTypeNames) {
+      if (name == type) return Value::Type(type);
+    }
+    return std::nullopt;
+  }
+
+  int Push(const std::string& name, int buffer) {
+    int index = static_cast<int>(scope_.size());
+    scope_.push_back({name, index, buffer});
+    max_locals_ = std::max(max_locals_, index + 1);
+    return index;
+  }
+  void Pop() { scope_.pop_back(); }
+
+  const Local* FindLocal(absl::string_view name) const {
+    for (auto it = scope_.rbegin(); it != scope_.rend(); ++it) {
+      if (it->name == name) return &*it;
+    }
+    return nullptr;
+  }
+
+  std::string Where(const Expr& expr) const {
+    ParsedExpr::Position p = parsed_.PositionOf(expr.offset);
+    return absl::StrCat("line ", p.line, ", column ", p.column, ": ");
+  }
+
+  absl::Status Arity(const Expr& expr, const CallExpr& call) const {
+    return absl::InvalidArgumentError(absl::StrCat(
+        Where(expr), "'", call.function, "' takes a different number of "
+                                         "arguments"));
+  }
+
+  const Environment& env_;
+  const ParsedExpr& parsed_;
+  const CheckedExpr* checked_;
+  Arena* constants_;
+  std::vector<Local> scope_;
+  int max_locals_ = 0;
+  int buffers_ = 0;
+};
+
+}  // namespace
+
+struct Program::Impl {
+  const Environment* env = nullptr;
+  // The checked or parsed expression: constant strings point into it.
+  std::optional<CheckedExpr> checked;
+  std::optional<ParsedExpr> parsed;
+  Type result_type;
+  // Folded constants that needed storage (strings, lists, maps).
+  Arena constants;
+  StepPtr root;
+  int locals = 0;
+  int buffers = 0;
+};
+
+Program::Program() : impl_(std::make_unique<Impl>()) {}
+Program::~Program() = default;
+
+absl::StatusOr<std::unique_ptr<Program>> Program::Compile(
+    absl::string_view source, const Environment& env,
+    const CompileOptions& options) {
+  ParseOptions parse_options;
+  parse_options.macros = options.macros;
+  parse_options.limits = env.limits();
+  absl::StatusOr<ParsedExpr> parsed = Parse(source, parse_options);
+  if (!parsed.ok()) return parsed.status();
+
+  std::unique_ptr<Program> program(new Program());
+  Impl& impl = *program->impl_;
+  impl.env = &env;
+  if (options.check) {
+    absl::StatusOr<CheckedExpr> checked = Check(*std::move(parsed), env);
+    if (!checked.ok()) return checked.status();
+    impl.checked.emplace(*std::move(checked));
+    impl.result_type = impl.checked->result_type();
+  } else {
+    impl.parsed.emplace(*std::move(parsed));
+  }
+  const ParsedExpr& ast = impl.checked ? impl.checked->parsed : *impl.parsed;
+  Planner planner(env, ast, impl.checked ? &*impl.checked : nullptr,
+                  &impl.constants);
+  absl::StatusOr<StepPtr> step = planner.Plan(*ast.root);
+  if (!step.ok()) return step.status();
+  impl.root = *std::move(step);
+  impl.locals = planner.locals();
+  impl.buffers = planner.buffers();
+  return program;
+}
+
+Value Program::Evaluate(const Activation& activation, Arena* arena) const {
+  EvalContext context(arena, impl_->env->limits());
+  absl::InlinedVector<Value, 8> locals(impl_->locals);
+  absl::InlinedVector<AppendBuffer, 2> buffers(impl_->buffers);
+  Frame frame{activation, context, locals.data(), buffers.data()};
+  return impl_->root->Eval(frame);
+}
+
+const Type& Program::result_type() const { return impl_->result_type; }
+
+}  // namespace motive::expr

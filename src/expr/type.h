@@ -1,0 +1,99 @@
+// Type: a CEL type as the checker sees it, before anything runs.
+//
+// Besides the kinds values have (value.h), the checker knows `dyn` (any type,
+// checked at run time), type parameters (the A in `size(list(A)) -> int`,
+// used in overload signatures) and `error`. Parameterised types carry their
+// parameters: list(int), map(string, dyn), type(int).
+//
+// Immutable and cheap to copy (parameters are shared). Compile time only:
+// nothing on the evaluation path builds or compares Types.
+
+#ifndef MOTIVE_EXPR_TYPE_H_
+#define MOTIVE_EXPR_TYPE_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "expr/value.h"
+
+namespace motive::expr {
+
+class Type {
+ public:
+  enum class Kind : uint8_t {
+    kDyn,
+    kNull,
+    kBool,
+    kInt,
+    kUint,
+    kDouble,
+    kString,
+    kBytes,
+    kList,       // one parameter: the element type
+    kMap,        // two: key and value types
+    kTimestamp,
+    kDuration,
+    kType,       // one: the type it denotes (type(int)), or dyn
+    kTypeParam,  // a named parameter of an overload signature
+    kError,
+  };
+
+  // dyn.
+  Type() : kind_(Kind::kDyn) {}
+
+  static Type Dyn() { return Type(Kind::kDyn); }
+  static Type Null() { return Type(Kind::kNull); }
+  static Type Bool() { return Type(Kind::kBool); }
+  static Type Int() { return Type(Kind::kInt); }
+  static Type Uint() { return Type(Kind::kUint); }
+  static Type Double() { return Type(Kind::kDouble); }
+  static Type String() { return Type(Kind::kString); }
+  static Type Bytes() { return Type(Kind::kBytes); }
+  static Type Timestamp() { return Type(Kind::kTimestamp); }
+  static Type Duration() { return Type(Kind::kDuration); }
+  static Type Error() { return Type(Kind::kError); }
+  static Type List(Type element);
+  static Type Map(Type key, Type value);
+  // The type of a type value: type(int) for `int`; TypeOf(Dyn()) for any.
+  static Type TypeOf(Type type);
+  static Type Param(absl::string_view name);
+
+  Kind kind() const { return kind_; }
+  bool is_dyn() const { return kind_ == Kind::kDyn; }
+
+  // kList: the element type. kMap: key() and value(). kType: the denoted
+  // type. Others: dyn.
+  const Type& element() const { return Parameter(0); }
+  const Type& key() const { return Parameter(0); }
+  const Type& value() const { return Parameter(1); }
+  const Type& denoted() const { return Parameter(0); }
+  // kTypeParam: its name.
+  const std::string& param_name() const { return name_; }
+
+  // The value kind of this type at run time, for kinds that have one.
+  bool HasValueKind() const;
+  ValueKind value_kind() const;
+
+  // "int", "list(string)", "map(string, dyn)", "type(int)", "A".
+  std::string DebugString() const;
+
+  friend bool operator==(const Type& a, const Type& b);
+  friend bool operator!=(const Type& a, const Type& b) { return !(a == b); }
+
+ private:
+  explicit Type(Kind kind) : kind_(kind) {}
+  const Type& Parameter(size_t i) const;
+
+  Kind kind_;
+  std::shared_ptr<const std::vector<Type>> params_;
+  std::string name_;
+};
+
+// The type of a runtime kind with dyn parameters: list -> list(dyn).
+Type TypeOfKind(ValueKind kind);
+
+}  // namespace motive::expr
+
+#endif  // MOTIVE_EXPR_TYPE_H_

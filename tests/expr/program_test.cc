@@ -1,0 +1,236 @@
+// The planner and evaluator: CEL's evaluation semantics end to end, and the
+// promises program.h makes (no allocation on scalar paths, bounded cost,
+// thread safety).
+
+#include "expr/program.h"
+
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "model/errors.h"
+
+namespace motive::expr {
+namespace {
+
+using ::testing::HasSubstr;
+
+class ProgramTest : public ::testing::Test {
+ protected:
+  ProgramTest() {
+    EXPECT_TRUE(env_.DeclareVariable("n", Type::Int()).ok());
+    EXPECT_TRUE(env_.DeclareVariable("x", Type::Double()).ok());
+    EXPECT_TRUE(env_.DeclareVariable("s", Type::String()).ok());
+    EXPECT_TRUE(env_.DeclareVariable("tags", Type::List(Type::String())).ok());
+    EXPECT_TRUE(env_.DeclareVariable("m", Type::Map(Type::String(), Type::Int())).ok());
+    EXPECT_TRUE(env_.DeclareVariable("d", Type::Dyn()).ok());
+    EXPECT_TRUE(env_.DeclareVariable("customer.tier", Type::String()).ok());
+  }
+
+  // Compiles `source` (checked unless told otherwise) and evaluates it with
+  // the fixture's bindings.
+  Value Eval(const std::string& source, bool check = true) {
+    CompileOptions options;
+    options.check = check;
+    auto program = Program::Compile(source, env_, options);
+    EXPECT_TRUE(program.ok()) << source << ": " << program.status();
+    if (!program.ok()) return Value::Error("did not compile");
+    programs_.push_back(*std::move(program));
+    return programs_.back()->Evaluate(Bindings(), &arena_);
+  }
+
+  Activation Bindings() {
+    Activation activation(env_);
+    activation.Bind(0, Value::Int(7));
+    activation.Bind(1, Value::Double(-0.5));
+    activation.Bind(2, Value::String("voice"));
+    activation.Bind(3, Value::List(tags_));
+    activation.Bind(5, Value::Int(1));
+    activation.Bind(6, Value::String("gold"));
+    MapValue::Entry entries[] = {{Value::String("a"), Value::Int(1)},
+                                 {Value::String("b"), Value::Int(2)}};
+    std::copy(std::begin(entries), std::end(entries), map_entries_);
+    activation.Bind(4, MapValue::Make(&arena_, map_entries_));
+    return activation;
+  }
+
+  void ExpectBool(const std::string& source, bool expected, bool check = true) {
+    Value v = Eval(source, check);
+    ASSERT_EQ(v.kind(), ValueKind::kBool) << source << " -> " << DebugString(v);
+    EXPECT_EQ(v.bool_value(), expected) << source;
+  }
+
+  void ExpectInt(const std::string& source, int64_t expected) {
+    Value v = Eval(source);
+    ASSERT_EQ(v.kind(), ValueKind::kInt) << source << " -> " << DebugString(v);
+    EXPECT_EQ(v.int_value(), expected) << source;
+  }
+
+  void ExpectError(const std::string& source, absl::string_view text = "",
+                   bool check = true) {
+    Value v = Eval(source, check);
+    ASSERT_TRUE(v.is_error()) << source << " -> " << DebugString(v);
+    EXPECT_THAT(std::string(v.text()), HasSubstr(std::string(text))) << source;
+  }
+
+  Environment env_;
+  Arena arena_;
+  Value tags_[3] = {Value::String("new"), Value::String("vip"),
+                    Value::String("late")};
+  MapValue::Entry map_entries_[2];
+  std::vector<std::unique_ptr<Program>> programs_;
+};
+
+TEST_F(ProgramTest, ScalarsAndVariables) {
+  ExpectBool("n == 7 && x < 0.0 && s == 'voice'", true);
+  ExpectInt("n * 2 + 1", 15);
+  ExpectBool("customer.tier == 'gold'", true);
+  ExpectInt("m['b'] + m.a", 3);
+}
+
+TEST_F(ProgramTest, LogicAbsorbsErrorsBothWays) {
+  ExpectBool("false && (1 / 0 > 1)", false);
+  ExpectBool("(1 / 0 > 1) && false", false);
+  ExpectBool("true || (1 / 0 > 1)", true);
+  ExpectBool("(1 / 0 > 1) || true", true);
+  ExpectError("(1 / 0 > 1) && true", kDivisionByZero);
+  ExpectError("true || false ? 1 / 0 : 2", kDivisionByZero);
+  ExpectInt("false ? 1 / 0 : 2", 2);
+}
+
+TEST_F(ProgramTest, NonBoolOperandsOfLogicAreErrorsUnlessAbsorbed) {
+  ExpectError("d && true", "", /*check=*/false);
+  ExpectBool("d && false", false, /*check=*/false);
+  ExpectError("d ? 1 : 2", "", /*check=*/false);
+}
+
+TEST_F(ProgramTest, Macros) {
+  ExpectBool("tags.exists(t, t == 'vip')", true);
+  ExpectBool("tags.all(t, size(t) >= 3)", true);
+  ExpectBool("tags.exists_one(t, t.startsWith('l'))", true);
+  ExpectBool("tags.map(t, size(t)) == [3, 3, 4]", true);
+  ExpectBool("tags.map(t, t != 'vip', t + '!') == ['new!', 'late!']", true);
+  ExpectBool("tags.filter(t, t != 'vip') == ['new', 'late']", true);
+  ExpectBool("m.all(k, m[k] > 0)", true);
+  ExpectBool("has(m.a) && !has(m.z)", true);
+  ExpectBool("[].all(x, false) && ![].exists(x, true)", true);
+}
+
+TEST_F(ProgramTest, ExistsAndAllKeepLookingPastErrors) {
+  // An error in one element does not decide when another does.
+  ExpectBool("[0, 1].exists(i, 1 / i == 1)", true);
+  ExpectBool("[0, 1].all(i, 1 / i == 2)", false);
+  ExpectError("[0, 1].all(i, 1 / i == 1)", kDivisionByZero);
+}
+
+TEST_F(ProgramTest, NestedComprehensionsAndShadowing) {
+  ExpectBool("[[1, 2], [3]].map(l, l.map(x, x * 10)) == [[10, 20], [30]]",
+             true);
+  // The inner x shadows the variable x; outside the macro x is the double.
+  ExpectBool("[1, 2].exists(x, x == 2) && x == -0.5", true);
+  ExpectInt("[1, 2, 3].filter(n, n > 1).map(n, n * n)[1]", 9);
+}
+
+TEST_F(ProgramTest, AppendingAccumulatorsDoNotShareStorage) {
+  // The same comprehension runs once per outer element: results must not
+  // overwrite each other.
+  ExpectBool(
+      "[1, 2, 3].map(i, [4, 5].map(j, i * j)) == [[4, 5], [8, 10], [12, 15]]",
+      true);
+  ExpectBool("[1, 2].map(i, [3].filter(j, j > i)) == [[3], [3]]", true);
+}
+
+TEST_F(ProgramTest, InOverConstantStringsUsesCelEquality) {
+  ExpectBool("s in ['chat', 'voice', 'email']", true);
+  ExpectBool("s in ['chat', 'email']", false);
+  ExpectBool("d in ['1', 'one']", false, /*check=*/false);  // int vs strings
+  ExpectError("(1 / 0 == 1) in [true]", kDivisionByZero, /*check=*/false);
+  ExpectBool("'b' in m && !('z' in m)", true);
+}
+
+TEST_F(ProgramTest, ConstantsAreFoldedButStillRight) {
+  ExpectInt("1 + 2 * 3", 7);
+  ExpectError("1 / 0", kDivisionByZero);
+  ExpectBool("[1, 2] + [3] == [1, 2, 3]", true);
+  ExpectBool("{'a': 1}['a'] == 1", true);
+}
+
+TEST_F(ProgramTest, UncheckedProgramsResolveAtRunTime) {
+  ExpectInt("d + 1 == 2 ? 10 : 20", 10);
+  ExpectError("nobody + 1", "undeclared reference", /*check=*/false);
+  ExpectBool("customer.tier == 'gold'", true, /*check=*/false);
+  ExpectError("d + 'x'", kNoMatchingOverload, /*check=*/false);
+}
+
+TEST_F(ProgramTest, CheckerErrorsStopCompilation) {
+  auto program = Program::Compile("nobody + 1", env_);
+  ASSERT_FALSE(program.ok());
+  EXPECT_THAT(std::string(program.status().message()), HasSubstr("nobody"));
+  EXPECT_THAT(std::string(program.status().message()), HasSubstr("column"));
+  auto syntax = Program::Compile("1 +", env_);
+  EXPECT_TRUE(model::IsParseError(syntax.status())) << syntax.status();
+}
+
+TEST_F(ProgramTest, UnboundVariablesAreErrorsAtRunTime) {
+  auto program = Program::Compile("n + 1", env_);
+  ASSERT_TRUE(program.ok());
+  Activation empty(env_);
+  EXPECT_TRUE((*program)->Evaluate(empty, &arena_).is_error());
+}
+
+TEST_F(ProgramTest, ScalarRulesAllocateNothing) {
+  auto program = Program::Compile(
+      "n > 3 && x < 0.0 && s in ['voice', 'chat'] && tags.exists(t, t == 'vip')",
+      env_);
+  ASSERT_TRUE(program.ok()) << program.status();
+  Activation activation = Bindings();
+  Arena fresh;
+  Value v = (*program)->Evaluate(activation, &fresh);
+  ASSERT_EQ(v.kind(), ValueKind::kBool);
+  EXPECT_TRUE(v.bool_value());
+  EXPECT_EQ(fresh.SpaceAllocated(), 0u);
+}
+
+TEST_F(ProgramTest, IterationLimitStopsRunawayRules) {
+  EnvironmentOptions options;
+  options.limits.max_iterations = 1000;
+  Environment small(options);
+  auto program = Program::Compile(
+      "[1, 2, 3, 4, 5, 6, 7, 8, 9, 10].all(a, [1, 2, 3, 4, 5, 6, 7, 8, 9, "
+      "10].all(b, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].all(c, [1, 2].all(e, "
+      "true))))",
+      small);
+  ASSERT_TRUE(program.ok()) << program.status();
+  Activation none(small);
+  Value v = (*program)->Evaluate(none, &arena_);
+  ASSERT_TRUE(v.is_error()) << DebugString(v);
+  EXPECT_THAT(std::string(v.text()), HasSubstr("limit"));
+}
+
+TEST_F(ProgramTest, ManyThreadsEvaluateOneProgram) {
+  auto program = Program::Compile(
+      "tags.filter(t, t != 'vip').map(t, t + s).size() == 2 && n * 2 == 14",
+      env_);
+  ASSERT_TRUE(program.ok()) << program.status();
+  const Activation activation = Bindings();
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      Arena arena;
+      for (int i = 0; i < 2000; ++i) {
+        Value v = (*program)->Evaluate(activation, &arena);
+        if (v.kind() != ValueKind::kBool || !v.bool_value()) ++wrong;
+        arena.Reset();
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(wrong, 0);
+}
+
+}  // namespace
+}  // namespace motive::expr
