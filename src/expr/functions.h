@@ -22,6 +22,7 @@
 #ifndef MOTIVE_EXPR_FUNCTIONS_H_
 #define MOTIVE_EXPR_FUNCTIONS_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -59,6 +60,14 @@ class EvalContext {
 
   // Counts one comprehension iteration; false once past the limit.
   bool CountIteration() { return ++iterations_ <= limits_.max_iterations; }
+
+  // Whether `n` more iterations fit within the limit, without counting them.
+  bool HasIterations(uint64_t n) const {
+    return n <= limits_.max_iterations - std::min(iterations_,
+                                                  limits_.max_iterations);
+  }
+  // Counts `n` iterations already made (after HasIterations said they fit).
+  void CountIterations(uint64_t n) { iterations_ += n; }
 
  private:
   Arena* arena_;

@@ -86,6 +86,7 @@ class LocalStep final : public Step {
  public:
   explicit LocalStep(int index) : index_(index) {}
   Value Eval(Frame& frame) const override { return frame.locals[index_]; }
+  int index() const { return index_; }
 
  private:
   int index_;
@@ -134,19 +135,27 @@ class CallStep final : public Step {
         must_match_(must_match) {}
 
   Value Eval(Frame& frame) const override {
-    absl::InlinedVector<Value, 4> values;
-    values.resize(args_.size());
+    // Most calls take one to three arguments: keep them on the stack.
+    constexpr size_t kOnStack = 4;
+    Value on_stack[kOnStack];
+    std::vector<Value> on_heap;
+    Value* values = on_stack;
+    if (args_.size() > kOnStack) {
+      on_heap.resize(args_.size());
+      values = on_heap.data();
+    }
     for (size_t i = 0; i < args_.size(); ++i) {
       values[i] = args_[i]->Eval(frame);
       if (values[i].is_error()) return values[i];
     }
+    absl::Span<const Value> span(values, args_.size());
     const Overload* overload =
-        must_match_ ? FunctionRegistry::Match(candidates_, values)
+        must_match_ ? FunctionRegistry::Match(candidates_, span)
                     : candidates_.front();
     if (overload == nullptr) {
-      return NoMatchingOverload(function_, values, frame.context);
+      return NoMatchingOverload(function_, span, frame.context);
     }
-    return overload->impl(values, frame.context);
+    return overload->impl(span, frame.context);
   }
   bool Foldable() const override { return AllConstant(args_); }
 
@@ -176,6 +185,203 @@ class InStringSetStep final : public Step {
  private:
   StepPtr needle_;
   absl::flat_hash_set<absl::string_view> set_;
+};
+
+// A comparison whose operands the checker typed as the same primitive kind:
+// compared inline, with no dispatch. Mixed kinds (1 < 2.0) keep the
+// standard overloads, which know CEL's heterogeneous rules. The kind, the
+// operator and whether the right side is a constant are template arguments,
+// so that each instantiation is a handful of instructions.
+enum class Comparison { kEqual, kNotEqual, kLess, kLessEqual, kGreater,
+                        kGreaterEqual };
+
+template <Comparison kOp, typename T>
+bool Compare(const T& a, const T& b) {
+  if constexpr (kOp == Comparison::kEqual) return a == b;
+  if constexpr (kOp == Comparison::kNotEqual) return !(a == b);
+  if constexpr (kOp == Comparison::kLess) return a < b;
+  if constexpr (kOp == Comparison::kLessEqual) return a <= b;
+  if constexpr (kOp == Comparison::kGreater) return a > b;
+  if constexpr (kOp == Comparison::kGreaterEqual) return a >= b;
+}
+
+template <ValueKind kKind, Comparison kOp>
+bool CompareValues(const Value& a, const Value& b) {
+  if constexpr (kKind == ValueKind::kBool) {
+    return Compare<kOp>(a.bool_value(), b.bool_value());
+  } else if constexpr (kKind == ValueKind::kInt) {
+    return Compare<kOp>(a.int_value(), b.int_value());
+  } else if constexpr (kKind == ValueKind::kUint) {
+    return Compare<kOp>(a.uint_value(), b.uint_value());
+  } else if constexpr (kKind == ValueKind::kDouble) {
+    return Compare<kOp>(a.double_value(), b.double_value());
+  } else {
+    return Compare<kOp>(a.text(), b.text());
+  }
+}
+
+// A test of one comprehension variable against a constant (t == 'vip'),
+// which a quantifier can apply to each element directly.
+class ElementTest {
+ public:
+  virtual ~ElementTest() = default;
+  // The local the test reads, or -1 when it reads something else.
+  virtual int element_local() const = 0;
+  virtual Value Test(const Value& element) const = 0;
+};
+
+template <ValueKind kKind, Comparison kOp>
+Value CompareChecked(const Value& a, const Value& b) {
+  // Operands of the checked kind are the rule; anything else (an error, or a
+  // binding of another kind) takes the slow path.
+  if (a.kind() == kKind && b.kind() == kKind) [[likely]] {
+    return Value::Bool(CompareValues<kKind, kOp>(a, b));
+  }
+  if (a.is_error()) return a;
+  if (b.is_error()) return b;
+  return Value::Error(kNoMatchingOverload);
+}
+
+template <ValueKind kKind, Comparison kOp, bool kConstantRight>
+class CompareStep final : public Step, public ElementTest {
+ public:
+  CompareStep(StepPtr left, StepPtr right, int left_local)
+      : left_(std::move(left)),
+        right_(std::move(right)),
+        right_value_(kConstantRight ? *right_->constant() : Value()),
+        left_local_(kConstantRight ? left_local : -1) {}
+
+  Value Eval(Frame& frame) const override {
+    Value a = left_->Eval(frame);
+    Value b = kConstantRight ? right_value_ : right_->Eval(frame);
+    return CompareChecked<kKind, kOp>(a, b);
+  }
+  int element_local() const override { return left_local_; }
+  Value Test(const Value& element) const override {
+    return CompareChecked<kKind, kOp>(element, right_value_);
+  }
+  bool Foldable() const override {
+    return left_->constant() != nullptr && right_->constant() != nullptr;
+  }
+
+ private:
+  StepPtr left_;
+  StepPtr right_;
+  Value right_value_;
+  int left_local_;
+};
+
+template <ValueKind kKind, Comparison kOp>
+StepPtr MakeCompare(StepPtr left, StepPtr right) {
+  const auto* local = dynamic_cast<const LocalStep*>(left.get());
+  int left_local = local ? local->index() : -1;
+  if (right->constant() != nullptr) {
+    return std::make_unique<CompareStep<kKind, kOp, true>>(
+        std::move(left), std::move(right), left_local);
+  }
+  return std::make_unique<CompareStep<kKind, kOp, false>>(
+      std::move(left), std::move(right), left_local);
+}
+
+template <ValueKind kKind>
+StepPtr MakeCompare(Comparison op, StepPtr left, StepPtr right) {
+  switch (op) {
+    case Comparison::kEqual:
+      return MakeCompare<kKind, Comparison::kEqual>(std::move(left), std::move(right));
+    case Comparison::kNotEqual:
+      return MakeCompare<kKind, Comparison::kNotEqual>(std::move(left), std::move(right));
+    case Comparison::kLess:
+      return MakeCompare<kKind, Comparison::kLess>(std::move(left), std::move(right));
+    case Comparison::kLessEqual:
+      return MakeCompare<kKind, Comparison::kLessEqual>(std::move(left), std::move(right));
+    case Comparison::kGreater:
+      return MakeCompare<kKind, Comparison::kGreater>(std::move(left), std::move(right));
+    case Comparison::kGreaterEqual:
+      return MakeCompare<kKind, Comparison::kGreaterEqual>(std::move(left), std::move(right));
+  }
+  return nullptr;
+}
+
+StepPtr MakeCompare(ValueKind kind, Comparison op, StepPtr left,
+                    StepPtr right) {
+  switch (kind) {
+    case ValueKind::kBool:
+      return MakeCompare<ValueKind::kBool>(op, std::move(left), std::move(right));
+    case ValueKind::kInt:
+      return MakeCompare<ValueKind::kInt>(op, std::move(left), std::move(right));
+    case ValueKind::kUint:
+      return MakeCompare<ValueKind::kUint>(op, std::move(left), std::move(right));
+    case ValueKind::kDouble:
+      return MakeCompare<ValueKind::kDouble>(op, std::move(left), std::move(right));
+    case ValueKind::kString:
+      return MakeCompare<ValueKind::kString>(op, std::move(left), std::move(right));
+    case ValueKind::kBytes:
+      return MakeCompare<ValueKind::kBytes>(op, std::move(left), std::move(right));
+    default:
+      return nullptr;
+  }
+}
+
+// e.exists(x, p) and e.all(x, p) over a list, without the accumulator the
+// macro expands into: the first element that decides ends the loop. Errors
+// are kept and returned only when nothing decides, as CEL says.
+class QuantifierStep final : public Step {
+ public:
+  QuantifierStep(StepPtr range, int iter_local, StepPtr predicate, bool exists,
+                 StepPtr general)
+      : range_(std::move(range)),
+        iter_local_(iter_local),
+        predicate_(std::move(predicate)),
+        exists_(exists),
+        general_(std::move(general)) {
+    const auto* test = dynamic_cast<const ElementTest*>(predicate_.get());
+    if (test != nullptr && test->element_local() == iter_local_) test_ = test;
+  }
+
+  Value Eval(Frame& frame) const override {
+    Value range = range_->Eval(frame);
+    if (range.is_error()) return range;
+    // Maps and wrong kinds take the general path, which knows them.
+    if (range.kind() != ValueKind::kList) return general_->Eval(frame);
+    absl::Span<const Value> list = range.list();
+    // When the whole list fits in the iteration budget, count once after
+    // the loop instead of at each element; otherwise count as we go.
+    const bool fits = frame.context.HasIterations(list.size());
+    Value error;
+    bool have_error = false;
+    size_t i = 0;
+    for (; i < list.size(); ++i) {
+      if (!fits && !frame.context.CountIteration()) {
+        return Value::Error(kIterationLimit);
+      }
+      Value v;
+      if (test_ != nullptr) {
+        v = test_->Test(list[i]);
+      } else {
+        frame.locals[iter_local_] = list[i];
+        v = predicate_->Eval(frame);
+      }
+      if (v.kind() == ValueKind::kBool) {
+        if (v.bool_value() == exists_) break;
+      } else if (!have_error) {
+        error = v.is_error() ? v : Value::Error(kNotBool);
+        have_error = true;
+      }
+    }
+    if (fits) frame.context.CountIterations(std::min(i + 1, list.size()));
+    if (i < list.size()) return Value::Bool(exists_);
+    return have_error ? error : Value::Bool(!exists_);
+  }
+
+ private:
+  StepPtr range_;
+  int iter_local_;
+  StepPtr predicate_;
+  bool exists_;
+  // The plain comprehension, for ranges that are not lists.
+  StepPtr general_;
+  // The predicate, when it tests the element alone against a constant.
+  const ElementTest* test_ = nullptr;
 };
 
 // --- Logic: not strict, errors absorbed as CEL defines -------------------------
@@ -588,6 +794,11 @@ class Planner {
     if (IsFunction(call, kIn) && !receiver && args.size() == 2) {
       if (StepPtr set = PlanInStringSet(args)) return set;
     }
+    if (!receiver && args.size() == 2) {
+      if (StepPtr compare = PlanComparison(call.function, arg_exprs, args)) {
+        return compare;
+      }
+    }
     bool must_match = candidates.size() > 1 || !StaticallyTyped(arg_exprs);
     return std::make_unique<CallStep>(function, std::move(candidates),
                                       std::move(args), must_match);
@@ -648,7 +859,92 @@ class Planner {
     parts.condition = *std::move(condition);
     parts.step = *std::move(step);
     parts.result = *std::move(result);
-    return std::make_unique<ComprehensionStep>(std::move(parts));
+    std::optional<bool> exists = Quantifier(c);
+    if (!exists) return std::make_unique<ComprehensionStep>(std::move(parts));
+    // The predicate is the step's right operand: plan it again on its own,
+    // with the iteration variable in the same local.
+    const auto& predicate_expr =
+        *std::get<CallExpr>(c.loop_step->kind).args[1];
+    Push(c.accu_var, -1);
+    int iter_local = Push(c.iter_var, -1);
+    auto predicate = Plan(predicate_expr);
+    Pop();
+    Pop();
+    if (!predicate.ok()) return predicate;
+    StepPtr range_again = nullptr;
+    auto range_step = Plan(*c.iter_range);
+    if (!range_step.ok()) return range_step;
+    range_again = *std::move(range_step);
+    return std::make_unique<QuantifierStep>(
+        std::move(range_again), iter_local, *std::move(predicate), *exists,
+        std::make_unique<ComprehensionStep>(std::move(parts)));
+  }
+
+  // Whether `c` is what exists() (true) or all() (false) expand into, with
+  // a predicate that does not read the accumulator.
+  static std::optional<bool> Quantifier(const ComprehensionExpr& c) {
+    const auto* init = std::get_if<ConstExpr>(&c.accu_init->kind);
+    const auto* step = std::get_if<CallExpr>(&c.loop_step->kind);
+    const auto* result = std::get_if<IdentExpr>(&c.result->kind);
+    if (init == nullptr || step == nullptr || result == nullptr ||
+        result->name != c.accu_var || step->target || step->args.size() != 2) {
+      return std::nullopt;
+    }
+    const bool* start = std::get_if<bool>(&init->value);
+    if (start == nullptr) return std::nullopt;
+    const bool exists = !*start;
+    if (step->function != (exists ? kOr : kAnd)) return std::nullopt;
+    const auto* accu = std::get_if<IdentExpr>(&step->args[0]->kind);
+    if (accu == nullptr || accu->name != c.accu_var ||
+        Mentions(*step->args[1], c.accu_var)) {
+      return std::nullopt;
+    }
+    return exists;
+  }
+
+  // Whether `expr` refers to the identifier `name` anywhere.
+  static bool Mentions(const Expr& expr, absl::string_view name) {
+    struct Visitor {
+      absl::string_view name;
+      bool operator()(const ConstExpr&) const { return false; }
+      bool operator()(const IdentExpr& e) const { return e.name == name; }
+      bool operator()(const SelectExpr& e) const {
+        return Mentions(*e.operand, name);
+      }
+      bool operator()(const CallExpr& e) const {
+        if (e.target && Mentions(*e.target, name)) return true;
+        for (const ExprPtr& arg : e.args) {
+          if (Mentions(*arg, name)) return true;
+        }
+        return false;
+      }
+      bool operator()(const ListExpr& e) const {
+        for (const ExprPtr& el : e.elements) {
+          if (Mentions(*el, name)) return true;
+        }
+        return false;
+      }
+      bool operator()(const MapExpr& e) const {
+        for (const auto& entry : e.entries) {
+          if (Mentions(*entry.key, name) || Mentions(*entry.value, name)) {
+            return true;
+          }
+        }
+        return false;
+      }
+      bool operator()(const StructExpr& e) const {
+        for (const auto& field : e.fields) {
+          if (Mentions(*field.value, name)) return true;
+        }
+        return false;
+      }
+      bool operator()(const ComprehensionExpr& e) const {
+        return Mentions(*e.iter_range, name) || Mentions(*e.accu_init, name) ||
+               Mentions(*e.loop_condition, name) ||
+               Mentions(*e.loop_step, name) || Mentions(*e.result, name);
+      }
+    };
+    return std::visit(Visitor{name}, expr.kind);
   }
 
   // accu + [element], where accu is a list accumulator: appends in place.
@@ -667,6 +963,39 @@ class Planner {
     if (!element.ok()) return nullptr;
     return std::make_unique<AppendStep>(local->index, local->buffer,
                                         *std::move(element));
+  }
+
+  // A comparison of two operands the checker typed as one primitive kind.
+  StepPtr PlanComparison(absl::string_view function,
+                         const std::vector<const Expr*>& arg_exprs,
+                         std::vector<StepPtr>& args) {
+    static constexpr std::pair<absl::string_view, Comparison> kOps[] = {
+        {kEqual, Comparison::kEqual},     {kNotEqual, Comparison::kNotEqual},
+        {kLess, Comparison::kLess},       {kLessEqual, Comparison::kLessEqual},
+        {kGreater, Comparison::kGreater}, {kGreaterEqual, Comparison::kGreaterEqual}};
+    const Comparison* op = nullptr;
+    for (const auto& [name, comparison] : kOps) {
+      if (name == function) op = &comparison;
+    }
+    if (op == nullptr || checked_ == nullptr) return nullptr;
+    auto left = checked_->types.find(arg_exprs[0]->id);
+    auto right = checked_->types.find(arg_exprs[1]->id);
+    if (left == checked_->types.end() || right == checked_->types.end() ||
+        left->second != right->second) {
+      return nullptr;
+    }
+    switch (left->second.kind()) {
+      case Type::Kind::kBool:
+      case Type::Kind::kInt:
+      case Type::Kind::kUint:
+      case Type::Kind::kDouble:
+      case Type::Kind::kString:
+      case Type::Kind::kBytes:
+        return MakeCompare(left->second.value_kind(), *op, std::move(args[0]),
+                           std::move(args[1]));
+      default:
+        return nullptr;
+    }
   }
 
   StepPtr PlanInStringSet(std::vector<StepPtr>& args) {

@@ -126,6 +126,29 @@ TEST_F(ProgramTest, ExistsAndAllKeepLookingPastErrors) {
   ExpectError("[0, 1].all(i, 1 / i == 1)", kDivisionByZero);
 }
 
+TEST_F(ProgramTest, QuantifierFastPathsKeepCelSemantics) {
+  // Element tests against a constant, over lists and (the general path)
+  // maps; errors are returned only when nothing decides.
+  ExpectBool("tags.exists(t, t == 'late')", true);
+  ExpectBool("tags.all(t, t != 'gone')", true);
+  ExpectBool("tags.exists(t, t == 'gone')", false);
+  ExpectBool("m.exists(k, k == 'b')", true);
+  ExpectBool("[1, 'a', 2].exists(e, e == 2)", true, /*check=*/false);
+  ExpectBool("[dyn(1), dyn(2)].exists(e, e > 1)", true);
+  ExpectError("[dyn('a'), dyn(2)].all(e, e > 1)", kNoMatchingOverload);
+  ExpectBool("[dyn('a'), dyn(2)].exists(e, e > 1)", true);
+}
+
+TEST_F(ProgramTest, TypedComparisonsRefuseBindingsOfAnotherKind) {
+  auto program = Program::Compile("n > 3", env_);
+  ASSERT_TRUE(program.ok());
+  Activation activation(env_);
+  activation.Bind(0, Value::String("seven"));  // declared int
+  Value v = (*program)->Evaluate(activation, &arena_);
+  ASSERT_TRUE(v.is_error()) << DebugString(v);
+  EXPECT_THAT(std::string(v.text()), HasSubstr(std::string(kNoMatchingOverload)));
+}
+
 TEST_F(ProgramTest, NestedComprehensionsAndShadowing) {
   ExpectBool("[[1, 2], [3]].map(l, l.map(x, x * 10)) == [[10, 20], [30]]",
              true);
