@@ -1,5 +1,7 @@
 #include "expr/functions.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <utility>
 #include <vector>
@@ -76,6 +78,38 @@ Value NoMatchingOverload(absl::string_view function,
   }
   message.push_back(')');
   return Value::ErrorIn(context.arena(), message);
+}
+
+namespace {
+
+void AddBuiltinOverload(FunctionRegistry& registry, absl::string_view name,
+                        Overload overload) {
+  const std::string id = overload.id;
+  absl::Status status = registry.Add(name, std::move(overload));
+  if (!status.ok()) {
+    std::fprintf(stderr, "motive: cannot register %s (%s): %s\n",
+                 std::string(name).c_str(), id.c_str(),
+                 std::string(status.message()).c_str());
+    std::abort();
+  }
+}
+
+}  // namespace
+
+void AddBuiltin(FunctionRegistry& registry, absl::string_view name,
+                std::string id, std::vector<Type> params, Type result,
+                FunctionImpl impl) {
+  AddBuiltinOverload(
+      registry, name,
+      {std::move(id), false, std::move(params), std::move(result), impl});
+}
+
+void AddBuiltinMethod(FunctionRegistry& registry, absl::string_view name,
+                      std::string id, std::vector<Type> params, Type result,
+                      FunctionImpl impl) {
+  AddBuiltinOverload(
+      registry, name,
+      {std::move(id), true, std::move(params), std::move(result), impl});
 }
 
 }  // namespace motive::expr

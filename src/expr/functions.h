@@ -63,8 +63,8 @@ class EvalContext {
 
   // Whether `n` more iterations fit within the limit, without counting them.
   bool HasIterations(uint64_t n) const {
-    return n <= limits_.max_iterations - std::min(iterations_,
-                                                  limits_.max_iterations);
+    return n <= limits_.max_iterations -
+                    std::min(iterations_, limits_.max_iterations);
   }
   // Counts `n` iterations already made (after HasIterations said they fit).
   void CountIterations(uint64_t n) { iterations_ += n; }
@@ -113,6 +113,17 @@ class FunctionRegistry {
  private:
   absl::flat_hash_map<std::string, std::vector<Overload>> functions_;
 };
+
+// For the standard library (std_*.cc): adds one of motive's own overloads.
+// A clash there is a bug in motive that any test run shows at once, so it
+// aborts with the reason instead of returning a status.
+void AddBuiltin(FunctionRegistry& registry, absl::string_view name,
+                std::string id, std::vector<Type> params, Type result,
+                FunctionImpl impl);
+// The same, receiver-style: target.name(args), the target first in params.
+void AddBuiltinMethod(FunctionRegistry& registry, absl::string_view name,
+                      std::string id, std::vector<Type> params, Type result,
+                      FunctionImpl impl);
 
 // The standard library, by area (see the file comment).
 void AddOperators(FunctionRegistry& registry);

@@ -59,7 +59,8 @@ constexpr absl::string_view kIterationLimit =
     "comprehension iteration limit reached";
 constexpr absl::string_view kNotBool = "no matching overload: expected a bool";
 
-// --- Leaves -------------------------------------------------------------------
+// --- Leaves
+// -------------------------------------------------------------------
 
 class ConstStep final : public Step {
  public:
@@ -92,7 +93,8 @@ class LocalStep final : public Step {
   int index_;
 };
 
-// --- Selection, calls ---------------------------------------------------------
+// --- Selection, calls
+// ---------------------------------------------------------
 
 // operand.field on a map (motive has no message types), or has(operand.field).
 class SelectStep final : public Step {
@@ -149,9 +151,9 @@ class CallStep final : public Step {
       if (values[i].is_error()) return values[i];
     }
     absl::Span<const Value> span(values, args_.size());
-    const Overload* overload =
-        must_match_ ? FunctionRegistry::Match(candidates_, span)
-                    : candidates_.front();
+    const Overload* overload = must_match_
+                                   ? FunctionRegistry::Match(candidates_, span)
+                                   : candidates_.front();
     if (overload == nullptr) {
       return NoMatchingOverload(function_, span, frame.context);
     }
@@ -192,8 +194,14 @@ class InStringSetStep final : public Step {
 // standard overloads, which know CEL's heterogeneous rules. The kind, the
 // operator and whether the right side is a constant are template arguments,
 // so that each instantiation is a handful of instructions.
-enum class Comparison { kEqual, kNotEqual, kLess, kLessEqual, kGreater,
-                        kGreaterEqual };
+enum class Comparison {
+  kEqual,
+  kNotEqual,
+  kLess,
+  kLessEqual,
+  kGreater,
+  kGreaterEqual
+};
 
 template <Comparison kOp, typename T>
 bool Compare(const T& a, const T& b) {
@@ -287,17 +295,23 @@ template <ValueKind kKind>
 StepPtr MakeCompare(Comparison op, StepPtr left, StepPtr right) {
   switch (op) {
     case Comparison::kEqual:
-      return MakeCompare<kKind, Comparison::kEqual>(std::move(left), std::move(right));
+      return MakeCompare<kKind, Comparison::kEqual>(std::move(left),
+                                                    std::move(right));
     case Comparison::kNotEqual:
-      return MakeCompare<kKind, Comparison::kNotEqual>(std::move(left), std::move(right));
+      return MakeCompare<kKind, Comparison::kNotEqual>(std::move(left),
+                                                       std::move(right));
     case Comparison::kLess:
-      return MakeCompare<kKind, Comparison::kLess>(std::move(left), std::move(right));
+      return MakeCompare<kKind, Comparison::kLess>(std::move(left),
+                                                   std::move(right));
     case Comparison::kLessEqual:
-      return MakeCompare<kKind, Comparison::kLessEqual>(std::move(left), std::move(right));
+      return MakeCompare<kKind, Comparison::kLessEqual>(std::move(left),
+                                                        std::move(right));
     case Comparison::kGreater:
-      return MakeCompare<kKind, Comparison::kGreater>(std::move(left), std::move(right));
+      return MakeCompare<kKind, Comparison::kGreater>(std::move(left),
+                                                      std::move(right));
     case Comparison::kGreaterEqual:
-      return MakeCompare<kKind, Comparison::kGreaterEqual>(std::move(left), std::move(right));
+      return MakeCompare<kKind, Comparison::kGreaterEqual>(std::move(left),
+                                                           std::move(right));
   }
   return nullptr;
 }
@@ -306,17 +320,23 @@ StepPtr MakeCompare(ValueKind kind, Comparison op, StepPtr left,
                     StepPtr right) {
   switch (kind) {
     case ValueKind::kBool:
-      return MakeCompare<ValueKind::kBool>(op, std::move(left), std::move(right));
+      return MakeCompare<ValueKind::kBool>(op, std::move(left),
+                                           std::move(right));
     case ValueKind::kInt:
-      return MakeCompare<ValueKind::kInt>(op, std::move(left), std::move(right));
+      return MakeCompare<ValueKind::kInt>(op, std::move(left),
+                                          std::move(right));
     case ValueKind::kUint:
-      return MakeCompare<ValueKind::kUint>(op, std::move(left), std::move(right));
+      return MakeCompare<ValueKind::kUint>(op, std::move(left),
+                                           std::move(right));
     case ValueKind::kDouble:
-      return MakeCompare<ValueKind::kDouble>(op, std::move(left), std::move(right));
+      return MakeCompare<ValueKind::kDouble>(op, std::move(left),
+                                             std::move(right));
     case ValueKind::kString:
-      return MakeCompare<ValueKind::kString>(op, std::move(left), std::move(right));
+      return MakeCompare<ValueKind::kString>(op, std::move(left),
+                                             std::move(right));
     case ValueKind::kBytes:
-      return MakeCompare<ValueKind::kBytes>(op, std::move(left), std::move(right));
+      return MakeCompare<ValueKind::kBytes>(op, std::move(left),
+                                            std::move(right));
     default:
       return nullptr;
   }
@@ -384,7 +404,8 @@ class QuantifierStep final : public Step {
   const ElementTest* test_ = nullptr;
 };
 
-// --- Logic: not strict, errors absorbed as CEL defines -------------------------
+// --- Logic: not strict, errors absorbed as CEL defines
+// -------------------------
 
 // a && b is false if either side is false, whatever the other is (an error
 // included); otherwise an error on either side is the result.
@@ -464,7 +485,8 @@ class NotStrictlyFalseStep final : public Step {
   StepPtr operand_;
 };
 
-// --- Literals -----------------------------------------------------------------
+// --- Literals
+// -----------------------------------------------------------------
 
 class ListStep final : public Step {
  public:
@@ -472,8 +494,7 @@ class ListStep final : public Step {
       : elements_(std::move(elements)) {}
 
   Value Eval(Frame& frame) const override {
-    Value* data =
-        NewArray<Value>(frame.context.arena(), elements_.size());
+    Value* data = NewArray<Value>(frame.context.arena(), elements_.size());
     for (size_t i = 0; i < elements_.size(); ++i) {
       data[i] = elements_[i]->Eval(frame);
       if (data[i].is_error()) return data[i];
@@ -492,7 +513,8 @@ class MapStep final : public Step {
       : keys_(std::move(keys)), values_(std::move(values)) {}
 
   Value Eval(Frame& frame) const override {
-    auto* entries = NewArray<MapValue::Entry>(frame.context.arena(), keys_.size());
+    auto* entries =
+        NewArray<MapValue::Entry>(frame.context.arena(), keys_.size());
     for (size_t i = 0; i < keys_.size(); ++i) {
       entries[i].key = keys_[i]->Eval(frame);
       if (entries[i].key.is_error()) return entries[i].key;
@@ -511,7 +533,8 @@ class MapStep final : public Step {
   std::vector<StepPtr> values_;
 };
 
-// --- Comprehensions -----------------------------------------------------------
+// --- Comprehensions
+// -----------------------------------------------------------
 
 class ComprehensionStep final : public Step {
  public:
@@ -564,7 +587,9 @@ class ComprehensionStep final : public Step {
 class AppendStep final : public Step {
  public:
   AppendStep(int accu_local, int buffer, StepPtr element)
-      : accu_local_(accu_local), buffer_(buffer), element_(std::move(element)) {}
+      : accu_local_(accu_local),
+        buffer_(buffer),
+        element_(std::move(element)) {}
 
   Value Eval(Frame& frame) const override {
     Value accu = frame.locals[accu_local_];
@@ -579,7 +604,8 @@ class AppendStep final : public Step {
     // The accumulator owns the buffer's first `size` values when it points
     // at the buffer; otherwise (first append, a restarted loop) copy it.
     if (accu.list().data() != buffer.data || size == buffer.capacity) {
-      if ((size + 1) * sizeof(Value) > frame.context.limits().max_result_bytes) {
+      if ((size + 1) * sizeof(Value) >
+          frame.context.limits().max_result_bytes) {
         return Value::Error("list larger than the result size limit");
       }
       size_t capacity = std::max<size_t>(8, size * 2);
@@ -597,7 +623,8 @@ class AppendStep final : public Step {
   StepPtr element_;
 };
 
-// --- Planning -----------------------------------------------------------------
+// --- Planning
+// -----------------------------------------------------------------
 
 bool IsFunction(const CallExpr& call, absl::string_view name) {
   return call.function == name;
@@ -695,8 +722,8 @@ class Planner {
     // Only unchecked programs get here (the checker refuses unknown names);
     // as in CEL, the reference is then an error when evaluated.
     return std::make_unique<ConstStep>(Value::ErrorIn(
-        constants_,
-        absl::StrCat(Where(expr), "undeclared reference to '", ident.name, "'")));
+        constants_, absl::StrCat(Where(expr), "undeclared reference to '",
+                                 ident.name, "'")));
   }
 
   absl::StatusOr<StepPtr> PlanKind(const Expr& expr, const SelectExpr& select) {
@@ -777,9 +804,9 @@ class Planner {
       // Only unchecked programs get here; as in CEL, calling an unknown
       // function is then an error when evaluated (`f(1) || true` is true).
       return std::make_unique<ConstStep>(Value::ErrorIn(
-          constants_, absl::StrCat(Where(expr),
-                                   "undeclared reference to function '",
-                                   function, "'")));
+          constants_,
+          absl::StrCat(Where(expr), "undeclared reference to function '",
+                       function, "'")));
     }
 
     std::vector<StepPtr> args;
@@ -863,8 +890,7 @@ class Planner {
     if (!exists) return std::make_unique<ComprehensionStep>(std::move(parts));
     // The predicate is the step's right operand: plan it again on its own,
     // with the iteration variable in the same local.
-    const auto& predicate_expr =
-        *std::get<CallExpr>(c.loop_step->kind).args[1];
+    const auto& predicate_expr = *std::get<CallExpr>(c.loop_step->kind).args[1];
     Push(c.accu_var, -1);
     int iter_local = Push(c.iter_var, -1);
     auto predicate = Plan(predicate_expr);
@@ -970,9 +996,12 @@ class Planner {
                          const std::vector<const Expr*>& arg_exprs,
                          std::vector<StepPtr>& args) {
     static constexpr std::pair<absl::string_view, Comparison> kOps[] = {
-        {kEqual, Comparison::kEqual},     {kNotEqual, Comparison::kNotEqual},
-        {kLess, Comparison::kLess},       {kLessEqual, Comparison::kLessEqual},
-        {kGreater, Comparison::kGreater}, {kGreaterEqual, Comparison::kGreaterEqual}};
+        {kEqual, Comparison::kEqual},
+        {kNotEqual, Comparison::kNotEqual},
+        {kLess, Comparison::kLess},
+        {kLessEqual, Comparison::kLessEqual},
+        {kGreater, Comparison::kGreater},
+        {kGreaterEqual, Comparison::kGreaterEqual}};
     const Comparison* op = nullptr;
     for (const auto& [name, comparison] : kOps) {
       if (name == function) op = &comparison;
@@ -1085,9 +1114,18 @@ class Planner {
 
   static std::optional<Value> TypeConstant(absl::string_view name) {
     static constexpr absl::string_view kTypeNames[] = {
-        "bool",   "int",  "uint",      "double", "string",
-        "bytes",  "list", "map",       "null_type", "type",
-        "google.protobuf.Timestamp", "google.protobuf.Duration"};
+        "bool",
+        "int",
+        "uint",
+        "double",
+        "string",
+        "bytes",
+        "list",
+        "map",
+        "null_type",
+        "type",
+        "google.protobuf.Timestamp",
+        "google.protobuf.Duration"};
     absl::ConsumePrefix(&name, ".");
     for (absl::string_view type : kTypeNames) {
       if (name == type) return Value::Type(type);
@@ -1116,9 +1154,10 @@ class Planner {
   }
 
   absl::Status Arity(const Expr& expr, const CallExpr& call) const {
-    return absl::InvalidArgumentError(absl::StrCat(
-        Where(expr), "'", call.function, "' takes a different number of "
-                                         "arguments"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(Where(expr), "'", call.function,
+                     "' takes a different number of "
+                     "arguments"));
   }
 
   const Environment& env_;

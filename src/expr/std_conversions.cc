@@ -31,22 +31,6 @@ using Args = absl::Span<const Value>;
 constexpr double kTwoTo63 = 9223372036854775808.0;
 constexpr double kTwoTo64 = 18446744073709551616.0;
 
-void Register(FunctionRegistry& registry, absl::string_view name,
-              const char* id, std::vector<Type> params, Type result,
-              FunctionImpl impl) {
-  Overload overload;
-  overload.id = id;
-  overload.params = std::move(params);
-  overload.result = std::move(result);
-  overload.impl = impl;
-  absl::Status status = registry.Add(name, std::move(overload));
-  if (!status.ok()) {
-    std::fprintf(stderr, "motive expr: %s\n",
-                 std::string(status.message()).c_str());
-    std::abort();
-  }
-}
-
 Value Identity(Args args, EvalContext&) { return args[0]; }
 
 // ---------------------------------------------------------------------------
@@ -346,36 +330,36 @@ void AddConversions(FunctionRegistry& registry) {
   const Type i = Type::Int(), u = Type::Uint(), d = Type::Double();
   const Type s = Type::String(), y = Type::Bytes(), t = Type::Bool();
 
-  Register(registry, "int", "int64_to_int64", {i}, i, &Identity);
-  Register(registry, "int", "uint64_to_int64", {u}, i, &UintToInt);
-  Register(registry, "int", "double_to_int64", {d}, i, &DoubleToInt);
-  Register(registry, "int", "string_to_int64", {s}, i, &StringToInt);
+  AddBuiltin(registry, "int", "int64_to_int64", {i}, i, &Identity);
+  AddBuiltin(registry, "int", "uint64_to_int64", {u}, i, &UintToInt);
+  AddBuiltin(registry, "int", "double_to_int64", {d}, i, &DoubleToInt);
+  AddBuiltin(registry, "int", "string_to_int64", {s}, i, &StringToInt);
 
-  Register(registry, "uint", "uint64_to_uint64", {u}, u, &Identity);
-  Register(registry, "uint", "int64_to_uint64", {i}, u, &IntToUint);
-  Register(registry, "uint", "double_to_uint64", {d}, u, &DoubleToUint);
-  Register(registry, "uint", "string_to_uint64", {s}, u, &StringToUint);
+  AddBuiltin(registry, "uint", "uint64_to_uint64", {u}, u, &Identity);
+  AddBuiltin(registry, "uint", "int64_to_uint64", {i}, u, &IntToUint);
+  AddBuiltin(registry, "uint", "double_to_uint64", {d}, u, &DoubleToUint);
+  AddBuiltin(registry, "uint", "string_to_uint64", {s}, u, &StringToUint);
 
-  Register(registry, "double", "double_to_double", {d}, d, &Identity);
-  Register(registry, "double", "int64_to_double", {i}, d, &IntToDouble);
-  Register(registry, "double", "uint64_to_double", {u}, d, &UintToDouble);
-  Register(registry, "double", "string_to_double", {s}, d, &StringToDouble);
+  AddBuiltin(registry, "double", "double_to_double", {d}, d, &Identity);
+  AddBuiltin(registry, "double", "int64_to_double", {i}, d, &IntToDouble);
+  AddBuiltin(registry, "double", "uint64_to_double", {u}, d, &UintToDouble);
+  AddBuiltin(registry, "double", "string_to_double", {s}, d, &StringToDouble);
 
-  Register(registry, "string", "string_to_string", {s}, s, &Identity);
-  Register(registry, "string", "int64_to_string", {i}, s, &IntToString);
-  Register(registry, "string", "uint64_to_string", {u}, s, &UintToString);
-  Register(registry, "string", "double_to_string", {d}, s, &DoubleToString);
-  Register(registry, "string", "bool_to_string", {t}, s, &BoolToString);
-  Register(registry, "string", "bytes_to_string", {y}, s, &BytesToString);
+  AddBuiltin(registry, "string", "string_to_string", {s}, s, &Identity);
+  AddBuiltin(registry, "string", "int64_to_string", {i}, s, &IntToString);
+  AddBuiltin(registry, "string", "uint64_to_string", {u}, s, &UintToString);
+  AddBuiltin(registry, "string", "double_to_string", {d}, s, &DoubleToString);
+  AddBuiltin(registry, "string", "bool_to_string", {t}, s, &BoolToString);
+  AddBuiltin(registry, "string", "bytes_to_string", {y}, s, &BytesToString);
 
-  Register(registry, "bytes", "bytes_to_bytes", {y}, y, &Identity);
-  Register(registry, "bytes", "string_to_bytes", {s}, y, &StringToBytes);
+  AddBuiltin(registry, "bytes", "bytes_to_bytes", {y}, y, &Identity);
+  AddBuiltin(registry, "bytes", "string_to_bytes", {s}, y, &StringToBytes);
 
-  Register(registry, "bool", "bool_to_bool", {t}, t, &Identity);
-  Register(registry, "bool", "string_to_bool", {s}, t, &StringToBool);
+  AddBuiltin(registry, "bool", "bool_to_bool", {t}, t, &Identity);
+  AddBuiltin(registry, "bool", "string_to_bool", {s}, t, &StringToBool);
 
-  Register(registry, "dyn", "to_dyn", {a}, Type::Dyn(), &Identity);
-  Register(registry, "type", "type", {a}, Type::TypeOf(a), &TypeOfValue);
+  AddBuiltin(registry, "dyn", "to_dyn", {a}, Type::Dyn(), &Identity);
+  AddBuiltin(registry, "type", "type", {a}, Type::TypeOf(a), &TypeOfValue);
 }
 
 }  // namespace motive::expr

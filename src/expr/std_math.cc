@@ -27,27 +27,6 @@ namespace {
 
 // --- registration ------------------------------------------------------------
 
-// A clash inside the standard library is a programming error that every
-// test run shows at once; there is nothing sensible to run without it.
-void MustAdd(FunctionRegistry& registry, absl::string_view name,
-             Overload overload) {
-  const std::string id = overload.id;
-  absl::Status status = registry.Add(name, std::move(overload));
-  if (!status.ok()) {
-    std::fprintf(stderr, "motive: cannot register %s (%s): %s\n",
-                 std::string(name).c_str(), id.c_str(),
-                 std::string(status.message()).c_str());
-    std::abort();
-  }
-}
-
-void AddGlobal(FunctionRegistry& registry, absl::string_view name,
-               std::string id, std::vector<Type> params, Type result,
-               FunctionImpl impl) {
-  MustAdd(registry, name,
-          {std::move(id), false, std::move(params), std::move(result), impl});
-}
-
 // The kind's name as overload ids spell it: "int", "uint", "double".
 std::string IdPart(const Type& type) {
   switch (type.kind()) {
@@ -197,8 +176,8 @@ void AddExtreme(FunctionRegistry& registry, absl::string_view function) {
   const Type numbers[] = {Type::Int(), Type::Uint(), Type::Double()};
   auto add = [&](std::vector<Type> params, Type result, FunctionImpl impl) {
     std::string id = OverloadId(function, params);
-    AddGlobal(registry, name, std::move(id), std::move(params),
-              std::move(result), impl);
+    AddBuiltin(registry, name, std::move(id), std::move(params),
+               std::move(result), impl);
   };
   for (const Type& type : numbers) {
     add({type}, type, &ExtremeOfArgs<kGreatest>);
@@ -362,59 +341,59 @@ void AddMathExtensions(FunctionRegistry& registry) {
   AddExtreme<true>(registry, "greatest");
   AddExtreme<false>(registry, "least");
 
-  AddGlobal(registry, "math.ceil", "math_ceil_double", {real}, real,
-            &RoundDouble<Rounding::kCeil>);
-  AddGlobal(registry, "math.floor", "math_floor_double", {real}, real,
-            &RoundDouble<Rounding::kFloor>);
+  AddBuiltin(registry, "math.ceil", "math_ceil_double", {real}, real,
+             &RoundDouble<Rounding::kCeil>);
+  AddBuiltin(registry, "math.floor", "math_floor_double", {real}, real,
+             &RoundDouble<Rounding::kFloor>);
   // Halves round away from zero: math.round(-1.5) is -2.
-  AddGlobal(registry, "math.round", "math_round_double", {real}, real,
-            &RoundDouble<Rounding::kRound>);
-  AddGlobal(registry, "math.trunc", "math_trunc_double", {real}, real,
-            &RoundDouble<Rounding::kTrunc>);
+  AddBuiltin(registry, "math.round", "math_round_double", {real}, real,
+             &RoundDouble<Rounding::kRound>);
+  AddBuiltin(registry, "math.trunc", "math_trunc_double", {real}, real,
+             &RoundDouble<Rounding::kTrunc>);
 
-  AddGlobal(registry, "math.abs", "math_abs_int", {integer}, integer, &AbsInt);
-  AddGlobal(registry, "math.abs", "math_abs_uint", {uint}, uint, &Identity);
-  AddGlobal(registry, "math.abs", "math_abs_double", {real}, real, &AbsDouble);
-  AddGlobal(registry, "math.sign", "math_sign_int", {integer}, integer,
-            &SignInt);
-  AddGlobal(registry, "math.sign", "math_sign_uint", {uint}, uint, &SignUint);
-  AddGlobal(registry, "math.sign", "math_sign_double", {real}, real,
-            &SignDouble);
+  AddBuiltin(registry, "math.abs", "math_abs_int", {integer}, integer, &AbsInt);
+  AddBuiltin(registry, "math.abs", "math_abs_uint", {uint}, uint, &Identity);
+  AddBuiltin(registry, "math.abs", "math_abs_double", {real}, real, &AbsDouble);
+  AddBuiltin(registry, "math.sign", "math_sign_int", {integer}, integer,
+             &SignInt);
+  AddBuiltin(registry, "math.sign", "math_sign_uint", {uint}, uint, &SignUint);
+  AddBuiltin(registry, "math.sign", "math_sign_double", {real}, real,
+             &SignDouble);
 
-  AddGlobal(registry, "math.isInf", "math_isInf_double", {real}, boolean,
-            &IsInf);
-  AddGlobal(registry, "math.isNaN", "math_isNaN_double", {real}, boolean,
-            &IsNaN);
-  AddGlobal(registry, "math.isFinite", "math_isFinite_double", {real}, boolean,
-            &IsFinite);
-  AddGlobal(registry, "math.sqrt", "math_sqrt_int", {integer}, real, &Sqrt);
-  AddGlobal(registry, "math.sqrt", "math_sqrt_uint", {uint}, real, &Sqrt);
-  AddGlobal(registry, "math.sqrt", "math_sqrt_double", {real}, real, &Sqrt);
+  AddBuiltin(registry, "math.isInf", "math_isInf_double", {real}, boolean,
+             &IsInf);
+  AddBuiltin(registry, "math.isNaN", "math_isNaN_double", {real}, boolean,
+             &IsNaN);
+  AddBuiltin(registry, "math.isFinite", "math_isFinite_double", {real}, boolean,
+             &IsFinite);
+  AddBuiltin(registry, "math.sqrt", "math_sqrt_int", {integer}, real, &Sqrt);
+  AddBuiltin(registry, "math.sqrt", "math_sqrt_uint", {uint}, real, &Sqrt);
+  AddBuiltin(registry, "math.sqrt", "math_sqrt_double", {real}, real, &Sqrt);
 
-  AddGlobal(registry, "math.bitAnd", "math_bitAnd_int_int", {integer, integer},
-            integer, &BitsInt<BitOp::kAnd>);
-  AddGlobal(registry, "math.bitAnd", "math_bitAnd_uint_uint", {uint, uint},
-            uint, &BitsUint<BitOp::kAnd>);
-  AddGlobal(registry, "math.bitOr", "math_bitOr_int_int", {integer, integer},
-            integer, &BitsInt<BitOp::kOr>);
-  AddGlobal(registry, "math.bitOr", "math_bitOr_uint_uint", {uint, uint}, uint,
-            &BitsUint<BitOp::kOr>);
-  AddGlobal(registry, "math.bitXor", "math_bitXor_int_int", {integer, integer},
-            integer, &BitsInt<BitOp::kXor>);
-  AddGlobal(registry, "math.bitXor", "math_bitXor_uint_uint", {uint, uint},
-            uint, &BitsUint<BitOp::kXor>);
-  AddGlobal(registry, "math.bitNot", "math_bitNot_int", {integer}, integer,
-            &BitNotInt);
-  AddGlobal(registry, "math.bitNot", "math_bitNot_uint", {uint}, uint,
-            &BitNotUint);
-  AddGlobal(registry, "math.bitShiftLeft", "math_bitShiftLeft_int_int",
-            {integer, integer}, integer, &Shift<true>);
-  AddGlobal(registry, "math.bitShiftLeft", "math_bitShiftLeft_uint_int",
-            {uint, integer}, uint, &Shift<true>);
-  AddGlobal(registry, "math.bitShiftRight", "math_bitShiftRight_int_int",
-            {integer, integer}, integer, &Shift<false>);
-  AddGlobal(registry, "math.bitShiftRight", "math_bitShiftRight_uint_int",
-            {uint, integer}, uint, &Shift<false>);
+  AddBuiltin(registry, "math.bitAnd", "math_bitAnd_int_int", {integer, integer},
+             integer, &BitsInt<BitOp::kAnd>);
+  AddBuiltin(registry, "math.bitAnd", "math_bitAnd_uint_uint", {uint, uint},
+             uint, &BitsUint<BitOp::kAnd>);
+  AddBuiltin(registry, "math.bitOr", "math_bitOr_int_int", {integer, integer},
+             integer, &BitsInt<BitOp::kOr>);
+  AddBuiltin(registry, "math.bitOr", "math_bitOr_uint_uint", {uint, uint}, uint,
+             &BitsUint<BitOp::kOr>);
+  AddBuiltin(registry, "math.bitXor", "math_bitXor_int_int", {integer, integer},
+             integer, &BitsInt<BitOp::kXor>);
+  AddBuiltin(registry, "math.bitXor", "math_bitXor_uint_uint", {uint, uint},
+             uint, &BitsUint<BitOp::kXor>);
+  AddBuiltin(registry, "math.bitNot", "math_bitNot_int", {integer}, integer,
+             &BitNotInt);
+  AddBuiltin(registry, "math.bitNot", "math_bitNot_uint", {uint}, uint,
+             &BitNotUint);
+  AddBuiltin(registry, "math.bitShiftLeft", "math_bitShiftLeft_int_int",
+             {integer, integer}, integer, &Shift<true>);
+  AddBuiltin(registry, "math.bitShiftLeft", "math_bitShiftLeft_uint_int",
+             {uint, integer}, uint, &Shift<true>);
+  AddBuiltin(registry, "math.bitShiftRight", "math_bitShiftRight_int_int",
+             {integer, integer}, integer, &Shift<false>);
+  AddBuiltin(registry, "math.bitShiftRight", "math_bitShiftRight_uint_int",
+             {uint, integer}, uint, &Shift<false>);
 }
 
 }  // namespace motive::expr

@@ -34,25 +34,6 @@ constexpr absl::string_view kResultTooLarge =
 constexpr absl::string_view kNotAnIntegerIndex =
     "invalid list index: not an integer";
 
-// The library is ours: a clash is a bug in this file, caught by any test
-// that builds an Environment.
-void Register(FunctionRegistry& registry, absl::string_view name,
-              const char* id, std::vector<Type> params, Type result,
-              FunctionImpl impl, bool receiver_style = false) {
-  Overload overload;
-  overload.id = id;
-  overload.receiver_style = receiver_style;
-  overload.params = std::move(params);
-  overload.result = std::move(result);
-  overload.impl = impl;
-  absl::Status status = registry.Add(name, std::move(overload));
-  if (!status.ok()) {
-    std::fprintf(stderr, "motive expr: %s\n",
-                 std::string(status.message()).c_str());
-    std::abort();
-  }
-}
-
 // ---------------------------------------------------------------------------
 // Arithmetic. Integers are checked: overflow and division by zero are
 // errors, never wrap-around or a trap.
@@ -308,8 +289,8 @@ void RegisterComparison(FunctionRegistry& registry, absl::string_view name,
   };
   for (const Pair& pair : pairs) {
     std::string id = absl::StrCat(id_prefix, pair.suffix);
-    Register(registry, name, id.c_str(), {pair.left, pair.right}, Type::Bool(),
-             pair.impl);
+    AddBuiltin(registry, name, id.c_str(), {pair.left, pair.right},
+               Type::Bool(), pair.impl);
   }
 }
 
@@ -417,32 +398,34 @@ void AddOperators(FunctionRegistry& registry) {
   const Type i = Type::Int(), u = Type::Uint(), d = Type::Double();
   const Type s = Type::String(), y = Type::Bytes(), t = Type::Bool();
 
-  Register(registry, kAdd, "add_int64", {i, i}, i, &AddInt);
-  Register(registry, kAdd, "add_uint64", {u, u}, u, &AddUint);
-  Register(registry, kAdd, "add_double", {d, d}, d, &AddDouble);
-  Register(registry, kAdd, "add_string", {s, s}, s, &ConcatText);
-  Register(registry, kAdd, "add_bytes", {y, y}, y, &ConcatText);
-  Register(registry, kAdd, "add_list", {list_a, list_a}, list_a, &ConcatList);
+  AddBuiltin(registry, kAdd, "add_int64", {i, i}, i, &AddInt);
+  AddBuiltin(registry, kAdd, "add_uint64", {u, u}, u, &AddUint);
+  AddBuiltin(registry, kAdd, "add_double", {d, d}, d, &AddDouble);
+  AddBuiltin(registry, kAdd, "add_string", {s, s}, s, &ConcatText);
+  AddBuiltin(registry, kAdd, "add_bytes", {y, y}, y, &ConcatText);
+  AddBuiltin(registry, kAdd, "add_list", {list_a, list_a}, list_a, &ConcatList);
 
-  Register(registry, kSubtract, "subtract_int64", {i, i}, i, &SubtractInt);
-  Register(registry, kSubtract, "subtract_uint64", {u, u}, u, &SubtractUint);
-  Register(registry, kSubtract, "subtract_double", {d, d}, d, &SubtractDouble);
+  AddBuiltin(registry, kSubtract, "subtract_int64", {i, i}, i, &SubtractInt);
+  AddBuiltin(registry, kSubtract, "subtract_uint64", {u, u}, u, &SubtractUint);
+  AddBuiltin(registry, kSubtract, "subtract_double", {d, d}, d,
+             &SubtractDouble);
 
-  Register(registry, kMultiply, "multiply_int64", {i, i}, i, &MultiplyInt);
-  Register(registry, kMultiply, "multiply_uint64", {u, u}, u, &MultiplyUint);
-  Register(registry, kMultiply, "multiply_double", {d, d}, d, &MultiplyDouble);
+  AddBuiltin(registry, kMultiply, "multiply_int64", {i, i}, i, &MultiplyInt);
+  AddBuiltin(registry, kMultiply, "multiply_uint64", {u, u}, u, &MultiplyUint);
+  AddBuiltin(registry, kMultiply, "multiply_double", {d, d}, d,
+             &MultiplyDouble);
 
-  Register(registry, kDivide, "divide_int64", {i, i}, i, &DivideInt);
-  Register(registry, kDivide, "divide_uint64", {u, u}, u, &DivideUint);
-  Register(registry, kDivide, "divide_double", {d, d}, d, &DivideDouble);
+  AddBuiltin(registry, kDivide, "divide_int64", {i, i}, i, &DivideInt);
+  AddBuiltin(registry, kDivide, "divide_uint64", {u, u}, u, &DivideUint);
+  AddBuiltin(registry, kDivide, "divide_double", {d, d}, d, &DivideDouble);
 
-  Register(registry, kModulo, "modulo_int64", {i, i}, i, &ModuloInt);
-  Register(registry, kModulo, "modulo_uint64", {u, u}, u, &ModuloUint);
+  AddBuiltin(registry, kModulo, "modulo_int64", {i, i}, i, &ModuloInt);
+  AddBuiltin(registry, kModulo, "modulo_uint64", {u, u}, u, &ModuloUint);
 
-  Register(registry, kNegate, "negate_int64", {i}, i, &NegateInt);
-  Register(registry, kNegate, "negate_double", {d}, d, &NegateDouble);
+  AddBuiltin(registry, kNegate, "negate_int64", {i}, i, &NegateInt);
+  AddBuiltin(registry, kNegate, "negate_double", {d}, d, &NegateDouble);
 
-  Register(registry, kNot, "logical_not", {t}, t, &Not);
+  AddBuiltin(registry, kNot, "logical_not", {t}, t, &Not);
 
   RegisterComparison<IsLess>(registry, kLess, "less_");
   RegisterComparison<IsLessEqual>(registry, kLessEqual, "less_equals_");
@@ -450,34 +433,30 @@ void AddOperators(FunctionRegistry& registry) {
   RegisterComparison<IsGreaterEqual>(registry, kGreaterEqual,
                                      "greater_equals_");
 
-  Register(registry, kEqual, "equals", {a, a}, t, &Equals);
-  Register(registry, kNotEqual, "not_equals", {a, a}, t, &NotEquals);
+  AddBuiltin(registry, kEqual, "equals", {a, a}, t, &Equals);
+  AddBuiltin(registry, kNotEqual, "not_equals", {a, a}, t, &NotEquals);
 
-  Register(registry, kIn, "in_list", {a, list_a}, t, &InList);
-  Register(registry, kIn, "in_map", {a, map_ab}, t, &InMap);
+  AddBuiltin(registry, kIn, "in_list", {a, list_a}, t, &InList);
+  AddBuiltin(registry, kIn, "in_map", {a, map_ab}, t, &InMap);
 
-  Register(registry, kIndex, "index_list", {list_a, i}, a, &IndexListInt);
+  AddBuiltin(registry, kIndex, "index_list", {list_a, i}, a, &IndexListInt);
   // Not in CEL's declarations, which index lists by int only; they serve
   // dyn indexes at run time, which CEL allows when the number is an
   // integer ([7, 8, 9][dyn(0u)] and [dyn(0.0)] are 7).
-  Register(registry, kIndex, "index_list_uint64", {list_a, u}, a,
-           &IndexListUint);
-  Register(registry, kIndex, "index_list_double", {list_a, d}, a,
-           &IndexListDouble);
-  Register(registry, kIndex, "index_map", {map_ab, a}, b, &IndexMap);
+  AddBuiltin(registry, kIndex, "index_list_uint64", {list_a, u}, a,
+             &IndexListUint);
+  AddBuiltin(registry, kIndex, "index_list_double", {list_a, d}, a,
+             &IndexListDouble);
+  AddBuiltin(registry, kIndex, "index_map", {map_ab, a}, b, &IndexMap);
 
-  Register(registry, "size", "size_string", {s}, i, &SizeString);
-  Register(registry, "size", "size_bytes", {y}, i, &SizeBytes);
-  Register(registry, "size", "size_list", {list_a}, i, &SizeList);
-  Register(registry, "size", "size_map", {map_ab}, i, &SizeMap);
-  Register(registry, "size", "string_size", {s}, i, &SizeString,
-           /*receiver_style=*/true);
-  Register(registry, "size", "bytes_size", {y}, i, &SizeBytes,
-           /*receiver_style=*/true);
-  Register(registry, "size", "list_size", {list_a}, i, &SizeList,
-           /*receiver_style=*/true);
-  Register(registry, "size", "map_size", {map_ab}, i, &SizeMap,
-           /*receiver_style=*/true);
+  AddBuiltin(registry, "size", "size_string", {s}, i, &SizeString);
+  AddBuiltin(registry, "size", "size_bytes", {y}, i, &SizeBytes);
+  AddBuiltin(registry, "size", "size_list", {list_a}, i, &SizeList);
+  AddBuiltin(registry, "size", "size_map", {map_ab}, i, &SizeMap);
+  AddBuiltinMethod(registry, "size", "string_size", {s}, i, &SizeString);
+  AddBuiltinMethod(registry, "size", "bytes_size", {y}, i, &SizeBytes);
+  AddBuiltinMethod(registry, "size", "list_size", {list_a}, i, &SizeList);
+  AddBuiltinMethod(registry, "size", "map_size", {map_ab}, i, &SizeMap);
 }
 
 }  // namespace motive::expr

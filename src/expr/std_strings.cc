@@ -46,36 +46,6 @@ namespace {
 constexpr absl::string_view kTooLarge =
     "string result exceeds the evaluation's size limit";
 
-// --- registration ------------------------------------------------------------
-
-// A clash inside the standard library is a programming error that every
-// test run shows at once; there is nothing sensible to run without it.
-void MustAdd(FunctionRegistry& registry, absl::string_view name,
-             Overload overload) {
-  const std::string id = overload.id;
-  absl::Status status = registry.Add(name, std::move(overload));
-  if (!status.ok()) {
-    std::fprintf(stderr, "motive: cannot register %s (%s): %s\n",
-                 std::string(name).c_str(), id.c_str(),
-                 std::string(status.message()).c_str());
-    std::abort();
-  }
-}
-
-void AddGlobal(FunctionRegistry& registry, absl::string_view name,
-               std::string id, std::vector<Type> params, Type result,
-               FunctionImpl impl) {
-  MustAdd(registry, name,
-          {std::move(id), false, std::move(params), std::move(result), impl});
-}
-
-void AddReceiver(FunctionRegistry& registry, absl::string_view name,
-                 std::string id, std::vector<Type> params, Type result,
-                 FunctionImpl impl) {
-  MustAdd(registry, name,
-          {std::move(id), true, std::move(params), std::move(result), impl});
-}
-
 // --- arena storage -----------------------------------------------------------
 
 char* NewChars(EvalContext& context, size_t size) {
@@ -1037,58 +1007,58 @@ Value MatchRegex(const re2::RE2& re, absl::string_view text,
 
 void AddStringFunctions(FunctionRegistry& registry) {
   const Type string = Type::String();
-  AddReceiver(registry, "contains", "contains_string", {string, string},
-              Type::Bool(), &Contains);
-  AddReceiver(registry, "startsWith", "starts_with_string", {string, string},
-              Type::Bool(), &StartsWith);
-  AddReceiver(registry, "endsWith", "ends_with_string", {string, string},
-              Type::Bool(), &EndsWith);
-  AddGlobal(registry, "matches", "matches", {string, string}, Type::Bool(),
-            &Matches);
-  AddReceiver(registry, "matches", "matches_string", {string, string},
-              Type::Bool(), &Matches);
+  AddBuiltinMethod(registry, "contains", "contains_string", {string, string},
+                   Type::Bool(), &Contains);
+  AddBuiltinMethod(registry, "startsWith", "starts_with_string",
+                   {string, string}, Type::Bool(), &StartsWith);
+  AddBuiltinMethod(registry, "endsWith", "ends_with_string", {string, string},
+                   Type::Bool(), &EndsWith);
+  AddBuiltin(registry, "matches", "matches", {string, string}, Type::Bool(),
+             &Matches);
+  AddBuiltinMethod(registry, "matches", "matches_string", {string, string},
+                   Type::Bool(), &Matches);
 }
 
 void AddStringExtensions(FunctionRegistry& registry) {
   const Type string = Type::String();
   const Type integer = Type::Int();
-  AddReceiver(registry, "charAt", "string_char_at_int", {string, integer},
-              string, &CharAt);
-  AddReceiver(registry, "indexOf", "string_index_of_string", {string, string},
-              integer, &IndexOf);
-  AddReceiver(registry, "indexOf", "string_index_of_string_int",
-              {string, string, integer}, integer, &IndexOf);
-  AddReceiver(registry, "lastIndexOf", "string_last_index_of_string",
-              {string, string}, integer, &LastIndexOf);
-  AddReceiver(registry, "lastIndexOf", "string_last_index_of_string_int",
-              {string, string, integer}, integer, &LastIndexOf);
-  AddReceiver(registry, "lowerAscii", "string_lower_ascii", {string}, string,
-              &ChangeAsciiCase<false>);
-  AddReceiver(registry, "upperAscii", "string_upper_ascii", {string}, string,
-              &ChangeAsciiCase<true>);
-  AddReceiver(registry, "replace", "string_replace_string_string",
-              {string, string, string}, string, &Replace);
-  AddReceiver(registry, "replace", "string_replace_string_string_int",
-              {string, string, string, integer}, string, &Replace);
-  AddReceiver(registry, "split", "string_split_string", {string, string},
-              Type::List(string), &Split);
-  AddReceiver(registry, "split", "string_split_string_int",
-              {string, string, integer}, Type::List(string), &Split);
-  AddReceiver(registry, "substring", "string_substring_int", {string, integer},
-              string, &Substring);
-  AddReceiver(registry, "substring", "string_substring_int_int",
-              {string, integer, integer}, string, &Substring);
-  AddReceiver(registry, "trim", "string_trim", {string}, string, &Trim);
-  AddReceiver(registry, "join", "list_join", {Type::List(string)}, string,
-              &Join);
-  AddReceiver(registry, "join", "list_join_string",
-              {Type::List(string), string}, string, &Join);
-  AddReceiver(registry, "reverse", "string_reverse", {string}, string,
-              &Reverse);
-  AddGlobal(registry, "strings.quote", "strings_quote", {string}, string,
-            &Quote);
-  AddReceiver(registry, "format", "string_format",
-              {string, Type::List(Type::Dyn())}, string, &Format);
+  AddBuiltinMethod(registry, "charAt", "string_char_at_int", {string, integer},
+                   string, &CharAt);
+  AddBuiltinMethod(registry, "indexOf", "string_index_of_string",
+                   {string, string}, integer, &IndexOf);
+  AddBuiltinMethod(registry, "indexOf", "string_index_of_string_int",
+                   {string, string, integer}, integer, &IndexOf);
+  AddBuiltinMethod(registry, "lastIndexOf", "string_last_index_of_string",
+                   {string, string}, integer, &LastIndexOf);
+  AddBuiltinMethod(registry, "lastIndexOf", "string_last_index_of_string_int",
+                   {string, string, integer}, integer, &LastIndexOf);
+  AddBuiltinMethod(registry, "lowerAscii", "string_lower_ascii", {string},
+                   string, &ChangeAsciiCase<false>);
+  AddBuiltinMethod(registry, "upperAscii", "string_upper_ascii", {string},
+                   string, &ChangeAsciiCase<true>);
+  AddBuiltinMethod(registry, "replace", "string_replace_string_string",
+                   {string, string, string}, string, &Replace);
+  AddBuiltinMethod(registry, "replace", "string_replace_string_string_int",
+                   {string, string, string, integer}, string, &Replace);
+  AddBuiltinMethod(registry, "split", "string_split_string", {string, string},
+                   Type::List(string), &Split);
+  AddBuiltinMethod(registry, "split", "string_split_string_int",
+                   {string, string, integer}, Type::List(string), &Split);
+  AddBuiltinMethod(registry, "substring", "string_substring_int",
+                   {string, integer}, string, &Substring);
+  AddBuiltinMethod(registry, "substring", "string_substring_int_int",
+                   {string, integer, integer}, string, &Substring);
+  AddBuiltinMethod(registry, "trim", "string_trim", {string}, string, &Trim);
+  AddBuiltinMethod(registry, "join", "list_join", {Type::List(string)}, string,
+                   &Join);
+  AddBuiltinMethod(registry, "join", "list_join_string",
+                   {Type::List(string), string}, string, &Join);
+  AddBuiltinMethod(registry, "reverse", "string_reverse", {string}, string,
+                   &Reverse);
+  AddBuiltin(registry, "strings.quote", "strings_quote", {string}, string,
+             &Quote);
+  AddBuiltinMethod(registry, "format", "string_format",
+                   {string, Type::List(Type::Dyn())}, string, &Format);
 }
 
 }  // namespace motive::expr

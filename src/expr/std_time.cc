@@ -525,53 +525,25 @@ Value CompareDurations(absl::Span<const Value> args, EvalContext&) {
 
 // --- registration ------------------------------------------------------------
 
-// A clash inside the standard library is a programming error that every
-// test run shows at once; there is nothing sensible to run without it.
-void MustAdd(FunctionRegistry& registry, absl::string_view name,
-             Overload overload) {
-  const std::string id = overload.id;
-  absl::Status status = registry.Add(name, std::move(overload));
-  if (!status.ok()) {
-    std::fprintf(stderr, "motive: cannot register %s (%s): %s\n",
-                 std::string(name).c_str(), id.c_str(),
-                 std::string(status.message()).c_str());
-    std::abort();
-  }
-}
-
-void AddGlobal(FunctionRegistry& registry, absl::string_view name,
-               std::string id, std::vector<Type> params, Type result,
-               FunctionImpl impl) {
-  MustAdd(registry, name,
-          {std::move(id), false, std::move(params), std::move(result), impl});
-}
-
-void AddReceiver(FunctionRegistry& registry, absl::string_view name,
-                 std::string id, std::vector<Type> params, Type result,
-                 FunctionImpl impl) {
-  MustAdd(registry, name,
-          {std::move(id), true, std::move(params), std::move(result), impl});
-}
-
 template <Field kField>
 void AddAccessor(FunctionRegistry& registry, absl::string_view name,
                  absl::string_view id) {
-  AddReceiver(registry, name, std::string(id), {Type::Timestamp()}, Type::Int(),
-              &TimestampField<kField>);
-  AddReceiver(registry, name, absl::StrCat(id, "_with_tz"),
-              {Type::Timestamp(), Type::String()}, Type::Int(),
-              &TimestampField<kField>);
+  AddBuiltinMethod(registry, name, std::string(id), {Type::Timestamp()},
+                   Type::Int(), &TimestampField<kField>);
+  AddBuiltinMethod(registry, name, absl::StrCat(id, "_with_tz"),
+                   {Type::Timestamp(), Type::String()}, Type::Int(),
+                   &TimestampField<kField>);
 }
 
 template <Order kOrder>
 void AddOrdering(FunctionRegistry& registry, absl::string_view name,
                  absl::string_view id) {
-  AddGlobal(registry, name, absl::StrCat(id, "_timestamp"),
-            {Type::Timestamp(), Type::Timestamp()}, Type::Bool(),
-            &CompareTimestamps<kOrder>);
-  AddGlobal(registry, name, absl::StrCat(id, "_duration"),
-            {Type::Duration(), Type::Duration()}, Type::Bool(),
-            &CompareDurations<kOrder>);
+  AddBuiltin(registry, name, absl::StrCat(id, "_timestamp"),
+             {Type::Timestamp(), Type::Timestamp()}, Type::Bool(),
+             &CompareTimestamps<kOrder>);
+  AddBuiltin(registry, name, absl::StrCat(id, "_duration"),
+             {Type::Duration(), Type::Duration()}, Type::Bool(),
+             &CompareDurations<kOrder>);
 }
 
 }  // namespace
@@ -782,22 +754,22 @@ void AddTimeFunctions(FunctionRegistry& registry) {
   const Type duration = Type::Duration();
 
   // Conversions.
-  AddGlobal(registry, "timestamp", "string_to_timestamp", {Type::String()},
-            timestamp, &StringToTimestamp);
-  AddGlobal(registry, "timestamp", "int64_to_timestamp", {Type::Int()},
-            timestamp, &IntToTimestamp);
-  AddGlobal(registry, "timestamp", "timestamp_to_timestamp", {timestamp},
-            timestamp, &Identity);
-  AddGlobal(registry, "duration", "string_to_duration", {Type::String()},
-            duration, &StringToDuration);
-  AddGlobal(registry, "duration", "duration_to_duration", {duration}, duration,
-            &Identity);
-  AddGlobal(registry, "int", "timestamp_to_int64", {timestamp}, Type::Int(),
-            &TimestampToInt);
-  AddGlobal(registry, "string", "timestamp_to_string", {timestamp},
-            Type::String(), &TimestampToString);
-  AddGlobal(registry, "string", "duration_to_string", {duration},
-            Type::String(), &DurationToString);
+  AddBuiltin(registry, "timestamp", "string_to_timestamp", {Type::String()},
+             timestamp, &StringToTimestamp);
+  AddBuiltin(registry, "timestamp", "int64_to_timestamp", {Type::Int()},
+             timestamp, &IntToTimestamp);
+  AddBuiltin(registry, "timestamp", "timestamp_to_timestamp", {timestamp},
+             timestamp, &Identity);
+  AddBuiltin(registry, "duration", "string_to_duration", {Type::String()},
+             duration, &StringToDuration);
+  AddBuiltin(registry, "duration", "duration_to_duration", {duration}, duration,
+             &Identity);
+  AddBuiltin(registry, "int", "timestamp_to_int64", {timestamp}, Type::Int(),
+             &TimestampToInt);
+  AddBuiltin(registry, "string", "timestamp_to_string", {timestamp},
+             Type::String(), &TimestampToString);
+  AddBuiltin(registry, "string", "duration_to_string", {duration},
+             Type::String(), &DurationToString);
 
   // Accessors.
   AddAccessor<Field::kFullYear>(registry, "getFullYear", "timestamp_to_year");
@@ -815,28 +787,28 @@ void AddTimeFunctions(FunctionRegistry& registry) {
   AddAccessor<Field::kSeconds>(registry, "getSeconds", "timestamp_to_seconds");
   AddAccessor<Field::kMilliseconds>(registry, "getMilliseconds",
                                     "timestamp_to_milliseconds");
-  AddReceiver(registry, "getHours", "duration_to_hours", {duration},
-              Type::Int(), &DurationTotal<3600 * kNanosPerSecond>);
-  AddReceiver(registry, "getMinutes", "duration_to_minutes", {duration},
-              Type::Int(), &DurationTotal<60 * kNanosPerSecond>);
-  AddReceiver(registry, "getSeconds", "duration_to_seconds", {duration},
-              Type::Int(), &DurationTotal<kNanosPerSecond>);
-  AddReceiver(registry, "getMilliseconds", "duration_to_milliseconds",
-              {duration}, Type::Int(), &DurationMilliseconds);
+  AddBuiltinMethod(registry, "getHours", "duration_to_hours", {duration},
+                   Type::Int(), &DurationTotal<3600 * kNanosPerSecond>);
+  AddBuiltinMethod(registry, "getMinutes", "duration_to_minutes", {duration},
+                   Type::Int(), &DurationTotal<60 * kNanosPerSecond>);
+  AddBuiltinMethod(registry, "getSeconds", "duration_to_seconds", {duration},
+                   Type::Int(), &DurationTotal<kNanosPerSecond>);
+  AddBuiltinMethod(registry, "getMilliseconds", "duration_to_milliseconds",
+                   {duration}, Type::Int(), &DurationMilliseconds);
 
   // Arithmetic.
-  AddGlobal(registry, "_+_", "add_timestamp_duration", {timestamp, duration},
-            timestamp, &AddTimestampDuration);
-  AddGlobal(registry, "_+_", "add_duration_timestamp", {duration, timestamp},
-            timestamp, &AddDurationTimestamp);
-  AddGlobal(registry, "_+_", "add_duration_duration", {duration, duration},
-            duration, &AddDurations);
-  AddGlobal(registry, "_-_", "subtract_timestamp_timestamp",
-            {timestamp, timestamp}, duration, &SubtractTimestamps);
-  AddGlobal(registry, "_-_", "subtract_timestamp_duration",
-            {timestamp, duration}, timestamp, &SubtractTimestampDuration);
-  AddGlobal(registry, "_-_", "subtract_duration_duration", {duration, duration},
-            duration, &SubtractDurations);
+  AddBuiltin(registry, "_+_", "add_timestamp_duration", {timestamp, duration},
+             timestamp, &AddTimestampDuration);
+  AddBuiltin(registry, "_+_", "add_duration_timestamp", {duration, timestamp},
+             timestamp, &AddDurationTimestamp);
+  AddBuiltin(registry, "_+_", "add_duration_duration", {duration, duration},
+             duration, &AddDurations);
+  AddBuiltin(registry, "_-_", "subtract_timestamp_timestamp",
+             {timestamp, timestamp}, duration, &SubtractTimestamps);
+  AddBuiltin(registry, "_-_", "subtract_timestamp_duration",
+             {timestamp, duration}, timestamp, &SubtractTimestampDuration);
+  AddBuiltin(registry, "_-_", "subtract_duration_duration",
+             {duration, duration}, duration, &SubtractDurations);
 
   // Ordering.
   AddOrdering<Order::kLess>(registry, "_<_", "less");
