@@ -13,9 +13,11 @@
 #include "expr/value.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/expr/value_assertions.h"
 
 namespace motive::expr {
 namespace {
+
 
 using ::testing::AssertionFailure;
 using ::testing::AssertionResult;
@@ -27,46 +29,7 @@ constexpr uint64_t kUintMax = std::numeric_limits<uint64_t>::max();
 const double kNaN = std::numeric_limits<double>::quiet_NaN();
 const double kInf = std::numeric_limits<double>::infinity();
 
-AssertionResult HoldsInt(const Value& v, int64_t expected) {
-  if (v.kind() == ValueKind::kInt && v.int_value() == expected) {
-    return AssertionSuccess();
-  }
-  return AssertionFailure() << DebugString(v) << " is not " << expected;
-}
-
-AssertionResult HoldsUint(const Value& v, uint64_t expected) {
-  if (v.kind() == ValueKind::kUint && v.uint_value() == expected) {
-    return AssertionSuccess();
-  }
-  return AssertionFailure() << DebugString(v) << " is not " << expected << "u";
-}
-
 // Exact, so that -0.0 and 0.0 differ and NaN equals NaN.
-AssertionResult HoldsDouble(const Value& v, double expected) {
-  if (v.kind() == ValueKind::kDouble &&
-      ((std::isnan(expected) && std::isnan(v.double_value())) ||
-       (v.double_value() == expected &&
-        std::signbit(v.double_value()) == std::signbit(expected)))) {
-    return AssertionSuccess();
-  }
-  return AssertionFailure() << DebugString(v) << " is not " << expected;
-}
-
-AssertionResult HoldsBool(const Value& v, bool expected) {
-  if (v.kind() == ValueKind::kBool && v.bool_value() == expected) {
-    return AssertionSuccess();
-  }
-  return AssertionFailure() << DebugString(v) << " is not " << expected;
-}
-
-AssertionResult HoldsError(const Value& v, absl::string_view message) {
-  if (v.is_error() && v.text().find(message) != absl::string_view::npos) {
-    return AssertionSuccess();
-  }
-  return AssertionFailure()
-         << DebugString(v) << " is not an error with \"" << message << "\"";
-}
-
 class MathTest : public ::testing::Test {
  protected:
   MathTest() : context_(&arena_, limits_) { AddMathExtensions(registry_); }

@@ -21,43 +21,15 @@
 #include "expr/value.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/expr/value_assertions.h"
 
 namespace motive::expr {
 namespace {
 
+
 using ::testing::AssertionFailure;
 using ::testing::AssertionResult;
 using ::testing::AssertionSuccess;
-
-AssertionResult HoldsString(const Value& v, absl::string_view expected) {
-  if (v.kind() == ValueKind::kString && v.text() == expected) {
-    return AssertionSuccess();
-  }
-  return AssertionFailure()
-         << DebugString(v) << " is not the string \"" << expected << "\"";
-}
-
-AssertionResult HoldsInt(const Value& v, int64_t expected) {
-  if (v.kind() == ValueKind::kInt && v.int_value() == expected) {
-    return AssertionSuccess();
-  }
-  return AssertionFailure() << DebugString(v) << " is not " << expected;
-}
-
-AssertionResult HoldsBool(const Value& v, bool expected) {
-  if (v.kind() == ValueKind::kBool && v.bool_value() == expected) {
-    return AssertionSuccess();
-  }
-  return AssertionFailure() << DebugString(v) << " is not " << expected;
-}
-
-AssertionResult HoldsError(const Value& v, absl::string_view message) {
-  if (v.is_error() && v.text().find(message) != absl::string_view::npos) {
-    return AssertionSuccess();
-  }
-  return AssertionFailure()
-         << DebugString(v) << " is not an error with \"" << message << "\"";
-}
 
 AssertionResult HoldsTimestamp(const Value& v, absl::Time expected) {
   if (v.kind() == ValueKind::kTimestamp && v.timestamp() == expected) {
