@@ -167,8 +167,10 @@ class Checker {
         out_(out),
         // The parser bounds the tree's height by its own limits, which a
         // caller may set apart from the environment's; this bounds the
-        // checker's recursion whatever tree it is given, generously.
-        max_depth_(std::max(env.limits().max_nesting_depth, 1) * 8 + 256) {
+        // checker's recursion whatever tree it is given. The margin covers
+        // what macros add; no more, as sanitizers make frames several
+        // kilobytes large.
+        max_depth_(std::max(env.limits().max_nesting_depth, 1) + 16) {
     // Ids are below next_id: sized once, the tables never grow. Capped,
     // in case a hand-built tree claims more ids than it has.
     size_t nodes = static_cast<size_t>(

@@ -985,9 +985,12 @@ class Planner {
     }
     const Local* local = FindLocal(accu->name);
     if (local == nullptr || local->buffer < 0) return nullptr;
+    // Copied now: planning the element may grow the scope and move it.
+    const int accu_local = local->index;
+    const int buffer = local->buffer;
     absl::StatusOr<StepPtr> element = Plan(*list->elements[0]);
     if (!element.ok()) return nullptr;
-    return std::make_unique<AppendStep>(local->index, local->buffer,
+    return std::make_unique<AppendStep>(accu_local, buffer,
                                         *std::move(element));
   }
 
