@@ -200,7 +200,7 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(
   log->schema_version_ = kSchemaVersion;
   if (!in_memory) log->db_path_ = path;
   {
-    absl::MutexLock lock(&log->mu_);
+    std::unique_lock lock(log->mu_);
     if (absl::Status s = log->PrepareStatements(); !s.ok()) return s;
   }
   if (options.durability == Durability::kGroup && !options.read_only) {
@@ -211,9 +211,9 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(
 
 EventLog::~EventLog() {
   {
-    absl::MutexLock lock(&mu_);
+    std::unique_lock lock(mu_);
     stopping_ = true;
-    transaction_opened_.Signal();
+    transaction_opened_.notify_one();
   }
   if (flusher_.joinable()) flusher_.join();
   absl::Status status = CommitAndSync();
@@ -280,7 +280,7 @@ absl::StatusOr<AppendResult> EventLog::Append(
   }
   AppendResult result;
   result.appended.reserve(events.size());
-  absl::MutexLock lock(&mu_);
+  std::unique_lock lock(mu_);
   if (!deferred_error_.ok()) return std::exchange(deferred_error_, {});
   if (absl::Status s = AppendLocked(events, bodies, &result); !s.ok()) {
     return s;
@@ -296,7 +296,7 @@ absl::Status EventLog::AppendLocked(absl::Span<const v1::Event> events,
     if (absl::Status s = Run(begin_); !s.ok()) return s;
     in_transaction_ = true;
     transaction_started_ = absl::Now();
-    transaction_opened_.Signal();
+    transaction_opened_.notify_one();
   }
   // A single INSERT is atomic by itself; several need a savepoint so that a
   // failure takes back this call's events and no others in the group.
@@ -332,7 +332,7 @@ absl::Status EventLog::AppendLocked(absl::Span<const v1::Event> events,
   }
   pending_events_ += result->appended_count;
   if (options_.durability == Durability::kFull) return CommitLocked();
-  if (pending_events_ >= kGroupCommitEvents) transaction_opened_.Signal();
+  if (pending_events_ >= kGroupCommitEvents) transaction_opened_.notify_one();
   return absl::OkStatus();
 }
 
@@ -374,7 +374,7 @@ absl::Status EventLog::OpenWalLocked() {
 absl::Status EventLog::CommitAndSync() {
   int wal_fd;
   {
-    absl::MutexLock lock(&mu_);
+    std::unique_lock lock(mu_);
     if (!in_transaction_ && !unsynced_) return absl::OkStatus();
     if (absl::Status s = CommitLocked(); !s.ok()) return s;
     if (options_.durability == Durability::kFull || db_path_.empty()) {
@@ -387,7 +387,7 @@ absl::Status EventLog::CommitAndSync() {
   // Outside the lock: appends go on while the disk catches up. The sync
   // covers every commit before it, this group's included.
   if (::fdatasync(wal_fd) != 0) {
-    absl::MutexLock lock(&mu_);
+    std::unique_lock lock(mu_);
     unsynced_ = true;
     return model::IoError(absl::StrCat("syncing ", db_path_, "-wal: ",
                                        std::strerror(errno)));
@@ -397,7 +397,7 @@ absl::Status EventLog::CommitAndSync() {
 
 absl::Status EventLog::Flush() {
   {
-    absl::MutexLock lock(&mu_);
+    std::unique_lock lock(mu_);
     if (!deferred_error_.ok()) return std::exchange(deferred_error_, {});
   }
   return CommitAndSync();
@@ -412,20 +412,21 @@ bool EventLog::GroupDueLocked() const {
 void EventLog::FlushLoop() {
   while (true) {
     {
-      absl::MutexLock lock(&mu_);
+      std::unique_lock lock(mu_);
       while (!stopping_ && !GroupDueLocked()) {
         if (in_transaction_) {
-          transaction_opened_.WaitWithDeadline(
-              &mu_, transaction_started_ + options_.group_commit_delay);
+          transaction_opened_.wait_until(
+              lock, absl::ToChronoTime(transaction_started_ +
+                                       options_.group_commit_delay));
         } else {
-          transaction_opened_.Wait(&mu_);
+          transaction_opened_.wait(lock);
         }
       }
       if (stopping_) return;
     }
     absl::Status status = CommitAndSync();
     if (!status.ok()) {
-      absl::MutexLock lock(&mu_);
+      std::unique_lock lock(mu_);
       if (deferred_error_.ok()) deferred_error_ = status;
     }
   }
@@ -434,7 +435,7 @@ void EventLog::FlushLoop() {
 absl::StatusOr<std::vector<v1::Event>> EventLog::ReadCustomer(
     absl::string_view customer_id, const TimeRange& range) {
   std::vector<v1::Event> events;
-  absl::MutexLock lock(&mu_);
+  std::unique_lock lock(mu_);
   Statement& stmt = range.limit ? select_customer_recent_ : select_customer_;
   stmt.BindText(1, customer_id);
   stmt.BindInt64(2, range.since_us ? range.since_us
@@ -466,7 +467,7 @@ absl::StatusOr<std::vector<v1::Event>> EventLog::ReadCustomer(
 absl::Status EventLog::Scan(
     int64_t after_seq,
     const std::function<absl::Status(int64_t seq, const v1::Event&)>& fn) {
-  absl::MutexLock lock(&mu_);
+  std::unique_lock lock(mu_);
   scan_.BindInt64(1, after_seq);
   absl::Status status;
   v1::Event event;
@@ -490,7 +491,7 @@ absl::Status EventLog::Scan(
 }
 
 absl::StatusOr<int64_t> EventLog::CountEvents() {
-  absl::MutexLock lock(&mu_);
+  std::unique_lock lock(mu_);
   return db_->QueryInt64("SELECT count(*) FROM events");
 }
 

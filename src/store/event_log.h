@@ -30,8 +30,10 @@
 #define MOTIVE_STORE_EVENT_LOG_H_
 
 #include <cstdint>
+#include <condition_variable>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -39,7 +41,6 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "motive/v1/event.pb.h"
@@ -143,7 +144,9 @@ class EventLog {
   // The database file; empty in memory, where there is nothing to sync.
   std::string db_path_;
 
-  absl::Mutex mu_;
+  // std::mutex rather than absl::Mutex: Debian's Abseil is not built with
+  // ThreadSanitizer's annotations, so TSan could not see absl's locking.
+  std::mutex mu_;
   std::unique_ptr<Connection> db_ ABSL_GUARDED_BY(mu_);
   Statement insert_ ABSL_GUARDED_BY(mu_);
   Statement select_customer_ ABSL_GUARDED_BY(mu_);
@@ -165,7 +168,7 @@ class EventLog {
   // A commit by the background thread that failed, for the next caller.
   absl::Status deferred_error_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  absl::CondVar transaction_opened_;
+  std::condition_variable transaction_opened_;
   std::thread flusher_;
 };
 
