@@ -13,6 +13,7 @@
 #include "expr/value.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/expr/value_assertions.h"
 
 namespace motive::expr {
 namespace {
@@ -64,133 +65,108 @@ class ConversionsTest : public ::testing::Test {
   FunctionRegistry registry_;
 };
 
-#define EXPECT_INT(value, expected)                           \
-  do {                                                        \
-    Value v_ = (value);                                       \
-    ASSERT_EQ(v_.kind(), ValueKind::kInt) << DebugString(v_); \
-    EXPECT_EQ(v_.int_value(), (expected));                    \
-  } while (0)
-
-#define EXPECT_UINT(value, expected)                           \
-  do {                                                         \
-    Value v_ = (value);                                        \
-    ASSERT_EQ(v_.kind(), ValueKind::kUint) << DebugString(v_); \
-    EXPECT_EQ(v_.uint_value(), (expected));                    \
-  } while (0)
-
-#define EXPECT_DOUBLE(value, expected)                           \
-  do {                                                           \
-    Value v_ = (value);                                          \
-    ASSERT_EQ(v_.kind(), ValueKind::kDouble) << DebugString(v_); \
-    EXPECT_EQ(v_.double_value(), (expected));                    \
-  } while (0)
-
-#define EXPECT_TEXT(value, expected_kind, expected)         \
-  do {                                                      \
-    Value v_ = (value);                                     \
-    ASSERT_EQ(v_.kind(), expected_kind) << DebugString(v_); \
-    EXPECT_EQ(v_.text(), (expected));                       \
-  } while (0)
-
-#define EXPECT_ERROR(value, message)                         \
-  do {                                                       \
-    Value v_ = (value);                                      \
-    ASSERT_TRUE(v_.is_error()) << DebugString(v_);           \
-    EXPECT_THAT(std::string(v_.text()), HasSubstr(message)); \
-  } while (0)
-
 // ---------------------------------------------------------------------------
 // int()
 
 TEST_F(ConversionsTest, IntFromUint) {
-  EXPECT_INT(Call("int", Value::Uint(42)), 42);
-  EXPECT_INT(Call("int", Value::Uint(0)), 0);
-  EXPECT_INT(Call("int", Value::Uint(9223372036854775807u)), kIntMax);
-  EXPECT_ERROR(Call("int", Value::Uint(9223372036854775808u)), "range");
-  EXPECT_ERROR(Call("int", Value::Uint(kUintMax)), "range");
+  EXPECT_TRUE(HoldsInt(Call("int", Value::Uint(42)), 42));
+  EXPECT_TRUE(HoldsInt(Call("int", Value::Uint(0)), 0));
+  EXPECT_TRUE(
+      HoldsInt(Call("int", Value::Uint(9223372036854775807u)), kIntMax));
+  EXPECT_TRUE(
+      HoldsError(Call("int", Value::Uint(9223372036854775808u)), "range"));
+  EXPECT_TRUE(HoldsError(Call("int", Value::Uint(kUintMax)), "range"));
 }
 
 TEST_F(ConversionsTest, IntFromDoubleTruncatesTowardZero) {
-  EXPECT_INT(Call("int", Value::Double(-123.456)), -123);
-  EXPECT_INT(Call("int", Value::Double(1.9)), 1);
-  EXPECT_INT(Call("int", Value::Double(-7.9)), -7);
-  EXPECT_INT(Call("int", Value::Double(11.5)), 11);
-  EXPECT_INT(Call("int", Value::Double(-3.5)), -3);
-  EXPECT_INT(Call("int", Value::Double(-0.0)), 0);
-  EXPECT_INT(Call("int", Value::Double(36028797018963968.0)),
-             36028797018963968);
+  EXPECT_TRUE(HoldsInt(Call("int", Value::Double(-123.456)), -123));
+  EXPECT_TRUE(HoldsInt(Call("int", Value::Double(1.9)), 1));
+  EXPECT_TRUE(HoldsInt(Call("int", Value::Double(-7.9)), -7));
+  EXPECT_TRUE(HoldsInt(Call("int", Value::Double(11.5)), 11));
+  EXPECT_TRUE(HoldsInt(Call("int", Value::Double(-3.5)), -3));
+  EXPECT_TRUE(HoldsInt(Call("int", Value::Double(-0.0)), 0));
+  EXPECT_TRUE(HoldsInt(Call("int", Value::Double(36028797018963968.0)),
+                       36028797018963968));
   // The largest doubles below 2^63 in magnitude still fit.
-  EXPECT_INT(Call("int", Value::Double(9223372036854774784.0)),
-             9223372036854774784);
-  EXPECT_INT(Call("int", Value::Double(-9223372036854774784.0)),
-             -9223372036854774784);
+  EXPECT_TRUE(HoldsInt(Call("int", Value::Double(9223372036854774784.0)),
+                       9223372036854774784));
+  EXPECT_TRUE(HoldsInt(Call("int", Value::Double(-9223372036854774784.0)),
+                       -9223372036854774784));
 }
 
 TEST_F(ConversionsTest, IntFromDoubleOutOfRange) {
   // 2^63 is one past the largest int; -2^63 is refused as CEL does.
-  EXPECT_ERROR(Call("int", Value::Double(9223372036854775807.0)), "range");
-  EXPECT_ERROR(Call("int", Value::Double(-9223372036854775808.0)), "range");
-  EXPECT_ERROR(Call("int", Value::Double(1e99)), "range");
-  EXPECT_ERROR(Call("int", Value::Double(18446744073709551615.0)), "range");
-  EXPECT_ERROR(Call("int", Value::Double(kInf)), "range");
-  EXPECT_ERROR(Call("int", Value::Double(-kInf)), "range");
-  EXPECT_ERROR(Call("int", Value::Double(kNaN)), "range");
+  EXPECT_TRUE(
+      HoldsError(Call("int", Value::Double(9223372036854775807.0)), "range"));
+  EXPECT_TRUE(
+      HoldsError(Call("int", Value::Double(-9223372036854775808.0)), "range"));
+  EXPECT_TRUE(HoldsError(Call("int", Value::Double(1e99)), "range"));
+  EXPECT_TRUE(
+      HoldsError(Call("int", Value::Double(18446744073709551615.0)), "range"));
+  EXPECT_TRUE(HoldsError(Call("int", Value::Double(kInf)), "range"));
+  EXPECT_TRUE(HoldsError(Call("int", Value::Double(-kInf)), "range"));
+  EXPECT_TRUE(HoldsError(Call("int", Value::Double(kNaN)), "range"));
 }
 
 TEST_F(ConversionsTest, IntFromString) {
-  EXPECT_INT(Call("int", Value::String("987")), 987);
-  EXPECT_INT(Call("int", Value::String("-987")), -987);
-  EXPECT_INT(Call("int", Value::String("+5")), 5);
-  EXPECT_INT(Call("int", Value::String("007")), 7);
-  EXPECT_INT(Call("int", Value::String("-9223372036854775808")), kIntMin);
-  EXPECT_INT(Call("int", Value::String("9223372036854775807")), kIntMax);
+  EXPECT_TRUE(HoldsInt(Call("int", Value::String("987")), 987));
+  EXPECT_TRUE(HoldsInt(Call("int", Value::String("-987")), -987));
+  EXPECT_TRUE(HoldsInt(Call("int", Value::String("+5")), 5));
+  EXPECT_TRUE(HoldsInt(Call("int", Value::String("007")), 7));
+  EXPECT_TRUE(
+      HoldsInt(Call("int", Value::String("-9223372036854775808")), kIntMin));
+  EXPECT_TRUE(
+      HoldsInt(Call("int", Value::String("9223372036854775807")), kIntMax));
   for (const char* bad :
        {"", "-", "+", " 5", "5 ", "0x10", "1.0", "1e3", "+-1", "--1",
         "9223372036854775808", "-9223372036854775809", "12a"}) {
     SCOPED_TRACE(bad);
-    EXPECT_ERROR(Call("int", Value::String(bad)), "cannot convert");
+    EXPECT_TRUE(HoldsError(Call("int", Value::String(bad)), "cannot convert"));
   }
 }
 
 TEST_F(ConversionsTest, IntIdentityAndNoOverload) {
-  EXPECT_INT(Call("int", Value::Int(kIntMin)), kIntMin);
-  EXPECT_ERROR(Call("int", Value::Bool(true)),
-               "no matching overload for 'int' applied to (bool)");
-  EXPECT_ERROR(Call("int", Value::Bytes("1")), kNoMatchingOverload);
+  EXPECT_TRUE(HoldsInt(Call("int", Value::Int(kIntMin)), kIntMin));
+  EXPECT_TRUE(HoldsError(Call("int", Value::Bool(true)),
+                         "no matching overload for 'int' applied to (bool)"));
+  EXPECT_TRUE(HoldsError(Call("int", Value::Bytes("1")), kNoMatchingOverload));
 }
 
 // ---------------------------------------------------------------------------
 // uint()
 
 TEST_F(ConversionsTest, UintFromNumbers) {
-  EXPECT_UINT(Call("uint", Value::Int(1729)), 1729u);
-  EXPECT_UINT(Call("uint", Value::Int(kIntMax)), 9223372036854775807u);
-  EXPECT_ERROR(Call("uint", Value::Int(-1)), "range");
-  EXPECT_ERROR(Call("uint", Value::Int(kIntMin)), "range");
-  EXPECT_UINT(Call("uint", Value::Uint(kUintMax)), kUintMax);
+  EXPECT_TRUE(HoldsUint(Call("uint", Value::Int(1729)), 1729u));
+  EXPECT_TRUE(
+      HoldsUint(Call("uint", Value::Int(kIntMax)), 9223372036854775807u));
+  EXPECT_TRUE(HoldsError(Call("uint", Value::Int(-1)), "range"));
+  EXPECT_TRUE(HoldsError(Call("uint", Value::Int(kIntMin)), "range"));
+  EXPECT_TRUE(HoldsUint(Call("uint", Value::Uint(kUintMax)), kUintMax));
 
-  EXPECT_UINT(Call("uint", Value::Double(3.14159265)), 3u);
-  EXPECT_UINT(Call("uint", Value::Double(25.5)), 25u);
-  EXPECT_UINT(Call("uint", Value::Double(-0.0)), 0u);
-  EXPECT_UINT(Call("uint", Value::Double(36028797018963968.0)),
-              36028797018963968u);
-  EXPECT_UINT(Call("uint", Value::Double(18446744073709549568.0)),
-              18446744073709549568u);
-  EXPECT_ERROR(Call("uint", Value::Double(18446744073709551615.0)), "range");
-  EXPECT_ERROR(Call("uint", Value::Double(6.022e23)), "range");
-  EXPECT_ERROR(Call("uint", Value::Double(-0.5)), "range");
-  EXPECT_ERROR(Call("uint", Value::Double(-1)), "range");
-  EXPECT_ERROR(Call("uint", Value::Double(kNaN)), "range");
-  EXPECT_ERROR(Call("uint", Value::Double(kInf)), "range");
+  EXPECT_TRUE(HoldsUint(Call("uint", Value::Double(3.14159265)), 3u));
+  EXPECT_TRUE(HoldsUint(Call("uint", Value::Double(25.5)), 25u));
+  EXPECT_TRUE(HoldsUint(Call("uint", Value::Double(-0.0)), 0u));
+  EXPECT_TRUE(HoldsUint(Call("uint", Value::Double(36028797018963968.0)),
+                        36028797018963968u));
+  EXPECT_TRUE(HoldsUint(Call("uint", Value::Double(18446744073709549568.0)),
+                        18446744073709549568u));
+  EXPECT_TRUE(
+      HoldsError(Call("uint", Value::Double(18446744073709551615.0)), "range"));
+  EXPECT_TRUE(HoldsError(Call("uint", Value::Double(6.022e23)), "range"));
+  EXPECT_TRUE(HoldsError(Call("uint", Value::Double(-0.5)), "range"));
+  EXPECT_TRUE(HoldsError(Call("uint", Value::Double(-1)), "range"));
+  EXPECT_TRUE(HoldsError(Call("uint", Value::Double(kNaN)), "range"));
+  EXPECT_TRUE(HoldsError(Call("uint", Value::Double(kInf)), "range"));
 }
 
 TEST_F(ConversionsTest, UintFromString) {
-  EXPECT_UINT(Call("uint", Value::String("300")), 300u);
-  EXPECT_UINT(Call("uint", Value::String("18446744073709551615")), kUintMax);
+  EXPECT_TRUE(HoldsUint(Call("uint", Value::String("300")), 300u));
+  EXPECT_TRUE(
+      HoldsUint(Call("uint", Value::String("18446744073709551615")), kUintMax));
   for (const char* bad :
        {"", "-1", "+1", "-0", " 1", "18446744073709551616", "1u", "0x1"}) {
     SCOPED_TRACE(bad);
-    EXPECT_ERROR(Call("uint", Value::String(bad)), "cannot convert");
+    EXPECT_TRUE(HoldsError(Call("uint", Value::String(bad)), "cannot convert"));
   }
 }
 
@@ -198,30 +174,33 @@ TEST_F(ConversionsTest, UintFromString) {
 // double()
 
 TEST_F(ConversionsTest, DoubleFromIntegers) {
-  EXPECT_DOUBLE(Call("double", Value::Int(0)), 0.0);
-  EXPECT_DOUBLE(Call("double", Value::Int(-1000000000000000)), -1e15);
-  EXPECT_DOUBLE(Call("double", Value::Int(9007199254740992)),
-                9.007199254740992e15);
+  EXPECT_TRUE(HoldsDouble(Call("double", Value::Int(0)), 0.0));
+  EXPECT_TRUE(
+      HoldsDouble(Call("double", Value::Int(-1000000000000000)), -1e15));
+  EXPECT_TRUE(HoldsDouble(Call("double", Value::Int(9007199254740992)),
+                          9.007199254740992e15));
   // Rounds to the nearest double.
-  EXPECT_DOUBLE(Call("double", Value::Int(kIntMax)), 9.223372036854775807e18);
-  EXPECT_DOUBLE(Call("double", Value::Uint(kUintMax)),
-                1.8446744073709551615e19);
-  EXPECT_DOUBLE(Call("double", Value::Double(5.5)), 5.5);
+  EXPECT_TRUE(HoldsDouble(Call("double", Value::Int(kIntMax)),
+                          9.223372036854775807e18));
+  EXPECT_TRUE(HoldsDouble(Call("double", Value::Uint(kUintMax)),
+                          1.8446744073709551615e19));
+  EXPECT_TRUE(HoldsDouble(Call("double", Value::Double(5.5)), 5.5));
 }
 
 TEST_F(ConversionsTest, DoubleFromString) {
-  EXPECT_DOUBLE(Call("double", Value::String("0")), 0.0);
-  EXPECT_DOUBLE(Call("double", Value::String("123")), 123.0);
-  EXPECT_DOUBLE(Call("double", Value::String("-987.654")), -987.654);
-  EXPECT_DOUBLE(Call("double", Value::String("6.02214e23")), 6.02214e23);
-  EXPECT_DOUBLE(Call("double", Value::String("1.38e-23")), 1.38e-23);
-  EXPECT_DOUBLE(Call("double", Value::String("-84.32e7")), -8.432e8);
-  EXPECT_DOUBLE(Call("double", Value::String("+1.5")), 1.5);
-  EXPECT_DOUBLE(Call("double", Value::String(".5")), 0.5);
-  EXPECT_DOUBLE(Call("double", Value::String("inf")), kInf);
-  EXPECT_DOUBLE(Call("double", Value::String("-Infinity")), -kInf);
+  EXPECT_TRUE(HoldsDouble(Call("double", Value::String("0")), 0.0));
+  EXPECT_TRUE(HoldsDouble(Call("double", Value::String("123")), 123.0));
+  EXPECT_TRUE(HoldsDouble(Call("double", Value::String("-987.654")), -987.654));
+  EXPECT_TRUE(
+      HoldsDouble(Call("double", Value::String("6.02214e23")), 6.02214e23));
+  EXPECT_TRUE(HoldsDouble(Call("double", Value::String("1.38e-23")), 1.38e-23));
+  EXPECT_TRUE(HoldsDouble(Call("double", Value::String("-84.32e7")), -8.432e8));
+  EXPECT_TRUE(HoldsDouble(Call("double", Value::String("+1.5")), 1.5));
+  EXPECT_TRUE(HoldsDouble(Call("double", Value::String(".5")), 0.5));
+  EXPECT_TRUE(HoldsDouble(Call("double", Value::String("inf")), kInf));
+  EXPECT_TRUE(HoldsDouble(Call("double", Value::String("-Infinity")), -kInf));
   // Too small to represent rounds to zero, as Go's ParseFloat does.
-  EXPECT_DOUBLE(Call("double", Value::String("1e-400")), 0.0);
+  EXPECT_TRUE(HoldsDouble(Call("double", Value::String("1e-400")), 0.0));
 
   Value negative_zero = Call("double", Value::String("-0.0"));
   ASSERT_EQ(negative_zero.kind(), ValueKind::kDouble);
@@ -233,7 +212,8 @@ TEST_F(ConversionsTest, DoubleFromString) {
   for (const char* bad :
        {"", "abc", " 1", "1 ", "1.5x", "1e400", "-1e400", "+-1", "1,5"}) {
     SCOPED_TRACE(bad);
-    EXPECT_ERROR(Call("double", Value::String(bad)), "cannot convert");
+    EXPECT_TRUE(
+        HoldsError(Call("double", Value::String(bad)), "cannot convert"));
   }
 }
 
@@ -241,17 +221,22 @@ TEST_F(ConversionsTest, DoubleFromString) {
 // string()
 
 TEST_F(ConversionsTest, StringFromIntegersAndBools) {
-  EXPECT_TEXT(Call("string", Value::Int(123)), ValueKind::kString, "123");
-  EXPECT_TEXT(Call("string", Value::Int(-456)), ValueKind::kString, "-456");
-  EXPECT_TEXT(Call("string", Value::Int(kIntMin)), ValueKind::kString,
-              "-9223372036854775808");
-  EXPECT_TEXT(Call("string", Value::Uint(9876)), ValueKind::kString, "9876");
-  EXPECT_TEXT(Call("string", Value::Uint(kUintMax)), ValueKind::kString,
-              "18446744073709551615");
-  EXPECT_TEXT(Call("string", Value::Bool(true)), ValueKind::kString, "true");
-  EXPECT_TEXT(Call("string", Value::Bool(false)), ValueKind::kString, "false");
-  EXPECT_TEXT(Call("string", Value::String("hello")), ValueKind::kString,
-              "hello");
+  EXPECT_TRUE(
+      HoldsText(Call("string", Value::Int(123)), ValueKind::kString, "123"));
+  EXPECT_TRUE(
+      HoldsText(Call("string", Value::Int(-456)), ValueKind::kString, "-456"));
+  EXPECT_TRUE(HoldsText(Call("string", Value::Int(kIntMin)), ValueKind::kString,
+                        "-9223372036854775808"));
+  EXPECT_TRUE(
+      HoldsText(Call("string", Value::Uint(9876)), ValueKind::kString, "9876"));
+  EXPECT_TRUE(HoldsText(Call("string", Value::Uint(kUintMax)),
+                        ValueKind::kString, "18446744073709551615"));
+  EXPECT_TRUE(
+      HoldsText(Call("string", Value::Bool(true)), ValueKind::kString, "true"));
+  EXPECT_TRUE(HoldsText(Call("string", Value::Bool(false)), ValueKind::kString,
+                        "false"));
+  EXPECT_TRUE(HoldsText(Call("string", Value::String("hello")),
+                        ValueKind::kString, "hello"));
 }
 
 TEST_F(ConversionsTest, StringFromDoubleMatchesCel) {
@@ -288,13 +273,15 @@ TEST_F(ConversionsTest, StringFromDoubleReadsBack) {
 }
 
 TEST_F(ConversionsTest, StringFromBytesMustBeUtf8) {
-  EXPECT_TEXT(Call("string", Value::Bytes("abc")), ValueKind::kString, "abc");
-  EXPECT_TEXT(Call("string", Value::Bytes("\xc3\xbf")), ValueKind::kString,
-              "\xc3\xbf");
-  EXPECT_TEXT(Call("string", Value::Bytes("\xf0\x9f\x90\xb1")),
-              ValueKind::kString, "\xf0\x9f\x90\xb1");
-  EXPECT_TEXT(Call("string", Value::Bytes(absl::string_view("a\0b", 3))),
-              ValueKind::kString, absl::string_view("a\0b", 3));
+  EXPECT_TRUE(HoldsText(Call("string", Value::Bytes("abc")), ValueKind::kString,
+                        "abc"));
+  EXPECT_TRUE(HoldsText(Call("string", Value::Bytes("\xc3\xbf")),
+                        ValueKind::kString, "\xc3\xbf"));
+  EXPECT_TRUE(HoldsText(Call("string", Value::Bytes("\xf0\x9f\x90\xb1")),
+                        ValueKind::kString, "\xf0\x9f\x90\xb1"));
+  EXPECT_TRUE(
+      HoldsText(Call("string", Value::Bytes(absl::string_view("a\0b", 3))),
+                ValueKind::kString, absl::string_view("a\0b", 3)));
   for (absl::string_view bad : {
            absl::string_view("\0\xff", 2),
            absl::string_view("\xc0\xaf"),          // overlong '/'
@@ -306,7 +293,7 @@ TEST_F(ConversionsTest, StringFromBytesMustBeUtf8) {
            absl::string_view("\xf8\x88\x80\x80\x80"),
        }) {
     SCOPED_TRACE(DebugString(Value::Bytes(bad)));
-    EXPECT_ERROR(Call("string", Value::Bytes(bad)), "invalid UTF-8");
+    EXPECT_TRUE(HoldsError(Call("string", Value::Bytes(bad)), "invalid UTF-8"));
   }
 }
 
@@ -314,11 +301,13 @@ TEST_F(ConversionsTest, StringFromBytesMustBeUtf8) {
 // bytes(), bool()
 
 TEST_F(ConversionsTest, Bytes) {
-  EXPECT_TEXT(Call("bytes", Value::String("")), ValueKind::kBytes, "");
-  EXPECT_TEXT(Call("bytes", Value::String("\xc3\xbf")), ValueKind::kBytes,
-              "\xc3\xbf");
-  EXPECT_TEXT(Call("bytes", Value::Bytes("abc")), ValueKind::kBytes, "abc");
-  EXPECT_ERROR(Call("bytes", Value::Int(1)), kNoMatchingOverload);
+  EXPECT_TRUE(
+      HoldsText(Call("bytes", Value::String("")), ValueKind::kBytes, ""));
+  EXPECT_TRUE(HoldsText(Call("bytes", Value::String("\xc3\xbf")),
+                        ValueKind::kBytes, "\xc3\xbf"));
+  EXPECT_TRUE(
+      HoldsText(Call("bytes", Value::Bytes("abc")), ValueKind::kBytes, "abc"));
+  EXPECT_TRUE(HoldsError(Call("bytes", Value::Int(1)), kNoMatchingOverload));
 }
 
 TEST_F(ConversionsTest, BoolFromString) {
@@ -333,10 +322,11 @@ TEST_F(ConversionsTest, BoolFromString) {
     EXPECT_FALSE(v.bool_value()) << no;
   }
   for (const char* bad : {"TrUe", "FaLsE", "", "yes", " true", "2", "tr"}) {
-    EXPECT_ERROR(Call("bool", Value::String(bad)), "type conversion error");
+    EXPECT_TRUE(
+        HoldsError(Call("bool", Value::String(bad)), "type conversion error"));
   }
   EXPECT_TRUE(Call("bool", Value::Bool(true)).bool_value());
-  EXPECT_ERROR(Call("bool", Value::Int(1)), kNoMatchingOverload);
+  EXPECT_TRUE(HoldsError(Call("bool", Value::Int(1)), kNoMatchingOverload));
 }
 
 // ---------------------------------------------------------------------------

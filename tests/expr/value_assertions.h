@@ -17,12 +17,16 @@ using ::testing::AssertionFailure;
 using ::testing::AssertionResult;
 using ::testing::AssertionSuccess;
 
+// A string, bytes or type value (their content is text()).
+inline AssertionResult HoldsText(const Value& v, ValueKind kind,
+                                 absl::string_view expected) {
+  if (v.kind() == kind && v.text() == expected) return AssertionSuccess();
+  return AssertionFailure() << DebugString(v) << " is not the "
+                            << KindName(kind) << " \"" << expected << "\"";
+}
+
 inline AssertionResult HoldsString(const Value& v, absl::string_view expected) {
-  if (v.kind() == ValueKind::kString && v.text() == expected) {
-    return AssertionSuccess();
-  }
-  return AssertionFailure()
-         << DebugString(v) << " is not the string \"" << expected << "\"";
+  return HoldsText(v, ValueKind::kString, expected);
 }
 
 inline AssertionResult HoldsInt(const Value& v, int64_t expected) {
