@@ -8,9 +8,10 @@
 // `_[_]`, `_&&_`, `_||_`, `_?_:_`, and `@not_strictly_false` in the loop
 // condition of expanded macros.
 //
-// Every node has an id, unique within the expression, and the byte offset
-// where it starts in the source, so that the checker and the evaluator can
-// point at the text.
+// Every node has an id, unique within the expression, and a byte offset in
+// the source, so that the checker and the evaluator can point at the text:
+// where the node starts, except for binary operators, which point at the
+// operator (`1 + 'a'` is wrong at the `+`).
 
 #ifndef MOTIVE_EXPR_AST_H_
 #define MOTIVE_EXPR_AST_H_
@@ -127,7 +128,7 @@ struct ComprehensionExpr {
 
 struct Expr {
   int64_t id = 0;
-  // Byte offset in the source where the node starts.
+  // Byte offset in the source (see the file comment).
   int32_t offset = 0;
   std::variant<ConstExpr, IdentExpr, SelectExpr, CallExpr, ListExpr, MapExpr,
                StructExpr, ComprehensionExpr>

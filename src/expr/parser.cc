@@ -375,7 +375,6 @@ class Parser {
 
   // Relation = [Relation Relop] Addition
   ExprPtr ParseRelation() {
-    const int32_t start = tok_.offset;
     ExprPtr left = ParseAddition();
     while (left) {
       absl::string_view function;
@@ -404,17 +403,17 @@ class Parser {
         default:
           return left;
       }
+      const int32_t at = tok_.offset;  // errors point at the operator
       Advance();
       ExprPtr right = ParseAddition();
       if (!right) return nullptr;
-      left = Call(start, function, Args(std::move(left), std::move(right)));
+      left = Call(at, function, Args(std::move(left), std::move(right)));
     }
     return nullptr;
   }
 
   // Addition = [Addition ("+" | "-")] Multiplication
   ExprPtr ParseAddition() {
-    const int32_t start = tok_.offset;
     ExprPtr left = ParseMultiplication();
     while (left) {
       absl::string_view function;
@@ -425,17 +424,17 @@ class Parser {
       } else {
         return left;
       }
+      const int32_t at = tok_.offset;  // errors point at the operator
       Advance();
       ExprPtr right = ParseMultiplication();
       if (!right) return nullptr;
-      left = Call(start, function, Args(std::move(left), std::move(right)));
+      left = Call(at, function, Args(std::move(left), std::move(right)));
     }
     return nullptr;
   }
 
   // Multiplication = [Multiplication ("*" | "/" | "%")] Unary
   ExprPtr ParseMultiplication() {
-    const int32_t start = tok_.offset;
     ExprPtr left = ParseUnary();
     while (left) {
       absl::string_view function;
@@ -448,10 +447,11 @@ class Parser {
       } else {
         return left;
       }
+      const int32_t at = tok_.offset;  // errors point at the operator
       Advance();
       ExprPtr right = ParseUnary();
       if (!right) return nullptr;
-      left = Call(start, function, Args(std::move(left), std::move(right)));
+      left = Call(at, function, Args(std::move(left), std::move(right)));
     }
     return nullptr;
   }

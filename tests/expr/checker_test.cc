@@ -444,7 +444,7 @@ TEST_F(CheckerTest, ComprehensionVariablesShadowDeclarations) {
   // A leading dot reaches past the loop variable to the root.
   EXPECT_EQ(TypeIn("['compre'].exists(y, .y == 'y')", env), "bool");
   EXPECT_EQ(TypeIn("[1].exists(y, .y + 1 == 2)", env),
-            "line 1, column 15: found no matching overload for '_+_' "
+            "line 1, column 18: found no matching overload for '_+_' "
             "applied to '(string, int)'");
   // y.z is the field of the loop's map, not the declared com.example.y.z.
   checked = CheckSource("[{'z': 0}].exists(y, y.z == 0)", env);
@@ -457,7 +457,7 @@ TEST_F(CheckerTest, ComprehensionVariablesShadowDeclarations) {
   // Nested loops: the innermost y wins.
   EXPECT_EQ(TypeIn("['a'].exists(y, [0].exists(y, y + 1 == 1))", env), "bool");
   EXPECT_EQ(TypeIn("['a'].exists(y, [0].exists(x, y + 1 == x))", env),
-            "line 1, column 31: found no matching overload for '_+_' "
+            "line 1, column 33: found no matching overload for '_+_' "
             "applied to '(string, int)'");
   // A loop variable shadows a variable of the fixture too.
   EXPECT_EQ(TypeOf("ls.exists(i, i.startsWith('a'))"), "bool");
@@ -545,13 +545,13 @@ TEST_F(CheckerTest, MixedArithmeticIsAnError) {
   // Positions are where the node starts in the source (ast.h): for an
   // operator, its left operand.
   EXPECT_EQ(ErrorOf("1 + 1u"),
-            "line 1, column 1: found no matching overload for '_+_' applied "
+            "line 1, column 3: found no matching overload for '_+_' applied "
             "to '(int, uint)'");
   EXPECT_EQ(ErrorOf("i * d"),
-            "line 1, column 1: found no matching overload for '_*_' applied "
+            "line 1, column 3: found no matching overload for '_*_' applied "
             "to '(int, double)'");
   EXPECT_EQ(ErrorOf("li + ls"),
-            "line 1, column 1: found no matching overload for '_+_' applied "
+            "line 1, column 4: found no matching overload for '_+_' applied "
             "to '(list(int), list(string))'");
   EXPECT_EQ(ErrorOf("-'a'"),
             "line 1, column 1: found no matching overload for '-_' applied "
@@ -803,7 +803,7 @@ TEST_F(CheckerTest, ComprehensionErrors) {
             "'')");
   // Errors inside a loop carry their own position.
   EXPECT_EQ(ErrorOf("li.all(x,\n  x + 'a' > 0)"),
-            "line 2, column 3: found no matching overload for '_+_' applied "
+            "line 2, column 5: found no matching overload for '_+_' applied "
             "to '(int, string)'");
 }
 
@@ -925,9 +925,9 @@ TEST_F(CheckerTest, ErrorsAreSortedByPositionAndCapped) {
             "line 2, column 5: undeclared reference to 'q2' (in container "
             "'')");
   EXPECT_EQ(ErrorOf("[1 + 1u, 2 + 'a', i.x]"),
-            "line 1, column 2: found no matching overload for '_+_' applied "
+            "line 1, column 4: found no matching overload for '_+_' applied "
             "to '(int, uint)'\n"
-            "line 1, column 10: found no matching overload for '_+_' applied "
+            "line 1, column 12: found no matching overload for '_+_' applied "
             "to '(int, string)'\n"
             "line 1, column 19: type 'int' does not support field selection");
   std::string many = ErrorOf("[a1, a2, a3, a4, a5, a6, a7]");
@@ -938,7 +938,7 @@ TEST_F(CheckerTest, ErrorsAreSortedByPositionAndCapped) {
   EXPECT_EQ(lines[5], "(and 2 more errors)");
   // Unicode columns count code points.
   EXPECT_EQ(ErrorOf("'日本' == s && i + 'a' > 0"),
-            "line 1, column 14: found no matching overload for '_+_' applied "
+            "line 1, column 16: found no matching overload for '_+_' applied "
             "to '(int, string)'");
 }
 

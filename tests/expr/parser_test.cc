@@ -839,7 +839,7 @@ TEST(ParserMacros, StructureAndIds) {
   const auto* step = std::get_if<CallExpr>(&loop->loop_step->kind);
   ASSERT_NE(step, nullptr);
   ASSERT_EQ(step->args.size(), 2u);
-  EXPECT_EQ(step->args[1]->offset, 19);  // x == 2
+  EXPECT_EQ(step->args[1]->offset, 21);  // x == 2, at its operator
   // The accumulator is a fresh node wherever it appears.
   EXPECT_NE(loop->result->id, step->args[0]->id);
 }
@@ -879,7 +879,7 @@ TEST(ParserPositions, NodeOffsets) {
   absl::StatusOr<ParsedExpr> parsed = Parse("a + f(b,  c)");
   ASSERT_TRUE(parsed.ok());
   const auto& add = std::get<CallExpr>(parsed->root->kind);
-  EXPECT_EQ(parsed->root->offset, 0);
+  EXPECT_EQ(parsed->root->offset, 2);  // binary operators: the operator
   EXPECT_EQ(add.args[0]->offset, 0);
   EXPECT_EQ(add.args[1]->offset, 4);
   const auto& f = std::get<CallExpr>(add.args[1]->kind);
@@ -899,7 +899,7 @@ TEST(ParserPositions, NodeOffsets) {
   parsed = Parse("(a) + ( b )");
   ASSERT_TRUE(parsed.ok());
   const auto& sum = std::get<CallExpr>(parsed->root->kind);
-  EXPECT_EQ(parsed->root->offset, 0);
+  EXPECT_EQ(parsed->root->offset, 4);
   EXPECT_EQ(sum.args[0]->offset, 1);
   EXPECT_EQ(sum.args[1]->offset, 8);
 }
