@@ -334,17 +334,23 @@ std::string DescribeTop(JsonReader& reader, Type type) {
   return type == Type::kObject ? "an object" : Describe(reader, type);
 }
 
-absl::Status DecodeEventObject(JsonReader& reader, v1::Event* event) {
+// Enters the top-level object that holds a `message` (motive.v1.Event, ...).
+absl::Status BeginTopObject(JsonReader& reader, absl::string_view message) {
   absl::StatusOr<Type> type = reader.Peek();
   if (!type.ok()) return type.status();
   if (*type != Type::kObject) {
     const size_t at = reader.offset();
-    return ParseError("",
-                      absl::StrCat("expected a JSON object holding a "
-                                   "motive.v1.Event at byte ",
-                                   at, ", got ", DescribeTop(reader, *type)));
+    return ParseError("", absl::StrCat("expected a JSON object holding a ",
+                                       message, " at byte ", at, ", got ",
+                                       DescribeTop(reader, *type)));
   }
-  if (absl::Status s = reader.BeginObject(); !s.ok()) return s;
+  return reader.BeginObject();
+}
+
+absl::Status DecodeEventObject(JsonReader& reader, v1::Event* event) {
+  if (absl::Status s = BeginTopObject(reader, "motive.v1.Event"); !s.ok()) {
+    return s;
+  }
   const EventFields& fields = EventFields::Get();
   uint64_t seen = 0;
   absl::string_view key;
@@ -377,16 +383,10 @@ absl::Status DecodeEventJson(absl::string_view json, v1::Event* event) {
 absl::Status DecodeEventBatchJson(absl::string_view json,
                                   v1::EventBatch* batch) {
   JsonReader reader(json);
-  absl::StatusOr<Type> type = reader.Peek();
-  if (!type.ok()) return type.status();
-  if (*type != Type::kObject) {
-    const size_t at = reader.offset();
-    return ParseError("",
-                      absl::StrCat("expected a JSON object holding a "
-                                   "motive.v1.EventBatch at byte ",
-                                   at, ", got ", DescribeTop(reader, *type)));
+  if (absl::Status s = BeginTopObject(reader, "motive.v1.EventBatch");
+      !s.ok()) {
+    return s;
   }
-  if (absl::Status s = reader.BeginObject(); !s.ok()) return s;
   bool seen = false;
   absl::string_view key;
   while (true) {

@@ -201,10 +201,10 @@ absl::StatusOr<JsonReader::Type> JsonReader::Peek() {
   return Unexpected(pos_, "a value");
 }
 
-absl::Status JsonReader::BeginObject() {
+absl::Status JsonReader::Open(char bracket) {
   SkipWhitespace();
-  if (pos_ >= input_.size() || input_[pos_] != '{') {
-    return Unexpected(pos_, "'{'");
+  if (pos_ >= input_.size() || input_[pos_] != bracket) {
+    return Unexpected(pos_, bracket == '{' ? "'{'" : "'['");
   }
   if (depth_ == kMaxDepth) {
     return ErrorAt(pos_, absl::StrCat("objects and arrays nest deeper than ",
@@ -215,6 +215,8 @@ absl::Status JsonReader::BeginObject() {
   first_ = true;
   return absl::OkStatus();
 }
+
+absl::Status JsonReader::BeginObject() { return Open('{'); }
 
 absl::StatusOr<bool> JsonReader::NextMember(absl::string_view* key) {
   SkipWhitespace();
@@ -244,20 +246,7 @@ absl::StatusOr<bool> JsonReader::NextMember(absl::string_view* key) {
   return true;
 }
 
-absl::Status JsonReader::BeginArray() {
-  SkipWhitespace();
-  if (pos_ >= input_.size() || input_[pos_] != '[') {
-    return Unexpected(pos_, "'['");
-  }
-  if (depth_ == kMaxDepth) {
-    return ErrorAt(pos_, absl::StrCat("objects and arrays nest deeper than ",
-                                      kMaxDepth, " levels"));
-  }
-  ++depth_;
-  ++pos_;
-  first_ = true;
-  return absl::OkStatus();
-}
+absl::Status JsonReader::BeginArray() { return Open('['); }
 
 absl::StatusOr<bool> JsonReader::NextElement() {
   SkipWhitespace();

@@ -105,6 +105,8 @@ class JsonReader {
   size_t offset() const { return pos_; }
 
  private:
+  // Enters an object ('{') or an array ('['), within the depth limit.
+  absl::Status Open(char bracket);
   void SkipWhitespace();
   absl::Status ErrorAt(size_t pos, absl::string_view what) const;
   // "expected <expected>, got <what is at pos>".

@@ -13,7 +13,7 @@
 #include "expr/value.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/expr/value_assertions.h"
+#include "tests/expr/stdlib_test_support.h"
 
 namespace motive::expr {
 namespace {
@@ -34,18 +34,10 @@ class MathTest : public ::testing::Test {
  protected:
   MathTest() : context_(&arena_, limits_) { AddMathExtensions(registry_); }
 
+  // The math extension has global functions only.
   Value Call(absl::string_view function, std::vector<Value> args) {
-    const std::vector<Overload>* overloads = registry_.Find(function);
-    std::vector<const Overload*> candidates;
-    if (overloads != nullptr) {
-      for (const Overload& overload : *overloads) {
-        candidates.push_back(&overload);
-      }
-    }
-    const Overload* overload = FunctionRegistry::Match(candidates, args);
-    if (overload == nullptr)
-      return NoMatchingOverload(function, args, context_);
-    return overload->impl(args, context_);
+    return CallFunction(registry_, function, args, /*receiver=*/false,
+                        context_);
   }
 
   // The overload the checker would choose for these parameter types.

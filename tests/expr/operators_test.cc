@@ -13,7 +13,7 @@
 #include "expr/value.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/expr/value_assertions.h"
+#include "tests/expr/stdlib_test_support.h"
 
 namespace motive::expr {
 namespace {

@@ -19,7 +19,7 @@
 #include "expr/value.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/expr/value_assertions.h"
+#include "tests/expr/stdlib_test_support.h"
 #include "re2/re2.h"
 
 namespace motive::expr {
@@ -80,12 +80,7 @@ class StringsTest : public ::testing::Test {
 
   const Overload* FindOverload(absl::string_view function,
                                absl::string_view id) {
-    const std::vector<Overload>* overloads = registry_.Find(function);
-    if (overloads == nullptr) return nullptr;
-    for (const Overload& overload : *overloads) {
-      if (overload.id == id) return &overload;
-    }
-    return nullptr;
+    return FindOverloadById(registry_, function, id);
   }
 
   Arena arena_;
@@ -96,19 +91,7 @@ class StringsTest : public ::testing::Test {
  private:
   Value Call(absl::string_view function, std::vector<Value> args,
              bool receiver) {
-    const std::vector<Overload>* overloads = registry_.Find(function);
-    std::vector<const Overload*> candidates;
-    if (overloads != nullptr) {
-      for (const Overload& overload : *overloads) {
-        if (overload.receiver_style == receiver) {
-          candidates.push_back(&overload);
-        }
-      }
-    }
-    const Overload* overload = FunctionRegistry::Match(candidates, args);
-    if (overload == nullptr)
-      return NoMatchingOverload(function, args, context_);
-    return overload->impl(args, context_);
+    return CallFunction(registry_, function, args, receiver, context_);
   }
 
   std::deque<std::string> strings_;

@@ -1,13 +1,16 @@
-// Assertions on expression values shared by the standard library's tests:
-// each says what the value was when it is not what was expected.
+// What the standard library's tests share: assertions on values (each says
+// what the value was when it is not what was expected), and calling an
+// overload as the evaluator would.
 
-#ifndef MOTIVE_TESTS_EXPR_VALUE_ASSERTIONS_H_
-#define MOTIVE_TESTS_EXPR_VALUE_ASSERTIONS_H_
+#ifndef MOTIVE_TESTS_EXPR_STDLIB_TEST_SUPPORT_H_
+#define MOTIVE_TESTS_EXPR_STDLIB_TEST_SUPPORT_H_
 
 #include <cmath>
 #include <cstdint>
+#include <vector>
 
 #include "absl/strings/string_view.h"
+#include "expr/functions.h"
 #include "expr/value.h"
 #include "gtest/gtest.h"
 
@@ -68,6 +71,35 @@ inline AssertionResult HoldsError(const Value& v, absl::string_view message) {
          << DebugString(v) << " is not an error with \"" << message << "\"";
 }
 
+// Calls `function` as the evaluator does: the first overload of the given
+// style that accepts `args`, or the no-matching-overload error.
+inline Value CallFunction(const FunctionRegistry& registry,
+                          absl::string_view function,
+                          absl::Span<const Value> args, bool receiver,
+                          EvalContext& context) {
+  std::vector<const Overload*> candidates;
+  if (const std::vector<Overload>* overloads = registry.Find(function)) {
+    for (const Overload& overload : *overloads) {
+      if (overload.receiver_style == receiver) candidates.push_back(&overload);
+    }
+  }
+  const Overload* overload = FunctionRegistry::Match(candidates, args);
+  if (overload == nullptr) return NoMatchingOverload(function, args, context);
+  return overload->impl(args, context);
+}
+
+// The overload of `function` with the given id, or null.
+inline const Overload* FindOverloadById(const FunctionRegistry& registry,
+                                        absl::string_view function,
+                                        absl::string_view id) {
+  const std::vector<Overload>* overloads = registry.Find(function);
+  if (overloads == nullptr) return nullptr;
+  for (const Overload& overload : *overloads) {
+    if (overload.id == id) return &overload;
+  }
+  return nullptr;
+}
+
 }  // namespace motive::expr
 
-#endif  // MOTIVE_TESTS_EXPR_VALUE_ASSERTIONS_H_
+#endif  // MOTIVE_TESTS_EXPR_STDLIB_TEST_SUPPORT_H_
