@@ -97,9 +97,9 @@ template <typename T>
 int ReadOptions(const T* in, T* out, const char* name) {
   if (in == nullptr) return MOT_OK;
   if (in->struct_size < sizeof(uint32_t)) {
-    return Fail(MOT_EINVALID, absl::StrCat(name, ".struct_size is ",
-                                           in->struct_size,
-                                           "; set it with ", name, "_init"));
+    return Fail(MOT_EINVALID,
+                absl::StrCat(name, ".struct_size is ", in->struct_size,
+                             "; set it with ", name, "_init"));
   }
   if (in->struct_size > sizeof(T)) {
     return Fail(MOT_EVERSION,
@@ -116,7 +116,8 @@ int ReadOptions(const T* in, T* out, const char* name) {
 template <typename T>
 int InitOptions(T* opts, uint32_t struct_size, const T& defaults,
                 const char* name) {
-  if (opts == nullptr) return Fail(MOT_EINVALID, absl::StrCat(name, " is NULL"));
+  if (opts == nullptr)
+    return Fail(MOT_EINVALID, absl::StrCat(name, " is NULL"));
   if (struct_size != sizeof(T)) {
     return Fail(struct_size > sizeof(T) ? MOT_EVERSION : MOT_EINVALID,
                 absl::StrCat(name, ": struct_size ", struct_size,
@@ -155,9 +156,10 @@ int WireFormat(int32_t format, motive::model::WireFormat* out) {
       *out = motive::model::WireFormat::kJson;
       return MOT_OK;
     default:
-      return Fail(MOT_EINVALID,
-                  absl::StrCat("format ", format,
-                               " is not MOT_FORMAT_PROTOBUF or MOT_FORMAT_JSON"));
+      return Fail(
+          MOT_EINVALID,
+          absl::StrCat("format ", format,
+                       " is not MOT_FORMAT_PROTOBUF or MOT_FORMAT_JSON"));
   }
 }
 
@@ -176,8 +178,8 @@ int InputFormat(int32_t format, motive::model::InputFormat* out) {
       *out = motive::model::InputFormat::kCsv;
       return MOT_OK;
     default:
-      return Fail(MOT_EINVALID, absl::StrCat("format ", format,
-                                             " is not an ingest format"));
+      return Fail(MOT_EINVALID,
+                  absl::StrCat("format ", format, " is not an ingest format"));
   }
 }
 
@@ -251,21 +253,36 @@ const char* mot_error_last(void) { return last_error.c_str(); }
 
 const char* mot_strerror(int code) {
   switch (code) {
-    case MOT_OK: return "ok";
-    case MOT_EINVALID: return "invalid argument";
-    case MOT_ENOTFOUND: return "not found";
-    case MOT_EPARSE: return "parse error";
-    case MOT_EIO: return "I/O error";
-    case MOT_ECORRUPT: return "corrupt or foreign database";
-    case MOT_EBUSY: return "busy";
-    case MOT_ETOOSMALL: return "buffer too small";
-    case MOT_EVERSION: return "version mismatch";
-    case MOT_ENOMEM: return "out of memory";
-    case MOT_EINTERNAL: return "internal error";
-    case MOT_EREJECTED: return "some records rejected";
-    case MOT_ECANCELED: return "canceled";
-    case MOT_EUNSUPPORTED: return "unsupported";
-    default: return "unknown status code";
+    case MOT_OK:
+      return "ok";
+    case MOT_EINVALID:
+      return "invalid argument";
+    case MOT_ENOTFOUND:
+      return "not found";
+    case MOT_EPARSE:
+      return "parse error";
+    case MOT_EIO:
+      return "I/O error";
+    case MOT_ECORRUPT:
+      return "corrupt or foreign database";
+    case MOT_EBUSY:
+      return "busy";
+    case MOT_ETOOSMALL:
+      return "buffer too small";
+    case MOT_EVERSION:
+      return "version mismatch";
+    case MOT_ENOMEM:
+      return "out of memory";
+    case MOT_EINTERNAL:
+      return "internal error";
+    case MOT_EREJECTED:
+      return "some records rejected";
+    case MOT_ECANCELED:
+      return "canceled";
+    case MOT_EUNSUPPORTED:
+      return "unsupported";
+    default:
+      return "unknown status code";
   }
 }
 
@@ -323,9 +340,9 @@ int mot_engine_open(mot_engine** out, const char* path,
         options.log.integrity_check = motive::store::IntegrityCheck::kNone;
         break;
       default:
-        return Fail(MOT_EINVALID, absl::StrCat("integrity_check ",
-                                               o.integrity_check,
-                                               " is not a MOT_CHECK_*"));
+        return Fail(MOT_EINVALID,
+                    absl::StrCat("integrity_check ", o.integrity_check,
+                                 " is not a MOT_CHECK_*"));
     }
     options.log.create_if_missing = o.create_if_missing != 0;
     options.log.read_only = o.read_only != 0;
@@ -387,8 +404,9 @@ int mot_ingest_buffer(mot_ingest_report* report, mot_engine* engine,
     if (int rc = ReadOptions(opts, &o, "mot_ingest_options")) return rc;
     motive::model::InputFormat format;
     if (o.format == MOT_FORMAT_AUTO) {
-      return Fail(MOT_EINVALID,
-                  "MOT_FORMAT_AUTO needs a file name; name the buffer's format");
+      return Fail(
+          MOT_EINVALID,
+          "MOT_FORMAT_AUTO needs a file name; name the buffer's format");
     }
     if (int rc = InputFormat(o.format, &format)) return rc;
     bool given = false;
@@ -453,7 +471,8 @@ int mot_timeline_get(mot_buf* out, mot_engine* engine, const char* customer_id,
     out->data = nullptr;
     out->size = 0;
     if (int rc = CheckEngine(engine)) return rc;
-    if (customer_id == nullptr) return Fail(MOT_EINVALID, "customer_id is NULL");
+    if (customer_id == nullptr)
+      return Fail(MOT_EINVALID, "customer_id is NULL");
     mot_timeline_options o = kTimelineDefaults;
     if (int rc = ReadOptions(opts, &o, "mot_timeline_options")) return rc;
     motive::model::WireFormat wire;
@@ -498,48 +517,17 @@ int mot_expr_eval(mot_buf* out, const char* expression,
     if (count > 0 && (names == nullptr || values == nullptr)) {
       return Fail(MOT_EINVALID, "names or values is NULL");
     }
-    using motive::expr::Program;
-    using motive::expr::Value;
-    motive::expr::Environment constants;
-    motive::expr::Environment env;
-    motive::expr::Arena arena;
-    // The values may point into their programs' constants: keep them.
-    std::vector<std::unique_ptr<Program>> value_programs;
-    std::vector<Value> bound;
+    std::vector<std::pair<std::string, std::string>> variables;
     for (size_t i = 0; i < count; ++i) {
       if (names[i] == nullptr || values[i] == nullptr) {
         return Fail(MOT_EINVALID, absl::StrCat("variable ", i, " is NULL"));
       }
-      if (absl::Status s =
-              env.DeclareVariable(names[i], motive::expr::Type::Dyn());
-          !s.ok()) {
-        return Fail(s);
-      }
-      auto value = Program::Compile(values[i], constants);
-      if (!value.ok()) {
-        return Fail(motive::model::Annotate(
-            value.status(), absl::StrCat("the value of ", names[i])));
-      }
-      value_programs.push_back(*std::move(value));
-      bound.push_back(value_programs.back()->Evaluate(
-          motive::expr::Activation(constants), &arena));
-      if (bound.back().is_error()) {
-        return Fail(MOT_EINVALID, absl::StrCat("the value of ", names[i], ": ",
-                                               bound.back().text()));
-      }
+      variables.emplace_back(names[i], values[i]);
     }
-    auto program = Program::Compile(expression, env);
-    if (!program.ok()) return Fail(program.status());
-    motive::expr::Activation activation(env);
-    for (size_t i = 0; i < bound.size(); ++i) {
-      activation.Bind(static_cast<int>(i), bound[i]);
-    }
-    Value result = (*program)->Evaluate(activation, &arena);
-    if (result.is_error()) {
-      return Fail(MOT_EINVALID,
-                  absl::StrCat("evaluation error: ", result.text()));
-    }
-    return Emit(motive::expr::DebugString(result), out);
+    absl::StatusOr<std::string> result =
+        motive::expr::EvaluateOnce(expression, variables);
+    if (!result.ok()) return Fail(result.status());
+    return Emit(*result, out);
   });
 }
 

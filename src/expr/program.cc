@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "expr/parser.h"
+#include "model/errors.h"
 
 namespace motive::expr {
 
@@ -1230,5 +1231,45 @@ Value Program::Evaluate(const Activation& activation, Arena* arena) const {
 }
 
 const Type& Program::result_type() const { return impl_->result_type; }
+
+absl::StatusOr<std::string> EvaluateOnce(
+    absl::string_view expression,
+    absl::Span<const std::pair<std::string, std::string>> variables) {
+  Environment constants;
+  Environment env;
+  Arena arena;
+  // The values may point into their programs' constants: keep them.
+  std::vector<std::unique_ptr<Program>> value_programs;
+  std::vector<Value> bound;
+  for (const auto& [name, text] : variables) {
+    if (absl::Status s = env.DeclareVariable(name, Type::Dyn()); !s.ok()) {
+      return s;
+    }
+    auto value = Program::Compile(text, constants);
+    if (!value.ok()) {
+      return model::Annotate(value.status(),
+                             absl::StrCat("the value of ", name));
+    }
+    value_programs.push_back(*std::move(value));
+    bound.push_back(
+        value_programs.back()->Evaluate(Activation(constants), &arena));
+    if (bound.back().is_error()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("the value of ", name, ": ", bound.back().text()));
+    }
+  }
+  auto program = Program::Compile(expression, env);
+  if (!program.ok()) return program.status();
+  Activation activation(env);
+  for (size_t i = 0; i < bound.size(); ++i) {
+    activation.Bind(static_cast<int>(i), bound[i]);
+  }
+  Value result = (*program)->Evaluate(activation, &arena);
+  if (result.is_error()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("evaluation error: ", result.text()));
+  }
+  return DebugString(result);
+}
 
 }  // namespace motive::expr

@@ -13,9 +13,12 @@
 #define MOTIVE_EXPR_PROGRAM_H_
 
 #include <memory>
+#include <string>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "expr/checker.h"
 #include "expr/environment.h"
 #include "expr/type.h"
@@ -58,6 +61,16 @@ class Program {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// Evaluates `expression` once, for trying rules out (mot_expr_eval, motive
+// expr): each variable is declared dyn and valued by its own CEL expression
+// (a literal such as 3, 'gold' or ['a', 'b']). Returns the result written as
+// a CEL literal. Errors: parse and check errors of the expression or of a
+// value (named), and InvalidArgument "evaluation error: ..." when the value
+// is an error.
+absl::StatusOr<std::string> EvaluateOnce(
+    absl::string_view expression,
+    absl::Span<const std::pair<std::string, std::string>> variables);
 
 }  // namespace motive::expr
 

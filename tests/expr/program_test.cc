@@ -25,7 +25,8 @@ class ProgramTest : public ::testing::Test {
     EXPECT_TRUE(env_.DeclareVariable("x", Type::Double()).ok());
     EXPECT_TRUE(env_.DeclareVariable("s", Type::String()).ok());
     EXPECT_TRUE(env_.DeclareVariable("tags", Type::List(Type::String())).ok());
-    EXPECT_TRUE(env_.DeclareVariable("m", Type::Map(Type::String(), Type::Int())).ok());
+    EXPECT_TRUE(
+        env_.DeclareVariable("m", Type::Map(Type::String(), Type::Int())).ok());
     EXPECT_TRUE(env_.DeclareVariable("d", Type::Dyn()).ok());
     EXPECT_TRUE(env_.DeclareVariable("customer.tier", Type::String()).ok());
   }
@@ -146,7 +147,8 @@ TEST_F(ProgramTest, TypedComparisonsRefuseBindingsOfAnotherKind) {
   activation.Bind(0, Value::String("seven"));  // declared int
   Value v = (*program)->Evaluate(activation, &arena_);
   ASSERT_TRUE(v.is_error()) << DebugString(v);
-  EXPECT_THAT(std::string(v.text()), HasSubstr(std::string(kNoMatchingOverload)));
+  EXPECT_THAT(std::string(v.text()),
+              HasSubstr(std::string(kNoMatchingOverload)));
 }
 
 TEST_F(ProgramTest, NestedComprehensionsAndShadowing) {
@@ -206,7 +208,8 @@ TEST_F(ProgramTest, UnboundVariablesAreErrorsAtRunTime) {
 
 TEST_F(ProgramTest, ScalarRulesAllocateNothing) {
   auto program = Program::Compile(
-      "n > 3 && x < 0.0 && s in ['voice', 'chat'] && tags.exists(t, t == 'vip')",
+      "n > 3 && x < 0.0 && s in ['voice', 'chat'] && tags.exists(t, t == "
+      "'vip')",
       env_);
   ASSERT_TRUE(program.ok()) << program.status();
   Activation activation = Bindings();
@@ -253,6 +256,23 @@ TEST_F(ProgramTest, ManyThreadsEvaluateOneProgram) {
   }
   for (auto& thread : threads) thread.join();
   EXPECT_EQ(wrong, 0);
+}
+
+TEST(EvaluateOnceTest, VariablesAreCelLiterals) {
+  using Vars = std::vector<std::pair<std::string, std::string>>;
+  auto result = EvaluateOnce("tags.exists(t, t == 'vip') ? n * 2 : 0",
+                             Vars{{"n", "21"}, {"tags", "['vip', 'new']"}});
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(*result, "42");
+  EXPECT_TRUE(
+      model::IsParseError(EvaluateOnce("n", Vars{{"n", "'open"}}).status()));
+  EXPECT_THAT(
+      std::string(EvaluateOnce("n", Vars{{"n", "1 / 0"}}).status().message()),
+      HasSubstr("the value of n"));
+  EXPECT_THAT(
+      std::string(EvaluateOnce("n / 0", Vars{{"n", "1"}}).status().message()),
+      HasSubstr("evaluation error: division by zero"));
+  EXPECT_FALSE(EvaluateOnce("n", Vars{{"n", "1"}, {"n", "2"}}).ok());
 }
 
 }  // namespace
