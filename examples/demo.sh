@@ -29,8 +29,11 @@ step "Generating the journeys of 2,000 synthetic customers (seed $seed)"
 "$motive" generate --customers 2000 --seed "$seed" --out "$demo_dir/journeys.jsonl"
 
 step "Ingesting them into a new database, $db"
-rm -f "$db" "$db-wal" "$db-shm" "$db-journal"
+rm -f "$db" "$db-wal" "$db-shm" "$db-journal" "$db-snapshot"
 "$motive" ingest --db "$db" "$demo_dir/journeys.jsonl"
 
 step "The journey of customer $customer, moment by moment"
 "$motive" timeline --db "$db" "$customer"
+
+step "What the agent sees when $customer calls: the context"
+"$motive" context --db "$db" "$customer"

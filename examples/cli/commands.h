@@ -9,6 +9,8 @@ namespace motive::cli {
 int RunGenerate(int argc, char** argv);
 int RunIngest(int argc, char** argv);
 int RunTimeline(int argc, char** argv);
+int RunContext(int argc, char** argv);
+int RunSnapshot(int argc, char** argv);
 int RunExpr(int argc, char** argv);
 
 }  // namespace motive::cli

@@ -18,10 +18,13 @@ struct EngineCloser {
 };
 using EnginePtr = std::unique_ptr<mot_engine, EngineCloser>;
 
-// Opens the database at `path`. On failure prints why, as "motive COMMAND:
-// reason", and returns null.
+// Opens the database at `path`, with the context configuration read from
+// the file `config_path` unless it is empty. On failure prints why, as
+// "motive COMMAND: reason" naming the database, or the configuration file
+// when that cannot be read or does not load, and returns null.
 EnginePtr OpenEngine(std::string_view command, const std::string& path,
-                     const mot_engine_options& options);
+                     mot_engine_options options,
+                     const std::string& config_path = "");
 
 // A mot_buf that disposes of itself.
 class OwnedBuf {

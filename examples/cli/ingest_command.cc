@@ -202,7 +202,9 @@ int RunIngest(int argc, char** argv) {
       "the\ndatabase when missing. Each file's format follows its extension "
       "(.jsonl,\n.ndjson, .csv) unless --format names it. Invalid records are "
       "reported\nas FILE:LINE: field: reason and skipped; the others are "
-      "stored, and\nevents already stored are counted as duplicates.\n\n"
+      "stored, and\nevents already stored are counted as duplicates. A "
+      "snapshot of the customers'\nstate is written beside the database "
+      "(FILE-snapshot) so that later\ncommands open fast.\n\n"
       "Exit status: 0 when every record was stored or a duplicate, 1 when "
       "some\nwere rejected, 2 for a usage error, 3 for any other failure, 130 "
       "when\ninterrupted (what was stored before stays).");
@@ -247,6 +249,11 @@ int RunIngest(int argc, char** argv) {
   if (inputs.size() > 1) PrintSummary("total", total);
   if (mot_engine_flush(engine.get()) != MOT_OK) {
     return ReportFailure(kCommand, "cannot flush the database");
+  }
+  // So that the commands after this one open in seconds, not by replaying
+  // the whole log (under the default context configuration).
+  if (mot_engine_snapshot(engine.get()) != MOT_OK) {
+    return ReportFailure(kCommand, "cannot write the state snapshot");
   }
   return total.rejected > 0 ? kExitRejected : kExitOk;
 }

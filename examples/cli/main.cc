@@ -23,6 +23,9 @@ constexpr Command kCommands[] = {
     {"ingest", "store the events of JSONL or CSV files in a database",
      RunIngest},
     {"timeline", "show a customer's journey", RunTimeline},
+    {"context", "show a customer's context: signals, metrics, risk",
+     RunContext},
+    {"snapshot", "write the state snapshot, for faster opens", RunSnapshot},
     {"expr", "evaluate a rule expression (CEL)", RunExpr},
 };
 

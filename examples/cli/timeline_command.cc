@@ -1,7 +1,5 @@
 // motive timeline: a customer's journey, as a table or as JSON.
 
-#include <algorithm>
-#include <array>
 #include <cstdint>
 #include <cstdio>
 #include <limits>
@@ -9,12 +7,10 @@
 #include <string_view>
 #include <vector>
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/str_join.h"
-#include "absl/time/time.h"
 #include "command_line.h"
 #include "commands.h"
 #include "engine_util.h"
+#include "event_table.h"
 #include "fmt/format.h"
 #include "motive/motive.h"
 #include "motive/v1/event.pb.h"
@@ -23,85 +19,6 @@ namespace motive::cli {
 namespace {
 
 constexpr char kCommand[] = "timeline";
-
-constexpr size_t kColumns = 6;
-using Row = std::array<std::string, kColumns>;
-constexpr Row kHeader = {"time (UTC)", "moment", "stage",
-                         "channel",    "type",   "details"};
-
-// An enum value as the JSON mapping accepts it ("less_than_zero"), or "-"
-// for the unspecified zero value.
-std::string EnumText(int value, const std::string& name) {
-  return value == 0 ? "-" : absl::AsciiStrToLower(name);
-}
-
-std::string MinuteText(const google::protobuf::Timestamp& ts) {
-  return absl::FormatTime("%Y-%m-%d %H:%M", absl::FromUnixSeconds(ts.seconds()),
-                          absl::UTCTimeZone());
-}
-
-// 95000 ms as "1m35s".
-std::string DurationText(int64_t ms) {
-  const int64_t s = (ms + 500) / 1000;
-  if (s < 60) return fmt::format("{}s", s);
-  if (s < 3600) return fmt::format("{}m{:02}s", s / 60, s % 60);
-  return fmt::format("{}h{:02}m", s / 3600, s % 3600 / 60);
-}
-
-// What the event says beyond its type: topic, outcome, sentiment, money,
-// survey scores, transfers and hold.
-std::string DetailsText(const v1::Event& e) {
-  std::vector<std::string> parts;
-  if (!e.topic().empty()) parts.push_back(e.topic());
-  if (e.outcome() != v1::OUTCOME_UNSPECIFIED) {
-    parts.push_back(EnumText(e.outcome(), v1::Outcome_Name(e.outcome())));
-  }
-  if (e.has_sentiment()) {
-    parts.push_back(fmt::format("sentiment {:+.2f}", e.sentiment()));
-  }
-  if (e.has_value()) {
-    parts.push_back(e.currency().empty()
-                        ? fmt::format("{:.2f}", e.value())
-                        : fmt::format("{:.2f} {}", e.value(), e.currency()));
-  }
-  if (e.has_csat()) parts.push_back(fmt::format("csat {}", e.csat()));
-  if (e.has_nps()) parts.push_back(fmt::format("nps {}", e.nps()));
-  if (e.transfers() > 0) {
-    parts.push_back(fmt::format("{} transfer{}", e.transfers(),
-                                e.transfers() == 1 ? "" : "s"));
-  }
-  if (e.hold_ms() > 0) {
-    parts.push_back(fmt::format("hold {}", DurationText(e.hold_ms())));
-  }
-  return absl::StrJoin(parts, ", ");
-}
-
-Row EventRow(const v1::Event& e) {
-  return {MinuteText(e.occurred_at()),
-          EnumText(e.moment(), v1::Moment_Name(e.moment())),
-          EnumText(e.stage(), v1::Stage_Name(e.stage())),
-          EnumText(e.channel(), v1::Channel_Name(e.channel())),
-          e.type(),
-          DetailsText(e)};
-}
-
-void PrintTable(const std::vector<Row>& rows) {
-  std::array<size_t, kColumns> widths{};
-  for (const Row& row : rows) {
-    for (size_t i = 0; i < kColumns; ++i) {
-      widths[i] = std::max(widths[i], row[i].size());
-    }
-  }
-  for (const Row& row : rows) {
-    std::string line;
-    for (size_t i = 0; i + 1 < kColumns; ++i) {
-      line += fmt::format("{:<{}}  ", row[i], widths[i]);
-    }
-    line += row[kColumns - 1];
-    line.erase(line.find_last_not_of(' ') + 1);
-    fmt::print("{}\n", line);
-  }
-}
 
 int PrintTimeline(std::string_view bytes, const std::string& customer,
                   uint64_t limit) {
@@ -127,10 +44,7 @@ int PrintTimeline(std::string_view bytes, const std::string& customer,
     fmt::print("customer {}: {} event{}\n\n", customer, count,
                count == 1 ? "" : "s");
   }
-  std::vector<Row> rows = {kHeader};
-  rows.reserve(static_cast<size_t>(count) + 1);
-  for (const v1::Event& e : timeline.events()) rows.push_back(EventRow(e));
-  PrintTable(rows);
+  PrintEventTable(timeline.events());
   return kExitOk;
 }
 

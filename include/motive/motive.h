@@ -51,9 +51,9 @@ extern "C" {
 /* ------------------------------------------------------------------------ */
 
 #define MOT_VERSION_MAJOR 0
-#define MOT_VERSION_MINOR 1
+#define MOT_VERSION_MINOR 2
 #define MOT_VERSION_PATCH 0
-#define MOT_VERSION_STRING "0.1.0"
+#define MOT_VERSION_STRING "0.2.0"
 /* MAJOR * 1000000 + MINOR * 1000 + PATCH, for comparisons. */
 #define MOT_VERSION_NUMBER                                     \
   (MOT_VERSION_MAJOR * 1000000 + MOT_VERSION_MINOR * 1000 + \
@@ -114,12 +114,14 @@ MOT_API void mot_buf_dispose(mot_buf *buf);
 /* Formats                                                                  */
 /* ------------------------------------------------------------------------ */
 
-/* How a payload is encoded. The schema is motive.v1 (motive/v1/event.proto,
- * installed with this header); JSON is protobuf's JSON mapping, where enum
- * names are also accepted in lower case ("voice"). */
+/* How a payload is encoded. The schema is motive.v1 (motive/v1/event.proto
+ * and motive/v1/context.proto, installed with this header); JSON is
+ * protobuf's JSON mapping, where enum names are also accepted in lower case
+ * ("voice"). */
 #define MOT_FORMAT_AUTO 0     /* ingest only: from the file name's extension */
-#define MOT_FORMAT_PROTOBUF 1 /* binary: one Event, an EventBatch, a Timeline */
-#define MOT_FORMAT_JSON 2     /* one JSON object: Event, EventBatch, Timeline */
+#define MOT_FORMAT_PROTOBUF 1 /* binary: one Event, an EventBatch, a Timeline,
+                                 a Context */
+#define MOT_FORMAT_JSON 2     /* one JSON object: the same messages */
 #define MOT_FORMAT_JSONL 3    /* ingest only: one Event object per line */
 #define MOT_FORMAT_CSV 4      /* ingest only: header row naming Event fields */
 
@@ -152,17 +154,28 @@ typedef struct mot_engine_options {
    * writes to it. Nothing is created or migrated, and recording fails with
    * MOT_EINVALID. Default 0. */
   int32_t read_only;
+  /* The context configuration in protobuf text format
+   * (motive.v1.ContextConfig: the built-in signals' settings and the
+   * user-defined metrics), or NULL for the defaults. Copied during
+   * mot_engine_open(); see mot_context_config_load(). */
+  const char *context_config;
+  /* The file of the state snapshot (see mot_engine_snapshot()): NULL or ""
+   * for beside the database (its path + "-snapshot"; none for ":memory:"),
+   * "-" for no snapshot at all. */
+  const char *snapshot_path;
 } mot_engine_options;
 
 #define MOT_ENGINE_OPTIONS_INIT                                          \
   {                                                                      \
     sizeof(mot_engine_options), MOT_DURABILITY_FULL, 50, MOT_CHECK_QUICK, \
-        1, NULL, 0                                                       \
+        1, NULL, 0, NULL, NULL                                           \
   }
 
 /* Fills `opts` with the defaults. `struct_size` is sizeof(*opts) as the
- * caller knows it, so that older callers keep working. Returns MOT_EINVALID
- * for NULL and MOT_EVERSION for a size this library does not know. */
+ * caller knows it, so that older callers keep working: a size the struct had
+ * in an earlier release gets that release's fields. Returns MOT_EINVALID for
+ * NULL or a size the struct never had, and MOT_EVERSION for a size larger
+ * than this library's (a header newer than the library). */
 MOT_API int mot_engine_options_init(mot_engine_options *opts,
                                     uint32_t struct_size);
 
@@ -299,6 +312,288 @@ MOT_API int mot_timeline_get(mot_buf *out, mot_engine *engine,
                              const mot_timeline_options *opts);
 
 /* ------------------------------------------------------------------------ */
+/* A customer's context                                                     */
+/* ------------------------------------------------------------------------ */
+
+/* The engine keeps every customer's context in memory, folded from the log
+ * on every event recorded and rebuilt when the engine opens (from the log, or
+ * faster from a snapshot). A query's cost does not grow with the length of
+ * the customer's history, and the summary is answered without allocating.
+ *
+ * Every query takes an "as of" time in microseconds since the Unix epoch, 0
+ * for now. Signals are computed over the customer's events whose occurred_at
+ * is at or before it. A window of D days holds the events with
+ * as_of - D days < occurred_at <= as_of: an event exactly D days old has left
+ * it. An as-of time before the customer's newest event is answered by
+ * replaying the customer's events from the log: exact, but slower, and it
+ * allocates. */
+
+/* Channels (motive.v1.Channel): the indexes of the by-channel arrays. */
+#define MOT_CHANNEL_UNSPECIFIED 0
+#define MOT_CHANNEL_VOICE 1
+#define MOT_CHANNEL_CHAT 2
+#define MOT_CHANNEL_EMAIL 3
+#define MOT_CHANNEL_SMS 4
+#define MOT_CHANNEL_WEB 5
+#define MOT_CHANNEL_MOBILE_APP 6
+#define MOT_CHANNEL_SOCIAL 7
+#define MOT_CHANNEL_REVIEW_SITE 8
+#define MOT_CHANNEL_STORE 9
+#define MOT_CHANNEL_SURVEY 10
+#define MOT_CHANNEL_OTHER 11
+#define MOT_CHANNEL_COUNT 12
+
+/* How a contact ended (motive.v1.Outcome). UNRESOLVED, ESCALATED, ABANDONED
+ * and CALLBACK are *unresolved* outcomes. */
+#define MOT_OUTCOME_UNSPECIFIED 0
+#define MOT_OUTCOME_RESOLVED 1
+#define MOT_OUTCOME_UNRESOLVED 2
+#define MOT_OUTCOME_ESCALATED 3
+#define MOT_OUTCOME_TRANSFERRED 4
+#define MOT_OUTCOME_ABANDONED 5
+#define MOT_OUTCOME_CALLBACK 6
+
+/* Stages of the journey (motive.v1.Stage). */
+#define MOT_STAGE_UNSPECIFIED 0
+#define MOT_STAGE_DISCOVERY 1
+#define MOT_STAGE_CONSIDERATION 2
+#define MOT_STAGE_PURCHASE 3
+#define MOT_STAGE_EXPERIENCE 4
+#define MOT_STAGE_LOYALTY 5
+#define MOT_STAGE_ADVOCACY 6
+
+/* Moments of truth (motive.v1.Moment): the indexes of `moments`. */
+#define MOT_MOMENT_UNSPECIFIED 0
+#define MOT_MOMENT_LESS_THAN_ZERO 1 /* word of mouth, warnings */
+#define MOT_MOMENT_ZERO 2           /* research: reviews, social, help pages */
+#define MOT_MOMENT_FIRST 3          /* the purchase */
+#define MOT_MOMENT_SECOND 4         /* use: delivery, activation */
+#define MOT_MOMENT_INTERIM 5        /* contacts: call, chat, email, SMS */
+#define MOT_MOMENT_THIRD 6          /* feedback, loyalty, renewal */
+#define MOT_MOMENT_COUNT 7
+
+/* NPS categories. */
+#define MOT_NPS_NONE 0      /* no NPS answer */
+#define MOT_NPS_DETRACTOR 1 /* 0 to 6 */
+#define MOT_NPS_PASSIVE 2   /* 7 or 8 */
+#define MOT_NPS_PROMOTER 3  /* 9 or 10 */
+
+/* The factors of the churn risk: the indexes of `churn_factors`. */
+#define MOT_CHURN_STRIKES 0
+#define MOT_CHURN_REPEAT_CONTACTS 1
+#define MOT_CHURN_DETRACTOR 2
+#define MOT_CHURN_NEGATIVE_SENTIMENT 3
+#define MOT_CHURN_OPEN_ISSUES 4
+#define MOT_CHURN_LAPSED_PURCHASE 5
+#define MOT_CHURN_FACTOR_COUNT 6
+
+/* The built-in signals of a customer as of a time: what an agent's desktop
+ * shows when the customer calls. Plain data: times are microseconds since
+ * the Unix epoch (0 when there is none), absent numbers are NaN (doubles) or
+ * -1 (integers), booleans are 0 or 1, and the numbers in brackets are the
+ * defaults of the motive.v1.SignalConfig settings that tune them. */
+typedef struct mot_context_summary {
+  uint32_t struct_size; /* sizeof(mot_context_summary) */
+  int32_t known;        /* 0: the customer has no event at or before as_of */
+  int64_t as_of_us;     /* the time the signals are computed at */
+  uint64_t events;      /* the customer's events at or before as_of */
+  int64_t first_seen_us;
+  int64_t last_seen_us;
+
+  /* A *contact* is an event whose moment is MOT_MOMENT_INTERIM (calls,
+   * chats, emails, SMS). Contacts in the last 7, 30 and 90 days, in all and
+   * by channel (indexed by MOT_CHANNEL_*). */
+  uint32_t contacts_7d;
+  uint32_t contacts_30d;
+  uint32_t contacts_90d;
+  uint32_t contacts_7d_by_channel[MOT_CHANNEL_COUNT];
+  uint32_t contacts_30d_by_channel[MOT_CHANNEL_COUNT];
+  uint32_t contacts_90d_by_channel[MOT_CHANNEL_COUNT];
+
+  /* The last contact: the one with the latest occurred_at (ties: the one
+   * recorded last). last_contact_us is 0 when there has been none. */
+  int32_t last_contact_channel; /* MOT_CHANNEL_* */
+  int64_t last_contact_us;
+  /* Never NULL ("" when none). Owned by the engine: valid until
+   * mot_engine_close(), so they may be kept. */
+  const char *last_contact_topic;
+  const char *last_contact_agent_id;
+  int32_t last_contact_outcome; /* MOT_OUTCOME_* */
+  uint32_t last_contact_transfers;
+  int64_t last_contact_hold_ms;
+  double last_contact_sentiment; /* in [-1, 1]; NaN when it had none */
+  int32_t last_contact_repeat;   /* 1 when it was a repeat contact */
+
+  /* Friction and bad experiences, over the signal window: contacts in the
+   * last window_days [90] days.
+   * - A contact is a *repeat* when the customer's previous contact on the
+   *   same non-empty topic (within the last 90 days, or window_days if
+   *   longer, of the customer's newest event) was at most
+   *   repeat_window_days [7] before it, or ended unresolved: the failure of
+   *   first-contact resolution.
+   * - A *bad experience* (a strike) is an event that meets any of:
+   *   sentiment < strike_sentiment_below [-0.5]; a contact that ended
+   *   UNRESOLVED or ABANDONED; transfers >= strike_transfers [2]; hold >=
+   *   strike_hold_seconds [600]; a survey answer of NPS 0-6 or CSAT 1-2; a
+   *   review or social mention with sentiment < negative_review_below
+   *   [-0.2]. The third bad experience is the one that makes a customer
+   *   leave: at_risk is strikes >= strikes_to_leave [3]. */
+  uint32_t window_days;
+  uint32_t repeat_contacts;
+  uint32_t transfers; /* summed over the window's contacts */
+  int64_t hold_ms;    /* summed over the window's contacts */
+  /* Topics whose latest contact ended unresolved (the 32 most recently
+   * contacted topics are tracked). */
+  uint32_t open_issues;
+  uint32_t strikes;
+  int32_t at_risk;
+
+  /* The journey. */
+  int32_t stage; /* MOT_STAGE_*, of the latest event that has one */
+  uint32_t moments[MOT_MOMENT_COUNT]; /* events per moment, all time */
+  /* Reviews and social mentions in the window with sentiment <
+   * negative_review_below [-0.2]: the zero moment turning against us. */
+  uint32_t negative_zero_moment;
+
+  /* Sentiment, in [-1, 1], NaN when there is none: of the latest event that
+   * has one; the mean over the window; and the trend, the exponentially
+   * weighted mean over all events (half-life sentiment_half_life_days [14],
+   * by event time) minus the window's mean: above 0 improving, below 0
+   * worsening. */
+  double sentiment_last;
+  double sentiment_average;
+  double sentiment_trend;
+
+  /* Commerce, all time: events of type `purchase` or `renewal`; their value
+   * less the value of `return` events, in the events' own currency (motive
+   * converts nothing); whole days from the last purchase to as_of (-1 when
+   * none). */
+  uint32_t purchases;
+  int32_t days_since_purchase;
+  double lifetime_value;
+  int64_t last_purchase_us;
+
+  /* The voice of the customer: the latest survey answers (-1 when none). */
+  int32_t csat;         /* 1 to 5 */
+  int32_t nps;          /* 0 to 10 */
+  int32_t nps_category; /* MOT_NPS_* */
+  uint32_t reserved;    /* 0 */
+
+  /* The churn risk in [0, 1]: the sum of six factors, a weight times a level
+   * in [0, 1] each, capped at 1 (churn_factors holds each contribution,
+   * indexed by MOT_CHURN_*):
+   *   strikes            0.35 * min(strikes / strikes_to_leave, 1)
+   *   repeat_contacts    0.15 * min(repeat_contacts / 3, 1)
+   *   detractor          0.15 * (an NPS detractor, or CSAT <= 2)
+   *   negative_sentiment 0.15 * clamp(-sentiment_average, 0, 1)
+   *   open_issues        0.10 * min(open_issues / 2, 1)
+   *   lapsed_purchase    0.10 * (the last purchase over 180 days ago) */
+  double churn_risk;
+  double churn_factors[MOT_CHURN_FACTOR_COUNT];
+} mot_context_summary;
+
+#define MOT_CONTEXT_SUMMARY_INIT                                \
+  {                                                             \
+    sizeof(mot_context_summary), 0, 0, 0, 0, 0,                 \
+        /* contacts */ 0, 0, 0, {0}, {0}, {0},                  \
+        /* last contact */ 0, 0, NULL, NULL, 0, 0, 0, 0, 0,     \
+        /* window */ 0, 0, 0, 0, 0, 0, 0,                       \
+        /* journey */ 0, {0}, 0,                                \
+        /* sentiment */ 0, 0, 0,                                \
+        /* commerce */ 0, 0, 0, 0,                              \
+        /* voice of the customer */ 0, 0, 0, 0,                 \
+        /* churn */ 0, {0}                                      \
+  }
+
+/* Sets struct_size and zeroes the rest; see mot_engine_options_init(). */
+MOT_API int mot_context_summary_init(mot_context_summary *summary,
+                                     uint32_t struct_size);
+
+/* Fills `out` with the summary of `customer_id` as of `as_of_us` (0: now).
+ * (mot_context_summary names the struct, so the query is _get.) An unknown
+ * customer is not an error: it gets MOT_OK and known = 0, with the absent
+ * values above. Allocates nothing unless as_of_us is before the customer's
+ * newest event.
+ * out->struct_size must be set (MOT_CONTEXT_SUMMARY_INIT): a caller built
+ * against an older, smaller struct gets the fields it knows and nothing is
+ * written past them; a struct larger than this library's is refused with
+ * MOT_EVERSION. On failure the fields after struct_size are zero.
+ * Returns MOT_OK, MOT_EINVALID (NULL, an empty id, struct_size unset),
+ * MOT_EVERSION or MOT_EIO (a replay from the log failed). */
+MOT_API int mot_context_summary_get(mot_context_summary *out,
+                                    mot_engine *engine,
+                                    const char *customer_id, int64_t as_of_us);
+
+/* The full context of `customer_id` as of `as_of_us` (0: now) into `out`, as
+ * a motive.v1.Context (motive/v1/context.proto) in MOT_FORMAT_PROTOBUF or
+ * MOT_FORMAT_JSON: the summary's signals, the user-defined metrics by name,
+ * the customer's attributes (the latest value of each) and the latest events
+ * (ContextConfig.recent_events). An unknown customer gets a context with
+ * known false, not an error. On failure `out` is left empty.
+ * Returns MOT_OK, MOT_EINVALID or MOT_EIO. */
+MOT_API int mot_context_get(mot_buf *out, mot_engine *engine,
+                            const char *customer_id, int64_t as_of_us,
+                            int32_t format);
+
+/* Replaces the context configuration: `text` (`size` bytes) is a
+ * motive.v1.ContextConfig in protobuf text format, which tunes the built-in
+ * signals and declares user-defined metrics, for example
+ *
+ *   signals { window_days: 60 strikes_to_leave: 3 }
+ *   metrics {
+ *     name: "angry_calls_30d" aggregation: COUNT window: "30d"
+ *     filter: "event.channel == 'voice' && event.sentiment < -0.3"
+ *   }
+ *   recent_events: 10
+ *
+ * Every customer's state is rebuilt from the log under it before the call
+ * returns; queries meanwhile see the previous configuration. A state
+ * snapshot taken under another configuration is not used by later opens.
+ * A configuration that does not load changes nothing.
+ * Returns MOT_OK, MOT_EPARSE (not valid text format; the message names the
+ * line), MOT_EINVALID (a bad value or metric, a filter that does not
+ * compile; the message names the metric or the setting) or MOT_EIO. */
+MOT_API int mot_context_config_load(mot_engine *engine, const char *text,
+                                    size_t size);
+
+/* Writes every customer's state to the snapshot file (atomically: a crash
+ * leaves the previous snapshot whole), so that the next mot_engine_open()
+ * reads it and replays only the events recorded after it, instead of the
+ * whole log. A snapshot is only a cache: one that does not match the log or
+ * the configuration is ignored at open. Recording waits while it is written;
+ * queries do not.
+ * Returns MOT_OK, MOT_EINVALID (NULL, a read-only engine, or one without a
+ * snapshot file: ":memory:" or snapshot_path "-") or MOT_EIO. */
+MOT_API int mot_engine_snapshot(mot_engine *engine);
+
+/* How the engine's in-memory state was built, and how big it is. */
+typedef struct mot_engine_stats {
+  uint32_t struct_size;  /* sizeof(mot_engine_stats) */
+  int32_t from_snapshot; /* 1: read from the snapshot when opened */
+  /* Log events replayed when opened: those after the snapshot, or all. */
+  uint64_t events_replayed;
+  uint64_t customers;
+  uint64_t held_events;    /* event digests kept for the windows */
+  uint64_t metric_samples; /* time buckets of the user-defined metrics */
+  uint64_t state_bytes;    /* the customers' states, strings apart */
+  uint64_t strings;        /* distinct topics, agents, attribute values */
+  /* Why an existing snapshot was not used at open, or "". Owned by the
+   * engine: valid until mot_engine_close(). */
+  const char *snapshot_note;
+} mot_engine_stats;
+
+#define MOT_ENGINE_STATS_INIT \
+  { sizeof(mot_engine_stats), 0, 0, 0, 0, 0, 0, 0, NULL }
+
+/* Sets struct_size and zeroes the rest; see mot_engine_options_init(). */
+MOT_API int mot_engine_stats_init(mot_engine_stats *stats,
+                                  uint32_t struct_size);
+
+/* Fills `out` (struct_size set, as for mot_context_summary_get()).
+ * Returns MOT_OK, MOT_EINVALID or MOT_EVERSION. */
+MOT_API int mot_engine_stats_get(mot_engine_stats *out, mot_engine *engine);
+
+/* ------------------------------------------------------------------------ */
 /* Rule expressions                                                         */
 /* ------------------------------------------------------------------------ */
 
@@ -307,9 +602,11 @@ MOT_API int mot_timeline_get(mot_buf *out, mot_engine *engine,
  * event.sentiment < -0.3`, `tags.exists(t, t == 'vip')`. */
 
 /* Compiles `expression` against the variables the engine declares (its
- * context schema: `event`, a map of the event's fields, and `now`, a
- * timestamp) without running it, so that an integrator can validate a rule
- * as it is typed. `result_type` (may be NULL) receives the type of the
+ * context schema: `event`, a map of the event's fields; `now`, a timestamp;
+ * and the customer's context as maps: `customer` (the summary's signals and
+ * `attributes`), `contacts` (d7, d30, d90, by_channel_30d, repeats,
+ * transfers, hold_ms), `last_contact` and `metrics`, by name) without
+ * running it, so that an integrator can validate a rule as it is typed. `result_type` (may be NULL) receives the type of the
  * result as CEL writes it ("bool", "list(string)", "dyn").
  * Returns MOT_OK, MOT_EPARSE (a syntax error) or MOT_EINVALID (an unknown
  * name or function, wrong types, a limit), with the line, the column and

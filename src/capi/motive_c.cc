@@ -6,10 +6,12 @@
 // MOT_EINTERNAL (Guard). No logic of its own lives here.
 
 #include <cerrno>
+#include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <initializer_list>
 #include <memory>
 #include <new>
 #include <string>
@@ -22,6 +24,8 @@
 #include "model/event_codec.h"
 #include "model/record_reader.h"
 #include "motive/motive.h"
+#include "motive/v1/context.pb.h"
+#include "state/signals.h"
 
 struct mot_engine {
   std::unique_ptr<motive::engine::Engine> engine;
@@ -55,6 +59,9 @@ int StatusCode(const absl::Status& status) {
       return MOT_OK;
     case absl::StatusCode::kInvalidArgument:
     case absl::StatusCode::kOutOfRange:
+    // The engine cannot do that as it was opened (a snapshot without a
+    // snapshot file): the caller's arguments, in the C ABI's terms.
+    case absl::StatusCode::kFailedPrecondition:
       return MOT_EINVALID;
     case absl::StatusCode::kNotFound:
       return MOT_ENOTFOUND;
@@ -112,24 +119,80 @@ int ReadOptions(const T* in, T* out, const char* name) {
   return MOT_OK;
 }
 
-// The same check for the _init functions, which fill rather than read.
+// The _init functions: fills the prefix of `*out` that a caller built
+// against a header of `struct_size` knows. `older_sizes` are the sizes the
+// struct had in earlier releases (an offsetof: the struct only grows).
 template <typename T>
-int InitOptions(T* opts, uint32_t struct_size, const T& defaults,
-                const char* name) {
-  if (opts == nullptr)
-    return Fail(MOT_EINVALID, absl::StrCat(name, " is NULL"));
-  if (struct_size != sizeof(T)) {
-    return Fail(struct_size > sizeof(T) ? MOT_EVERSION : MOT_EINVALID,
-                absl::StrCat(name, ": struct_size ", struct_size,
-                             " is not this library's ", sizeof(T)));
+int InitStruct(T* out, uint32_t struct_size, const T& defaults,
+               const char* name,
+               std::initializer_list<size_t> older_sizes = {}) {
+  if (out == nullptr) return Fail(MOT_EINVALID, absl::StrCat(name, " is NULL"));
+  bool known = struct_size == sizeof(T);
+  for (size_t size : older_sizes) known = known || struct_size == size;
+  if (!known) {
+    return Fail(
+        struct_size > sizeof(T) ? MOT_EVERSION : MOT_EINVALID,
+        absl::StrCat(name, ": struct_size ", struct_size,
+                     " is not a size this library knows (", sizeof(T), ")"));
   }
-  *opts = defaults;
+  std::memcpy(out, &defaults, struct_size);
+  out->struct_size = struct_size;
   return MOT_OK;
+}
+
+// Checks a struct the library fills: the caller's struct_size says how much
+// of it the caller has (an older caller has less; it gets that prefix).
+template <typename T>
+int CheckOutput(const T* out, const char* name) {
+  if (out == nullptr) return Fail(MOT_EINVALID, absl::StrCat(name, " is NULL"));
+  if (out->struct_size < sizeof(uint32_t)) {
+    return Fail(MOT_EINVALID,
+                absl::StrCat(name, "->struct_size is ", out->struct_size,
+                             "; set it with ", name, "_init"));
+  }
+  if (out->struct_size > sizeof(T)) {
+    return Fail(MOT_EVERSION,
+                absl::StrCat(name, "->struct_size is ", out->struct_size,
+                             ", larger than this library's ", sizeof(T),
+                             ": the library is older than the header"));
+  }
+  return MOT_OK;
+}
+
+// Copies the prefix of `full` that the caller's struct holds, keeping its
+// struct_size. `out` passed CheckOutput.
+template <typename T>
+void CopyOutput(const T& full, T* out) {
+  const uint32_t size = out->struct_size;
+  std::memcpy(out, &full, size);
+  out->struct_size = size;
 }
 
 constexpr mot_engine_options kEngineDefaults = MOT_ENGINE_OPTIONS_INIT;
 constexpr mot_ingest_options kIngestDefaults = MOT_INGEST_OPTIONS_INIT;
 constexpr mot_timeline_options kTimelineDefaults = MOT_TIMELINE_OPTIONS_INIT;
+constexpr mot_context_summary kEmptySummary = MOT_CONTEXT_SUMMARY_INIT;
+constexpr mot_engine_stats kEmptyStats = MOT_ENGINE_STATS_INIT;
+
+// mot_engine_options as release 0.1 had it, before the context settings.
+constexpr size_t kEngineOptionsSizeV1 =
+    offsetof(mot_engine_options, context_config);
+
+// The header's numbers are the schema's and the state layer's.
+static_assert(MOT_CHANNEL_COUNT == motive::state::kChannelCount);
+static_assert(MOT_CHANNEL_COUNT == motive::v1::Channel_ARRAYSIZE);
+static_assert(MOT_CHANNEL_VOICE == motive::v1::VOICE);
+static_assert(MOT_CHANNEL_OTHER == motive::v1::OTHER);
+static_assert(MOT_MOMENT_COUNT == motive::state::kMomentCount);
+static_assert(MOT_MOMENT_COUNT == motive::v1::Moment_ARRAYSIZE);
+static_assert(MOT_MOMENT_INTERIM == motive::v1::INTERIM);
+static_assert(MOT_STAGE_ADVOCACY == motive::v1::ADVOCACY);
+static_assert(MOT_OUTCOME_CALLBACK == motive::v1::CALLBACK);
+static_assert(MOT_CHURN_FACTOR_COUNT == motive::state::kChurnFactorCount);
+static_assert(MOT_NPS_DETRACTOR ==
+              static_cast<int>(motive::state::NpsCategory::kDetractor));
+static_assert(MOT_NPS_PROMOTER ==
+              static_cast<int>(motive::state::NpsCategory::kPromoter));
 
 int CheckEngine(const mot_engine* engine) {
   return engine ? MOT_OK : Fail(MOT_EINVALID, "engine is NULL");
@@ -241,6 +304,81 @@ int StartReport(mot_ingest_report* report) {
   return MOT_OK;
 }
 
+// The one conversion of a summary into its C form. Allocates nothing: the
+// hot path runs through it.
+void ToC(const motive::state::Summary& s, mot_context_summary* c) {
+  c->known = s.known;
+  c->as_of_us = s.as_of_us;
+  c->events = s.events;
+  c->first_seen_us = s.first_seen_us;
+  c->last_seen_us = s.last_seen_us;
+
+  uint32_t* totals[3] = {&c->contacts_7d, &c->contacts_30d, &c->contacts_90d};
+  uint32_t* by_channel[3] = {c->contacts_7d_by_channel,
+                             c->contacts_30d_by_channel,
+                             c->contacts_90d_by_channel};
+  for (int w = 0; w < 3; ++w) {
+    *totals[w] = s.contacts[w].total;
+    std::memcpy(by_channel[w], s.contacts[w].by_channel,
+                sizeof(s.contacts[w].by_channel));
+  }
+
+  const motive::state::LastContact& last = s.last_contact;
+  c->last_contact_channel = last.channel;
+  c->last_contact_us = last.time_us;
+  // The C contract says never NULL; state::Summary does not promise it.
+  c->last_contact_topic = last.topic ? last.topic : "";
+  c->last_contact_agent_id = last.agent_id ? last.agent_id : "";
+  c->last_contact_outcome = last.outcome;
+  c->last_contact_transfers = last.transfers;
+  c->last_contact_hold_ms = last.hold_ms;
+  c->last_contact_sentiment = last.sentiment;
+  c->last_contact_repeat = last.repeat;
+
+  c->window_days = s.window_days;
+  c->repeat_contacts = s.repeat_contacts;
+  c->transfers = s.transfers;
+  c->hold_ms = s.hold_ms;
+  c->open_issues = s.open_issues;
+  c->strikes = s.strikes;
+  c->at_risk = s.at_risk;
+
+  c->stage = s.stage;
+  std::memcpy(c->moments, s.moments, sizeof(s.moments));
+  c->negative_zero_moment = s.negative_zero_moment;
+
+  c->sentiment_last = s.sentiment_last;
+  c->sentiment_average = s.sentiment_average;
+  c->sentiment_trend = s.sentiment_trend;
+
+  c->purchases = s.purchases;
+  c->days_since_purchase = s.days_since_purchase;
+  c->lifetime_value = s.lifetime_value;
+  c->last_purchase_us = s.last_purchase_us;
+
+  c->csat = s.csat;
+  c->nps = s.nps;
+  c->nps_category = static_cast<int32_t>(s.nps_category);
+  c->reserved = 0;
+
+  c->churn_risk = s.churn_risk;
+  std::memcpy(c->churn_factors, s.churn_factors, sizeof(s.churn_factors));
+}
+
+// The summary query in full, into `out` (all of it, struct_size included).
+int Summarize(mot_engine* engine, const char* customer_id, int64_t as_of_us,
+              mot_context_summary* out) {
+  if (int rc = CheckEngine(engine)) return rc;
+  if (customer_id == nullptr) return Fail(MOT_EINVALID, "customer_id is NULL");
+  motive::state::Summary summary;
+  absl::Status status =
+      engine->engine->Summarize(customer_id, as_of_us, &summary);
+  if (!status.ok()) return Fail(status);
+  out->struct_size = sizeof(*out);
+  ToC(summary, out);
+  return MOT_OK;
+}
+
 }  // namespace
 
 extern "C" {
@@ -294,17 +432,27 @@ void mot_buf_dispose(mot_buf* buf) {
 }
 
 int mot_engine_options_init(mot_engine_options* opts, uint32_t struct_size) {
-  return InitOptions(opts, struct_size, kEngineDefaults, "mot_engine_options");
+  return InitStruct(opts, struct_size, kEngineDefaults, "mot_engine_options",
+                    {kEngineOptionsSizeV1});
 }
 
 int mot_ingest_options_init(mot_ingest_options* opts, uint32_t struct_size) {
-  return InitOptions(opts, struct_size, kIngestDefaults, "mot_ingest_options");
+  return InitStruct(opts, struct_size, kIngestDefaults, "mot_ingest_options");
 }
 
 int mot_timeline_options_init(mot_timeline_options* opts,
                               uint32_t struct_size) {
-  return InitOptions(opts, struct_size, kTimelineDefaults,
-                     "mot_timeline_options");
+  return InitStruct(opts, struct_size, kTimelineDefaults,
+                    "mot_timeline_options");
+}
+
+int mot_context_summary_init(mot_context_summary* summary,
+                             uint32_t struct_size) {
+  return InitStruct(summary, struct_size, kEmptySummary, "mot_context_summary");
+}
+
+int mot_engine_stats_init(mot_engine_stats* stats, uint32_t struct_size) {
+  return InitStruct(stats, struct_size, kEmptyStats, "mot_engine_stats");
 }
 
 int mot_engine_open(mot_engine** out, const char* path,
@@ -347,6 +495,10 @@ int mot_engine_open(mot_engine** out, const char* path,
     options.log.create_if_missing = o.create_if_missing != 0;
     options.log.read_only = o.read_only != 0;
     if (o.journey_map != nullptr) options.journey_map_text = o.journey_map;
+    if (o.context_config != nullptr) {
+      options.context_config_text = o.context_config;
+    }
+    if (o.snapshot_path != nullptr) options.snapshot_path = o.snapshot_path;
 
     auto engine = motive::engine::Engine::Open(path, std::move(options));
     if (!engine.ok()) return Fail(engine.status());
@@ -490,6 +642,83 @@ int mot_timeline_get(mot_buf* out, mot_engine* engine, const char* customer_id,
       return Fail(s);
     }
     return Emit(bytes, out);
+  });
+}
+
+int mot_context_summary_get(mot_context_summary* out, mot_engine* engine,
+                            const char* customer_id, int64_t as_of_us) {
+  return Guard([&] {
+    if (int rc = CheckOutput(out, "mot_context_summary")) return rc;
+    mot_context_summary full;
+    const int rc = Summarize(engine, customer_id, as_of_us, &full);
+    CopyOutput(rc == MOT_OK ? full : kEmptySummary, out);
+    return rc;
+  });
+}
+
+int mot_context_get(mot_buf* out, mot_engine* engine, const char* customer_id,
+                    int64_t as_of_us, int32_t format) {
+  return Guard([&] {
+    if (out == nullptr) return Fail(MOT_EINVALID, "out is NULL");
+    *out = mot_buf{};
+    if (int rc = CheckEngine(engine)) return rc;
+    if (customer_id == nullptr)
+      return Fail(MOT_EINVALID, "customer_id is NULL");
+    motive::model::WireFormat wire;
+    if (int rc = WireFormat(format, &wire)) return rc;
+    motive::v1::Context context;
+    if (absl::Status s =
+            engine->engine->Describe(customer_id, as_of_us, &context);
+        !s.ok()) {
+      return Fail(s);
+    }
+    std::string bytes;
+    if (absl::Status s = motive::model::Encode(wire, context, &bytes);
+        !s.ok()) {
+      return Fail(s);
+    }
+    return Emit(bytes, out);
+  });
+}
+
+int mot_context_config_load(mot_engine* engine, const char* text, size_t size) {
+  return Guard([&] {
+    if (int rc = CheckEngine(engine)) return rc;
+    if (int rc = CheckPayload(text, size)) return rc;
+    absl::Status status = engine->engine->LoadContextConfig(View(text, size));
+    return status.ok() ? MOT_OK : Fail(status);
+  });
+}
+
+int mot_engine_snapshot(mot_engine* engine) {
+  return Guard([&] {
+    if (int rc = CheckEngine(engine)) return rc;
+    absl::Status status = engine->engine->WriteSnapshot();
+    return status.ok() ? MOT_OK : Fail(status);
+  });
+}
+
+int mot_engine_stats_get(mot_engine_stats* out, mot_engine* engine) {
+  return Guard([&] {
+    if (int rc = CheckOutput(out, "mot_engine_stats")) return rc;
+    mot_engine_stats full = kEmptyStats;
+    if (int rc = CheckEngine(engine)) {
+      CopyOutput(full, out);
+      return rc;
+    }
+    const motive::engine::Engine::OpenReport& report =
+        engine->engine->open_report();
+    const motive::state::StoreStats stats = engine->engine->StateStats();
+    full.from_snapshot = report.from_snapshot ? 1 : 0;
+    full.events_replayed = report.events_replayed;
+    full.customers = stats.customers;
+    full.held_events = stats.held_events;
+    full.metric_samples = stats.metric_samples;
+    full.state_bytes = stats.state_bytes;
+    full.strings = stats.strings;
+    full.snapshot_note = report.snapshot_note.c_str();
+    CopyOutput(full, out);
+    return MOT_OK;
   });
 }
 

@@ -2,8 +2,12 @@
 
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "model/errors.h"
 #include "model/event_validation.h"
+#include "model/text_proto.h"
+#include "state/context_variables.h"
+#include "state/snapshot.h"
 
 namespace motive::engine {
 
@@ -12,21 +16,26 @@ namespace {
 std::unique_ptr<expr::Environment> RuleEnvironment() {
   auto env = std::make_unique<expr::Environment>();
   // Declaring into a fresh environment cannot clash.
-  env->DeclareVariable("event", expr::Type::Map(expr::Type::String(),
-                                                expr::Type::Dyn()))
+  env->DeclareVariable("event",
+                       expr::Type::Map(expr::Type::String(), expr::Type::Dyn()))
       .IgnoreError();
   env->DeclareVariable("now", expr::Type::Timestamp()).IgnoreError();
+  state::DeclareContextVariables(env.get()).IgnoreError();
   return env;
 }
 
 }  // namespace
 
 Engine::Engine(std::unique_ptr<store::EventLog> log, model::JourneyMap map,
-               std::function<absl::Time()> clock)
+               std::function<absl::Time()> clock, std::string snapshot_path,
+               bool read_only)
     : log_(std::move(log)),
       rules_(RuleEnvironment()),
       journey_map_(std::move(map)),
-      clock_(std::move(clock)) {}
+      clock_(std::move(clock)),
+      snapshot_path_(std::move(snapshot_path)),
+      read_only_(read_only),
+      strings_(std::make_shared<state::Interner>()) {}
 
 absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& path,
                                                      EngineOptions options) {
@@ -37,12 +46,78 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& path,
     if (!parsed.ok()) return parsed.status();
     map = *std::move(parsed);
   }
+  v1::ContextConfig config;
+  if (absl::Status s = model::ParseTextProto(options.context_config_text,
+                                             "context_config", &config);
+      !s.ok()) {
+    return s;
+  }
   absl::StatusOr<std::unique_ptr<store::EventLog>> log =
       store::EventLog::Open(path, options.log);
   if (!log.ok()) return log.status();
   if (!options.clock) options.clock = [] { return absl::Now(); };
-  return std::unique_ptr<Engine>(
-      new Engine(*std::move(log), std::move(map), std::move(options.clock)));
+  std::string snapshot_path = options.snapshot_path;
+  if (snapshot_path == "-" || (snapshot_path.empty() && path == ":memory:")) {
+    snapshot_path.clear();
+  } else if (snapshot_path.empty()) {
+    snapshot_path = path + "-snapshot";
+  }
+  auto engine = std::unique_ptr<Engine>(
+      new Engine(*std::move(log), std::move(map), std::move(options.clock),
+                 std::move(snapshot_path), options.log.read_only));
+  absl::StatusOr<std::unique_ptr<state::StateStore>> state =
+      engine->BuildState(config, /*use_snapshot=*/true);
+  if (!state.ok()) return state.status();
+  engine->state_ = *std::move(state);
+  engine->config_fingerprint_ = state::ConfigFingerprint(config);
+  return engine;
+}
+
+absl::StatusOr<std::unique_ptr<state::StateStore>> Engine::BuildState(
+    const v1::ContextConfig& config, bool use_snapshot) {
+  absl::StatusOr<state::StateConfig> state_config =
+      state::StateConfig::FromProto(config);
+  if (!state_config.ok()) return state_config.status();
+  auto store = std::make_unique<state::StateStore>(*std::move(state_config),
+                                                   strings_);
+
+  OpenReport report;
+  int64_t after_seq = 0;
+  if (use_snapshot && !snapshot_path_.empty()) {
+    absl::StatusOr<state::LogPosition> position = state::ReadSnapshot(
+        snapshot_path_, state::ConfigFingerprint(config), store.get());
+    if (position.ok() && position->seq > 0) {
+      // The snapshot must describe this log: the event it stopped at is
+      // still there, under the same seq.
+      absl::StatusOr<std::string> id = log_->EventIdAt(position->seq);
+      if (!id.ok() || *id != position->event_id) {
+        position = absl::FailedPreconditionError(
+            "the snapshot was taken from another log");
+      }
+    }
+    if (position.ok()) {
+      report.from_snapshot = true;
+      after_seq = position->seq;
+    } else {
+      if (!absl::IsNotFound(position.status())) {
+        report.snapshot_note = std::string(position.status().message());
+      }
+      // The failed read may have interned strings: harmless, the table
+      // only grows.
+      store = std::make_unique<state::StateStore>(store->config(), strings_);
+    }
+  }
+  if (absl::Status s = log_->Scan(after_seq,
+                                  [&](int64_t, const v1::Event& event) {
+                                    store->Apply(event);
+                                    ++report.events_replayed;
+                                    return absl::OkStatus();
+                                  });
+      !s.ok()) {
+    return s;
+  }
+  if (use_snapshot) open_report_ = std::move(report);
+  return store;
 }
 
 absl::StatusOr<bool> Engine::Record(v1::Event event) {
@@ -50,18 +125,32 @@ absl::StatusOr<bool> Engine::Record(v1::Event event) {
       !s.ok()) {
     return s;
   }
+  std::lock_guard<std::mutex> ingest(ingest_mu_);
   absl::StatusOr<store::AppendResult> result =
       log_->Append(absl::MakeConstSpan(&event, 1));
   if (!result.ok()) return result.status();
-  return result->appended_count == 1;
+  if (result->appended_count == 0) return false;
+  std::shared_lock state(state_mu_);
+  state_->Apply(event);
+  return true;
 }
 
 absl::Status Engine::AppendBatch(std::vector<v1::Event>& batch,
                                  IngestCounts* counts) {
   if (batch.empty()) return absl::OkStatus();
+  std::lock_guard<std::mutex> ingest(ingest_mu_);
   absl::StatusOr<store::AppendResult> result = log_->Append(batch);
+  if (!result.ok()) {
+    batch.clear();
+    return result.status();
+  }
+  {
+    std::shared_lock state(state_mu_);
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (result->appended[i]) state_->Apply(batch[i]);
+    }
+  }
   batch.clear();
-  if (!result.ok()) return result.status();
   counts->accepted += result->appended_count;
   counts->duplicates += result->duplicate_count;
   return absl::OkStatus();
@@ -89,8 +178,8 @@ absl::Status Engine::Ingest(model::RecordReader& reader,
   while (reader.Next(&record)) {
     if (!record.event.ok()) {
       reject(record.number, record.event.status());
-    } else if (absl::Status s = model::PrepareEvent(&*record.event,
-                                                    journey_map_, clock_());
+    } else if (absl::Status s =
+                   model::PrepareEvent(&*record.event, journey_map_, clock_());
                !s.ok()) {
       reject(record.number, s);
     } else {
@@ -116,5 +205,110 @@ absl::StatusOr<std::vector<v1::Event>> Engine::Timeline(
 }
 
 absl::Status Engine::Flush() { return log_->Flush(); }
+
+int64_t Engine::AsOf(int64_t as_of_us) const {
+  return as_of_us != 0 ? as_of_us : absl::ToUnixMicros(clock_());
+}
+
+absl::StatusOr<state::CustomerState> Engine::Replay(
+    absl::string_view customer_id, int64_t as_of_us, state::StateStore& store) {
+  // Event-time order: the state of the customer as the events up to as_of
+  // describe it, whatever order they arrived in.
+  absl::StatusOr<std::vector<v1::Event>> events =
+      log_->ReadCustomer(customer_id, {.until_us = as_of_us + 1});
+  if (!events.ok()) return events.status();
+  state::CustomerState customer;
+  // The store's string table owns what the replayed events intern, so
+  // that the summary's strings outlive this call.
+  for (const v1::Event& event : *events) {
+    customer.Apply(event, store.config(), store.strings());
+  }
+  return customer;
+}
+
+absl::Status Engine::Summarize(absl::string_view customer_id, int64_t as_of_us,
+                               state::Summary* out) {
+  if (customer_id.empty()) {
+    return model::FieldError("customer_id", "is required");
+  }
+  as_of_us = AsOf(as_of_us);
+  std::shared_lock lock(state_mu_);
+  if (state_->Summarize(customer_id, as_of_us, out) !=
+      state::StateStore::Found::kNeedsReplay) {
+    return absl::OkStatus();
+  }
+  absl::StatusOr<state::CustomerState> customer =
+      Replay(customer_id, as_of_us, *state_);
+  if (!customer.ok()) return customer.status();
+  customer->Summarize(as_of_us, state_->config(), state_->strings(), out);
+  return absl::OkStatus();
+}
+
+absl::Status Engine::Describe(absl::string_view customer_id, int64_t as_of_us,
+                              v1::Context* out) {
+  if (customer_id.empty()) {
+    return model::FieldError("customer_id", "is required");
+  }
+  as_of_us = AsOf(as_of_us);
+  std::shared_lock lock(state_mu_);
+  if (state_->Describe(customer_id, as_of_us, out) !=
+      state::StateStore::Found::kNeedsReplay) {
+    return absl::OkStatus();
+  }
+  absl::StatusOr<state::CustomerState> customer =
+      Replay(customer_id, as_of_us, *state_);
+  if (!customer.ok()) return customer.status();
+  customer->Describe(customer_id, as_of_us, state_->config(), state_->strings(),
+                     out);
+  return absl::OkStatus();
+}
+
+absl::Status Engine::LoadContextConfig(absl::string_view text) {
+  v1::ContextConfig config;
+  if (absl::Status s = model::ParseTextProto(text, "context_config", &config);
+      !s.ok()) {
+    return s;
+  }
+  std::lock_guard<std::mutex> ingest(ingest_mu_);
+  absl::StatusOr<std::unique_ptr<state::StateStore>> state =
+      BuildState(config, /*use_snapshot=*/false);
+  if (!state.ok()) return state.status();
+  std::unique_ptr<state::StateStore> old;
+  {
+    std::unique_lock lock(state_mu_);
+    old = std::exchange(state_, *std::move(state));
+    config_fingerprint_ = state::ConfigFingerprint(config);
+  }
+  return absl::OkStatus();  // The old state is freed here, outside the lock.
+}
+
+absl::Status Engine::WriteSnapshot() {
+  if (snapshot_path_.empty()) {
+    return absl::FailedPreconditionError(
+        "this engine has no snapshot file (in memory, or opened with "
+        "snapshot_path \"-\")");
+  }
+  if (read_only_) {
+    return absl::FailedPreconditionError(
+        "a read-only engine does not write snapshots");
+  }
+  std::lock_guard<std::mutex> ingest(ingest_mu_);
+  absl::StatusOr<int64_t> seq = log_->LastSeq();
+  if (!seq.ok()) return seq.status();
+  state::LogPosition position{.seq = *seq, .event_id = {}};
+  if (*seq > 0) {
+    absl::StatusOr<std::string> id = log_->EventIdAt(*seq);
+    if (!id.ok()) return id.status();
+    position.event_id = *std::move(id);
+  }
+  std::shared_lock lock(state_mu_);
+  return state::WriteSnapshot(*state_, position, config_fingerprint_,
+                              snapshot_path_);
+}
+
+state::StoreStats Engine::StateStats() const {
+  std::shared_lock lock(state_mu_);
+  return state_->Stats();
+}
 
 }  // namespace motive::engine

@@ -3,9 +3,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/io/tokenizer.h"
-#include "google/protobuf/text_format.h"
 #include "model/errors.h"
+#include "model/text_proto.h"
 
 namespace motive::model {
 namespace {
@@ -41,21 +40,6 @@ constexpr absl::string_view kDefaultJourneyMapText = R"pb(
   rules { channel: SURVEY moment: THIRD stage: LOYALTY }
 )pb";
 
-// Collects the text parser's complaints with their positions.
-class ErrorCollector : public google::protobuf::io::ErrorCollector {
- public:
-  void AddError(int line, int column, const std::string& message) override {
-    if (first_.empty()) {
-      first_ = absl::StrCat("line ", line + 1, ", column ", column + 1, ": ",
-                            message);
-    }
-  }
-  const std::string& first() const { return first_; }
-
- private:
-  std::string first_;
-};
-
 }  // namespace
 
 const JourneyMap& JourneyMap::Default() {
@@ -70,11 +54,8 @@ const JourneyMap& JourneyMap::Default() {
 
 absl::StatusOr<JourneyMap> JourneyMap::FromText(absl::string_view text) {
   v1::JourneyMap proto;
-  google::protobuf::TextFormat::Parser parser;
-  ErrorCollector errors;
-  parser.RecordErrorsTo(&errors);
-  if (!parser.ParseFromString(std::string(text), &proto)) {
-    return ParseError("journey_map", errors.first());
+  if (absl::Status s = ParseTextProto(text, "journey_map", &proto); !s.ok()) {
+    return s;
   }
   return FromProto(std::move(proto));
 }

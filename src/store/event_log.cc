@@ -495,4 +495,21 @@ absl::StatusOr<int64_t> EventLog::CountEvents() {
   return db_->QueryInt64("SELECT count(*) FROM events");
 }
 
+absl::StatusOr<int64_t> EventLog::LastSeq() {
+  std::unique_lock lock(mu_);
+  return db_->QueryInt64("SELECT coalesce(max(seq), 0) FROM events");
+}
+
+absl::StatusOr<std::string> EventLog::EventIdAt(int64_t seq) {
+  std::unique_lock lock(mu_);
+  absl::StatusOr<Statement> stmt =
+      db_->Prepare("SELECT event_id FROM events WHERE seq = ?1");
+  if (!stmt.ok()) return stmt.status();
+  stmt->BindInt64(1, seq);
+  absl::StatusOr<bool> row = stmt->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return absl::NotFoundError(absl::StrCat("no event at seq ", seq));
+  return std::string(stmt->ColumnText(0));
+}
+
 }  // namespace motive::store

@@ -120,6 +120,12 @@ class EventLog {
 
   absl::StatusOr<int64_t> CountEvents();
 
+  // The seq of the last event appended (0 for an empty log), and the
+  // event_id at a seq (NotFound when there is none): how a snapshot finds
+  // where it stands in the log.
+  absl::StatusOr<int64_t> LastSeq();
+  absl::StatusOr<std::string> EventIdAt(int64_t seq);
+
   int schema_version() const { return schema_version_; }
 
  private:

@@ -38,7 +38,7 @@ expect 2 "unknown command" -- "$motive" frobnicate
 contains "frobnicate" "unknown command is named"
 expect 2 "unknown flag" -- "$motive" ingest --db "$work/x.db" --colour red a.jsonl
 expect 2 "missing --db" -- "$motive" ingest a.jsonl
-for command in generate ingest timeline expr; do
+for command in generate ingest timeline context snapshot expr; do
   expect 0 "$command --help" -- "$motive" "$command" --help
   contains "Usage: motive $command" "$command help"
 done
@@ -75,6 +75,67 @@ contains "NOBODY" "unknown customer named"
 expect 3 "timeline on a missing database" -- "$motive" timeline --db "$work/none.db" C9
 contains "does not exist" "missing database explained"
 [[ ! -e "$work/none.db" ]] || { failures=$((failures + 1)); echo "FAIL: timeline created a database"; }
+
+# The context: on a generated customer, then on C9 as of a time.
+expect 0 "context of a generated customer" -- "$motive" context --db "$work/m.db" C0000020
+contains "customer C0000020 as of" "context header"
+contains "churn risk" "context shows the churn risk"
+expect 0 "context as of" -- "$motive" context --db "$work/m.db" --as-of 2025-03-04T00:00:00Z C9
+contains "customer C9 as of 2025-03-04 00:00 UTC: 2 events" "context as of a time"
+contains "7d 2 (voice 1, chat 1)" "contacts by channel"
+contains "billing, again" "open issue named"
+contains "plan  gold" "attributes shown"
+expect 0 "context as of before the first event" -- "$motive" context --db "$work/m.db" --as-of 2025-03-01T09:00:00Z C9
+contains "no events for customer C9" "nothing known yet"
+expect 0 "context --json" -- "$motive" context --db "$work/m.db" --json --as-of 2025-03-04T00:00:00Z C9
+contains '"customer_id":"C9"' "JSON context"
+contains '"known":true' "JSON context known"
+if ! printf '%s' "$out" | python3 -m json.tool > /dev/null; then
+  failures=$((failures + 1)); echo "FAIL: context --json is not JSON:"; echo "$out"
+fi
+checks=$((checks + 1))
+expect 0 "context of an unknown customer" -- "$motive" context --db "$work/m.db" NOBODY
+contains "no events for customer NOBODY" "unknown customer in context"
+expect 2 "context with a bad --as-of" -- "$motive" context --db "$work/m.db" --as-of yesterday C9
+contains "RFC 3339" "bad time explained"
+expect 2 "context without a customer" -- "$motive" context --db "$work/m.db"
+expect 2 "context without --db" -- "$motive" context C9
+expect 3 "context on a missing database" -- "$motive" context --db "$work/none.db" C9
+contains "does not exist" "missing database explained"
+[[ ! -e "$work/none.db" ]] || { failures=$((failures + 1)); echo "FAIL: context created a database"; }
+
+cat > "$work/context.txtpb" <<'TXTPB'
+# Calls in the last 30 days, and the money.
+metrics { name: "calls_30d" aggregation: COUNT window: "30d" filter: "event.channel == 'voice'" }
+metrics { name: "spend_1y" aggregation: SUM field: "value" window: "1y" }
+TXTPB
+expect 0 "context with a configuration" -- "$motive" context --db "$work/m.db" --config "$work/context.txtpb" --as-of 2025-03-04T00:00:00Z C9
+contains "calls_30d  1" "user-defined metric shown"
+printf 'metrics { name: "x" aggregation: COUNT window: "soon" }\n' > "$work/bad.txtpb"
+expect 3 "context with a bad configuration" -- "$motive" context --db "$work/m.db" --config "$work/bad.txtpb" C9
+contains "soon" "bad configuration explained"
+expect 3 "context with a missing configuration" -- "$motive" context --db "$work/m.db" --config "$work/none.txtpb" C9
+contains "none.txtpb" "missing configuration named"
+
+# Snapshots: ingest leaves one; without it the next open replays the log and
+# a new one is written, then used by the next open.
+[[ -s "$work/m.db-snapshot" ]] || { failures=$((failures + 1)); echo "FAIL: ingest left no snapshot"; }
+rm -f "$work/m.db-snapshot"
+expect 0 "snapshot" -- "$motive" snapshot --db "$work/m.db"
+contains "by replaying" "first snapshot replays the log"
+contains "snapshot written in" "snapshot written"
+[[ -s "$work/m.db-snapshot" ]] || { failures=$((failures + 1)); echo "FAIL: no snapshot file"; }
+expect 0 "snapshot again" -- "$motive" snapshot --db "$work/m.db"
+contains "from the previous snapshot and 0 newer events" "second open reads the snapshot"
+contains "customers" "state statistics shown"
+expect 0 "context after the snapshot" -- "$motive" context --db "$work/m.db" --as-of 2025-03-04T00:00:00Z C9
+contains "7d 2 (voice 1, chat 1)" "same context from the snapshot"
+expect 0 "snapshot for a configuration" -- "$motive" snapshot --db "$work/m.db" --config "$work/context.txtpb"
+contains "previous snapshot not used" "configuration change noticed"
+expect 3 "snapshot with a bad configuration" -- "$motive" snapshot --db "$work/m.db" --config "$work/bad.txtpb"
+expect 3 "snapshot of a missing database" -- "$motive" snapshot --db "$work/none.db"
+[[ ! -e "$work/none.db" ]] || { failures=$((failures + 1)); echo "FAIL: snapshot created a database"; }
+expect 2 "snapshot with a stray argument" -- "$motive" snapshot --db "$work/m.db" extra
 
 expect 0 "expr" -- "$motive" expr --var n=21 --var "tags=['vip', 'new']" "tags.exists(t, t == 'vip') ? n * 2 : 0"
 contains "42" "expr result"

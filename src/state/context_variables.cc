@@ -1,0 +1,224 @@
+#include "state/context_variables.h"
+
+#include <cmath>
+#include <cstdint>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "state/event_value.h"
+
+namespace motive::state {
+
+namespace {
+
+using expr::MapValue;
+using expr::Type;
+using expr::Value;
+
+constexpr absl::string_view kVariables[] = {"customer", "contacts",
+                                            "last_contact", "metrics"};
+
+// Fills a map's entries in the arena; keys are literals or outlive the map.
+class MapBuilder {
+ public:
+  MapBuilder(expr::Arena* arena, size_t capacity)
+      : arena_(arena),
+        entries_(expr::NewArray<MapValue::Entry>(arena, capacity)) {}
+
+  void Add(absl::string_view key, Value value) {
+    entries_[size_++] = {Value::String(key), value};
+  }
+  void AddInt(absl::string_view key, int64_t value) {
+    Add(key, Value::Int(value));
+  }
+  // Absent when NaN.
+  void AddDouble(absl::string_view key, double value) {
+    if (!std::isnan(value)) Add(key, Value::Double(value));
+  }
+  // Absent when 0, which signals.h uses for "none".
+  void AddTime(absl::string_view key, int64_t time_us) {
+    if (time_us != 0) {
+      Add(key, Value::Timestamp(absl::FromUnixMicros(time_us)));
+    }
+  }
+  void AddText(absl::string_view key, const char* text) {
+    Add(key, Value::String(text == nullptr ? "" : text));
+  }
+
+  // A map value, or an error value for a repeated key.
+  Value Build() const {
+    return MapValue::Make(arena_, absl::MakeConstSpan(entries_, size_));
+  }
+
+ private:
+  expr::Arena* arena_;
+  MapValue::Entry* entries_;
+  size_t size_ = 0;
+};
+
+absl::string_view NpsCategoryName(NpsCategory category) {
+  switch (category) {
+    case NpsCategory::kDetractor:
+      return "detractor";
+    case NpsCategory::kPassive:
+      return "passive";
+    case NpsCategory::kPromoter:
+      return "promoter";
+    case NpsCategory::kNone:
+      break;
+  }
+  return absl::string_view();
+}
+
+Value ByChannel(const ContactCounts& counts, expr::Arena* arena) {
+  MapBuilder map(arena, kChannelCount);
+  for (int channel = 0; channel < kChannelCount; ++channel) {
+    if (counts.by_channel[channel] == 0) continue;
+    absl::string_view name = ChannelName(channel);
+    // Contacts on no channel are in the total only.
+    if (!name.empty()) map.AddInt(name, counts.by_channel[channel]);
+  }
+  return map.Build();
+}
+
+Value ContactsValue(const Summary& summary, expr::Arena* arena) {
+  MapBuilder map(arena, 7);
+  map.AddInt("d7", summary.contacts[0].total);
+  map.AddInt("d30", summary.contacts[1].total);
+  map.AddInt("d90", summary.contacts[2].total);
+  map.Add("by_channel_30d", ByChannel(summary.contacts[1], arena));
+  map.AddInt("repeats", summary.repeat_contacts);
+  map.AddInt("transfers", summary.transfers);
+  map.AddInt("hold_ms", summary.hold_ms);
+  return map.Build();
+}
+
+Value LastContactValue(const LastContact& contact, expr::Arena* arena) {
+  MapBuilder map(arena, 9);
+  if (contact.time_us != 0) {
+    map.AddTime("time", contact.time_us);
+    map.Add("channel", Value::String(ChannelName(contact.channel)));
+    map.AddText("topic", contact.topic);
+    map.Add("outcome", Value::String(OutcomeName(contact.outcome)));
+    map.AddText("agent_id", contact.agent_id);
+    map.AddInt("transfers", contact.transfers);
+    map.AddInt("hold_ms", contact.hold_ms);
+    map.AddDouble("sentiment", contact.sentiment);
+    map.Add("repeat", Value::Bool(contact.repeat != 0));
+  }
+  return map.Build();
+}
+
+Value CustomerValue(const Summary& summary, absl::string_view customer_id,
+                    Value attributes, expr::Arena* arena) {
+  MapBuilder map(arena, 22);  // Every key below.
+  map.Add("id", Value::String(customer_id));
+  map.Add("known", Value::Bool(summary.known != 0));
+  map.AddInt("events", static_cast<int64_t>(summary.events));
+  if (summary.known) {
+    map.AddTime("first_seen", summary.first_seen_us);
+    map.AddTime("last_seen", summary.last_seen_us);
+  }
+  if (absl::string_view stage = StageName(summary.stage); !stage.empty()) {
+    map.Add("stage", Value::String(stage));
+  }
+  map.AddInt("strikes", summary.strikes);
+  map.Add("at_risk", Value::Bool(summary.at_risk != 0));
+  map.AddInt("open_issues", summary.open_issues);
+  map.AddDouble("sentiment", summary.sentiment_last);
+  map.AddDouble("sentiment_average", summary.sentiment_average);
+  map.AddDouble("sentiment_trend", summary.sentiment_trend);
+  map.AddInt("purchases", summary.purchases);
+  map.Add("lifetime_value", Value::Double(summary.lifetime_value));
+  map.AddTime("last_purchase", summary.last_purchase_us);
+  if (summary.days_since_purchase >= 0) {
+    map.AddInt("days_since_purchase", summary.days_since_purchase);
+  }
+  if (summary.csat >= 0) map.AddInt("csat", summary.csat);
+  if (summary.nps >= 0) map.AddInt("nps", summary.nps);
+  if (absl::string_view category = NpsCategoryName(summary.nps_category);
+      !category.empty()) {
+    map.Add("nps_category", Value::String(category));
+  }
+  map.Add("churn_risk", Value::Double(summary.churn_risk));
+  map.AddInt("negative_zero_moment", summary.negative_zero_moment);
+  map.Add("attributes", attributes);
+  return map.Build();
+}
+
+Value MetricsValue(absl::Span<const NamedMetric> metrics,
+                   const Interner& strings, expr::Arena* arena) {
+  MapBuilder map(arena, metrics.size());
+  for (const NamedMetric& metric : metrics) {
+    switch (metric.result.kind) {
+      case MetricResult::Kind::kNumber:
+        map.Add(metric.name, Value::Double(metric.result.number));
+        break;
+      case MetricResult::Kind::kText:
+        map.Add(metric.name, Value::String(strings.View(metric.result.text)));
+        break;
+      case MetricResult::Kind::kNull:
+        break;
+    }
+  }
+  return map.Build();
+}
+
+absl::Status Bind(expr::Activation* activation, absl::string_view name,
+                  Value value) {
+  if (value.is_error()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("binding ", name, ": ", value.text()));
+  }
+  return activation->Bind(name, value);
+}
+
+}  // namespace
+
+absl::Status DeclareContextVariables(expr::Environment* env) {
+  for (absl::string_view name : kVariables) {
+    if (absl::Status s =
+            env->DeclareVariable(name, Type::Map(Type::String(), Type::Dyn()));
+        !s.ok()) {
+      return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status BindContext(const Summary& summary, absl::string_view customer_id,
+                         const Interner& strings,
+                         absl::Span<const NamedMetric> metrics,
+                         absl::Span<const MapValue::Entry> attributes,
+                         expr::Activation* activation, expr::Arena* arena) {
+  const Value attribute_map = MapValue::Make(arena, attributes);
+  if (attribute_map.is_error()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("binding customer.attributes: ", attribute_map.text()));
+  }
+  if (absl::Status s =
+          Bind(activation, "customer",
+               CustomerValue(summary, customer_id, attribute_map, arena));
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s =
+          Bind(activation, "contacts", ContactsValue(summary, arena));
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = Bind(activation, "last_contact",
+                            LastContactValue(summary.last_contact, arena));
+      !s.ok()) {
+    return s;
+  }
+  return Bind(activation, "metrics", MetricsValue(metrics, strings, arena));
+}
+
+absl::Status BindContext(const Summary& summary, absl::string_view customer_id,
+                         const Interner& strings, expr::Activation* activation,
+                         expr::Arena* arena) {
+  return BindContext(summary, customer_id, strings, {}, {}, activation, arena);
+}
+
+}  // namespace motive::state

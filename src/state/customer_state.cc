@@ -1,0 +1,739 @@
+#include "state/customer_state.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <limits>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "model/errors.h"
+#include "model/event_validation.h"
+#include "model/text_proto.h"
+
+namespace motive::state {
+namespace {
+
+constexpr int64_t kDayUs = int64_t{86400} * 1000 * 1000;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr uint32_t kMaxAttributes = 64;
+constexpr uint32_t kMaxRecentEvents = 64;
+
+bool IsUnresolved(int32_t outcome) {
+  return outcome == v1::UNRESOLVED || outcome == v1::ESCALATED ||
+         outcome == v1::ABANDONED || outcome == v1::CALLBACK;
+}
+
+bool IsReviewOrMention(const v1::Event& event) {
+  return event.type() == "review" || event.type() == "social_mention";
+}
+
+// The part of an event that windows count, before running totals.
+struct Contribution {
+  WindowTotals own{};
+  uint8_t flags = 0;
+};
+
+Contribution Contribute(const v1::Event& event, const SignalOptions& options) {
+  Contribution c;
+  const bool contact = event.moment() == v1::INTERIM;
+  const bool negative_review =
+      IsReviewOrMention(event) && event.has_sentiment() &&
+      event.sentiment() < options.negative_review_below;
+  const bool strike =
+      (event.has_sentiment() &&
+       event.sentiment() < options.strike_sentiment_below) ||
+      (contact && (event.outcome() == v1::UNRESOLVED ||
+                   event.outcome() == v1::ABANDONED)) ||
+      (event.has_transfers() &&
+       static_cast<uint32_t>(event.transfers()) >= options.strike_transfers) ||
+      (event.has_hold_ms() &&
+       event.hold_ms() >= int64_t{options.strike_hold_seconds} * 1000) ||
+      (event.has_nps() && event.nps() <= 6) ||
+      (event.has_csat() && event.csat() <= 2) || negative_review;
+  if (contact) {
+    c.flags |= HeldEvent::kContact;
+    if (event.channel() >= 0 && event.channel() < kChannelCount) {
+      c.own.contacts[event.channel()] = 1;
+    }
+    c.own.transfers = static_cast<uint32_t>(std::max(event.transfers(), 0));
+    c.own.hold_ms =
+        static_cast<uint64_t>(std::max<int64_t>(event.hold_ms(), 0));
+    if (IsUnresolved(event.outcome())) c.flags |= HeldEvent::kUnresolved;
+  }
+  if (strike) {
+    c.flags |= HeldEvent::kStrike;
+    c.own.strikes = 1;
+  }
+  if (negative_review) c.own.negative_zero = 1;
+  if (event.has_sentiment()) {
+    c.own.sentiments = 1;
+    c.own.sentiment_milli = static_cast<uint32_t>(
+        static_cast<int32_t>(std::lround(event.sentiment() * 1000)));
+  }
+  return c;
+}
+
+bool Relevant(const Contribution& c) {
+  return c.flags != 0 || c.own.sentiments != 0 || c.own.negative_zero != 0;
+}
+
+NpsCategory CategoryOf(int32_t nps) {
+  if (nps < 0) return NpsCategory::kNone;
+  if (nps <= 6) return NpsCategory::kDetractor;
+  if (nps <= 8) return NpsCategory::kPassive;
+  return NpsCategory::kPromoter;
+}
+
+}  // namespace
+
+// --- configuration -----------------------------------------------------------
+
+absl::StatusOr<SignalOptions> SignalOptions::FromProto(
+    const v1::SignalConfig& proto) {
+  SignalOptions o;
+  auto range = [](absl::string_view field, uint32_t value, uint32_t low,
+                  uint32_t high) -> absl::Status {
+    if (value < low || value > high) {
+      return model::FieldError(
+          absl::StrCat("signals.", field),
+          absl::StrCat("must be from ", low, " to ", high, ", not ", value));
+    }
+    return absl::OkStatus();
+  };
+  auto unit = [](absl::string_view field, double value) -> absl::Status {
+    if (!(value >= -1 && value <= 1)) {
+      return model::FieldError(absl::StrCat("signals.", field),
+                               "must be a sentiment from -1 to 1");
+    }
+    return absl::OkStatus();
+  };
+  absl::Status s;
+  if (proto.has_window_days()) {
+    s.Update(range("window_days", proto.window_days(), 1, 365));
+    o.window_days = proto.window_days();
+  }
+  if (proto.has_repeat_window_days()) {
+    s.Update(range("repeat_window_days", proto.repeat_window_days(), 1, 365));
+    o.repeat_window_days = proto.repeat_window_days();
+  }
+  if (proto.has_strike_sentiment_below()) {
+    s.Update(unit("strike_sentiment_below", proto.strike_sentiment_below()));
+    o.strike_sentiment_below = proto.strike_sentiment_below();
+  }
+  if (proto.has_strike_transfers()) {
+    s.Update(range("strike_transfers", proto.strike_transfers(), 1, 100));
+    o.strike_transfers = proto.strike_transfers();
+  }
+  if (proto.has_strike_hold_seconds()) {
+    s.Update(range("strike_hold_seconds", proto.strike_hold_seconds(), 1,
+                   30 * 86400));
+    o.strike_hold_seconds = proto.strike_hold_seconds();
+  }
+  if (proto.has_negative_review_below()) {
+    s.Update(unit("negative_review_below", proto.negative_review_below()));
+    o.negative_review_below = proto.negative_review_below();
+  }
+  if (proto.has_strikes_to_leave()) {
+    s.Update(range("strikes_to_leave", proto.strikes_to_leave(), 1, 100));
+    o.strikes_to_leave = proto.strikes_to_leave();
+  }
+  if (proto.has_sentiment_half_life_days()) {
+    s.Update(range("sentiment_half_life_days", proto.sentiment_half_life_days(),
+                   1, 365));
+    o.sentiment_half_life_days = proto.sentiment_half_life_days();
+  }
+  if (!s.ok()) return s;
+  return o;
+}
+
+absl::StatusOr<StateConfig> StateConfig::FromText(absl::string_view text) {
+  v1::ContextConfig proto;
+  if (absl::Status s = model::ParseTextProto(text, "context_config", &proto);
+      !s.ok()) {
+    return s;
+  }
+  return FromProto(proto);
+}
+
+absl::StatusOr<StateConfig> StateConfig::FromProto(
+    const v1::ContextConfig& proto) {
+  StateConfig config;
+  absl::StatusOr<SignalOptions> signals =
+      SignalOptions::FromProto(proto.signals());
+  if (!signals.ok()) return signals.status();
+  config.signals = *signals;
+  if (proto.has_recent_events()) {
+    if (proto.recent_events() > kMaxRecentEvents) {
+      return model::FieldError(
+          "recent_events", absl::StrCat("must be at most ", kMaxRecentEvents));
+    }
+    config.recent_events = proto.recent_events();
+  }
+  if (proto.metrics_size() > 0) {
+    absl::StatusOr<std::unique_ptr<MetricSet>> metrics =
+        MetricSet::Compile(proto.metrics());
+    if (!metrics.ok()) return metrics.status();
+    config.metrics = *std::move(metrics);
+  }
+  return config;
+}
+
+int64_t StateConfig::horizon_us() const {
+  const int64_t days = std::max<int64_t>(
+      {kContactWindowDays[2], signals.window_days, signals.repeat_window_days});
+  return days * kDayUs;
+}
+
+// --- window totals -----------------------------------------------------------
+
+// Unsigned arithmetic throughout: totals wrap, and only differences of two
+// are ever read (see the header).
+WindowTotals& WindowTotals::operator+=(const WindowTotals& o) {
+  for (int c = 0; c < kChannelCount; ++c) {
+    contacts[c] = static_cast<uint16_t>(contacts[c] + o.contacts[c]);
+  }
+  repeats = static_cast<uint16_t>(repeats + o.repeats);
+  strikes = static_cast<uint16_t>(strikes + o.strikes);
+  negative_zero = static_cast<uint16_t>(negative_zero + o.negative_zero);
+  sentiments = static_cast<uint16_t>(sentiments + o.sentiments);
+  sentiment_milli += o.sentiment_milli;
+  transfers += o.transfers;
+  hold_ms += o.hold_ms;
+  return *this;
+}
+
+WindowTotals& WindowTotals::operator-=(const WindowTotals& o) {
+  for (int c = 0; c < kChannelCount; ++c) {
+    contacts[c] = static_cast<uint16_t>(contacts[c] - o.contacts[c]);
+  }
+  repeats = static_cast<uint16_t>(repeats - o.repeats);
+  strikes = static_cast<uint16_t>(strikes - o.strikes);
+  negative_zero = static_cast<uint16_t>(negative_zero - o.negative_zero);
+  sentiments = static_cast<uint16_t>(sentiments - o.sentiments);
+  sentiment_milli -= o.sentiment_milli;
+  transfers -= o.transfers;
+  hold_ms -= o.hold_ms;
+  return *this;
+}
+
+// --- folding -----------------------------------------------------------------
+
+void CustomerState::Apply(const v1::Event& event, const StateConfig& config,
+                          Interner& strings) {
+  const int64_t t = model::ToUnixMicros(event.occurred_at());
+  ++events_;
+  first_us_ = events_ == 1 ? t : std::min(first_us_, t);
+  newest_us_ = events_ == 1 ? t : std::max(newest_us_, t);
+
+  if (event.moment() > 0 && event.moment() < kMomentCount) {
+    ++moments_[event.moment()];
+  }
+  // "Latest" signals compare event times; on a tie the event folded last
+  // wins, as it does in a replay of the log.
+  if (event.stage() != v1::STAGE_UNSPECIFIED && t >= stage_us_) {
+    stage_ = event.stage();
+    stage_us_ = t;
+  }
+  if (event.has_sentiment()) {
+    if (sentiment_last_us_ == 0 || t >= sentiment_last_us_) {
+      sentiment_last_ = event.sentiment();
+      sentiment_last_us_ = t;
+    }
+    const double half_life_us =
+        static_cast<double>(config.signals.sentiment_half_life_days) * kDayUs;
+    if (weight_total_ == 0 && weighted_sum_ == 0) weight_ref_us_ = t;
+    if (t > weight_ref_us_) {
+      const double decay =
+          std::exp2(-static_cast<double>(t - weight_ref_us_) / half_life_us);
+      weighted_sum_ *= decay;
+      weight_total_ *= decay;
+      weight_ref_us_ = t;
+    }
+    const double weight =
+        std::exp2(static_cast<double>(t - weight_ref_us_) / half_life_us);
+    weighted_sum_ += weight * event.sentiment();
+    weight_total_ += weight;
+  }
+  if (event.type() == "purchase" || event.type() == "renewal") {
+    ++purchases_;
+    lifetime_value_ += event.value();
+    last_purchase_us_ = std::max(last_purchase_us_, t);
+  } else if (event.type() == "return") {
+    lifetime_value_ -= event.value();
+  }
+  if (event.has_csat() && (csat_us_ == 0 || t >= csat_us_)) {
+    csat_ = event.csat();
+    csat_us_ = t;
+  }
+  if (event.has_nps() && (nps_us_ == 0 || t >= nps_us_)) {
+    nps_ = event.nps();
+    nps_us_ = t;
+  }
+
+  const Contribution contribution = Contribute(event, config.signals);
+  const bool contact = contribution.flags & HeldEvent::kContact;
+  const uint32_t topic = contact ? strings.Intern(event.topic()) : 0;
+  bool repeat = false;
+  if (Relevant(contribution)) {
+    repeat =
+        Hold(t, topic, event, contribution.flags, contribution.own, config);
+  }
+  if (contact) {
+    if (last_contact_.time_us == 0 || t >= last_contact_.time_us) {
+      last_contact_.time_us = t;
+      last_contact_.channel = event.channel();
+      last_contact_.outcome = event.outcome();
+      last_contact_.transfers = contribution.own.transfers;
+      last_contact_.hold_ms = event.hold_ms();
+      last_contact_.sentiment =
+          event.has_sentiment() ? event.sentiment() : kNaN;
+      last_contact_.repeat = repeat;
+      last_topic_ = topic;
+      last_agent_ = strings.Intern(event.agent_id());
+    }
+    if (topic != Interner::kEmpty) NoteTopic(topic, event.outcome(), t);
+  }
+  if (!event.attributes().empty()) NoteAttributes(event, t, strings);
+  if (config.recent_events > 0) NoteRecent(event, t, config.recent_events);
+
+  if (config.metrics) {
+    metrics_.resize(config.metrics->size());
+    config.metrics->Extract(
+        event, strings, [&](size_t metric, const MetricSample& sample) {
+          MetricSample timed = sample;
+          timed.time_us = t;
+          metrics_[metric].Add(timed, newest_us_,
+                               config.metrics->window_us(metric));
+        });
+  }
+}
+
+bool CustomerState::Hold(int64_t t, uint32_t topic, const v1::Event& event,
+                         uint8_t flags, WindowTotals own,
+                         const StateConfig& config) {
+  const int64_t horizon_start = newest_us_ - config.horizon_us();
+  if (t <= horizon_start) return false;  // Too late to matter to any window.
+  HeldEvent held{};
+  held.time_us = t;
+  held.topic = topic;
+  held.channel = static_cast<uint8_t>(event.channel());
+  held.outcome = static_cast<uint8_t>(event.outcome());
+  held.flags = flags;
+
+  // In order (the common case): append. Late: insert after every event of
+  // the same time or earlier, so that ties keep arrival order.
+  size_t at = held_.size();
+  if (!held_.empty() && t < held_.back().time_us) {
+    at = static_cast<size_t>(
+        std::upper_bound(
+            held_.begin(), held_.end(), t,
+            [](int64_t time, const HeldEvent& h) { return time < h.time_us; }) -
+        held_.begin());
+  }
+  const bool repeat =
+      (held.flags & HeldEvent::kContact) && IsRepeat(topic, t, at, config);
+  if (repeat) {
+    held.flags |= HeldEvent::kRepeat;
+    own.repeats = 1;
+  }
+
+  if (at == held_.size()) {
+    if (held_.size() == held_.capacity()) Forget(horizon_start);
+    held.totals = held_.empty() ? base_ : held_.back().totals;
+    held.totals += own;
+    held_.push_back(held);
+    return repeat;
+  }
+  // Late: turn the totals after `at` back into contributions, insert, fix
+  // the one contact whose predecessor on the topic changed, sum again.
+  for (size_t i = held_.size() - 1; i > at; --i) {
+    held_[i].totals -= held_[i - 1].totals;
+  }
+  held_[at].totals -= at == 0 ? base_ : held_[at - 1].totals;
+  held.totals = own;
+  held_.insert(held_.begin() + static_cast<std::ptrdiff_t>(at), held);
+  if (held.flags & HeldEvent::kContact && topic != Interner::kEmpty) {
+    for (size_t i = at + 1; i < held_.size(); ++i) {
+      HeldEvent& next = held_[i];
+      if (!(next.flags & HeldEvent::kContact) || next.topic != topic) continue;
+      const bool was = next.flags & HeldEvent::kRepeat;
+      const bool is = IsRepeat(topic, next.time_us, i, config);
+      if (was != is) {
+        next.flags ^= HeldEvent::kRepeat;
+        next.totals.repeats = is ? 1 : 0;
+        if (next.time_us == last_contact_.time_us) RefreshLastRepeat();
+      }
+      break;
+    }
+  }
+  for (size_t i = at; i < held_.size(); ++i) {
+    WindowTotals sum = i == 0 ? base_ : held_[i - 1].totals;
+    sum += held_[i].totals;
+    held_[i].totals = sum;
+  }
+  return repeat;
+}
+
+bool CustomerState::IsRepeat(uint32_t topic, int64_t t, size_t end,
+                             const StateConfig& config) const {
+  if (topic == Interner::kEmpty) return false;
+  // Only events inside the horizon count, whether or not older ones are
+  // still physically held, so that the answer does not depend on when
+  // memory was last compacted (a snapshot compacts it).
+  const int64_t since = newest_us_ - config.horizon_us();
+  for (size_t i = end; i-- > 0;) {
+    const HeldEvent& h = held_[i];
+    if (h.time_us <= since) break;
+    if (!(h.flags & HeldEvent::kContact) || h.topic != topic) continue;
+    return t - h.time_us <=
+               int64_t{config.signals.repeat_window_days} * kDayUs ||
+           (h.flags & HeldEvent::kUnresolved);
+  }
+  return false;
+}
+
+void CustomerState::RefreshLastRepeat() {
+  for (size_t i = held_.size(); i-- > 0;) {
+    if (held_[i].flags & HeldEvent::kContact) {
+      last_contact_.repeat = (held_[i].flags & HeldEvent::kRepeat) ? 1 : 0;
+      return;
+    }
+  }
+}
+
+void CustomerState::Forget(int64_t horizon_start_us) {
+  size_t gone = 0;
+  while (gone < held_.size() && held_[gone].time_us <= horizon_start_us) {
+    ++gone;
+  }
+  if (gone == 0) return;
+  base_ = held_[gone - 1].totals;
+  held_.erase(held_.begin(), held_.begin() + static_cast<std::ptrdiff_t>(gone));
+}
+
+void CustomerState::NoteTopic(uint32_t topic, int32_t outcome, int64_t t) {
+  auto it = std::find_if(topics_.begin(), topics_.end(),
+                         [&](const Topic& x) { return x.topic == topic; });
+  if (it != topics_.end()) {
+    if (t < it->time_us) return;  // A late contact, older than the latest.
+    topics_.erase(it);
+  } else if (topics_.size() >= kMaxTopics) {
+    // Forget the topic whose latest contact is the oldest.
+    topics_.erase(std::min_element(
+        topics_.begin(), topics_.end(),
+        [](const Topic& a, const Topic& b) { return a.time_us < b.time_us; }));
+  }
+  topics_.push_back(Topic{topic, outcome, t});
+}
+
+void CustomerState::NoteAttributes(const v1::Event& event, int64_t t,
+                                   Interner& strings) {
+  for (const auto& [key, value] : event.attributes()) {
+    Attribute a{};
+    a.key = strings.Intern(key);
+    a.time_us = t;
+    a.kind = value.kind_case();
+    switch (value.kind_case()) {
+      case google::protobuf::Value::kStringValue:
+        a.text = strings.Intern(value.string_value());
+        break;
+      case google::protobuf::Value::kNumberValue:
+        a.number = value.number_value();
+        break;
+      case google::protobuf::Value::kBoolValue:
+        a.number = value.bool_value() ? 1 : 0;
+        break;
+      default:
+        continue;  // Validation admits only the three kinds above.
+    }
+    auto it = std::find_if(attributes_.begin(), attributes_.end(),
+                           [&](const Attribute& x) { return x.key == a.key; });
+    if (it == attributes_.end()) {
+      if (attributes_.size() < kMaxAttributes) attributes_.push_back(a);
+    } else if (t >= it->time_us) {
+      *it = a;
+    }
+  }
+}
+
+void CustomerState::NoteRecent(const v1::Event& event, int64_t t,
+                               uint32_t keep) {
+  if (recent_.size() >= keep && t < recent_.front().time_us) return;
+  auto at = std::upper_bound(
+      recent_.begin(), recent_.end(), t,
+      [](int64_t time, const Recent& r) { return time < r.time_us; });
+  at = recent_.insert(at, Recent{t, event.SerializeAsString()});
+  if (recent_.size() > keep) recent_.erase(recent_.begin());
+}
+
+// --- queries -----------------------------------------------------------------
+
+WindowTotals CustomerState::Since(int64_t since_us) const {
+  if (held_.empty() || held_.back().time_us <= since_us) return WindowTotals{};
+  const auto first = std::upper_bound(
+      held_.begin(), held_.end(), since_us,
+      [](int64_t time, const HeldEvent& h) { return time < h.time_us; });
+  WindowTotals totals = held_.back().totals;
+  totals -= first == held_.begin() ? base_ : std::prev(first)->totals;
+  return totals;
+}
+
+void CustomerState::Summarize(int64_t as_of_us, const StateConfig& config,
+                              const Interner& strings, Summary* out) const {
+  *out = Summary{};
+  out->as_of_us = as_of_us;
+  out->window_days = config.signals.window_days;
+  out->last_contact.sentiment = kNaN;
+  out->last_contact.topic = "";
+  out->last_contact.agent_id = "";
+  out->sentiment_last = kNaN;
+  out->sentiment_average = kNaN;
+  out->sentiment_trend = kNaN;
+  out->days_since_purchase = -1;
+  out->csat = -1;
+  out->nps = -1;
+  if (events_ == 0) return;
+
+  out->known = 1;
+  out->events = events_;
+  out->first_seen_us = first_us_;
+  out->last_seen_us = newest_us_;
+  for (int w = 0; w < 3; ++w) {
+    const WindowTotals totals =
+        Since(as_of_us - int64_t{kContactWindowDays[w]} * kDayUs);
+    ContactCounts& counts = out->contacts[w];
+    for (int c = 0; c < kChannelCount; ++c) {
+      counts.by_channel[c] = totals.contacts[c];
+      counts.total += totals.contacts[c];
+    }
+  }
+  if (last_contact_.time_us != 0) {
+    out->last_contact = last_contact_;
+    out->last_contact.topic = strings.Get(last_topic_);
+    out->last_contact.agent_id = strings.Get(last_agent_);
+  }
+
+  const WindowTotals window =
+      Since(as_of_us - int64_t{config.signals.window_days} * kDayUs);
+  out->repeat_contacts = window.repeats;
+  out->transfers = window.transfers;
+  out->hold_ms = static_cast<int64_t>(window.hold_ms);
+  for (const Topic& topic : topics_) {
+    if (IsUnresolved(topic.outcome)) ++out->open_issues;
+  }
+  out->strikes = window.strikes;
+  out->at_risk = window.strikes >= config.signals.strikes_to_leave;
+
+  if (sentiment_last_us_ != 0) out->sentiment_last = sentiment_last_;
+  if (window.sentiments > 0) {
+    out->sentiment_average = static_cast<int32_t>(window.sentiment_milli) /
+                             1000.0 / window.sentiments;
+  }
+  if (weight_total_ > 0 && window.sentiments > 0) {
+    out->sentiment_trend =
+        weighted_sum_ / weight_total_ - out->sentiment_average;
+  }
+
+  out->stage = stage_;
+  std::copy(std::begin(moments_), std::end(moments_), out->moments);
+  out->negative_zero_moment = window.negative_zero;
+
+  out->purchases = purchases_;
+  out->lifetime_value = lifetime_value_;
+  out->last_purchase_us = last_purchase_us_;
+  if (purchases_ > 0) {
+    out->days_since_purchase =
+        static_cast<int32_t>((as_of_us - last_purchase_us_) / kDayUs);
+  }
+  out->csat = csat_;
+  out->nps = nps_;
+  out->nps_category = CategoryOf(nps_);
+
+  const double levels[kChurnFactorCount] = {
+      std::min(1.0, static_cast<double>(out->strikes) /
+                        config.signals.strikes_to_leave),
+      std::min(1.0, out->repeat_contacts / 3.0),
+      (out->nps_category == NpsCategory::kDetractor ||
+       (csat_ >= 0 && csat_ <= 2))
+          ? 1.0
+          : 0.0,
+      std::isnan(out->sentiment_average)
+          ? 0.0
+          : std::clamp(-out->sentiment_average, 0.0, 1.0),
+      std::min(1.0, out->open_issues / 2.0),
+      (purchases_ > 0 && as_of_us - last_purchase_us_ > 180 * kDayUs) ? 1.0
+                                                                      : 0.0,
+  };
+  constexpr double kWeights[kChurnFactorCount] = {0.35, 0.15, 0.15,
+                                                  0.15, 0.10, 0.10};
+  for (int f = 0; f < kChurnFactorCount; ++f) {
+    out->churn_factors[f] = kWeights[f] * levels[f];
+    out->churn_risk += out->churn_factors[f];
+  }
+  out->churn_risk = std::min(out->churn_risk, 1.0);
+}
+
+namespace {
+
+// Enum names as the JSON mapping writes them, in lower case ("voice").
+std::string LowerName(const std::string& name) {
+  std::string lower = name;
+  for (char& c : lower) c = static_cast<char>(std::tolower(c));
+  return lower;
+}
+
+void SetTime(int64_t us, google::protobuf::Timestamp* out) {
+  *out = model::FromUnixMicros(us);
+}
+
+void FillCounts(const ContactCounts& counts, v1::ContactCounts* out) {
+  out->set_total(counts.total);
+  for (int c = 0; c < kChannelCount; ++c) {
+    if (counts.by_channel[c] == 0) continue;
+    (*out->mutable_by_channel())[LowerName(
+        v1::Channel_Name(static_cast<v1::Channel>(c)))] = counts.by_channel[c];
+  }
+}
+
+}  // namespace
+
+void CustomerState::Describe(absl::string_view customer_id, int64_t as_of_us,
+                             const StateConfig& config, const Interner& strings,
+                             v1::Context* out) const {
+  Summary summary;
+  Summarize(as_of_us, config, strings, &summary);
+  out->Clear();
+  out->set_customer_id(std::string(customer_id));
+  SetTime(as_of_us, out->mutable_as_of());
+  out->set_known(summary.known);
+  out->set_window_days(summary.window_days);
+  if (!summary.known) return;
+
+  out->set_events(summary.events);
+  SetTime(summary.first_seen_us, out->mutable_first_seen());
+  SetTime(summary.last_seen_us, out->mutable_last_seen());
+  FillCounts(summary.contacts[0], out->mutable_contacts_7d());
+  FillCounts(summary.contacts[1], out->mutable_contacts_30d());
+  FillCounts(summary.contacts[2], out->mutable_contacts_90d());
+  if (summary.last_contact.time_us != 0) {
+    const LastContact& c = summary.last_contact;
+    v1::LastContact* last = out->mutable_last_contact();
+    SetTime(c.time_us, last->mutable_time());
+    last->set_channel(static_cast<v1::Channel>(c.channel));
+    last->set_topic(c.topic);
+    last->set_outcome(static_cast<v1::Outcome>(c.outcome));
+    last->set_agent_id(c.agent_id);
+    last->set_transfers(c.transfers);
+    last->set_hold_ms(c.hold_ms);
+    if (!std::isnan(c.sentiment)) last->set_sentiment(c.sentiment);
+    last->set_repeat(c.repeat);
+  }
+
+  out->set_repeat_contacts(summary.repeat_contacts);
+  out->set_transfers(summary.transfers);
+  out->set_hold_ms(summary.hold_ms);
+  for (const Topic& topic : topics_) {
+    if (IsUnresolved(topic.outcome))
+      out->add_open_issues(strings.Get(topic.topic));
+  }
+  out->set_strikes(summary.strikes);
+  out->set_at_risk(summary.at_risk);
+  if (!std::isnan(summary.sentiment_last)) {
+    out->set_sentiment_last(summary.sentiment_last);
+  }
+  if (!std::isnan(summary.sentiment_average)) {
+    out->set_sentiment_average(summary.sentiment_average);
+  }
+  if (!std::isnan(summary.sentiment_trend)) {
+    out->set_sentiment_trend(summary.sentiment_trend);
+  }
+
+  out->set_stage(static_cast<v1::Stage>(summary.stage));
+  for (int m = 1; m < kMomentCount; ++m) {
+    if (summary.moments[m] == 0) continue;
+    (*out->mutable_moments())[LowerName(
+        v1::Moment_Name(static_cast<v1::Moment>(m)))] = summary.moments[m];
+  }
+  out->set_negative_zero_moment(summary.negative_zero_moment);
+
+  out->set_purchases(summary.purchases);
+  out->set_lifetime_value(summary.lifetime_value);
+  if (summary.purchases > 0) {
+    SetTime(summary.last_purchase_us, out->mutable_last_purchase());
+    out->set_days_since_purchase(summary.days_since_purchase);
+  }
+  if (summary.csat >= 0) out->set_csat(summary.csat);
+  if (summary.nps >= 0) {
+    out->set_nps(summary.nps);
+    constexpr const char* kCategories[] = {"", "detractor", "passive",
+                                           "promoter"};
+    out->set_nps_category(kCategories[static_cast<int>(summary.nps_category)]);
+  }
+  out->set_churn_risk(summary.churn_risk);
+  for (int f = 0; f < kChurnFactorCount; ++f) {
+    v1::ChurnFactor* factor = out->add_churn_factors();
+    factor->set_name(kChurnFactorNames[f]);
+    factor->set_contribution(summary.churn_factors[f]);
+  }
+
+  if (config.metrics) {
+    for (size_t m = 0; m < config.metrics->size(); ++m) {
+      const v1::MetricDefinition& definition = config.metrics->definition(m);
+      MetricResult result;
+      if (m < metrics_.size()) {
+        result = metrics_[m].Query(definition.aggregation(),
+                                   config.metrics->window_us(m), as_of_us);
+      } else if (definition.aggregation() == v1::COUNT ||
+                 definition.aggregation() == v1::DISTINCT_COUNT) {
+        result.kind = MetricResult::Kind::kNumber;
+      }
+      google::protobuf::Value& value =
+          (*out->mutable_metrics())[definition.name()];
+      switch (result.kind) {
+        case MetricResult::Kind::kNull:
+          value.set_null_value(google::protobuf::NULL_VALUE);
+          break;
+        case MetricResult::Kind::kNumber:
+          value.set_number_value(result.number);
+          break;
+        case MetricResult::Kind::kText:
+          value.set_string_value(strings.Get(result.text));
+          break;
+      }
+    }
+  }
+  for (const Attribute& a : attributes_) {
+    google::protobuf::Value& value =
+        (*out->mutable_attributes())[strings.Get(a.key)];
+    if (a.kind == google::protobuf::Value::kStringValue) {
+      value.set_string_value(strings.Get(a.text));
+    } else if (a.kind == google::protobuf::Value::kBoolValue) {
+      value.set_bool_value(a.number != 0);
+    } else {
+      value.set_number_value(a.number);
+    }
+  }
+  for (const Recent& r : recent_) {
+    out->add_recent_events()->ParseFromString(r.event);
+  }
+}
+
+size_t CustomerState::metric_samples() const {
+  size_t samples = 0;
+  for (const MetricSeries& m : metrics_) samples += m.sample_count();
+  return samples;
+}
+
+size_t CustomerState::bytes() const {
+  size_t total = sizeof(*this) + held_.capacity() * sizeof(HeldEvent) +
+                 topics_.capacity() * sizeof(Topic) +
+                 attributes_.capacity() * sizeof(Attribute) +
+                 recent_.capacity() * sizeof(Recent) +
+                 metrics_.capacity() * sizeof(MetricSeries);
+  for (const Recent& r : recent_) total += r.event.capacity();
+  for (const MetricSeries& m : metrics_) total += m.bytes();
+  return total;
+}
+
+}  // namespace motive::state

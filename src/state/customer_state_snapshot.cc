@@ -1,0 +1,232 @@
+// CustomerState::Save and Load: one customer's state in a snapshot
+// (snapshot.h). Apart from CustomerState's other code because it touches
+// every field and nothing else does.
+//
+// Layout (little-endian; i32 written as u32; Bytes = u32 length + bytes;
+// a change here bumps kFormatVersion in snapshot.cc):
+//   all time   events u64, first_us i64, newest_us i64,
+//              moments u32 x kMomentCount, stage i32, stage_us i64
+//   last       time_us i64, channel i32, outcome i32, topic id u32,
+//              agent id u32, transfers u32, hold_ms i64, sentiment f64,
+//              repeat u8 (the topic and agent strings are not written: the
+//              summary resolves the ids through the interner)
+//   sentiment  last f64, last_us i64, weighted_sum f64, weight_total f64,
+//              weight_ref_us i64
+//   commerce   purchases u32, lifetime_value f64, last_purchase_us i64,
+//              csat i32, csat_us i64, nps i32, nps_us i64
+//   topics     count u32, then topic id u32, outcome i32, time_us i64 each
+//   attributes count u32, then key id u32, text id u32, time_us i64,
+//              number f64, kind i32 each
+//   recent     count u32, then time_us i64, serialized event Bytes each
+//   base       WindowTotals, raw (48 bytes)
+//   held       count u32, then the HeldEvents, raw (64 bytes each)
+//   metrics    count u32 (the configuration's metric count), then for each
+//              series: sample count u32, then time_us i64, number f64,
+//              text id u32, is_text u8 each
+//
+// Ids are the interner's, which the snapshot restores identically before
+// any customer. Load bounds every count by the bytes left, so that a damaged
+// count cannot ask for a huge allocation, and drops the held events that
+// have left the horizon (so a loaded state may hold fewer than the saved
+// one, with the same answers).
+
+#include <type_traits>
+
+#include "state/customer_state.h"
+#include "state/snapshot.h"
+
+namespace motive::state {
+namespace {
+
+static_assert(std::is_trivially_copyable_v<WindowTotals>);
+static_assert(std::is_trivially_copyable_v<HeldEvent>);
+
+// The smallest number of bytes one element of each list takes.
+constexpr size_t kTopicBytes = 4 + 4 + 8;
+constexpr size_t kAttributeBytes = 4 + 4 + 8 + 8 + 4;
+constexpr size_t kRecentBytes = 8 + 4;
+constexpr size_t kSampleBytes = 8 + 8 + 4 + 1;
+
+void PutI32(SnapshotWriter& out, int32_t v) {
+  out.U32(static_cast<uint32_t>(v));
+}
+
+int32_t GetI32(SnapshotReader& in) { return static_cast<int32_t>(in.U32()); }
+
+// A count of elements taking at least `bytes` each, or false when the bytes
+// left cannot hold that many.
+bool GetCount(SnapshotReader& in, size_t bytes, uint32_t* count) {
+  *count = in.U32();
+  return in.ok() && *count <= in.remaining() / bytes;
+}
+
+}  // namespace
+
+void CustomerState::Save(SnapshotWriter& out) const {
+  out.U64(events_);
+  out.I64(first_us_);
+  out.I64(newest_us_);
+  for (uint32_t moment : moments_) out.U32(moment);
+  PutI32(out, stage_);
+  out.I64(stage_us_);
+
+  out.I64(last_contact_.time_us);
+  PutI32(out, last_contact_.channel);
+  PutI32(out, last_contact_.outcome);
+  out.U32(last_topic_);
+  out.U32(last_agent_);
+  out.U32(last_contact_.transfers);
+  out.I64(last_contact_.hold_ms);
+  out.F64(last_contact_.sentiment);
+  out.U8(last_contact_.repeat);
+
+  out.F64(sentiment_last_);
+  out.I64(sentiment_last_us_);
+  out.F64(weighted_sum_);
+  out.F64(weight_total_);
+  out.I64(weight_ref_us_);
+
+  out.U32(purchases_);
+  out.F64(lifetime_value_);
+  out.I64(last_purchase_us_);
+  PutI32(out, csat_);
+  out.I64(csat_us_);
+  PutI32(out, nps_);
+  out.I64(nps_us_);
+
+  out.U32(static_cast<uint32_t>(topics_.size()));
+  for (const Topic& topic : topics_) {
+    out.U32(topic.topic);
+    PutI32(out, topic.outcome);
+    out.I64(topic.time_us);
+  }
+  out.U32(static_cast<uint32_t>(attributes_.size()));
+  for (const Attribute& attribute : attributes_) {
+    out.U32(attribute.key);
+    out.U32(attribute.text);
+    out.I64(attribute.time_us);
+    out.F64(attribute.number);
+    PutI32(out, attribute.kind);
+  }
+  out.U32(static_cast<uint32_t>(recent_.size()));
+  for (const Recent& recent : recent_) {
+    out.I64(recent.time_us);
+    out.Bytes(recent.event);
+  }
+
+  out.Raw(&base_, sizeof(base_));
+  out.U32(static_cast<uint32_t>(held_.size()));
+  out.Raw(held_.data(), held_.size() * sizeof(HeldEvent));
+
+  out.U32(static_cast<uint32_t>(metrics_.size()));
+  for (const MetricSeries& series : metrics_) {
+    const std::vector<MetricSample>& samples = series.samples();
+    out.U32(static_cast<uint32_t>(samples.size()));
+    for (const MetricSample& sample : samples) {
+      out.I64(sample.time_us);
+      out.F64(sample.number);
+      out.U32(sample.text);
+      out.U8(sample.is_text ? 1 : 0);
+    }
+  }
+}
+
+bool CustomerState::Load(SnapshotReader& in, const StateConfig& config) {
+  events_ = in.U64();
+  first_us_ = in.I64();
+  newest_us_ = in.I64();
+  for (uint32_t& moment : moments_) moment = in.U32();
+  stage_ = GetI32(in);
+  stage_us_ = in.I64();
+
+  last_contact_ = LastContact{};
+  last_contact_.time_us = in.I64();
+  last_contact_.channel = GetI32(in);
+  last_contact_.outcome = GetI32(in);
+  last_topic_ = in.U32();
+  last_agent_ = in.U32();
+  last_contact_.transfers = in.U32();
+  last_contact_.hold_ms = in.I64();
+  last_contact_.sentiment = in.F64();
+  last_contact_.repeat = in.U8();
+
+  sentiment_last_ = in.F64();
+  sentiment_last_us_ = in.I64();
+  weighted_sum_ = in.F64();
+  weight_total_ = in.F64();
+  weight_ref_us_ = in.I64();
+
+  purchases_ = in.U32();
+  lifetime_value_ = in.F64();
+  last_purchase_us_ = in.I64();
+  csat_ = GetI32(in);
+  csat_us_ = in.I64();
+  nps_ = GetI32(in);
+  nps_us_ = in.I64();
+
+  uint32_t count;
+  if (!GetCount(in, kTopicBytes, &count) || count > kMaxTopics) return false;
+  topics_.resize(count);
+  for (Topic& topic : topics_) {
+    topic.topic = in.U32();
+    topic.outcome = GetI32(in);
+    topic.time_us = in.I64();
+  }
+  if (!GetCount(in, kAttributeBytes, &count)) return false;
+  attributes_.resize(count);
+  for (Attribute& attribute : attributes_) {
+    attribute.key = in.U32();
+    attribute.text = in.U32();
+    attribute.time_us = in.I64();
+    attribute.number = in.F64();
+    attribute.kind = GetI32(in);
+  }
+  if (!GetCount(in, kRecentBytes, &count) || count > config.recent_events) {
+    return false;
+  }
+  recent_.resize(count);
+  for (Recent& recent : recent_) {
+    recent.time_us = in.I64();
+    recent.event = std::string(in.Bytes());
+  }
+
+  in.Raw(&base_, sizeof(base_));
+  if (!GetCount(in, sizeof(HeldEvent), &count)) return false;
+  held_.resize(count);
+  in.Raw(held_.data(), held_.size() * sizeof(HeldEvent));
+  // Windows binary-search held_ and index totals by channel: check what they
+  // rely on.
+  for (size_t i = 0; i < held_.size(); ++i) {
+    const HeldEvent& held = held_[i];
+    if (held.channel >= kChannelCount || held.time_us > newest_us_ ||
+        (i > 0 && held.time_us < held_[i - 1].time_us)) {
+      return false;
+    }
+  }
+  // Apply forgets events past the horizon only when held_ must grow, so a
+  // saved state may still hold some; no answer depends on them.
+  Forget(newest_us_ - config.horizon_us());
+
+  const size_t metric_count = config.metrics ? config.metrics->size() : 0;
+  if (in.U32() != metric_count) return false;
+  metrics_.resize(metric_count);
+  for (MetricSeries& series : metrics_) {
+    if (!GetCount(in, kSampleBytes, &count)) return false;
+    std::vector<MetricSample> samples(count);
+    for (size_t i = 0; i < samples.size(); ++i) {
+      MetricSample& sample = samples[i];
+      sample.time_us = in.I64();
+      sample.number = in.F64();
+      sample.text = in.U32();
+      sample.is_text = in.U8() != 0;
+      if (sample.time_us > newest_us_ ||
+          (i > 0 && sample.time_us < samples[i - 1].time_us)) {
+        return false;
+      }
+    }
+    series.Restore(std::move(samples));
+  }
+  return in.ok();
+}
+
+}  // namespace motive::state

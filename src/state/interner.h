@@ -1,0 +1,62 @@
+// Interner: the engine's table of strings that many customers share (topics,
+// agent ids, attribute keys and values), each stored once and named by a small
+// id, so that per-customer state holds 4-byte ids instead of strings.
+//
+// Strings are never removed: a C caller may keep a `const char*` from a
+// summary for as long as the engine is open. The table grows with the number
+// of distinct strings, which in practice is small (topics, agents, plans).
+//
+// Thread-safe. Intern may be called from any thread; Get is lock-free and
+// returns what Intern stored before the id reached the caller (through the
+// lock that published the state holding it).
+
+#ifndef MOTIVE_STATE_INTERNER_H_
+#define MOTIVE_STATE_INTERNER_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
+
+namespace motive::state {
+
+class Interner {
+ public:
+  // Id 0 is the empty string.
+  static constexpr uint32_t kEmpty = 0;
+  // At most this many distinct strings; Intern returns kEmpty beyond it.
+  static constexpr uint32_t kCapacity = 1u << 24;
+
+  Interner();
+  Interner(const Interner&) = delete;
+  Interner& operator=(const Interner&) = delete;
+
+  uint32_t Intern(absl::string_view text);
+
+  // NUL-terminated; "" for kEmpty and for ids never handed out.
+  const char* Get(uint32_t id) const;
+  absl::string_view View(uint32_t id) const { return Get(id); }
+
+  // The number of ids handed out, kEmpty included: ids are 0 to size() - 1.
+  uint32_t size() const { return size_.load(std::memory_order_acquire); }
+
+ private:
+  static constexpr uint32_t kChunkBits = 12;
+  static constexpr uint32_t kChunkSize = 1u << kChunkBits;
+  static constexpr uint32_t kChunks = kCapacity / kChunkSize;
+
+  std::mutex mu_;
+  // Keys view the strings owned by chunks_, which never move.
+  absl::flat_hash_map<absl::string_view, uint32_t> ids_;
+  // chunks_[id >> kChunkBits][id & (kChunkSize - 1)] owns string `id`.
+  std::unique_ptr<std::unique_ptr<std::string[]>[]> chunks_;
+  std::atomic<uint32_t> size_{1};
+};
+
+}  // namespace motive::state
+
+#endif  // MOTIVE_STATE_INTERNER_H_

@@ -1,0 +1,439 @@
+// The snapshot file, field by field (snapshot.h gives the outline; Bytes is
+// a u32 length then the bytes):
+//   "MOTSNAP1", version u32, config fingerprint u64, seq i64, event_id Bytes,
+//   string count u32 (the interner's size - 1), each string Bytes (ids 1..),
+//   per customer: customer id Bytes, CustomerState::Save's output as Bytes
+//     (the length lets the reader check that Load took exactly its share),
+//   customer count u64, checksum u64 (see Checksum) of everything before it.
+// Customers come in no particular order.
+
+#include "state/snapshot.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <bit>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "model/errors.h"
+#include "model/event_id.h"
+
+namespace motive::state {
+namespace {
+
+// Numbers and HeldEvent arrays are copied with memcpy, which is the file's
+// little-endian layout only on a little-endian host.
+static_assert(std::endian::native == std::endian::little,
+              "snapshots assume a little-endian host");
+
+constexpr char kMagic[8] = {'M', 'O', 'T', 'S', 'N', 'A', 'P', '1'};
+// Bumped whenever anything written changes, CustomerState::Save's layout
+// included.
+constexpr uint32_t kFormatVersion = 1;
+constexpr uint32_t kFingerprintSeed = 0x63667067;  // "cfpg"
+constexpr uint32_t kChecksumSeed = 0x736e6170;     // "snap"
+
+// The checksum covers the file in chunks of this size so that the writer can
+// compute it while streaming (see Checksum).
+constexpr size_t kChecksumChunk = size_t{1} << 20;
+// The writer hands its buffer to the file once it holds this much.
+constexpr size_t kDrainBytes = 8 * kChecksumChunk;
+// The trailer: customer count u64 (covered by the checksum), checksum u64.
+constexpr size_t kTrailerBytes = 16;
+// The smallest file: magic, version, fingerprint, seq, event_id length,
+// string count, trailer.
+constexpr size_t kMinimumBytes = 8 + 4 + 8 + 8 + 4 + 4 + kTrailerBytes;
+
+// The checksum of a file's bytes before the checksum itself: MurmurHash3
+// x64-128 (model/event_id.h; its low 64 bits, seed kChecksumSeed) of the
+// concatenated little-endian low 64 bits of each consecutive kChecksumChunk
+// slice's MurmurHash3, the last slice possibly shorter. A plain hash of the
+// whole would need the whole file in memory when writing.
+class Checksum {
+ public:
+  // `chunk` is kChecksumChunk bytes long, except for the last one.
+  void Add(absl::string_view chunk) {
+    const uint64_t h = model::Murmur3x64_128(chunk, kChecksumSeed).low;
+    char bytes[sizeof(h)];
+    std::memcpy(bytes, &h, sizeof(h));
+    chunk_hashes_.append(bytes, sizeof(bytes));
+  }
+  uint64_t Finish() const {
+    return model::Murmur3x64_128(chunk_hashes_, kChecksumSeed).low;
+  }
+
+ private:
+  std::string chunk_hashes_;
+};
+
+uint64_t ChecksumOf(absl::string_view data) {
+  Checksum checksum;
+  for (size_t at = 0; at < data.size(); at += kChecksumChunk) {
+    checksum.Add(data.substr(at, kChecksumChunk));
+  }
+  return checksum.Finish();
+}
+
+absl::Status ErrnoError(absl::string_view what, const std::string& path) {
+  return model::IoError(
+      absl::StrCat(what, " ", path, ": ", std::strerror(errno)));
+}
+
+absl::Status WriteAll(int fd, absl::string_view data, const std::string& path) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoError("writing", path);
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return absl::OkStatus();
+}
+
+// The temporary file a snapshot is streamed to, removed unless committed.
+class TempFile {
+ public:
+  explicit TempFile(std::string path) : path_(std::move(path)) {}
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  ~TempFile() {
+    if (fd_ >= 0) ::close(fd_);
+    if (!committed_) ::unlink(path_.c_str());
+  }
+
+  absl::Status Open() {
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd_ < 0) return ErrnoError("creating", path_);
+    return absl::OkStatus();
+  }
+
+  // Writes the whole checksum chunks at the front of `buffer` (all of it
+  // when `last`) and removes them from it.
+  absl::Status Drain(std::string& buffer, bool last) {
+    const size_t n =
+        last ? buffer.size() : buffer.size() / kChecksumChunk * kChecksumChunk;
+    const absl::string_view out(buffer.data(), n);
+    for (size_t at = 0; at < n; at += kChecksumChunk) {
+      checksum_.Add(out.substr(at, kChecksumChunk));
+    }
+    absl::Status status = WriteAll(fd_, out, path_);
+    buffer.erase(0, n);
+    return status;
+  }
+
+  // Ends the file with the checksum of everything drained into it.
+  absl::Status WriteChecksum() {
+    const uint64_t checksum = checksum_.Finish();
+    return WriteAll(fd_,
+                    absl::string_view(reinterpret_cast<const char*>(&checksum),
+                                      sizeof(checksum)),
+                    path_);
+  }
+
+  // Makes the file durable and renames it over `final_path`, then makes the
+  // rename durable.
+  absl::Status Commit(const std::string& final_path) {
+    if (::fsync(fd_) != 0) return ErrnoError("syncing", path_);
+    const int fd = std::exchange(fd_, -1);
+    if (::close(fd) != 0) return ErrnoError("closing", path_);
+    if (::rename(path_.c_str(), final_path.c_str()) != 0) {
+      return ErrnoError(absl::StrCat("renaming ", path_, " to"), final_path);
+    }
+    committed_ = true;
+    const std::string dir =
+        std::filesystem::path(final_path).parent_path().string();
+    const int dir_fd =
+        ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_CLOEXEC);
+    if (dir_fd < 0) return ErrnoError("opening", dir);
+    const int synced = ::fsync(dir_fd);
+    ::close(dir_fd);
+    if (synced != 0) return ErrnoError("syncing", dir);
+    return absl::OkStatus();
+  }
+
+ private:
+  const std::string path_;
+  int fd_ = -1;
+  bool committed_ = false;
+  Checksum checksum_;
+};
+
+// The whole file at `path`, read at once (a snapshot is read whole anyway,
+// and one read is the fastest way there).
+absl::StatusOr<std::pair<std::unique_ptr<char[]>, size_t>> ReadWholeFile(
+    const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) {
+      return absl::NotFoundError(absl::StrCat("no snapshot at ", path));
+    }
+    return ErrnoError("opening", path);
+  }
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    absl::Status status = ErrnoError("reading", path);
+    ::close(fd);
+    return status;
+  }
+  const size_t size = static_cast<size_t>(st.st_size);
+  auto data = std::make_unique_for_overwrite<char[]>(size);
+  size_t done = 0;
+  while (done < size) {
+    const ssize_t n = ::read(fd, data.get() + done, size - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      absl::Status status =
+          n < 0 ? ErrnoError("reading", path)
+                : absl::DataLossError(absl::StrCat("snapshot ", path,
+                                                   " shrank while being read"));
+      ::close(fd);
+      return status;
+    }
+    done += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  return std::make_pair(std::move(data), size);
+}
+
+}  // namespace
+
+// --- SnapshotWriter ---------------------------------------------------------
+
+void SnapshotWriter::U8(uint8_t v) { out_->push_back(static_cast<char>(v)); }
+
+void SnapshotWriter::U32(uint32_t v) { Raw(&v, sizeof(v)); }
+
+void SnapshotWriter::U64(uint64_t v) { Raw(&v, sizeof(v)); }
+
+void SnapshotWriter::F64(double v) { Raw(&v, sizeof(v)); }
+
+void SnapshotWriter::Bytes(absl::string_view v) {
+  U32(static_cast<uint32_t>(v.size()));
+  out_->append(v.data(), v.size());
+}
+
+void SnapshotWriter::Raw(const void* data, size_t size) {
+  out_->append(static_cast<const char*>(data), size);
+}
+
+// --- SnapshotReader ---------------------------------------------------------
+
+bool SnapshotReader::Raw(void* data, size_t size) {
+  if (size > in_.size()) {
+    // Everything after a failed read fails too, so that a caller may check
+    // ok() once at the end.
+    in_ = {};
+    ok_ = false;
+    std::memset(data, 0, size);
+    return false;
+  }
+  std::memcpy(data, in_.data(), size);
+  in_.remove_prefix(size);
+  return true;
+}
+
+uint8_t SnapshotReader::U8() {
+  uint8_t v;
+  Raw(&v, sizeof(v));
+  return v;
+}
+
+uint32_t SnapshotReader::U32() {
+  uint32_t v;
+  Raw(&v, sizeof(v));
+  return v;
+}
+
+uint64_t SnapshotReader::U64() {
+  uint64_t v;
+  Raw(&v, sizeof(v));
+  return v;
+}
+
+double SnapshotReader::F64() {
+  double v;
+  Raw(&v, sizeof(v));
+  return v;
+}
+
+absl::string_view SnapshotReader::Bytes() {
+  const uint32_t size = U32();
+  if (size > in_.size()) {
+    in_ = {};
+    ok_ = false;
+    return {};
+  }
+  absl::string_view v = in_.substr(0, size);
+  in_.remove_prefix(size);
+  return v;
+}
+
+// --- files ------------------------------------------------------------------
+
+uint64_t ConfigFingerprint(const v1::ContextConfig& config) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    config.SerializeToCodedStream(&coded);
+  }
+  return model::Murmur3x64_128(bytes, kFingerprintSeed).low;
+}
+
+absl::Status WriteSnapshot(const StateStore& store, const LogPosition& position,
+                           uint64_t config_fingerprint,
+                           const std::string& path) {
+  TempFile file(path + ".tmp");
+  if (absl::Status s = file.Open(); !s.ok()) return s;
+
+  std::string buffer;
+  buffer.reserve(kDrainBytes + kChecksumChunk);
+  SnapshotWriter out(&buffer);
+  out.Raw(kMagic, sizeof(kMagic));
+  out.U32(kFormatVersion);
+  out.U64(config_fingerprint);
+  out.I64(position.seq);
+  out.Bytes(position.event_id);
+
+  const Interner& strings = store.strings();
+  const uint32_t string_count = strings.size();
+  out.U32(string_count - 1);
+  for (uint32_t id = 1; id < string_count; ++id) out.Bytes(strings.View(id));
+
+  absl::Status status;
+  uint64_t customers = 0;
+  store.ForEach(
+      [&](const std::string& customer_id, const CustomerState& state) {
+        if (!status.ok()) return;
+        out.Bytes(customer_id);
+        // The state's bytes, length first: written in place and the length
+        // patched after, rather than built apart and copied.
+        const size_t length_at = buffer.size();
+        out.U32(0);
+        state.Save(out);
+        const size_t length = buffer.size() - length_at - sizeof(uint32_t);
+        if (length > UINT32_MAX) {
+          status = absl::InternalError(absl::StrCat(
+              "customer ", customer_id, "'s state is too large to snapshot"));
+          return;
+        }
+        const uint32_t length32 = static_cast<uint32_t>(length);
+        std::memcpy(buffer.data() + length_at, &length32, sizeof(length32));
+        ++customers;
+        if (buffer.size() >= kDrainBytes) status = file.Drain(buffer, false);
+      });
+  if (!status.ok()) return status;
+
+  out.U64(customers);
+  if (absl::Status s = file.Drain(buffer, true); !s.ok()) return s;
+  if (absl::Status s = file.WriteChecksum(); !s.ok()) return s;
+  return file.Commit(path);
+}
+
+absl::StatusOr<LogPosition> ReadSnapshot(const std::string& path,
+                                         uint64_t config_fingerprint,
+                                         StateStore* store) {
+  // Strings must get back the ids the customers' states name.
+  if (store->strings().size() != 1 || store->Stats().customers != 0) {
+    return absl::FailedPreconditionError(
+        "ReadSnapshot needs an empty state store");
+  }
+  auto file = ReadWholeFile(path);
+  if (!file.ok()) return file.status();
+  const absl::string_view data(file->first.get(), file->second);
+  const auto damaged = [&](absl::string_view why) {
+    return absl::DataLossError(absl::StrCat("snapshot ", path, ": ", why));
+  };
+  const auto unusable = [&](absl::string_view why) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("snapshot ", path, ": ", why));
+  };
+
+  if (data.size() >= sizeof(kMagic) &&
+      data.substr(0, sizeof(kMagic)) !=
+          absl::string_view(kMagic, sizeof(kMagic))) {
+    return unusable("not a motive snapshot (its magic differs)");
+  }
+  if (data.size() < kMinimumBytes) return damaged("truncated");
+  // Everything between the magic and the trailer.
+  SnapshotReader in(data.substr(sizeof(kMagic),
+                                data.size() - sizeof(kMagic) - kTrailerBytes));
+  const uint32_t version = in.U32();
+  if (version != kFormatVersion) {
+    return unusable(
+        absl::StrFormat("format version %d, this build reads version %d",
+                        version, kFormatVersion));
+  }
+  // The checksum before anything else is trusted: a damaged fingerprint
+  // should read as damage, not as another configuration.
+  const absl::string_view checked = data.substr(0, data.size() - 8);
+  uint64_t checksum;
+  std::memcpy(&checksum, data.data() + checked.size(), sizeof(checksum));
+  if (ChecksumOf(checked) != checksum) {
+    return damaged("checksum mismatch (truncated or corrupted)");
+  }
+  const uint64_t fingerprint = in.U64();
+  if (fingerprint != config_fingerprint) {
+    return unusable(absl::StrFormat(
+        "taken under another context configuration (fingerprint %016x, now "
+        "%016x)",
+        fingerprint, config_fingerprint));
+  }
+
+  LogPosition position;
+  position.seq = in.I64();
+  position.event_id = std::string(in.Bytes());
+
+  Interner& strings = store->strings();
+  const uint32_t string_count = in.U32();
+  if (!in.ok()) return damaged("header truncated");
+  // Each string takes at least its 4-byte length.
+  if (string_count > in.remaining() / sizeof(uint32_t)) {
+    return damaged("string table larger than the file");
+  }
+  for (uint32_t i = 1; i <= string_count; ++i) {
+    const absl::string_view text = in.Bytes();
+    if (!in.ok() || strings.Intern(text) != i) {
+      return damaged(absl::StrCat("string table entry ", i, " is invalid"));
+    }
+  }
+
+  const StateConfig& config = store->config();
+  uint64_t customers = 0;
+  while (in.remaining() > 0) {
+    const absl::string_view customer_id = in.Bytes();
+    SnapshotReader state_in(in.Bytes());
+    CustomerState state;
+    if (!in.ok()) {
+      return damaged(absl::StrCat("customer record ", customers + 1,
+                                  " runs past the end"));
+    }
+    if (!state.Load(state_in, config) || !state_in.ok() ||
+        state_in.remaining() != 0) {
+      return damaged(absl::StrCat("the state of customer ", customer_id,
+                                  " is inconsistent"));
+    }
+    store->Insert(std::string(customer_id), std::move(state));
+    ++customers;
+  }
+  uint64_t count;
+  std::memcpy(&count, data.data() + data.size() - kTrailerBytes, sizeof(count));
+  if (count != customers) {
+    return damaged(absl::StrCat("holds ", customers,
+                                " customers, its trailer says ", count));
+  }
+  return position;
+}
+
+}  // namespace motive::state

@@ -1,0 +1,288 @@
+// The customer context through the engine: the state follows the log (built
+// incrementally, rebuilt on open, restored from a snapshot: the same
+// answers), duplicates count once, and as-of queries replay the past.
+
+#include <algorithm>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_split.h"
+#include "datagen/journey_generator.h"
+#include "engine/engine.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "gtest/gtest.h"
+#include "model/errors.h"
+#include "model/event_codec.h"
+#include "model/event_validation.h"
+#include "tests/testing/summary_testing.h"
+#include "tests/testing/temp_dir.h"
+
+namespace motive::engine {
+namespace {
+
+using ::motive::testing::ExpectSameSummary;
+using ::google::protobuf::util::MessageDifferencer;
+using ::testing::HasSubstr;
+
+// After the generator's default window (the year 2025).
+const absl::Time kNow = absl::FromUnixSeconds(1767225600 + 86400);
+const int64_t kNowUs = absl::ToUnixMicros(kNow);
+
+EngineOptions Options() {
+  EngineOptions options;
+  options.clock = [] { return kNow; };
+  options.log.durability = store::Durability::kGroup;
+  return options;
+}
+
+std::unique_ptr<Engine> Open(const std::string& path,
+                             EngineOptions options = Options()) {
+  auto engine = Engine::Open(path, std::move(options));
+  EXPECT_TRUE(engine.ok()) << engine.status();
+  return engine.ok() ? *std::move(engine) : nullptr;
+}
+
+// Generated journeys, one JSON line each, in a shuffled arrival order so
+// that many events arrive late.
+std::vector<v1::Event> Journeys(int customers, uint64_t seed) {
+  datagen::GeneratorOptions options;
+  options.customers = customers;
+  options.seed = seed;
+  datagen::JourneyGenerator generator(options);
+  std::string jsonl;
+  while (generator.NextCustomer(&jsonl)) {
+  }
+  std::vector<v1::Event> events;
+  for (absl::string_view line :
+       absl::StrSplit(jsonl, '\n', absl::SkipEmpty())) {
+    v1::Event event;
+    absl::Status s = model::Decode(model::WireFormat::kJson, line, &event);
+    EXPECT_TRUE(s.ok()) << s;
+    events.push_back(std::move(event));
+  }
+  std::mt19937_64 random(seed);
+  // Shuffle within blocks: late by up to a few hundred events.
+  for (size_t i = 0; i < events.size(); i += 200) {
+    std::shuffle(events.begin() + i,
+                 events.begin() + std::min(i + 200, events.size()), random);
+  }
+  return events;
+}
+
+std::vector<std::string> CustomerIds(const std::vector<v1::Event>& events) {
+  std::vector<std::string> ids;
+  for (const v1::Event& e : events) ids.push_back(e.customer_id());
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+
+state::Summary SummaryOf(Engine& engine, const std::string& customer,
+                         int64_t as_of_us = kNowUs) {
+  state::Summary summary;
+  absl::Status s = engine.Summarize(customer, as_of_us, &summary);
+  EXPECT_TRUE(s.ok()) << s;
+  return summary;
+}
+
+void RecordAll(Engine& engine, const std::vector<v1::Event>& events) {
+  for (const v1::Event& e : events) {
+    absl::StatusOr<bool> stored = engine.Record(e);
+    ASSERT_TRUE(stored.ok()) << stored.status();
+  }
+}
+
+TEST(EngineContextTest, UnknownCustomerIsNotAnError) {
+  auto engine = Open(":memory:");
+  state::Summary summary = SummaryOf(*engine, "nobody");
+  EXPECT_EQ(summary.known, 0);
+  EXPECT_EQ(summary.as_of_us, kNowUs);
+  v1::Context context;
+  ASSERT_TRUE(engine->Describe("nobody", 0, &context).ok());
+  EXPECT_FALSE(context.known());
+  EXPECT_EQ(context.customer_id(), "nobody");
+}
+
+TEST(EngineContextTest, EmptyCustomerIdIsRejected) {
+  auto engine = Open(":memory:");
+  state::Summary summary;
+  absl::Status s = engine->Summarize("", 0, &summary);
+  EXPECT_EQ(model::ErrorField(s), "customer_id");
+  v1::Context context;
+  EXPECT_EQ(model::ErrorField(engine->Describe("", 0, &context)),
+            "customer_id");
+}
+
+TEST(EngineContextTest, DuplicatesCountOnce) {
+  auto engine = Open(":memory:");
+  std::vector<v1::Event> events = Journeys(3, 5);
+  RecordAll(*engine, events);
+  std::vector<state::Summary> before;
+  for (const std::string& id : CustomerIds(events)) {
+    before.push_back(SummaryOf(*engine, id));
+  }
+  RecordAll(*engine, events);  // All again: every one a duplicate.
+  std::vector<std::string> ids = CustomerIds(events);
+  for (size_t i = 0; i < ids.size(); ++i) {
+    ExpectSameSummary(SummaryOf(*engine, ids[i]), before[i], ids[i]);
+  }
+}
+
+TEST(EngineContextTest, RebuildAndSnapshotEqualIncremental) {
+  motive::testing::TempDir dir;
+  const std::string path = dir.File("log.db");
+  std::vector<v1::Event> events = Journeys(40, 11);
+  std::vector<std::string> ids = CustomerIds(events);
+  std::vector<motive::testing::OwnedSummary> incremental;
+  std::vector<v1::Context> contexts;
+  {
+    auto engine = Open(path);
+    // Half one at a time, half in one ingest, as callers mix them.
+    const size_t half = events.size() / 2;
+    RecordAll(*engine, {events.begin(), events.begin() + half});
+    std::string tail;
+    for (size_t i = half; i < events.size(); ++i) {
+      std::string json;
+      ASSERT_TRUE(
+          model::Encode(model::WireFormat::kJson, events[i], &json).ok());
+      tail += json + "\n";
+    }
+    bool given = false;
+    model::RecordReader reader(model::InputFormat::kJsonl,
+                               [&]() -> absl::StatusOr<absl::string_view> {
+                                 if (given) return absl::string_view();
+                                 given = true;
+                                 return absl::string_view(tail);
+                               });
+    IngestCounts counts;
+    ASSERT_TRUE(engine->Ingest(reader, {}, &counts).ok());
+    ASSERT_EQ(counts.rejected, 0u);
+    for (const std::string& id : ids) {
+      incremental.emplace_back(SummaryOf(*engine, id));
+      ASSERT_TRUE(engine->Describe(id, kNowUs, &contexts.emplace_back()).ok());
+    }
+    ASSERT_TRUE(engine->WriteSnapshot().ok());
+  }
+  for (bool snapshot : {false, true}) {
+    EngineOptions options = Options();
+    if (!snapshot) options.snapshot_path = "-";
+    auto engine = Open(path, options);
+    EXPECT_EQ(engine->open_report().from_snapshot, snapshot);
+    EXPECT_EQ(engine->open_report().events_replayed,
+              snapshot ? 0u : events.size());
+    for (size_t i = 0; i < ids.size(); ++i) {
+      ExpectSameSummary(SummaryOf(*engine, ids[i]), incremental[i].get(),
+                        (snapshot ? "snapshot " : "rebuild ") + ids[i]);
+      v1::Context context;
+      ASSERT_TRUE(engine->Describe(ids[i], kNowUs, &context).ok());
+      EXPECT_TRUE(MessageDifferencer::Equals(context, contexts[i]))
+          << ids[i] << "\n"
+          << context.DebugString() << "\nvs\n"
+          << contexts[i].DebugString();
+    }
+  }
+}
+
+TEST(EngineContextTest, SnapshotPlusTheLogAfterItEqualsReplay) {
+  motive::testing::TempDir dir;
+  const std::string path = dir.File("log.db");
+  std::vector<v1::Event> events = Journeys(20, 3);
+  const size_t half = events.size() / 2;
+  {
+    auto engine = Open(path);
+    RecordAll(*engine, {events.begin(), events.begin() + half});
+    ASSERT_TRUE(engine->WriteSnapshot().ok());
+    RecordAll(*engine, {events.begin() + half, events.end()});
+  }
+  auto from_snapshot = Open(path);
+  EXPECT_TRUE(from_snapshot->open_report().from_snapshot);
+  EXPECT_EQ(from_snapshot->open_report().events_replayed, events.size() - half);
+  EngineOptions options = Options();
+  options.snapshot_path = "-";
+  auto replayed = Open(path, options);
+  for (const std::string& id : CustomerIds(events)) {
+    ExpectSameSummary(SummaryOf(*from_snapshot, id), SummaryOf(*replayed, id),
+                      id);
+  }
+}
+
+TEST(EngineContextTest, SnapshotOfAnotherConfigurationIsNotUsed) {
+  motive::testing::TempDir dir;
+  const std::string path = dir.File("log.db");
+  std::vector<v1::Event> events = Journeys(5, 8);
+  {
+    auto engine = Open(path);
+    RecordAll(*engine, events);
+    ASSERT_TRUE(engine->WriteSnapshot().ok());
+  }
+  EngineOptions options = Options();
+  options.context_config_text = "signals { window_days: 30 }";
+  auto engine = Open(path, options);
+  EXPECT_FALSE(engine->open_report().from_snapshot);
+  EXPECT_THAT(engine->open_report().snapshot_note, HasSubstr("config"));
+  EXPECT_EQ(engine->open_report().events_replayed, events.size());
+  EXPECT_EQ(SummaryOf(*engine, events[0].customer_id()).window_days, 30u);
+}
+
+TEST(EngineContextTest, AsOfInThePastReplaysTheLog) {
+  std::vector<v1::Event> events = Journeys(10, 21);
+  std::sort(events.begin(), events.end(), [](const auto& a, const auto& b) {
+    return model::ToUnixMicros(a.occurred_at()) <
+           model::ToUnixMicros(b.occurred_at());
+  });
+  // As of mid-year: the same answer as an engine that only saw the events
+  // up to then, in event-time order.
+  const int64_t as_of =
+      model::ToUnixMicros(events[events.size() / 2].occurred_at());
+  // Both in event-time order, so that events of the same time tie alike.
+  auto engine = Open(":memory:");
+  RecordAll(*engine, events);
+  auto past = Open(":memory:");
+  for (const v1::Event& e : events) {
+    if (model::ToUnixMicros(e.occurred_at()) <= as_of) {
+      ASSERT_TRUE(past->Record(e).ok());
+    }
+  }
+  for (const std::string& id : CustomerIds(events)) {
+    ExpectSameSummary(SummaryOf(*engine, id, as_of),
+                      SummaryOf(*past, id, as_of), id);
+  }
+}
+
+TEST(EngineContextTest, NewConfigurationRebuildsAndABadOneChangesNothing) {
+  auto engine = Open(":memory:");
+  std::vector<v1::Event> events = Journeys(5, 2);
+  RecordAll(*engine, events);
+  const std::string id = events[0].customer_id();
+  const state::Summary before = SummaryOf(*engine, id);
+  EXPECT_EQ(before.window_days, 90u);
+
+  absl::Status bad = engine->LoadContextConfig("signals { window_days: 0 }");
+  EXPECT_EQ(model::ErrorField(bad), "signals.window_days");
+  ExpectSameSummary(SummaryOf(*engine, id), before);
+
+  ASSERT_TRUE(engine->LoadContextConfig("signals { window_days: 7 }").ok());
+  state::Summary after = SummaryOf(*engine, id);
+  EXPECT_EQ(after.window_days, 7u);
+  EXPECT_EQ(after.events, before.events);
+  EXPECT_LE(after.strikes, before.strikes);
+}
+
+TEST(EngineContextTest, BadConfigurationFailsOpen) {
+  EngineOptions options = Options();
+  options.context_config_text = "signals {";
+  auto engine = Engine::Open(":memory:", options);
+  ASSERT_FALSE(engine.ok());
+  EXPECT_TRUE(model::IsParseError(engine.status())) << engine.status();
+}
+
+TEST(EngineContextTest, InMemoryEngineHasNoSnapshot) {
+  auto engine = Open(":memory:");
+  EXPECT_EQ(engine->WriteSnapshot().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+}  // namespace
+}  // namespace motive::engine

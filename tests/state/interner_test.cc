@@ -1,0 +1,50 @@
+#include "state/interner.h"
+
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace motive::state {
+namespace {
+
+TEST(InternerTest, SameTextSameIdAndStablePointers) {
+  Interner strings;
+  EXPECT_EQ(strings.Intern(""), Interner::kEmpty);
+  EXPECT_STREQ(strings.Get(Interner::kEmpty), "");
+  const uint32_t billing = strings.Intern("billing");
+  const char* pointer = strings.Get(billing);
+  // Enough strings to need several chunks; the first pointer stays put.
+  for (int i = 0; i < 10000; ++i) strings.Intern("topic " + std::to_string(i));
+  EXPECT_EQ(strings.Intern("billing"), billing);
+  EXPECT_EQ(strings.Get(billing), pointer);
+  EXPECT_STREQ(pointer, "billing");
+  EXPECT_EQ(strings.size(), 10002u);
+  EXPECT_EQ(strings.View(strings.Intern("topic 9999")), "topic 9999");
+}
+
+TEST(InternerTest, UnknownIdsReadAsEmpty) {
+  Interner strings;
+  EXPECT_STREQ(strings.Get(5), "");
+  EXPECT_STREQ(strings.Get(Interner::kCapacity + 1), "");
+}
+
+TEST(InternerTest, ConcurrentInternsAgree) {
+  Interner strings;
+  std::vector<std::vector<uint32_t>> ids(4);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 2000; ++i) {
+        ids[t].push_back(strings.Intern("s" + std::to_string(i)));
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (int t = 1; t < 4; ++t) EXPECT_EQ(ids[t], ids[0]);
+  EXPECT_EQ(strings.size(), 2001u);
+}
+
+}  // namespace
+}  // namespace motive::state
