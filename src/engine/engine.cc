@@ -7,6 +7,7 @@
 #include "model/event_validation.h"
 #include "model/text_proto.h"
 #include "state/context_variables.h"
+#include "state/event_value.h"
 #include "state/snapshot.h"
 
 namespace motive::engine {
@@ -16,9 +17,7 @@ namespace {
 std::unique_ptr<expr::Environment> RuleEnvironment() {
   auto env = std::make_unique<expr::Environment>();
   // Declaring into a fresh environment cannot clash.
-  env->DeclareVariable("event",
-                       expr::Type::Map(expr::Type::String(), expr::Type::Dyn()))
-      .IgnoreError();
+  state::DeclareEventVariable(env.get()).IgnoreError();
   env->DeclareVariable("now", expr::Type::Timestamp()).IgnoreError();
   state::DeclareContextVariables(env.get()).IgnoreError();
   return env;
@@ -78,8 +77,8 @@ absl::StatusOr<std::unique_ptr<state::StateStore>> Engine::BuildState(
   absl::StatusOr<state::StateConfig> state_config =
       state::StateConfig::FromProto(config);
   if (!state_config.ok()) return state_config.status();
-  auto store = std::make_unique<state::StateStore>(*std::move(state_config),
-                                                   strings_);
+  auto store =
+      std::make_unique<state::StateStore>(*std::move(state_config), strings_);
 
   OpenReport report;
   int64_t after_seq = 0;

@@ -1,7 +1,6 @@
 #include "state/customer_state.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <limits>
 #include <utility>
@@ -10,6 +9,7 @@
 #include "model/errors.h"
 #include "model/event_validation.h"
 #include "model/text_proto.h"
+#include "state/event_value.h"
 
 namespace motive::state {
 namespace {
@@ -576,13 +576,6 @@ void CustomerState::Summarize(int64_t as_of_us, const StateConfig& config,
 
 namespace {
 
-// Enum names as the JSON mapping writes them, in lower case ("voice").
-std::string LowerName(const std::string& name) {
-  std::string lower = name;
-  for (char& c : lower) c = static_cast<char>(std::tolower(c));
-  return lower;
-}
-
 void SetTime(int64_t us, google::protobuf::Timestamp* out) {
   *out = model::FromUnixMicros(us);
 }
@@ -591,8 +584,8 @@ void FillCounts(const ContactCounts& counts, v1::ContactCounts* out) {
   out->set_total(counts.total);
   for (int c = 0; c < kChannelCount; ++c) {
     if (counts.by_channel[c] == 0) continue;
-    (*out->mutable_by_channel())[LowerName(
-        v1::Channel_Name(static_cast<v1::Channel>(c)))] = counts.by_channel[c];
+    (*out->mutable_by_channel())[std::string(ChannelName(c))] =
+        counts.by_channel[c];
   }
 }
 
@@ -652,8 +645,7 @@ void CustomerState::Describe(absl::string_view customer_id, int64_t as_of_us,
   out->set_stage(static_cast<v1::Stage>(summary.stage));
   for (int m = 1; m < kMomentCount; ++m) {
     if (summary.moments[m] == 0) continue;
-    (*out->mutable_moments())[LowerName(
-        v1::Moment_Name(static_cast<v1::Moment>(m)))] = summary.moments[m];
+    (*out->mutable_moments())[std::string(MomentName(m))] = summary.moments[m];
   }
   out->set_negative_zero_moment(summary.negative_zero_moment);
 

@@ -324,6 +324,11 @@ EventFieldMask EventFieldsRead(const expr::Expr& expr) {
   return fields;
 }
 
+absl::Status DeclareEventVariable(expr::Environment* env) {
+  return env->DeclareVariable(
+      "event", expr::Type::Map(expr::Type::String(), expr::Type::Dyn()));
+}
+
 absl::string_view ChannelName(int32_t channel) {
   static const EnumNames* names = new EnumNames(v1::Channel_descriptor());
   return names->Get(channel);

@@ -26,8 +26,10 @@
 #include <cstdint>
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "expr/environment.h"
 #include "expr/value.h"
 #include "motive/v1/event.pb.h"
 
@@ -101,6 +103,10 @@ expr::Value EventToValue(const v1::Event& event, expr::Arena* arena,
 // included). All of them when it uses `event` in any other way: whole, by
 // index, or shadowed by a comprehension variable of that name.
 EventFieldMask EventFieldsRead(const expr::Expr& expr);
+
+// Declares `event` as rules and metric filters see it: a map from field
+// name to value (see EventToValue).
+absl::Status DeclareEventVariable(expr::Environment* env);
 
 // The lower-case names of enum values ("voice", "mobile_app", "interim",
 // "loyalty", "unresolved"), as `event` shows them and contexts name them; ""

@@ -182,11 +182,9 @@ absl::StatusOr<std::unique_ptr<MetricSet>> MetricSet::Compile(
     const google::protobuf::RepeatedPtrField<v1::MetricDefinition>&
         definitions) {
   std::unique_ptr<MetricSet> set(new MetricSet());
-  // The same declaration as the rules' `event` (engine.cc), so that a
-  // filter means what the same expression means in a rule.
-  if (absl::Status s = set->env_->DeclareVariable(
-          "event", expr::Type::Map(expr::Type::String(), expr::Type::Dyn()));
-      !s.ok()) {
+  // The rules' declaration, so that a filter means what the same
+  // expression means in a rule.
+  if (absl::Status s = DeclareEventVariable(set->env_.get()); !s.ok()) {
     return s;
   }
   absl::flat_hash_set<absl::string_view> names;
