@@ -1,18 +1,20 @@
-# Fails when the C example in README.md is not examples/c/quickstart.c verbatim,
-# so that the README shows code that the tests build and run.
-# Usage: cmake -DREADME=... -DEXAMPLE=... -P readme_example_test.cmake
+# Fails when the first README.md block fenced as FENCE (c, textproto, ...) is
+# not EXAMPLE verbatim, so that the README shows what the tests build, run or
+# load. Usage: cmake -DREADME=... -DEXAMPLE=... -DFENCE=c -P ...
 file(READ ${README} readme)
 file(READ ${EXAMPLE} example)
-string(FIND "${readme}" "```c\n" start)
+set(opening "```${FENCE}\n")
+string(FIND "${readme}" "${opening}" start)
 if(start EQUAL -1)
-  message(FATAL_ERROR "README.md has no ```c block")
+  message(FATAL_ERROR "README.md has no ```${FENCE} block")
 endif()
-math(EXPR start "${start} + 5")
+string(LENGTH "${opening}" opening_length)
+math(EXPR start "${start} + ${opening_length}")
 string(SUBSTRING "${readme}" ${start} -1 rest)
 string(FIND "${rest}" "```" end)
 string(SUBSTRING "${rest}" 0 ${end} block)
 if(NOT block STREQUAL example)
-  message(FATAL_ERROR "The C example in README.md differs from ${EXAMPLE}; "
+  message(FATAL_ERROR "The ${FENCE} example in README.md differs from ${EXAMPLE}; "
                       "copy the file into the README")
 endif()
 message(STATUS "README.md shows ${EXAMPLE} verbatim")

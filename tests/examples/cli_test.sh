@@ -111,6 +111,9 @@ metrics { name: "spend_1y" aggregation: SUM field: "value" window: "1y" }
 TXTPB
 expect 0 "context with a configuration" -- "$motive" context --db "$work/m.db" --config "$work/context.txtpb" --as-of 2025-03-04T00:00:00Z C9
 contains "calls_30d  1" "user-defined metric shown"
+examples=$(cd "$(dirname "$0")/../../examples" && pwd)
+expect 0 "context with the README's configuration" -- "$motive" context --db "$work/m.db" --config "$examples/context.textproto" C9
+contains "angry_calls" "README's metric shown"
 printf 'metrics { name: "x" aggregation: COUNT window: "soon" }\n' > "$work/bad.txtpb"
 expect 3 "context with a bad configuration" -- "$motive" context --db "$work/m.db" --config "$work/bad.txtpb" C9
 contains "soon" "bad configuration explained"
