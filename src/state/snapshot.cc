@@ -223,12 +223,15 @@ void SnapshotWriter::Bytes(absl::string_view v) {
 }
 
 void SnapshotWriter::Raw(const void* data, size_t size) {
+  if (size == 0) return;  // `data` may be null then.
   out_->append(static_cast<const char*>(data), size);
 }
 
 // --- SnapshotReader ---------------------------------------------------------
 
 bool SnapshotReader::Raw(void* data, size_t size) {
+  // An empty array may have no storage at all: memcpy must not see its null.
+  if (size == 0) return ok_;
   if (size > in_.size()) {
     // Everything after a failed read fails too, so that a caller may check
     // ok() once at the end.
