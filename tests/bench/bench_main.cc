@@ -2,9 +2,12 @@
 
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "benchmark/benchmark.h"
@@ -17,6 +20,7 @@ namespace {
 
 bool short_mode = false;
 std::map<std::string, double> baselines;
+std::vector<std::pair<std::string, std::string>> notes;  // in order of arrival
 
 }  // namespace
 
@@ -32,13 +36,12 @@ const DataSet& Journeys() {
     while (generator.NextCustomer(&set->jsonl)) {
     }
     bool given = false;
-    model::RecordReader reader(
-        model::InputFormat::kJsonl,
-        [&]() -> absl::StatusOr<absl::string_view> {
-          if (given) return absl::string_view();
-          given = true;
-          return absl::string_view(set->jsonl);
-        });
+    model::RecordReader reader(model::InputFormat::kJsonl,
+                               [&]() -> absl::StatusOr<absl::string_view> {
+                                 if (given) return absl::string_view();
+                                 given = true;
+                                 return absl::string_view(set->jsonl);
+                               });
     v1::EventBatch batch;
     model::InputRecord record;
     while (reader.Next(&record)) {
@@ -60,15 +63,27 @@ std::string ScratchDir() {
   return dir.string();
 }
 
+double Latencies::Percentile(double q) {
+  if (samples_.empty()) return 0;
+  std::sort(samples_.begin(), samples_.end());
+  return samples_[std::min(samples_.size() - 1,
+                           static_cast<size_t>(q * samples_.size()))];
+}
+
 void Latencies::Report(benchmark::State& state) {
   if (samples_.empty()) return;
-  std::sort(samples_.begin(), samples_.end());
-  auto at = [&](double q) {
-    return samples_[std::min(samples_.size() - 1,
-                             static_cast<size_t>(q * samples_.size()))];
-  };
-  state.counters["p50_us"] = at(0.50);
-  state.counters["p99_us"] = at(0.99);
+  state.counters["p50_us"] = Percentile(0.50);
+  state.counters["p99_us"] = Percentile(0.99);
+}
+
+void Note(const std::string& key, const std::string& line) {
+  for (auto& [k, l] : notes) {
+    if (k == key) {
+      l = line;
+      return;
+    }
+  }
+  notes.emplace_back(key, line);
 }
 
 void SetBaseline(const std::string& name, double events_per_second) {
@@ -104,6 +119,10 @@ int main(int argc, char** argv) {
                motive::bench::short_mode ? " (short mode)" : "");
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
+  if (!motive::bench::notes.empty()) std::fprintf(stderr, "\nsummary:\n");
+  for (const auto& [key, line] : motive::bench::notes) {
+    std::fprintf(stderr, "  %s\n", line.c_str());
+  }
   std::filesystem::remove_all(motive::bench::ScratchDir());
   return 0;
 }
