@@ -430,13 +430,24 @@ void CustomerState::NoteTopic(uint32_t topic, int32_t outcome, int64_t t) {
 void CustomerState::NoteAttributes(const v1::Event& event, int64_t t,
                                    Interner& strings) {
   for (const auto& [key, value] : event.attributes()) {
+    // Most events repeat what the customer's attributes already say: find
+    // the key by its text, and intern (which locks) only what is new.
+    auto it = std::find_if(
+        attributes_.begin(), attributes_.end(),
+        [&](const Attribute& x) { return strings.View(x.key) == key; });
+    const bool known = it != attributes_.end();
+    if (known && t < it->time_us) continue;  // Late: older than what we have.
+    if (!known && attributes_.size() >= kMaxAttributes) continue;
     Attribute a{};
-    a.key = strings.Intern(key);
+    a.key = known ? it->key : strings.Intern(key);
     a.time_us = t;
     a.kind = value.kind_case();
     switch (value.kind_case()) {
       case google::protobuf::Value::kStringValue:
-        a.text = strings.Intern(value.string_value());
+        a.text = known && it->kind == a.kind &&
+                         strings.View(it->text) == value.string_value()
+                     ? it->text
+                     : strings.Intern(value.string_value());
         break;
       case google::protobuf::Value::kNumberValue:
         a.number = value.number_value();
@@ -447,12 +458,10 @@ void CustomerState::NoteAttributes(const v1::Event& event, int64_t t,
       default:
         continue;  // Validation admits only the three kinds above.
     }
-    auto it = std::find_if(attributes_.begin(), attributes_.end(),
-                           [&](const Attribute& x) { return x.key == a.key; });
-    if (it == attributes_.end()) {
-      if (attributes_.size() < kMaxAttributes) attributes_.push_back(a);
-    } else if (t >= it->time_us) {
+    if (known) {
       *it = a;
+    } else {
+      attributes_.push_back(a);
     }
   }
 }
@@ -460,11 +469,25 @@ void CustomerState::NoteAttributes(const v1::Event& event, int64_t t,
 void CustomerState::NoteRecent(const v1::Event& event, int64_t t,
                                uint32_t keep) {
   if (recent_.size() >= keep && t < recent_.front().time_us) return;
-  auto at = std::upper_bound(
-      recent_.begin(), recent_.end(), t,
-      [](int64_t time, const Recent& r) { return time < r.time_us; });
-  at = recent_.insert(at, Recent{t, event.SerializeAsString()});
-  if (recent_.size() > keep) recent_.erase(recent_.begin());
+  const size_t at =
+      static_cast<size_t>(std::upper_bound(recent_.begin(), recent_.end(), t,
+                                           [](int64_t time, const Recent& r) {
+                                             return time < r.time_us;
+                                           }) -
+                          recent_.begin());
+  Recent* slot;
+  if (recent_.size() >= keep) {
+    // Full: the oldest leaves, and its buffer takes the new event, so that
+    // a steady stream of events allocates nothing here.
+    std::rotate(recent_.begin(), recent_.begin() + 1,
+                recent_.begin() + static_cast<std::ptrdiff_t>(at));
+    slot = &recent_[at - 1];
+  } else {
+    slot = &*recent_.insert(recent_.begin() + static_cast<std::ptrdiff_t>(at),
+                            Recent{});
+  }
+  slot->time_us = t;
+  event.SerializeToString(&slot->event);
 }
 
 // --- queries -----------------------------------------------------------------

@@ -27,4 +27,9 @@ const char* Interner::Get(uint32_t id) const {
   return chunks_[id >> kChunkBits][id & (kChunkSize - 1)].c_str();
 }
 
+absl::string_view Interner::View(uint32_t id) const {
+  if (id >= size()) return "";
+  return chunks_[id >> kChunkBits][id & (kChunkSize - 1)];
+}
+
 }  // namespace motive::state

@@ -39,7 +39,7 @@ class Interner {
 
   // NUL-terminated; "" for kEmpty and for ids never handed out.
   const char* Get(uint32_t id) const;
-  absl::string_view View(uint32_t id) const { return Get(id); }
+  absl::string_view View(uint32_t id) const;
 
   // The number of ids handed out, kEmpty included: ids are 0 to size() - 1.
   uint32_t size() const { return size_.load(std::memory_order_acquire); }

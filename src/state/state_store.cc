@@ -58,10 +58,11 @@ StoreStats StateStore::Stats() const {
   for (const Shard& shard : shards_) {
     std::shared_lock lock(shard.mu);
     stats.customers += shard.customers.size();
-    // The table's slots: the key and the state itself live in them.
+    // The table's slots (a pointer and a control byte each), and the nodes.
     stats.state_bytes +=
-        shard.customers.capacity() *
-        (sizeof(std::pair<const std::string, CustomerState>) + 1);
+        shard.customers.capacity() * (sizeof(void*) + 1) +
+        shard.customers.size() *
+            sizeof(std::pair<const std::string, CustomerState>);
     for (const auto& [id, state] : shard.customers) {
       stats.held_events += state.held_events();
       stats.metric_samples += state.metric_samples();

@@ -18,7 +18,7 @@
 #include <shared_mutex>
 #include <string>
 
-#include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/functional/function_ref.h"
 #include "absl/strings/string_view.h"
 #include "motive/v1/context.pb.h"
@@ -83,9 +83,11 @@ class StateStore {
  private:
   struct Shard {
     mutable std::shared_mutex mu;
-    // States inline in the table: one cache miss fewer per query than
-    // behind a pointer.
-    absl::flat_hash_map<std::string, CustomerState> customers;
+    // One node per customer holding its id and state together: a lookup
+    // reads the control bytes, one pointer and the node, and the table's
+    // empty slots cost a pointer each, not a whole state (with 1M
+    // customers, 0.9 KiB each in a flat table at its usual load).
+    absl::node_hash_map<std::string, CustomerState> customers;
   };
   Shard& ShardFor(absl::string_view customer_id) const;
 
