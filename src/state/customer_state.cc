@@ -425,6 +425,13 @@ void CustomerState::NoteTopic(uint32_t topic, int32_t outcome, int64_t t) {
         [](const Topic& a, const Topic& b) { return a.time_us < b.time_us; }));
   }
   topics_.push_back(Topic{topic, outcome, t});
+  CountOpenIssues();
+}
+
+void CustomerState::CountOpenIssues() {
+  open_issues_ = static_cast<uint32_t>(
+      std::count_if(topics_.begin(), topics_.end(),
+                    [](const Topic& x) { return IsUnresolved(x.outcome); }));
 }
 
 void CustomerState::NoteAttributes(const v1::Event& event, int64_t t,
@@ -542,9 +549,7 @@ void CustomerState::Summarize(int64_t as_of_us, const StateConfig& config,
   out->repeat_contacts = window.repeats;
   out->transfers = window.transfers;
   out->hold_ms = static_cast<int64_t>(window.hold_ms);
-  for (const Topic& topic : topics_) {
-    if (IsUnresolved(topic.outcome)) ++out->open_issues;
-  }
+  out->open_issues = open_issues_;
   out->strikes = window.strikes;
   out->at_risk = window.strikes >= config.signals.strikes_to_leave;
 
@@ -738,6 +743,12 @@ size_t CustomerState::metric_samples() const {
   size_t samples = 0;
   for (const MetricSeries& m : metrics_) samples += m.sample_count();
   return samples;
+}
+
+size_t CustomerState::recent_event_bytes() const {
+  size_t total = recent_.capacity() * sizeof(Recent);
+  for (const Recent& r : recent_) total += r.event.capacity();
+  return total;
 }
 
 size_t CustomerState::bytes() const {

@@ -172,6 +172,7 @@ bool CustomerState::Load(SnapshotReader& in, const StateConfig& config) {
     topic.outcome = GetI32(in);
     topic.time_us = in.I64();
   }
+  CountOpenIssues();
   if (!GetCount(in, kAttributeBytes, &count)) return false;
   attributes_.resize(count);
   for (Attribute& attribute : attributes_) {

@@ -67,6 +67,7 @@ StoreStats StateStore::Stats() const {
       stats.held_events += state.held_events();
       stats.metric_samples += state.metric_samples();
       stats.state_bytes += state.bytes() - sizeof(CustomerState);
+      stats.recent_event_bytes += state.recent_event_bytes();
       if (id.capacity() > 15) stats.state_bytes += id.capacity() + 1;
     }
   }

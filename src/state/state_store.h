@@ -34,6 +34,9 @@ struct StoreStats {
   uint64_t metric_samples = 0;
   // Customer states and their containers; the string table is apart.
   uint64_t state_bytes = 0;
+  // Of state_bytes: the latest events kept for the full context
+  // (ContextConfig.recent_events).
+  uint64_t recent_event_bytes = 0;
   uint64_t strings = 0;
 };
 

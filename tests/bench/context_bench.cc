@@ -712,10 +712,10 @@ void BM_Memory(benchmark::State& state) {
   state.counters["held_events"] = static_cast<double>(stats.held_events);
   state.counters["strings"] = static_cast<double>(stats.strings);
   state.counters["state_B/customer"] = stats.state_bytes / customers;
-  // A table slot: the id and the state inline (a share of the slots is
-  // empty, as in any open-addressing table).
-  state.counters["slot_B"] =
+  // A customer's node: its id and its state.
+  state.counters["node_B"] =
       sizeof(std::pair<const std::string, state::CustomerState>);
+  state.counters["recent_B/customer"] = stats.recent_event_bytes / customers;
   state.counters["rss_B/customer"] = all.rss_bytes / customers;
   state.counters["rss_B/event"] =
       all.rss_bytes / static_cast<double>(all.events);
@@ -729,13 +729,14 @@ void BM_Memory(benchmark::State& state) {
                        all.events / absl::ToDoubleSeconds(all.apply) / 1e6));
   Note("1 memory",
        absl::StrFormat(
-           "memory: %.0f B/customer (StoreStats; a table slot is %d B), RSS "
-           "+%.0f B/customer (budget <= 1 KiB); %d events held in windows, "
-           "%d B each (budget <= 64); RSS per event of the data set %.1f B",
+           "memory: %.0f B/customer (StoreStats; a node is %d B, the latest "
+           "events kept for the full context %.0f B), RSS +%.0f B/customer "
+           "(budget <= 1 KiB); %d events held in windows, %d B each (budget "
+           "<= 64); RSS per event of the data set %.1f B",
            stats.state_bytes / customers,
            sizeof(std::pair<const std::string, state::CustomerState>),
-           all.rss_bytes / customers, stats.held_events,
-           sizeof(state::HeldEvent),
+           stats.recent_event_bytes / customers, all.rss_bytes / customers,
+           stats.held_events, sizeof(state::HeldEvent),
            all.rss_bytes / static_cast<double>(all.events)));
 }
 
