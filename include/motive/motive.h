@@ -140,6 +140,10 @@ typedef struct mot_engine mot_engine;
 #define MOT_CHECK_QUICK 0 /* PRAGMA quick_check: structure, O(size) */
 #define MOT_CHECK_FULL 1  /* PRAGMA integrity_check: also indexes */
 #define MOT_CHECK_NONE 2  /* header and schema only: fastest open */
+/* QUICK only when the last writer did not close the database cleanly (a
+ * crash, a kill, a power loss): large logs open fast after a clean shutdown,
+ * and are checked when damage is likely. Since 0.2. */
+#define MOT_CHECK_AFTER_CRASH 3
 
 typedef struct mot_engine_options {
   uint32_t struct_size;     /* sizeof(mot_engine_options) */

@@ -487,6 +487,10 @@ int mot_engine_open(mot_engine** out, const char* path,
       case MOT_CHECK_NONE:
         options.log.integrity_check = motive::store::IntegrityCheck::kNone;
         break;
+      case MOT_CHECK_AFTER_CRASH:
+        options.log.integrity_check =
+            motive::store::IntegrityCheck::kAfterCrash;
+        break;
       default:
         return Fail(MOT_EINVALID,
                     absl::StrCat("integrity_check ", o.integrity_check,

@@ -6,9 +6,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <cstdio>
 #include <limits>
 #include <utility>
 
@@ -50,19 +50,40 @@ bool FileExists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0;
 }
 
+// Whether the last writer closed the log cleanly: it says so in motive_meta
+// when it closes and takes it back when it opens.
+bool ClosedCleanly(Connection& db) {
+  absl::StatusOr<int64_t> clean = db.QueryInt64(
+      "SELECT count(*) FROM sqlite_schema WHERE name = 'motive_meta'");
+  if (!clean.ok() || *clean == 0) return false;
+  clean = db.QueryInt64(
+      "SELECT count(*) FROM motive_meta WHERE key = 'closed_cleanly' AND "
+      "value = '1'");
+  return clean.ok() && *clean == 1;
+}
+
+absl::Status MarkClosedCleanly(Connection& db, bool clean) {
+  return db.Exec(absl::StrCat(
+      "INSERT INTO motive_meta VALUES ('closed_cleanly', '", clean ? 1 : 0,
+      "') ON CONFLICT (key) DO UPDATE SET value = excluded.value"));
+}
+
 // Runs the integrity check and turns its first complaint into DataLoss.
 absl::Status CheckIntegrity(Connection& db, IntegrityCheck check,
                             const std::string& path) {
   if (check == IntegrityCheck::kNone) return absl::OkStatus();
-  absl::StatusOr<Statement> stmt = db.Prepare(
-      check == IntegrityCheck::kFull ? "PRAGMA integrity_check(1)"
-                                     : "PRAGMA quick_check(1)");
+  if (check == IntegrityCheck::kAfterCrash && ClosedCleanly(db)) {
+    return absl::OkStatus();
+  }
+  absl::StatusOr<Statement> stmt =
+      db.Prepare(check == IntegrityCheck::kFull ? "PRAGMA integrity_check(1)"
+                                                : "PRAGMA quick_check(1)");
   if (!stmt.ok()) return stmt.status();
   absl::StatusOr<bool> row = stmt->Step();
   if (!row.ok()) return row.status();
   if (*row && stmt->ColumnText(0) != "ok") {
-    return absl::DataLossError(absl::StrCat(path, " is damaged: ",
-                                            stmt->ColumnText(0)));
+    return absl::DataLossError(
+        absl::StrCat(path, " is damaged: ", stmt->ColumnText(0)));
   }
   return absl::OkStatus();
 }
@@ -74,20 +95,22 @@ absl::Status Migrate(Connection& db, int from, bool fresh) {
     status = db.Exec(kMigrations[v]);
   }
   if (status.ok()) {
-    status = db.Exec(absl::StrCat("PRAGMA user_version = ",
-                                  EventLog::kSchemaVersion));
+    status = db.Exec(
+        absl::StrCat("PRAGMA user_version = ", EventLog::kSchemaVersion));
   }
   if (status.ok() && fresh) {
-    status = db.Exec(absl::StrCat("PRAGMA application_id = ",
-                                  EventLog::kApplicationId));
+    status = db.Exec(
+        absl::StrCat("PRAGMA application_id = ", EventLog::kApplicationId));
   }
   if (status.ok()) {
     std::string version = MOTIVE_VERSION_STRING;
     status = db.Exec(absl::StrCat(
-        "INSERT INTO motive_meta VALUES ('migrated_by', '", version, "') "
+        "INSERT INTO motive_meta VALUES ('migrated_by', '", version,
+        "') "
         "ON CONFLICT (key) DO UPDATE SET value = excluded.value;",
         fresh ? absl::StrCat("INSERT OR IGNORE INTO motive_meta VALUES "
-                             "('created_by', '", version, "');")
+                             "('created_by', '",
+                             version, "');")
               : ""));
   }
   if (!status.ok()) {
@@ -114,10 +137,10 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(
   if (!in_memory && !create && !FileExists(path)) {
     return absl::NotFoundError(absl::StrCat(path, " does not exist"));
   }
-  int flags = SQLITE_OPEN_NOMUTEX |
-              (options.read_only ? SQLITE_OPEN_READONLY
-                                 : SQLITE_OPEN_READWRITE) |
-              (create ? SQLITE_OPEN_CREATE : 0);
+  int flags =
+      SQLITE_OPEN_NOMUTEX |
+      (options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
+      (create ? SQLITE_OPEN_CREATE : 0);
   absl::StatusOr<std::unique_ptr<Connection>> opened =
       Connection::Open(path, flags);
   if (!opened.ok()) return opened.status();
@@ -129,8 +152,7 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(
   if (!app_id.ok()) {
     if (absl::IsDataLoss(app_id.status())) {
       return absl::DataLossError(absl::StrCat(
-          path, " is not a motive database (", app_id.status().message(),
-          ")"));
+          path, " is not a motive database (", app_id.status().message(), ")"));
     }
     return app_id.status();
   }
@@ -156,10 +178,10 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(
         kSchemaVersion, "; open it once for writing"));
   }
   if (*version > kSchemaVersion) {
-    return model::VersionError(absl::StrCat(
-        path, " has schema version ", *version,
-        ", made by a newer motive; this one reads up to version ",
-        kSchemaVersion));
+    return model::VersionError(
+        absl::StrCat(path, " has schema version ", *version,
+                     ", made by a newer motive; this one reads up to version ",
+                     kSchemaVersion));
   }
   if (!fresh) {
     absl::Status integrity = CheckIntegrity(db, options.integrity_check, path);
@@ -167,8 +189,8 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(
       if (absl::IsDataLoss(integrity) || absl::IsUnavailable(integrity)) {
         return integrity;
       }
-      return absl::DataLossError(absl::StrCat(path, " is damaged: ",
-                                              integrity.message()));
+      return absl::DataLossError(
+          absl::StrCat(path, " is damaged: ", integrity.message()));
     }
   }
 
@@ -183,7 +205,8 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(
   // per group and outside its lock (CommitAndSync).
   if (absl::Status s = db.Exec(absl::StrCat(
           "PRAGMA synchronous = ",
-          options.durability == Durability::kFull ? "FULL" : "NORMAL", ";"
+          options.durability == Durability::kFull ? "FULL" : "NORMAL",
+          ";"
           "PRAGMA cache_size = -65536;"
           "PRAGMA temp_store = MEMORY;"));
       !s.ok()) {
@@ -194,6 +217,11 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(
         !s.ok()) {
       return s;
     }
+  }
+
+  // Until this writer closes cleanly, the next open counts as after a crash.
+  if (!in_memory && !options.read_only) {
+    if (absl::Status s = MarkClosedCleanly(db, false); !s.ok()) return s;
   }
 
   std::unique_ptr<EventLog> log(new EventLog(*std::move(opened), options));
@@ -217,6 +245,10 @@ EventLog::~EventLog() {
   }
   if (flusher_.joinable()) flusher_.join();
   absl::Status status = CommitAndSync();
+  if (status.ok() && !db_path_.empty() && !options_.read_only) {
+    std::unique_lock lock(mu_);
+    status = MarkClosedCleanly(*db_, true);
+  }
   if (!status.ok()) {
     std::fprintf(stderr, "motive: closing the event log: %s\n",
                  std::string(status.message()).c_str());
@@ -358,8 +390,8 @@ absl::Status EventLog::OpenWalLocked() {
   std::string wal = db_path_ + "-wal";
   wal_fd_ = ::open(wal.c_str(), O_RDONLY | O_CLOEXEC);
   if (wal_fd_ < 0) {
-    return model::IoError(absl::StrCat("opening ", wal, " to sync it: ",
-                                       std::strerror(errno)));
+    return model::IoError(
+        absl::StrCat("opening ", wal, " to sync it: ", std::strerror(errno)));
   }
   // The WAL's directory entry must be durable too, once.
   std::string dir = std::filesystem::path(db_path_).parent_path().string();
@@ -389,8 +421,8 @@ absl::Status EventLog::CommitAndSync() {
   if (::fdatasync(wal_fd) != 0) {
     std::unique_lock lock(mu_);
     unsynced_ = true;
-    return model::IoError(absl::StrCat("syncing ", db_path_, "-wal: ",
-                                       std::strerror(errno)));
+    return model::IoError(
+        absl::StrCat("syncing ", db_path_, "-wal: ", std::strerror(errno)));
   }
   return absl::OkStatus();
 }
@@ -438,10 +470,10 @@ absl::StatusOr<std::vector<v1::Event>> EventLog::ReadCustomer(
   std::unique_lock lock(mu_);
   Statement& stmt = range.limit ? select_customer_recent_ : select_customer_;
   stmt.BindText(1, customer_id);
-  stmt.BindInt64(2, range.since_us ? range.since_us
-                                   : std::numeric_limits<int64_t>::min());
-  stmt.BindInt64(3, range.until_us ? range.until_us
-                                   : std::numeric_limits<int64_t>::max());
+  stmt.BindInt64(
+      2, range.since_us ? range.since_us : std::numeric_limits<int64_t>::min());
+  stmt.BindInt64(
+      3, range.until_us ? range.until_us : std::numeric_limits<int64_t>::max());
   if (range.limit) stmt.BindInt64(4, range.limit);
   absl::Status status;
   while (true) {
@@ -453,8 +485,8 @@ absl::StatusOr<std::vector<v1::Event>> EventLog::ReadCustomer(
     absl::string_view body = stmt.ColumnBlob(0);
     if (!events.emplace_back().ParseFromArray(body.data(),
                                               static_cast<int>(body.size()))) {
-      status = absl::DataLossError(absl::StrCat(
-          "an event of customer ", customer_id, " is damaged"));
+      status = absl::DataLossError(
+          absl::StrCat("an event of customer ", customer_id, " is damaged"));
       break;
     }
   }
@@ -480,8 +512,8 @@ absl::Status EventLog::Scan(
     int64_t seq = scan_.ColumnInt64(0);
     absl::string_view body = scan_.ColumnBlob(1);
     if (!event.ParseFromArray(body.data(), static_cast<int>(body.size()))) {
-      status = absl::DataLossError(absl::StrCat("event seq ", seq,
-                                                " is damaged"));
+      status =
+          absl::DataLossError(absl::StrCat("event seq ", seq, " is damaged"));
       break;
     }
     status = fn(seq, event);

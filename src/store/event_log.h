@@ -29,8 +29,8 @@
 #ifndef MOTIVE_STORE_EVENT_LOG_H_
 #define MOTIVE_STORE_EVENT_LOG_H_
 
-#include <cstdint>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -49,7 +49,12 @@
 namespace motive::store {
 
 enum class Durability { kFull, kGroup };
-enum class IntegrityCheck { kQuick, kFull, kNone };
+// How much of the file Open verifies. kQuick and kFull read the whole file
+// (seconds for gigabytes); kAfterCrash runs the quick check only when the
+// last writer did not close the log cleanly (a crash, a kill, a power loss),
+// which is when damage is likely, so that a large log opens fast after a
+// clean shutdown. Values match the C ABI's MOT_CHECK_*.
+enum class IntegrityCheck { kQuick, kFull, kNone, kAfterCrash };
 
 struct EventLogOptions {
   Durability durability = Durability::kFull;

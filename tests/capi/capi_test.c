@@ -14,41 +14,41 @@
 static int failures = 0;
 static int checks = 0;
 
-#define CHECK(cond)                                                     \
-  do {                                                                  \
-    ++checks;                                                           \
-    if (!(cond)) {                                                      \
-      ++failures;                                                       \
-      fprintf(stderr, "%s:%d: CHECK failed: %s (last error: %s)\n",     \
-              __FILE__, __LINE__, #cond, mot_error_last());             \
-    }                                                                   \
+#define CHECK(cond)                                                           \
+  do {                                                                        \
+    ++checks;                                                                 \
+    if (!(cond)) {                                                            \
+      ++failures;                                                             \
+      fprintf(stderr, "%s:%d: CHECK failed: %s (last error: %s)\n", __FILE__, \
+              __LINE__, #cond, mot_error_last());                             \
+    }                                                                         \
   } while (0)
 
 /* Expects `call` to return `code` and leave a message containing `text`. */
-#define CHECK_FAILS(call, code, text)                                   \
-  do {                                                                  \
-    int rc_ = (call);                                                   \
-    ++checks;                                                           \
-    if (rc_ != (code) || strstr(mot_error_last(), (text)) == NULL) {    \
-      ++failures;                                                       \
-      fprintf(stderr,                                                   \
-              "%s:%d: %s returned %d (%s), expected %d (%s) with "      \
-              "\"%s\" in: %s\n",                                        \
-              __FILE__, __LINE__, #call, rc_, mot_strerror(rc_), code,  \
-              mot_strerror(code), text, mot_error_last());              \
-    }                                                                   \
+#define CHECK_FAILS(call, code, text)                                  \
+  do {                                                                 \
+    int rc_ = (call);                                                  \
+    ++checks;                                                          \
+    if (rc_ != (code) || strstr(mot_error_last(), (text)) == NULL) {   \
+      ++failures;                                                      \
+      fprintf(stderr,                                                  \
+              "%s:%d: %s returned %d (%s), expected %d (%s) with "     \
+              "\"%s\" in: %s\n",                                       \
+              __FILE__, __LINE__, #call, rc_, mot_strerror(rc_), code, \
+              mot_strerror(code), text, mot_error_last());             \
+    }                                                                  \
   } while (0)
 
 static char temp_dir[256];
 
-static const char *temp_path(const char *name) {
+static const char* temp_path(const char* name) {
   static char path[512];
   snprintf(path, sizeof path, "%s/%s", temp_dir, name);
   return path;
 }
 
-static void write_file(const char *path, const char *text) {
-  FILE *f = fopen(path, "wb");
+static void write_file(const char* path, const char* text) {
+  FILE* f = fopen(path, "wb");
   CHECK(f != NULL);
   if (f) {
     fputs(text, f);
@@ -61,8 +61,8 @@ static const char kEventJson[] =
     "\"channel\":\"voice\",\"occurred_at\":\"2025-03-01T10:00:00Z\","
     "\"outcome\":\"unresolved\",\"sentiment\":-0.6}";
 
-static mot_engine *open_memory(void) {
-  mot_engine *engine = NULL;
+static mot_engine* open_memory(void) {
+  mot_engine* engine = NULL;
   CHECK(mot_engine_open(&engine, ":memory:", NULL) == MOT_OK);
   CHECK(engine != NULL);
   return engine;
@@ -73,9 +73,9 @@ static void test_version_and_errors(void) {
   CHECK(mot_version_number() == MOT_VERSION_NUMBER);
   CHECK(strcmp(mot_error_last(), "") == 0);
   {
-    int codes[] = {MOT_OK,        MOT_EINVALID,  MOT_ENOTFOUND, MOT_EPARSE,
-                   MOT_EIO,       MOT_ECORRUPT,  MOT_EBUSY,     MOT_ETOOSMALL,
-                   MOT_EVERSION,  MOT_ENOMEM,    MOT_EINTERNAL, MOT_EREJECTED,
+    int codes[] = {MOT_OK,        MOT_EINVALID,    MOT_ENOTFOUND, MOT_EPARSE,
+                   MOT_EIO,       MOT_ECORRUPT,    MOT_EBUSY,     MOT_ETOOSMALL,
+                   MOT_EVERSION,  MOT_ENOMEM,      MOT_EINTERNAL, MOT_EREJECTED,
                    MOT_ECANCELED, MOT_EUNSUPPORTED};
     size_t i, j;
     for (i = 0; i < sizeof codes / sizeof codes[0]; ++i) {
@@ -115,7 +115,7 @@ static void test_options_init(void) {
         MOT_OK);
   CHECK(eo.struct_size == offsetof(mot_engine_options, context_config));
   CHECK(eo.read_only == 0);
-  CHECK(((const unsigned char *)&eo)[sizeof eo - 1] == 0xab);
+  CHECK(((const unsigned char*)&eo)[sizeof eo - 1] == 0xab);
   CHECK_FAILS(mot_engine_options_init(&eo, sizeof eo - 1), MOT_EINVALID,
               "struct_size");
 
@@ -136,8 +136,7 @@ static void test_options_init(void) {
     mot_engine_stats st;
     CHECK_FAILS(mot_context_summary_init(NULL, sizeof cs), MOT_EINVALID,
                 "NULL");
-    CHECK_FAILS(mot_context_summary_init(&cs, 8), MOT_EINVALID,
-                "struct_size");
+    CHECK_FAILS(mot_context_summary_init(&cs, 8), MOT_EINVALID, "struct_size");
     CHECK_FAILS(mot_context_summary_init(&cs, sizeof cs + 8), MOT_EVERSION,
                 "struct_size");
     memset(&cs, 0xab, sizeof cs);
@@ -154,7 +153,7 @@ static void test_options_init(void) {
 }
 
 static void test_open_errors(void) {
-  mot_engine *engine = (mot_engine *)&engine; /* must be reset to NULL */
+  mot_engine* engine = (mot_engine*)&engine; /* must be reset to NULL */
   mot_engine_options opts = MOT_ENGINE_OPTIONS_INIT;
 
   CHECK_FAILS(mot_engine_open(NULL, ":memory:", NULL), MOT_EINVALID, "out");
@@ -168,6 +167,13 @@ static void test_open_errors(void) {
   opts.integrity_check = -3;
   CHECK_FAILS(mot_engine_open(&engine, ":memory:", &opts), MOT_EINVALID,
               "integrity_check");
+  opts.integrity_check = MOT_CHECK_AFTER_CRASH;
+  CHECK(mot_engine_open(&engine, temp_path("after_crash.db"), &opts) == MOT_OK);
+  mot_engine_close(engine);
+  engine = NULL;
+  CHECK(mot_engine_open(&engine, temp_path("after_crash.db"), &opts) == MOT_OK);
+  mot_engine_close(engine);
+  engine = NULL;
   opts = (mot_engine_options)MOT_ENGINE_OPTIONS_INIT;
   opts.struct_size = 0;
   CHECK_FAILS(mot_engine_open(&engine, ":memory:", &opts), MOT_EINVALID,
@@ -218,13 +224,13 @@ static void test_open_errors(void) {
 }
 
 static void test_record(void) {
-  mot_engine *engine = open_memory();
+  mot_engine* engine = open_memory();
   int32_t stored = -1;
   /* customer_id "c1", type "contact", occurred_at {seconds: 1740823200},
    * channel CHAT: hand-encoded motive.v1.Event in protobuf binary. */
   static const unsigned char kEventProto[] = {
-      0x12, 0x02, 'c', '1', 0x1a, 0x06, 0x08, 0xa0, 0xb5, 0x8b, 0xbe,
-      0x06, 0x28, 0x02, 0x32, 0x07, 'c',  'o',  'n',  't',  'a',  'c', 't'};
+      0x12, 0x02, 'c',  '1',  0x1a, 0x06, 0x08, 0xa0, 0xb5, 0x8b, 0xbe, 0x06,
+      0x28, 0x02, 0x32, 0x07, 'c',  'o',  'n',  't',  'a',  'c',  't'};
 
   CHECK_FAILS(mot_event_record(&stored, NULL, MOT_FORMAT_JSON, kEventJson,
                                strlen(kEventJson)),
@@ -239,19 +245,22 @@ static void test_record(void) {
               MOT_EPARSE, "JSON");
   CHECK_FAILS(mot_event_record(NULL, engine, MOT_FORMAT_JSON, NULL, 0),
               MOT_EPARSE, "JSON");
-  CHECK_FAILS(mot_event_record(NULL, engine, MOT_FORMAT_PROTOBUF, "\xff\xff", 2),
-              MOT_EPARSE, "protobuf");
+  CHECK_FAILS(
+      mot_event_record(NULL, engine, MOT_FORMAT_PROTOBUF, "\xff\xff", 2),
+      MOT_EPARSE, "protobuf");
   {
-    const char *bad = "{\"customer_id\":\"c1\",\"type\":\"contact\","
-                      "\"occurred_at\":\"2025-03-01T10:00:00Z\","
-                      "\"sentiment\":1.5}";
-    CHECK_FAILS(mot_event_record(NULL, engine, MOT_FORMAT_JSON, bad,
-                                 strlen(bad)),
-                MOT_EINVALID, "sentiment");
+    const char* bad =
+        "{\"customer_id\":\"c1\",\"type\":\"contact\","
+        "\"occurred_at\":\"2025-03-01T10:00:00Z\","
+        "\"sentiment\":1.5}";
+    CHECK_FAILS(
+        mot_event_record(NULL, engine, MOT_FORMAT_JSON, bad, strlen(bad)),
+        MOT_EINVALID, "sentiment");
   }
   {
-    const char *missing = "{\"type\":\"contact\","
-                          "\"occurred_at\":\"2025-03-01T10:00:00Z\"}";
+    const char* missing =
+        "{\"type\":\"contact\","
+        "\"occurred_at\":\"2025-03-01T10:00:00Z\"}";
     CHECK_FAILS(mot_event_record(NULL, engine, MOT_FORMAT_JSON, missing,
                                  strlen(missing)),
                 MOT_EINVALID, "customer_id");
@@ -278,22 +287,22 @@ static void test_record(void) {
 }
 
 static void test_timeline(void) {
-  mot_engine *engine = open_memory();
+  mot_engine* engine = open_memory();
   mot_buf buf = {NULL, 0};
   mot_timeline_options opts = MOT_TIMELINE_OPTIONS_INIT;
-  const char *later = "{\"event_id\":\"e2\",\"customer_id\":\"c1\","
-                      "\"type\":\"survey\",\"channel\":\"email\","
-                      "\"occurred_at\":\"2025-03-02T10:00:00Z\",\"csat\":2}";
+  const char* later =
+      "{\"event_id\":\"e2\",\"customer_id\":\"c1\","
+      "\"type\":\"survey\",\"channel\":\"email\","
+      "\"occurred_at\":\"2025-03-02T10:00:00Z\",\"csat\":2}";
 
   /* Arrives first, happened later: read back in event-time order. */
-  CHECK(mot_event_record(NULL, engine, MOT_FORMAT_JSON, later,
-                         strlen(later)) == MOT_OK);
+  CHECK(mot_event_record(NULL, engine, MOT_FORMAT_JSON, later, strlen(later)) ==
+        MOT_OK);
   CHECK(mot_event_record(NULL, engine, MOT_FORMAT_JSON, kEventJson,
                          strlen(kEventJson)) == MOT_OK);
 
   CHECK_FAILS(mot_timeline_get(NULL, engine, "c1", NULL), MOT_EINVALID, "out");
-  CHECK_FAILS(mot_timeline_get(&buf, NULL, "c1", NULL), MOT_EINVALID,
-              "engine");
+  CHECK_FAILS(mot_timeline_get(&buf, NULL, "c1", NULL), MOT_EINVALID, "engine");
   CHECK_FAILS(mot_timeline_get(&buf, engine, NULL, NULL), MOT_EINVALID,
               "customer_id");
   CHECK_FAILS(mot_timeline_get(&buf, engine, "", NULL), MOT_EINVALID,
@@ -305,11 +314,11 @@ static void test_timeline(void) {
 
   opts.format = MOT_FORMAT_JSON;
   CHECK(mot_timeline_get(&buf, engine, "c1", &opts) == MOT_OK);
-  CHECK(buf.data != NULL && buf.size == strlen((const char *)buf.data));
+  CHECK(buf.data != NULL && buf.size == strlen((const char*)buf.data));
   {
-    const char *json = (const char *)buf.data;
-    const char *first = strstr(json, "\"e1\"");
-    const char *second = strstr(json, "\"e2\"");
+    const char* json = (const char*)buf.data;
+    const char* first = strstr(json, "\"e1\"");
+    const char* second = strstr(json, "\"e2\"");
     CHECK(first != NULL && second != NULL && first < second);
     CHECK(strstr(json, "\"moment\":\"INTERIM\"") != NULL); /* inferred */
     CHECK(strstr(json, "\"recorded_at\"") != NULL);        /* filled */
@@ -321,8 +330,8 @@ static void test_timeline(void) {
 
   opts.limit = 1;
   CHECK(mot_timeline_get(&buf, engine, "c1", &opts) == MOT_OK);
-  CHECK(strstr((const char *)buf.data, "\"e2\"") != NULL);
-  CHECK(strstr((const char *)buf.data, "\"e1\"") == NULL);
+  CHECK(strstr((const char*)buf.data, "\"e2\"") != NULL);
+  CHECK(strstr((const char*)buf.data, "\"e1\"") == NULL);
   mot_buf_dispose(&buf);
 
   /* since/until in microseconds: only 2025-03-01. */
@@ -330,8 +339,8 @@ static void test_timeline(void) {
   opts.since_us = 1740787200LL * 1000000;
   opts.until_us = 1740873600LL * 1000000;
   CHECK(mot_timeline_get(&buf, engine, "c1", &opts) == MOT_OK);
-  CHECK(strstr((const char *)buf.data, "\"e1\"") != NULL);
-  CHECK(strstr((const char *)buf.data, "\"e2\"") == NULL);
+  CHECK(strstr((const char*)buf.data, "\"e1\"") != NULL);
+  CHECK(strstr((const char*)buf.data, "\"e2\"") == NULL);
   mot_buf_dispose(&buf);
 
   /* Unknown customer: an empty timeline, not an error. */
@@ -352,9 +361,9 @@ struct rejects {
   char fields[8][32];
 };
 
-static void on_reject(void *user_data, uint64_t record, const char *field,
-                      const char *message) {
-  struct rejects *r = (struct rejects *)user_data;
+static void on_reject(void* user_data, uint64_t record, const char* field,
+                      const char* message) {
+  struct rejects* r = (struct rejects*)user_data;
   CHECK(message != NULL && message[0] != '\0');
   if (r->count < 8) {
     r->records[r->count] = record;
@@ -365,7 +374,7 @@ static void on_reject(void *user_data, uint64_t record, const char *field,
 
 static int progress_calls = 0;
 
-static int stop_at_once(void *user_data, uint64_t done, uint64_t total) {
+static int stop_at_once(void* user_data, uint64_t done, uint64_t total) {
   (void)user_data;
   CHECK(done <= total);
   ++progress_calls;
@@ -373,11 +382,11 @@ static int stop_at_once(void *user_data, uint64_t done, uint64_t total) {
 }
 
 static void test_ingest_buffer(void) {
-  mot_engine *engine = open_memory();
+  mot_engine* engine = open_memory();
   mot_ingest_report report = MOT_INGEST_REPORT_INIT;
   mot_ingest_options opts = MOT_INGEST_OPTIONS_INIT;
   struct rejects rejects;
-  const char *jsonl =
+  const char* jsonl =
       "{\"customer_id\":\"c1\",\"type\":\"purchase\","
       "\"occurred_at\":\"2025-01-01T00:00:00Z\",\"value\":20,"
       "\"currency\":\"EUR\"}\n"
@@ -388,7 +397,7 @@ static void test_ingest_buffer(void) {
       "{\"customer_id\":\"c1\",\"type\":\"purchase\","
       "\"occurred_at\":\"2025-01-01T00:00:00Z\",\"value\":20,"
       "\"currency\":\"EUR\"}\n";
-  const char *csv =
+  const char* csv =
       "customer_id,type,channel,occurred_at,topic,attributes.plan\n"
       "c2,contact,chat,2025-02-01T09:00:00Z,\"billing, again\",gold\n"
       "c2,contact,chat,2025-02-02T09:00:00Z,billing,gold\n";
@@ -404,8 +413,8 @@ static void test_ingest_buffer(void) {
   CHECK_FAILS(mot_ingest_buffer(&report, engine, jsonl, strlen(jsonl), &opts),
               MOT_EINVALID, "format");
   opts.format = MOT_FORMAT_JSONL;
-  CHECK_FAILS(mot_ingest_buffer(&report, engine, NULL, 3, &opts),
-              MOT_EINVALID, "data is NULL");
+  CHECK_FAILS(mot_ingest_buffer(&report, engine, NULL, 3, &opts), MOT_EINVALID,
+              "data is NULL");
   report.struct_size = 3;
   CHECK_FAILS(mot_ingest_buffer(&report, engine, jsonl, strlen(jsonl), &opts),
               MOT_EINVALID, "MOT_INGEST_REPORT_INIT");
@@ -434,8 +443,8 @@ static void test_ingest_buffer(void) {
     mot_timeline_options t = MOT_TIMELINE_OPTIONS_INIT;
     t.format = MOT_FORMAT_JSON;
     CHECK(mot_timeline_get(&buf, engine, "c2", &t) == MOT_OK);
-    CHECK(strstr((const char *)buf.data, "billing, again") != NULL);
-    CHECK(strstr((const char *)buf.data, "\"plan\":\"gold\"") != NULL);
+    CHECK(strstr((const char*)buf.data, "billing, again") != NULL);
+    CHECK(strstr((const char*)buf.data, "\"plan\":\"gold\"") != NULL);
     mot_buf_dispose(&buf);
   }
 
@@ -450,7 +459,7 @@ static void test_ingest_buffer(void) {
   opts.batch_size = 1;
   opts.on_progress = stop_at_once;
   {
-    const char *three =
+    const char* three =
         "{\"customer_id\":\"c4\",\"type\":\"web_visit\","
         "\"occurred_at\":\"2025-01-01T00:00:00Z\"}\n"
         "{\"customer_id\":\"c4\",\"type\":\"web_visit\","
@@ -466,7 +475,7 @@ static void test_ingest_buffer(void) {
 }
 
 static void test_ingest_file_and_reopen(void) {
-  mot_engine *engine = NULL;
+  mot_engine* engine = NULL;
   mot_ingest_report report = MOT_INGEST_REPORT_INIT;
   mot_ingest_options opts = MOT_INGEST_OPTIONS_INIT;
   mot_buf buf = {NULL, 0};
@@ -500,7 +509,7 @@ static void test_ingest_file_and_reopen(void) {
 
   /* A read-only engine beside the writer reads, and refuses to record. */
   {
-    mot_engine *reader = NULL;
+    mot_engine* reader = NULL;
     mot_engine_options ro = MOT_ENGINE_OPTIONS_INIT;
     ro.read_only = 1;
     CHECK(mot_engine_open(&reader, db, &ro) == MOT_OK);
@@ -518,11 +527,11 @@ static void test_ingest_file_and_reopen(void) {
 }
 
 static void test_expr(void) {
-  mot_engine *engine = open_memory();
+  mot_engine* engine = open_memory();
   mot_buf type = {NULL, 0};
   mot_buf out = {NULL, 0};
-  const char *names[] = {"n", "tags"};
-  const char *values[] = {"21", "['vip', 'new']"};
+  const char* names[] = {"n", "tags"};
+  const char* values[] = {"21", "['vip', 'new']"};
 
   CHECK_FAILS(mot_expr_check(&type, NULL, "true"), MOT_EINVALID, "engine");
   CHECK_FAILS(mot_expr_check(&type, engine, NULL), MOT_EINVALID, "expression");
@@ -539,7 +548,7 @@ static void test_expr(void) {
   CHECK(mot_expr_check(&type, engine,
                        "event.channel == 'voice' && now > "
                        "timestamp('2025-01-01T00:00:00Z')") == MOT_OK);
-  CHECK(type.data != NULL && strcmp((const char *)type.data, "bool") == 0);
+  CHECK(type.data != NULL && strcmp((const char*)type.data, "bool") == 0);
   mot_buf_dispose(&type);
   CHECK(mot_expr_check(NULL, engine, "[1, 2].map(x, x * 2)") == MOT_OK);
 
@@ -553,17 +562,17 @@ static void test_expr(void) {
   CHECK_FAILS(mot_expr_eval(&out, "n / 0", names, values, 1), MOT_EINVALID,
               "division by zero");
   {
-    const char *bad[] = {"'unterminated"};
+    const char* bad[] = {"'unterminated"};
     CHECK_FAILS(mot_expr_eval(&out, "n", names, bad, 1), MOT_EPARSE,
                 "value of n");
   }
   CHECK(out.data == NULL);
   CHECK(mot_expr_eval(&out, "n * 2", names, values, 1) == MOT_OK);
-  CHECK(out.data != NULL && strcmp((const char *)out.data, "42") == 0);
+  CHECK(out.data != NULL && strcmp((const char*)out.data, "42") == 0);
   mot_buf_dispose(&out);
   CHECK(mot_expr_eval(&out, "tags.exists(t, t == 'vip') && n > 20", names,
                       values, 2) == MOT_OK);
-  CHECK(out.data != NULL && strcmp((const char *)out.data, "true") == 0);
+  CHECK(out.data != NULL && strcmp((const char*)out.data, "true") == 0);
   mot_buf_dispose(&out);
   mot_engine_close(engine);
 }
@@ -574,8 +583,8 @@ static void test_expr(void) {
 
 /* One customer's journey: a purchase, an unresolved call about billing, a
  * chat about billing two days later (a repeat contact), a detractor survey. */
-static void record_journey(mot_engine *engine, const char *customer) {
-  static const char *const kFormats[] = {
+static void record_journey(mot_engine* engine, const char* customer) {
+  static const char* const kFormats[] = {
       "{\"event_id\":\"%s-p\",\"customer_id\":\"%s\",\"type\":\"purchase\","
       "\"channel\":\"web\",\"occurred_at\":\"2025-01-10T12:00:00Z\","
       "\"value\":100,\"currency\":\"EUR\",\"attributes\":{\"plan\":\"gold\"}}",
@@ -602,7 +611,7 @@ static void record_journey(mot_engine *engine, const char *customer) {
 static int near(double a, double b) { return fabs(a - b) < 1e-9; }
 
 static void test_context_summary(void) {
-  mot_engine *engine = open_memory();
+  mot_engine* engine = open_memory();
   mot_context_summary s = MOT_CONTEXT_SUMMARY_INIT;
   record_journey(engine, "c1");
 
@@ -690,7 +699,7 @@ static void test_context_summary(void) {
   /* A caller built against a smaller struct gets its prefix only. */
   {
     unsigned char raw[sizeof(mot_context_summary)];
-    mot_context_summary *old = (mot_context_summary *)raw;
+    mot_context_summary* old = (mot_context_summary*)raw;
     const size_t size = offsetof(mot_context_summary, last_contact_channel);
     memset(raw, 0xab, sizeof raw);
     old->struct_size = (uint32_t)size;
@@ -703,7 +712,7 @@ static void test_context_summary(void) {
 }
 
 static void test_context_get(void) {
-  mot_engine *engine = open_memory();
+  mot_engine* engine = open_memory();
   mot_buf buf = {NULL, 0};
   record_journey(engine, "c1");
 
@@ -721,16 +730,16 @@ static void test_context_get(void) {
 
   CHECK(mot_context_get(&buf, engine, "c1", MARCH_5_US, MOT_FORMAT_JSON) ==
         MOT_OK);
-  CHECK(buf.data != NULL && buf.size == strlen((const char *)buf.data));
+  CHECK(buf.data != NULL && buf.size == strlen((const char*)buf.data));
   {
-    const char *json = (const char *)buf.data;
+    const char* json = (const char*)buf.data;
     CHECK(json[0] == '{');
     CHECK(strstr(json, "\"customer_id\":\"c1\"") != NULL);
     CHECK(strstr(json, "\"known\":true") != NULL);
     CHECK(strstr(json, "\"as_of\":\"2025-03-05T00:00:00Z\"") != NULL);
     CHECK(strstr(json, "\"topic\":\"billing\"") != NULL);
     CHECK(strstr(json, "\"nps_category\":\"detractor\"") != NULL);
-    CHECK(strstr(json, "\"plan\":\"gold\"") != NULL);  /* attributes */
+    CHECK(strstr(json, "\"plan\":\"gold\"") != NULL);     /* attributes */
     CHECK(strstr(json, "\"event_id\":\"c1-s\"") != NULL); /* recent */
   }
   mot_buf_dispose(&buf);
@@ -745,25 +754,25 @@ static void test_context_get(void) {
   /* Unknown: a context that says so, not an error. */
   CHECK(mot_context_get(&buf, engine, "nobody", MARCH_5_US, MOT_FORMAT_JSON) ==
         MOT_OK);
-  CHECK(strstr((const char *)buf.data, "\"customer_id\":\"nobody\"") != NULL);
-  CHECK(strstr((const char *)buf.data, "\"known\":true") == NULL);
+  CHECK(strstr((const char*)buf.data, "\"customer_id\":\"nobody\"") != NULL);
+  CHECK(strstr((const char*)buf.data, "\"known\":true") == NULL);
   mot_buf_dispose(&buf);
   mot_engine_close(engine);
 }
 
 static void test_context_config(void) {
-  mot_engine *engine = open_memory();
+  mot_engine* engine = open_memory();
   mot_buf buf = {NULL, 0};
   mot_context_summary s = MOT_CONTEXT_SUMMARY_INIT;
-  const char *config =
+  const char* config =
       "signals { window_days: 1 }\n"
       "metrics {\n"
       "  name: \"voice_calls_30d\" aggregation: COUNT window: \"30d\"\n"
       "  filter: \"event.channel == 'voice'\"\n"
       "}\n"
       "recent_events: 1\n";
-  const char *bad_text = "signals {\n  window_days: 7\n  colour: 3\n}\n";
-  const char *bad_metric =
+  const char* bad_text = "signals {\n  window_days: 7\n  colour: 3\n}\n";
+  const char* bad_metric =
       "metrics { name: \"spend\" aggregation: SUM window: \"3 fortnights\" "
       "field: \"value\" }";
   record_journey(engine, "c1");
@@ -778,9 +787,9 @@ static void test_context_config(void) {
   CHECK(s.window_days == 1 && s.repeat_contacts == 0);
   CHECK(mot_context_get(&buf, engine, "c1", MARCH_5_US, MOT_FORMAT_JSON) ==
         MOT_OK);
-  CHECK(strstr((const char *)buf.data, "\"voice_calls_30d\":1") != NULL);
-  CHECK(strstr((const char *)buf.data, "\"event_id\":\"c1-s\"") != NULL);
-  CHECK(strstr((const char *)buf.data, "\"event_id\":\"c1-c2\"") == NULL);
+  CHECK(strstr((const char*)buf.data, "\"voice_calls_30d\":1") != NULL);
+  CHECK(strstr((const char*)buf.data, "\"event_id\":\"c1-s\"") != NULL);
+  CHECK(strstr((const char*)buf.data, "\"event_id\":\"c1-c2\"") == NULL);
   mot_buf_dispose(&buf);
 
   /* Bad configurations change nothing. */
@@ -792,7 +801,7 @@ static void test_context_config(void) {
               MOT_EPARSE, "line");
   CHECK(mot_context_get(&buf, engine, "c1", MARCH_5_US, MOT_FORMAT_JSON) ==
         MOT_OK);
-  CHECK(strstr((const char *)buf.data, "\"voice_calls_30d\":1") != NULL);
+  CHECK(strstr((const char*)buf.data, "\"voice_calls_30d\":1") != NULL);
   mot_buf_dispose(&buf);
 
   /* An empty configuration is the defaults. */
@@ -803,7 +812,7 @@ static void test_context_config(void) {
 }
 
 static void test_snapshot_and_stats(void) {
-  mot_engine *engine = NULL;
+  mot_engine* engine = NULL;
   mot_engine_stats st = MOT_ENGINE_STATS_INIT;
   mot_context_summary before = MOT_CONTEXT_SUMMARY_INIT;
   mot_context_summary after = MOT_CONTEXT_SUMMARY_INIT;
@@ -868,7 +877,7 @@ static void test_snapshot_and_stats(void) {
   CHECK(access(temp_path("elsewhere.snap"), F_OK) == 0);
   {
     unsigned char raw[sizeof(mot_engine_stats)];
-    mot_engine_stats *old = (mot_engine_stats *)raw;
+    mot_engine_stats* old = (mot_engine_stats*)raw;
     const size_t size = offsetof(mot_engine_stats, customers);
     memset(raw, 0xab, sizeof raw);
     old->struct_size = (uint32_t)size;
@@ -879,8 +888,8 @@ static void test_snapshot_and_stats(void) {
   mot_engine_close(engine);
 }
 
-static void *fail_in_thread(void *arg) {
-  mot_engine *engine = NULL;
+static void* fail_in_thread(void* arg) {
+  mot_engine* engine = NULL;
   (void)arg;
   CHECK(mot_engine_open(&engine, NULL, NULL) == MOT_EINVALID);
   CHECK(strstr(mot_error_last(), "path") != NULL);
@@ -896,9 +905,9 @@ static void test_errors_are_per_thread(void) {
 }
 
 int main(void) {
-  const char *base = getenv("TMPDIR");
-  snprintf(temp_dir, sizeof temp_dir, "%s/motive_capi_%d",
-           base ? base : "/tmp", (int)getpid());
+  const char* base = getenv("TMPDIR");
+  snprintf(temp_dir, sizeof temp_dir, "%s/motive_capi_%d", base ? base : "/tmp",
+           (int)getpid());
   {
     char command[600];
     snprintf(command, sizeof command, "rm -rf '%s' && mkdir -p '%s'", temp_dir,
@@ -923,7 +932,8 @@ int main(void) {
   {
     char command[600];
     snprintf(command, sizeof command, "rm -rf '%s'", temp_dir);
-    if (system(command) != 0) fprintf(stderr, "could not remove %s\n", temp_dir);
+    if (system(command) != 0)
+      fprintf(stderr, "could not remove %s\n", temp_dir);
   }
   printf("capi_test: %d checks, %d failed\n", checks, failures);
   return failures == 0 ? 0 : 1;

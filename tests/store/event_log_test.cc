@@ -67,7 +67,8 @@ int64_t RawCount(const std::string& path) {
             SQLITE_OK);
   sqlite3_stmt* stmt = nullptr;
   sqlite3_prepare_v2(db, "SELECT count(*) FROM events", -1, &stmt, nullptr);
-  int64_t n = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
+  int64_t n =
+      sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
   sqlite3_finalize(stmt);
   sqlite3_close(db);
   return n;
@@ -111,8 +112,8 @@ TEST(EventLogTest, DuplicatesAreCountedNotStored) {
   auto log = OpenOrDie(":memory:");
   ASSERT_TRUE(log->Append({MakeEvent("e1", "c1", 100)}).ok());
   v1::Event changed = MakeEvent("e1", "c1", 999);  // same id, other content
-  auto again = log->Append({changed, MakeEvent("e2", "c1", 200),
-                            MakeEvent("e2", "c1", 200)});
+  auto again = log->Append(
+      {changed, MakeEvent("e2", "c1", 200), MakeEvent("e2", "c1", 200)});
   ASSERT_TRUE(again.ok());
   EXPECT_THAT(again->appended, ElementsAre(false, true, false));
   EXPECT_EQ(again->appended_count, 1u);
@@ -125,13 +126,15 @@ TEST(EventLogTest, DuplicatesAreCountedNotStored) {
 TEST(EventLogTest, TimeRangeBoundsAndLimit) {
   auto log = OpenOrDie(":memory:");
   for (int i = 1; i <= 5; ++i) {
-    ASSERT_TRUE(log->Append({MakeEvent(absl::StrCat("e", i), "c1", i * 100)}).ok());
+    ASSERT_TRUE(
+        log->Append({MakeEvent(absl::StrCat("e", i), "c1", i * 100)}).ok());
   }
   // since is inclusive, until exclusive.
   TimeRange range{200 * 1000000LL, 400 * 1000000LL, 0};
   EXPECT_THAT(Ids(*log->ReadCustomer("c1", range)), ElementsAre("e2", "e3"));
   // limit keeps the most recent, still in time order.
-  EXPECT_THAT(Ids(*log->ReadCustomer("c1", {0, 0, 2})), ElementsAre("e4", "e5"));
+  EXPECT_THAT(Ids(*log->ReadCustomer("c1", {0, 0, 2})),
+              ElementsAre("e4", "e5"));
   EXPECT_THAT(Ids(*log->ReadCustomer("c1", {0, 400 * 1000000LL, 2})),
               ElementsAre("e2", "e3"));
   EXPECT_EQ(log->ReadCustomer("c1", {0, 0, 100})->size(), 5u);
@@ -139,21 +142,26 @@ TEST(EventLogTest, TimeRangeBoundsAndLimit) {
 
 TEST(EventLogTest, ScanVisitsEverythingInAppendOrder) {
   auto log = OpenOrDie(":memory:");
-  ASSERT_TRUE(log->Append({MakeEvent("a", "c1", 300), MakeEvent("b", "c2", 100)}).ok());
+  ASSERT_TRUE(
+      log->Append({MakeEvent("a", "c1", 300), MakeEvent("b", "c2", 100)}).ok());
   ASSERT_TRUE(log->Append({MakeEvent("c", "c1", 200)}).ok());
   std::vector<std::string> seen;
   std::vector<int64_t> seqs;
-  ASSERT_TRUE(log->Scan(0, [&](int64_t seq, const v1::Event& e) {
-                   seen.push_back(e.event_id());
-                   seqs.push_back(seq);
-                   return absl::OkStatus();
-                 }).ok());
+  ASSERT_TRUE(log->Scan(0,
+                        [&](int64_t seq, const v1::Event& e) {
+                          seen.push_back(e.event_id());
+                          seqs.push_back(seq);
+                          return absl::OkStatus();
+                        })
+                  .ok());
   EXPECT_THAT(seen, ElementsAre("a", "b", "c"));
   seen.clear();
-  ASSERT_TRUE(log->Scan(seqs[0], [&](int64_t, const v1::Event& e) {
-                   seen.push_back(e.event_id());
-                   return absl::OkStatus();
-                 }).ok());
+  ASSERT_TRUE(log->Scan(seqs[0],
+                        [&](int64_t, const v1::Event& e) {
+                          seen.push_back(e.event_id());
+                          return absl::OkStatus();
+                        })
+                  .ok());
   EXPECT_THAT(seen, ElementsAre("b", "c"));
   // An error from the callback stops the scan and comes back.
   int calls = 0;
@@ -170,7 +178,9 @@ TEST(EventLogTest, ReopenKeepsEverything) {
   std::string path = dir.File("log.db");
   {
     auto log = OpenOrDie(path);
-    ASSERT_TRUE(log->Append({MakeEvent("e1", "c1", 100), MakeEvent("e2", "c2", 50)}).ok());
+    ASSERT_TRUE(
+        log->Append({MakeEvent("e1", "c1", 100), MakeEvent("e2", "c2", 50)})
+            .ok());
   }
   auto log = OpenOrDie(path);
   EXPECT_EQ(*log->CountEvents(), 2);
@@ -194,9 +204,9 @@ TEST(EventLogTest, FailedBatchWritesNothingAndKeepsEarlierGroup) {
   group.group_commit_delay = absl::Hours(1);
   auto log = OpenOrDie(path, group);
   ASSERT_TRUE(log->Append({MakeEvent("kept", "c1", 100)}).ok());
-  auto failed = log->Append({MakeEvent("a", "c1", 200),
-                             MakeEvent("b", "poison", 200),
-                             MakeEvent("c", "c1", 300)});
+  auto failed =
+      log->Append({MakeEvent("a", "c1", 200), MakeEvent("b", "poison", 200),
+                   MakeEvent("c", "c1", 300)});
   EXPECT_FALSE(failed.ok());
   EXPECT_THAT(std::string(failed.status().message()), HasSubstr("poisoned"));
   ASSERT_TRUE(log->Flush().ok());
@@ -267,12 +277,14 @@ TEST(EventLogTest, NonSqliteFileIsRefusedUntouched) {
 TEST(EventLogTest, ForeignSqliteDatabaseIsRefusedUntouched) {
   testing::TempDir dir;
   std::string path = dir.File("crm.db");
-  RawExec(path, "CREATE TABLE contacts (id INTEGER, name TEXT);"
-                "INSERT INTO contacts VALUES (1, 'Ada');");
+  RawExec(path,
+          "CREATE TABLE contacts (id INTEGER, name TEXT);"
+          "INSERT INTO contacts VALUES (1, 'Ada');");
   std::string before = ReadFile(path);
   auto log = EventLog::Open(path, {});
   EXPECT_TRUE(absl::IsDataLoss(log.status())) << log.status();
-  EXPECT_THAT(std::string(log.status().message()), HasSubstr("another application"));
+  EXPECT_THAT(std::string(log.status().message()),
+              HasSubstr("another application"));
   EXPECT_EQ(ReadFile(path), before);
 }
 
@@ -289,27 +301,72 @@ TEST(EventLogTest, NewerSchemaIsRefusedUntouched) {
   EXPECT_EQ(ReadFile(path), before);
 }
 
+// Scribbles over pages in the middle of the file; the header stays valid.
+void Damage(const std::string& path) {
+  std::string bytes = ReadFile(path);
+  ASSERT_GT(bytes.size(), 64u * 1024);
+  for (size_t i = bytes.size() / 3; i < bytes.size() / 3 + 20000; ++i) {
+    bytes[i] = static_cast<char>(i * 7);
+  }
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+}
+
+void FillForDamage(EventLog& log) {
+  std::vector<v1::Event> batch;
+  for (int i = 0; i < 2000; ++i) {
+    batch.push_back(
+        MakeEvent(absl::StrCat("e", i), absl::StrCat("c", i % 97), i));
+  }
+  ASSERT_TRUE(log.Append(batch).ok());
+}
+
 TEST(EventLogTest, DamagedFileIsRefusedUntouched) {
   testing::TempDir dir;
   std::string path = dir.File("damaged.db");
   {
     auto log = OpenOrDie(path);
-    std::vector<v1::Event> batch;
-    for (int i = 0; i < 2000; ++i) {
-      batch.push_back(MakeEvent(absl::StrCat("e", i), absl::StrCat("c", i % 97), i));
-    }
-    ASSERT_TRUE(log->Append(batch).ok());
+    FillForDamage(*log);
   }
-  std::string bytes = ReadFile(path);
-  ASSERT_GT(bytes.size(), 64u * 1024);
-  // Scribble over pages in the middle; the 100-byte header stays valid.
-  for (size_t i = bytes.size() / 3; i < bytes.size() / 3 + 20000; ++i) {
-    bytes[i] = static_cast<char>(i * 7);
-  }
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+  Damage(path);
+  const std::string bytes = ReadFile(path);
   auto log = EventLog::Open(path, {});
   EXPECT_TRUE(absl::IsDataLoss(log.status())) << log.status();
   EXPECT_EQ(ReadFile(path), bytes);
+}
+
+TEST(EventLogTest, AfterCrashCheckSkipsALogClosedCleanly) {
+  testing::TempDir dir;
+  std::string path = dir.File("clean.db");
+  {
+    auto log = OpenOrDie(path);
+    FillForDamage(*log);
+  }
+  Damage(path);
+  // The damage is there (a quick check finds it), but the last writer
+  // closed cleanly: kAfterCrash trusts the file, as SQLite itself does.
+  EXPECT_TRUE(absl::IsDataLoss(EventLog::Open(path, {}).status()));
+  EventLogOptions options;
+  options.integrity_check = IntegrityCheck::kAfterCrash;
+  options.read_only = true;
+  EXPECT_TRUE(EventLog::Open(path, options).ok());
+}
+
+TEST(EventLogTest, AfterCrashCheckChecksALogNotClosedCleanly) {
+  testing::TempDir dir;
+  std::string path = dir.File("crashed.db");
+  {
+    auto log = OpenOrDie(path);
+    FillForDamage(*log);
+  }
+  // What a writer that never reached its close leaves: the mark it set when
+  // it opened.
+  RawExec(path,
+          "UPDATE motive_meta SET value = '0' WHERE key = 'closed_cleanly'");
+  Damage(path);
+  EventLogOptions options;
+  options.integrity_check = IntegrityCheck::kAfterCrash;
+  auto log = EventLog::Open(path, options);
+  EXPECT_TRUE(absl::IsDataLoss(log.status())) << log.status();
 }
 
 TEST(EventLogTest, MigratesVersionOneKeepingEvents) {
@@ -317,18 +374,21 @@ TEST(EventLogTest, MigratesVersionOneKeepingEvents) {
   std::string path = dir.File("v1.db");
   v1::Event e = MakeEvent("old", "c1", 100);
   // What motive 0.1's schema version 1 wrote, verbatim.
-  RawExec(path, absl::StrCat(
-                    "PRAGMA application_id = ", EventLog::kApplicationId, ";"
-                    "CREATE TABLE events (seq INTEGER PRIMARY KEY,"
-                    " event_id TEXT NOT NULL UNIQUE, customer_id TEXT NOT NULL,"
-                    " occurred_us INTEGER NOT NULL, recorded_us INTEGER NOT NULL,"
-                    " body BLOB NOT NULL);"
-                    "CREATE INDEX events_by_customer ON events"
-                    " (customer_id, occurred_us, seq);"
-                    "INSERT INTO events VALUES (1, 'old', 'c1', 100000000,"
-                    " 1750000000000000, x'",
-                    absl::BytesToHexString(e.SerializeAsString()), "');"
-                    "PRAGMA user_version = 1;"));
+  RawExec(path,
+          absl::StrCat(
+              "PRAGMA application_id = ", EventLog::kApplicationId,
+              ";"
+              "CREATE TABLE events (seq INTEGER PRIMARY KEY,"
+              " event_id TEXT NOT NULL UNIQUE, customer_id TEXT NOT NULL,"
+              " occurred_us INTEGER NOT NULL, recorded_us INTEGER NOT NULL,"
+              " body BLOB NOT NULL);"
+              "CREATE INDEX events_by_customer ON events"
+              " (customer_id, occurred_us, seq);"
+              "INSERT INTO events VALUES (1, 'old', 'c1', 100000000,"
+              " 1750000000000000, x'",
+              absl::BytesToHexString(e.SerializeAsString()),
+              "');"
+              "PRAGMA user_version = 1;"));
   auto log = OpenOrDie(path);
   EXPECT_EQ(log->schema_version(), 2);
   EXPECT_THAT(Ids(*log->ReadCustomer("c1", {})), ElementsAre("old"));
@@ -371,8 +431,8 @@ TEST(EventLogTest, ReadOnlyDoesNotMigrate) {
   EXPECT_EQ(model::KindOf(log.status()), model::ErrorKind::kVersion)
       << log.status();
   EXPECT_THAT(std::string(log.status().message()), HasSubstr("open it once"));
-  EXPECT_TRUE(absl::IsInvalidArgument(
-      EventLog::Open(":memory:", read_only).status()));
+  EXPECT_TRUE(
+      absl::IsInvalidArgument(EventLog::Open(":memory:", read_only).status()));
 }
 
 TEST(EventLogTest, InMemoryLogsAreSeparate) {
