@@ -578,7 +578,7 @@ typedef struct mot_engine_stats {
   uint64_t events_replayed;
   uint64_t customers;
   uint64_t held_events;    /* event digests kept for the windows */
-  uint64_t metric_samples; /* time buckets of the user-defined metrics */
+  uint64_t metric_samples; /* events held by the user-defined metrics */
   uint64_t state_bytes;    /* the customers' states, strings apart */
   uint64_t strings;        /* distinct topics, agents, attribute values */
   /* Why an existing snapshot was not used at open, or "". Owned by the
