@@ -437,24 +437,13 @@ void CustomerState::CountOpenIssues() {
 void CustomerState::NoteAttributes(const v1::Event& event, int64_t t,
                                    Interner& strings) {
   for (const auto& [key, value] : event.attributes()) {
-    // Most events repeat what the customer's attributes already say: find
-    // the key by its text, and intern (which locks) only what is new.
-    auto it = std::find_if(
-        attributes_.begin(), attributes_.end(),
-        [&](const Attribute& x) { return strings.View(x.key) == key; });
-    const bool known = it != attributes_.end();
-    if (known && t < it->time_us) continue;  // Late: older than what we have.
-    if (!known && attributes_.size() >= kMaxAttributes) continue;
     Attribute a{};
-    a.key = known ? it->key : strings.Intern(key);
+    a.key = strings.Intern(key);
     a.time_us = t;
     a.kind = value.kind_case();
     switch (value.kind_case()) {
       case google::protobuf::Value::kStringValue:
-        a.text = known && it->kind == a.kind &&
-                         strings.View(it->text) == value.string_value()
-                     ? it->text
-                     : strings.Intern(value.string_value());
+        a.text = strings.Intern(value.string_value());
         break;
       case google::protobuf::Value::kNumberValue:
         a.number = value.number_value();
@@ -465,10 +454,12 @@ void CustomerState::NoteAttributes(const v1::Event& event, int64_t t,
       default:
         continue;  // Validation admits only the three kinds above.
     }
-    if (known) {
+    auto it = std::find_if(attributes_.begin(), attributes_.end(),
+                           [&](const Attribute& x) { return x.key == a.key; });
+    if (it == attributes_.end()) {
+      if (attributes_.size() < kMaxAttributes) attributes_.push_back(a);
+    } else if (t >= it->time_us) {
       *it = a;
-    } else {
-      attributes_.push_back(a);
     }
   }
 }

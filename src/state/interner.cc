@@ -1,14 +1,48 @@
 #include "state/interner.h"
 
+#include <string>
+
 namespace motive::state {
+namespace {
+
+std::atomic<uint64_t> next_instance{1};
+
+// A thread's recently interned strings, for one table at a time. Bounded:
+// cleared when full, since values such as free-text attributes may never
+// repeat.
+struct ThreadCache {
+  static constexpr size_t kMaxEntries = 4096;
+  uint64_t instance = 0;
+  absl::flat_hash_map<std::string, uint32_t> ids;
+};
+
+ThreadCache& LocalCache(uint64_t instance) {
+  thread_local ThreadCache cache;
+  if (cache.instance != instance || cache.ids.size() >= cache.kMaxEntries) {
+    cache.instance = instance;
+    cache.ids.clear();
+  }
+  return cache;
+}
+
+}  // namespace
 
 Interner::Interner()
-    : chunks_(std::make_unique<std::unique_ptr<std::string[]>[]>(kChunks)) {
+    : instance_(next_instance.fetch_add(1, std::memory_order_relaxed)),
+      chunks_(std::make_unique<std::unique_ptr<std::string[]>[]>(kChunks)) {
   chunks_[0] = std::make_unique<std::string[]>(kChunkSize);
 }
 
 uint32_t Interner::Intern(absl::string_view text) {
   if (text.empty()) return kEmpty;
+  ThreadCache& cache = LocalCache(instance_);
+  if (auto it = cache.ids.find(text); it != cache.ids.end()) return it->second;
+  const uint32_t id = InternLocked(text);
+  if (id != kEmpty) cache.ids.emplace(text, id);
+  return id;
+}
+
+uint32_t Interner::InternLocked(absl::string_view text) {
   std::lock_guard<std::mutex> lock(mu_);
   if (auto it = ids_.find(text); it != ids_.end()) return it->second;
   const uint32_t id = size_.load(std::memory_order_relaxed);

@@ -6,7 +6,9 @@
 // summary for as long as the engine is open. The table grows with the number
 // of distinct strings, which in practice is small (topics, agents, plans).
 //
-// Thread-safe. Intern may be called from any thread; Get is lock-free and
+// Thread-safe. Intern may be called from any thread: each thread keeps a
+// small cache of the strings it interned lately, so that the common case (a
+// topic, agent or attribute seen before) takes no lock. Get is lock-free and
 // returns what Intern stored before the id reached the caller (through the
 // lock that published the state holding it).
 
@@ -45,10 +47,14 @@ class Interner {
   uint32_t size() const { return size_.load(std::memory_order_acquire); }
 
  private:
+  uint32_t InternLocked(absl::string_view text);
+
   static constexpr uint32_t kChunkBits = 12;
   static constexpr uint32_t kChunkSize = 1u << kChunkBits;
   static constexpr uint32_t kChunks = kCapacity / kChunkSize;
 
+  // Tells one table's ids from another's in the threads' caches.
+  const uint64_t instance_;
   std::mutex mu_;
   // Keys view the strings owned by chunks_, which never move.
   absl::flat_hash_map<absl::string_view, uint32_t> ids_;
