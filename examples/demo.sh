@@ -35,7 +35,8 @@ rm -f "$db" "$db-wal" "$db-shm" "$db-journal" "$db-snapshot"
 step "The journey of customer $customer, moment by moment"
 "$motive" timeline --db "$db" "$customer"
 
-# The journeys happen in 2025: ask as of New Year's Day 2026, so that the
-# 7/30/90-day windows look back over them.
-step "What the agent sees when $customer calls on 2026-01-01: the context"
-"$motive" context --db "$db" --as-of 2026-01-01T00:00:00Z "$customer"
+# The evening before this customer churned: had anyone asked, the context
+# said so (strikes, open issues, a detractor, sentiment worsening). A time
+# before the customer's last event is answered by replaying the log.
+step "What an agent would have seen on 2025-08-23, the day before $customer left"
+"$motive" context --db "$db" --as-of 2025-08-23T21:00:00Z "$customer"
