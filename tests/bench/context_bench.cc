@@ -1091,27 +1091,40 @@ int DifferencesFromState(engine::Engine& engine) {
   return differences;
 }
 
+// Opens the disk log as the iteration's timed work (in `*seconds`) and
+// reports how its state was built and whether it equals the in-memory one.
+// Null, with the benchmark skipped, when the open fails.
+std::unique_ptr<engine::Engine> TimedOpen(benchmark::State& state,
+                                          engine::EngineOptions options,
+                                          double* seconds) {
+  const absl::Time start = absl::Now();
+  auto engine = engine::Engine::Open(Log().path, std::move(options));
+  *seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  state.SetIterationTime(*seconds);
+  if (!engine.ok()) {
+    state.SkipWithError(engine.status().ToString().c_str());
+    return nullptr;
+  }
+  const engine::Engine::OpenReport& report = (*engine)->open_report();
+  state.counters["events_replayed"] =
+      static_cast<double>(report.events_replayed);
+  state.counters["from_snapshot"] = report.from_snapshot;
+  state.counters["differences"] = DifferencesFromState(**engine);
+  return *std::move(engine);
+}
+
 void BM_OpenReplay(benchmark::State& state) {
   const DiskLog& log = Log();
   for (auto _ : state) {
     std::filesystem::remove(log.path + "-snapshot");
-    const absl::Time start = absl::Now();
-    auto engine = engine::Engine::Open(
-        log.path, EngineOptionsFor(store::Durability::kGroup));
-    const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
-    state.SetIterationTime(seconds);
-    if (!engine.ok()) {
-      state.SkipWithError(engine.status().ToString().c_str());
-      return;
-    }
-    const engine::Engine::OpenReport& report = (*engine)->open_report();
-    state.counters["events_replayed"] =
-        static_cast<double>(report.events_replayed);
-    state.counters["from_snapshot"] = report.from_snapshot;
-    state.counters["differences"] = DifferencesFromState(**engine);
+    double seconds = 0;
+    std::unique_ptr<engine::Engine> engine =
+        TimedOpen(state, EngineOptionsFor(store::Durability::kGroup), &seconds);
+    if (engine == nullptr) return;
+    const engine::Engine::OpenReport& report = engine->open_report();
     // The snapshot the next benchmark opens from.
     const absl::Time write_start = absl::Now();
-    const absl::Status written = (*engine)->WriteSnapshot();
+    const absl::Status written = engine->WriteSnapshot();
     const double write_seconds =
         absl::ToDoubleSeconds(absl::Now() - write_start);
     if (!written.ok()) {
@@ -1147,19 +1160,11 @@ void BM_OpenSnapshot(benchmark::State& state, store::IntegrityCheck check) {
   for (auto _ : state) {
     engine::EngineOptions options = EngineOptionsFor(store::Durability::kGroup);
     options.log.integrity_check = check;
-    const absl::Time start = absl::Now();
-    auto engine = engine::Engine::Open(log.path, std::move(options));
-    const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
-    state.SetIterationTime(seconds);
-    if (!engine.ok()) {
-      state.SkipWithError(engine.status().ToString().c_str());
-      return;
-    }
-    const engine::Engine::OpenReport& report = (*engine)->open_report();
-    state.counters["events_replayed"] =
-        static_cast<double>(report.events_replayed);
-    state.counters["from_snapshot"] = report.from_snapshot;
-    state.counters["differences"] = DifferencesFromState(**engine);
+    double seconds = 0;
+    std::unique_ptr<engine::Engine> engine =
+        TimedOpen(state, std::move(options), &seconds);
+    if (engine == nullptr) return;
+    const engine::Engine::OpenReport& report = engine->open_report();
     if (!report.from_snapshot) {
       state.SkipWithError(
           absl::StrCat("the snapshot was not used: ", report.snapshot_note)
