@@ -565,13 +565,8 @@ int mot_ingest_buffer(mot_ingest_report* report, mot_engine* engine,
           "MOT_FORMAT_AUTO needs a file name; name the buffer's format");
     }
     if (int rc = InputFormat(o.format, &format)) return rc;
-    bool given = false;
     motive::model::RecordReader reader(
-        format, [&]() -> absl::StatusOr<absl::string_view> {
-          if (given) return absl::string_view();
-          given = true;
-          return View(data, size);
-        });
+        format, motive::model::RecordReader::WholeBuffer(View(data, size)));
     return RunIngest(report, engine, reader, size, o);
   });
 }

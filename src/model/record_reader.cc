@@ -160,6 +160,14 @@ bool RecordReader::Next(InputRecord* record) {
   return got;
 }
 
+RecordReader::Source RecordReader::WholeBuffer(absl::string_view input) {
+  return [input, given = false]() mutable -> absl::StatusOr<absl::string_view> {
+    if (given) return absl::string_view();
+    given = true;
+    return input;
+  };
+}
+
 bool RecordReader::Refill() {
   if (!chunk_.empty()) return true;
   if (at_end_) return false;

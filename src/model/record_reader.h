@@ -87,6 +87,10 @@ class RecordReader {
   RecordReader(InputFormat format, Source source);
   ~RecordReader();
 
+  // A source that hands out `input` whole, once: for input already in
+  // memory. `input` must outlive the reader.
+  static Source WholeBuffer(absl::string_view input);
+
   RecordReader(const RecordReader&) = delete;
   RecordReader& operator=(const RecordReader&) = delete;
 

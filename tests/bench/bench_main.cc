@@ -35,13 +35,8 @@ const DataSet& Journeys() {
     datagen::JourneyGenerator generator(options);
     while (generator.NextCustomer(&set->jsonl)) {
     }
-    bool given = false;
     model::RecordReader reader(model::InputFormat::kJsonl,
-                               [&]() -> absl::StatusOr<absl::string_view> {
-                                 if (given) return absl::string_view();
-                                 given = true;
-                                 return absl::string_view(set->jsonl);
-                               });
+                               model::RecordReader::WholeBuffer(set->jsonl));
     v1::EventBatch batch;
     model::InputRecord record;
     while (reader.Next(&record)) {

@@ -145,13 +145,8 @@ uint64_t ForEachCustomer(
   while (true) {
     jsonl.clear();
     if (!generator.NextCustomer(&jsonl)) break;
-    bool given = false;
     model::RecordReader reader(model::InputFormat::kJsonl,
-                               [&]() -> absl::StatusOr<absl::string_view> {
-                                 if (given) return absl::string_view();
-                                 given = true;
-                                 return absl::string_view(jsonl);
-                               });
+                               model::RecordReader::WholeBuffer(jsonl));
     events.clear();
     model::InputRecord record;
     while (reader.Next(&record)) {
@@ -996,13 +991,8 @@ void BM_EngineIngestMemory(benchmark::State& state) {
       state.SkipWithError(engine.status().ToString().c_str());
       return;
     }
-    bool given = false;
     model::RecordReader reader(model::InputFormat::kProtobufBatch,
-                               [&]() -> absl::StatusOr<absl::string_view> {
-                                 if (given) return absl::string_view();
-                                 given = true;
-                                 return absl::string_view(batch_bytes);
-                               });
+                               model::RecordReader::WholeBuffer(batch_bytes));
     engine::IngestOptions options;
     options.batch_size = 1 << 16;
     engine::IngestCounts counts;

@@ -115,7 +115,8 @@ std::unique_ptr<engine::Engine> OpenEngine(benchmark::State& state,
                                            store::Durability durability) {
   engine::EngineOptions options;
   options.log.durability = durability;
-  auto engine = engine::Engine::Open(DatabasePath(in_memory), std::move(options));
+  auto engine =
+      engine::Engine::Open(DatabasePath(in_memory), std::move(options));
   Check(engine.ok(), engine.ok() ? "" : std::string(engine.status().message()),
         state);
   return engine.ok() ? *std::move(engine) : nullptr;
@@ -133,12 +134,7 @@ void RunIngest(benchmark::State& state, bool in_memory,
     state.PauseTiming();
     auto engine = OpenEngine(state, in_memory, store::Durability::kFull);
     if (!engine) break;
-    bool given = false;
-    model::RecordReader reader(format, [&]() -> absl::StatusOr<absl::string_view> {
-      if (given) return absl::string_view();
-      given = true;
-      return absl::string_view(input);
-    });
+    model::RecordReader reader(format, model::RecordReader::WholeBuffer(input));
     engine::IngestOptions options;
     options.batch_size = kBatch;
     absl::Time batch_start;
@@ -222,19 +218,29 @@ void BM_RecordFullSync(benchmark::State& state) {
 
 // Baselines first: later benchmarks report their ratio to them.
 BENCHMARK_CAPTURE(BM_Baseline, sqlite_durable, false)
-    ->Unit(benchmark::kMillisecond)->UseRealTime();
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK_CAPTURE(BM_Baseline, sqlite_memory, true)
-    ->Unit(benchmark::kMillisecond)->UseRealTime();
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK_CAPTURE(BM_IngestBatch, durable, false)
-    ->Unit(benchmark::kMillisecond)->UseRealTime();
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK_CAPTURE(BM_IngestBatch, memory, true)
-    ->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_IngestJsonl)->Name("IngestJsonl/durable")
-    ->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_RecordGroupCommit)->Name("Record/group_commit")
-    ->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_RecordFullSync)->Name("Record/full_sync")
-    ->Unit(benchmark::kMillisecond)->UseRealTime();
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_IngestJsonl)
+    ->Name("IngestJsonl/durable")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_RecordGroupCommit)
+    ->Name("Record/group_commit")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_RecordFullSync)
+    ->Name("Record/full_sync")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace motive::bench

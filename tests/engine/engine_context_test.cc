@@ -22,8 +22,8 @@
 namespace motive::engine {
 namespace {
 
-using ::motive::testing::ExpectSameSummary;
 using ::google::protobuf::util::MessageDifferencer;
+using ::motive::testing::ExpectSameSummary;
 using ::testing::HasSubstr;
 
 // After the generator's default window (the year 2025).
@@ -149,13 +149,8 @@ TEST(EngineContextTest, RebuildAndSnapshotEqualIncremental) {
           model::Encode(model::WireFormat::kJson, events[i], &json).ok());
       tail += json + "\n";
     }
-    bool given = false;
     model::RecordReader reader(model::InputFormat::kJsonl,
-                               [&]() -> absl::StatusOr<absl::string_view> {
-                                 if (given) return absl::string_view();
-                                 given = true;
-                                 return absl::string_view(tail);
-                               });
+                               model::RecordReader::WholeBuffer(tail));
     IngestCounts counts;
     ASSERT_TRUE(engine->Ingest(reader, {}, &counts).ok());
     ASSERT_EQ(counts.rejected, 0u);

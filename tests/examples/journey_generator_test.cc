@@ -74,13 +74,8 @@ TEST(JourneyGeneratorTest, EveryEventIsAcceptedInTimeOrderAcrossMoments) {
 
   auto engine = engine::Engine::Open(":memory:", {});
   ASSERT_TRUE(engine.ok()) << engine.status();
-  bool given = false;
   model::RecordReader reader(model::InputFormat::kJsonl,
-                             [&]() -> absl::StatusOr<absl::string_view> {
-                               if (given) return absl::string_view();
-                               given = true;
-                               return absl::string_view(jsonl);
-                             });
+                             model::RecordReader::WholeBuffer(jsonl));
   engine::IngestOptions ingest;
   std::string first_rejection;
   ingest.on_reject = [&](uint64_t line, const std::string& field,
@@ -97,7 +92,8 @@ TEST(JourneyGeneratorTest, EveryEventIsAcceptedInTimeOrderAcrossMoments) {
 
   // Skewed: the busiest customer has many times the mean.
   int most = 0;
-  for (const auto& [customer, n] : events_per_customer) most = std::max(most, n);
+  for (const auto& [customer, n] : events_per_customer)
+    most = std::max(most, n);
   double mean = static_cast<double>(counts.accepted) / 300;
   EXPECT_GT(most, 4 * mean);
 
@@ -121,7 +117,8 @@ TEST(JourneyGeneratorTest, WrittenInEventTimeOrderPerCustomer) {
   options.customers = 40;
   std::string jsonl = Generate(options);
   std::map<std::string, std::string> last_time;
-  for (absl::string_view line : absl::StrSplit(jsonl, '\n', absl::SkipEmpty())) {
+  for (absl::string_view line :
+       absl::StrSplit(jsonl, '\n', absl::SkipEmpty())) {
     auto field = [&](absl::string_view name) {
       size_t at = line.find(absl::StrCat("\"", name, "\":\""));
       EXPECT_NE(at, absl::string_view::npos) << line;

@@ -108,6 +108,33 @@ constexpr absl::string_view kEvent2 =
 
 // --- InputFormatFromPath -----------------------------------------------------
 
+TEST(WholeBufferTest, HandsOutTheInputOnceThenTheEnd) {
+  RecordReader::Source source = RecordReader::WholeBuffer("a\nb\n");
+  absl::StatusOr<absl::string_view> chunk = source();
+  ASSERT_TRUE(chunk.ok());
+  EXPECT_EQ(*chunk, "a\nb\n");
+  chunk = source();
+  ASSERT_TRUE(chunk.ok());
+  EXPECT_TRUE(chunk->empty());
+}
+
+TEST(WholeBufferTest, ReadsEveryRecord) {
+  const std::string jsonl =
+      R"({"customer_id":"c1","type":"contact","occurred_at":"2025-01-01T00:00:00Z"})"
+      "\n"
+      R"({"customer_id":"c2","type":"contact","occurred_at":"2025-01-02T00:00:00Z"})"
+      "\n";
+  RecordReader reader(InputFormat::kJsonl, RecordReader::WholeBuffer(jsonl));
+  InputRecord record;
+  int records = 0;
+  while (reader.Next(&record)) {
+    ASSERT_TRUE(record.event.ok()) << record.event.status();
+    ++records;
+  }
+  EXPECT_TRUE(reader.status().ok());
+  EXPECT_EQ(records, 2);
+}
+
 TEST(InputFormatFromPathTest, KnownExtensions) {
   EXPECT_EQ(*InputFormatFromPath("a.jsonl"), InputFormat::kJsonl);
   EXPECT_EQ(*InputFormatFromPath("a.ndjson"), InputFormat::kJsonl);
