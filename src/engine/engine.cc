@@ -225,41 +225,54 @@ absl::StatusOr<state::CustomerState> Engine::Replay(
   return customer;
 }
 
-absl::Status Engine::Summarize(absl::string_view customer_id, int64_t as_of_us,
-                               state::Summary* out) {
+absl::Status Engine::Query(
+    absl::string_view customer_id, int64_t as_of_us,
+    absl::FunctionRef<state::StateStore::Found(const state::StateStore&,
+                                               int64_t)>
+        live,
+    absl::FunctionRef<void(const state::CustomerState&,
+                           const state::StateStore&, int64_t)>
+        replayed) {
   if (customer_id.empty()) {
     return model::FieldError("customer_id", "is required");
   }
   as_of_us = AsOf(as_of_us);
   std::shared_lock lock(state_mu_);
-  if (state_->Summarize(customer_id, as_of_us, out) !=
-      state::StateStore::Found::kNeedsReplay) {
+  if (live(*state_, as_of_us) != state::StateStore::Found::kNeedsReplay) {
     return absl::OkStatus();
   }
   absl::StatusOr<state::CustomerState> customer =
       Replay(customer_id, as_of_us, *state_);
   if (!customer.ok()) return customer.status();
-  customer->Summarize(as_of_us, state_->config(), state_->strings(), out);
+  replayed(*customer, *state_, as_of_us);
   return absl::OkStatus();
+}
+
+absl::Status Engine::Summarize(absl::string_view customer_id, int64_t as_of_us,
+                               state::Summary* out) {
+  return Query(
+      customer_id, as_of_us,
+      [&](const state::StateStore& store, int64_t as_of) {
+        return store.Summarize(customer_id, as_of, out);
+      },
+      [&](const state::CustomerState& customer, const state::StateStore& store,
+          int64_t as_of) {
+        customer.Summarize(as_of, store.config(), store.strings(), out);
+      });
 }
 
 absl::Status Engine::Describe(absl::string_view customer_id, int64_t as_of_us,
                               v1::Context* out) {
-  if (customer_id.empty()) {
-    return model::FieldError("customer_id", "is required");
-  }
-  as_of_us = AsOf(as_of_us);
-  std::shared_lock lock(state_mu_);
-  if (state_->Describe(customer_id, as_of_us, out) !=
-      state::StateStore::Found::kNeedsReplay) {
-    return absl::OkStatus();
-  }
-  absl::StatusOr<state::CustomerState> customer =
-      Replay(customer_id, as_of_us, *state_);
-  if (!customer.ok()) return customer.status();
-  customer->Describe(customer_id, as_of_us, state_->config(), state_->strings(),
-                     out);
-  return absl::OkStatus();
+  return Query(
+      customer_id, as_of_us,
+      [&](const state::StateStore& store, int64_t as_of) {
+        return store.Describe(customer_id, as_of, out);
+      },
+      [&](const state::CustomerState& customer, const state::StateStore& store,
+          int64_t as_of) {
+        customer.Describe(customer_id, as_of, store.config(), store.strings(),
+                          out);
+      });
 }
 
 absl::Status Engine::LoadContextConfig(absl::string_view text) {

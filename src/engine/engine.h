@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -147,6 +148,16 @@ class Engine {
   absl::StatusOr<std::unique_ptr<state::StateStore>> BuildState(
       const v1::ContextConfig& config, bool use_snapshot);
   int64_t AsOf(int64_t as_of_us) const;
+  // One query: `live` asks the state; when the as-of time is before the
+  // customer's newest event, `replayed` answers from the customer's events
+  // replayed from the log instead.
+  absl::Status Query(absl::string_view customer_id, int64_t as_of_us,
+                     absl::FunctionRef<state::StateStore::Found(
+                         const state::StateStore&, int64_t)>
+                         live,
+                     absl::FunctionRef<void(const state::CustomerState&,
+                                            const state::StateStore&, int64_t)>
+                         replayed);
   // A customer's state as of a time before its newest event, from the log.
   absl::StatusOr<state::CustomerState> Replay(absl::string_view customer_id,
                                               int64_t as_of_us,
