@@ -45,8 +45,7 @@
 #include "expr/type.h"
 #include "expr/value.h"
 #include "google/protobuf/arena.h"
-#include "google/protobuf/io/tokenizer.h"
-#include "google/protobuf/text_format.h"
+#include "model/text_proto.h"
 #include "tests/conformance/conformance_values.h"
 
 namespace motive::conformance {
@@ -352,21 +351,6 @@ struct FileReport {
   std::vector<std::string> lines;  // printed under the counts
 };
 
-class CollectErrors : public google::protobuf::io::ErrorCollector {
- public:
-  void AddError(int line, google::protobuf::io::ColumnNumber column,
-                const std::string& message) override {
-    if (first_.empty()) {
-      first_ = absl::StrCat("line ", line + 1, ", column ", column + 1, ": ",
-                            message);
-    }
-  }
-  const std::string& first() const { return first_; }
-
- private:
-  std::string first_;
-};
-
 absl::StatusOr<SimpleTestFile> ReadTestFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
@@ -375,12 +359,9 @@ absl::StatusOr<SimpleTestFile> ReadTestFile(const std::string& path) {
   if (in.bad()) return absl::DataLossError(absl::StrCat("cannot read ", path));
 
   SimpleTestFile file;
-  CollectErrors errors;
-  google::protobuf::TextFormat::Parser parser;
-  parser.RecordErrorsTo(&errors);
-  if (!parser.ParseFromString(text.str(), &file)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("cannot parse ", path, ": ", errors.first()));
+  if (absl::Status s = model::ParseTextProto(text.str(), path, &file);
+      !s.ok()) {
+    return s;
   }
   return file;
 }
