@@ -249,11 +249,7 @@ int RunContext(int argc, char** argv) {
       "snapshot' (with the same --config) is there.\n\n"
       "Exit status: 0 (also for a customer with no events), 2 for a usage "
       "error,\n3 for any other failure.");
-  cl.Add({.name = "db",
-          .value_name = "FILE",
-          .help = "the database, which must exist",
-          .required = true},
-         &db);
+  AddExistingDatabaseFlag(cl, &db);
   cl.Add({.name = "json",
           .help = "print the motive.v1.Context as JSON, as the library "
                   "returns it"},

@@ -10,6 +10,14 @@
 
 namespace motive::cli {
 
+void AddExistingDatabaseFlag(CommandLine& cl, std::string* db) {
+  cl.Add({.name = "db",
+          .value_name = "FILE",
+          .help = "the database, which must exist",
+          .required = true},
+         db);
+}
+
 namespace {
 
 // Reads the whole file at `path` into `out`. On failure prints why, as

@@ -9,9 +9,14 @@
 #include <string>
 #include <string_view>
 
+#include "command_line.h"
 #include "motive/motive.h"
 
 namespace motive::cli {
+
+// Adds the required --db FILE of the commands that read an existing
+// database.
+void AddExistingDatabaseFlag(CommandLine& cl, std::string* db);
 
 struct EngineCloser {
   void operator()(mot_engine* engine) const { mot_engine_close(engine); }

@@ -62,11 +62,7 @@ int RunSnapshot(int argc, char** argv) {
       "took and the size of the state.\n\n"
       "Exit status: 0 when written, 2 for a usage error, 3 for any other "
       "failure.");
-  cl.Add({.name = "db",
-          .value_name = "FILE",
-          .help = "the database, which must exist",
-          .required = true},
-         &db);
+  AddExistingDatabaseFlag(cl, &db);
   cl.Add({.name = "config",
           .value_name = "FILE",
           .help = "the context configuration the snapshot is for "

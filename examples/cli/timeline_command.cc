@@ -59,11 +59,7 @@ int RunTimeline(int argc, char** argv) {
                  "Shows a customer's events in time order: when, the moment "
                  "of truth and\nstage they belong to, the channel, the type "
                  "and what happened.");
-  cl.Add({.name = "db",
-          .value_name = "FILE",
-          .help = "the database, which must exist",
-          .required = true},
-         &db);
+  AddExistingDatabaseFlag(cl, &db);
   cl.Add({.name = "json",
           .help = "print the motive.v1.Timeline as JSON, as the library "
                   "returns it"},
