@@ -24,6 +24,30 @@ TEST(InternerTest, SameTextSameIdAndStablePointers) {
   EXPECT_EQ(strings.View(strings.Intern("topic 9999")), "topic 9999");
 }
 
+// Each thread caches what it interned lately; the cache must never hand one
+// table's id out for another's.
+TEST(InternerTest, TwoTablesOnOneThreadKeepTheirOwnIds) {
+  Interner first;
+  Interner second;
+  EXPECT_EQ(first.Intern("x"), 1u);
+  EXPECT_EQ(second.Intern("y"), 1u);
+  EXPECT_EQ(second.Intern("x"), 2u);
+  EXPECT_EQ(first.Intern("y"), 2u);
+  EXPECT_EQ(first.Intern("x"), 1u);
+  EXPECT_EQ(second.View(2), "x");
+  EXPECT_EQ(first.View(2), "y");
+}
+
+TEST(InternerTest, ManyDistinctStringsOutgrowTheCacheAndStayCorrect) {
+  Interner strings;
+  for (int i = 0; i < 10000; ++i) strings.Intern("v" + std::to_string(i));
+  for (int i = 0; i < 10000; i += 997) {
+    const std::string text = "v" + std::to_string(i);
+    EXPECT_EQ(strings.View(strings.Intern(text)), text);
+    EXPECT_EQ(strings.Intern(text), static_cast<uint32_t>(i + 1));
+  }
+}
+
 TEST(InternerTest, UnknownIdsReadAsEmpty) {
   Interner strings;
   EXPECT_STREQ(strings.Get(5), "");
