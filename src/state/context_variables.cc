@@ -1,7 +1,9 @@
 #include "state/context_variables.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <iterator>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -174,6 +176,32 @@ absl::Status Bind(expr::Activation* activation, absl::string_view name,
 }
 
 }  // namespace
+
+bool IsCustomerKey(absl::string_view key) {
+  static constexpr absl::string_view kKeys[] = {"id",
+                                                "known",
+                                                "events",
+                                                "first_seen",
+                                                "last_seen",
+                                                "stage",
+                                                "strikes",
+                                                "at_risk",
+                                                "open_issues",
+                                                "sentiment",
+                                                "sentiment_average",
+                                                "sentiment_trend",
+                                                "purchases",
+                                                "lifetime_value",
+                                                "last_purchase",
+                                                "days_since_purchase",
+                                                "csat",
+                                                "nps",
+                                                "nps_category",
+                                                "churn_risk",
+                                                "negative_zero_moment",
+                                                "attributes"};
+  return std::find(std::begin(kKeys), std::end(kKeys), key) != std::end(kKeys);
+}
 
 absl::Status DeclareContextVariables(expr::Environment* env) {
   for (absl::string_view name : kVariables) {

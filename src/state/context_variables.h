@@ -71,6 +71,10 @@ namespace motive::state {
 // map(string, dyn). InvalidArgument when one is already declared.
 absl::Status DeclareContextVariables(expr::Environment* env);
 
+// Whether `key` is one of the built-in keys of `customer` listed above
+// (attributes included), whether or not a given customer has it.
+bool IsCustomerKey(absl::string_view key);
+
 // One user metric's value, by name.
 struct NamedMetric {
   absl::string_view name;

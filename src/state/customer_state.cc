@@ -2,13 +2,17 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <limits>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "expr/environment.h"
 #include "model/errors.h"
+#include "model/event_id.h"
 #include "model/event_validation.h"
 #include "model/text_proto.h"
+#include "state/context_variables.h"
 #include "state/event_value.h"
 
 namespace motive::state {
@@ -18,6 +22,15 @@ constexpr int64_t kDayUs = int64_t{86400} * 1000 * 1000;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr uint32_t kMaxAttributes = 64;
 constexpr uint32_t kMaxRecentEvents = 64;
+// Changing it changes every decision id hash: responses in snapshots and the
+// decide layer's ids would no longer agree.
+constexpr uint32_t kDecisionIdSeed = 0x64656369;  // "deci"
+
+// Indexed by v1::FeedbackOutcome.
+constexpr absl::string_view kFeedbackOutcomeNames[] = {
+    "", "offered", "accepted", "rejected", "ignored", "converted"};
+static_assert(std::size(kFeedbackOutcomeNames) ==
+              v1::FeedbackOutcome_ARRAYSIZE);
 
 bool IsUnresolved(int32_t outcome) {
   return outcome == v1::UNRESOLVED || outcome == v1::ESCALATED ||
@@ -85,7 +98,72 @@ NpsCategory CategoryOf(int32_t nps) {
   return NpsCategory::kPromoter;
 }
 
+// The string value of attribute `key`, or null when it is absent or holds
+// another kind of value.
+const std::string* StringAttribute(const v1::Event& event,
+                                   absl::string_view key) {
+  const auto it = event.attributes().find(std::string(key));
+  if (it == event.attributes().end() ||
+      it->second.kind_case() != google::protobuf::Value::kStringValue) {
+    return nullptr;
+  }
+  return &it->second.string_value();
+}
+
 }  // namespace
+
+// --- feedback ----------------------------------------------------------------
+
+bool ParseFeedbackOutcome(absl::string_view name, v1::FeedbackOutcome* out) {
+  for (size_t i = 1; i < std::size(kFeedbackOutcomeNames); ++i) {
+    if (name == kFeedbackOutcomeNames[i]) {
+      *out = static_cast<v1::FeedbackOutcome>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+absl::string_view FeedbackOutcomeName(v1::FeedbackOutcome outcome) {
+  const auto i = static_cast<size_t>(outcome);
+  return i < std::size(kFeedbackOutcomeNames) ? kFeedbackOutcomeNames[i]
+                                              : absl::string_view();
+}
+
+uint64_t DecisionIdHash(absl::string_view decision_id) {
+  return model::Murmur3x64_128(decision_id, kDecisionIdSeed).low;
+}
+
+std::optional<Response> ReadFeedback(const v1::Event& event,
+                                     Interner& strings) {
+  if (event.type() != kFeedbackEventType) return std::nullopt;
+  const std::string* decision = StringAttribute(event, kFeedbackDecisionId);
+  const std::string* action = StringAttribute(event, kFeedbackAction);
+  const std::string* outcome_name = StringAttribute(event, kFeedbackOutcome);
+  v1::FeedbackOutcome outcome;
+  if (decision == nullptr || decision->empty() || action == nullptr ||
+      action->empty() || outcome_name == nullptr ||
+      !ParseFeedbackOutcome(*outcome_name, &outcome)) {
+    return std::nullopt;
+  }
+  const std::string* group = nullptr;
+  if (event.attributes().contains(std::string(kFeedbackGroup))) {
+    group = StringAttribute(event, kFeedbackGroup);
+    if (group == nullptr) return std::nullopt;
+  }
+  Response response{};
+  response.action = strings.Intern(*action);
+  // A full string table hands out kEmpty, which names no action.
+  if (response.action == Interner::kEmpty) return std::nullopt;
+  response.time_us = model::ToUnixMicros(event.occurred_at());
+  response.decision = DecisionIdHash(*decision);
+  response.group = group == nullptr ? Interner::kEmpty : strings.Intern(*group);
+  response.channel = event.channel() >= 0 && event.channel() < kChannelCount
+                         ? static_cast<uint8_t>(event.channel())
+                         : 0;
+  response.outcome = static_cast<uint8_t>(outcome);
+  return response;
+}
 
 // --- configuration -----------------------------------------------------------
 
@@ -219,13 +297,37 @@ WindowTotals& WindowTotals::operator-=(const WindowTotals& o) {
 
 // --- folding -----------------------------------------------------------------
 
-void CustomerState::Apply(const v1::Event& event, const StateConfig& config,
-                          Interner& strings) {
+std::optional<Response> CustomerState::Apply(const v1::Event& event,
+                                             const StateConfig& config,
+                                             Interner& strings) {
   const int64_t t = model::ToUnixMicros(event.occurred_at());
   ++events_;
   first_us_ = events_ == 1 ? t : std::min(first_us_, t);
   newest_us_ = events_ == 1 ? t : std::max(newest_us_, t);
+  // Any event moves the horizon, feedback or not.
+  ForgetResponses();
+  const std::optional<Response> response = ReadFeedback(event, strings);
+  if (response) NoteResponse(*response);
+  if (event.type() != kFeedbackEventType) {
+    FoldSignals(event, t, config, strings);
+  }
+  if (config.recent_events > 0) NoteRecent(event, t, config.recent_events);
 
+  if (config.metrics) {
+    metrics_.resize(config.metrics->size());
+    config.metrics->Extract(
+        event, strings, [&](size_t metric, const MetricSample& sample) {
+          MetricSample timed = sample;
+          timed.time_us = t;
+          metrics_[metric].Add(timed, newest_us_,
+                               config.metrics->window_us(metric));
+        });
+  }
+  return response;
+}
+
+void CustomerState::FoldSignals(const v1::Event& event, int64_t t,
+                                const StateConfig& config, Interner& strings) {
   if (event.moment() > 0 && event.moment() < kMomentCount) {
     ++moments_[event.moment()];
   }
@@ -295,18 +397,6 @@ void CustomerState::Apply(const v1::Event& event, const StateConfig& config,
     if (topic != Interner::kEmpty) NoteTopic(topic, event.outcome(), t);
   }
   if (!event.attributes().empty()) NoteAttributes(event, t, strings);
-  if (config.recent_events > 0) NoteRecent(event, t, config.recent_events);
-
-  if (config.metrics) {
-    metrics_.resize(config.metrics->size());
-    config.metrics->Extract(
-        event, strings, [&](size_t metric, const MetricSample& sample) {
-          MetricSample timed = sample;
-          timed.time_us = t;
-          metrics_[metric].Add(timed, newest_us_,
-                               config.metrics->window_us(metric));
-        });
-  }
 }
 
 bool CustomerState::Hold(int64_t t, uint32_t topic, const v1::Event& event,
@@ -486,6 +576,36 @@ void CustomerState::NoteRecent(const v1::Event& event, int64_t t,
   }
   slot->time_us = t;
   event.SerializeToString(&slot->event);
+}
+
+void CustomerState::NoteResponse(const Response& response) {
+  if (response.time_us <= newest_us_ - kResponseHorizonUs) return;
+  const bool full = responses_.size() >= kMaxResponses;
+  // Full, and older than every kept one: it would be the first to go.
+  if (full && response.time_us < responses_.front().time_us) return;
+  // After every response of the same time or earlier: ties keep arrival
+  // order.
+  const auto at = std::upper_bound(
+      responses_.begin(), responses_.end(), response.time_us,
+      [](int64_t time, const Response& r) { return time < r.time_us; });
+  if (full) {
+    // The oldest leaves and the rest before `at` move down one: no
+    // allocation once a customer has a full list.
+    std::move(responses_.begin() + 1, at, responses_.begin());
+    *(at - 1) = response;
+  } else {
+    responses_.insert(at, response);
+  }
+}
+
+void CustomerState::ForgetResponses() {
+  const int64_t horizon_start = newest_us_ - kResponseHorizonUs;
+  if (responses_.empty() || responses_.front().time_us > horizon_start) return;
+  responses_.erase(
+      responses_.begin(),
+      std::upper_bound(
+          responses_.begin(), responses_.end(), horizon_start,
+          [](int64_t time, const Response& r) { return time < r.time_us; }));
 }
 
 // --- queries -----------------------------------------------------------------
@@ -690,17 +810,9 @@ void CustomerState::Describe(absl::string_view customer_id, int64_t as_of_us,
 
   if (config.metrics) {
     for (size_t m = 0; m < config.metrics->size(); ++m) {
-      const v1::MetricDefinition& definition = config.metrics->definition(m);
-      MetricResult result;
-      if (m < metrics_.size()) {
-        result = metrics_[m].Query(definition.aggregation(),
-                                   config.metrics->window_us(m), as_of_us);
-      } else if (definition.aggregation() == v1::COUNT ||
-                 definition.aggregation() == v1::DISTINCT_COUNT) {
-        result.kind = MetricResult::Kind::kNumber;
-      }
+      const MetricResult result = QueryMetric(m, as_of_us, config);
       google::protobuf::Value& value =
-          (*out->mutable_metrics())[definition.name()];
+          (*out->mutable_metrics())[config.metrics->definition(m).name()];
       switch (result.kind) {
         case MetricResult::Kind::kNull:
           value.set_null_value(google::protobuf::NULL_VALUE);
@@ -730,6 +842,59 @@ void CustomerState::Describe(absl::string_view customer_id, int64_t as_of_us,
   }
 }
 
+MetricResult CustomerState::QueryMetric(size_t metric, int64_t as_of_us,
+                                        const StateConfig& config) const {
+  const v1::MetricDefinition& definition = config.metrics->definition(metric);
+  MetricResult result;
+  if (metric < metrics_.size()) {
+    result = metrics_[metric].Query(
+        definition.aggregation(), config.metrics->window_us(metric), as_of_us);
+  } else if (definition.aggregation() == v1::COUNT ||
+             definition.aggregation() == v1::DISTINCT_COUNT) {
+    // No event of this customer reached the metric: nothing counted is 0.
+    result.kind = MetricResult::Kind::kNumber;
+  }
+  return result;
+}
+
+absl::Status CustomerState::Bind(absl::string_view customer_id,
+                                 int64_t as_of_us, const StateConfig& config,
+                                 const Interner& strings,
+                                 expr::Activation* activation,
+                                 expr::Arena* arena) const {
+  Summary summary;
+  Summarize(as_of_us, config, strings, &summary);
+  // Like Describe, an unknown customer has no metrics or attributes.
+  const size_t metric_count =
+      summary.known && config.metrics ? config.metrics->size() : 0;
+  const size_t attribute_count = attributes_.size();
+  // In the arena, like the maps BindContext builds: nothing on the heap.
+  // The names view the configuration's definitions, not this state.
+  NamedMetric* metrics = expr::NewArray<NamedMetric>(arena, metric_count);
+  for (size_t m = 0; m < metric_count; ++m) {
+    metrics[m] = {config.metrics->definition(m).name(),
+                  QueryMetric(m, as_of_us, config)};
+  }
+  // Texts view the interner, which outlives this state.
+  expr::MapValue::Entry* attributes =
+      expr::NewArray<expr::MapValue::Entry>(arena, attribute_count);
+  for (size_t i = 0; i < attribute_count; ++i) {
+    const Attribute& a = attributes_[i];
+    expr::Value value;
+    if (a.kind == google::protobuf::Value::kStringValue) {
+      value = expr::Value::String(strings.View(a.text));
+    } else if (a.kind == google::protobuf::Value::kBoolValue) {
+      value = expr::Value::Bool(a.number != 0);
+    } else {
+      value = expr::Value::Double(a.number);
+    }
+    attributes[i] = {expr::Value::String(strings.View(a.key)), value};
+  }
+  return BindContext(
+      summary, customer_id, strings, absl::MakeConstSpan(metrics, metric_count),
+      absl::MakeConstSpan(attributes, attribute_count), activation, arena);
+}
+
 size_t CustomerState::metric_samples() const {
   size_t samples = 0;
   for (const MetricSeries& m : metrics_) samples += m.sample_count();
@@ -747,6 +912,7 @@ size_t CustomerState::bytes() const {
                  topics_.capacity() * sizeof(Topic) +
                  attributes_.capacity() * sizeof(Attribute) +
                  recent_.capacity() * sizeof(Recent) +
+                 responses_.capacity() * sizeof(Response) +
                  metrics_.capacity() * sizeof(MetricSeries);
   for (const Recent& r : recent_) total += r.event.capacity();
   for (const MetricSeries& m : metrics_) total += m.bytes();

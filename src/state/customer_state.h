@@ -22,22 +22,107 @@
 // Queries answer as of a time not before the newest event (the live case);
 // the engine replays the log for earlier times.
 //
+// Responses. Feedback on next-best-action decisions is an ordinary event in
+// the log (so it is durable and replays like the rest), of the type and with
+// the attributes below. The state keeps the customer's recent responses,
+// which the decide layer reads for contact policy (caps, cool-offs); the
+// StateStore counts them across customers for learning.
+//
 // Not thread-safe: StateStore's shard locks guard it.
 
 #ifndef MOTIVE_STATE_CUSTOMER_STATE_H_
 #define MOTIVE_STATE_CUSTOMER_STATE_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "expr/value.h"
 #include "motive/v1/context.pb.h"
 #include "motive/v1/event.pb.h"
+#include "motive/v1/ruleset.pb.h"
 #include "state/interner.h"
 #include "state/metrics.h"
 #include "state/signals.h"
 
+namespace motive::expr {
+class Activation;
+}  // namespace motive::expr
+
 namespace motive::state {
+
+// --- the feedback event ------------------------------------------------------
+//
+// An event of type kFeedbackEventType records what became of one action of
+// one decision. Its attributes, all string values:
+//   decision_id  required: the decision's id, as decide returned it
+//   action       required: the action's id in the ruleset
+//   outcome      required: "offered", "accepted", "rejected", "ignored" or
+//                "converted" (FeedbackOutcomeName)
+//   group        optional: the action's group, so that group caps need not
+//                look the action up in a ruleset that may have changed since
+// The event's channel is the channel the action was offered on, occurred_at
+// the time of the feedback. A feedback event with a required attribute
+// missing or empty, an attribute that is not a string or an unknown outcome
+// records no response but is folded otherwise like a well-formed one (see
+// below): the log keeps whatever callers sent, and a malformed record must
+// not stop a replay.
+//
+// A feedback event, well formed or not, is the engine's record of what
+// became of an offer, not something the customer did: it counts in events,
+// first and last seen, the recent events and user metrics (whose filters can
+// tell it by its type), but in no built-in signal. Otherwise the default
+// journey map would make feedback on a voice offer a contact (INTERIM, stage
+// EXPERIENCE), counting the same call twice and making it a repeat; and its
+// attributes would become customer attributes (customer.attributes showing
+// `action` and `outcome`, every decision id taking a place in the
+// never-shrinking string table).
+inline constexpr absl::string_view kFeedbackEventType = "decision_feedback";
+inline constexpr absl::string_view kFeedbackDecisionId = "decision_id";
+inline constexpr absl::string_view kFeedbackAction = "action";
+inline constexpr absl::string_view kFeedbackOutcome = "outcome";
+inline constexpr absl::string_view kFeedbackGroup = "group";
+
+// The lower-case name of a FeedbackOutcome and back. Parse accepts exactly
+// the five names above (not FEEDBACK_UNSPECIFIED); Name gives "" for
+// FEEDBACK_UNSPECIFIED and for numbers the enum does not define. Static
+// storage.
+bool ParseFeedbackOutcome(absl::string_view name, v1::FeedbackOutcome* out);
+absl::string_view FeedbackOutcomeName(v1::FeedbackOutcome outcome);
+
+// A 64-bit hash of a decision id that is the same in every run and build
+// (MurmurHash3, fixed seed), so that responses in a snapshot and decision
+// ids handed out after a restart agree. absl::Hash is salted per process.
+uint64_t DecisionIdHash(absl::string_view decision_id);
+
+// How many responses a customer keeps, and for how long: those within
+// kResponseHorizonUs before the customer's newest event (time > newest -
+// horizon), the newest kMaxResponses of them. The longest contact-policy
+// window must fit inside the horizon; 400 days covers a yearly cap with
+// room to spare.
+inline constexpr size_t kMaxResponses = 256;
+inline constexpr int64_t kResponseHorizonUs =
+    int64_t{400} * 86400 * 1000 * 1000;
+
+// One response, 32 bytes, so that a customer's 256 fit in 8 KiB.
+struct Response {
+  int64_t time_us;    // the feedback event's occurred_at
+  uint64_t decision;  // DecisionIdHash(decision_id)
+  uint32_t action;    // Interner id of the action
+  uint32_t group;     // Interner id of the group; Interner::kEmpty when none
+  uint8_t channel;    // v1::Channel
+  uint8_t outcome;    // v1::FeedbackOutcome, never FEEDBACK_UNSPECIFIED
+};
+static_assert(sizeof(Response) == 32);
+
+// The response a feedback event carries (interning its action and group in
+// `strings`), or nullopt when the event is not a well-formed feedback event
+// (see above). Nothing is interned for a malformed one.
+std::optional<Response> ReadFeedback(const v1::Event& event, Interner& strings);
 
 class SnapshotWriter;
 class SnapshotReader;
@@ -99,9 +184,12 @@ class CustomerState {
   CustomerState() = default;
 
   // Folds one event (valid and complete: model::PrepareEvent ran) into the
-  // state. `strings` interns its topic, agent and attributes.
-  void Apply(const v1::Event& event, const StateConfig& config,
-             Interner& strings);
+  // state. `strings` interns its topic, agent and attributes. Returns the
+  // response a well-formed feedback event carries (ReadFeedback), whether
+  // or not this state keeps it (it may be past the horizon or older than
+  // the kMaxResponses kept), so that learning counts every response once.
+  std::optional<Response> Apply(const v1::Event& event,
+                                const StateConfig& config, Interner& strings);
 
   // The newest occurred_at folded in (0 for a state with no event).
   int64_t newest_us() const { return newest_us_; }
@@ -116,6 +204,22 @@ class CustomerState {
   void Describe(absl::string_view customer_id, int64_t as_of_us,
                 const StateConfig& config, const Interner& strings,
                 v1::Context* out) const;
+
+  // Binds the context variables (context_variables.h) as of `as_of_us` >=
+  // newest_us() into `activation`, with the same metrics and attributes as
+  // Describe. An unknown customer (no event) binds known = false and empty
+  // metrics and attributes maps. What is bound views `customer_id`, the
+  // metric names of `config`, `strings` and `arena`, never this state: the
+  // caller may let go of the state (and its shard lock) right after, but
+  // must keep `customer_id`, `config` and `strings` while the activation is
+  // used. Errors as BindContext's.
+  absl::Status Bind(absl::string_view customer_id, int64_t as_of_us,
+                    const StateConfig& config, const Interner& strings,
+                    expr::Activation* activation, expr::Arena* arena) const;
+
+  // The responses kept, in event-time order (ties: arrival order), each
+  // within kResponseHorizonUs of newest_us(), at most kMaxResponses.
+  absl::Span<const Response> responses() const { return responses_; }
 
   // Bytes of memory the state holds, itself included.
   size_t bytes() const;
@@ -145,6 +249,10 @@ class CustomerState {
     std::string event;  // serialized v1::Event
   };
 
+  // Folds the built-in signals of an event that is not feedback: everything
+  // but the all-time counts, responses, recent events and metrics.
+  void FoldSignals(const v1::Event& event, int64_t time_us,
+                   const StateConfig& config, Interner& strings);
   // Holds an event for the windows (when it is inside the horizon) with its
   // own contribution `own`, keeping held_ in order; returns whether it is a
   // repeat contact.
@@ -164,6 +272,13 @@ class CustomerState {
   void NoteAttributes(const v1::Event& event, int64_t time_us,
                       Interner& strings);
   void NoteRecent(const v1::Event& event, int64_t time_us, uint32_t keep);
+  void NoteResponse(const Response& response);
+  // Drops responses at or before newest_us_ - kResponseHorizonUs.
+  void ForgetResponses();
+  // The value of metric `metric` of `config` as of `as_of_us`: what Describe
+  // shows and Bind binds.
+  MetricResult QueryMetric(size_t metric, int64_t as_of_us,
+                           const StateConfig& config) const;
 
   // --- all time ---
   uint64_t events_ = 0;
@@ -199,6 +314,8 @@ class CustomerState {
   uint32_t open_issues_ = 0;
   std::vector<Attribute> attributes_;
   std::vector<Recent> recent_;  // event-time order
+  // Event-time order, ties in arrival order; see kMaxResponses.
+  std::vector<Response> responses_;
 
   // --- windows ---
   // The totals of everything dropped from the front of held_.

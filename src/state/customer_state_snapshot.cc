@@ -18,6 +18,8 @@
 //   attributes count u32, then key id u32, text id u32, time_us i64,
 //              number f64, kind i32 each
 //   recent     count u32, then time_us i64, serialized event Bytes each
+//   responses  count u32, then time_us i64, decision u64, action id u32,
+//              group id u32, channel u8, outcome u8 each
 //   base       WindowTotals, raw (48 bytes)
 //   held       count u32, then the HeldEvents, raw (64 bytes each)
 //   metrics    count u32 (the configuration's metric count), then for each
@@ -46,6 +48,7 @@ constexpr size_t kTopicBytes = 4 + 4 + 8;
 constexpr size_t kAttributeBytes = 4 + 4 + 8 + 8 + 4;
 constexpr size_t kRecentBytes = 8 + 4;
 constexpr size_t kSampleBytes = 8 + 8 + 4 + 1;
+constexpr size_t kResponseBytes = 8 + 8 + 4 + 4 + 1 + 1;
 
 void PutI32(SnapshotWriter& out, int32_t v) {
   out.U32(static_cast<uint32_t>(v));
@@ -112,6 +115,17 @@ void CustomerState::Save(SnapshotWriter& out) const {
   for (const Recent& recent : recent_) {
     out.I64(recent.time_us);
     out.Bytes(recent.event);
+  }
+  // Field by field rather than raw: Response has padding, whose bytes are
+  // unspecified.
+  out.U32(static_cast<uint32_t>(responses_.size()));
+  for (const Response& response : responses_) {
+    out.I64(response.time_us);
+    out.U64(response.decision);
+    out.U32(response.action);
+    out.U32(response.group);
+    out.U8(response.channel);
+    out.U8(response.outcome);
   }
 
   out.Raw(&base_, sizeof(base_));
@@ -189,6 +203,27 @@ bool CustomerState::Load(SnapshotReader& in, const StateConfig& config) {
   for (Recent& recent : recent_) {
     recent.time_us = in.I64();
     recent.event = std::string(in.Bytes());
+  }
+  if (!GetCount(in, kResponseBytes, &count) || count > kMaxResponses) {
+    return false;
+  }
+  responses_.resize(count);
+  // The decide layer indexes by channel and outcome and relies on the order.
+  for (size_t i = 0; i < responses_.size(); ++i) {
+    Response& response = responses_[i];
+    response.time_us = in.I64();
+    response.decision = in.U64();
+    response.action = in.U32();
+    response.group = in.U32();
+    response.channel = in.U8();
+    response.outcome = in.U8();
+    if (response.channel >= kChannelCount ||
+        response.outcome == v1::FEEDBACK_UNSPECIFIED ||
+        response.outcome >= v1::FeedbackOutcome_ARRAYSIZE ||
+        response.time_us > newest_us_ ||
+        (i > 0 && response.time_us < responses_[i - 1].time_us)) {
+      return false;
+    }
   }
 
   in.Raw(&base_, sizeof(base_));

@@ -1,9 +1,7 @@
 #include "state/metrics.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cstring>
-#include <optional>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
@@ -15,6 +13,7 @@
 #include "expr/environment.h"
 #include "expr/parser.h"
 #include "expr/program.h"
+#include "expr/scratch.h"
 #include "model/errors.h"
 #include "model/event_validation.h"
 #include "state/event_value.h"
@@ -39,46 +38,6 @@ bool IsValidName(absl::string_view name) {
   return std::all_of(name.begin(), name.end(), [](char c) {
     return absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '_';
   });
-}
-
-// "30d" to microseconds: a whole number and one unit, 1 minute to 10 years.
-absl::StatusOr<int64_t> ParseWindow(absl::string_view text) {
-  const absl::Status malformed = absl::InvalidArgumentError(absl::StrCat(
-      "window \"", text,
-      "\" must be a whole number and a unit (m, h, d, w or y), such as "
-      "\"30d\""));
-  if (text.size() < 2) return malformed;
-  const absl::string_view digits = text.substr(0, text.size() - 1);
-  if (!std::all_of(digits.begin(), digits.end(), absl::ascii_isdigit)) {
-    return malformed;
-  }
-  int64_t unit_us;
-  switch (text.back()) {
-    case 'm':
-      unit_us = kMinuteUs;
-      break;
-    case 'h':
-      unit_us = 60 * kMinuteUs;
-      break;
-    case 'd':
-      unit_us = kDayUs;
-      break;
-    case 'w':
-      unit_us = 7 * kDayUs;
-      break;
-    case 'y':
-      unit_us = 365 * kDayUs;
-      break;
-    default:
-      return malformed;
-  }
-  const absl::Status out_of_range = absl::InvalidArgumentError(
-      absl::StrCat("window \"", text, "\" must be from 1m to 10y"));
-  int64_t count;
-  // Too many digits to parse means too long a window.
-  if (!absl::SimpleAtoi(digits, &count)) return out_of_range;
-  if (count < 1 || count > kMaxWindowUs / unit_us) return out_of_range;
-  return count * unit_us;
 }
 
 // Why `path` cannot be aggregated by `aggregation`, or OK.
@@ -132,34 +91,46 @@ bool ToSample(const expr::Value& value, bool numeric, Interner& strings,
   }
 }
 
-// Each MetricSet gets an id, so that a thread's cached activation is never
-// used with a set it was not made for (even one at a recycled address).
-std::atomic<uint64_t> next_set_id{1};
-
-// What Extract reuses on each thread: an arena whose first block survives
-// Reset (so that a typical event allocates nothing), and an activation.
-struct ExtractScratch {
-  static constexpr size_t kBlockBytes = 16 << 10;
-
-  static google::protobuf::ArenaOptions Options(char* block) {
-    google::protobuf::ArenaOptions options;
-    options.initial_block = block;
-    options.initial_block_size = kBlockBytes;
-    return options;
-  }
-
-  std::unique_ptr<char[]> block{new char[kBlockBytes]};
-  expr::Arena arena{Options(block.get())};
-  uint64_t activation_set = 0;
-  std::optional<expr::Activation> activation;
-};
-
-ExtractScratch& ThreadScratch() {
-  thread_local ExtractScratch scratch;
-  return scratch;
-}
-
 }  // namespace
+
+absl::StatusOr<int64_t> ParseWindow(absl::string_view text) {
+  const absl::Status malformed = absl::InvalidArgumentError(absl::StrCat(
+      "window \"", text,
+      "\" must be a whole number and a unit (m, h, d, w or y), such as "
+      "\"30d\""));
+  if (text.size() < 2) return malformed;
+  const absl::string_view digits = text.substr(0, text.size() - 1);
+  if (!std::all_of(digits.begin(), digits.end(), absl::ascii_isdigit)) {
+    return malformed;
+  }
+  int64_t unit_us;
+  switch (text.back()) {
+    case 'm':
+      unit_us = kMinuteUs;
+      break;
+    case 'h':
+      unit_us = 60 * kMinuteUs;
+      break;
+    case 'd':
+      unit_us = kDayUs;
+      break;
+    case 'w':
+      unit_us = 7 * kDayUs;
+      break;
+    case 'y':
+      unit_us = 365 * kDayUs;
+      break;
+    default:
+      return malformed;
+  }
+  const absl::Status out_of_range = absl::InvalidArgumentError(
+      absl::StrCat("window \"", text, "\" must be from 1m to 10y"));
+  int64_t count;
+  // Too many digits to parse means too long a window.
+  if (!absl::SimpleAtoi(digits, &count)) return out_of_range;
+  if (count < 1 || count > kMaxWindowUs / unit_us) return out_of_range;
+  return count * unit_us;
+}
 
 struct MetricSet::Compiled {
   v1::MetricDefinition definition;
@@ -171,7 +142,7 @@ struct MetricSet::Compiled {
 
 MetricSet::MetricSet()
     : env_(std::make_unique<expr::Environment>()),
-      id_(next_set_id.fetch_add(1, std::memory_order_relaxed)) {}
+      id_(expr::NewScratchOwner()) {}
 
 MetricSet::~MetricSet() {
   // The filters were compiled against env_: let them go first.
@@ -284,9 +255,9 @@ int64_t MetricSet::max_window_us() const { return max_window_us_; }
 void MetricSet::Extract(
     const v1::Event& event, Interner& strings,
     absl::FunctionRef<void(size_t metric, const MetricSample&)> fn) const {
-  ExtractScratch& scratch = ThreadScratch();
-  // Whatever the previous event left in the arena is dead.
-  scratch.arena.Reset();
+  thread_local expr::Scratch scratch;
+  expr::Arena& arena = scratch.FreshArena();
+  expr::Activation* activation = nullptr;
   const int64_t time_us = model::ToUnixMicros(event.occurred_at());
   // Built on the first filter that needs it, then shared by the others.
   bool event_bound = false;
@@ -294,17 +265,12 @@ void MetricSet::Extract(
     const Compiled& metric = metrics_[i];
     if (metric.filter != nullptr) {
       if (!event_bound) {
-        if (scratch.activation_set != id_) {
-          scratch.activation.emplace(*env_);
-          scratch.activation_set = id_;
-        }
+        activation = &scratch.ActivationFor(id_, *env_);
         // `event` is the environment's only variable: slot 0.
-        scratch.activation->Bind(
-            0, EventToValue(event, &scratch.arena, event_fields_));
+        activation->Bind(0, EventToValue(event, &arena, event_fields_));
         event_bound = true;
       }
-      const expr::Value accepted =
-          metric.filter->Evaluate(*scratch.activation, &scratch.arena);
+      const expr::Value accepted = metric.filter->Evaluate(*activation, &arena);
       // Errors (a missing field, a type mismatch) reject, as false does.
       if (accepted.kind() != expr::ValueKind::kBool || !accepted.bool_value()) {
         continue;
@@ -314,7 +280,7 @@ void MetricSet::Extract(
     sample.time_us = time_us;
     if (metric.definition.aggregation() != v1::COUNT) {
       expr::Value value;
-      if (!ReadEventField(event, metric.field, &scratch.arena, &value) ||
+      if (!ReadEventField(event, metric.field, &arena, &value) ||
           !ToSample(value, metric.numeric, strings, &sample)) {
         continue;
       }

@@ -56,6 +56,11 @@ struct MetricResult {
   uint32_t text = Interner::kEmpty;
 };
 
+// A window written as a whole number and one unit, m (minutes), h, d, w or
+// y (365 days), such as "30d", in microseconds: 1 minute to 10 years. The
+// error quotes the text and says what is wrong.
+absl::StatusOr<int64_t> ParseWindow(absl::string_view text);
+
 class MetricSet {
  public:
   // Compiles `definitions`. Errors: InvalidArgument naming the metric and

@@ -2,6 +2,8 @@
 // a u32 length then the bytes):
 //   "MOTSNAP1", version u32, config fingerprint u64, seq i64, event_id Bytes,
 //   string count u32 (the interner's size - 1), each string Bytes (ids 1..),
+//   learned count u32, then per action in increasing id order: action id u32,
+//     offered, accepted, rejected, ignored, converted u64 (ActionStats),
 //   per customer: customer id Bytes, CustomerState::Save's output as Bytes
 //     (the length lets the reader check that Load took exactly its share),
 //   customer count u64, checksum u64 (see Checksum) of everything before it.
@@ -19,6 +21,7 @@
 #include <filesystem>
 #include <memory>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -38,7 +41,7 @@ static_assert(std::endian::native == std::endian::little,
 constexpr char kMagic[8] = {'M', 'O', 'T', 'S', 'N', 'A', 'P', '1'};
 // Bumped whenever anything written changes, CustomerState::Save's layout
 // included.
-constexpr uint32_t kFormatVersion = 1;
+constexpr uint32_t kFormatVersion = 2;
 constexpr uint32_t kFingerprintSeed = 0x63667067;  // "cfpg"
 constexpr uint32_t kChecksumSeed = 0x736e6170;     // "snap"
 
@@ -50,8 +53,10 @@ constexpr size_t kDrainBytes = 8 * kChecksumChunk;
 // The trailer: customer count u64 (covered by the checksum), checksum u64.
 constexpr size_t kTrailerBytes = 16;
 // The smallest file: magic, version, fingerprint, seq, event_id length,
-// string count, trailer.
-constexpr size_t kMinimumBytes = 8 + 4 + 8 + 8 + 4 + 4 + kTrailerBytes;
+// string count, learned count, trailer.
+constexpr size_t kMinimumBytes = 8 + 4 + 8 + 8 + 4 + 4 + 4 + kTrailerBytes;
+// One action's learning counters: id and five counts.
+constexpr size_t kLearnedBytes = 4 + 5 * 8;
 
 // The checksum of a file's bytes before the checksum itself: MurmurHash3
 // x64-128 (model/event_id.h; its low 64 bits, seed kChecksumSeed) of the
@@ -314,6 +319,18 @@ absl::Status WriteSnapshot(const StateStore& store, const LogPosition& position,
   out.U32(string_count - 1);
   for (uint32_t id = 1; id < string_count; ++id) out.Bytes(strings.View(id));
 
+  const std::vector<std::pair<uint32_t, ActionStats>> learned =
+      store.AllLearned();
+  out.U32(static_cast<uint32_t>(learned.size()));
+  for (const auto& [action, stats] : learned) {
+    out.U32(action);
+    out.U64(stats.offered);
+    out.U64(stats.accepted);
+    out.U64(stats.rejected);
+    out.U64(stats.ignored);
+    out.U64(stats.converted);
+  }
+
   absl::Status status;
   uint64_t customers = 0;
   store.ForEach(
@@ -410,6 +427,28 @@ absl::StatusOr<LogPosition> ReadSnapshot(const std::string& path,
     if (!in.ok() || strings.Intern(text) != i) {
       return damaged(absl::StrCat("string table entry ", i, " is invalid"));
     }
+  }
+
+  const uint32_t learned_count = in.U32();
+  if (!in.ok() || learned_count > in.remaining() / kLearnedBytes) {
+    return damaged("learning counters larger than the file");
+  }
+  uint32_t previous_action = Interner::kEmpty;
+  for (uint32_t i = 0; i < learned_count; ++i) {
+    const uint32_t action = in.U32();
+    ActionStats stats;
+    stats.offered = in.U64();
+    stats.accepted = in.U64();
+    stats.rejected = in.U64();
+    stats.ignored = in.U64();
+    stats.converted = in.U64();
+    // Ids name strings of the table above, written in increasing order.
+    if (action <= previous_action || action > string_count) {
+      return damaged(
+          absl::StrCat("learning counters entry ", i + 1, " names no action"));
+    }
+    previous_action = action;
+    store->RestoreLearned(action, stats);
   }
 
   const StateConfig& config = store->config();

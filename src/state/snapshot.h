@@ -13,6 +13,7 @@
 //   header   "MOTSNAP1", format version u32, config fingerprint u64,
 //            log position: seq i64 and the event_id at that seq,
 //   strings  the interner's table, in id order,
+//   learned  the store's learning counters (StateStore::Learned), by action,
 //   shards   customers: id, then CustomerState::Save's bytes with their
 //            length,
 //   trailer  the customer count and a checksum of everything before it

@@ -1,6 +1,8 @@
 #include "state/state_store.h"
 
+#include <algorithm>
 #include <mutex>
+#include <optional>
 #include <utility>
 
 #include "absl/hash/hash.h"
@@ -18,39 +20,71 @@ StateStore::Shard& StateStore::ShardFor(absl::string_view customer_id) const {
   return shards_[(hash >> 40) % kShards];
 }
 
-void StateStore::Apply(const v1::Event& event) {
-  Shard& shard = ShardFor(event.customer_id());
-  std::unique_lock lock(shard.mu);
-  shard.customers[event.customer_id()].Apply(event, config_, *strings_);
+void ActionStats::Count(v1::FeedbackOutcome outcome) {
+  switch (outcome) {
+    case v1::OFFERED:
+      ++offered;
+      break;
+    case v1::ACCEPTED:
+      ++accepted;
+      break;
+    case v1::REJECTED:
+      ++rejected;
+      break;
+    case v1::IGNORED:
+      ++ignored;
+      break;
+    case v1::CONVERTED:
+      ++converted;
+      break;
+    default:
+      break;
+  }
 }
 
-StateStore::Found StateStore::Summarize(absl::string_view customer_id,
-                                        int64_t as_of_us, Summary* out) const {
+void StateStore::Apply(const v1::Event& event) {
+  std::optional<Response> response;
+  {
+    Shard& shard = ShardFor(event.customer_id());
+    std::unique_lock lock(shard.mu);
+    response =
+        shard.customers[event.customer_id()].Apply(event, config_, *strings_);
+  }
+  if (response) {
+    std::unique_lock lock(learned_mu_);
+    learned_[response->action].Count(
+        static_cast<v1::FeedbackOutcome>(response->outcome));
+  }
+}
+
+StateStore::Found StateStore::Visit(
+    absl::string_view customer_id, int64_t as_of_us,
+    absl::FunctionRef<void(const CustomerState&)> fn) const {
   const Shard& shard = ShardFor(customer_id);
   std::shared_lock lock(shard.mu);
   auto it = shard.customers.find(customer_id);
   if (it == shard.customers.end()) {
-    CustomerState().Summarize(as_of_us, config_, *strings_, out);
+    fn(CustomerState());
     return Found::kUnknown;
   }
   if (as_of_us < it->second.newest_us()) return Found::kNeedsReplay;
-  it->second.Summarize(as_of_us, config_, *strings_, out);
+  fn(it->second);
   return Found::kAnswered;
+}
+
+StateStore::Found StateStore::Summarize(absl::string_view customer_id,
+                                        int64_t as_of_us, Summary* out) const {
+  return Visit(customer_id, as_of_us, [&](const CustomerState& state) {
+    state.Summarize(as_of_us, config_, *strings_, out);
+  });
 }
 
 StateStore::Found StateStore::Describe(absl::string_view customer_id,
                                        int64_t as_of_us,
                                        v1::Context* out) const {
-  const Shard& shard = ShardFor(customer_id);
-  std::shared_lock lock(shard.mu);
-  auto it = shard.customers.find(customer_id);
-  if (it == shard.customers.end()) {
-    CustomerState().Describe(customer_id, as_of_us, config_, *strings_, out);
-    return Found::kUnknown;
-  }
-  if (as_of_us < it->second.newest_us()) return Found::kNeedsReplay;
-  it->second.Describe(customer_id, as_of_us, config_, *strings_, out);
-  return Found::kAnswered;
+  return Visit(customer_id, as_of_us, [&](const CustomerState& state) {
+    state.Describe(customer_id, as_of_us, config_, *strings_, out);
+  });
 }
 
 StoreStats StateStore::Stats() const {
@@ -68,11 +102,45 @@ StoreStats StateStore::Stats() const {
       stats.metric_samples += state.metric_samples();
       stats.state_bytes += state.bytes() - sizeof(CustomerState);
       stats.recent_event_bytes += state.recent_event_bytes();
+      stats.responses += state.responses().size();
       if (id.capacity() > 15) stats.state_bytes += id.capacity() + 1;
     }
   }
   stats.strings = strings_->size();
   return stats;
+}
+
+ActionStats StateStore::Learned(uint32_t action) const {
+  ActionStats stats;
+  Learned(absl::MakeConstSpan(&action, 1), &stats);
+  return stats;
+}
+
+void StateStore::Learned(absl::Span<const uint32_t> actions,
+                         ActionStats* out) const {
+  std::shared_lock lock(learned_mu_);
+  for (size_t i = 0; i < actions.size(); ++i) {
+    auto it = learned_.find(actions[i]);
+    out[i] = it == learned_.end() ? ActionStats{} : it->second;
+  }
+}
+
+std::vector<std::pair<uint32_t, ActionStats>> StateStore::AllLearned() const {
+  std::vector<std::pair<uint32_t, ActionStats>> all;
+  {
+    std::shared_lock lock(learned_mu_);
+    all.assign(learned_.begin(), learned_.end());
+  }
+  // A hash map's order varies: sorted, a snapshot is a function of the
+  // state.
+  std::sort(all.begin(), all.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  return all;
+}
+
+void StateStore::RestoreLearned(uint32_t action, const ActionStats& stats) {
+  std::unique_lock lock(learned_mu_);
+  learned_[action] = stats;
 }
 
 void StateStore::ForEach(absl::FunctionRef<void(const std::string& customer_id,

@@ -7,6 +7,12 @@
 // deterministic function of the log (the engine serializes them); queries may
 // come from any number of threads at any time.
 //
+// Learning: the store also counts the responses of decision feedback events
+// (customer_state.h) per action across all customers, for the decide layer's
+// propensities. They are folded from the log like the rest, so a store
+// rebuilt by replay learns the same, and a snapshot carries them. The
+// counters have their own lock, never held together with a shard's.
+//
 // Thread-safe.
 
 #ifndef MOTIVE_STATE_STATE_STORE_H_
@@ -17,10 +23,14 @@
 #include <memory>
 #include <shared_mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/node_hash_map.h"
 #include "absl/functional/function_ref.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "motive/v1/context.pb.h"
 #include "motive/v1/event.pb.h"
 #include "state/customer_state.h"
@@ -37,7 +47,24 @@ struct StoreStats {
   // Of state_bytes: the latest events kept for the full context
   // (ContextConfig.recent_events).
   uint64_t recent_event_bytes = 0;
+  // Decision responses the customers keep (customer_state.h).
+  uint64_t responses = 0;
   uint64_t strings = 0;
+};
+
+// What the responses to one action taught, across all customers: how many
+// responses of each outcome were folded (every well-formed feedback event
+// counts once, whether or not its customer still keeps it).
+struct ActionStats {
+  uint64_t offered = 0;
+  uint64_t accepted = 0;
+  uint64_t rejected = 0;
+  uint64_t ignored = 0;
+  uint64_t converted = 0;
+
+  // Counts one response; FEEDBACK_UNSPECIFIED counts nothing.
+  void Count(v1::FeedbackOutcome outcome);
+  bool operator==(const ActionStats&) const = default;
 };
 
 class StateStore {
@@ -58,7 +85,7 @@ class StateStore {
   const std::shared_ptr<Interner>& shared_strings() const { return strings_; }
 
   // Folds an event appended to the log (not a duplicate) into its customer's
-  // state.
+  // state, and a feedback event's response into the learning counters.
   void Apply(const v1::Event& event);
 
   // What a query found.
@@ -68,12 +95,35 @@ class StateStore {
     kNeedsReplay,  // as_of is before the customer's newest event
   };
 
+  // Calls `fn` with the customer's state, holding the shard's lock shared
+  // meanwhile: kAnswered. With an empty state (as if the customer had no
+  // event) when the customer is unknown: kUnknown. Without calling `fn` when
+  // `as_of_us` is before the customer's newest event: kNeedsReplay. The state
+  // is valid only during the call. `fn` may read the learning counters
+  // (Learned: another lock, which Apply never holds with a shard's) but
+  // must not Visit, query or Apply (a writer waiting on the shard would
+  // deadlock it).
+  Found Visit(absl::string_view customer_id, int64_t as_of_us,
+              absl::FunctionRef<void(const CustomerState&)> fn) const;
+
+  // Visit with CustomerState's Summarize and Describe.
   Found Summarize(absl::string_view customer_id, int64_t as_of_us,
                   Summary* out) const;
   Found Describe(absl::string_view customer_id, int64_t as_of_us,
                  v1::Context* out) const;
 
   StoreStats Stats() const;
+
+  // The learning counters of `action` (an Interner id; all zero for an
+  // action no response named).
+  ActionStats Learned(uint32_t action) const;
+  // The same for each of `actions` into `out[i]` (out has actions.size()
+  // elements), consistent with each other: one lock for all.
+  void Learned(absl::Span<const uint32_t> actions, ActionStats* out) const;
+  // Every action's counters, by action id (snapshots).
+  std::vector<std::pair<uint32_t, ActionStats>> AllLearned() const;
+  // Sets an action's counters (snapshot loading; not concurrent with Apply).
+  void RestoreLearned(uint32_t action, const ActionStats& stats);
 
   // Calls `fn` for every customer, shard by shard, holding each shard's lock
   // shared meanwhile (for snapshots).
@@ -97,6 +147,9 @@ class StateStore {
   const StateConfig config_;
   const std::shared_ptr<Interner> strings_;
   mutable std::array<Shard, kShards> shards_;
+  mutable std::shared_mutex learned_mu_;
+  // Keyed by action id; guarded by learned_mu_.
+  absl::flat_hash_map<uint32_t, ActionStats> learned_;
 };
 
 }  // namespace motive::state

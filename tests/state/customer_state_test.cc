@@ -2,15 +2,20 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "expr/environment.h"
+#include "expr/program.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "model/errors.h"
 #include "model/event_validation.h"
 #include "model/journey_map.h"
+#include "state/context_variables.h"
 
 namespace motive::state {
 namespace {
@@ -74,6 +79,14 @@ class EventBuilder {
     (*event_.mutable_attributes())[key].set_string_value(value);
     return *this;
   }
+  EventBuilder& NumberAttribute(const std::string& key, double value) {
+    (*event_.mutable_attributes())[key].set_number_value(value);
+    return *this;
+  }
+  EventBuilder& Erase(const std::string& key) {
+    event_.mutable_attributes()->erase(key);
+    return *this;
+  }
   operator v1::Event() const {  // NOLINT: a builder converts implicitly.
     v1::Event event = event_;
     model::JourneyMap::Default().Infer(&event);
@@ -87,6 +100,18 @@ class EventBuilder {
 EventBuilder Contact(int64_t time_us, v1::Channel channel = v1::VOICE) {
   EventBuilder b("contact", time_us);
   b.Channel(channel);
+  return b;
+}
+
+// A decision feedback event, well formed unless changed afterwards.
+EventBuilder Feedback(int64_t time_us, const std::string& decision,
+                      const std::string& action, const std::string& outcome,
+                      v1::Channel channel = v1::VOICE) {
+  EventBuilder b(std::string(kFeedbackEventType), time_us);
+  b.Channel(channel)
+      .Attribute("decision_id", decision)
+      .Attribute("action", action)
+      .Attribute("outcome", outcome);
   return b;
 }
 
@@ -417,6 +442,267 @@ TEST_F(CustomerStateTest, WindowsMatchABruteForceCountInAnyArrivalOrder) {
       EXPECT_NEAR(s.sentiment_average, sentiment / sentiments, 1e-9);
     }
   }
+}
+
+// --- responses ---------------------------------------------------------------
+
+TEST(FeedbackOutcomeTest, NamesRoundTripAndOnlyTheFiveParse) {
+  for (int i = v1::OFFERED; i <= v1::CONVERTED; ++i) {
+    const auto outcome = static_cast<v1::FeedbackOutcome>(i);
+    const absl::string_view name = FeedbackOutcomeName(outcome);
+    ASSERT_FALSE(name.empty()) << i;
+    v1::FeedbackOutcome parsed = v1::FEEDBACK_UNSPECIFIED;
+    EXPECT_TRUE(ParseFeedbackOutcome(name, &parsed)) << name;
+    EXPECT_EQ(parsed, outcome);
+  }
+  EXPECT_EQ(FeedbackOutcomeName(v1::ACCEPTED), "accepted");
+  EXPECT_EQ(FeedbackOutcomeName(v1::FEEDBACK_UNSPECIFIED), "");
+  EXPECT_EQ(FeedbackOutcomeName(static_cast<v1::FeedbackOutcome>(99)), "");
+  v1::FeedbackOutcome parsed = v1::OFFERED;
+  for (const char* bad : {"", "ACCEPTED", "Accepted", "accepted ",
+                          "feedback_unspecified", "maybe"}) {
+    EXPECT_FALSE(ParseFeedbackOutcome(bad, &parsed)) << bad;
+  }
+  EXPECT_EQ(parsed, v1::OFFERED);  // Untouched on failure.
+}
+
+TEST(FeedbackOutcomeTest, DecisionIdHashIsStableAcrossRuns) {
+  // Pinned: snapshots hold these hashes, and the decide layer compares them
+  // with the hashes of the ids it hands out after a restart.
+  EXPECT_EQ(DecisionIdHash("d-1"), DecisionIdHash(std::string("d-1")));
+  EXPECT_NE(DecisionIdHash("d-1"), DecisionIdHash("d-2"));
+  EXPECT_EQ(DecisionIdHash("d-1"), uint64_t{6817348038134249179u});
+  EXPECT_EQ(DecisionIdHash(""), uint64_t{12806814086236093591u});
+}
+
+TEST_F(CustomerStateTest, ResponsesAreFoldedInEventTimeOrder) {
+  std::optional<Response> r = state_.Apply(
+      Feedback(kNow - 3 * kHour, "d-1", "upgrade", "offered", v1::CHAT)
+          .Attribute("group", "upsell"),
+      config_, strings_);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->outcome, v1::OFFERED);
+  Apply(Feedback(kNow - kHour, "d-1", "upgrade", "accepted", v1::CHAT)
+            .Attribute("group", "upsell"));
+  // Late: between the two.
+  Apply(Feedback(kNow - 2 * kHour, "d-2", "apology", "rejected"));
+  // A tie with the late one: after it, in arrival order.
+  Apply(Feedback(kNow - 2 * kHour, "d-2", "apology", "ignored"));
+
+  const absl::Span<const Response> responses = state_.responses();
+  ASSERT_EQ(responses.size(), 4u);
+  EXPECT_EQ(responses[0].time_us, kNow - 3 * kHour);
+  EXPECT_EQ(responses[0].decision, DecisionIdHash("d-1"));
+  EXPECT_STREQ(strings_.Get(responses[0].action), "upgrade");
+  EXPECT_STREQ(strings_.Get(responses[0].group), "upsell");
+  EXPECT_EQ(responses[0].channel, v1::CHAT);
+  EXPECT_EQ(responses[0].outcome, v1::OFFERED);
+  EXPECT_EQ(responses[1].time_us, kNow - 2 * kHour);
+  EXPECT_EQ(responses[1].outcome, v1::REJECTED);
+  EXPECT_EQ(responses[1].group, Interner::kEmpty);
+  EXPECT_EQ(responses[1].decision, DecisionIdHash("d-2"));
+  EXPECT_EQ(responses[1].channel, v1::VOICE);
+  EXPECT_EQ(responses[2].outcome, v1::IGNORED);
+  EXPECT_EQ(responses[3].outcome, v1::ACCEPTED);
+
+  // Feedback events are events like any other.
+  const Summary s = Summarize();
+  EXPECT_EQ(s.events, 4u);
+  EXPECT_EQ(s.last_seen_us, kNow - kHour);
+  EXPECT_EQ(s.first_seen_us, kNow - 3 * kHour);
+  // But no signal: feedback on a voice offer is not another contact, nor a
+  // moment or a stage.
+  EXPECT_EQ(s.contacts[0].total, 0u);
+  EXPECT_EQ(s.last_contact.time_us, 0);
+  EXPECT_EQ(s.stage, v1::STAGE_UNSPECIFIED);
+  EXPECT_EQ(s.moments[v1::INTERIM], 0u);
+  // Their attributes describe decisions, not the customer.
+  v1::Context context;
+  state_.Describe("c1", kNow, config_, strings_, &context);
+  EXPECT_TRUE(context.attributes().empty());
+  EXPECT_GT(state_.bytes(), sizeof(CustomerState) + 3 * sizeof(Response));
+}
+
+TEST_F(CustomerStateTest, MalformedFeedbackCountsAsAnEventOnly) {
+  const v1::Event malformed[] = {
+      Feedback(kNow - 9 * kHour, "d", "a", "accepted").Erase("decision_id"),
+      Feedback(kNow - 8 * kHour, "", "a", "accepted"),
+      Feedback(kNow - 7 * kHour, "d", "a", "accepted").Erase("action"),
+      Feedback(kNow - 6 * kHour, "d", "", "accepted"),
+      Feedback(kNow - 5 * kHour, "d", "a", "maybe"),
+      Feedback(kNow - 4 * kHour, "d", "a", "ACCEPTED"),
+      Feedback(kNow - 3 * kHour, "d", "a", "x").Erase("outcome"),
+      Feedback(kNow - 2 * kHour, "d", "a", "x").NumberAttribute("outcome", 2),
+      Feedback(kNow - kHour, "d", "a", "accepted").NumberAttribute("group", 1),
+  };
+  for (const v1::Event& event : malformed) {
+    EXPECT_FALSE(state_.Apply(event, config_, strings_).has_value())
+        << event.DebugString();
+  }
+  EXPECT_TRUE(state_.responses().empty());
+  const Summary s = Summarize();
+  EXPECT_EQ(s.events, std::size(malformed));
+  EXPECT_EQ(s.last_seen_us, kNow - kHour);
+  // Only the table's empty string: a malformed event interns nothing.
+  EXPECT_EQ(strings_.size(), 1u);
+
+  // The attributes of another type of event are not feedback, and are the
+  // customer's.
+  EXPECT_FALSE(state_
+                   .Apply(EventBuilder("web_visit", kNow)
+                              .Attribute("outcome", "offered")
+                              .Attribute("action", "a")
+                              .Attribute("decision_id", "d"),
+                          config_, strings_)
+                   .has_value());
+  EXPECT_TRUE(state_.responses().empty());
+  v1::Context context;
+  state_.Describe("c1", kNow, config_, strings_, &context);
+  EXPECT_EQ(context.attributes().at("outcome").string_value(), "offered");
+}
+
+TEST_F(CustomerStateTest, ResponsesKeepTheNewestUpToTheirCount) {
+  const int64_t start = kNow - 400 * kHour;
+  for (size_t i = 0; i < kMaxResponses + 10; ++i) {
+    Apply(Feedback(start + static_cast<int64_t>(i) * kHour,
+                   "d-" + std::to_string(i), "a", "offered"));
+  }
+  ASSERT_EQ(state_.responses().size(), kMaxResponses);
+  EXPECT_EQ(state_.responses().front().time_us, start + 10 * kHour);
+  EXPECT_EQ(state_.responses().front().decision, DecisionIdHash("d-10"));
+  EXPECT_EQ(state_.responses().back().decision,
+            DecisionIdHash("d-" + std::to_string(kMaxResponses + 9)));
+
+  // Full: a late response older than all is the one that would leave, and
+  // is not kept (but is still returned, for learning).
+  EXPECT_TRUE(
+      state_.Apply(Feedback(start, "old", "a", "rejected"), config_, strings_)
+          .has_value());
+  EXPECT_EQ(state_.responses().front().time_us, start + 10 * kHour);
+  // A late one among them goes in its place, and the oldest leaves.
+  Apply(Feedback(start + 20 * kHour + 1, "late", "a", "rejected"));
+  ASSERT_EQ(state_.responses().size(), kMaxResponses);
+  EXPECT_EQ(state_.responses().front().time_us, start + 11 * kHour);
+  EXPECT_EQ(state_.responses()[10].decision, DecisionIdHash("late"));
+  EXPECT_TRUE(std::is_sorted(state_.responses().begin(),
+                             state_.responses().end(),
+                             [](const Response& a, const Response& b) {
+                               return a.time_us < b.time_us;
+                             }));
+  EXPECT_EQ(Summarize().events, kMaxResponses + 12);
+}
+
+TEST_F(CustomerStateTest, ResponsesLeaveAtTheHorizon) {
+  const int64_t t0 = kNow - kResponseHorizonUs;
+  Apply(Feedback(t0, "d-0", "a", "offered"));
+  Apply(Feedback(t0 + 1, "d-1", "a", "offered"));
+  // Any event moves the horizon; exactly at it, the first has left.
+  Apply(Contact(kNow));
+  ASSERT_EQ(state_.responses().size(), 1u);
+  EXPECT_EQ(state_.responses()[0].decision, DecisionIdHash("d-1"));
+  // A response already past the horizon is not kept, but is returned.
+  EXPECT_TRUE(
+      state_.Apply(Feedback(t0, "d-2", "a", "accepted"), config_, strings_)
+          .has_value());
+  EXPECT_EQ(state_.responses().size(), 1u);
+  Apply(Contact(kNow + 1));
+  EXPECT_TRUE(state_.responses().empty());
+  EXPECT_EQ(Summarize(kNow + 1).events, 5u);
+}
+
+// --- Bind
+// ----------------------------------------------------------------------
+
+class CustomerStateBindTest : public CustomerStateTest {
+ protected:
+  CustomerStateBindTest() {
+    EXPECT_TRUE(DeclareContextVariables(&env_).ok());
+    absl::StatusOr<StateConfig> config = StateConfig::FromText(R"pb(
+      metrics {
+        name: "calls"
+        aggregation: COUNT
+        filter: "event.channel == 'voice'"
+        window: "30d"
+      }
+      metrics { name: "spend" aggregation: SUM field: "value" window: "90d" }
+      metrics {
+        name: "plan"
+        aggregation: LAST
+        field: "attributes.plan"
+        window: "90d"
+      }
+    )pb");
+    EXPECT_TRUE(config.ok()) << config.status();
+    config_ = *std::move(config);
+  }
+
+  // `rule` over `state` bound as of kNow; the state is gone before the rule
+  // runs, as when the caller has released the shard lock.
+  std::string Eval(const std::string& rule, CustomerState state) {
+    auto program = expr::Program::Compile(rule, env_);
+    EXPECT_TRUE(program.ok()) << rule << ": " << program.status();
+    if (!program.ok()) return "did not compile";
+    expr::Activation activation(env_);
+    {
+      const CustomerState gone = std::move(state);
+      absl::Status bound =
+          gone.Bind("c1", kNow, config_, strings_, &activation, &arena_);
+      EXPECT_TRUE(bound.ok()) << bound;
+    }
+    return DebugString((*program)->Evaluate(activation, &arena_));
+  }
+
+  expr::Environment env_;
+  expr::Arena arena_;
+};
+
+TEST_F(CustomerStateBindTest, BindsAKnownCustomer) {
+  Apply(Contact(kNow - 2 * kDay).Topic("billing").Attribute("tier", "gold"));
+  Apply(Contact(kNow - kDay).Topic("billing").NumberAttribute("seats", 4));
+  Apply(EventBuilder("purchase", kNow - kDay)
+            .Value(120)
+            .Attribute("plan", "pro"));
+  EXPECT_EQ(Eval("customer.known", state_), "true");
+  EXPECT_EQ(Eval("customer.id", state_), "\"c1\"");
+  EXPECT_EQ(Eval("customer.events", state_), "3");
+  EXPECT_EQ(Eval("contacts.d7", state_), "2");
+  EXPECT_EQ(Eval("last_contact.topic", state_), "\"billing\"");
+  EXPECT_EQ(Eval("customer.attributes.tier", state_), "\"gold\"");
+  EXPECT_EQ(Eval("customer.attributes.seats", state_), "4.0");
+  EXPECT_EQ(Eval("metrics.calls", state_), "2.0");
+  EXPECT_EQ(Eval("metrics.spend", state_), "120.0");
+  EXPECT_EQ(Eval("metrics.plan", state_), "\"pro\"");
+
+  // The same values as Describe shows.
+  v1::Context context;
+  state_.Describe("c1", kNow, config_, strings_, &context);
+  EXPECT_EQ(context.metrics().at("calls").number_value(), 2);
+  EXPECT_EQ(context.metrics().at("plan").string_value(), "pro");
+}
+
+TEST_F(CustomerStateBindTest, MetricsWithNothingInTheirWindow) {
+  Apply(Contact(kNow - 40 * kDay));
+  EXPECT_EQ(Eval("metrics.calls", state_), "0.0");
+  EXPECT_EQ(Eval("has(metrics.plan)", state_), "false");
+  EXPECT_EQ(Eval("customer.attributes", state_), "{}");
+}
+
+TEST_F(CustomerStateBindTest, BindsAnUnknownCustomer) {
+  const CustomerState unknown;
+  EXPECT_EQ(Eval("customer.known", unknown), "false");
+  EXPECT_EQ(Eval("customer.events", unknown), "0");
+  EXPECT_EQ(Eval("metrics", unknown), "{}");
+  EXPECT_EQ(Eval("customer.attributes", unknown), "{}");
+  EXPECT_EQ(Eval("last_contact", unknown), "{}");
+  EXPECT_EQ(Eval("contacts.d90", unknown), "0");
+}
+
+TEST_F(CustomerStateBindTest, AnUndeclaredVariableIsNotFound) {
+  expr::Environment bare;
+  expr::Activation activation(bare);
+  EXPECT_EQ(
+      state_.Bind("c1", kNow, config_, strings_, &activation, &arena_).code(),
+      absl::StatusCode::kNotFound);
 }
 
 TEST(StateConfigTest, DefaultsAndOverrides) {

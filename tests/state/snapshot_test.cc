@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -214,7 +215,7 @@ std::vector<v1::Event> MakeEvents(int count, uint64_t seed,
     int64_t occurred = time_us;
     if (chance(16)) occurred -= pick(20 * 86400) * 1000000LL;
     *e.mutable_occurred_at() = model::FromUnixMicros(occurred);
-    switch (pick(10)) {
+    switch (pick(11)) {
       case 0:
       case 1:
       case 2:
@@ -255,6 +256,20 @@ std::vector<v1::Event> MakeEvents(int count, uint64_t seed,
         e.set_type("web_visit");
         e.set_channel(v1::WEB);
         break;
+      case 9: {
+        static const char* const kActions[] = {"upgrade", "apology", "refund"};
+        static const char* const kOutcomes[] = {
+            "offered",   "accepted",  "rejected", "ignored",
+            "converted", "unheard-of"};  // The last one is malformed.
+        e.set_type(std::string(kFeedbackEventType));
+        e.set_channel(kContactChannels[pick(4)]);
+        auto& attributes = *e.mutable_attributes();
+        attributes["decision_id"].set_string_value(absl::StrCat("d-", i));
+        attributes["action"].set_string_value(kActions[pick(3)]);
+        attributes["outcome"].set_string_value(kOutcomes[pick(6)]);
+        if (chance(50)) attributes["group"].set_string_value("retention");
+        break;
+      }
       default:
         e.set_type("delivery");
         break;
@@ -289,8 +304,35 @@ std::vector<std::string> CustomerIds(const StateStore& store) {
   return ids;
 }
 
+// The learning counters of `store`, by action name (two stores may have
+// interned the names in another order).
+std::map<std::string, ActionStats> LearnedByName(const StateStore& store) {
+  std::map<std::string, ActionStats> learned;
+  for (const auto& [action, stats] : store.AllLearned()) {
+    learned[store.strings().Get(action)] = stats;
+  }
+  return learned;
+}
+
+// A customer's responses, with names for ids.
+std::string ResponsesOf(const StateStore& store, const std::string& id) {
+  std::string text;
+  const auto found = store.Visit(
+      id, std::numeric_limits<int64_t>::max(), [&](const CustomerState& state) {
+        for (const Response& r : state.responses()) {
+          absl::StrAppend(&text, r.time_us, " ", r.decision, " ",
+                          store.strings().Get(r.action), " ",
+                          store.strings().Get(r.group), " ", r.channel, " ",
+                          r.outcome, "\n");
+        }
+      });
+  EXPECT_EQ(found, StateStore::Found::kAnswered) << id;
+  return text;
+}
+
 // Every customer of `a` answers the same in `b`, summary and full context,
-// now and later (when windows have moved on).
+// now and later (when windows have moved on), with the same responses and
+// learning counters.
 void ExpectSameStores(const StateStore& a, const StateStore& b,
                       int64_t as_of_us) {
   const std::vector<std::string> ids = CustomerIds(a);
@@ -303,6 +345,11 @@ void ExpectSameStores(const StateStore& a, const StateStore& b,
   // (a loaded state has none), and no answer depends on them.
   EXPECT_EQ(sa.metric_samples, sb.metric_samples);
   EXPECT_EQ(sa.strings, sb.strings);
+  EXPECT_EQ(sa.responses, sb.responses);
+  EXPECT_EQ(LearnedByName(a), LearnedByName(b));
+  for (const std::string& id : ids) {
+    EXPECT_EQ(ResponsesOf(a, id), ResponsesOf(b, id)) << id;
+  }
   for (const int64_t later : {int64_t{0}, 10 * kDayUs, 200 * kDayUs}) {
     for (const std::string& id : ids) {
       SCOPED_TRACE(absl::StrCat(id, " +", later / kDayUs, "d"));
@@ -427,6 +474,25 @@ TEST_F(SnapshotTest, SnapshotOfARestoredStoreIsStable) {
   ExpectSameStores(*original, *twice, NewestUs(events_));
 }
 
+TEST_F(SnapshotTest, LearningSurvivesASnapshotAndEqualsAReplay) {
+  auto replayed = StoreOf(0, events_.size());
+  const std::map<std::string, ActionStats> learned = LearnedByName(*replayed);
+  ASSERT_EQ(learned.size(), 3u);  // upgrade, apology, refund
+  uint64_t offered = 0;
+  for (const auto& [name, stats] : learned) offered += stats.offered;
+  ASSERT_GT(offered, 0u);
+  ASSERT_GT(replayed->Stats().responses, 0u);
+
+  const size_t cut = 200;
+  auto head = StoreOf(0, cut);
+  ASSERT_TRUE(WriteSnapshot(*head, Position(cut), fingerprint_, path_).ok());
+  auto restored = NewStore();
+  ASSERT_TRUE(Read(restored.get()).ok());
+  EXPECT_EQ(LearnedByName(*restored), LearnedByName(*head));
+  for (size_t i = cut; i < events_.size(); ++i) restored->Apply(events_[i]);
+  EXPECT_EQ(LearnedByName(*restored), learned);
+}
+
 TEST_F(SnapshotTest, EmptyStore) {
   auto empty = NewStore();
   ASSERT_TRUE(WriteSnapshot(*empty, LogPosition{}, fingerprint_, path_).ok());
@@ -437,6 +503,7 @@ TEST_F(SnapshotTest, EmptyStore) {
   EXPECT_EQ(position->event_id, "");
   EXPECT_EQ(restored->Stats().customers, 0u);
   EXPECT_EQ(restored->strings().size(), 1u);
+  EXPECT_TRUE(restored->AllLearned().empty());
 }
 
 TEST_F(SnapshotTest, OneEvent) {
@@ -569,11 +636,13 @@ TEST_F(DamagedSnapshotTest, WrongMagicIsFailedPrecondition) {
 }
 
 TEST_F(DamagedSnapshotTest, OtherFormatVersionIsFailedPrecondition) {
+  // Version 1, before responses and learning: ignored, with the reason.
   std::string bytes = bytes_;
-  bytes[8] = 2;
+  bytes[8] = 1;
   absl::Status status = ReadBytes(bytes);
   EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition) << status;
-  EXPECT_THAT(status.message(), HasSubstr("version 2"));
+  EXPECT_THAT(status.message(), HasSubstr("format version 1"));
+  EXPECT_THAT(status.message(), HasSubstr("reads version 2"));
 }
 
 TEST_F(SnapshotTest, FailedWriteLeavesThePreviousSnapshot) {
@@ -659,6 +728,69 @@ TEST_F(CustomerStateSnapshotTest, LoadsWhatSaveWrote) {
   state_.Summarize(state_.newest_us(), config_, strings_, &a);
   loaded.Summarize(state_.newest_us(), config_, strings_, &b);
   ExpectSameSummary(a, b);
+}
+
+TEST_F(CustomerStateSnapshotTest, ResponsesRoundTrip) {
+  ASSERT_GT(state_.responses().size(), 1u);
+  const CustomerState loaded = LoadOrDie(bytes_, config_);
+  ASSERT_EQ(loaded.responses().size(), state_.responses().size());
+  for (size_t i = 0; i < loaded.responses().size(); ++i) {
+    const Response& a = state_.responses()[i];
+    const Response& b = loaded.responses()[i];
+    EXPECT_EQ(a.time_us, b.time_us) << i;
+    EXPECT_EQ(a.decision, b.decision) << i;
+    EXPECT_EQ(a.action, b.action) << i;
+    EXPECT_EQ(a.group, b.group) << i;
+    EXPECT_EQ(a.channel, b.channel) << i;
+    EXPECT_EQ(a.outcome, b.outcome) << i;
+  }
+}
+
+TEST_F(CustomerStateSnapshotTest, ResponsesOutOfOrderOrOfNoOutcomeAreRefused) {
+  // A state holding two responses and nothing else, so that their bytes sit
+  // at known places at the end of the state's.
+  const StateConfig plain = TestConfig("recent_events: 0");
+  Interner strings;
+  CustomerState two;
+  for (const char* decision : {"d-1", "d-2"}) {
+    v1::Event e;
+    e.set_customer_id("c");
+    e.set_type(std::string(kFeedbackEventType));
+    e.set_channel(v1::CHAT);
+    auto& attributes = *e.mutable_attributes();
+    attributes["decision_id"].set_string_value(decision);
+    attributes["action"].set_string_value("upgrade");
+    attributes["outcome"].set_string_value("offered");
+    *e.mutable_occurred_at() =
+        model::FromUnixMicros(kStartUs + (decision[2] - '0') * kDayUs);
+    two.Apply(e, plain, strings);
+  }
+  ASSERT_EQ(two.responses().size(), 2u);
+  const std::string bytes = SaveOf(two);
+  LoadOrDie(bytes, plain);
+  // The responses are followed by base (48 bytes), the held count (4, none
+  // held) and the metric count (4); each response is 26 bytes, its outcome
+  // last.
+  const size_t end = bytes.size() - 48 - 4 - 4;
+  const size_t second = end - 26;
+  const size_t first = second - 26;
+  auto refused = [&](std::string damaged) {
+    SnapshotReader in(damaged);
+    CustomerState loaded;
+    return !loaded.Load(in, plain);
+  };
+  std::string swapped = bytes;
+  std::swap_ranges(swapped.begin() + first, swapped.begin() + first + 8,
+                   swapped.begin() + second);
+  EXPECT_TRUE(refused(swapped));
+  for (const uint8_t outcome : {0, 6, 255}) {
+    std::string bad = bytes;
+    bad[end - 1] = static_cast<char>(outcome);
+    EXPECT_TRUE(refused(bad)) << int{outcome};
+  }
+  std::string channel = bytes;
+  channel[end - 2] = static_cast<char>(kChannelCount);
+  EXPECT_TRUE(refused(channel));
 }
 
 TEST_F(CustomerStateSnapshotTest, EveryTruncationIsRefused) {

@@ -10,6 +10,7 @@
 #include "engine/engine.h"
 #include "gtest/gtest.h"
 #include "model/event_validation.h"
+#include "state/state_store.h"
 #include "tests/testing/summary_testing.h"
 #include "tests/testing/temp_dir.h"
 
@@ -113,6 +114,57 @@ TEST(StateConcurrencyTest, IngestAndQueriesTogetherEqualARebuild) {
     events += summary.events;
   }
   EXPECT_EQ(events, uint64_t{kWriters} * kEventsPerWriter);
+}
+
+// Learning counters and responses read while feedback folds: every read sees
+// whole counts, and the end equals what was applied.
+TEST(StateConcurrencyTest, LearningReadsWhileFeedbackFolds) {
+  state::StateStore store{state::StateConfig{}};
+  const uint32_t actions[2] = {store.strings().Intern("upgrade"),
+                               store.strings().Intern("apology")};
+  constexpr int kFeedbackPerWriter = 2000;
+  std::atomic<int> writers_left{2};
+  std::vector<std::thread> threads;
+  for (int w = 0; w < 2; ++w) {
+    threads.emplace_back([&, w] {
+      for (int i = 0; i < kFeedbackPerWriter; ++i) {
+        v1::Event event;
+        event.set_customer_id("c" + std::to_string(w * 100 + i % 20));
+        event.set_type(std::string(state::kFeedbackEventType));
+        auto& attributes = *event.mutable_attributes();
+        attributes["decision_id"].set_string_value(std::to_string(i));
+        attributes["action"].set_string_value(i % 2 ? "upgrade" : "apology");
+        attributes["outcome"].set_string_value(i % 3 ? "offered" : "accepted");
+        *event.mutable_occurred_at() =
+            model::FromUnixMicros(kNowUs - (i % 50) * kDay);
+        store.Apply(event);
+      }
+      --writers_left;
+    });
+  }
+  for (int r = 0; r < 2; ++r) {
+    threads.emplace_back([&] {
+      uint64_t last = 0;
+      while (writers_left > 0) {
+        state::ActionStats stats[2];
+        store.Learned(actions, stats);
+        const uint64_t total = stats[0].offered + stats[0].accepted +
+                               stats[1].offered + stats[1].accepted;
+        EXPECT_GE(total, last);  // Counters only grow.
+        last = total;
+        store.Visit("c5", kNowUs, [](const state::CustomerState& customer) {
+          EXPECT_LE(customer.responses().size(), state::kMaxResponses);
+        });
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  state::ActionStats stats[2];
+  store.Learned(actions, stats);
+  uint64_t total = 0;
+  for (const state::ActionStats& s : stats) total += s.offered + s.accepted;
+  EXPECT_EQ(total, uint64_t{2} * kFeedbackPerWriter);
+  EXPECT_EQ(store.Stats().responses, uint64_t{2} * kFeedbackPerWriter);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "state/state_store.h"
 
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "model/event_validation.h"
@@ -20,6 +21,21 @@ v1::Event ContactOf(const std::string& customer, int64_t time_us,
   event.set_type("contact");
   event.set_channel(v1::VOICE);
   event.set_topic(topic);
+  *event.mutable_occurred_at() = model::FromUnixMicros(time_us);
+  model::JourneyMap::Default().Infer(&event);
+  return event;
+}
+
+v1::Event FeedbackOf(const std::string& customer, int64_t time_us,
+                     const std::string& action, const std::string& outcome) {
+  v1::Event event;
+  event.set_customer_id(customer);
+  event.set_type(std::string(kFeedbackEventType));
+  event.set_channel(v1::CHAT);
+  auto& attributes = *event.mutable_attributes();
+  attributes["decision_id"].set_string_value("d-" + customer);
+  attributes["action"].set_string_value(action);
+  attributes["outcome"].set_string_value(outcome);
   *event.mutable_occurred_at() = model::FromUnixMicros(time_us);
   model::JourneyMap::Default().Infer(&event);
   return event;
@@ -86,6 +102,91 @@ TEST(StateStoreTest, ForEachVisitsEveryCustomerAndInsertRestores) {
     copy.Summarize(id, kNow, &b);
     motive::testing::ExpectSameSummary(a, b, id);
   }
+}
+
+TEST(StateStoreTest, VisitAnswersIsUnknownOrNeedsReplay) {
+  StateStore store{StateConfig{}};
+  store.Apply(ContactOf("a", kNow - kDay));
+  store.Apply(FeedbackOf("a", kNow - kDay, "upgrade", "offered"));
+
+  int calls = 0;
+  EXPECT_EQ(store.Visit("a", kNow,
+                        [&](const CustomerState& state) {
+                          ++calls;
+                          EXPECT_EQ(state.newest_us(), kNow - kDay);
+                          EXPECT_EQ(state.responses().size(), 1u);
+                        }),
+            StateStore::Found::kAnswered);
+  // As of the newest event exactly: still live.
+  EXPECT_EQ(
+      store.Visit("a", kNow - kDay, [&](const CustomerState&) { ++calls; }),
+      StateStore::Found::kAnswered);
+  EXPECT_EQ(store.Visit("z", kNow,
+                        [&](const CustomerState& state) {
+                          ++calls;
+                          EXPECT_EQ(state.newest_us(), 0);
+                          EXPECT_TRUE(state.responses().empty());
+                        }),
+            StateStore::Found::kUnknown);
+  EXPECT_EQ(calls, 3);
+  EXPECT_EQ(
+      store.Visit("a", kNow - kDay - 1, [&](const CustomerState&) { ++calls; }),
+      StateStore::Found::kNeedsReplay);
+  EXPECT_EQ(calls, 3);
+}
+
+TEST(StateStoreTest, LearnsPerActionAcrossCustomers) {
+  StateStore store{StateConfig{}};
+  store.Apply(FeedbackOf("a", kNow - 3 * kDay, "upgrade", "offered"));
+  store.Apply(FeedbackOf("a", kNow - 3 * kDay, "upgrade", "accepted"));
+  store.Apply(FeedbackOf("b", kNow - 2 * kDay, "upgrade", "offered"));
+  store.Apply(FeedbackOf("b", kNow - 2 * kDay, "upgrade", "rejected"));
+  store.Apply(FeedbackOf("c", kNow - kDay, "apology", "offered"));
+  store.Apply(FeedbackOf("c", kNow - kDay, "apology", "ignored"));
+  store.Apply(FeedbackOf("c", kNow, "upgrade", "converted"));
+  // Malformed, and not feedback: taught nothing.
+  store.Apply(FeedbackOf("c", kNow, "upgrade", "perhaps"));
+  store.Apply(ContactOf("c", kNow));
+
+  const uint32_t upgrade = store.strings().Intern("upgrade");
+  const uint32_t apology = store.strings().Intern("apology");
+  const uint32_t never = store.strings().Intern("never-offered");
+  ActionStats expected;
+  expected.offered = 2;
+  expected.accepted = 1;
+  expected.rejected = 1;
+  expected.converted = 1;
+  EXPECT_EQ(store.Learned(upgrade), expected);
+  EXPECT_EQ(store.Learned(never), ActionStats{});
+
+  const std::vector<uint32_t> ids = {apology, never, upgrade};
+  ActionStats batch[3];
+  store.Learned(ids, batch);
+  EXPECT_EQ(batch[0].offered, 1u);
+  EXPECT_EQ(batch[0].ignored, 1u);
+  EXPECT_EQ(batch[0].accepted, 0u);
+  EXPECT_EQ(batch[1], ActionStats{});
+  EXPECT_EQ(batch[2], expected);
+
+  // By id, for snapshots.
+  const auto all = store.AllLearned();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].first, std::min(upgrade, apology));
+  EXPECT_EQ(all[1].first, std::max(upgrade, apology));
+
+  const StoreStats stats = store.Stats();
+  EXPECT_EQ(stats.customers, 3u);
+  EXPECT_EQ(stats.responses, 7u);
+}
+
+TEST(StateStoreTest, LearningCountsResponsesItsCustomerNoLongerKeeps) {
+  StateStore store{StateConfig{}};
+  store.Apply(ContactOf("a", kNow));
+  // Past the response horizon when it arrives: not kept, still learned.
+  store.Apply(
+      FeedbackOf("a", kNow - kResponseHorizonUs - kDay, "upgrade", "accepted"));
+  EXPECT_EQ(store.Stats().responses, 0u);
+  EXPECT_EQ(store.Learned(store.strings().Intern("upgrade")).accepted, 1u);
 }
 
 }  // namespace
