@@ -1,5 +1,7 @@
 #include "engine/engine.h"
 
+#include <algorithm>
+#include <limits>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -64,12 +66,61 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& path,
   auto engine = std::unique_ptr<Engine>(
       new Engine(*std::move(log), std::move(map), std::move(options.clock),
                  std::move(snapshot_path), options.log.read_only));
+  // The ruleset's metrics are part of the state; its string ids must come
+  // after the snapshot's (which restores the string table as it was), so
+  // it is compiled once the state is built.
+  v1::Ruleset ruleset;
+  if (!options.ruleset_text.empty()) {
+    absl::StatusOr<v1::Ruleset> parsed =
+        decide::Ruleset::Parse(options.ruleset_text, options.ruleset_origin);
+    if (!parsed.ok()) return parsed.status();
+    ruleset = *std::move(parsed);
+  }
+  absl::StatusOr<v1::ContextConfig> merged =
+      WithRulesetMetrics(config, ruleset.metrics());
+  if (!merged.ok()) {
+    return model::Annotate(merged.status(),
+                           decide::Ruleset::Origin(options.ruleset_origin));
+  }
   absl::StatusOr<std::unique_ptr<state::StateStore>> state =
-      engine->BuildState(config, /*use_snapshot=*/true);
+      engine->BuildState(*merged, /*use_snapshot=*/true);
   if (!state.ok()) return state.status();
   engine->state_ = *std::move(state);
-  engine->config_fingerprint_ = state::ConfigFingerprint(config);
+  if (!options.ruleset_text.empty()) {
+    absl::StatusOr<std::shared_ptr<const decide::Ruleset>> rules =
+        decide::Ruleset::Compile(options.ruleset_text, options.ruleset_origin,
+                                 *engine->strings_);
+    if (!rules.ok()) return rules.status();
+    engine->ruleset_ = *std::move(rules);
+  }
+  engine->config_fingerprint_ = state::ConfigFingerprint(*merged);
+  engine->context_config_ = std::move(config);
   return engine;
+}
+
+absl::StatusOr<v1::ContextConfig> Engine::WithRulesetMetrics(
+    const v1::ContextConfig& config,
+    const google::protobuf::RepeatedPtrField<v1::MetricDefinition>& metrics) {
+  v1::ContextConfig merged = config;
+  for (int i = 0; i < metrics.size(); ++i) {
+    const v1::MetricDefinition& metric = metrics[i];
+    for (const v1::MetricDefinition& own : config.metrics()) {
+      if (own.name() == metric.name()) {
+        return model::FieldError(
+            absl::StrCat("metrics[", i, "].name"),
+            absl::StrCat("the ruleset's metric \"", metric.name(),
+                         "\" is also a metric of the context configuration"));
+      }
+    }
+    *merged.add_metrics() = metric;
+  }
+  return merged;
+}
+
+absl::StatusOr<v1::ContextConfig> Engine::WithRulesetMetrics(
+    const v1::ContextConfig& config, const decide::Ruleset* rules) {
+  if (rules == nullptr) return config;
+  return WithRulesetMetrics(config, rules->metrics());
 }
 
 absl::StatusOr<std::unique_ptr<state::StateStore>> Engine::BuildState(
@@ -124,14 +175,13 @@ absl::StatusOr<bool> Engine::Record(v1::Event event) {
       !s.ok()) {
     return s;
   }
-  std::lock_guard<std::mutex> ingest(ingest_mu_);
-  absl::StatusOr<store::AppendResult> result =
-      log_->Append(absl::MakeConstSpan(&event, 1));
-  if (!result.ok()) return result.status();
-  if (result->appended_count == 0) return false;
-  std::shared_lock state(state_mu_);
-  state_->Apply(event);
-  return true;
+  std::vector<v1::Event> batch;
+  batch.push_back(std::move(event));
+  IngestCounts counts;
+  absl::Status appended = AppendBatch(batch, &counts);
+  DeliverAlerts();
+  if (!appended.ok()) return appended;
+  return counts.accepted == 1;
 }
 
 absl::Status Engine::AppendBatch(std::vector<v1::Event>& batch,
@@ -143,10 +193,57 @@ absl::Status Engine::AppendBatch(std::vector<v1::Event>& batch,
     batch.clear();
     return result.status();
   }
+  std::vector<v1::Alert> raised;
   {
     std::shared_lock state(state_mu_);
+    const decide::Ruleset* rules =
+        ruleset_ != nullptr && ruleset_->has_proactive() ? ruleset_.get()
+                                                         : nullptr;
     for (size_t i = 0; i < batch.size(); ++i) {
-      if (result->appended[i]) state_->Apply(batch[i]);
+      if (!result->appended[i]) continue;
+      const v1::Event& event = batch[i];
+      if (rules == nullptr) {
+        state_->Apply(event);
+        continue;
+      }
+      // Each event is an edge or not: the proactive rules before it (the
+      // state without it, `event` unbound) against after it. As of the
+      // event's time (of the customer's newest event when it comes late),
+      // so that alerts follow from the log, not from when it was ingested.
+      const absl::string_view customer_id = event.customer_id();
+      const int64_t event_us = model::ToUnixMicros(event.occurred_at());
+      auto proactive = [&](const v1::Event* seen) {
+        uint64_t on = 0;
+        state_->Visit(customer_id, std::numeric_limits<int64_t>::max(),
+                      [&](const state::CustomerState& customer) {
+                        on = rules->Proactive(
+                            customer_id, event, seen,
+                            std::max(event_us, customer.newest_us()), customer,
+                            *state_);
+                      });
+        return on;
+      };
+      const uint64_t before = proactive(nullptr);
+      state_->Apply(event);
+      const uint64_t turned_on = proactive(&event) & ~before;
+      if (turned_on == 0) continue;
+      state_->Visit(customer_id, std::numeric_limits<int64_t>::max(),
+                    [&](const state::CustomerState& customer) {
+                      rules->Alerts(customer_id, event,
+                                    std::max(event_us, customer.newest_us()),
+                                    turned_on, customer, *state_, &raised);
+                    });
+    }
+  }
+  if (!raised.empty()) {
+    std::lock_guard<std::mutex> lock(alerts_mu_);
+    for (v1::Alert& alert : raised) {
+      ++alert_counts_.raised;
+      if (alerts_.size() == kMaxQueuedAlerts) {
+        alerts_.pop_front();
+        ++alert_counts_.dropped;
+      }
+      alerts_.push_back(std::move(alert));
     }
   }
   batch.clear();
@@ -185,12 +282,16 @@ absl::Status Engine::Ingest(model::RecordReader& reader,
       batch.push_back(*std::move(record.event));
     }
     if (++records % batch_size != 0) continue;
-    if (absl::Status s = AppendBatch(batch, counts); !s.ok()) return s;
+    absl::Status appended = AppendBatch(batch, counts);
+    DeliverAlerts();
+    if (!appended.ok()) return appended;
     if (options.on_progress && !options.on_progress(reader.bytes_read())) {
       return absl::CancelledError("ingest stopped by the progress callback");
     }
   }
-  if (absl::Status s = AppendBatch(batch, counts); !s.ok()) return s;
+  absl::Status appended = AppendBatch(batch, counts);
+  DeliverAlerts();
+  if (!appended.ok()) return appended;
   if (options.on_progress) options.on_progress(reader.bytes_read());
   return reader.status();
 }
@@ -227,52 +328,125 @@ absl::StatusOr<state::CustomerState> Engine::Replay(
 
 absl::Status Engine::Query(
     absl::string_view customer_id, int64_t as_of_us,
-    absl::FunctionRef<state::StateStore::Found(const state::StateStore&,
-                                               int64_t)>
-        live,
     absl::FunctionRef<void(const state::CustomerState&,
                            const state::StateStore&, int64_t)>
-        replayed) {
+        fn) {
   if (customer_id.empty()) {
     return model::FieldError("customer_id", "is required");
   }
   as_of_us = AsOf(as_of_us);
   std::shared_lock lock(state_mu_);
-  if (live(*state_, as_of_us) != state::StateStore::Found::kNeedsReplay) {
+  const state::StateStore& store = *state_;
+  if (store.Visit(customer_id, as_of_us,
+                  [&](const state::CustomerState& customer) {
+                    fn(customer, store, as_of_us);
+                  }) != state::StateStore::Found::kNeedsReplay) {
     return absl::OkStatus();
   }
   absl::StatusOr<state::CustomerState> customer =
       Replay(customer_id, as_of_us, *state_);
   if (!customer.ok()) return customer.status();
-  replayed(*customer, *state_, as_of_us);
+  fn(*customer, store, as_of_us);
   return absl::OkStatus();
 }
 
 absl::Status Engine::Summarize(absl::string_view customer_id, int64_t as_of_us,
                                state::Summary* out) {
-  return Query(
-      customer_id, as_of_us,
-      [&](const state::StateStore& store, int64_t as_of) {
-        return store.Summarize(customer_id, as_of, out);
-      },
-      [&](const state::CustomerState& customer, const state::StateStore& store,
-          int64_t as_of) {
-        customer.Summarize(as_of, store.config(), store.strings(), out);
-      });
+  return Query(customer_id, as_of_us,
+               [&](const state::CustomerState& customer,
+                   const state::StateStore& store, int64_t as_of) {
+                 customer.Summarize(as_of, store.config(), store.strings(),
+                                    out);
+               });
 }
 
 absl::Status Engine::Describe(absl::string_view customer_id, int64_t as_of_us,
                               v1::Context* out) {
-  return Query(
-      customer_id, as_of_us,
-      [&](const state::StateStore& store, int64_t as_of) {
-        return store.Describe(customer_id, as_of, out);
-      },
-      [&](const state::CustomerState& customer, const state::StateStore& store,
-          int64_t as_of) {
-        customer.Describe(customer_id, as_of, store.config(), store.strings(),
-                          out);
-      });
+  return Query(customer_id, as_of_us,
+               [&](const state::CustomerState& customer,
+                   const state::StateStore& store, int64_t as_of) {
+                 customer.Describe(customer_id, as_of, store.config(),
+                                   store.strings(), out);
+               });
+}
+
+absl::Status Engine::Decide(absl::string_view customer_id,
+                            v1::Situation situation, v1::Decision* out) {
+  if (!situation.has_time()) {
+    *situation.mutable_time() = model::FromUnixMicros(AsOf(0));
+  }
+  absl::Status decided = absl::OkStatus();
+  absl::Status queried =
+      Query(customer_id, model::ToUnixMicros(situation.time()),
+            [&](const state::CustomerState& customer,
+                const state::StateStore& store, int64_t) {
+              // state_mu_ is held: ruleset_ cannot change under the decision.
+              if (ruleset_ == nullptr) {
+                decided = absl::FailedPreconditionError(
+                    "no ruleset is loaded (load one with mot_ruleset_load or "
+                    "--rules)");
+                return;
+              }
+              decided = ruleset_->Decide(customer_id, situation, customer,
+                                         store, out);
+            });
+  return queried.ok() ? decided : queried;
+}
+
+absl::StatusOr<bool> Engine::RecordFeedback(const decide::Feedback& feedback) {
+  std::string group;
+  {
+    std::shared_lock lock(state_mu_);
+    if (ruleset_ != nullptr)
+      group = std::string(ruleset_->GroupOf(feedback.action));
+  }
+  absl::StatusOr<v1::Event> event =
+      decide::FeedbackEvent(feedback, group, absl::ToUnixMicros(clock_()));
+  if (!event.ok()) return event.status();
+  return Record(*std::move(event));
+}
+
+size_t Engine::PollAlerts(size_t max, std::vector<v1::Alert>* out) {
+  const int64_t now_us = absl::ToUnixMicros(clock_());
+  std::lock_guard<std::mutex> lock(alerts_mu_);
+  size_t taken = 0;
+  for (auto it = alerts_.begin(); it != alerts_.end() && taken < max;) {
+    if (model::ToUnixMicros(it->deliver_after()) > now_us) {
+      ++it;
+      continue;
+    }
+    out->push_back(std::move(*it));
+    it = alerts_.erase(it);
+    ++taken;
+  }
+  return taken;
+}
+
+void Engine::SetAlertCallback(std::function<void(const v1::Alert&)> callback) {
+  {
+    std::lock_guard<std::mutex> lock(alerts_mu_);
+    alert_callback_ = std::move(callback);
+  }
+  DeliverAlerts();
+}
+
+void Engine::DeliverAlerts() {
+  std::function<void(const v1::Alert&)> callback;
+  {
+    std::lock_guard<std::mutex> lock(alerts_mu_);
+    if (!alert_callback_ || alerts_.empty()) return;
+    callback = alert_callback_;
+  }
+  std::vector<v1::Alert> due;
+  PollAlerts(kMaxQueuedAlerts, &due);
+  for (const v1::Alert& alert : due) callback(alert);
+}
+
+Engine::AlertCounts Engine::alert_counts() const {
+  std::lock_guard<std::mutex> lock(alerts_mu_);
+  AlertCounts counts = alert_counts_;
+  counts.queued = alerts_.size();
+  return counts;
 }
 
 absl::Status Engine::LoadContextConfig(absl::string_view text) {
@@ -282,16 +456,61 @@ absl::Status Engine::LoadContextConfig(absl::string_view text) {
     return s;
   }
   std::lock_guard<std::mutex> ingest(ingest_mu_);
+  std::shared_ptr<const decide::Ruleset> rules;
+  {
+    std::shared_lock lock(state_mu_);
+    rules = ruleset_;
+  }
+  absl::StatusOr<v1::ContextConfig> merged =
+      WithRulesetMetrics(config, rules.get());
+  if (!merged.ok()) return merged.status();
+  if (absl::Status s = Rebuild(*merged, std::move(rules)); !s.ok()) return s;
+  context_config_ = std::move(config);
+  return absl::OkStatus();
+}
+
+absl::Status Engine::Rebuild(const v1::ContextConfig& config,
+                             std::shared_ptr<const decide::Ruleset> rules) {
   absl::StatusOr<std::unique_ptr<state::StateStore>> state =
       BuildState(config, /*use_snapshot=*/false);
   if (!state.ok()) return state.status();
-  std::unique_ptr<state::StateStore> old;
+  std::unique_ptr<state::StateStore> old_state;
   {
     std::unique_lock lock(state_mu_);
-    old = std::exchange(state_, *std::move(state));
+    old_state = std::exchange(state_, *std::move(state));
     config_fingerprint_ = state::ConfigFingerprint(config);
+    rules = std::exchange(ruleset_, std::move(rules));
   }
-  return absl::OkStatus();  // The old state is freed here, outside the lock.
+  // The old state and ruleset are freed here, outside the lock.
+  return absl::OkStatus();
+}
+
+absl::Status Engine::LoadRuleset(absl::string_view text,
+                                 absl::string_view origin) {
+  // Compiled before any lock: decisions and ingest go on meanwhile.
+  absl::StatusOr<std::shared_ptr<const decide::Ruleset>> rules =
+      decide::Ruleset::Compile(text, origin, *strings_);
+  if (!rules.ok()) return rules.status();
+  std::lock_guard<std::mutex> ingest(ingest_mu_);
+  absl::StatusOr<v1::ContextConfig> merged =
+      WithRulesetMetrics(context_config_, rules->get());
+  if (!merged.ok()) {
+    return model::Annotate(merged.status(), decide::Ruleset::Origin(origin));
+  }
+  if (state::ConfigFingerprint(*merged) != config_fingerprint_) {
+    return Rebuild(*merged, *std::move(rules));
+  }
+  std::shared_ptr<const decide::Ruleset> old;
+  {
+    std::unique_lock lock(state_mu_);
+    old = std::exchange(ruleset_, *std::move(rules));
+  }
+  return absl::OkStatus();  // The old ruleset is freed outside the lock.
+}
+
+std::string Engine::RulesetVersion() const {
+  std::shared_lock lock(state_mu_);
+  return ruleset_ != nullptr ? ruleset_->version() : std::string();
 }
 
 absl::Status Engine::WriteSnapshot() {

@@ -11,6 +11,7 @@
 #define MOTIVE_ENGINE_ENGINE_H_
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -22,11 +23,14 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "decide/feedback.h"
+#include "decide/ruleset.h"
 #include "expr/environment.h"
 #include "model/journey_map.h"
 #include "model/record_reader.h"
 #include "motive/v1/context.pb.h"
 #include "motive/v1/event.pb.h"
+#include "motive/v1/ruleset.pb.h"
 #include "state/signals.h"
 #include "state/state_store.h"
 #include "store/event_log.h"
@@ -46,6 +50,12 @@ struct EngineOptions {
   // Where the state snapshot lives: "" for beside the log (path +
   // "-snapshot"; none for ":memory:"), "-" for no snapshot at all.
   std::string snapshot_path;
+  // The next-best-action ruleset (v1::Ruleset, text format or JSON); empty
+  // for none (LoadRuleset loads one later). Loading it at open lets its
+  // metrics be part of the state the snapshot holds. `ruleset_origin` names
+  // it in errors (a file name).
+  std::string ruleset_text;
+  std::string ruleset_origin;
 };
 
 struct IngestCounts {
@@ -110,6 +120,56 @@ class Engine {
   // configuration's (nothing changes), the log's.
   absl::Status LoadContextConfig(absl::string_view text);
 
+  // Compiles a ruleset (see decide/ruleset.h) and swaps it in while
+  // decisions run: a decision sees the old ruleset or the new one, whole.
+  // When the ruleset's metrics differ from the current ones the state is
+  // rebuilt under them first (as LoadContextConfig does); otherwise the
+  // swap is all the pause there is. Errors (nothing changes): the
+  // ruleset's, located in `origin`; a metric named in both the ruleset and
+  // the context configuration; the log's.
+  absl::Status LoadRuleset(absl::string_view text, absl::string_view origin);
+  // The loaded ruleset's version; "" when none is loaded.
+  std::string RulesetVersion() const;
+
+  // The next-best actions for the customer in `situation` (its time, now
+  // when absent, is the as-of time of the context: earlier times replay the
+  // customer's events). Errors: InvalidArgument (empty id), FailedPrecondition
+  // (no ruleset loaded), the log's.
+  absl::Status Decide(absl::string_view customer_id, v1::Situation situation,
+                      v1::Decision* out);
+
+  // Records feedback on a decision as an event (see decide/feedback.h):
+  // true when appended, false for a duplicate (the same feedback twice).
+  // The next decision sees it. Errors: the fields' (InvalidArgument), the
+  // log's.
+  absl::StatusOr<bool> RecordFeedback(const decide::Feedback& feedback);
+
+  // Proactive alerts. Ingest (Record, Ingest, RecordFeedback) evaluates the
+  // proactive rules of each appended event's customer just before and just
+  // after folding the event in: a rule raises an alert when the event turns
+  // it on (an edge, not a level), and contact policy allows it. Rules are
+  // evaluated as of the event's time (see decide/ruleset.h), so alerts
+  // follow from the log; alerts raised inside the customer's quiet hours
+  // wait until they end (deliver_after, compared with the clock).
+  //
+  // Without a callback, alerts queue (at most kMaxQueuedAlerts; the oldest
+  // are dropped and counted) until PollAlerts takes them. With one, each
+  // alert that is due goes to it on the ingesting thread after the ingest
+  // call has released its locks, and waiting ones when a later ingest finds
+  // them due (the C ABI asks its callbacks not to call back into the
+  // engine; here it is safe).
+  static constexpr size_t kMaxQueuedAlerts = 10000;
+  // Moves up to `max` alerts that are due (deliver_after <= now) to `out`,
+  // oldest first.
+  size_t PollAlerts(size_t max, std::vector<v1::Alert>* out);
+  void SetAlertCallback(std::function<void(const v1::Alert&)> callback);
+  struct AlertCounts {
+    uint64_t raised = 0;
+    uint64_t dropped = 0;  // queue overflow
+    uint64_t queued = 0;   // waiting now
+  };
+  AlertCounts alert_counts() const;
+
   // Writes the state to the snapshot file (atomically: a crash leaves the
   // previous one), so that the next Open reads it and replays only the log
   // after it. FailedPrecondition when the engine has no snapshot path or is
@@ -140,24 +200,34 @@ class Engine {
          bool read_only);
 
   // Appends a batch of prepared events, folds the appended ones into the
-  // state and adds the outcome to `counts`.
+  // state, raises the alerts they turn on and adds the outcome to `counts`.
   absl::Status AppendBatch(std::vector<v1::Event>& batch, IngestCounts* counts);
+  // Gives the alerts that are due to the callback, if there is one.
+  void DeliverAlerts();
 
+  // The context configuration with a ruleset's metrics added (none for a
+  // null ruleset). InvalidArgument when a name is in both.
+  static absl::StatusOr<v1::ContextConfig> WithRulesetMetrics(
+      const v1::ContextConfig& config,
+      const google::protobuf::RepeatedPtrField<v1::MetricDefinition>& metrics);
+  static absl::StatusOr<v1::ContextConfig> WithRulesetMetrics(
+      const v1::ContextConfig& config, const decide::Ruleset* rules);
   // Builds the state under `config` from the snapshot, if one fits, and the
   // log after it.
   absl::StatusOr<std::unique_ptr<state::StateStore>> BuildState(
       const v1::ContextConfig& config, bool use_snapshot);
+  // Rebuilds the state under `config` and swaps it in with `rules`.
+  absl::Status Rebuild(const v1::ContextConfig& config,
+                       std::shared_ptr<const decide::Ruleset> rules);
   int64_t AsOf(int64_t as_of_us) const;
-  // One query: `live` asks the state; when the as-of time is before the
-  // customer's newest event, `replayed` answers from the customer's events
-  // replayed from the log instead.
+  // One query: calls `fn` with the customer's state as of `as_of_us` (0:
+  // now), the store and the as-of time, holding state_mu_ shared. The live
+  // state when the as-of time is not before the customer's newest event;
+  // else the customer's events replayed from the log.
   absl::Status Query(absl::string_view customer_id, int64_t as_of_us,
-                     absl::FunctionRef<state::StateStore::Found(
-                         const state::StateStore&, int64_t)>
-                         live,
                      absl::FunctionRef<void(const state::CustomerState&,
                                             const state::StateStore&, int64_t)>
-                         replayed);
+                         fn);
   // A customer's state as of a time before its newest event, from the log.
   absl::StatusOr<state::CustomerState> Replay(absl::string_view customer_id,
                                               int64_t as_of_us,
@@ -183,6 +253,16 @@ class Engine {
   mutable std::shared_mutex state_mu_;
   std::unique_ptr<state::StateStore> state_;
   uint64_t config_fingerprint_ = 0;
+  // Guarded by state_mu_ (swapped with the state it was compiled for).
+  std::shared_ptr<const decide::Ruleset> ruleset_;
+  // The caller's context configuration, without the ruleset's metrics.
+  // Guarded by ingest_mu_.
+  v1::ContextConfig context_config_;
+
+  mutable std::mutex alerts_mu_;
+  std::deque<v1::Alert> alerts_;
+  std::function<void(const v1::Alert&)> alert_callback_;
+  AlertCounts alert_counts_;
 };
 
 }  // namespace motive::engine

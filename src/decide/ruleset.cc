@@ -1,0 +1,896 @@
+#include "decide/ruleset.h"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "expr/scratch.h"
+#include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/text_format.h"
+#include "model/errors.h"
+#include "model/event_codec.h"
+#include "model/event_id.h"
+#include "model/event_validation.h"
+#include "state/context_variables.h"
+#include "state/event_value.h"
+
+namespace motive::decide {
+
+namespace {
+
+constexpr size_t kMaxProactiveRules = 64;
+
+bool IsValidName(absl::string_view name) { return IsValidId(name); }
+
+absl::string_view DirectionName(int32_t direction) {
+  switch (direction) {
+    case v1::INBOUND:
+      return "inbound";
+    case v1::OUTBOUND:
+      return "outbound";
+    case v1::PROACTIVE:
+      return "proactive";
+    default:
+      return "";
+  }
+}
+
+// Finds where a field of the ruleset was written, from the text parser's
+// record, by its path ("playbooks[1].rules[0].eligibility"): the innermost
+// field of the path that the record has.
+class Locator {
+ public:
+  Locator(std::string origin, bool has_tree)
+      : origin_(std::move(origin)), has_tree_(has_tree) {}
+
+  google::protobuf::TextFormat::ParseInfoTree* tree() { return &tree_; }
+
+  // "origin:line:column: path: message" (no position for JSON input).
+  absl::Status Error(absl::string_view path, absl::string_view message) const {
+    std::string where = origin_;
+    if (has_tree_) {
+      const auto [line, column] = Find(path);
+      if (line >= 0) absl::StrAppend(&where, ":", line + 1, ":", column + 1);
+    }
+    return model::Annotate(model::FieldError(path, message), where);
+  }
+
+ private:
+  std::pair<int, int> Find(absl::string_view path) const {
+    const google::protobuf::Descriptor* type = v1::Ruleset::descriptor();
+    const google::protobuf::TextFormat::ParseInfoTree* tree = &tree_;
+    std::pair<int, int> found{-1, -1};
+    for (absl::string_view segment : absl::StrSplit(path, '.')) {
+      int index = -1;
+      if (const size_t bracket = segment.find('[');
+          bracket != absl::string_view::npos) {
+        if (!absl::SimpleAtoi(
+                segment.substr(bracket + 1, segment.size() - bracket - 2),
+                &index)) {
+          break;
+        }
+        segment = segment.substr(0, bracket);
+      }
+      if (type == nullptr || tree == nullptr) break;
+      const google::protobuf::FieldDescriptor* field =
+          type->FindFieldByName(std::string(segment));
+      if (field == nullptr) break;
+      if (!field->is_repeated()) index = -1;
+      const google::protobuf::TextFormat::ParseLocation location =
+          tree->GetLocation(field, index);
+      if (location.line < 0) break;
+      found = {location.line, location.column};
+      tree = field->message_type() ? tree->GetTreeForNested(field, index)
+                                   : nullptr;
+      type = field->message_type();
+    }
+    return found;
+  }
+
+  std::string origin_;
+  bool has_tree_;
+  google::protobuf::TextFormat::ParseInfoTree tree_;
+};
+
+// Collects the text parser's first complaint, with its position.
+class FirstError : public google::protobuf::io::ErrorCollector {
+ public:
+  explicit FirstError(absl::string_view origin) : origin_(origin) {}
+  void AddError(int line, int column, const std::string& message) override {
+    if (first_.empty()) {
+      first_ =
+          absl::StrCat(origin_, ":", line + 1, ":", column + 1, ": ", message);
+    }
+  }
+  const std::string& first() const { return first_; }
+
+ private:
+  std::string origin_;
+  std::string first_;
+};
+
+bool IsJson(absl::string_view text) {
+  return absl::StartsWith(absl::StripLeadingAsciiWhitespace(text), "{");
+}
+
+// Text format (recording where each field was written), or JSON.
+absl::Status ParseRuleset(absl::string_view text, const std::string& where,
+                          v1::Ruleset* out, Locator* locate) {
+  if (IsJson(text)) {
+    absl::Status s = model::Decode(model::WireFormat::kJson, text, out);
+    return s.ok() ? s : model::Annotate(s, where);
+  }
+  google::protobuf::TextFormat::Parser parser;
+  FirstError errors(where);
+  parser.RecordErrorsTo(&errors);
+  parser.WriteLocationsTo(locate->tree());
+  if (!parser.ParseFromString(std::string(text), out)) {
+    return model::ParseError("", errors.first());
+  }
+  return absl::OkStatus();
+}
+
+std::string Digest(absl::string_view text) {
+  const model::Hash128 hash = model::Murmur3x64_128(text, 0x6d6f7469);
+  return absl::StrFormat("sha-%016x", hash.low);
+}
+
+}  // namespace
+
+struct Ruleset::Action {
+  const v1::Action* proto;
+  PolicyAction ids;
+  double value = 1;
+  double default_weight = 1;
+  double lever = 1;
+  int64_t valid_from_us = 0;  // 0: open
+  int64_t valid_until_us = 0;
+  Template script;
+};
+
+struct Ruleset::Rule {
+  const v1::Rule* proto;
+  std::string name;
+  uint32_t action;
+  // Eligibility, applicability, suitability; null when empty.
+  std::unique_ptr<expr::Program> conditions[3];
+  std::unique_ptr<expr::Program> weight;
+  Template reason;
+  // Index of the rule in the file, over all playbooks: the last tie-break.
+  uint32_t order;
+};
+
+struct Ruleset::Playbook {
+  const v1::Playbook* proto;
+  std::unique_ptr<expr::Program> condition;
+  std::vector<Rule> rules;
+};
+
+struct Ruleset::Candidate {
+  uint32_t playbook;
+  uint32_t rule;
+  uint32_t action;
+  int32_t tier;
+  v1::ScoreTerms score;
+};
+
+constexpr const char* kConditionStages[3] = {"eligibility", "applicability",
+                                             "suitability"};
+
+// One evaluation of the ruleset for one customer: the context bound on this
+// thread's scratch, and what every step shares.
+class Ruleset::Evaluation {
+ public:
+  Evaluation(const Ruleset& rules, absl::string_view customer_id,
+             const state::CustomerState& customer,
+             const state::StateStore& store)
+      : rules_(rules), customer_(customer), store_(store) {
+    thread_local expr::Scratch scratch;
+    arena_ = &scratch.FreshArena();
+    activation_ = &scratch.ActivationFor(rules.scratch_owner_, *rules.env_);
+    customer_id_ = customer_id;
+  }
+
+  // Binds the context as of `now_us`, the situation and `event` (null:
+  // unbound, so that rules reading it do not match).
+  absl::Status Bind(const v1::Situation& situation, int64_t now_us,
+                    const v1::Event* event) {
+    now_us_ = now_us;
+    if (absl::Status s = customer_.Bind(customer_id_, now_us, store_.config(),
+                                        store_.strings(), activation_, arena_);
+        !s.ok()) {
+      return s;
+    }
+    const expr::Value now =
+        expr::Value::Timestamp(absl::FromUnixMicros(now_us));
+    auto* entries = expr::NewArray<expr::MapValue::Entry>(arena_, 5);
+    entries[0] = {expr::Value::String("channel"),
+                  expr::Value::String(state::ChannelName(situation.channel()))};
+    entries[1] = {expr::Value::String("topic"),
+                  expr::Value::String(situation.topic())};
+    entries[2] = {expr::Value::String("agent_id"),
+                  expr::Value::String(situation.agent_id())};
+    entries[3] = {expr::Value::String("direction"),
+                  expr::Value::String(DirectionName(situation.direction()))};
+    entries[4] = {expr::Value::String("time"), now};
+    activation_->Bind(rules_.now_slot_, now);
+    activation_->Bind(rules_.situation_slot_,
+                      expr::MapValue::Make(arena_, {entries, 5}));
+    activation_->Bind(rules_.event_slot_,
+                      event ? state::EventToValue(*event, arena_)
+                            : expr::Value::Error("no event in a decision"));
+    situation_ = &situation;
+    return absl::OkStatus();
+  }
+
+  // Whether `program` (null: true) is true; why not in `detail`.
+  bool Holds(const expr::Program* program, absl::string_view source,
+             std::string* detail) {
+    if (program == nullptr) return true;
+    const expr::Value v = program->Evaluate(*activation_, arena_);
+    if (v.kind() == expr::ValueKind::kBool) {
+      if (v.bool_value()) return true;
+      *detail = absl::StrCat(source, " is false");
+    } else if (v.is_error()) {
+      *detail = absl::StrCat(source, ": ", v.text());
+    } else {
+      *detail = absl::StrCat(source, " is not a bool");
+    }
+    return false;
+  }
+
+  bool PlaybookMatches(const Playbook& playbook) {
+    const v1::Playbook& p = *playbook.proto;
+    if (!p.channels().empty() &&
+        std::find(p.channels().begin(), p.channels().end(),
+                  situation_->channel()) == p.channels().end()) {
+      return false;
+    }
+    if (!p.topics().empty() &&
+        std::find(p.topics().begin(), p.topics().end(), situation_->topic()) ==
+            p.topics().end()) {
+      return false;
+    }
+    if (!p.directions().empty() &&
+        std::find(p.directions().begin(), p.directions().end(),
+                  situation_->direction()) == p.directions().end()) {
+      return false;
+    }
+    std::string ignored;
+    return Holds(playbook.condition.get(), p.condition(), &ignored);
+  }
+
+  // Checks one rule's candidate offered on `channel`; true and `out` filled
+  // when it survives, else false and `drop` says why.
+  bool Consider(uint32_t playbook_index, uint32_t rule_index,
+                v1::Channel channel, bool quiet_hours_drop, Candidate* out,
+                v1::DroppedCandidate* drop) {
+    const Playbook& playbook = rules_.playbooks_[playbook_index];
+    const Rule& rule = playbook.rules[rule_index];
+    const Action& action = rules_.actions_[rule.action];
+    auto dropped = [&](absl::string_view stage, std::string detail) {
+      drop->set_action(action.proto->id());
+      drop->set_playbook(playbook.proto->name());
+      drop->set_rule(rule.name);
+      drop->set_stage(std::string(stage));
+      drop->set_detail(std::move(detail));
+      return false;
+    };
+    if ((action.valid_from_us != 0 && now_us_ < action.valid_from_us) ||
+        (action.valid_until_us != 0 && now_us_ >= action.valid_until_us)) {
+      return dropped("validity", "outside the action's validity dates");
+    }
+    const auto& channels = action.proto->channels();
+    if (!channels.empty() && std::find(channels.begin(), channels.end(),
+                                       channel) == channels.end()) {
+      return dropped(
+          "channel",
+          absl::StrCat("not offered on ", channel == v1::CHANNEL_UNSPECIFIED
+                                              ? "an unspecified channel"
+                                              : state::ChannelName(channel)));
+    }
+    const std::string* sources[3] = {&rule.proto->eligibility(),
+                                     &rule.proto->applicability(),
+                                     &rule.proto->suitability()};
+    for (int c = 0; c < 3; ++c) {
+      std::string detail;
+      if (!Holds(rule.conditions[c].get(), *sources[c], &detail)) {
+        return dropped(kConditionStages[c], std::move(detail));
+      }
+    }
+    double weight = action.default_weight;
+    if (rule.weight != nullptr) {
+      const expr::Value v = rule.weight->Evaluate(*activation_, arena_);
+      if (v.kind() == expr::ValueKind::kDouble) {
+        weight = v.double_value();
+      } else if (v.kind() == expr::ValueKind::kInt) {
+        weight = static_cast<double>(v.int_value());
+      } else if (v.kind() == expr::ValueKind::kUint) {
+        weight = static_cast<double>(v.uint_value());
+      } else {
+        return dropped("weight",
+                       absl::StrCat(rule.proto->weight(), ": ",
+                                    v.is_error() ? v.text() : "not a number"));
+      }
+      if (!std::isfinite(weight) || weight < 0) {
+        return dropped("weight", absl::StrCat(rule.proto->weight(), " is ",
+                                              weight, ", not a number >= 0"));
+      }
+    }
+    if (action.lever == 0) return dropped("lever", "the action's lever is 0");
+    Verdict verdict =
+        rules_.policy_.Check(action.ids, channel, customer_.responses(),
+                             rules_.service_actions_, now_us_);
+    if (!verdict.allowed()) {
+      return dropped(verdict.stage, std::move(verdict.detail));
+    }
+    if (quiet_hours_drop) {
+      if (const int64_t until = QuietUntil(); until != 0) {
+        return dropped(
+            "quiet_hours",
+            absl::StrCat("quiet hours in ", zone_.name(), " until ",
+                         absl::FormatTime("%Y-%m-%d %H:%M",
+                                          absl::FromUnixMicros(until), zone_)));
+      }
+    }
+    out->playbook = playbook_index;
+    out->rule = rule_index;
+    out->action = rule.action;
+    out->tier = rule.proto->priority();
+    v1::ScoreTerms& score = out->score;
+    score.set_propensity(Propensity(store_.Learned(action.ids.action),
+                                    rules_.prior_accepts_,
+                                    rules_.prior_rejects_));
+    score.set_context_weight(weight);
+    score.set_value(action.value);
+    score.set_lever(action.lever);
+    score.set_priority(score.propensity() * weight * action.value *
+                       action.lever);
+    return true;
+  }
+
+  // The end of the customer's quiet hours when now is inside them, else 0.
+  int64_t QuietUntil() {
+    if (!rules_.policy_.has_quiet_hours()) return 0;
+    if (!zone_loaded_) {
+      absl::string_view name;
+      if (rules_.time_zone_ != nullptr) {
+        const expr::Value v = rules_.time_zone_->Evaluate(*activation_, arena_);
+        if (v.kind() == expr::ValueKind::kString) name = v.text();
+      }
+      zone_ = rules_.policy_.ZoneFor(name);
+      zone_loaded_ = true;
+    }
+    return rules_.policy_.QuietUntil(now_us_, zone_);
+  }
+
+  void Fill(const Candidate& candidate, v1::RankedAction* out) {
+    const Playbook& playbook = rules_.playbooks_[candidate.playbook];
+    const Rule& rule = playbook.rules[candidate.rule];
+    const Action& action = rules_.actions_[candidate.action];
+    out->set_action(action.proto->id());
+    out->set_title(action.proto->title());
+    out->set_group(action.proto->group());
+    out->set_service(action.proto->service());
+    out->set_playbook(playbook.proto->name());
+    out->set_rule(rule.name);
+    out->set_tier(candidate.tier);
+    *out->mutable_score() = candidate.score;
+    action.script.Fill(*activation_, arena_, out->mutable_script());
+    if (!rule.reason.empty()) {
+      rule.reason.Fill(*activation_, arena_, out->add_reasons());
+    }
+    out->add_reasons(
+        absl::StrCat("playbook ", playbook.proto->name(),
+                     playbook.proto->condition().empty()
+                         ? ""
+                         : absl::StrCat(": ", playbook.proto->condition())));
+    const std::string* sources[3] = {&rule.proto->eligibility(),
+                                     &rule.proto->applicability(),
+                                     &rule.proto->suitability()};
+    for (int c = 0; c < 3; ++c) {
+      if (!sources[c]->empty()) {
+        out->add_reasons(absl::StrCat(kConditionStages[c], ": ", *sources[c]));
+      }
+    }
+  }
+
+ private:
+  const Ruleset& rules_;
+  const state::CustomerState& customer_;
+  const state::StateStore& store_;
+  absl::string_view customer_id_;
+  expr::Arena* arena_;
+  expr::Activation* activation_;
+  const v1::Situation* situation_ = nullptr;
+  int64_t now_us_ = 0;
+  bool zone_loaded_ = false;
+  absl::TimeZone zone_;
+};
+
+Ruleset::Ruleset() : scratch_owner_(expr::NewScratchOwner()) {}
+Ruleset::~Ruleset() = default;
+
+std::string Ruleset::Origin(absl::string_view origin) {
+  return origin.empty() ? "ruleset" : std::string(origin);
+}
+
+absl::StatusOr<v1::Ruleset> Ruleset::Parse(absl::string_view text,
+                                           absl::string_view origin) {
+  const std::string where = Origin(origin);
+  Locator locate(where, !IsJson(text));
+  v1::Ruleset proto;
+  if (absl::Status s = ParseRuleset(text, where, &proto, &locate); !s.ok()) {
+    return s;
+  }
+  return proto;
+}
+
+size_t Ruleset::action_count() const { return actions_.size(); }
+
+absl::string_view Ruleset::GroupOf(absl::string_view action) const {
+  for (const Action& a : actions_) {
+    if (a.proto->id() == action) return a.proto->group();
+  }
+  return absl::string_view();
+}
+
+bool Ruleset::HasAction(absl::string_view action) const {
+  return std::any_of(actions_.begin(), actions_.end(),
+                     [&](const Action& a) { return a.proto->id() == action; });
+}
+
+absl::StatusOr<std::shared_ptr<const Ruleset>> Ruleset::Compile(
+    absl::string_view text, absl::string_view origin,
+    state::Interner& strings) {
+  auto rules = std::shared_ptr<Ruleset>(new Ruleset());
+  const std::string where = Origin(origin);
+  Locator locate(where, !IsJson(text));
+  if (absl::Status s = ParseRuleset(text, where, &rules->proto_, &locate);
+      !s.ok()) {
+    return s;
+  }
+  const v1::Ruleset& proto = rules->proto_;
+  rules->version_ = proto.version().empty() ? Digest(text) : proto.version();
+
+  // The environment: the engine's rule variables and the situation.
+  rules->env_ = std::make_unique<expr::Environment>();
+  expr::Environment& env = *rules->env_;
+  // Declaring into a fresh environment cannot clash.
+  state::DeclareEventVariable(&env).IgnoreError();
+  env.DeclareVariable("now", expr::Type::Timestamp()).IgnoreError();
+  state::DeclareContextVariables(&env).IgnoreError();
+  env.DeclareVariable("situation",
+                      expr::Type::Map(expr::Type::String(), expr::Type::Dyn()))
+      .IgnoreError();
+  rules->event_slot_ = env.FindVariable("event")->slot;
+  rules->now_slot_ = env.FindVariable("now")->slot;
+  rules->situation_slot_ = env.FindVariable("situation")->slot;
+
+  auto compile =
+      [&](const std::string& path, const std::string& source,
+          bool want_bool) -> absl::StatusOr<std::unique_ptr<expr::Program>> {
+    if (source.empty()) return std::unique_ptr<expr::Program>();
+    absl::StatusOr<std::unique_ptr<expr::Program>> program =
+        expr::Program::Compile(source, env);
+    if (!program.ok()) return locate.Error(path, program.status().message());
+    const expr::Type& type = (*program)->result_type();
+    if (want_bool && type.kind() != expr::Type::Kind::kBool && !type.is_dyn()) {
+      return locate.Error(path, absl::StrCat("must be a bool expression, not ",
+                                             type.DebugString()));
+    }
+    return program;
+  };
+  auto template_of =
+      [&](const std::string& path,
+          const std::string& source) -> absl::StatusOr<Template> {
+    absl::StatusOr<Template> compiled = Template::Compile(source, env);
+    if (!compiled.ok()) return locate.Error(path, compiled.status().message());
+    return compiled;
+  };
+
+  // Metrics are compiled with the context configuration (the engine merges
+  // them); here only their names matter, for clashes the engine reports.
+
+  absl::flat_hash_map<std::string, uint32_t> action_index;
+  for (int i = 0; i < proto.actions_size(); ++i) {
+    const v1::Action& a = proto.actions(i);
+    const std::string path = absl::StrCat("actions[", i, "]");
+    if (!IsValidName(a.id())) {
+      return locate.Error(absl::StrCat(path, ".id"),
+                          absl::StrCat("\"", a.id(),
+                                       "\" is not an id: 1 to 64 of "
+                                       "[a-z0-9_.-]"));
+    }
+    if (!action_index.emplace(a.id(), i).second) {
+      return locate.Error(absl::StrCat(path, ".id"),
+                          absl::StrCat("action \"", a.id(),
+                                       "\" is declared "
+                                       "twice"));
+    }
+    if (!a.group().empty() && !IsValidName(a.group())) {
+      return locate.Error(absl::StrCat(path, ".group"),
+                          absl::StrCat("\"", a.group(),
+                                       "\" is not a group name: 1 to 64 of "
+                                       "[a-z0-9_.-]"));
+    }
+    Action action;
+    action.proto = &a;
+    action.ids.action = strings.Intern(a.id());
+    action.ids.group = strings.Intern(a.group());
+    action.ids.service = a.service();
+    if (a.has_value()) {
+      if (!std::isfinite(a.value()) || a.value() <= 0) {
+        return locate.Error(absl::StrCat(path, ".value"), "must be > 0");
+      }
+      action.value = a.value();
+    }
+    if (a.has_valid_from()) {
+      action.valid_from_us = model::ToUnixMicros(a.valid_from());
+    }
+    if (a.has_valid_until()) {
+      action.valid_until_us = model::ToUnixMicros(a.valid_until());
+      if (action.valid_until_us <= action.valid_from_us) {
+        return locate.Error(absl::StrCat(path, ".valid_until"),
+                            "must be after valid_from");
+      }
+    }
+    absl::StatusOr<Template> script =
+        template_of(absl::StrCat(path, ".script"), a.script());
+    if (!script.ok()) return script.status();
+    action.script = *std::move(script);
+    if (a.service()) rules->service_actions_.push_back(action.ids.action);
+    rules->actions_.push_back(std::move(action));
+  }
+  std::sort(rules->service_actions_.begin(), rules->service_actions_.end());
+
+  // Arbitration: group weights first, so that an action's own override them
+  // whatever the order they are written in.
+  const v1::Arbitration& arbitration = proto.arbitration();
+  for (bool for_actions : {false, true}) {
+    for (int i = 0; i < arbitration.weights_size(); ++i) {
+      const v1::ArbitrationWeight& w = arbitration.weights(i);
+      const std::string path = absl::StrCat("arbitration.weights[", i, "]");
+      if (w.action().empty() == w.group().empty()) {
+        return locate.Error(path, "names one action or one group");
+      }
+      if (w.has_context_weight() &&
+          !(std::isfinite(w.context_weight()) && w.context_weight() >= 0)) {
+        return locate.Error(absl::StrCat(path, ".context_weight"),
+                            "must be >= 0");
+      }
+      if (w.has_lever() && !(std::isfinite(w.lever()) && w.lever() >= 0)) {
+        return locate.Error(absl::StrCat(path, ".lever"), "must be >= 0");
+      }
+      if (!w.action().empty() && !action_index.contains(w.action())) {
+        return locate.Error(absl::StrCat(path, ".action"),
+                            absl::StrCat("no action \"", w.action(), "\""));
+      }
+      if (w.action().empty() == for_actions) continue;
+      for (Action& action : rules->actions_) {
+        const bool applies = for_actions ? action.proto->id() == w.action()
+                                         : action.proto->group() == w.group();
+        if (!applies) continue;
+        if (w.has_context_weight()) action.default_weight = w.context_weight();
+        if (w.has_lever()) action.lever = w.lever();
+      }
+    }
+  }
+  if (arbitration.has_prior_accepts()) {
+    if (!(arbitration.prior_accepts() > 0)) {
+      return locate.Error("arbitration.prior_accepts", "must be > 0");
+    }
+    rules->prior_accepts_ = arbitration.prior_accepts();
+  }
+  if (arbitration.has_prior_rejects()) {
+    if (!(arbitration.prior_rejects() > 0)) {
+      return locate.Error("arbitration.prior_rejects", "must be > 0");
+    }
+    rules->prior_rejects_ = arbitration.prior_rejects();
+  }
+
+  absl::flat_hash_set<std::string> playbook_names;
+  uint32_t order = 0;
+  for (int p = 0; p < proto.playbooks_size(); ++p) {
+    const v1::Playbook& pb = proto.playbooks(p);
+    const std::string path = absl::StrCat("playbooks[", p, "]");
+    if (!IsValidName(pb.name())) {
+      return locate.Error(absl::StrCat(path, ".name"),
+                          absl::StrCat("\"", pb.name(),
+                                       "\" is not a name: 1 to 64 of "
+                                       "[a-z0-9_.-]"));
+    }
+    if (!playbook_names.insert(pb.name()).second) {
+      return locate.Error(
+          absl::StrCat(path, ".name"),
+          absl::StrCat("playbook \"", pb.name(), "\" is declared twice"));
+    }
+    Playbook playbook;
+    playbook.proto = &pb;
+    absl::StatusOr<std::unique_ptr<expr::Program>> condition =
+        compile(absl::StrCat(path, ".condition"), pb.condition(), true);
+    if (!condition.ok()) return condition.status();
+    playbook.condition = *std::move(condition);
+    if (pb.rules().empty()) {
+      return locate.Error(path, "has no rules");
+    }
+    absl::flat_hash_set<std::string> rule_names;
+    for (int r = 0; r < pb.rules_size(); ++r) {
+      const v1::Rule& rp = pb.rules(r);
+      const std::string rule_path = absl::StrCat(path, ".rules[", r, "]");
+      auto found = action_index.find(rp.action());
+      if (found == action_index.end()) {
+        return locate.Error(
+            absl::StrCat(rule_path, ".action"),
+            rp.action().empty()
+                ? std::string("names no action")
+                : absl::StrCat("no action \"", rp.action(), "\""));
+      }
+      Rule rule;
+      rule.proto = &rp;
+      rule.action = found->second;
+      rule.name = rp.name().empty() ? rp.action() : rp.name();
+      rule.order = order++;
+      if (!IsValidName(rule.name)) {
+        return locate.Error(absl::StrCat(rule_path, ".name"),
+                            absl::StrCat("\"", rule.name,
+                                         "\" is not a name: 1 to 64 of "
+                                         "[a-z0-9_.-]"));
+      }
+      if (!rule_names.insert(rule.name).second) {
+        return locate.Error(rule_path,
+                            absl::StrCat("rule \"", rule.name,
+                                         "\" is declared twice in the "
+                                         "playbook (name the rules)"));
+      }
+      const std::string* sources[3] = {&rp.eligibility(), &rp.applicability(),
+                                       &rp.suitability()};
+      for (int c = 0; c < 3; ++c) {
+        absl::StatusOr<std::unique_ptr<expr::Program>> program =
+            compile(absl::StrCat(rule_path, ".", kConditionStages[c]),
+                    *sources[c], true);
+        if (!program.ok()) return program.status();
+        rule.conditions[c] = *std::move(program);
+      }
+      absl::StatusOr<std::unique_ptr<expr::Program>> weight =
+          compile(absl::StrCat(rule_path, ".weight"), rp.weight(), false);
+      if (!weight.ok()) return weight.status();
+      if (*weight != nullptr) {
+        const expr::Type& type = (*weight)->result_type();
+        if (type.kind() != expr::Type::Kind::kDouble &&
+            type.kind() != expr::Type::Kind::kInt &&
+            type.kind() != expr::Type::Kind::kUint && !type.is_dyn()) {
+          return locate.Error(
+              absl::StrCat(rule_path, ".weight"),
+              absl::StrCat("must be a number, not ", type.DebugString()));
+        }
+      }
+      rule.weight = *std::move(weight);
+      absl::StatusOr<Template> reason =
+          template_of(absl::StrCat(rule_path, ".reason"), rp.reason());
+      if (!reason.ok()) return reason.status();
+      rule.reason = *std::move(reason);
+      if (pb.proactive()) rules->proactive_.emplace_back(p, r);
+      playbook.rules.push_back(std::move(rule));
+    }
+    rules->rule_count_ += playbook.rules.size();
+    rules->playbooks_.push_back(std::move(playbook));
+  }
+  if (rules->proactive_.size() > kMaxProactiveRules) {
+    return locate.Error(
+        "playbooks",
+        absl::StrCat("has ", rules->proactive_.size(),
+                     " proactive rules; at most ", kMaxProactiveRules));
+  }
+
+  absl::StatusOr<ContactPolicy> policy =
+      ContactPolicy::Compile(proto.contact_policy(), strings);
+  if (!policy.ok()) {
+    const std::string field = model::ErrorField(policy.status());
+    return locate.Error(absl::StrCat("contact_policy.", field),
+                        model::ErrorReason(policy.status()));
+  }
+  rules->policy_ = *std::move(policy);
+  const std::string& zone_attribute = rules->policy_.time_zone_attribute();
+  if (rules->policy_.has_quiet_hours() && !zone_attribute.empty()) {
+    if (!std::all_of(zone_attribute.begin(), zone_attribute.end(), [](char c) {
+          return absl::ascii_isalnum(c) || c == '_' || c == '-' || c == '.';
+        })) {
+      return locate.Error("contact_policy.quiet_hours.time_zone_attribute",
+                          "must be an attribute key of [A-Za-z0-9_.-]");
+    }
+    absl::StatusOr<std::unique_ptr<expr::Program>> zone = compile(
+        "contact_policy.quiet_hours.time_zone_attribute",
+        absl::StrCat("customer.attributes['", zone_attribute, "']"), false);
+    if (!zone.ok()) return zone.status();
+    rules->time_zone_ = *std::move(zone);
+  }
+  return std::shared_ptr<const Ruleset>(std::move(rules));
+}
+
+namespace {
+
+// Deterministic: the same customer, situation and ruleset name the same
+// decision.
+std::string DecisionId(absl::string_view customer_id,
+                       const v1::Situation& situation, int64_t time_us,
+                       absl::string_view version) {
+  const std::string key =
+      absl::StrCat(customer_id, "\x1f", time_us, "\x1f", situation.channel(),
+                   "\x1f", situation.topic(), "\x1f", situation.direction(),
+                   "\x1f", situation.agent_id(), "\x1f", version);
+  const model::Hash128 hash = model::Murmur3x64_128(key, 0x64656369);
+  return absl::StrFormat("d-%016x%016x", hash.high, hash.low);
+}
+
+}  // namespace
+
+absl::Status Ruleset::Decide(absl::string_view customer_id,
+                             const v1::Situation& situation,
+                             const state::CustomerState& customer,
+                             const state::StateStore& store,
+                             v1::Decision* out) const {
+  const int64_t now_us = model::ToUnixMicros(situation.time());
+  out->Clear();
+  out->set_decision_id(DecisionId(customer_id, situation, now_us, version_));
+  out->set_customer_id(std::string(customer_id));
+  out->set_ruleset_version(version_);
+  *out->mutable_time() = situation.time();
+
+  Evaluation evaluation(*this, customer_id, customer, store);
+  if (absl::Status s = evaluation.Bind(situation, now_us, nullptr); !s.ok()) {
+    return s;
+  }
+  const bool hold_quiet = situation.direction() == v1::OUTBOUND ||
+                          situation.direction() == v1::PROACTIVE;
+  std::vector<Candidate> candidates;
+  for (uint32_t p = 0; p < playbooks_.size(); ++p) {
+    const Playbook& playbook = playbooks_[p];
+    if (playbook.proto->proactive() || !evaluation.PlaybookMatches(playbook)) {
+      continue;
+    }
+    out->add_playbooks(playbook.proto->name());
+    for (uint32_t r = 0; r < playbook.rules.size(); ++r) {
+      Candidate candidate;
+      v1::DroppedCandidate drop;
+      if (evaluation.Consider(p, r, situation.channel(), hold_quiet, &candidate,
+                              &drop)) {
+        candidates.push_back(std::move(candidate));
+      } else {
+        *out->add_dropped() = std::move(drop);
+      }
+    }
+  }
+
+  // Best first: tier, score, then the order of the rules in the file.
+  auto before = [&](const Candidate& a, const Candidate& b) {
+    if (a.tier != b.tier) return a.tier > b.tier;
+    if (a.score.priority() != b.score.priority()) {
+      return a.score.priority() > b.score.priority();
+    }
+    return playbooks_[a.playbook].rules[a.rule].order <
+           playbooks_[b.playbook].rules[b.rule].order;
+  };
+  std::sort(candidates.begin(), candidates.end(), before);
+  const uint32_t max_results =
+      situation.max_results() != 0
+          ? std::min(situation.max_results(), ContactPolicy::kMaxResults)
+          : policy_.max_results();
+  std::vector<bool> taken(actions_.size(), false);
+  for (const Candidate& candidate : candidates) {
+    const Rule& rule = playbooks_[candidate.playbook].rules[candidate.rule];
+    std::string stage;
+    std::string detail;
+    if (taken[candidate.action]) {
+      stage = "duplicate";
+      detail = "another rule proposes the action with a higher rank";
+    } else if (static_cast<uint32_t>(out->actions_size()) >= max_results) {
+      stage = "max_results";
+      detail = absl::StrCat("ranked below the first ", max_results);
+    }
+    if (stage.empty()) {
+      taken[candidate.action] = true;
+      evaluation.Fill(candidate, out->add_actions());
+      continue;
+    }
+    v1::DroppedCandidate* drop = out->add_dropped();
+    drop->set_action(actions_[candidate.action].proto->id());
+    drop->set_playbook(playbooks_[candidate.playbook].proto->name());
+    drop->set_rule(rule.name);
+    drop->set_stage(std::move(stage));
+    drop->set_detail(std::move(detail));
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+
+v1::Situation ProactiveSituation(const v1::Event& event, int64_t now_us) {
+  v1::Situation situation;
+  situation.set_channel(event.channel());
+  situation.set_topic(event.topic());
+  situation.set_direction(v1::PROACTIVE);
+  *situation.mutable_time() = model::FromUnixMicros(now_us);
+  return situation;
+}
+
+}  // namespace
+
+uint64_t Ruleset::Proactive(absl::string_view customer_id,
+                            const v1::Event& event, const v1::Event* seen,
+                            int64_t now_us,
+                            const state::CustomerState& customer,
+                            const state::StateStore& store) const {
+  if (proactive_.empty()) return 0;
+  const v1::Situation situation = ProactiveSituation(event, now_us);
+  Evaluation evaluation(*this, customer_id, customer, store);
+  if (!evaluation.Bind(situation, now_us, seen).ok()) return 0;
+  uint64_t on = 0;
+  int32_t matched_playbook = -1;
+  bool matched = false;
+  for (size_t i = 0; i < proactive_.size(); ++i) {
+    const auto [p, r] = proactive_[i];
+    if (static_cast<int32_t>(p) != matched_playbook) {
+      matched_playbook = p;
+      matched = evaluation.PlaybookMatches(playbooks_[p]);
+    }
+    if (!matched) continue;
+    const Rule& rule = playbooks_[p].rules[r];
+    const std::string* sources[3] = {&rule.proto->eligibility(),
+                                     &rule.proto->applicability(),
+                                     &rule.proto->suitability()};
+    bool holds = true;
+    for (int c = 0; c < 3 && holds; ++c) {
+      std::string ignored;
+      holds = evaluation.Holds(rule.conditions[c].get(), *sources[c], &ignored);
+    }
+    if (holds) on |= uint64_t{1} << i;
+  }
+  return on;
+}
+
+void Ruleset::Alerts(absl::string_view customer_id, const v1::Event& event,
+                     int64_t now_us, uint64_t turned_on,
+                     const state::CustomerState& customer,
+                     const state::StateStore& store,
+                     std::vector<v1::Alert>* out) const {
+  if (turned_on == 0) return;
+  const v1::Situation situation = ProactiveSituation(event, now_us);
+  Evaluation evaluation(*this, customer_id, customer, store);
+  if (!evaluation.Bind(situation, now_us, &event).ok()) return;
+  for (size_t i = 0; i < proactive_.size(); ++i) {
+    if ((turned_on >> i & 1) == 0) continue;
+    const auto [p, r] = proactive_[i];
+    const Action& action = actions_[playbooks_[p].rules[r].action];
+    // An alert goes out on the action's first channel, else on the event's.
+    const v1::Channel channel =
+        action.proto->channels().empty()
+            ? event.channel()
+            : static_cast<v1::Channel>(action.proto->channels(0));
+    Candidate candidate;
+    v1::DroppedCandidate drop;
+    if (!evaluation.Consider(p, r, channel, /*quiet_hours_drop=*/false,
+                             &candidate, &drop)) {
+      continue;
+    }
+    v1::Alert& alert = out->emplace_back();
+    alert.set_customer_id(std::string(customer_id));
+    alert.set_playbook(playbooks_[p].proto->name());
+    alert.set_rule(playbooks_[p].rules[r].name);
+    evaluation.Fill(candidate, alert.mutable_action());
+    *alert.mutable_raised_at() = situation.time();
+    const int64_t until = evaluation.QuietUntil();
+    *alert.mutable_deliver_after() =
+        until != 0 ? model::FromUnixMicros(until) : situation.time();
+    alert.set_event_id(event.event_id());
+  }
+}
+
+}  // namespace motive::decide

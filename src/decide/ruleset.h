@@ -1,0 +1,164 @@
+// Ruleset: a compiled v1::Ruleset (ruleset.proto), ready to decide.
+//
+// Compile parses the text (protobuf text format, or JSON when it starts with
+// '{'), checks every reference (rules name declared actions, names are
+// unique, windows and times parse) and compiles every expression and
+// template against the rule environment: `event`, `now`, `customer`,
+// `contacts`, `last_contact`, `metrics` (state/context_variables.h) and
+// `situation`. An error names the file, the line and column of the field
+// (text format), its path and what is wrong:
+//   rules.textproto:42:5: playbooks[1].rules[0].eligibility: undeclared ...
+//
+// A decision (Decide), step by step:
+//  1. The context is bound as of the situation's time, with `situation` a
+//     map: channel, topic, agent_id, direction (lower-case names) and time.
+//     `now` is the situation's time; `event` is unbound (a rule reading it
+//     does not match).
+//  2. Each playbook that is not proactive is tried in order: its channels,
+//     topics and directions must contain the situation's (when not empty),
+//     then its condition must be true. Each matching playbook's rules are
+//     candidates, checked in this order, the first failure dropping them
+//     with its stage: validity (the action's dates), channel (the action's
+//     channels), eligibility, applicability, suitability (false, or an
+//     error: a rule over a value the customer does not have does not
+//     match), weight (not a number >= 0), lever (0), then contact policy
+//     (decide/policy.h): cap, cool_off, quiet_hours.
+//  3. A candidate's score is propensity x context weight x value x lever
+//     (ruleset.proto, Arbitration). When several rules propose one action,
+//     the best (higher tier, then higher score, then earlier in the file)
+//     stays and the others are dropped as "duplicate".
+//  4. Candidates are ranked by tier (Rule.priority), then score, then order
+//     in the file; the first max_results are the answer, the rest are
+//     dropped as "max_results". The answer's scripts and reasons are filled.
+// Every step is a function of the state, the ruleset and the situation: the
+// same log, ruleset and time give the same decision, id included.
+//
+// Proactive playbooks are evaluated on ingest (Proactive, Alerts): a rule is
+// *on* for a customer when its playbook matches the situation of the event
+// (direction proactive, the event's channel and topic, the event's time) and
+// its three conditions hold; the engine raises an alert when an event turns
+// a rule on.
+//
+// Immutable after Compile; Decide may run on many threads at once.
+
+#ifndef MOTIVE_DECIDE_RULESET_H_
+#define MOTIVE_DECIDE_RULESET_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "decide/feedback.h"
+#include "decide/policy.h"
+#include "decide/script.h"
+#include "expr/environment.h"
+#include "expr/program.h"
+#include "motive/v1/context.pb.h"
+#include "motive/v1/ruleset.pb.h"
+#include "state/customer_state.h"
+#include "state/interner.h"
+#include "state/state_store.h"
+
+namespace motive::decide {
+
+class Ruleset {
+ public:
+  static constexpr double kDefaultPrior = 1.0;
+
+  // Parses and compiles `text`; `origin` (a file name) prefixes errors.
+  // Interns the action ids and groups in `strings` (the engine's table).
+  // Errors: ParseError for syntax, InvalidArgument for the rest, both
+  // located as above.
+  static absl::StatusOr<std::shared_ptr<const Ruleset>> Compile(
+      absl::string_view text, absl::string_view origin,
+      state::Interner& strings);
+  ~Ruleset();
+
+  // Only parses (no checks, nothing interned): for reading the metrics
+  // before the state that Compile's string ids must follow is built.
+  // Errors: Compile's syntax errors.
+  static absl::StatusOr<v1::Ruleset> Parse(absl::string_view text,
+                                           absl::string_view origin);
+
+  // `origin` as errors name it ("ruleset" when empty).
+  static std::string Origin(absl::string_view origin);
+
+  // Ruleset.version, else "sha-" and 16 hex digits of the text's digest.
+  const std::string& version() const { return version_; }
+  // The metrics the ruleset declares, for the context configuration.
+  const google::protobuf::RepeatedPtrField<v1::MetricDefinition>& metrics()
+      const {
+    return proto_.metrics();
+  }
+  bool has_proactive() const { return !proactive_.empty(); }
+  size_t action_count() const;
+  size_t rule_count() const { return rule_count_; }
+
+  // The action's group ("" when it has none or is unknown), for feedback.
+  absl::string_view GroupOf(absl::string_view action) const;
+  bool HasAction(absl::string_view action) const;
+
+  // Decides for `customer` (its state, or an empty one for an unknown
+  // customer) as of situation.time, which must be set. `store` gives the
+  // configuration, the string table and the learned propensities.
+  // Errors: only the binding's (Internal), which a valid state never has.
+  absl::Status Decide(absl::string_view customer_id,
+                      const v1::Situation& situation,
+                      const state::CustomerState& customer,
+                      const state::StateStore& store, v1::Decision* out) const;
+
+  // Which proactive rules are on for the customer as of `now_us`, in the
+  // situation of `event` (the event being ingested: its channel and topic,
+  // direction proactive), with `seen` bound as `event` (null before the
+  // event is folded in: rules reading `event` are then off, so that each
+  // matching event is an edge). Bit i for proactive rule i (Compile refuses
+  // more than 64).
+  uint64_t Proactive(absl::string_view customer_id, const v1::Event& event,
+                     const v1::Event* seen, int64_t now_us,
+                     const state::CustomerState& customer,
+                     const state::StateStore& store) const;
+
+  // The alerts for the rules in `turned_on` (bits as above), each checked
+  // against contact policy (a dropped one is not raised) and given its
+  // delivery time (quiet hours). Appends to `out`.
+  void Alerts(absl::string_view customer_id, const v1::Event& event,
+              int64_t now_us, uint64_t turned_on,
+              const state::CustomerState& customer,
+              const state::StateStore& store,
+              std::vector<v1::Alert>* out) const;
+
+ private:
+  struct Action;
+  struct Rule;
+  struct Playbook;
+  struct Candidate;
+  class Evaluation;
+
+  Ruleset();
+
+  v1::Ruleset proto_;
+  std::string version_;
+  std::unique_ptr<expr::Environment> env_;
+  int event_slot_ = 0;
+  int now_slot_ = 0;
+  int situation_slot_ = 0;
+  uint64_t scratch_owner_;
+  std::vector<Action> actions_;
+  std::vector<Playbook> playbooks_;
+  // (playbook, rule) of each proactive rule, in file order.
+  std::vector<std::pair<uint32_t, uint32_t>> proactive_;
+  // Interned ids of the service actions, sorted.
+  std::vector<uint32_t> service_actions_;
+  ContactPolicy policy_;
+  std::unique_ptr<expr::Program> time_zone_;  // null without quiet hours
+  double prior_accepts_ = kDefaultPrior;
+  double prior_rejects_ = kDefaultPrior;
+  size_t rule_count_ = 0;
+};
+
+}  // namespace motive::decide
+
+#endif  // MOTIVE_DECIDE_RULESET_H_
