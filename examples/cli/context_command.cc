@@ -12,7 +12,6 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_join.h"
-#include "absl/time/time.h"
 #include "command_line.h"
 #include "commands.h"
 #include "engine_util.h"
@@ -268,16 +267,8 @@ int RunContext(int argc, char** argv) {
   if (auto exit_code = cl.Parse(argc, argv)) return *exit_code;
 
   int64_t as_of_us = 0;  // now
-  if (!as_of.empty()) {
-    absl::Time time;
-    std::string error;
-    if (!absl::ParseTime(absl::RFC3339_full, as_of, &time, &error)) {
-      return cl.UsageError(
-          fmt::format("--as-of '{}' is not an RFC 3339 time such as "
-                      "2025-03-05T00:00:00Z: {}",
-                      as_of, error));
-    }
-    as_of_us = absl::ToUnixMicros(time);
+  if (auto exit_code = ParseTimeFlag(cl, "as-of", as_of, &as_of_us)) {
+    return *exit_code;
   }
 
   mot_engine_options options = MOT_ENGINE_OPTIONS_INIT;

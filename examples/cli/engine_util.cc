@@ -5,8 +5,11 @@
 #include <cstring>
 #include <memory>
 
+#include "absl/strings/ascii.h"
+#include "absl/time/time.h"
 #include "command_line.h"
 #include "fmt/format.h"
+#include "motive/v1/event.pb.h"
 
 namespace motive::cli {
 
@@ -42,24 +45,76 @@ bool ReadTextFile(std::string_view command, const std::string& path,
 }  // namespace
 
 EnginePtr OpenEngine(std::string_view command, const std::string& path,
-                     mot_engine_options options,
-                     const std::string& config_path) {
+                     mot_engine_options options, const std::string& config_path,
+                     const std::string& rules_path) {
   std::string config;
   if (!config_path.empty()) {
     if (!ReadTextFile(command, config_path, &config)) return nullptr;
     options.context_config = config.c_str();
   }
+  std::string rules;
+  if (!rules_path.empty()) {
+    if (!ReadTextFile(command, rules_path, &rules)) return nullptr;
+    options.ruleset = rules.c_str();
+    options.ruleset_origin = rules_path.c_str();
+  }
   mot_engine* engine = nullptr;
   const int rc = mot_engine_open(&engine, path.c_str(), &options);
   if (rc == MOT_OK) return EnginePtr(engine);
   // The database's own failures have other codes (not found, corrupt,
-  // version, busy, I/O): with the CLI's options, these two are the
-  // configuration's.
-  const bool config_at_fault =
-      !config_path.empty() && (rc == MOT_EPARSE || rc == MOT_EINVALID);
-  fmt::print(stderr, "motive {}: {}\n", command,
-             AboutPath(config_at_fault ? config_path : path, mot_error_last()));
+  // version, busy, I/O): with the CLI's options, these two are a file's.
+  // The ruleset's messages start with its origin, its path.
+  const std::string_view message = mot_error_last();
+  std::string_view at_fault = path;
+  if (rc == MOT_EPARSE || rc == MOT_EINVALID) {
+    if (!rules_path.empty() &&
+        (config_path.empty() || message.starts_with(rules_path))) {
+      at_fault = rules_path;
+    } else if (!config_path.empty()) {
+      at_fault = config_path;
+    }
+  }
+  fmt::print(stderr, "motive {}: {}\n", command, AboutPath(at_fault, message));
   return nullptr;
+}
+
+std::optional<int> ParseTimeFlag(const CommandLine& cl, std::string_view flag,
+                                 const std::string& text, int64_t* micros) {
+  *micros = 0;
+  if (text.empty()) return std::nullopt;
+  absl::Time time;
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, text, &time, &error)) {
+    return cl.UsageError(
+        fmt::format("--{} '{}' is not an RFC 3339 time such as "
+                    "2025-03-05T00:00:00Z: {}",
+                    flag, text, error));
+  }
+  *micros = absl::ToUnixMicros(time);
+  return std::nullopt;
+}
+
+const std::vector<std::string_view>& ChannelNames() {
+  // From the schema, so that a new channel needs no edit here; never freed,
+  // as function-local statics of non-trivial types should not be.
+  static const auto* const storage = [] {
+    auto* names = new std::vector<std::string>;
+    for (int c = v1::Channel_MIN + 1; c <= v1::Channel_MAX; ++c) {
+      if (v1::Channel_IsValid(c)) {
+        names->push_back(absl::AsciiStrToLower(v1::Channel_Name(c)));
+      }
+    }
+    return names;
+  }();
+  static const auto* const views =
+      new std::vector<std::string_view>(storage->begin(), storage->end());
+  return *views;
+}
+
+int32_t ChannelCode(std::string_view name) {
+  v1::Channel channel = v1::CHANNEL_UNSPECIFIED;
+  v1::Channel_Parse(absl::AsciiStrToUpper(std::string(name)), &channel);
+  return channel;
 }
 
 std::string AboutPath(std::string_view path, std::string_view message) {

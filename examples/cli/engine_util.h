@@ -6,8 +6,10 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "command_line.h"
 #include "motive/motive.h"
@@ -24,12 +26,25 @@ struct EngineCloser {
 using EnginePtr = std::unique_ptr<mot_engine, EngineCloser>;
 
 // Opens the database at `path`, with the context configuration read from
-// the file `config_path` unless it is empty. On failure prints why, as
-// "motive COMMAND: reason" naming the database, or the configuration file
-// when that cannot be read or does not load, and returns null.
+// the file `config_path` and the ruleset from `rules_path` (named by its path
+// in messages), each unless empty. On failure prints why, as
+// "motive COMMAND: reason" naming the database, or the file at fault when
+// one cannot be read or does not load, and returns null.
 EnginePtr OpenEngine(std::string_view command, const std::string& path,
                      mot_engine_options options,
-                     const std::string& config_path = "");
+                     const std::string& config_path = "",
+                     const std::string& rules_path = "");
+
+// Parses `text`, the value of the flag --`flag`, as an RFC 3339 time into
+// microseconds since the Unix epoch; empty is 0 (now). Returns nothing on
+// success, else the exit code after printing a usage error.
+std::optional<int> ParseTimeFlag(const CommandLine& cl, std::string_view flag,
+                                 const std::string& text, int64_t* micros);
+
+// The channels' names as flags take them ("voice", "mobile_app"), and the
+// MOT_CHANNEL_* of one of them.
+const std::vector<std::string_view>& ChannelNames();
+int32_t ChannelCode(std::string_view name);
 
 // A mot_buf that disposes of itself.
 class OwnedBuf {

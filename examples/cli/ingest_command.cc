@@ -16,15 +16,19 @@
 #include "command_line.h"
 #include "commands.h"
 #include "engine_util.h"
+#include "event_table.h"
 #include "fmt/format.h"
 #include "motive/motive.h"
+#include "motive/v1/ruleset.pb.h"
 
 namespace motive::cli {
 namespace {
 
 constexpr char kCommand[] = "ingest";
-// Rejections printed per file; the rest are only counted.
+// Rejections printed per file, and alerts printed; the rest are only
+// counted.
 constexpr uint64_t kMaxRejectsShown = 20;
+constexpr size_t kMaxAlertsShown = 20;
 // Smaller files go by too fast for a progress bar to help.
 constexpr uintmax_t kProgressMinBytes = uintmax_t{1} << 20;
 
@@ -189,12 +193,57 @@ int IngestFile(mot_engine* engine, const std::string& path, int32_t format,
   return rc;
 }
 
+// Prints the proactive alerts the ingest raised: how many, and the first
+// ones that are due (the others wait for the end of quiet hours). Returns
+// false after printing why it could not.
+bool PrintAlerts(mot_engine* engine) {
+  mot_engine_stats stats = MOT_ENGINE_STATS_INIT;
+  OwnedBuf buf;
+  // Polled first: what stays queued then is what is not due yet.
+  if (mot_alerts_poll(buf.get(), engine, 0, MOT_FORMAT_PROTOBUF) != MOT_OK ||
+      mot_engine_stats_get(&stats, engine) != MOT_OK) {
+    ReportFailure(kCommand, "cannot read the alerts");
+    return false;
+  }
+  v1::AlertList list;
+  if (!list.ParseFromArray(buf.view().data(),
+                           static_cast<int>(buf.view().size()))) {
+    fmt::print(stderr,
+               "motive {}: the library returned alerts that do not parse\n",
+               kCommand);
+    return false;
+  }
+  const uint64_t waiting = stats.alerts_queued;
+  fmt::print("alerts: {} raised", Grouped(stats.alerts_raised));
+  if (stats.alerts_dropped > 0) {
+    fmt::print(", {} dropped (too many waiting)",
+               Grouped(stats.alerts_dropped));
+  }
+  if (waiting > 0) {
+    fmt::print(", {} waiting for the end of quiet hours", Grouped(waiting));
+  }
+  fmt::print("\n");
+  const size_t shown = std::min<size_t>(list.alerts_size(), kMaxAlertsShown);
+  for (size_t i = 0; i < shown; ++i) {
+    const v1::Alert& alert = list.alerts(static_cast<int>(i));
+    fmt::print("  {}  {}/{}  {}  deliver after {} UTC\n", alert.customer_id(),
+               alert.playbook(), alert.rule(), alert.action().action(),
+               MinuteText(alert.deliver_after()));
+  }
+  if (static_cast<size_t>(list.alerts_size()) > shown) {
+    fmt::print("  ... and {} more\n",
+               Grouped(static_cast<uint64_t>(list.alerts_size()) - shown));
+  }
+  return true;
+}
+
 }  // namespace
 
 int RunIngest(int argc, char** argv) {
   std::string db;
   std::string durability = "full";
   std::string format;
+  std::string rules_path;
   std::vector<std::string> inputs;
   CommandLine cl(
       kCommand, "--db FILE [options] INPUT...",
@@ -204,7 +253,9 @@ int RunIngest(int argc, char** argv) {
       "reported\nas FILE:LINE: field: reason and skipped; the others are "
       "stored, and\nevents already stored are counted as duplicates. A "
       "snapshot of the customers'\nstate is written beside the database "
-      "(FILE-snapshot) so that later\ncommands open fast.\n\n"
+      "(FILE-snapshot) so that later\ncommands open fast. With --rules, the "
+      "ruleset's proactive rules are evaluated\nas events come in, and the "
+      "alerts they raise are printed at the end.\n\n"
       "Exit status: 0 when every record was stored or a duplicate, 1 when "
       "some\nwere rejected, 2 for a usage error, 3 for any other failure, 130 "
       "when\ninterrupted (what was stored before stays).");
@@ -224,13 +275,18 @@ int RunIngest(int argc, char** argv) {
           .help = "read every INPUT as this format, whatever its extension",
           .choices = {"jsonl", "csv"}},
          &format);
+  cl.Add({.name = "rules",
+          .value_name = "FILE",
+          .help = "a ruleset (motive.v1.Ruleset) whose proactive rules raise "
+                  "alerts; its metrics go into the snapshot"},
+         &rules_path);
   cl.Positionals("INPUT", 1, std::numeric_limits<size_t>::max(), &inputs);
   if (auto exit_code = cl.Parse(argc, argv)) return *exit_code;
 
   mot_engine_options options = MOT_ENGINE_OPTIONS_INIT;
   options.durability =
       durability == "group" ? MOT_DURABILITY_GROUP : MOT_DURABILITY_FULL;
-  EnginePtr engine = OpenEngine(kCommand, db, options);
+  EnginePtr engine = OpenEngine(kCommand, db, options, "", rules_path);
   if (engine == nullptr) return kExitFailure;
 
   InterruptGuard interrupt_guard;
@@ -247,6 +303,7 @@ int RunIngest(int argc, char** argv) {
     if (rc != MOT_OK && rc != MOT_EREJECTED) return kExitFailure;
   }
   if (inputs.size() > 1) PrintSummary("total", total);
+  if (!rules_path.empty() && !PrintAlerts(engine.get())) return kExitFailure;
   if (mot_engine_flush(engine.get()) != MOT_OK) {
     return ReportFailure(kCommand, "cannot flush the database");
   }

@@ -25,6 +25,8 @@ constexpr Command kCommands[] = {
     {"timeline", "show a customer's journey", RunTimeline},
     {"context", "show a customer's context: signals, metrics, risk",
      RunContext},
+    {"next", "show the next-best actions for a customer, and why", RunNext},
+    {"feedback", "record what came of an action 'next' proposed", RunFeedback},
     {"snapshot", "write the state snapshot, for faster opens", RunSnapshot},
     {"expr", "evaluate a rule expression (CEL)", RunExpr},
 };

@@ -24,7 +24,8 @@
  * Threading: a mot_engine may be shared by any number of threads; every
  * function on it is thread-safe unless its comment says otherwise.
  * Callbacks run on the calling thread, before the call that takes them
- * returns, and must not call back into the same engine.
+ * returns (the alert callback, which outlives the call that registers it,
+ * says where it runs), and must not call back into the same engine.
  */
 #ifndef MOTIVE_MOTIVE_H_
 #define MOTIVE_MOTIVE_H_
@@ -51,9 +52,9 @@ extern "C" {
 /* ------------------------------------------------------------------------ */
 
 #define MOT_VERSION_MAJOR 0
-#define MOT_VERSION_MINOR 2
+#define MOT_VERSION_MINOR 3
 #define MOT_VERSION_PATCH 0
-#define MOT_VERSION_STRING "0.2.0"
+#define MOT_VERSION_STRING "0.3.0"
 /* MAJOR * 1000000 + MINOR * 1000 + PATCH, for comparisons. */
 #define MOT_VERSION_NUMBER                                     \
   (MOT_VERSION_MAJOR * 1000000 + MOT_VERSION_MINOR * 1000 + \
@@ -114,13 +115,13 @@ MOT_API void mot_buf_dispose(mot_buf *buf);
 /* Formats                                                                  */
 /* ------------------------------------------------------------------------ */
 
-/* How a payload is encoded. The schema is motive.v1 (motive/v1/event.proto
- * and motive/v1/context.proto, installed with this header); JSON is
- * protobuf's JSON mapping, where enum names are also accepted in lower case
- * ("voice"). */
+/* How a payload is encoded. The schema is motive.v1 (motive/v1/event.proto,
+ * motive/v1/context.proto and motive/v1/ruleset.proto, installed with this
+ * header); JSON is protobuf's JSON mapping, where enum names are also
+ * accepted in lower case ("voice"). */
 #define MOT_FORMAT_AUTO 0     /* ingest only: from the file name's extension */
 #define MOT_FORMAT_PROTOBUF 1 /* binary: one Event, an EventBatch, a Timeline,
-                                 a Context */
+                                 a Context, a Decision, an Alert(List) */
 #define MOT_FORMAT_JSON 2     /* one JSON object: the same messages */
 #define MOT_FORMAT_JSONL 3    /* ingest only: one Event object per line */
 #define MOT_FORMAT_CSV 4      /* ingest only: header row naming Event fields */
@@ -167,12 +168,21 @@ typedef struct mot_engine_options {
    * for beside the database (its path + "-snapshot"; none for ":memory:"),
    * "-" for no snapshot at all. */
   const char *snapshot_path;
+  /* The next-best-action ruleset (motive.v1.Ruleset; see
+   * mot_ruleset_load()) in protobuf text format or JSON, or NULL for none.
+   * Loaded at open, its metrics are part of the state that the snapshot
+   * holds, so that a snapshot taken with it fits the next open with it.
+   * Copied during mot_engine_open(). Since 0.3. */
+  const char *ruleset;
+  /* Names the ruleset in its error messages (a file name); NULL for
+   * "ruleset". Since 0.3. */
+  const char *ruleset_origin;
 } mot_engine_options;
 
 #define MOT_ENGINE_OPTIONS_INIT                                          \
   {                                                                      \
     sizeof(mot_engine_options), MOT_DURABILITY_FULL, 50, MOT_CHECK_QUICK, \
-        1, NULL, 0, NULL, NULL                                           \
+        1, NULL, 0, NULL, NULL, NULL, NULL                               \
   }
 
 /* Fills `opts` with the defaults. `struct_size` is sizeof(*opts) as the
@@ -192,7 +202,9 @@ MOT_API int mot_engine_options_init(mot_engine_options *opts,
  * Returns MOT_OK, MOT_EINVALID, MOT_ECORRUPT, MOT_EVERSION, MOT_EBUSY,
  * MOT_EIO or MOT_ENOTFOUND (missing, and create_if_missing is 0 or
  * read_only is 1). A read-only open of a database that needs migrating gets
- * MOT_EVERSION. */
+ * MOT_EVERSION. A journey map, context configuration or ruleset that does
+ * not load gets MOT_EPARSE or MOT_EINVALID, as mot_context_config_load()
+ * and mot_ruleset_load() say. */
 MOT_API int mot_engine_open(mot_engine **out, const char *path,
                             const mot_engine_options *opts);
 
@@ -584,10 +596,16 @@ typedef struct mot_engine_stats {
   /* Why an existing snapshot was not used at open, or "". Owned by the
    * engine: valid until mot_engine_close(). */
   const char *snapshot_note;
+  /* Proactive alerts (see mot_alerts_poll()) since the engine opened:
+   * raised; dropped because the queue was full (the oldest go first); and
+   * queued now, waiting to be polled or for quiet hours to end. Since 0.3. */
+  uint64_t alerts_raised;
+  uint64_t alerts_dropped;
+  uint64_t alerts_queued;
 } mot_engine_stats;
 
 #define MOT_ENGINE_STATS_INIT \
-  { sizeof(mot_engine_stats), 0, 0, 0, 0, 0, 0, 0, NULL }
+  { sizeof(mot_engine_stats), 0, 0, 0, 0, 0, 0, 0, NULL, 0, 0, 0 }
 
 /* Sets struct_size and zeroes the rest; see mot_engine_options_init(). */
 MOT_API int mot_engine_stats_init(mot_engine_stats *stats,
@@ -629,6 +647,167 @@ MOT_API int mot_expr_check(mot_buf *result_type, mot_engine *engine,
 MOT_API int mot_expr_eval(mot_buf *out, const char *expression,
                           const char *const *names, const char *const *values,
                           size_t count);
+
+/* ------------------------------------------------------------------------ */
+/* Next-best action                                                         */
+/* ------------------------------------------------------------------------ */
+
+/* A ruleset (motive.v1.Ruleset, motive/v1/ruleset.proto, where every field
+ * is documented) plans each moment of truth: the actions the brand may take,
+ * the playbooks and rules that propose them for a situation (conditions in
+ * the rule language over the customer's context), how candidates are ranked
+ * (priority = propensity x context weight x value x lever) and how often a
+ * customer may be approached (caps over rolling windows, cool-offs after
+ * rejections, quiet hours in the customer's time zone). For example
+ *
+ *   actions { id: "apology_credit" title: "Apologise, credit 10 EUR"
+ *             group: "service_recovery" service: true
+ *             script: "I am sorry, {customer.first_name|there}." }
+ *   playbooks {
+ *     name: "second_strike" directions: INBOUND
+ *     rules { action: "apology_credit" priority: 10
+ *             eligibility: "customer.strikes >= 2"
+ *             reason: "{customer.strikes} bad experiences in 90 days" }
+ *   }
+ *   contact_policy { caps { group: "retention" max: 1 window: "30d" } }
+ */
+
+/* Loads a ruleset, `text` (`size` bytes) in protobuf text format or JSON
+ * (when it starts with '{'), and swaps it in while decisions run: each
+ * decision sees the old ruleset or the new one, whole. Everything is
+ * compiled and checked first, and a ruleset that does not load changes
+ * nothing: the old one stays. When the ruleset's metrics differ from the
+ * loaded ones, every customer's state is rebuilt under them before the call
+ * returns (queries meanwhile see the previous state); otherwise the swap is
+ * all the pause there is. `origin` (may be NULL: "ruleset") names the text
+ * in messages, as a file name.
+ * Returns MOT_OK, MOT_EPARSE (not valid text format or JSON; the message
+ * is "origin:line:column: what"), MOT_EINVALID (a reference to an unknown
+ * action, a duplicate name, a bad window, an expression that does not
+ * compile...; the message gives the origin, line and column, the field's
+ * path, such as playbooks[1].rules[0].eligibility, and what is wrong) or
+ * MOT_EIO (a rebuild read the log and failed). */
+MOT_API int mot_ruleset_load(mot_engine *engine, const char *text,
+                             size_t size, const char *origin);
+
+/* Who starts the contact (motive.v1.Direction). */
+#define MOT_DIRECTION_UNSPECIFIED 0 /* in mot_situation: inbound */
+#define MOT_DIRECTION_INBOUND 1     /* the customer: a call, a chat */
+#define MOT_DIRECTION_OUTBOUND 2    /* the brand */
+#define MOT_DIRECTION_PROACTIVE 3   /* the brand, on an alert */
+
+/* What came of an action presented to a customer
+ * (motive.v1.FeedbackOutcome). */
+#define MOT_FEEDBACK_OFFERED 1   /* presented; the outcome is to come */
+#define MOT_FEEDBACK_ACCEPTED 2
+#define MOT_FEEDBACK_REJECTED 3
+#define MOT_FEEDBACK_IGNORED 4   /* presented, neither accepted nor rejected */
+#define MOT_FEEDBACK_CONVERTED 5 /* led to its aim: a sale, a saved customer */
+
+/* The moment a decision is asked about (motive.v1.Situation). */
+typedef struct mot_situation {
+  uint32_t struct_size; /* sizeof(mot_situation) */
+  int32_t channel;      /* MOT_CHANNEL_*; default UNSPECIFIED: none */
+  /* The topic or intent of the contact, and the agent; NULL or "" for
+   * none. */
+  const char *topic;
+  const char *agent_id;
+  int32_t direction; /* MOT_DIRECTION_*; default INBOUND */
+  /* The decision's time, in microseconds since the Unix epoch, and the
+   * as-of time of the context it reads; 0 (default) for now. */
+  int64_t time_us;
+  /* The most actions to return; 0 (default) for the ruleset's
+   * contact_policy.max_results (3 unless set), at most 50. */
+  uint32_t max_results;
+} mot_situation;
+
+#define MOT_SITUATION_INIT \
+  { sizeof(mot_situation), MOT_CHANNEL_UNSPECIFIED, NULL, NULL, \
+    MOT_DIRECTION_INBOUND, 0, 0 }
+
+/* Fills `situation` with the defaults; see mot_engine_options_init(). */
+MOT_API int mot_situation_init(mot_situation *situation,
+                               uint32_t struct_size);
+
+/* The next-best actions for `customer_id` in `situation` (NULL: an inbound
+ * contact, now, on no channel) into `out`, as a motive.v1.Decision in
+ * MOT_FORMAT_PROTOBUF or MOT_FORMAT_JSON: a decision id (for
+ * mot_feedback()), the ruleset's version, the ranked actions (each with its
+ * tier, its score terms, its script and reasons filled from the context),
+ * the playbooks that matched, and the trace of every candidate dropped with
+ * the stage and the rule or cap that dropped it. An unknown customer is not
+ * an error: it is decided for with an empty context. Deterministic: the same
+ * log, ruleset and situation (time included) give the same decision, id
+ * included. A time before the customer's newest event replays the
+ * customer's events from the log. On failure `out` is left empty.
+ * Returns MOT_OK, MOT_EINVALID (NULL, an empty id, a bad channel, direction
+ * or format, no ruleset loaded), MOT_EVERSION (situation->struct_size
+ * larger than this library's) or MOT_EIO. */
+MOT_API int mot_decide(mot_buf *out, mot_engine *engine,
+                       const char *customer_id,
+                       const mot_situation *situation, int32_t format);
+
+/* Records what came of an action of a decision: `outcome` (MOT_FEEDBACK_*)
+ * of `action_id` in `decision_id` for `customer_id`, presented on `channel`
+ * (MOT_CHANNEL_*, for the channel caps), at `time_us` (microseconds since
+ * the Unix epoch; 0 for now). It is stored as an event in the log (durable,
+ * replayed like the others; its group is taken from the loaded ruleset),
+ * counts toward the customer's contact caps and cool-offs, and moves the
+ * action's learned propensity (a Beta posterior over every customer's
+ * feedback): the next decision sees it. The same feedback twice is stored
+ * once. Proactive rules are evaluated as for any recorded event.
+ * Returns MOT_OK (also for a duplicate), MOT_EINVALID (NULL, an empty id, an
+ * unknown outcome or channel, a read-only engine; the message names the
+ * field) or MOT_EIO. */
+MOT_API int mot_feedback(mot_engine *engine, const char *customer_id,
+                         const char *decision_id, const char *action_id,
+                         int32_t outcome, int32_t channel, int64_t time_us);
+
+/* Proactive alerts. Rules of proactive playbooks are evaluated for a
+ * customer whenever events of theirs are recorded (mot_event_record(),
+ * mot_ingest_*(), mot_feedback()): a rule raises an alert when its
+ * conditions turn true (an edge: not again while they stay true), unless
+ * contact policy forbids it. An alert raised inside the customer's quiet
+ * hours waits until they end (deliver_after). Alerts are held in memory,
+ * not in the log: at most 10000 wait (the oldest are dropped, and counted
+ * in mot_engine_stats), and those not taken are lost at close. */
+
+/* Takes up to `max` alerts that are due (0: every one), oldest first, into
+ * `out` as a motive.v1.AlertList in MOT_FORMAT_PROTOBUF or MOT_FORMAT_JSON;
+ * possibly empty. Each alert is returned once. On failure `out` is left
+ * empty (an argument error takes no alert).
+ * Returns MOT_OK or MOT_EINVALID (NULL, a bad format). */
+MOT_API int mot_alerts_poll(mot_buf *out, mot_engine *engine, size_t max,
+                            int32_t format);
+
+/* Receives one alert: `alert` (`size` bytes) is a motive.v1.Alert in the
+ * format given at registration, owned by the library and valid only during
+ * the call (JSON is NUL-terminated). */
+typedef void (*mot_alert_fn)(void *user_data, const uint8_t *alert,
+                             size_t size);
+
+/* Releases the user_data of a callback once the library no longer uses it. */
+typedef void (*mot_free_fn)(void *user_data);
+
+/* Registers `fn` to receive alerts as they come due instead of queueing
+ * them for mot_alerts_poll(); `fn` NULL unregisters (alerts queue again).
+ * Alerts already due are delivered at once, on the calling thread, before
+ * this returns. Later ones are delivered on the thread of the call that
+ * raised them (mot_event_record(), mot_ingest_*(), mot_feedback()) after
+ * the engine has released its locks, before that call returns; alerts
+ * waiting for the end of quiet hours go out with a later such call. `fn`
+ * may run on several threads at once, must not call back into the same
+ * engine, and must return (it cannot refuse an alert).
+ * `user_data_free` (may be NULL) is called with `user_data` exactly once,
+ * when the engine is done with it: after this callback is replaced or
+ * unregistered and any delivery still under way on another thread has
+ * returned, or at mot_engine_close(). When this call fails it is not
+ * called: the caller keeps user_data.
+ * Returns MOT_OK or MOT_EINVALID (NULL engine, a bad format). */
+MOT_API int mot_alerts_set_callback(mot_engine *engine, mot_alert_fn fn,
+                                    void *user_data,
+                                    mot_free_fn user_data_free,
+                                    int32_t format);
 
 #ifdef __cplusplus
 } /* extern "C" */

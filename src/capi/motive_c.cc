@@ -12,19 +12,24 @@
 #include <cstring>
 #include <exception>
 #include <initializer_list>
+#include <limits>
 #include <memory>
 #include <new>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "decide/feedback.h"
 #include "engine/engine.h"
 #include "expr/program.h"
+#include "google/protobuf/message.h"
 #include "model/errors.h"
 #include "model/event_codec.h"
+#include "model/event_validation.h"
 #include "model/record_reader.h"
 #include "motive/motive.h"
 #include "motive/v1/context.pb.h"
+#include "motive/v1/ruleset.pb.h"
 #include "state/signals.h"
 
 struct mot_engine {
@@ -173,10 +178,15 @@ constexpr mot_ingest_options kIngestDefaults = MOT_INGEST_OPTIONS_INIT;
 constexpr mot_timeline_options kTimelineDefaults = MOT_TIMELINE_OPTIONS_INIT;
 constexpr mot_context_summary kEmptySummary = MOT_CONTEXT_SUMMARY_INIT;
 constexpr mot_engine_stats kEmptyStats = MOT_ENGINE_STATS_INIT;
+constexpr mot_situation kSituationDefaults = MOT_SITUATION_INIT;
 
-// mot_engine_options as release 0.1 had it, before the context settings.
+// mot_engine_options as release 0.1 had it, before the context settings,
+// and as 0.2 had it, before the ruleset.
 constexpr size_t kEngineOptionsSizeV1 =
     offsetof(mot_engine_options, context_config);
+constexpr size_t kEngineOptionsSizeV2 = offsetof(mot_engine_options, ruleset);
+// mot_engine_stats as release 0.2 had it, before the alert counts.
+constexpr size_t kEngineStatsSizeV2 = offsetof(mot_engine_stats, alerts_raised);
 
 // The header's numbers are the schema's and the state layer's.
 static_assert(MOT_CHANNEL_COUNT == motive::state::kChannelCount);
@@ -193,6 +203,17 @@ static_assert(MOT_NPS_DETRACTOR ==
               static_cast<int>(motive::state::NpsCategory::kDetractor));
 static_assert(MOT_NPS_PROMOTER ==
               static_cast<int>(motive::state::NpsCategory::kPromoter));
+static_assert(MOT_DIRECTION_UNSPECIFIED == motive::v1::DIRECTION_UNSPECIFIED);
+static_assert(MOT_DIRECTION_INBOUND == motive::v1::INBOUND);
+static_assert(MOT_DIRECTION_OUTBOUND == motive::v1::OUTBOUND);
+static_assert(MOT_DIRECTION_PROACTIVE == motive::v1::PROACTIVE);
+static_assert(MOT_DIRECTION_PROACTIVE == motive::v1::Direction_MAX);
+static_assert(MOT_FEEDBACK_OFFERED == motive::v1::OFFERED);
+static_assert(MOT_FEEDBACK_ACCEPTED == motive::v1::ACCEPTED);
+static_assert(MOT_FEEDBACK_REJECTED == motive::v1::REJECTED);
+static_assert(MOT_FEEDBACK_IGNORED == motive::v1::IGNORED);
+static_assert(MOT_FEEDBACK_CONVERTED == motive::v1::CONVERTED);
+static_assert(MOT_FEEDBACK_CONVERTED == motive::v1::FeedbackOutcome_MAX);
 
 int CheckEngine(const mot_engine* engine) {
   return engine ? MOT_OK : Fail(MOT_EINVALID, "engine is NULL");
@@ -203,6 +224,12 @@ int CheckPayload(const void* data, size_t size) {
     return Fail(MOT_EINVALID, "data is NULL but size is not 0");
   }
   return MOT_OK;
+}
+
+int CheckChannel(int32_t channel, const char* name) {
+  if (motive::v1::Channel_IsValid(channel)) return MOT_OK;
+  return Fail(MOT_EINVALID,
+              absl::StrCat(name, " ", channel, " is not a MOT_CHANNEL_*"));
 }
 
 absl::string_view View(const void* data, size_t size) {
@@ -254,6 +281,37 @@ int Emit(const std::string& bytes, mot_buf* out) {
   data[bytes.size()] = 0;
   out->data = data;
   out->size = bytes.size();
+  return MOT_OK;
+}
+
+// Hands `message` to the caller encoded as `wire`.
+int EmitMessage(motive::model::WireFormat wire,
+                const google::protobuf::Message& message, mot_buf* out) {
+  std::string bytes;
+  if (absl::Status s = motive::model::Encode(wire, message, &bytes); !s.ok()) {
+    return Fail(s);
+  }
+  return Emit(bytes, out);
+}
+
+// The situation of a decision; a zero direction is an inbound contact, as a
+// NULL situation is.
+int ToSituation(const mot_situation& c, motive::v1::Situation* out) {
+  if (int rc = CheckChannel(c.channel, "situation channel")) return rc;
+  if (!motive::v1::Direction_IsValid(c.direction)) {
+    return Fail(MOT_EINVALID, absl::StrCat("situation direction ", c.direction,
+                                           " is not a MOT_DIRECTION_*"));
+  }
+  out->set_channel(static_cast<motive::v1::Channel>(c.channel));
+  if (c.topic != nullptr) out->set_topic(c.topic);
+  if (c.agent_id != nullptr) out->set_agent_id(c.agent_id);
+  out->set_direction(c.direction == MOT_DIRECTION_UNSPECIFIED
+                         ? motive::v1::INBOUND
+                         : static_cast<motive::v1::Direction>(c.direction));
+  if (c.time_us != 0) {
+    *out->mutable_time() = motive::model::FromUnixMicros(c.time_us);
+  }
+  out->set_max_results(c.max_results);
   return MOT_OK;
 }
 
@@ -433,7 +491,7 @@ void mot_buf_dispose(mot_buf* buf) {
 
 int mot_engine_options_init(mot_engine_options* opts, uint32_t struct_size) {
   return InitStruct(opts, struct_size, kEngineDefaults, "mot_engine_options",
-                    {kEngineOptionsSizeV1});
+                    {kEngineOptionsSizeV1, kEngineOptionsSizeV2});
 }
 
 int mot_ingest_options_init(mot_ingest_options* opts, uint32_t struct_size) {
@@ -452,7 +510,13 @@ int mot_context_summary_init(mot_context_summary* summary,
 }
 
 int mot_engine_stats_init(mot_engine_stats* stats, uint32_t struct_size) {
-  return InitStruct(stats, struct_size, kEmptyStats, "mot_engine_stats");
+  return InitStruct(stats, struct_size, kEmptyStats, "mot_engine_stats",
+                    {kEngineStatsSizeV2});
+}
+
+int mot_situation_init(mot_situation* situation, uint32_t struct_size) {
+  return InitStruct(situation, struct_size, kSituationDefaults,
+                    "mot_situation");
 }
 
 int mot_engine_open(mot_engine** out, const char* path,
@@ -503,6 +567,10 @@ int mot_engine_open(mot_engine** out, const char* path,
       options.context_config_text = o.context_config;
     }
     if (o.snapshot_path != nullptr) options.snapshot_path = o.snapshot_path;
+    if (o.ruleset != nullptr) options.ruleset_text = o.ruleset;
+    if (o.ruleset_origin != nullptr) {
+      options.ruleset_origin = o.ruleset_origin;
+    }
 
     auto engine = motive::engine::Engine::Open(path, std::move(options));
     if (!engine.ok()) return Fail(engine.status());
@@ -635,12 +703,7 @@ int mot_timeline_get(mot_buf* out, mot_engine* engine, const char* customer_id,
     motive::v1::Timeline timeline;
     timeline.set_customer_id(customer_id);
     for (auto& event : *events) *timeline.add_events() = std::move(event);
-    std::string bytes;
-    if (absl::Status s = motive::model::Encode(wire, timeline, &bytes);
-        !s.ok()) {
-      return Fail(s);
-    }
-    return Emit(bytes, out);
+    return EmitMessage(wire, timeline, out);
   });
 }
 
@@ -671,12 +734,7 @@ int mot_context_get(mot_buf* out, mot_engine* engine, const char* customer_id,
         !s.ok()) {
       return Fail(s);
     }
-    std::string bytes;
-    if (absl::Status s = motive::model::Encode(wire, context, &bytes);
-        !s.ok()) {
-      return Fail(s);
-    }
-    return Emit(bytes, out);
+    return EmitMessage(wire, context, out);
   });
 }
 
@@ -716,6 +774,11 @@ int mot_engine_stats_get(mot_engine_stats* out, mot_engine* engine) {
     full.state_bytes = stats.state_bytes;
     full.strings = stats.strings;
     full.snapshot_note = report.snapshot_note.c_str();
+    const motive::engine::Engine::AlertCounts alerts =
+        engine->engine->alert_counts();
+    full.alerts_raised = alerts.raised;
+    full.alerts_dropped = alerts.dropped;
+    full.alerts_queued = alerts.queued;
     CopyOutput(full, out);
     return MOT_OK;
   });
@@ -756,6 +819,121 @@ int mot_expr_eval(mot_buf* out, const char* expression,
         motive::expr::EvaluateOnce(expression, variables);
     if (!result.ok()) return Fail(result.status());
     return Emit(*result, out);
+  });
+}
+
+int mot_ruleset_load(mot_engine* engine, const char* text, size_t size,
+                     const char* origin) {
+  return Guard([&] {
+    if (int rc = CheckEngine(engine)) return rc;
+    if (int rc = CheckPayload(text, size)) return rc;
+    absl::Status status = engine->engine->LoadRuleset(
+        View(text, size), origin != nullptr ? origin : "");
+    return status.ok() ? MOT_OK : Fail(status);
+  });
+}
+
+int mot_decide(mot_buf* out, mot_engine* engine, const char* customer_id,
+               const mot_situation* situation, int32_t format) {
+  return Guard([&] {
+    if (out == nullptr) return Fail(MOT_EINVALID, "out is NULL");
+    *out = mot_buf{};
+    if (int rc = CheckEngine(engine)) return rc;
+    if (customer_id == nullptr) {
+      return Fail(MOT_EINVALID, "customer_id is NULL");
+    }
+    mot_situation s = kSituationDefaults;
+    if (int rc = ReadOptions(situation, &s, "mot_situation")) return rc;
+    motive::model::WireFormat wire;
+    if (int rc = WireFormat(format, &wire)) return rc;
+    motive::v1::Situation proto;
+    if (int rc = ToSituation(s, &proto)) return rc;
+    motive::v1::Decision decision;
+    if (absl::Status status =
+            engine->engine->Decide(customer_id, std::move(proto), &decision);
+        !status.ok()) {
+      return Fail(status);
+    }
+    return EmitMessage(wire, decision, out);
+  });
+}
+
+int mot_feedback(mot_engine* engine, const char* customer_id,
+                 const char* decision_id, const char* action_id,
+                 int32_t outcome, int32_t channel, int64_t time_us) {
+  return Guard([&] {
+    if (int rc = CheckEngine(engine)) return rc;
+    for (const auto& [name, value] : {std::pair{"customer_id", customer_id},
+                                      std::pair{"decision_id", decision_id},
+                                      std::pair{"action_id", action_id}}) {
+      if (value == nullptr)
+        return Fail(MOT_EINVALID, absl::StrCat(name, " is NULL"));
+    }
+    if (int rc = CheckChannel(channel, "channel")) return rc;
+    motive::decide::Feedback feedback;
+    feedback.customer_id = customer_id;
+    feedback.decision_id = decision_id;
+    feedback.action = action_id;
+    // Any int32 is a value of an open (proto3) enum; the engine refuses
+    // those that are not outcomes, naming the field.
+    feedback.outcome = static_cast<motive::v1::FeedbackOutcome>(outcome);
+    feedback.channel = static_cast<motive::v1::Channel>(channel);
+    feedback.time_us = time_us;
+    absl::StatusOr<bool> recorded = engine->engine->RecordFeedback(feedback);
+    return recorded.ok() ? MOT_OK : Fail(recorded.status());
+  });
+}
+
+int mot_alerts_poll(mot_buf* out, mot_engine* engine, size_t max,
+                    int32_t format) {
+  return Guard([&] {
+    if (out == nullptr) return Fail(MOT_EINVALID, "out is NULL");
+    *out = mot_buf{};
+    if (int rc = CheckEngine(engine)) return rc;
+    motive::model::WireFormat wire;
+    if (int rc = WireFormat(format, &wire)) return rc;
+    std::vector<motive::v1::Alert> alerts;
+    engine->engine->PollAlerts(
+        max == 0 ? std::numeric_limits<size_t>::max() : max, &alerts);
+    motive::v1::AlertList list;
+    for (motive::v1::Alert& alert : alerts) {
+      *list.add_alerts() = std::move(alert);
+    }
+    return EmitMessage(wire, list, out);
+  });
+}
+
+int mot_alerts_set_callback(mot_engine* engine, mot_alert_fn fn,
+                            void* user_data, mot_free_fn user_data_free,
+                            int32_t format) {
+  return Guard([&] {
+    if (int rc = CheckEngine(engine)) return rc;
+    if (fn == nullptr) {
+      engine->engine->SetAlertCallback(nullptr);
+      if (user_data_free != nullptr) user_data_free(user_data);
+      return MOT_OK;
+    }
+    motive::model::WireFormat wire;
+    if (int rc = WireFormat(format, &wire)) return rc;
+    // Every copy of the callback (a delivery in progress holds one) shares
+    // the user data; the last to go frees it.
+    std::shared_ptr<void> data(user_data, [user_data_free](void* p) {
+      if (user_data_free != nullptr) user_data_free(p);
+    });
+    engine->engine->SetAlertCallback(
+        [fn, data, wire](const motive::v1::Alert& alert) noexcept {
+          // It runs inside whichever engine call delivers the alert, where
+          // nothing may unwind: an alert that cannot be encoded (out of
+          // memory) is lost rather than thrown into the caller's call.
+          try {
+            std::string bytes;
+            if (!motive::model::Encode(wire, alert, &bytes).ok()) return;
+            fn(data.get(), reinterpret_cast<const uint8_t*>(bytes.c_str()),
+               bytes.size());
+          } catch (...) {
+          }
+        });
+    return MOT_OK;
   });
 }
 

@@ -108,7 +108,15 @@ static void test_options_init(void) {
   CHECK(eo.journey_map == NULL);
   CHECK(eo.read_only == 0);
   CHECK(eo.context_config == NULL && eo.snapshot_path == NULL);
-  /* A caller built before the context settings: its prefix, nothing more. */
+  CHECK(eo.ruleset == NULL && eo.ruleset_origin == NULL);
+  /* A caller built before the ruleset (0.2): its prefix, nothing more. */
+  memset(&eo, 0xab, sizeof eo);
+  CHECK(mot_engine_options_init(
+            &eo, (uint32_t)offsetof(mot_engine_options, ruleset)) == MOT_OK);
+  CHECK(eo.struct_size == offsetof(mot_engine_options, ruleset));
+  CHECK(eo.context_config == NULL && eo.snapshot_path == NULL);
+  CHECK(((const unsigned char*)&eo)[sizeof eo - 1] == 0xab);
+  /* A caller built before the context settings (0.1). */
   memset(&eo, 0xab, sizeof eo);
   CHECK(mot_engine_options_init(
             &eo, (uint32_t)offsetof(mot_engine_options, context_config)) ==
@@ -148,7 +156,31 @@ static void test_options_init(void) {
     memset(&st, 0xab, sizeof st);
     CHECK(mot_engine_stats_init(&st, sizeof st) == MOT_OK);
     CHECK(st.struct_size == sizeof st && st.customers == 0);
+    CHECK(st.snapshot_note == NULL && st.alerts_raised == 0);
+    CHECK(st.alerts_dropped == 0 && st.alerts_queued == 0);
+    /* The 0.2 size, before the alert counts. */
+    memset(&st, 0xab, sizeof st);
+    CHECK(mot_engine_stats_init(
+              &st, (uint32_t)offsetof(mot_engine_stats, alerts_raised)) ==
+          MOT_OK);
     CHECK(st.snapshot_note == NULL);
+    CHECK(((const unsigned char*)&st)[sizeof st - 1] == 0xab);
+    CHECK_FAILS(mot_engine_stats_init(&st, sizeof st - 8), MOT_EINVALID,
+                "struct_size");
+  }
+  {
+    mot_situation si;
+    CHECK_FAILS(mot_situation_init(NULL, sizeof si), MOT_EINVALID, "NULL");
+    CHECK_FAILS(mot_situation_init(&si, 4), MOT_EINVALID, "struct_size");
+    CHECK_FAILS(mot_situation_init(&si, sizeof si + 8), MOT_EVERSION,
+                "struct_size");
+    memset(&si, 0xab, sizeof si);
+    CHECK(mot_situation_init(&si, sizeof si) == MOT_OK);
+    CHECK(si.struct_size == sizeof si);
+    CHECK(si.channel == MOT_CHANNEL_UNSPECIFIED);
+    CHECK(si.topic == NULL && si.agent_id == NULL);
+    CHECK(si.direction == MOT_DIRECTION_INBOUND);
+    CHECK(si.time_us == 0 && si.max_results == 0);
   }
 }
 
@@ -888,6 +920,482 @@ static void test_snapshot_and_stats(void) {
   mot_engine_close(engine);
 }
 
+/* The next-best-action tests' ruleset: a service apology for customers with
+ * a bad experience, a survey for everyone, an upgrade only for those without
+ * one (capped at one offer in 30 days), and a proactive call back to
+ * detractors. */
+static const char kRuleset[] =
+    "version: \"t1\"\n"
+    "actions { id: \"apology\" title: \"Apologise\" group: "
+    "\"service_recovery\"\n"
+    "  service: true script: \"Sorry, {customer.first_name|there}.\" }\n"
+    "actions { id: \"survey\" title: \"Invite to the survey\" }\n"
+    "actions { id: \"upgrade\" title: \"Offer the gold plan\" group: "
+    "\"upsell\"\n"
+    "  value: 2 }\n"
+    "actions { id: \"callback\" title: \"Call back\" group: \"retention\" }\n"
+    "playbooks {\n"
+    "  name: \"billing_call\" directions: INBOUND topics: \"billing\"\n"
+    "  rules { action: \"apology\" priority: 10\n"
+    "          eligibility: \"customer.strikes >= 1\"\n"
+    "          reason: \"{customer.strikes} bad experiences\" }\n"
+    "  rules { action: \"survey\" }\n"
+    "  rules { action: \"upgrade\" suitability: \"customer.strikes == 0\" }\n"
+    "}\n"
+    "playbooks {\n"
+    "  name: \"detractor\" proactive: true\n"
+    "  condition: \"customer.nps_category == 'detractor'\"\n"
+    "  rules { action: \"callback\" reason: \"NPS {customer.nps}\" }\n"
+    "}\n"
+    "contact_policy { caps { action: \"upgrade\" max: 1 window: \"30d\" } }\n";
+
+static mot_engine* open_with_rules(void) {
+  mot_engine* engine = NULL;
+  mot_engine_options opts = MOT_ENGINE_OPTIONS_INIT;
+  opts.ruleset = kRuleset;
+  opts.ruleset_origin = "t1.textproto";
+  CHECK(mot_engine_open(&engine, ":memory:", &opts) == MOT_OK);
+  CHECK(engine != NULL);
+  return engine;
+}
+
+/* A decision for `customer` about a billing call at `time_us`, as JSON;
+ * dispose of it. */
+static mot_buf decide_json(mot_engine* engine, const char* customer,
+                           int64_t time_us) {
+  mot_buf buf = {NULL, 0};
+  mot_situation s = MOT_SITUATION_INIT;
+  s.channel = MOT_CHANNEL_VOICE;
+  s.topic = "billing";
+  s.time_us = time_us;
+  CHECK(mot_decide(&buf, engine, customer, &s, MOT_FORMAT_JSON) == MOT_OK);
+  CHECK(buf.data != NULL);
+  return buf;
+}
+
+static int json_has(const mot_buf* buf, const char* text) {
+  return buf->data != NULL && strstr((const char*)buf->data, text) != NULL;
+}
+
+/* Copies the decision id out of a Decision in JSON. */
+static void decision_id(const mot_buf* buf, char* id, size_t size) {
+  const char* key = "\"decision_id\":\"";
+  const char* start = strstr((const char*)buf->data, key);
+  size_t n = 0;
+  id[0] = '\0';
+  CHECK(start != NULL);
+  if (start == NULL) return;
+  start += strlen(key);
+  while (start[n] != '"' && start[n] != '\0' && n + 1 < size) ++n;
+  memcpy(id, start, n);
+  id[n] = '\0';
+}
+
+static void test_ruleset_load(void) {
+  mot_engine* engine = open_memory();
+  mot_buf buf = {NULL, 0};
+  const char* syntax = "actions {\n  id: \"a\"\n  title: \n}\n";
+  const char* unknown_action =
+      "actions { id: \"a\" }\n"
+      "playbooks { name: \"p\"\n"
+      "  rules { action: \"nope\" } }\n";
+  const char* bad_condition =
+      "actions { id: \"a\" }\n"
+      "playbooks { name: \"p\"\n"
+      "  rules { action: \"a\" eligibility: \"shopper.tier == 'gold'\" } }\n";
+  const char* json = "{\"version\": \"j1\", \"actions\": [{\"id\": \"a\"}]}";
+
+  /* No ruleset yet: deciding is refused, and says why. */
+  CHECK_FAILS(mot_decide(&buf, engine, "c1", NULL, MOT_FORMAT_JSON),
+              MOT_EINVALID, "no ruleset");
+  CHECK(buf.data == NULL);
+
+  CHECK_FAILS(mot_ruleset_load(NULL, kRuleset, strlen(kRuleset), NULL),
+              MOT_EINVALID, "engine");
+  CHECK_FAILS(mot_ruleset_load(engine, NULL, 4, NULL), MOT_EINVALID,
+              "data is NULL");
+  CHECK_FAILS(mot_ruleset_load(engine, syntax, strlen(syntax), "r.textproto"),
+              MOT_EPARSE, "r.textproto:4:1:");
+  CHECK_FAILS(mot_ruleset_load(engine, syntax, strlen(syntax), NULL),
+              MOT_EPARSE, "ruleset:4:1:");
+  CHECK_FAILS(mot_ruleset_load(engine, unknown_action, strlen(unknown_action),
+                               "r.textproto"),
+              MOT_EINVALID, "playbooks[0].rules[0].action");
+  CHECK(strstr(mot_error_last(), "r.textproto:3:") != NULL);
+  CHECK(strstr(mot_error_last(), "nope") != NULL);
+  CHECK_FAILS(mot_ruleset_load(engine, bad_condition, strlen(bad_condition),
+                               "r.textproto"),
+              MOT_EINVALID, "playbooks[0].rules[0].eligibility");
+  CHECK(strstr(mot_error_last(), "r.textproto:3:") != NULL);
+  /* None of them loaded. */
+  CHECK_FAILS(mot_decide(&buf, engine, "c1", NULL, MOT_FORMAT_JSON),
+              MOT_EINVALID, "no ruleset");
+
+  CHECK(mot_ruleset_load(engine, kRuleset, strlen(kRuleset), "t1.textproto") ==
+        MOT_OK);
+  CHECK(mot_decide(&buf, engine, "c1", NULL, MOT_FORMAT_JSON) == MOT_OK);
+  CHECK(json_has(&buf, "\"ruleset_version\":\"t1\""));
+  mot_buf_dispose(&buf);
+
+  /* A failed load keeps the old ruleset. */
+  CHECK_FAILS(mot_ruleset_load(engine, unknown_action, strlen(unknown_action),
+                               "r.textproto"),
+              MOT_EINVALID, "nope");
+  CHECK(mot_decide(&buf, engine, "c1", NULL, MOT_FORMAT_JSON) == MOT_OK);
+  CHECK(json_has(&buf, "\"ruleset_version\":\"t1\""));
+  mot_buf_dispose(&buf);
+
+  /* JSON, and a replacement: the next decision uses it. */
+  CHECK(mot_ruleset_load(engine, json, strlen(json), "r.json") == MOT_OK);
+  CHECK(mot_decide(&buf, engine, "c1", NULL, MOT_FORMAT_JSON) == MOT_OK);
+  CHECK(json_has(&buf, "\"ruleset_version\":\"j1\""));
+  mot_buf_dispose(&buf);
+  CHECK_FAILS(mot_ruleset_load(engine, "{\"actions\": 3}", 14, "r.json"),
+              MOT_EPARSE, "r.json");
+  mot_engine_close(engine);
+}
+
+static void test_ruleset_at_open(void) {
+  mot_engine* engine = (mot_engine*)&engine;
+  mot_engine_options opts = MOT_ENGINE_OPTIONS_INIT;
+  mot_buf buf = {NULL, 0};
+
+  opts.ruleset = "actions { id: \"a\" }\nplaybooks { rules { action: 3 } }";
+  opts.ruleset_origin = "open.textproto";
+  CHECK_FAILS(mot_engine_open(&engine, ":memory:", &opts), MOT_EPARSE,
+              "open.textproto:2:");
+  CHECK(engine == NULL);
+  opts.ruleset = "playbooks { name: \"p\" rules { action: \"nope\" } }";
+  opts.ruleset_origin = NULL;
+  CHECK_FAILS(mot_engine_open(&engine, ":memory:", &opts), MOT_EINVALID,
+              "ruleset:1:");
+  CHECK(engine == NULL);
+
+  engine = open_with_rules();
+  CHECK(mot_decide(&buf, engine, "c1", NULL, MOT_FORMAT_JSON) == MOT_OK);
+  CHECK(json_has(&buf, "\"ruleset_version\":\"t1\""));
+  mot_buf_dispose(&buf);
+  mot_engine_close(engine);
+
+  /* A caller built against 0.2 has no ruleset fields: what lies beyond its
+   * struct is not read. */
+  opts = (mot_engine_options)MOT_ENGINE_OPTIONS_INIT;
+  opts.struct_size = (uint32_t)offsetof(mot_engine_options, ruleset);
+  opts.ruleset = "not a ruleset";
+  CHECK(mot_engine_open(&engine, ":memory:", &opts) == MOT_OK);
+  CHECK_FAILS(mot_decide(&buf, engine, "c1", NULL, MOT_FORMAT_JSON),
+              MOT_EINVALID, "no ruleset");
+  mot_engine_close(engine);
+}
+
+static void test_decide(void) {
+  mot_engine* engine = open_with_rules();
+  mot_buf buf = {NULL, 0};
+  mot_buf again = {NULL, 0};
+  mot_situation s = MOT_SITUATION_INIT;
+  record_journey(engine, "c1"); /* 2 strikes by March 5 */
+
+  CHECK_FAILS(mot_decide(NULL, engine, "c1", NULL, MOT_FORMAT_JSON),
+              MOT_EINVALID, "out");
+  CHECK_FAILS(mot_decide(&buf, NULL, "c1", NULL, MOT_FORMAT_JSON), MOT_EINVALID,
+              "engine");
+  CHECK_FAILS(mot_decide(&buf, engine, NULL, NULL, MOT_FORMAT_JSON),
+              MOT_EINVALID, "customer_id");
+  CHECK_FAILS(mot_decide(&buf, engine, "", NULL, MOT_FORMAT_JSON), MOT_EINVALID,
+              "customer_id");
+  CHECK_FAILS(mot_decide(&buf, engine, "c1", NULL, MOT_FORMAT_CSV),
+              MOT_EINVALID, "format");
+  s.channel = 99;
+  CHECK_FAILS(mot_decide(&buf, engine, "c1", &s, MOT_FORMAT_JSON), MOT_EINVALID,
+              "channel");
+  s.channel = MOT_CHANNEL_VOICE;
+  s.direction = 7;
+  CHECK_FAILS(mot_decide(&buf, engine, "c1", &s, MOT_FORMAT_JSON), MOT_EINVALID,
+              "direction");
+  s.direction = MOT_DIRECTION_INBOUND;
+  s.struct_size = 0;
+  CHECK_FAILS(mot_decide(&buf, engine, "c1", &s, MOT_FORMAT_JSON), MOT_EINVALID,
+              "struct_size");
+  s.struct_size = sizeof s + 8;
+  CHECK_FAILS(mot_decide(&buf, engine, "c1", &s, MOT_FORMAT_JSON), MOT_EVERSION,
+              "struct_size");
+  s.struct_size = sizeof s;
+  CHECK(buf.data == NULL && buf.size == 0);
+
+  /* A billing call: the apology first (tier 10), then the survey; the
+   * upgrade is unsuitable after bad experiences, and the trace says so. */
+  buf = decide_json(engine, "c1", MARCH_5_US);
+  CHECK(buf.size == strlen((const char*)buf.data));
+  CHECK(json_has(&buf, "\"customer_id\":\"c1\""));
+  CHECK(json_has(&buf, "\"ruleset_version\":\"t1\""));
+  CHECK(json_has(&buf, "\"time\":\"2025-03-05T00:00:00Z\""));
+  CHECK(json_has(&buf, "\"action\":\"apology\""));
+  CHECK(json_has(&buf, "\"script\":\"Sorry, there.\""));
+  CHECK(json_has(&buf, "2 bad experiences"));
+  CHECK(json_has(&buf, "\"action\":\"survey\""));
+  CHECK(strstr((const char*)buf.data, "\"action\":\"apology\"") <
+        strstr((const char*)buf.data, "\"action\":\"survey\""));
+  CHECK(json_has(&buf, "\"stage\":\"suitability\""));
+  CHECK(json_has(&buf, "\"playbooks\":[\"billing_call\"]"));
+  /* Deterministic: the same situation, the same decision, id included. */
+  again = decide_json(engine, "c1", MARCH_5_US);
+  CHECK(again.size == buf.size && memcmp(again.data, buf.data, buf.size) == 0);
+  mot_buf_dispose(&again);
+  mot_buf_dispose(&buf);
+
+  /* Another topic: no playbook matches, nothing to do. */
+  s.topic = "delivery";
+  s.time_us = MARCH_5_US;
+  CHECK(mot_decide(&buf, engine, "c1", &s, MOT_FORMAT_JSON) == MOT_OK);
+  CHECK(!json_has(&buf, "\"actions\""));
+  CHECK(!json_has(&buf, "billing_call"));
+  mot_buf_dispose(&buf);
+  /* Outbound: the playbook plans inbound calls only. */
+  s.topic = "billing";
+  s.direction = MOT_DIRECTION_OUTBOUND;
+  CHECK(mot_decide(&buf, engine, "c1", &s, MOT_FORMAT_JSON) == MOT_OK);
+  CHECK(!json_has(&buf, "billing_call"));
+  mot_buf_dispose(&buf);
+  /* Direction 0 is inbound, as a NULL situation is. */
+  s.direction = MOT_DIRECTION_UNSPECIFIED;
+  s.max_results = 1;
+  CHECK(mot_decide(&buf, engine, "c1", &s, MOT_FORMAT_JSON) == MOT_OK);
+  CHECK(json_has(&buf, "\"action\":\"apology\""));
+  CHECK(json_has(&buf, "\"stage\":\"max_results\""));
+  mot_buf_dispose(&buf);
+  /* As of before the bad experiences: the apology is not eligible. */
+  s.max_results = 0;
+  s.time_us = MARCH_5_US - 60 * DAY_US;
+  CHECK(mot_decide(&buf, engine, "c1", &s, MOT_FORMAT_JSON) == MOT_OK);
+  CHECK(json_has(&buf, "\"stage\":\"eligibility\""));
+  CHECK(json_has(&buf, "\"action\":\"upgrade\""));
+  mot_buf_dispose(&buf);
+
+  /* Protobuf: field 1, the decision id, comes first. An unknown customer
+   * is decided for, with an empty context. */
+  CHECK(mot_decide(&buf, engine, "nobody", NULL, MOT_FORMAT_PROTOBUF) ==
+        MOT_OK);
+  CHECK(buf.size > 10 && buf.data[0] == 0x0a);
+  mot_buf_dispose(&buf);
+  mot_engine_close(engine);
+}
+
+static void test_feedback(void) {
+  mot_engine* engine = open_with_rules();
+  mot_buf buf = {NULL, 0};
+  char id[128];
+
+  /* A customer without bad experiences is offered the upgrade. */
+  buf = decide_json(engine, "c5", MARCH_5_US);
+  CHECK(json_has(&buf, "\"action\":\"upgrade\""));
+  decision_id(&buf, id, sizeof id);
+  CHECK(strlen(id) > 0);
+  mot_buf_dispose(&buf);
+
+  CHECK_FAILS(mot_feedback(NULL, "c5", id, "upgrade", MOT_FEEDBACK_OFFERED,
+                           MOT_CHANNEL_VOICE, MARCH_5_US),
+              MOT_EINVALID, "engine");
+  CHECK_FAILS(mot_feedback(engine, NULL, id, "upgrade", MOT_FEEDBACK_OFFERED,
+                           MOT_CHANNEL_VOICE, MARCH_5_US),
+              MOT_EINVALID, "customer_id");
+  CHECK_FAILS(mot_feedback(engine, "", id, "upgrade", MOT_FEEDBACK_OFFERED,
+                           MOT_CHANNEL_VOICE, MARCH_5_US),
+              MOT_EINVALID, "customer_id");
+  CHECK_FAILS(mot_feedback(engine, "c5", "", "upgrade", MOT_FEEDBACK_OFFERED,
+                           MOT_CHANNEL_VOICE, MARCH_5_US),
+              MOT_EINVALID, "decision_id");
+  CHECK_FAILS(mot_feedback(engine, "c5", NULL, "upgrade", MOT_FEEDBACK_OFFERED,
+                           MOT_CHANNEL_VOICE, MARCH_5_US),
+              MOT_EINVALID, "decision_id");
+  CHECK_FAILS(mot_feedback(engine, "c5", id, NULL, MOT_FEEDBACK_OFFERED,
+                           MOT_CHANNEL_VOICE, MARCH_5_US),
+              MOT_EINVALID, "action_id");
+  CHECK_FAILS(mot_feedback(engine, "c5", id, "", MOT_FEEDBACK_OFFERED,
+                           MOT_CHANNEL_VOICE, MARCH_5_US),
+              MOT_EINVALID, "action");
+  CHECK_FAILS(mot_feedback(engine, "c5", id, "upgrade", 9, MOT_CHANNEL_VOICE,
+                           MARCH_5_US),
+              MOT_EINVALID, "outcome");
+  CHECK_FAILS(mot_feedback(engine, "c5", id, "upgrade", 0, MOT_CHANNEL_VOICE,
+                           MARCH_5_US),
+              MOT_EINVALID, "outcome");
+  CHECK_FAILS(mot_feedback(engine, "c5", id, "upgrade", MOT_FEEDBACK_OFFERED,
+                           MOT_CHANNEL_COUNT, MARCH_5_US),
+              MOT_EINVALID, "channel");
+
+  /* Offered, then accepted: one offer, which the cap of one in 30 days
+   * counts, so the next billing call does not offer it again. */
+  CHECK(mot_feedback(engine, "c5", id, "upgrade", MOT_FEEDBACK_OFFERED,
+                     MOT_CHANNEL_VOICE, MARCH_5_US + 60000000LL) == MOT_OK);
+  CHECK(mot_feedback(engine, "c5", id, "upgrade", MOT_FEEDBACK_OFFERED,
+                     MOT_CHANNEL_VOICE,
+                     MARCH_5_US + 60000000LL) == MOT_OK); /* a duplicate */
+  CHECK(mot_feedback(engine, "c5", id, "upgrade", MOT_FEEDBACK_ACCEPTED,
+                     MOT_CHANNEL_VOICE, MARCH_5_US + 120000000LL) == MOT_OK);
+  buf = decide_json(engine, "c5", MARCH_5_US + DAY_US);
+  CHECK(json_has(&buf, "\"stage\":\"cap\""));
+  CHECK(json_has(&buf, "\"action\":\"survey\""));
+  mot_buf_dispose(&buf);
+  /* After the window, it is offered again. */
+  buf = decide_json(engine, "c5", MARCH_5_US + 31 * DAY_US);
+  CHECK(!json_has(&buf, "\"stage\":\"cap\""));
+  mot_buf_dispose(&buf);
+
+  /* The feedback is an event of the customer's, in the log. */
+  {
+    mot_timeline_options t = MOT_TIMELINE_OPTIONS_INIT;
+    t.format = MOT_FORMAT_JSON;
+    CHECK(mot_timeline_get(&buf, engine, "c5", &t) == MOT_OK);
+    CHECK(json_has(&buf, "accepted"));
+    mot_buf_dispose(&buf);
+  }
+  mot_engine_close(engine);
+}
+
+static const char* const kSurvey =
+    "{\"event_id\":\"%s\",\"customer_id\":\"%s\",\"type\":\"survey\","
+    "\"channel\":\"email\",\"occurred_at\":\"2025-03-04T08:%02d:00Z\","
+    "\"nps\":%d}";
+
+/* Records a survey answer, each a minute after the one before. */
+static void record_survey(mot_engine* engine, const char* event_id,
+                          const char* customer, int nps) {
+  static int minute = 0;
+  char event[512];
+  snprintf(event, sizeof event, kSurvey, event_id, customer, minute++ % 60,
+           nps);
+  CHECK(mot_event_record(NULL, engine, MOT_FORMAT_JSON, event, strlen(event)) ==
+        MOT_OK);
+}
+
+/* Counts alerts in an AlertList in JSON. */
+static int count_alerts(const mot_buf* buf) {
+  int n = 0;
+  const char* p = (const char*)buf->data;
+  while (p != NULL && (p = strstr(p, "\"raised_at\"")) != NULL) {
+    ++n;
+    ++p;
+  }
+  return n;
+}
+
+struct received {
+  int count;
+  int freed;
+  char last[1024];
+};
+
+static void free_received(void* user_data) {
+  ++((struct received*)user_data)->freed;
+}
+
+static void on_alert(void* user_data, const uint8_t* alert, size_t size) {
+  struct received* r = (struct received*)user_data;
+  CHECK(alert != NULL && size > 0 && strlen((const char*)alert) == size);
+  ++r->count;
+  snprintf(r->last, sizeof r->last, "%s", (const char*)alert);
+}
+
+static void test_alerts(void) {
+  mot_engine* engine = open_with_rules();
+  mot_buf buf = {NULL, 0};
+  mot_engine_stats st = MOT_ENGINE_STATS_INIT;
+  struct received received;
+  memset(&received, 0, sizeof received);
+
+  CHECK_FAILS(mot_alerts_poll(NULL, engine, 0, MOT_FORMAT_JSON), MOT_EINVALID,
+              "out");
+  CHECK_FAILS(mot_alerts_poll(&buf, NULL, 0, MOT_FORMAT_JSON), MOT_EINVALID,
+              "engine");
+  CHECK_FAILS(mot_alerts_poll(&buf, engine, 0, MOT_FORMAT_CSV), MOT_EINVALID,
+              "format");
+  CHECK_FAILS(mot_alerts_set_callback(NULL, on_alert, NULL, NULL, MOT_FORMAT_JSON),
+              MOT_EINVALID, "engine");
+  CHECK_FAILS(mot_alerts_set_callback(engine, on_alert, NULL, NULL, 42), MOT_EINVALID,
+              "format");
+
+  /* Nothing yet: an empty list. */
+  CHECK(mot_alerts_poll(&buf, engine, 0, MOT_FORMAT_JSON) == MOT_OK);
+  CHECK(buf.data != NULL && count_alerts(&buf) == 0);
+  mot_buf_dispose(&buf);
+
+  /* A detractor's survey turns the proactive rule on: one alert. */
+  record_survey(engine, "s1", "c1", 3);
+  CHECK(mot_engine_stats_get(&st, engine) == MOT_OK);
+  CHECK(st.alerts_raised == 1 && st.alerts_queued == 1);
+  CHECK(st.alerts_dropped == 0);
+  CHECK(mot_alerts_poll(&buf, engine, 0, MOT_FORMAT_JSON) == MOT_OK);
+  CHECK(count_alerts(&buf) == 1);
+  CHECK(json_has(&buf, "\"customer_id\":\"c1\""));
+  CHECK(json_has(&buf, "\"playbook\":\"detractor\""));
+  CHECK(json_has(&buf, "\"action\":\"callback\""));
+  CHECK(json_has(&buf, "NPS 3"));
+  CHECK(json_has(&buf, "\"event_id\":\"s1\""));
+  mot_buf_dispose(&buf);
+  /* Taken once. */
+  CHECK(mot_alerts_poll(&buf, engine, 0, MOT_FORMAT_JSON) == MOT_OK);
+  CHECK(count_alerts(&buf) == 0);
+  mot_buf_dispose(&buf);
+  /* Still a detractor: no new edge, no new alert. */
+  record_survey(engine, "s2", "c1", 2);
+  CHECK(mot_alerts_poll(&buf, engine, 0, MOT_FORMAT_JSON) == MOT_OK);
+  CHECK(count_alerts(&buf) == 0);
+  mot_buf_dispose(&buf);
+  /* A promoter turns it off; a detractor again turns it on again. */
+  record_survey(engine, "s3", "c1", 9);
+  record_survey(engine, "s4", "c1", 1);
+  record_survey(engine, "s5", "c2", 0);
+  CHECK(mot_engine_stats_get(&st, engine) == MOT_OK);
+  CHECK(st.alerts_raised == 3 && st.alerts_queued == 2);
+  /* max: one at a time, oldest first; protobuf. */
+  CHECK(mot_alerts_poll(&buf, engine, 1, MOT_FORMAT_PROTOBUF) == MOT_OK);
+  CHECK(buf.size > 10 && buf.data[0] == 0x0a); /* field 1, alerts */
+  CHECK(memchr(buf.data, 's', buf.size) != NULL);
+  mot_buf_dispose(&buf);
+  CHECK(mot_alerts_poll(&buf, engine, 1, MOT_FORMAT_JSON) == MOT_OK);
+  CHECK(count_alerts(&buf) == 1 && json_has(&buf, "\"customer_id\":\"c2\""));
+  mot_buf_dispose(&buf);
+
+  /* A callback receives them instead, each once; those already waiting go
+   * to it when it is registered. */
+  record_survey(engine, "s6", "c3", 4);
+  CHECK(mot_alerts_set_callback(engine, on_alert, &received, free_received,
+                                MOT_FORMAT_JSON) == MOT_OK);
+  CHECK(received.count == 1 && strstr(received.last, "\"c3\"") != NULL);
+  record_survey(engine, "s7", "c4", 5);
+  CHECK(received.count == 2 && strstr(received.last, "\"c4\"") != NULL);
+  CHECK(strstr(received.last, "\"playbook\":\"detractor\"") != NULL);
+  CHECK(mot_alerts_poll(&buf, engine, 0, MOT_FORMAT_JSON) == MOT_OK);
+  CHECK(count_alerts(&buf) == 0);
+  mot_buf_dispose(&buf);
+  /* Feedback is an event too: it evaluates the rules (no edge here). */
+  CHECK(mot_feedback(engine, "c4", "d1", "callback", MOT_FEEDBACK_ACCEPTED,
+                     MOT_CHANNEL_VOICE, 0) == MOT_OK);
+  CHECK(received.count == 2);
+
+  /* Unregistered: they queue again, and the user data is released once. */
+  CHECK(received.freed == 0);
+  CHECK(mot_alerts_set_callback(engine, NULL, NULL, NULL, 0) == MOT_OK);
+  CHECK(received.freed == 1);
+  record_survey(engine, "s8", "c6", 6);
+  CHECK(received.count == 2);
+  CHECK(mot_alerts_poll(&buf, engine, 0, MOT_FORMAT_JSON) == MOT_OK);
+  CHECK(count_alerts(&buf) == 1 && json_has(&buf, "\"customer_id\":\"c6\""));
+  mot_buf_dispose(&buf);
+  CHECK(mot_engine_stats_get(&st, engine) == MOT_OK);
+  CHECK(st.alerts_raised == 6 && st.alerts_queued == 0);
+  CHECK(st.alerts_dropped == 0);
+  /* A callback still registered at close has its user data released then;
+   * a registration that fails keeps it with the caller. */
+  CHECK(mot_alerts_set_callback(engine, on_alert, &received, free_received,
+                                42) == MOT_EINVALID);
+  CHECK(received.freed == 1);
+  CHECK(mot_alerts_set_callback(engine, on_alert, &received, free_received,
+                                MOT_FORMAT_JSON) == MOT_OK);
+  mot_engine_close(engine);
+  CHECK(received.freed == 2);
+}
+
 static void* fail_in_thread(void* arg) {
   mot_engine* engine = NULL;
   (void)arg;
@@ -927,6 +1435,11 @@ int main(void) {
   test_context_get();
   test_context_config();
   test_snapshot_and_stats();
+  test_ruleset_load();
+  test_ruleset_at_open();
+  test_decide();
+  test_feedback();
+  test_alerts();
   test_errors_are_per_thread();
 
   {

@@ -9,10 +9,11 @@ int main(void) {
   mot_timeline_options t = MOT_TIMELINE_OPTIONS_INIT;
   mot_context_summary c = MOT_CONTEXT_SUMMARY_INIT;
   mot_engine_stats s = MOT_ENGINE_STATS_INIT;
+  mot_situation n = MOT_SITUATION_INIT;
   mot_buf b = {0, 0};
   (void)b;
   return (e.struct_size && i.struct_size && r.struct_size && t.struct_size &&
-          c.struct_size && s.struct_size)
+          c.struct_size && s.struct_size && n.struct_size)
              ? 0
              : 1;
 }

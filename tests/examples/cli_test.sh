@@ -38,7 +38,7 @@ expect 2 "unknown command" -- "$motive" frobnicate
 contains "frobnicate" "unknown command is named"
 expect 2 "unknown flag" -- "$motive" ingest --db "$work/x.db" --colour red a.jsonl
 expect 2 "missing --db" -- "$motive" ingest a.jsonl
-for command in generate ingest timeline context snapshot expr; do
+for command in generate ingest timeline context snapshot expr next feedback; do
   expect 0 "$command --help" -- "$motive" "$command" --help
   contains "Usage: motive $command" "$command help"
 done
@@ -147,6 +147,83 @@ contains "no such key" "evaluation error explained"
 expect 2 "expr with a syntax error" -- "$motive" expr "1 +"
 contains "column" "syntax error located"
 expect 2 "--var without =" -- "$motive" expr --var n "n"
+
+# Next-best action: a ruleset, alerts on ingest, decisions, feedback.
+cat > "$work/rules.textproto" <<'TXTPB'
+version: "cli-1"
+actions { id: "apology" title: "Apologise" group: "service_recovery" service: true
+          script: "Sorry, {customer.first_name|there}." }
+actions { id: "upgrade" title: "Offer the gold plan" group: "upsell" value: 2 }
+actions { id: "survey" title: "Invite to the survey" }
+actions { id: "callback" title: "Call back" group: "retention" }
+playbooks {
+  name: "billing_call" directions: INBOUND topics: "billing"
+  rules { action: "apology" priority: 10 eligibility: "customer.strikes >= 1"
+          reason: "{customer.strikes} bad experience(s)" }
+  rules { action: "upgrade" suitability: "customer.strikes == 0" }
+  rules { action: "survey" }
+}
+playbooks {
+  name: "detractor" proactive: true
+  condition: "customer.nps_category == 'detractor'"
+  rules { action: "callback" }
+}
+contact_policy { caps { action: "upgrade" max: 1 window: "30d" } }
+TXTPB
+cat > "$work/nba.jsonl" <<'JSONL'
+{"event_id":"n1","customer_id":"N1","type":"contact","channel":"voice","occurred_at":"2025-03-01T10:00:00Z","topic":"billing","outcome":"unresolved","attributes":{"first_name":"Ada"}}
+{"event_id":"n2","customer_id":"N2","type":"purchase","channel":"web","occurred_at":"2025-03-01T10:00:00Z","value":50}
+{"event_id":"n3","customer_id":"N3","type":"survey","channel":"email","occurred_at":"2025-03-02T10:00:00Z","nps":2}
+JSONL
+rules=(--rules "$work/rules.textproto")
+expect 0 "ingest with rules" -- "$motive" ingest --db "$work/r.db" "${rules[@]}" "$work/nba.jsonl"
+contains "alerts: 1 raised" "proactive alert counted"
+contains "N3  detractor/callback  callback" "proactive alert listed"
+at=(--at 2025-03-05T00:00:00Z)
+expect 0 "next" -- "$motive" next --db "$work/r.db" "${rules[@]}" --channel voice --topic billing "${at[@]}" N1
+contains "ruleset cli-1" "ruleset version shown"
+contains "1. apology  Apologise  (tier 10, service_recovery, service)" "first action ranked"
+contains "score   0.5 x 1 x 1 x 1 = 0.5" "score terms shown"
+contains "script  Sorry, Ada." "script filled"
+contains "reason  1 bad experience(s)" "reason filled"
+contains "2. survey" "second action ranked"
+[[ $out != *dropped* ]] || { failures=$((failures + 1)); echo "FAIL: next without --why shows the trace"; }
+checks=$((checks + 1))
+expect 0 "next --why" -- "$motive" next --db "$work/r.db" "${rules[@]}" --topic billing "${at[@]}" --why N1
+contains "playbooks matched: billing_call" "matched playbooks shown"
+contains "upgrade  billing_call/upgrade  suitability" "dropped candidate traced"
+expect 0 "next --json" -- "$motive" next --db "$work/r.db" "${rules[@]}" --topic billing "${at[@]}" --json N2
+contains '"action":"upgrade"' "JSON decision names the action"
+if ! printf '%s' "$out" | python3 -m json.tool > /dev/null; then
+  failures=$((failures + 1)); echo "FAIL: next --json is not JSON:"; echo "$out"
+fi
+checks=$((checks + 1))
+decision=$(printf '%s' "$out" | python3 -c 'import json, sys; print(json.load(sys.stdin)["decision_id"])')
+expect 0 "feedback" -- "$motive" feedback --db "$work/r.db" "${rules[@]}" N2 --decision "$decision" --action upgrade --outcome offered --channel voice --at 2025-03-05T00:01:00Z
+contains "recorded" "feedback acknowledged"
+expect 0 "next after the offer" -- "$motive" next --db "$work/r.db" "${rules[@]}" --topic billing --at 2025-03-05T01:00:00Z --why N2
+contains "upgrade  billing_call/upgrade  cap" "the cap now drops the upgrade"
+contains "1. survey" "the survey moves up"
+expect 0 "next for an unknown customer" -- "$motive" next --db "$work/r.db" "${rules[@]}" --topic billing NOBODY
+contains "1. upgrade" "unknown customer decided for"
+expect 2 "feedback with a bad outcome" -- "$motive" feedback --db "$work/r.db" N2 --decision d --action upgrade --outcome maybe
+contains "offered, accepted" "outcomes listed"
+expect 3 "feedback without a decision id" -- "$motive" feedback --db "$work/r.db" N2 --decision "" --action upgrade --outcome offered
+contains "decision_id" "missing decision id named"
+expect 3 "feedback on a missing database" -- "$motive" feedback --db "$work/none.db" N2 --decision d --action upgrade --outcome offered
+[[ ! -e "$work/none.db" ]] || { failures=$((failures + 1)); echo "FAIL: feedback created a database"; }
+expect 2 "next without --rules" -- "$motive" next --db "$work/r.db" N1
+expect 2 "next with a bad --at" -- "$motive" next --db "$work/r.db" "${rules[@]}" --at soon N1
+expect 2 "next with an unknown channel" -- "$motive" next --db "$work/r.db" "${rules[@]}" --channel pigeon N1
+printf 'actions { id: "a" }\nplaybooks { name: "p"\n  rules { action: "nope" } }\n' > "$work/bad_rules.textproto"
+expect 3 "next with a bad ruleset" -- "$motive" next --db "$work/r.db" --rules "$work/bad_rules.textproto" N1
+contains "bad_rules.textproto:3:" "bad ruleset located by line"
+contains "nope" "bad ruleset explained"
+printf 'actions {\n  id: "a"\n' > "$work/broken_rules.textproto"
+expect 3 "next with a ruleset that does not parse" -- "$motive" next --db "$work/r.db" --rules "$work/broken_rules.textproto" N1
+contains "broken_rules.textproto:3:" "syntax error located by line"
+expect 3 "ingest with a bad ruleset" -- "$motive" ingest --db "$work/r.db" --rules "$work/bad_rules.textproto" "$work/nba.jsonl"
+contains "bad_rules.textproto:3:" "ingest names the bad ruleset"
 
 echo "foo,bar" > "$work/notes.txt"
 expect 3 "ingest into a file that is not a database" -- "$motive" ingest --db "$work/notes.txt" "$work/j.jsonl"
