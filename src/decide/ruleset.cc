@@ -27,8 +27,6 @@ namespace {
 
 constexpr size_t kMaxProactiveRules = 64;
 
-bool IsValidName(absl::string_view name) { return IsValidId(name); }
-
 absl::string_view DirectionName(int32_t direction) {
   switch (direction) {
     case v1::INBOUND:
@@ -496,6 +494,14 @@ absl::StatusOr<std::shared_ptr<const Ruleset>> Ruleset::Compile(
     return compiled;
   };
 
+  // Ids and names: 1 to 64 of [a-z0-9_.-].
+  auto check_name = [&](const std::string& path, const std::string& name,
+                        absl::string_view what) -> absl::Status {
+    if (IsValidId(name)) return absl::OkStatus();
+    return locate.Error(path, absl::StrCat("\"", name, "\" is not ", what,
+                                           ": 1 to 64 of [a-z0-9_.-]"));
+  };
+
   // Metrics are compiled with the context configuration (the engine merges
   // them); here only their names matter, for clashes the engine reports.
 
@@ -503,23 +509,21 @@ absl::StatusOr<std::shared_ptr<const Ruleset>> Ruleset::Compile(
   for (int i = 0; i < proto.actions_size(); ++i) {
     const v1::Action& a = proto.actions(i);
     const std::string path = absl::StrCat("actions[", i, "]");
-    if (!IsValidName(a.id())) {
-      return locate.Error(absl::StrCat(path, ".id"),
-                          absl::StrCat("\"", a.id(),
-                                       "\" is not an id: 1 to 64 of "
-                                       "[a-z0-9_.-]"));
+    if (absl::Status s = check_name(absl::StrCat(path, ".id"), a.id(), "an id");
+        !s.ok()) {
+      return s;
     }
     if (!action_index.emplace(a.id(), i).second) {
-      return locate.Error(absl::StrCat(path, ".id"),
-                          absl::StrCat("action \"", a.id(),
-                                       "\" is declared "
-                                       "twice"));
+      return locate.Error(
+          absl::StrCat(path, ".id"),
+          absl::StrCat("action \"", a.id(), "\" is declared twice"));
     }
-    if (!a.group().empty() && !IsValidName(a.group())) {
-      return locate.Error(absl::StrCat(path, ".group"),
-                          absl::StrCat("\"", a.group(),
-                                       "\" is not a group name: 1 to 64 of "
-                                       "[a-z0-9_.-]"));
+    if (!a.group().empty()) {
+      if (absl::Status s = check_name(absl::StrCat(path, ".group"), a.group(),
+                                      "a group name");
+          !s.ok()) {
+        return s;
+      }
     }
     Action action;
     action.proto = &a;
@@ -601,11 +605,10 @@ absl::StatusOr<std::shared_ptr<const Ruleset>> Ruleset::Compile(
   for (int p = 0; p < proto.playbooks_size(); ++p) {
     const v1::Playbook& pb = proto.playbooks(p);
     const std::string path = absl::StrCat("playbooks[", p, "]");
-    if (!IsValidName(pb.name())) {
-      return locate.Error(absl::StrCat(path, ".name"),
-                          absl::StrCat("\"", pb.name(),
-                                       "\" is not a name: 1 to 64 of "
-                                       "[a-z0-9_.-]"));
+    if (absl::Status s =
+            check_name(absl::StrCat(path, ".name"), pb.name(), "a name");
+        !s.ok()) {
+      return s;
     }
     if (!playbook_names.insert(pb.name()).second) {
       return locate.Error(
@@ -638,11 +641,10 @@ absl::StatusOr<std::shared_ptr<const Ruleset>> Ruleset::Compile(
       rule.action = found->second;
       rule.name = rp.name().empty() ? rp.action() : rp.name();
       rule.order = order++;
-      if (!IsValidName(rule.name)) {
-        return locate.Error(absl::StrCat(rule_path, ".name"),
-                            absl::StrCat("\"", rule.name,
-                                         "\" is not a name: 1 to 64 of "
-                                         "[a-z0-9_.-]"));
+      if (absl::Status s =
+              check_name(absl::StrCat(rule_path, ".name"), rule.name, "a name");
+          !s.ok()) {
+        return s;
       }
       if (!rule_names.insert(rule.name).second) {
         return locate.Error(rule_path,

@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_replace.h"
 #include "decide/feedback.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -18,11 +17,14 @@
 #include "model/errors.h"
 #include "model/event_validation.h"
 #include "model/journey_map.h"
+#include "tests/testing/decision_testing.h"
 
 namespace motive::decide {
 namespace {
 
 using ::google::protobuf::util::MessageDifferencer;
+using ::motive::testing::Dropped;
+using ::motive::testing::Ranked;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
@@ -112,19 +114,6 @@ class RulesetTest : public ::testing::Test {
           rules.Decide(customer, situation, state, store_, &decision).ok());
     });
     return decision;
-  }
-  static std::vector<std::string> Ranked(const v1::Decision& d) {
-    std::vector<std::string> ids;
-    for (const v1::RankedAction& a : d.actions()) ids.push_back(a.action());
-    return ids;
-  }
-  // "action/stage" for each dropped candidate.
-  static std::vector<std::string> Dropped(const v1::Decision& d) {
-    std::vector<std::string> out;
-    for (const v1::DroppedCandidate& c : d.dropped()) {
-      out.push_back(absl::StrCat(c.action(), "/", c.stage()));
-    }
-    return out;
   }
 
   state::StateStore store_;
@@ -525,12 +514,16 @@ TEST_F(RulesetTest, ProactiveRulesAreOnOrOffForTheCustomer) {
 }
 
 TEST_F(RulesetTest, ErrorsNameTheFileLineAndField) {
-  absl::Status s =
-      LoadError(R"pb(actions { id: "a" }
-                     playbooks {
-                       name: "p"
-                       rules { action: "a" eligibility: "customer.strikes >" }
-                     })pb");
+  // Not a "pb" raw string: clang-format would move its lines.
+  absl::Status s = LoadError(
+      "actions { id: \"a\" }\n"
+      "playbooks {\n"
+      "  name: \"p\"\n"
+      "  rules {\n"
+      "    action: \"a\"\n"
+      "    eligibility: \"customer.strikes >\"\n"
+      "  }\n"
+      "}\n");
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(
       s.message(),

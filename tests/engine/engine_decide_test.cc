@@ -15,12 +15,15 @@
 #include "model/errors.h"
 #include "model/event_validation.h"
 #include "model/record_reader.h"
+#include "tests/testing/decision_testing.h"
 #include "tests/testing/temp_dir.h"
 
 namespace motive::engine {
 namespace {
 
 using ::google::protobuf::util::MessageDifferencer;
+using ::motive::testing::Dropped;
+using ::motive::testing::Ranked;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
@@ -113,18 +116,6 @@ class EngineDecideTest : public ::testing::Test {
     absl::Status s = engine.Decide(customer, situation, &decision);
     EXPECT_TRUE(s.ok()) << s;
     return decision;
-  }
-  static std::vector<std::string> Ranked(const v1::Decision& d) {
-    std::vector<std::string> ids;
-    for (const v1::RankedAction& a : d.actions()) ids.push_back(a.action());
-    return ids;
-  }
-  static std::vector<std::string> Dropped(const v1::Decision& d) {
-    std::vector<std::string> out;
-    for (const v1::DroppedCandidate& c : d.dropped()) {
-      out.push_back(absl::StrCat(c.action(), "/", c.stage()));
-    }
-    return out;
   }
   std::vector<v1::Alert> Poll(Engine& engine) {
     std::vector<v1::Alert> alerts;
