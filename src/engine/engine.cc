@@ -196,9 +196,8 @@ absl::Status Engine::AppendBatch(std::vector<v1::Event>& batch,
   std::vector<v1::Alert> raised;
   {
     std::shared_lock state(state_mu_);
-    const decide::Ruleset* rules =
-        ruleset_ != nullptr && ruleset_->has_proactive() ? ruleset_.get()
-                                                         : nullptr;
+    std::shared_ptr<const decide::Ruleset> rules = CurrentRuleset();
+    if (rules != nullptr && !rules->has_proactive()) rules = nullptr;
     for (size_t i = 0; i < batch.size(); ++i) {
       if (!result->appended[i]) continue;
       const v1::Event& event = batch[i];
@@ -380,25 +379,25 @@ absl::Status Engine::Decide(absl::string_view customer_id,
       Query(customer_id, model::ToUnixMicros(situation.time()),
             [&](const state::CustomerState& customer,
                 const state::StateStore& store, int64_t) {
-              // state_mu_ is held: ruleset_ cannot change under the decision.
-              if (ruleset_ == nullptr) {
+              // With state_mu_ held: a ruleset compiled for this state.
+              const std::shared_ptr<const decide::Ruleset> rules =
+                  CurrentRuleset();
+              if (rules == nullptr) {
                 decided = absl::FailedPreconditionError(
                     "no ruleset is loaded (load one with mot_ruleset_load or "
                     "--rules)");
                 return;
               }
-              decided = ruleset_->Decide(customer_id, situation, customer,
-                                         store, out);
+              decided =
+                  rules->Decide(customer_id, situation, customer, store, out);
             });
   return queried.ok() ? decided : queried;
 }
 
 absl::StatusOr<bool> Engine::RecordFeedback(const decide::Feedback& feedback) {
   std::string group;
-  {
-    std::shared_lock lock(state_mu_);
-    if (ruleset_ != nullptr)
-      group = std::string(ruleset_->GroupOf(feedback.action));
+  if (const std::shared_ptr<const decide::Ruleset> rules = CurrentRuleset()) {
+    group = std::string(rules->GroupOf(feedback.action));
   }
   absl::StatusOr<v1::Event> event =
       decide::FeedbackEvent(feedback, group, absl::ToUnixMicros(clock_()));
@@ -456,11 +455,7 @@ absl::Status Engine::LoadContextConfig(absl::string_view text) {
     return s;
   }
   std::lock_guard<std::mutex> ingest(ingest_mu_);
-  std::shared_ptr<const decide::Ruleset> rules;
-  {
-    std::shared_lock lock(state_mu_);
-    rules = ruleset_;
-  }
+  std::shared_ptr<const decide::Ruleset> rules = CurrentRuleset();
   absl::StatusOr<v1::ContextConfig> merged =
       WithRulesetMetrics(config, rules.get());
   if (!merged.ok()) return merged.status();
@@ -479,6 +474,7 @@ absl::Status Engine::Rebuild(const v1::ContextConfig& config,
     std::unique_lock lock(state_mu_);
     old_state = std::exchange(state_, *std::move(state));
     config_fingerprint_ = state::ConfigFingerprint(config);
+    std::lock_guard<std::mutex> swap(ruleset_mu_);
     rules = std::exchange(ruleset_, std::move(rules));
   }
   // The old state and ruleset are freed here, outside the lock.
@@ -500,17 +496,24 @@ absl::Status Engine::LoadRuleset(absl::string_view text,
   if (state::ConfigFingerprint(*merged) != config_fingerprint_) {
     return Rebuild(*merged, *std::move(rules));
   }
+  // The same metrics: the state fits the new ruleset as it is, and the swap
+  // waits for no query.
   std::shared_ptr<const decide::Ruleset> old;
   {
-    std::unique_lock lock(state_mu_);
+    std::lock_guard<std::mutex> swap(ruleset_mu_);
     old = std::exchange(ruleset_, *std::move(rules));
   }
   return absl::OkStatus();  // The old ruleset is freed outside the lock.
 }
 
+std::shared_ptr<const decide::Ruleset> Engine::CurrentRuleset() const {
+  std::lock_guard<std::mutex> lock(ruleset_mu_);
+  return ruleset_;
+}
+
 std::string Engine::RulesetVersion() const {
-  std::shared_lock lock(state_mu_);
-  return ruleset_ != nullptr ? ruleset_->version() : std::string();
+  const std::shared_ptr<const decide::Ruleset> rules = CurrentRuleset();
+  return rules != nullptr ? rules->version() : std::string();
 }
 
 absl::Status Engine::WriteSnapshot() {

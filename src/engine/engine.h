@@ -219,6 +219,7 @@ class Engine {
   // Rebuilds the state under `config` and swaps it in with `rules`.
   absl::Status Rebuild(const v1::ContextConfig& config,
                        std::shared_ptr<const decide::Ruleset> rules);
+  std::shared_ptr<const decide::Ruleset> CurrentRuleset() const;
   int64_t AsOf(int64_t as_of_us) const;
   // One query: calls `fn` with the customer's state as of `as_of_us` (0:
   // now), the store and the as-of time, holding state_mu_ shared. The live
@@ -253,7 +254,12 @@ class Engine {
   mutable std::shared_mutex state_mu_;
   std::unique_ptr<state::StateStore> state_;
   uint64_t config_fingerprint_ = 0;
-  // Guarded by state_mu_ (swapped with the state it was compiled for).
+  // Guarded by ruleset_mu_, held only to copy or swap the pointer, so that
+  // a reload that keeps the metrics waits for no query. A reload that
+  // changes them swaps the ruleset with the state built for it, holding
+  // state_mu_ too: a reader that takes the ruleset under state_mu_ shared
+  // gets the one the state was built for.
+  mutable std::mutex ruleset_mu_;
   std::shared_ptr<const decide::Ruleset> ruleset_;
   // The caller's context configuration, without the ruleset's metrics.
   // Guarded by ingest_mu_.

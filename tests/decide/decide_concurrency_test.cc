@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "engine/engine.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -30,33 +31,28 @@ constexpr int kCustomers = 40;
 // them would show; `window` changes the metric (and forces a rebuild).
 std::string Rules(const std::string& version, const std::string& action,
                   const std::string& window) {
-  return absl::StrCat(
-      R"pb(
-        version: ")pb",
-      version,
-      R"pb("
-           metrics { name: "unresolved" aggregation: COUNT window: ")pb",
-      window, R"pb(                   "
+  // Substituted into a template ("pb" raw strings would be reformatted).
+  return absl::StrReplaceAll(
+      R"(
+    version: "$VERSION"
+    metrics { name: "unresolved" aggregation: COUNT window: "$WINDOW"
               filter: "event.outcome == 'unresolved'" }
-                                      actions { id: ")pb",
-      action, R"pb(" group: " g " }
-                   actions {
-                     id: "apology"
-                     service: true
-                     script: "{customer.strikes} strikes"
-                   }
-                   playbooks { name: "p"
-                               rules { action: ")pb",
-      action, R"pb(                   " suitability: "customer.strikes < 3" }
-      rules { action: "apology" eligibility: "metrics.unresolved >= 1.0" priority: 1 }
+    actions { id: "$ACTION" group: "g" }
+    actions { id: "apology" service: true script: "{customer.strikes} strikes" }
+    playbooks {
+      name: "p"
+      rules { action: "$ACTION" suitability: "customer.strikes < 3" }
+      rules { action: "apology" eligibility: "metrics.unresolved >= 1.0"
+              priority: 1 }
     }
-                                      playbooks {
+    playbooks {
       name: "alerts"
       proactive: true
       rules { action: "apology" eligibility: "customer.strikes >= 2" }
     }
     contact_policy { caps { group: "g" max: 2 window: "30d" } }
-  )pb");
+  )",
+      {{"$VERSION", version}, {"$ACTION", action}, {"$WINDOW", window}});
 }
 
 TEST(DecideConcurrencyTest, DecisionsStayWholeWhileRulesReloadUnderLoad) {
