@@ -43,25 +43,18 @@
 // also noted, with their budgets, in the summary printed at the end.
 
 #include <sqlite3.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <memory>
-#include <random>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "datagen/journey_generator.h"
 #include "engine/engine.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "model/event_validation.h"
@@ -75,101 +68,14 @@
 namespace motive::bench {
 namespace {
 
-constexpr int64_t kDayUs = int64_t{86400} * 1000 * 1000;
-// One day after the generator's year: every customer's newest event is
-// before it.
-constexpr int64_t kAsOfUs =
-    (datagen::kDefaultStartUnixSeconds + 366 * 86400) * int64_t{1000000};
-// The generator's skewed counts average a little under the mean asked for:
-// 24.1 gives 20.05M events for 1M customers.
-constexpr double kMeanEvents = 24.1;
-constexpr size_t kRandomIds = 1 << 16;
 constexpr int kQueriesPerIteration = 1000;
 // Customers whose events the ingest benchmarks replay (about 1M events).
 constexpr uint64_t kLiveCustomers = 50000;
-
-uint64_t Customers() { return ShortMode() ? 2000 : 1000000; }
-
-absl::Time Clock() { return absl::FromUnixMicros(kAsOfUs); }
-
-void Progress(const std::string& what) {
-  std::fprintf(stderr, "context_bench: %s\n", what.c_str());
-}
-
-// Setup that cannot go on (a benchmark cannot report it otherwise).
-[[noreturn]] void Fail(const std::string& what) {
-  Progress(what);
-  std::abort();
-}
 
 state::StateConfig DefaultConfig() {
   absl::StatusOr<state::StateConfig> config = state::StateConfig::FromText("");
   if (!config.ok()) Fail(config.status().ToString());
   return *std::move(config);
-}
-
-datagen::GeneratorOptions Generator(uint64_t customers) {
-  datagen::GeneratorOptions options;
-  options.customers = customers;
-  options.seed = 42;
-  options.events_per_customer = kMeanEvents;
-  return options;
-}
-
-engine::EngineOptions EngineOptionsFor(store::Durability durability) {
-  engine::EngineOptions options;
-  options.log.durability = durability;
-  options.clock = Clock;
-  return options;
-}
-
-// Anonymous resident memory (resident minus file-backed pages), in bytes.
-int64_t AnonymousRss() {
-  std::ifstream statm("/proc/self/statm");
-  int64_t size = 0, resident = 0, shared = 0;
-  statm >> size >> resident >> shared;
-  return (resident - shared) * ::sysconf(_SC_PAGESIZE);
-}
-
-// Decodes and completes the generated journeys of customers 1 to
-// `customers`, calling `fn` with each customer's events in turn, in the
-// order the log would hold them. Returns how many records were rejected.
-uint64_t ForEachCustomer(
-    uint64_t customers,
-    absl::FunctionRef<void(std::vector<v1::Event>& events)> fn) {
-  datagen::JourneyGenerator generator(Generator(customers));
-  const model::JourneyMap& map = model::JourneyMap::Default();
-  std::string jsonl;
-  std::vector<v1::Event> events;
-  uint64_t rejected = 0;
-  while (true) {
-    jsonl.clear();
-    if (!generator.NextCustomer(&jsonl)) break;
-    model::RecordReader reader(model::InputFormat::kJsonl,
-                               model::RecordReader::WholeBuffer(jsonl));
-    events.clear();
-    model::InputRecord record;
-    while (reader.Next(&record)) {
-      if (record.event.ok() &&
-          model::PrepareEvent(&*record.event, map, Clock()).ok()) {
-        events.push_back(*std::move(record.event));
-      } else {
-        ++rejected;
-      }
-    }
-    fn(events);
-  }
-  return rejected;
-}
-
-// Uniformly random customer ids among the first `customers`.
-std::vector<std::string> RandomIds(uint64_t customers) {
-  std::mt19937_64 random(7);
-  std::vector<std::string> ids(kRandomIds);
-  for (std::string& id : ids) {
-    id = datagen::CustomerId(1 + random() % customers);
-  }
-  return ids;
 }
 
 // What a pair of clock reads adds to each latency sample.
@@ -184,37 +90,10 @@ double ClockPairMicros() {
 
 // --- the state of every customer ---------------------------------------------
 
-struct Population {
-  std::unique_ptr<state::StateStore> store;
-  uint64_t events = 0;
-  uint64_t rejected = 0;
-  absl::Duration apply;  // in Apply calls
-  absl::Duration build;  // decoding and completing included
-  int64_t rss_bytes = 0;
-};
-
 // Built first and alone, so that the RSS growth is the state's.
 const Population& All() {
-  static const Population* const all = [] {
-    auto* p = new Population;
-    Progress(absl::StrCat("folding ", Customers(), " customers' journeys"));
-    const int64_t rss_before = AnonymousRss();
-    p->store = std::make_unique<state::StateStore>(DefaultConfig());
-    const absl::Time start = absl::Now();
-    p->rejected =
-        ForEachCustomer(Customers(), [&](std::vector<v1::Event>& events) {
-          const absl::Time apply_start = absl::Now();
-          for (const v1::Event& event : events) p->store->Apply(event);
-          p->apply += absl::Now() - apply_start;
-          p->events += events.size();
-        });
-    p->build = absl::Now() - start;
-    p->rss_bytes = AnonymousRss() - rss_before;
-    Progress(absl::StrFormat("%d events folded in %.1f s, %d rejected",
-                             p->events, absl::ToDoubleSeconds(p->build),
-                             p->rejected));
-    return p;
-  }();
+  static const Population* const all =
+      BuildPopulation(DefaultConfig()).release();
   return *all;
 }
 
@@ -570,12 +449,6 @@ class SqlBaseline {
   int64_t seq_ = 0;
 };
 
-// The folder of this file's databases, emptied once per process.
-const std::string& ContextDir() {
-  static const std::string* const dir = new std::string(ScratchDir());
-  return *dir;
-}
-
 // What the second pass over the data set builds: the SQL baseline, smaller
 // states of the first customers, and events to ingest again.
 struct Extras {
@@ -593,7 +466,7 @@ const Extras& More() {
   static const Extras* const extras = [] {
     auto* x = new Extras;
     const state::StateConfig config = DefaultConfig();
-    x->sql = std::make_unique<SqlBaseline>(ContextDir() + "/baseline.db",
+    x->sql = std::make_unique<SqlBaseline>(DataDir() + "/baseline.db",
                                            config.signals);
     for (uint64_t divisor : {100, 10}) {
       x->prefix_customers.push_back(Customers() / divisor);
@@ -814,6 +687,11 @@ void BM_Summary(benchmark::State& state) {
   std::string line = absl::StrFormat(
       "summary, %7d customers: p50 %.3f us, p99 %.3f us (budget 0.5 / 2)",
       customers, p50, p99);
+  if (customers == Customers()) {
+    // For the decisions' ratio to a summary (decide_bench.cc).
+    SetBaseline("summary_p50_us", p50);
+    SetBaseline("summary_p99_us", p99);
+  }
   if (customers == Customers() && sql_p50_us > 0) {
     state.counters["x_sql_p50"] = sql_p50_us / p50;
     state.counters["x_sql_p99"] = sql_p99_us / p99;
@@ -1018,49 +896,6 @@ void BM_EngineIngestMemory(benchmark::State& state) {
        absl::StrFormat("Engine::Ingest, protobuf batch into a :memory: log: "
                        "%.2f M events/s (decode, validate, append, fold)",
                        rate / 1e6));
-}
-
-// The whole data set's log on disk, written once per process with group
-// commit in big batches, streamed from the generator.
-struct DiskLog {
-  std::string path;
-  uint64_t events = 0;
-  double write_seconds = 0;
-};
-
-const DiskLog& Log() {
-  static const DiskLog* const log = [] {
-    auto* d = new DiskLog;
-    d->path = ContextDir() + "/context.db";
-    Progress("writing the log to disk");
-    auto engine = engine::Engine::Open(
-        d->path, EngineOptionsFor(store::Durability::kGroup));
-    if (!engine.ok()) Fail(engine.status().ToString());
-    datagen::JourneyGenerator generator(Generator(Customers()));
-    std::string chunk;
-    model::RecordReader reader(model::InputFormat::kJsonl,
-                               [&]() -> absl::StatusOr<absl::string_view> {
-                                 chunk.clear();
-                                 while (chunk.size() < (size_t{1} << 20) &&
-                                        generator.NextCustomer(&chunk)) {
-                                 }
-                                 return absl::string_view(chunk);
-                               });
-    engine::IngestOptions options;
-    options.batch_size = 1 << 16;
-    engine::IngestCounts counts;
-    const absl::Time start = absl::Now();
-    absl::Status status = (*engine)->Ingest(reader, options, &counts);
-    if (status.ok()) status = (*engine)->Flush();
-    if (!status.ok()) Fail(status.ToString());
-    d->write_seconds = absl::ToDoubleSeconds(absl::Now() - start);
-    d->events = counts.accepted;
-    Progress(absl::StrFormat("%d events written in %.1f s (%.0f events/s)",
-                             d->events, d->write_seconds,
-                             d->events / d->write_seconds));
-    return d;
-  }();
-  return *log;
 }
 
 // Describe of a sample of customers from `engine` that differ from the
