@@ -848,7 +848,9 @@ int mot_decide(mot_buf* out, mot_engine* engine, const char* customer_id,
     if (int rc = WireFormat(format, &wire)) return rc;
     motive::v1::Situation proto;
     if (int rc = ToSituation(s, &proto)) return rc;
-    motive::v1::Decision decision;
+    // Reused by the thread's next decision: its trace entries and strings
+    // keep their memory, so that a warm decision allocates little.
+    thread_local motive::v1::Decision decision;
     if (absl::Status status =
             engine->engine->Decide(customer_id, std::move(proto), &decision);
         !status.ok()) {

@@ -6,6 +6,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -150,15 +151,29 @@ struct Ruleset::Action {
   double lever = 1;
   int64_t valid_from_us = 0;  // 0: open
   int64_t valid_until_us = 0;
+  // Bit c set when the action may be offered on channel c; all set when the
+  // action names no channel.
+  uint32_t channels = ~uint32_t{0};
+  static_assert(v1::Channel_MAX < 32);
   Template script;
+};
+
+// A bool expression of the ruleset. Rules share them by source text
+// (rulesets repeat "!customer.at_risk" across many rules), so that a
+// decision evaluates each at most once.
+struct Ruleset::Condition {
+  std::string source;
+  std::unique_ptr<expr::Program> program;
+  std::string false_detail;  // "<source> is false", made once
 };
 
 struct Ruleset::Rule {
   const v1::Rule* proto;
   std::string name;
   uint32_t action;
-  // Eligibility, applicability, suitability; null when empty.
-  std::unique_ptr<expr::Program> conditions[3];
+  // Eligibility, applicability, suitability: indexes in conditions_, or
+  // kNoCondition when empty.
+  int32_t conditions[3];
   std::unique_ptr<expr::Program> weight;
   Template reason;
   // Index of the rule in the file, over all playbooks: the last tie-break.
@@ -167,7 +182,7 @@ struct Ruleset::Rule {
 
 struct Ruleset::Playbook {
   const v1::Playbook* proto;
-  std::unique_ptr<expr::Program> condition;
+  int32_t condition;  // kNoCondition when empty
   std::vector<Rule> rules;
 };
 
@@ -176,7 +191,12 @@ struct Ruleset::Candidate {
   uint32_t rule;
   uint32_t action;
   int32_t tier;
-  v1::ScoreTerms score;
+  // The terms of v1::ScoreTerms, as plain numbers until the answer is made.
+  double propensity;
+  double context_weight;
+  double value;
+  double lever;
+  double priority;
 };
 
 constexpr const char* kConditionStages[3] = {"eligibility", "applicability",
@@ -194,6 +214,12 @@ class Ruleset::Evaluation {
     arena_ = &scratch.FreshArena();
     activation_ = &scratch.ActivationFor(rules.scratch_owner_, *rules.env_);
     customer_id_ = customer_id;
+    thread_local std::vector<expr::Value> memo;
+    thread_local std::vector<uint8_t> memo_done;
+    memo.resize(rules.conditions_.size());
+    memo_done.assign(rules.conditions_.size(), 0);
+    memo_ = memo.data();
+    memo_done_ = memo_done.data();
   }
 
   // Binds the context as of `now_us`, the situation and `event` (null:
@@ -228,18 +254,31 @@ class Ruleset::Evaluation {
     return absl::OkStatus();
   }
 
-  // Whether `program` (null: true) is true; why not in `detail`.
-  bool Holds(const expr::Program* program, absl::string_view source,
-             std::string* detail) {
-    if (program == nullptr) return true;
-    const expr::Value v = program->Evaluate(*activation_, arena_);
+  // Whether condition `index` (kNoCondition: true) holds; why not in
+  // `detail` (null: not wanted). Written in place: a trace entry reused from
+  // an earlier decision keeps its string's capacity, so that a warm
+  // decision allocates little.
+  bool Holds(int32_t index, std::string* detail) {
+    if (index == kNoCondition) return true;
+    const Condition& condition = rules_.conditions_[index];
+    // Each condition once per evaluation; its value lives in the arena.
+    if (!memo_done_[index]) {
+      memo_[index] = condition.program->Evaluate(*activation_, arena_);
+      memo_done_[index] = 1;
+    }
+    const expr::Value& v = memo_[index];
+    if (v.kind() == expr::ValueKind::kBool && v.bool_value()) return true;
+    if (detail == nullptr) return false;
     if (v.kind() == expr::ValueKind::kBool) {
-      if (v.bool_value()) return true;
-      *detail = absl::StrCat(source, " is false");
-    } else if (v.is_error()) {
-      *detail = absl::StrCat(source, ": ", v.text());
+      detail->assign(condition.false_detail);
+      return false;
+    }
+    detail->assign(condition.source);
+    if (v.is_error()) {
+      detail->append(": ");
+      detail->append(v.text().data(), v.text().size());
     } else {
-      *detail = absl::StrCat(source, " is not a bool");
+      detail->append(" is not a bool");
     }
     return false;
   }
@@ -261,8 +300,7 @@ class Ruleset::Evaluation {
                   situation_->direction()) == p.directions().end()) {
       return false;
     }
-    std::string ignored;
-    return Holds(playbook.condition.get(), p.condition(), &ignored);
+    return Holds(playbook.condition, nullptr);
   }
 
   // Checks one rule's candidate offered on `channel`; true and `out` filled
@@ -273,34 +311,31 @@ class Ruleset::Evaluation {
     const Playbook& playbook = rules_.playbooks_[playbook_index];
     const Rule& rule = playbook.rules[rule_index];
     const Action& action = rules_.actions_[rule.action];
-    auto dropped = [&](absl::string_view stage, std::string detail) {
+    // Names the candidate and the stage in `drop`, whose detail the caller
+    // has written.
+    auto dropped = [&](absl::string_view stage) {
       drop->set_action(action.proto->id());
       drop->set_playbook(playbook.proto->name());
       drop->set_rule(rule.name);
-      drop->set_stage(std::string(stage));
-      drop->set_detail(std::move(detail));
+      drop->mutable_stage()->assign(stage.data(), stage.size());
       return false;
     };
+    std::string* const detail = drop->mutable_detail();
     if ((action.valid_from_us != 0 && now_us_ < action.valid_from_us) ||
         (action.valid_until_us != 0 && now_us_ >= action.valid_until_us)) {
-      return dropped("validity", "outside the action's validity dates");
+      detail->assign("outside the action's validity dates");
+      return dropped("validity");
     }
-    const auto& channels = action.proto->channels();
-    if (!channels.empty() && std::find(channels.begin(), channels.end(),
-                                       channel) == channels.end()) {
-      return dropped(
-          "channel",
+    if ((action.channels >> (channel & 31) & 1) == 0) {
+      *detail =
           absl::StrCat("not offered on ", channel == v1::CHANNEL_UNSPECIFIED
                                               ? "an unspecified channel"
-                                              : state::ChannelName(channel)));
+                                              : state::ChannelName(channel));
+      return dropped("channel");
     }
-    const std::string* sources[3] = {&rule.proto->eligibility(),
-                                     &rule.proto->applicability(),
-                                     &rule.proto->suitability()};
     for (int c = 0; c < 3; ++c) {
-      std::string detail;
-      if (!Holds(rule.conditions[c].get(), *sources[c], &detail)) {
-        return dropped(kConditionStages[c], std::move(detail));
+      if (!Holds(rule.conditions[c], detail)) {
+        return dropped(kConditionStages[c]);
       }
     }
     double weight = action.default_weight;
@@ -313,44 +348,46 @@ class Ruleset::Evaluation {
       } else if (v.kind() == expr::ValueKind::kUint) {
         weight = static_cast<double>(v.uint_value());
       } else {
-        return dropped("weight",
-                       absl::StrCat(rule.proto->weight(), ": ",
-                                    v.is_error() ? v.text() : "not a number"));
+        *detail = absl::StrCat(rule.proto->weight(), ": ",
+                               v.is_error() ? v.text() : "not a number");
+        return dropped("weight");
       }
       if (!std::isfinite(weight) || weight < 0) {
-        return dropped("weight", absl::StrCat(rule.proto->weight(), " is ",
-                                              weight, ", not a number >= 0"));
+        *detail = absl::StrCat(rule.proto->weight(), " is ", weight,
+                               ", not a number >= 0");
+        return dropped("weight");
       }
     }
-    if (action.lever == 0) return dropped("lever", "the action's lever is 0");
+    if (action.lever == 0) {
+      detail->assign("the action's lever is 0");
+      return dropped("lever");
+    }
     Verdict verdict =
         rules_.policy_.Check(action.ids, channel, customer_.responses(),
                              rules_.service_actions_, now_us_);
     if (!verdict.allowed()) {
-      return dropped(verdict.stage, std::move(verdict.detail));
+      *detail = std::move(verdict.detail);
+      return dropped(verdict.stage);
     }
     if (quiet_hours_drop) {
       if (const int64_t until = QuietUntil(); until != 0) {
-        return dropped(
-            "quiet_hours",
+        *detail =
             absl::StrCat("quiet hours in ", zone_.name(), " until ",
                          absl::FormatTime("%Y-%m-%d %H:%M",
-                                          absl::FromUnixMicros(until), zone_)));
+                                          absl::FromUnixMicros(until), zone_));
+        return dropped("quiet_hours");
       }
     }
     out->playbook = playbook_index;
     out->rule = rule_index;
     out->action = rule.action;
     out->tier = rule.proto->priority();
-    v1::ScoreTerms& score = out->score;
-    score.set_propensity(Propensity(store_.Learned(action.ids.action),
-                                    rules_.prior_accepts_,
-                                    rules_.prior_rejects_));
-    score.set_context_weight(weight);
-    score.set_value(action.value);
-    score.set_lever(action.lever);
-    score.set_priority(score.propensity() * weight * action.value *
-                       action.lever);
+    out->propensity = Propensity(store_.Learned(action.ids.action),
+                                 rules_.prior_accepts_, rules_.prior_rejects_);
+    out->context_weight = weight;
+    out->value = action.value;
+    out->lever = action.lever;
+    out->priority = out->propensity * weight * action.value * action.lever;
     return true;
   }
 
@@ -380,7 +417,12 @@ class Ruleset::Evaluation {
     out->set_playbook(playbook.proto->name());
     out->set_rule(rule.name);
     out->set_tier(candidate.tier);
-    *out->mutable_score() = candidate.score;
+    v1::ScoreTerms* score = out->mutable_score();
+    score->set_propensity(candidate.propensity);
+    score->set_context_weight(candidate.context_weight);
+    score->set_value(candidate.value);
+    score->set_lever(candidate.lever);
+    score->set_priority(candidate.priority);
     action.script.Fill(*activation_, arena_, out->mutable_script());
     if (!rule.reason.empty()) {
       rule.reason.Fill(*activation_, arena_, out->add_reasons());
@@ -409,6 +451,9 @@ class Ruleset::Evaluation {
   expr::Activation* activation_;
   const v1::Situation* situation_ = nullptr;
   int64_t now_us_ = 0;
+  // The value of each condition evaluated so far (this thread's scratch).
+  expr::Value* memo_;
+  uint8_t* memo_done_;
   bool zone_loaded_ = false;
   absl::TimeZone zone_;
 };
@@ -486,6 +531,24 @@ absl::StatusOr<std::shared_ptr<const Ruleset>> Ruleset::Compile(
     }
     return program;
   };
+  // The index of the condition with this source, compiled the first time.
+  absl::flat_hash_map<std::string, int32_t> condition_index;
+  auto condition_of =
+      [&](const std::string& path,
+          const std::string& source) -> absl::StatusOr<int32_t> {
+    if (source.empty()) return kNoCondition;
+    if (auto it = condition_index.find(source); it != condition_index.end()) {
+      return it->second;
+    }
+    absl::StatusOr<std::unique_ptr<expr::Program>> program =
+        compile(path, source, true);
+    if (!program.ok()) return program.status();
+    const int32_t index = static_cast<int32_t>(rules->conditions_.size());
+    rules->conditions_.push_back(
+        {source, *std::move(program), absl::StrCat(source, " is false")});
+    condition_index.emplace(source, index);
+    return index;
+  };
   auto template_of =
       [&](const std::string& path,
           const std::string& source) -> absl::StatusOr<Template> {
@@ -550,6 +613,11 @@ absl::StatusOr<std::shared_ptr<const Ruleset>> Ruleset::Compile(
         template_of(absl::StrCat(path, ".script"), a.script());
     if (!script.ok()) return script.status();
     action.script = *std::move(script);
+    if (!a.channels().empty()) {
+      action.channels = 0;
+      for (int channel : a.channels())
+        action.channels |= uint32_t{1} << channel;
+    }
     if (a.service()) rules->service_actions_.push_back(action.ids.action);
     rules->actions_.push_back(std::move(action));
   }
@@ -617,10 +685,10 @@ absl::StatusOr<std::shared_ptr<const Ruleset>> Ruleset::Compile(
     }
     Playbook playbook;
     playbook.proto = &pb;
-    absl::StatusOr<std::unique_ptr<expr::Program>> condition =
-        compile(absl::StrCat(path, ".condition"), pb.condition(), true);
+    absl::StatusOr<int32_t> condition =
+        condition_of(absl::StrCat(path, ".condition"), pb.condition());
     if (!condition.ok()) return condition.status();
-    playbook.condition = *std::move(condition);
+    playbook.condition = *condition;
     if (pb.rules().empty()) {
       return locate.Error(path, "has no rules");
     }
@@ -655,11 +723,10 @@ absl::StatusOr<std::shared_ptr<const Ruleset>> Ruleset::Compile(
       const std::string* sources[3] = {&rp.eligibility(), &rp.applicability(),
                                        &rp.suitability()};
       for (int c = 0; c < 3; ++c) {
-        absl::StatusOr<std::unique_ptr<expr::Program>> program =
-            compile(absl::StrCat(rule_path, ".", kConditionStages[c]),
-                    *sources[c], true);
-        if (!program.ok()) return program.status();
-        rule.conditions[c] = *std::move(program);
+        absl::StatusOr<int32_t> condition = condition_of(
+            absl::StrCat(rule_path, ".", kConditionStages[c]), *sources[c]);
+        if (!condition.ok()) return condition.status();
+        rule.conditions[c] = *condition;
       }
       absl::StatusOr<std::unique_ptr<expr::Program>> weight =
           compile(absl::StrCat(rule_path, ".weight"), rp.weight(), false);
@@ -752,7 +819,7 @@ absl::Status Ruleset::Decide(absl::string_view customer_id,
   }
   const bool hold_quiet = situation.direction() == v1::OUTBOUND ||
                           situation.direction() == v1::PROACTIVE;
-  std::vector<Candidate> candidates;
+  absl::InlinedVector<Candidate, 16> candidates;
   for (uint32_t p = 0; p < playbooks_.size(); ++p) {
     const Playbook& playbook = playbooks_[p];
     if (playbook.proto->proactive() || !evaluation.PlaybookMatches(playbook)) {
@@ -760,13 +827,13 @@ absl::Status Ruleset::Decide(absl::string_view customer_id,
     }
     out->add_playbooks(playbook.proto->name());
     for (uint32_t r = 0; r < playbook.rules.size(); ++r) {
+      // Written straight into the trace, and taken back when the candidate
+      // survives (the element stays for reuse: no allocation).
       Candidate candidate;
-      v1::DroppedCandidate drop;
       if (evaluation.Consider(p, r, situation.channel(), hold_quiet, &candidate,
-                              &drop)) {
-        candidates.push_back(std::move(candidate));
-      } else {
-        *out->add_dropped() = std::move(drop);
+                              out->add_dropped())) {
+        out->mutable_dropped()->RemoveLast();
+        candidates.push_back(candidate);
       }
     }
   }
@@ -774,8 +841,8 @@ absl::Status Ruleset::Decide(absl::string_view customer_id,
   // Best first: tier, score, then the order of the rules in the file.
   auto before = [&](const Candidate& a, const Candidate& b) {
     if (a.tier != b.tier) return a.tier > b.tier;
-    if (a.score.priority() != b.score.priority()) {
-      return a.score.priority() > b.score.priority();
+    if (a.priority != b.priority) {
+      return a.priority > b.priority;
     }
     return playbooks_[a.playbook].rules[a.rule].order <
            playbooks_[b.playbook].rules[b.rule].order;
@@ -785,7 +852,7 @@ absl::Status Ruleset::Decide(absl::string_view customer_id,
       situation.max_results() != 0
           ? std::min(situation.max_results(), ContactPolicy::kMaxResults)
           : policy_.max_results();
-  std::vector<bool> taken(actions_.size(), false);
+  absl::InlinedVector<bool, 64> taken(actions_.size(), false);
   for (const Candidate& candidate : candidates) {
     const Rule& rule = playbooks_[candidate.playbook].rules[candidate.rule];
     std::string stage;
@@ -845,13 +912,9 @@ uint64_t Ruleset::Proactive(absl::string_view customer_id,
     }
     if (!matched) continue;
     const Rule& rule = playbooks_[p].rules[r];
-    const std::string* sources[3] = {&rule.proto->eligibility(),
-                                     &rule.proto->applicability(),
-                                     &rule.proto->suitability()};
     bool holds = true;
     for (int c = 0; c < 3 && holds; ++c) {
-      std::string ignored;
-      holds = evaluation.Holds(rule.conditions[c].get(), *sources[c], &ignored);
+      holds = evaluation.Holds(rule.conditions[c], nullptr);
     }
     if (holds) on |= uint64_t{1} << i;
   }

@@ -132,6 +132,7 @@ class Ruleset {
 
  private:
   struct Action;
+  struct Condition;
   struct Rule;
   struct Playbook;
   struct Candidate;
@@ -146,7 +147,9 @@ class Ruleset {
   int now_slot_ = 0;
   int situation_slot_ = 0;
   uint64_t scratch_owner_;
+  static constexpr int32_t kNoCondition = -1;
   std::vector<Action> actions_;
+  std::vector<Condition> conditions_;
   std::vector<Playbook> playbooks_;
   // (playbook, rule) of each proactive rule, in file order.
   std::vector<std::pair<uint32_t, uint32_t>> proactive_;
