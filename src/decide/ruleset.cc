@@ -176,6 +176,9 @@ struct Ruleset::Rule {
   int32_t conditions[3];
   std::unique_ptr<expr::Program> weight;
   Template reason;
+  // What matched, after the filled reason: "playbook <name>[: <condition>]"
+  // and "<stage>: <condition>" for each condition the rule has.
+  std::vector<std::string> matched;
   // Index of the rule in the file, over all playbooks: the last tie-break.
   uint32_t order;
 };
@@ -427,19 +430,7 @@ class Ruleset::Evaluation {
     if (!rule.reason.empty()) {
       rule.reason.Fill(*activation_, arena_, out->add_reasons());
     }
-    out->add_reasons(
-        absl::StrCat("playbook ", playbook.proto->name(),
-                     playbook.proto->condition().empty()
-                         ? ""
-                         : absl::StrCat(": ", playbook.proto->condition())));
-    const std::string* sources[3] = {&rule.proto->eligibility(),
-                                     &rule.proto->applicability(),
-                                     &rule.proto->suitability()};
-    for (int c = 0; c < 3; ++c) {
-      if (!sources[c]->empty()) {
-        out->add_reasons(absl::StrCat(kConditionStages[c], ": ", *sources[c]));
-      }
-    }
+    for (const std::string& reason : rule.matched) out->add_reasons(reason);
   }
 
  private:
@@ -742,6 +733,14 @@ absl::StatusOr<std::shared_ptr<const Ruleset>> Ruleset::Compile(
         }
       }
       rule.weight = *std::move(weight);
+      rule.matched.push_back(absl::StrCat(
+          "playbook ", pb.name(),
+          pb.condition().empty() ? "" : absl::StrCat(": ", pb.condition())));
+      for (int c = 0; c < 3; ++c) {
+        if (sources[c]->empty()) continue;
+        rule.matched.push_back(
+            absl::StrCat(kConditionStages[c], ": ", *sources[c]));
+      }
       absl::StatusOr<Template> reason =
           template_of(absl::StrCat(rule_path, ".reason"), rp.reason());
       if (!reason.ok()) return reason.status();

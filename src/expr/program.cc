@@ -103,6 +103,7 @@ class SelectStep final : public Step {
   SelectStep(StepPtr operand, std::string field, bool test_only)
       : operand_(std::move(operand)),
         field_(std::move(field)),
+        field_hash_(MapValue::StringKeyHash(field_)),
         missing_(absl::StrCat(kNoSuchKey, ": ", field_)),
         test_only_(test_only) {}
 
@@ -114,7 +115,7 @@ class SelectStep final : public Step {
                                      : "no such field: selection applies to "
                                        "maps only");
     }
-    const Value* found = operand.map().Find(Value::String(field_));
+    const Value* found = operand.map().FindString(field_, field_hash_);
     if (test_only_) return Value::Bool(found != nullptr);
     return found ? *found : Value::Error(missing_);
   }
@@ -123,6 +124,7 @@ class SelectStep final : public Step {
  private:
   StepPtr operand_;
   std::string field_;
+  size_t field_hash_;
   std::string missing_;
   bool test_only_;
 };

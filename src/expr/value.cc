@@ -289,6 +289,26 @@ const Value* MapValue::Find(const Value& key) const {
   return nullptr;
 }
 
+size_t MapValue::StringKeyHash(absl::string_view key) {
+  return KeyHash(Value::String(key));
+}
+
+const Value* MapValue::FindString(absl::string_view key, size_t hash) const {
+  const Value wanted = Value::String(key);
+  if (index_ == nullptr) {
+    for (const Entry& entry : entries_) {
+      if (KeyEquals(entry.key, wanted)) return &entry.value;
+    }
+    return nullptr;
+  }
+  for (size_t slot = hash & index_->mask; index_->slots[slot] >= 0;
+       slot = (slot + 1) & index_->mask) {
+    const Entry& entry = entries_[index_->slots[slot]];
+    if (KeyEquals(entry.key, wanted)) return &entry.value;
+  }
+  return nullptr;
+}
+
 // ---------------------------------------------------------------------------
 // Equality.
 

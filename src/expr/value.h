@@ -203,6 +203,12 @@ class MapValue {
   // only when it holds that integer exactly.
   const Value* Find(const Value& key) const;
 
+  // The same for a string key whose StringKeyHash is `hash`: a step that
+  // selects the same field over and over (`customer.strikes`) hashes its
+  // name once, when it is planned.
+  const Value* FindString(absl::string_view key, size_t hash) const;
+  static size_t StringKeyHash(absl::string_view key);
+
  private:
   explicit MapValue(absl::Span<const Entry> entries) : entries_(entries) {}
 
