@@ -330,10 +330,14 @@ class Ruleset::Evaluation {
       return dropped("validity");
     }
     if ((action.channels >> (channel & 31) & 1) == 0) {
-      *detail =
-          absl::StrCat("not offered on ", channel == v1::CHANNEL_UNSPECIFIED
-                                              ? "an unspecified channel"
-                                              : state::ChannelName(channel));
+      // Assigned, not formatted: the entry's string keeps its memory.
+      detail->assign("not offered on ");
+      const absl::string_view name = state::ChannelName(channel);
+      if (name.empty()) {
+        detail->append("an unspecified channel");
+      } else {
+        detail->append(name.data(), name.size());
+      }
       return dropped("channel");
     }
     for (int c = 0; c < 3; ++c) {

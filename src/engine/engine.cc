@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -23,6 +24,16 @@ std::unique_ptr<expr::Environment> RuleEnvironment() {
   env->DeclareVariable("now", expr::Type::Timestamp()).IgnoreError();
   state::DeclareContextVariables(env.get()).IgnoreError();
   return env;
+}
+
+// Frees a ruleset just swapped out, on this thread, once no decision holds
+// it any more.
+void Retire(std::shared_ptr<const decide::Ruleset> old) {
+  // Decisions that took it before the swap still hold it; the last of them
+  // would free it otherwise, adding milliseconds to that one decision. No
+  // new copy can be made (ruleset_ no longer points to it), so this ends
+  // as soon as those decisions do.
+  while (old != nullptr && old.use_count() > 1) std::this_thread::yield();
 }
 
 }  // namespace
@@ -375,22 +386,20 @@ absl::Status Engine::Decide(absl::string_view customer_id,
     *situation.mutable_time() = model::FromUnixMicros(AsOf(0));
   }
   absl::Status decided = absl::OkStatus();
-  absl::Status queried =
-      Query(customer_id, model::ToUnixMicros(situation.time()),
-            [&](const state::CustomerState& customer,
-                const state::StateStore& store, int64_t) {
-              // With state_mu_ held: a ruleset compiled for this state.
-              const std::shared_ptr<const decide::Ruleset> rules =
-                  CurrentRuleset();
-              if (rules == nullptr) {
-                decided = absl::FailedPreconditionError(
-                    "no ruleset is loaded (load one with mot_ruleset_load or "
-                    "--rules)");
-                return;
-              }
-              decided =
-                  rules->Decide(customer_id, situation, customer, store, out);
-            });
+  absl::Status queried = Query(
+      customer_id, model::ToUnixMicros(situation.time()),
+      [&](const state::CustomerState& customer, const state::StateStore& store,
+          int64_t) {
+        // With state_mu_ held: a ruleset compiled for this state.
+        const std::shared_ptr<const decide::Ruleset> rules = CurrentRuleset();
+        if (rules == nullptr) {
+          decided = absl::FailedPreconditionError(
+              "no ruleset is loaded (load one with mot_ruleset_load or "
+              "--rules)");
+          return;
+        }
+        decided = rules->Decide(customer_id, situation, customer, store, out);
+      });
   return queried.ok() ? decided : queried;
 }
 
@@ -478,6 +487,7 @@ absl::Status Engine::Rebuild(const v1::ContextConfig& config,
     rules = std::exchange(ruleset_, std::move(rules));
   }
   // The old state and ruleset are freed here, outside the lock.
+  Retire(std::move(rules));
   return absl::OkStatus();
 }
 
@@ -503,7 +513,8 @@ absl::Status Engine::LoadRuleset(absl::string_view text,
     std::lock_guard<std::mutex> swap(ruleset_mu_);
     old = std::exchange(ruleset_, *std::move(rules));
   }
-  return absl::OkStatus();  // The old ruleset is freed outside the lock.
+  Retire(std::move(old));
+  return absl::OkStatus();
 }
 
 std::shared_ptr<const decide::Ruleset> Engine::CurrentRuleset() const {
