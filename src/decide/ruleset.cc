@@ -378,10 +378,14 @@ class Ruleset::Evaluation {
     }
     if (quiet_hours_drop) {
       if (const int64_t until = QuietUntil(); until != 0) {
-        *detail =
-            absl::StrCat("quiet hours in ", zone_.name(), " until ",
-                         absl::FormatTime("%Y-%m-%d %H:%M",
-                                          absl::FromUnixMicros(until), zone_));
+        // The same for every candidate of the decision: formatted once.
+        if (quiet_detail_.empty()) {
+          quiet_detail_ = absl::StrCat(
+              "quiet hours in ", zone_.name(), " until ",
+              absl::FormatTime("%Y-%m-%d %H:%M", absl::FromUnixMicros(until),
+                               zone_));
+        }
+        detail->assign(quiet_detail_);
         return dropped("quiet_hours");
       }
     }
@@ -451,6 +455,7 @@ class Ruleset::Evaluation {
   uint8_t* memo_done_;
   bool zone_loaded_ = false;
   absl::TimeZone zone_;
+  std::string quiet_detail_;
 };
 
 Ruleset::Ruleset() : scratch_owner_(expr::NewScratchOwner()) {}
