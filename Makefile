@@ -11,7 +11,7 @@ TSAN := build-tsan
 ASAN_FLAGS := -DMOTIVE_SANITIZE=address,undefined -DMOTIVE_BUILD_BENCHMARKS=OFF -DMOTIVE_BUILD_EXAMPLES=ON
 TSAN_FLAGS := -DMOTIVE_SANITIZE=thread -DMOTIVE_BUILD_BENCHMARKS=OFF -DMOTIVE_BUILD_EXAMPLES=ON
 
-.PHONY: all deps build demo test bench bench-short asan tsan format clean
+.PHONY: all deps build demo test bench bench-short abi-baseline asan tsan format clean
 
 all: build
 
@@ -39,6 +39,13 @@ bench: build
 # Seconds, on small data: what CI can afford.
 bench-short: build
 	$(RELEASE)/tests/bench/motive_bench --short
+
+# After a compatible change of the C ABI (functions added, versioned structs
+# grown at the end): record the new ABI as the baseline abi_test holds to.
+abi-baseline: build
+	abidw --exported-interfaces-only --headers-dir include/motive \
+	  --drop-private-types --no-corpus-path --no-show-locs \
+	  --type-id-style hash $(RELEASE)/src/libmotive.so > src/capi/libmotive.abi
 
 asan: deps
 	$(call configure,$(ASAN),$(ASAN_FLAGS))

@@ -9,6 +9,7 @@ packages=(
   libabsl-dev libprotobuf-dev protobuf-compiler
   libsqlite3-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   libre2-dev
+  abigail-tools
 )
 
 missing=()
