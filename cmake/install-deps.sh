@@ -10,6 +10,7 @@ packages=(
   libsqlite3-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   libre2-dev
   abigail-tools
+  mono-mcs mono-runtime
 )
 
 missing=()

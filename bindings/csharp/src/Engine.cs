@@ -1,0 +1,492 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
+
+namespace Motive
+{
+    /// <summary>
+    /// An open mot_engine. Releasing it closes the engine (mot_engine_close),
+    /// which commits what group commit holds and releases the alert
+    /// callback's state.
+    /// </summary>
+    public sealed class EngineHandle : SafeHandle
+    {
+        public EngineHandle() : base(IntPtr.Zero, true) { }
+
+        public override bool IsInvalid { get { return handle == IntPtr.Zero; } }
+
+        protected override bool ReleaseHandle()
+        {
+            Native.mot_engine_close(handle);
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// A motive engine over its database: records events, answers a
+    /// customer's context and decides the next-best actions. Thread-safe, as
+    /// the C engine is; dispose of it (or use <c>using</c>) to close it.
+    /// Every failure throws a <see cref="MotiveException"/>; a disposed
+    /// engine throws <see cref="ObjectDisposedException"/>. Payloads in and
+    /// out are JSON in protobuf's JSON mapping of the motive.v1 messages.
+    /// </summary>
+    public sealed class Engine : IDisposable
+    {
+        private readonly EngineHandle handle;
+
+        private Engine(EngineHandle handle)
+        {
+            this.handle = handle;
+        }
+
+        /// <summary>The library's version, "MAJOR.MINOR.PATCH".</summary>
+        public static string Version { get { return Utf8.FromNative(Native.mot_version()); } }
+
+        /// <summary>MAJOR * 1000000 + MINOR * 1000 + PATCH.</summary>
+        public static int VersionNumber { get { return Native.mot_version_number(); } }
+
+        /// <summary>A short name for a status ("invalid argument").</summary>
+        public static string StatusName(Status code)
+        {
+            return Utf8.FromNative(Native.mot_strerror((int)code));
+        }
+
+        /// <summary>
+        /// Opens (or creates) the database at <paramref name="path"/>, or an
+        /// in-memory one for ":memory:".
+        /// </summary>
+        public static Engine Open(string path, EngineOptions options = null)
+        {
+            if (path == null) throw new ArgumentNullException("path");
+            NativeEngineOptions opts = default(NativeEngineOptions);
+            MotiveException.Check(Native.mot_engine_options_init(
+                ref opts, (uint)Marshal.SizeOf(typeof(NativeEngineOptions))));
+            using (NativeStrings strings = new NativeStrings())
+            {
+                if (options != null)
+                {
+                    if (options.Durability.HasValue) opts.Durability = (int)options.Durability.Value;
+                    if (options.GroupCommitMs.HasValue) opts.GroupCommitMs = options.GroupCommitMs.Value;
+                    if (options.IntegrityCheck.HasValue) opts.IntegrityCheck = (int)options.IntegrityCheck.Value;
+                    if (options.CreateIfMissing.HasValue) opts.CreateIfMissing = options.CreateIfMissing.Value ? 1 : 0;
+                    if (options.ReadOnly.HasValue) opts.ReadOnly = options.ReadOnly.Value ? 1 : 0;
+                    opts.JourneyMap = strings.Add(options.JourneyMap);
+                    opts.ContextConfig = strings.Add(options.ContextConfig);
+                    opts.SnapshotPath = strings.Add(options.SnapshotPath);
+                    opts.Ruleset = strings.Add(options.Ruleset);
+                    opts.RulesetOrigin = strings.Add(options.RulesetOrigin);
+                }
+                EngineHandle h;
+                int status = Native.mot_engine_open(out h, Utf8.ToNative(path), ref opts);
+                if (status != 0)
+                {
+                    h.Dispose();
+                    throw MotiveException.FromStatus(status);
+                }
+                return new Engine(h);
+            }
+        }
+
+        /// <summary>Closes the engine. Calling it again does nothing.</summary>
+        public void Dispose()
+        {
+            handle.Dispose();
+        }
+
+        private EngineHandle Handle
+        {
+            get
+            {
+                if (handle.IsClosed) throw new ObjectDisposedException("Motive.Engine");
+                return handle;
+            }
+        }
+
+        /// <summary>Makes every event recorded so far durable now.</summary>
+        public void Flush()
+        {
+            MotiveException.Check(Native.mot_engine_flush(Handle));
+        }
+
+        /// <summary>
+        /// Records one motive.v1.Event given as JSON. Returns true when it was
+        /// appended, false when its event_id was already in the log.
+        /// </summary>
+        public bool Record(string json)
+        {
+            if (json == null) throw new ArgumentNullException("json");
+            return Record(System.Text.Encoding.UTF8.GetBytes(json), Format.Json);
+        }
+
+        /// <summary>Records one event in Format.Json or Format.Protobuf.</summary>
+        public bool Record(byte[] data, Format format)
+        {
+            if (data == null) throw new ArgumentNullException("data");
+            int stored;
+            int status = Native.mot_event_record(out stored, Handle, (int)format, data,
+                                                 (UIntPtr)data.Length);
+            Callbacks.RethrowPending();
+            MotiveException.Check(status);
+            return stored == 1;
+        }
+
+        /// <summary>
+        /// Ingests a batch from memory (JSONL, CSV, an EventBatch in JSON or
+        /// protobuf). Rejected records are skipped, counted in the report and
+        /// given to <paramref name="onReject"/> (record number, field,
+        /// message); they do not make this throw.
+        /// </summary>
+        public IngestReport Ingest(byte[] data, Format format,
+                                   Action<ulong, string, string> onReject = null)
+        {
+            if (data == null) throw new ArgumentNullException("data");
+            return IngestWith(format, onReject, (ref IngestReport r, ref NativeIngestOptions o) =>
+                Native.mot_ingest_buffer(ref r, Handle, data, (UIntPtr)data.Length, ref o));
+        }
+
+        /// <summary>Ingests a file, streaming; Format.Auto goes by its extension.</summary>
+        public IngestReport IngestFile(string path, Format format = Format.Auto,
+                                       Action<ulong, string, string> onReject = null)
+        {
+            if (path == null) throw new ArgumentNullException("path");
+            byte[] nativePath = Utf8.ToNative(path);
+            return IngestWith(format, onReject, (ref IngestReport r, ref NativeIngestOptions o) =>
+                Native.mot_ingest_file(ref r, Handle, nativePath, ref o));
+        }
+
+        private delegate int IngestCall(ref IngestReport report, ref NativeIngestOptions opts);
+
+        private IngestReport IngestWith(Format format, Action<ulong, string, string> onReject,
+                                        IngestCall call)
+        {
+            NativeIngestOptions opts = default(NativeIngestOptions);
+            MotiveException.Check(Native.mot_ingest_options_init(
+                ref opts, (uint)Marshal.SizeOf(typeof(NativeIngestOptions))));
+            opts.Format = (int)format;
+            IngestReport report = default(IngestReport);
+            report.StructSize = (uint)Marshal.SizeOf(typeof(IngestReport));
+            GCHandle sink = default(GCHandle);
+            if (onReject != null)
+            {
+                sink = GCHandle.Alloc(onReject);
+                opts.OnReject = Callbacks.RejectPointer;
+                opts.RejectUserData = GCHandle.ToIntPtr(sink);
+            }
+            int status;
+            try
+            {
+                status = call(ref report, ref opts);
+            }
+            finally
+            {
+                if (sink.IsAllocated) sink.Free();
+            }
+            Callbacks.RethrowPending();
+            if (status != (int)Status.Rejected) MotiveException.Check(status);
+            return report;
+        }
+
+        /// <summary>
+        /// A customer's events in event-time order, as a motive.v1.Timeline
+        /// in JSON; only those with sinceUs &lt;= occurred_at &lt; untilUs (0:
+        /// open), at most the <paramref name="limit"/> latest (0: all).
+        /// </summary>
+        public string Timeline(string customerId, long sinceUs = 0, long untilUs = 0, uint limit = 0)
+        {
+            NativeTimelineOptions opts = default(NativeTimelineOptions);
+            MotiveException.Check(Native.mot_timeline_options_init(
+                ref opts, (uint)Marshal.SizeOf(typeof(NativeTimelineOptions))));
+            opts.Format = (int)Format.Json;
+            opts.SinceUs = sinceUs;
+            opts.UntilUs = untilUs;
+            opts.Limit = limit;
+            byte[] id = Utf8.ToNative(customerId);
+            EngineHandle h = Handle;
+            return Buffers.TakeString((ref MotBuf b) => Native.mot_timeline_get(ref b, h, id, ref opts));
+        }
+
+        /// <summary>
+        /// The built-in signals of a customer as of <paramref name="asOfUs"/>
+        /// (0: now); an unknown customer gets Known == 0.
+        /// </summary>
+        public ContextSummary Summary(string customerId, long asOfUs = 0)
+        {
+            ContextSummary s = ContextSummary.Create();
+            MotiveException.Check(Native.mot_context_summary_get(
+                ref s, Handle, Utf8.ToNative(customerId), asOfUs));
+            return s;
+        }
+
+        /// <summary>The full context (motive.v1.Context) as JSON.</summary>
+        public string Context(string customerId, long asOfUs = 0)
+        {
+            byte[] id = Utf8.ToNative(customerId);
+            EngineHandle h = Handle;
+            return Buffers.TakeString((ref MotBuf b) =>
+                Native.mot_context_get(ref b, h, id, asOfUs, (int)Format.Json));
+        }
+
+        /// <summary>Replaces the context configuration (text format).</summary>
+        public void LoadContextConfig(string text)
+        {
+            if (text == null) throw new ArgumentNullException("text");
+            byte[] bytes = System.Text.Encoding.UTF8.GetBytes(text);
+            MotiveException.Check(Native.mot_context_config_load(Handle, bytes, (UIntPtr)bytes.Length));
+        }
+
+        /// <summary>Writes every customer's state to the snapshot file.</summary>
+        public void Snapshot()
+        {
+            MotiveException.Check(Native.mot_engine_snapshot(Handle));
+        }
+
+        /// <summary>How the engine's state was built, and how big it is.</summary>
+        public EngineStats Stats()
+        {
+            NativeEngineStats s = default(NativeEngineStats);
+            s.StructSize = (uint)Marshal.SizeOf(typeof(NativeEngineStats));
+            MotiveException.Check(Native.mot_engine_stats_get(ref s, Handle));
+            return new EngineStats
+            {
+                FromSnapshot = s.FromSnapshot != 0,
+                EventsReplayed = s.EventsReplayed,
+                Customers = s.Customers,
+                HeldEvents = s.HeldEvents,
+                MetricSamples = s.MetricSamples,
+                StateBytes = s.StateBytes,
+                Strings = s.Strings,
+                SnapshotNote = Utf8.FromNative(s.SnapshotNote),
+                AlertsRaised = s.AlertsRaised,
+                AlertsDropped = s.AlertsDropped,
+                AlertsQueued = s.AlertsQueued,
+            };
+        }
+
+        /// <summary>
+        /// Compiles a rule expression against the engine's context schema
+        /// without running it; returns its CEL type ("bool").
+        /// </summary>
+        public string CheckExpression(string expression)
+        {
+            byte[] e = Utf8.ToNative(expression);
+            EngineHandle h = Handle;
+            return Buffers.TakeString((ref MotBuf b) => Native.mot_expr_check(ref b, h, e));
+        }
+
+        /// <summary>
+        /// Evaluates an expression once; each variable is valued by a CEL
+        /// literal ("3", "'gold'", "['a']"). Returns the result as a literal.
+        /// </summary>
+        public static string Eval(string expression, IDictionary<string, string> variables = null)
+        {
+            byte[] e = Utf8.ToNative(expression);
+            using (NativeStrings strings = new NativeStrings())
+            {
+                int n = variables == null ? 0 : variables.Count;
+                IntPtr[] names = new IntPtr[n];
+                IntPtr[] values = new IntPtr[n];
+                int i = 0;
+                if (variables != null)
+                {
+                    foreach (KeyValuePair<string, string> v in variables)
+                    {
+                        names[i] = strings.Add(v.Key);
+                        values[i] = strings.Add(v.Value);
+                        ++i;
+                    }
+                }
+                return Buffers.TakeString((ref MotBuf b) =>
+                    Native.mot_expr_eval(ref b, e, names, values, (UIntPtr)n));
+            }
+        }
+
+        /// <summary>
+        /// Loads a next-best-action ruleset (motive.v1.Ruleset in text format
+        /// or JSON); <paramref name="origin"/> names it in messages. A ruleset
+        /// that does not load changes nothing.
+        /// </summary>
+        public void LoadRules(string text, string origin = null)
+        {
+            if (text == null) throw new ArgumentNullException("text");
+            byte[] bytes = System.Text.Encoding.UTF8.GetBytes(text);
+            MotiveException.Check(Native.mot_ruleset_load(Handle, bytes, (UIntPtr)bytes.Length,
+                                                           Utf8.ToNative(origin)));
+        }
+
+        /// <summary>
+        /// The next-best actions for a customer in a situation, as a
+        /// motive.v1.Decision in JSON (its decision_id is for
+        /// <see cref="Feedback"/>). <paramref name="timeUs"/> 0 is now;
+        /// <paramref name="maxResults"/> 0 is the ruleset's.
+        /// </summary>
+        public string Decide(string customerId, Channel channel = Channel.Unspecified,
+                             string topic = null, Direction direction = Direction.Inbound,
+                             string agentId = null, long timeUs = 0, uint maxResults = 0)
+        {
+            byte[] id = Utf8.ToNative(customerId);
+            EngineHandle h = Handle;
+            using (NativeStrings strings = new NativeStrings())
+            {
+                NativeSituation s = default(NativeSituation);
+                MotiveException.Check(Native.mot_situation_init(
+                    ref s, (uint)Marshal.SizeOf(typeof(NativeSituation))));
+                s.Channel = (int)channel;
+                s.Topic = strings.Add(topic);
+                s.AgentId = strings.Add(agentId);
+                s.Direction = (int)direction;
+                s.TimeUs = timeUs;
+                s.MaxResults = maxResults;
+                return Buffers.TakeString((ref MotBuf b) =>
+                    Native.mot_decide(ref b, h, id, ref s, (int)Format.Json));
+            }
+        }
+
+        /// <summary>
+        /// Records what came of an action of a decision (stored as an event;
+        /// the same feedback twice is stored once).
+        /// </summary>
+        public void Feedback(string customerId, string decisionId, string actionId,
+                             FeedbackOutcome outcome, Channel channel = Channel.Unspecified,
+                             long timeUs = 0)
+        {
+            int status = Native.mot_feedback(Handle, Utf8.ToNative(customerId),
+                                             Utf8.ToNative(decisionId), Utf8.ToNative(actionId),
+                                             (int)outcome, (int)channel, timeUs);
+            Callbacks.RethrowPending();
+            MotiveException.Check(status);
+        }
+
+        /// <summary>
+        /// Takes up to <paramref name="max"/> due alerts (0: all) as a
+        /// motive.v1.AlertList in JSON; each alert is returned once.
+        /// </summary>
+        public string PollAlerts(uint max = 0)
+        {
+            EngineHandle h = Handle;
+            return Buffers.TakeString((ref MotBuf b) =>
+                Native.mot_alerts_poll(ref b, h, (UIntPtr)max, (int)Format.Json));
+        }
+
+        /// <summary>
+        /// Delivers alerts (each a motive.v1.Alert in JSON) to
+        /// <paramref name="handler"/> as they come due instead of queueing
+        /// them for <see cref="PollAlerts"/>; null unregisters. The handler
+        /// runs on the thread of the Record, Ingest or Feedback call that
+        /// raised the alert (those due now: on this thread, before this
+        /// returns), possibly on several threads at once, and must not call
+        /// into this engine. An exception it throws is caught at the native
+        /// boundary and rethrown by the call that delivered the alert, after
+        /// that call's work is done.
+        /// </summary>
+        public void OnAlert(Action<string> handler)
+        {
+            EngineHandle h = Handle;
+            int status;
+            if (handler == null)
+            {
+                status = Native.mot_alerts_set_callback(h, null, IntPtr.Zero, null, (int)Format.Json);
+            }
+            else
+            {
+                GCHandle sink = GCHandle.Alloc(handler);
+                status = Native.mot_alerts_set_callback(h, Callbacks.Alert, GCHandle.ToIntPtr(sink),
+                                                        Callbacks.Free, (int)Format.Json);
+                // On failure the library does not call the free function.
+                if (status != 0) sink.Free();
+            }
+            Callbacks.RethrowPending();
+            MotiveException.Check(status);
+        }
+    }
+
+    /// <summary>Copies and frees the buffers the library returns.</summary>
+    internal static class Buffers
+    {
+        public delegate int Call(ref MotBuf buf);
+
+        public static string TakeString(Call call)
+        {
+            MotBuf buf = default(MotBuf);
+            try
+            {
+                MotiveException.Check(call(ref buf));
+                return Utf8.FromNative(buf.Data, checked((int)buf.Size.ToUInt64()));
+            }
+            finally
+            {
+                Native.mot_buf_dispose(ref buf);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The trampolines that native code calls. They are static and held in
+    /// static fields, so the function pointers the library keeps stay valid
+    /// for the life of the process; each call's own state travels in a
+    /// GCHandle passed as user_data. No exception may unwind into native
+    /// frames: they are caught, kept for the calling thread and rethrown once
+    /// the native call has returned.
+    /// </summary>
+    internal static class Callbacks
+    {
+        public static readonly AlertFn Alert = OnAlert;
+        public static readonly FreeFn Free = OnFree;
+        private static readonly RejectFn Reject = OnReject;
+        public static readonly IntPtr RejectPointer = Marshal.GetFunctionPointerForDelegate(Reject);
+
+        [ThreadStatic] private static ExceptionDispatchInfo pending;
+
+        public static void RethrowPending()
+        {
+            ExceptionDispatchInfo e = pending;
+            pending = null;
+            if (e != null) e.Throw();
+        }
+
+        private static void Keep(Exception e)
+        {
+            // The first exception wins: later ones are usually its echo.
+            if (pending == null) pending = ExceptionDispatchInfo.Capture(e);
+        }
+
+        private static void OnAlert(IntPtr userData, IntPtr alert, UIntPtr size)
+        {
+            try
+            {
+                Action<string> handler = (Action<string>)GCHandle.FromIntPtr(userData).Target;
+                handler(Utf8.FromNative(alert, checked((int)size.ToUInt64())));
+            }
+            catch (Exception e)
+            {
+                Keep(e);
+            }
+        }
+
+        private static void OnFree(IntPtr userData)
+        {
+            try
+            {
+                GCHandle.FromIntPtr(userData).Free();
+            }
+            catch (Exception e)
+            {
+                Keep(e);
+            }
+        }
+
+        private static void OnReject(IntPtr userData, ulong record, IntPtr field, IntPtr message)
+        {
+            try
+            {
+                Action<ulong, string, string> handler =
+                    (Action<ulong, string, string>)GCHandle.FromIntPtr(userData).Target;
+                handler(record, Utf8.FromNative(field), Utf8.FromNative(message));
+            }
+            catch (Exception e)
+            {
+                Keep(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,240 @@
+// The public value types of the binding: the C header's constants as enums,
+// and its plain structs. ContextSummary and IngestReport are the C structs
+// themselves (field for field, same order and sizes), so that the library
+// writes them in place.
+using System;
+using System.Runtime.InteropServices;
+
+namespace Motive
+{
+    /// <summary>The MOT_* status codes; values never change.</summary>
+    public enum Status
+    {
+        Ok = 0,
+        Invalid = -1,
+        NotFound = -2,
+        Parse = -3,
+        IO = -4,
+        Corrupt = -5,
+        Busy = -6,
+        TooSmall = -7,
+        Version = -8,
+        NoMemory = -9,
+        Internal = -10,
+        Rejected = -11,
+        Canceled = -12,
+        Unsupported = -13,
+    }
+
+    /// <summary>How a payload is encoded (MOT_FORMAT_*).</summary>
+    public enum Format
+    {
+        Auto = 0,
+        Protobuf = 1,
+        Json = 2,
+        Jsonl = 3,
+        Csv = 4,
+    }
+
+    /// <summary>motive.v1.Channel (MOT_CHANNEL_*).</summary>
+    public enum Channel
+    {
+        Unspecified = 0,
+        Voice = 1,
+        Chat = 2,
+        Email = 3,
+        Sms = 4,
+        Web = 5,
+        MobileApp = 6,
+        Social = 7,
+        ReviewSite = 8,
+        Store = 9,
+        Survey = 10,
+        Other = 11,
+    }
+
+    /// <summary>Who starts the contact (MOT_DIRECTION_*).</summary>
+    public enum Direction
+    {
+        Unspecified = 0,
+        Inbound = 1,
+        Outbound = 2,
+        Proactive = 3,
+    }
+
+    /// <summary>What came of a presented action (MOT_FEEDBACK_*).</summary>
+    public enum FeedbackOutcome
+    {
+        Offered = 1,
+        Accepted = 2,
+        Rejected = 3,
+        Ignored = 4,
+        Converted = 5,
+    }
+
+    /// <summary>When a recorded event is safe from a crash (MOT_DURABILITY_*).</summary>
+    public enum Durability
+    {
+        Full = 0,
+        Group = 1,
+    }
+
+    /// <summary>How much of the database to verify at open (MOT_CHECK_*).</summary>
+    public enum IntegrityCheck
+    {
+        Quick = 0,
+        Full = 1,
+        None = 2,
+        AfterCrash = 3,
+    }
+
+    /// <summary>
+    /// Options of <see cref="Engine.Open"/>; null properties keep the
+    /// library's defaults (see mot_engine_options in motive.h).
+    /// </summary>
+    public sealed class EngineOptions
+    {
+        public Durability? Durability { get; set; }
+        public uint? GroupCommitMs { get; set; }
+        public IntegrityCheck? IntegrityCheck { get; set; }
+        public bool? CreateIfMissing { get; set; }
+        public bool? ReadOnly { get; set; }
+        /// <summary>A motive.v1.JourneyMap in protobuf text format.</summary>
+        public string JourneyMap { get; set; }
+        /// <summary>A motive.v1.ContextConfig in protobuf text format.</summary>
+        public string ContextConfig { get; set; }
+        /// <summary>The snapshot file; "-" for none.</summary>
+        public string SnapshotPath { get; set; }
+        /// <summary>A motive.v1.Ruleset in text format or JSON.</summary>
+        public string Ruleset { get; set; }
+        /// <summary>Names the ruleset in error messages.</summary>
+        public string RulesetOrigin { get; set; }
+    }
+
+    /// <summary>The counts of an ingest (mot_ingest_report).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct IngestReport
+    {
+        public uint StructSize;
+        public uint Reserved;
+        public ulong Accepted;
+        public ulong Duplicates;
+        public ulong Rejected;
+    }
+
+    /// <summary>How the engine's state was built, and how big it is.</summary>
+    public sealed class EngineStats
+    {
+        public bool FromSnapshot { get; internal set; }
+        public ulong EventsReplayed { get; internal set; }
+        public ulong Customers { get; internal set; }
+        public ulong HeldEvents { get; internal set; }
+        public ulong MetricSamples { get; internal set; }
+        public ulong StateBytes { get; internal set; }
+        public ulong Strings { get; internal set; }
+        /// <summary>Why an existing snapshot was not used at open, or "".</summary>
+        public string SnapshotNote { get; internal set; }
+        public ulong AlertsRaised { get; internal set; }
+        public ulong AlertsDropped { get; internal set; }
+        public ulong AlertsQueued { get; internal set; }
+    }
+
+    /// <summary>
+    /// mot_context_summary, field for field: the built-in signals of a
+    /// customer as of a time (see motive.h for each field's meaning). Times
+    /// are microseconds since the Unix epoch (0: none), absent doubles are
+    /// NaN and absent integers -1. Filled by <see cref="Engine.Summary"/>.
+    /// </summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct ContextSummary
+    {
+        public const int ChannelCount = 12;
+        public const int MomentCount = 7;
+        public const int ChurnFactorCount = 6;
+
+        public uint StructSize;
+        public int Known;
+        public long AsOfUs;
+        public ulong Events;
+        public long FirstSeenUs;
+        public long LastSeenUs;
+
+        public uint Contacts7d;
+        public uint Contacts30d;
+        public uint Contacts90d;
+        [MarshalAs(UnmanagedType.ByValArray, SizeConst = ChannelCount)]
+        public uint[] Contacts7dByChannel;
+        [MarshalAs(UnmanagedType.ByValArray, SizeConst = ChannelCount)]
+        public uint[] Contacts30dByChannel;
+        [MarshalAs(UnmanagedType.ByValArray, SizeConst = ChannelCount)]
+        public uint[] Contacts90dByChannel;
+
+        public int LastContactChannel;
+        public long LastContactUs;
+        // const char*, owned by the engine until it closes: see the
+        // LastContactTopic and LastContactAgentId properties.
+        internal IntPtr lastContactTopic;
+        internal IntPtr lastContactAgentId;
+        public int LastContactOutcome;
+        public uint LastContactTransfers;
+        public long LastContactHoldMs;
+        public double LastContactSentiment;
+        public int LastContactRepeat;
+
+        public uint WindowDays;
+        public uint RepeatContacts;
+        public uint Transfers;
+        public long HoldMs;
+        public uint OpenIssues;
+        public uint Strikes;
+        public int AtRisk;
+
+        public int Stage;
+        [MarshalAs(UnmanagedType.ByValArray, SizeConst = MomentCount)]
+        public uint[] Moments;
+        public uint NegativeZeroMoment;
+
+        public double SentimentLast;
+        public double SentimentAverage;
+        public double SentimentTrend;
+
+        public uint Purchases;
+        public int DaysSincePurchase;
+        public double LifetimeValue;
+        public long LastPurchaseUs;
+
+        public int Csat;
+        public int Nps;
+        public int NpsCategory;
+        public uint Reserved;
+
+        public double ChurnRisk;
+        [MarshalAs(UnmanagedType.ByValArray, SizeConst = ChurnFactorCount)]
+        public double[] ChurnFactors;
+
+        /// <summary>The size of the C struct, as struct_size wants it.</summary>
+        public static readonly uint Size = (uint)Marshal.SizeOf(typeof(ContextSummary));
+
+        /// <summary>
+        /// The topic of the last contact, "" when none. Read from the
+        /// engine's memory, as in C: valid only while the engine that filled
+        /// this summary is open (read it before disposing of the engine).
+        /// </summary>
+        public string LastContactTopic { get { return Utf8.FromNative(lastContactTopic); } }
+
+        /// <summary>The agent of the last contact; as LastContactTopic.</summary>
+        public string LastContactAgentId { get { return Utf8.FromNative(lastContactAgentId); } }
+
+        internal static ContextSummary Create()
+        {
+            ContextSummary s = default(ContextSummary);
+            s.StructSize = Size;
+            s.Contacts7dByChannel = new uint[ChannelCount];
+            s.Contacts30dByChannel = new uint[ChannelCount];
+            s.Contacts90dByChannel = new uint[ChannelCount];
+            s.Moments = new uint[MomentCount];
+            s.ChurnFactors = new double[ChurnFactorCount];
+            return s;
+        }
+    }
+}

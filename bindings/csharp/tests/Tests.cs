@@ -1,0 +1,550 @@
+// The binding's tests: a console program (no test framework is needed to run
+// it under Mono), exiting non-zero when a check fails. Each test opens its
+// own in-memory engine, except those about files, which use a temp folder.
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Text;
+using System.Threading;
+using Motive;
+
+internal static class Tests
+{
+    private const long DayUs = 86400L * 1000000;
+    private const long March5Us = 1741132800L * 1000000;
+
+    private const string Ruleset =
+        "version: \"t1\"\n" +
+        "actions { id: \"apology\" title: \"Apologise\" group: \"service_recovery\"\n" +
+        "  service: true script: \"Sorry, {customer.first_name|there}.\" }\n" +
+        "actions { id: \"survey\" title: \"Invite to the survey\" }\n" +
+        "actions { id: \"upgrade\" title: \"Offer the gold plan\" group: \"upsell\" value: 2 }\n" +
+        "actions { id: \"callback\" title: \"Call back\" group: \"retention\" }\n" +
+        "playbooks {\n" +
+        "  name: \"billing_call\" directions: INBOUND topics: \"billing\"\n" +
+        "  rules { action: \"apology\" priority: 10 eligibility: \"customer.strikes >= 1\"\n" +
+        "          reason: \"{customer.strikes} bad experiences\" }\n" +
+        "  rules { action: \"survey\" }\n" +
+        "  rules { action: \"upgrade\" suitability: \"customer.strikes == 0\" }\n" +
+        "}\n" +
+        "playbooks {\n" +
+        "  name: \"detractor\" proactive: true\n" +
+        "  condition: \"customer.nps_category == 'detractor'\"\n" +
+        "  rules { action: \"callback\" reason: \"NPS {customer.nps}\" }\n" +
+        "}\n" +
+        "contact_policy { caps { action: \"upgrade\" max: 1 window: \"30d\" } }\n";
+
+    private static int failures;
+    private static int checks;
+
+    private static void Check(bool ok, string what)
+    {
+        ++checks;
+        if (ok) return;
+        ++failures;
+        Console.Error.WriteLine("FAILED: " + what + "\n" + Environment.StackTrace);
+    }
+
+    private static void Contains(string text, string part, string what)
+    {
+        Check(text != null && text.Contains(part), what + ": \"" + part + "\" not in " + text);
+    }
+
+    private static bool Near(double a, double b) { return Math.Abs(a - b) < 1e-9; }
+
+    /// <summary>Runs <paramref name="action"/> and checks that it throws a
+    /// MotiveException with <paramref name="code"/> whose message contains
+    /// <paramref name="part"/>.</summary>
+    private static void Fails(Action action, Status code, string part, string what)
+    {
+        try
+        {
+            action();
+            Check(false, what + ": no exception");
+        }
+        catch (MotiveException e)
+        {
+            Check(e.Code == code, what + ": code " + e.Code + ", want " + code + " (" + e.Message + ")");
+            Contains(e.Message, part, what);
+        }
+    }
+
+    private static void Throws<T>(Action action, string what) where T : Exception
+    {
+        try
+        {
+            action();
+            Check(false, what + ": no exception");
+        }
+        catch (T)
+        {
+        }
+        catch (Exception e)
+        {
+            Check(false, what + ": threw " + e.GetType() + ": " + e.Message);
+        }
+    }
+
+    private static readonly string[] Journey =
+    {
+        "{\"event_id\":\"{0}-p\",\"customer_id\":\"{0}\",\"type\":\"purchase\"," +
+        "\"channel\":\"web\",\"occurred_at\":\"2025-01-10T12:00:00Z\"," +
+        "\"value\":100,\"currency\":\"EUR\",\"attributes\":{\"plan\":\"gold\"}}",
+        "{\"event_id\":\"{0}-c1\",\"customer_id\":\"{0}\",\"type\":\"contact\"," +
+        "\"channel\":\"voice\",\"occurred_at\":\"2025-03-01T10:00:00Z\"," +
+        "\"topic\":\"billing\",\"outcome\":\"unresolved\",\"sentiment\":-0.6," +
+        "\"agent_id\":\"a7\",\"transfers\":2,\"hold_ms\":30000}",
+        "{\"event_id\":\"{0}-c2\",\"customer_id\":\"{0}\",\"type\":\"contact\"," +
+        "\"channel\":\"chat\",\"occurred_at\":\"2025-03-03T09:00:00Z\"," +
+        "\"topic\":\"billing\",\"outcome\":\"resolved\",\"sentiment\":0.2," +
+        "\"agent_id\":\"a9\"}",
+        "{\"event_id\":\"{0}-s\",\"customer_id\":\"{0}\",\"type\":\"survey\"," +
+        "\"channel\":\"survey\",\"occurred_at\":\"2025-03-04T08:00:00Z\",\"nps\":3}",
+    };
+
+    private static string JourneyEvent(int i, string customer)
+    {
+        return Journey[i].Replace("{0}", customer);
+    }
+
+    private static void RecordJourney(Engine engine, string customer)
+    {
+        for (int i = 0; i < Journey.Length; ++i)
+            Check(engine.Record(JourneyEvent(i, customer)), "journey event stored");
+    }
+
+    private static string Survey(string eventId, string customer, int minute, int nps)
+    {
+        return "{\"event_id\":\"" + eventId + "\",\"customer_id\":\"" + customer +
+               "\",\"type\":\"survey\",\"channel\":\"email\",\"occurred_at\":" +
+               "\"2025-03-04T08:" + minute.ToString("00") + ":00Z\",\"nps\":" + nps + "}";
+    }
+
+    private static Engine OpenWithRules()
+    {
+        return Engine.Open(":memory:", new EngineOptions { Ruleset = Ruleset, RulesetOrigin = "t1.textproto" });
+    }
+
+    private static int CountOf(string text, string part)
+    {
+        int n = 0;
+        for (int i = text.IndexOf(part); i >= 0; i = text.IndexOf(part, i + 1)) ++n;
+        return n;
+    }
+
+    private static string DecisionId(string decision)
+    {
+        const string key = "\"decision_id\":\"";
+        int start = decision.IndexOf(key) + key.Length;
+        return decision.Substring(start, decision.IndexOf('"', start) - start);
+    }
+
+    // ---------------------------------------------------------------------
+
+    private static void TestVersion()
+    {
+        Check(Engine.Version.Split('.').Length == 3, "version " + Engine.Version);
+        string[] v = Engine.Version.Split('.');
+        Check(Engine.VersionNumber ==
+              int.Parse(v[0]) * 1000000 + int.Parse(v[1]) * 1000 + int.Parse(v[2]), "version number");
+        Check(Engine.StatusName(Status.Invalid).Length > 0, "status name");
+        Check(Engine.StatusName(Status.Ok) != Engine.StatusName(Status.Parse), "status names differ");
+    }
+
+    private static void TestOpenAndDispose()
+    {
+        Engine engine = Engine.Open(":memory:");
+        engine.Flush();
+        engine.Dispose();
+        engine.Dispose(); // twice: nothing happens
+        Throws<ObjectDisposedException>(() => engine.Flush(), "flush after dispose");
+        Throws<ObjectDisposedException>(() => engine.Record("{}"), "record after dispose");
+        Throws<ObjectDisposedException>(() => engine.Summary("c1"), "summary after dispose");
+        Throws<ObjectDisposedException>(() => engine.Decide("c1"), "decide after dispose");
+        Throws<ObjectDisposedException>(() => engine.PollAlerts(), "poll after dispose");
+        Throws<ObjectDisposedException>(() => engine.OnAlert(null), "on alert after dispose");
+        Throws<ObjectDisposedException>(() => engine.Ingest(new byte[0], Format.Jsonl), "ingest after dispose");
+
+        string dir = Path.Combine(Path.GetTempPath(), "motive-cs-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string db = Path.Combine(dir, "é.db"); // a non-ASCII path, in UTF-8
+            Fails(() => Engine.Open(db, new EngineOptions { CreateIfMissing = false }),
+                  Status.NotFound, "", "missing database");
+            using (Engine e = Engine.Open(db, new EngineOptions { Durability = Durability.Group, GroupCommitMs = 5 }))
+            {
+                RecordJourney(e, "c1");
+                e.Flush();
+                e.Snapshot();
+            }
+            Check(File.Exists(db) && File.Exists(db + "-snapshot"), "database and snapshot written");
+            using (Engine e = Engine.Open(db, new EngineOptions { ReadOnly = true, IntegrityCheck = IntegrityCheck.Full }))
+            {
+                EngineStats st = e.Stats();
+                Check(st.FromSnapshot && st.EventsReplayed == 0, "opened from the snapshot");
+                Check(st.Customers == 1 && st.SnapshotNote == "", "stats customers " + st.Customers);
+                Check(e.Summary("c1").Events == 4, "read-only engine reads");
+                Fails(() => e.Record(JourneyEvent(0, "c2")), Status.Invalid, "read", "record read-only");
+            }
+            File.WriteAllText(Path.Combine(dir, "junk.db"), "this is not a database, not at all, no........");
+            Fails(() => Engine.Open(Path.Combine(dir, "junk.db")), Status.Corrupt, "", "junk file");
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+        Fails(() => Engine.Open(":memory:", new EngineOptions { ContextConfig = "signals { window_days: " }),
+              Status.Parse, "", "bad context config at open");
+        Fails(() => Engine.Open(":memory:", new EngineOptions { Ruleset = "playbooks { name: \"p\" rules { action: \"nope\" } }" }),
+              Status.Invalid, "ruleset:1:", "bad ruleset at open");
+        Throws<ArgumentNullException>(() => Engine.Open(null), "null path");
+    }
+
+    private static void TestRecordAndTimeline()
+    {
+        using (Engine engine = Engine.Open(":memory:"))
+        {
+            Check(engine.Record(JourneyEvent(1, "c1")), "stored");
+            Check(!engine.Record(JourneyEvent(1, "c1")), "a duplicate is not stored");
+            // Malformed JSON: a parse error that names the field.
+            Fails(() => engine.Record("{\"customer_id\":\"c1\",\"sentiment\":\"very\"}"),
+                  Status.Parse, "sentiment", "bad JSON value");
+            Fails(() => engine.Record("{\"customer_id\": "), Status.Parse, "", "truncated JSON");
+            // Valid JSON, invalid event: the field is named.
+            Fails(() => engine.Record("{\"event_id\":\"x\",\"type\":\"contact\",\"channel\":\"voice\"," +
+                                      "\"occurred_at\":\"2025-03-01T10:00:00Z\"}"),
+                  Status.Invalid, "customer_id", "missing customer");
+            Fails(() => engine.Record(new byte[] { 0xff, 0xff, 0xff }, Format.Protobuf),
+                  Status.Parse, "", "bad protobuf");
+            Fails(() => engine.Record(Encoding.UTF8.GetBytes("{}"), Format.Csv), Status.Invalid, "format", "bad format");
+            Throws<ArgumentNullException>(() => engine.Record((string)null), "null json");
+
+            // Unicode survives the round trip both ways.
+            Check(engine.Record("{\"event_id\":\"u1\",\"customer_id\":\"c1\",\"type\":\"contact\"," +
+                                "\"channel\":\"chat\",\"topic\":\"facturación ✓\"," +
+                                "\"occurred_at\":\"2025-03-02T10:00:00Z\"}"), "unicode event");
+            string timeline = engine.Timeline("c1");
+            Contains(timeline, "facturación ✓", "unicode timeline");
+            Check(timeline.IndexOf("c1-c1") < timeline.IndexOf("u1"), "event-time order");
+            string limited = engine.Timeline("c1", limit: 1);
+            Check(!limited.Contains("c1-c1") && limited.Contains("u1"), "limit keeps the latest");
+            string before = engine.Timeline("c1", untilUs: March5Us - 3 * DayUs);
+            Check(before.Contains("c1-c1") && !before.Contains("u1"), "until bound: " + before);
+            Check(!engine.Timeline("nobody").Contains("event_id"), "unknown customer: empty timeline");
+            Fails(() => engine.Timeline(""), Status.Invalid, "customer_id", "empty id");
+        }
+    }
+
+    private static void TestIngest()
+    {
+        using (Engine engine = Engine.Open(":memory:"))
+        {
+            string jsonl = JourneyEvent(0, "c1") + "\n" + JourneyEvent(1, "c1") + "\n" +
+                           "{\"customer_id\": \"c1\", broken\n" + JourneyEvent(1, "c1") + "\n";
+            List<string> rejects = new List<string>();
+            IngestReport report = engine.Ingest(Encoding.UTF8.GetBytes(jsonl), Format.Jsonl,
+                                                (record, field, message) => rejects.Add(record + ":" + message));
+            Check(report.Accepted == 2 && report.Duplicates == 1 && report.Rejected == 1,
+                  "ingest counts " + report.Accepted + "/" + report.Duplicates + "/" + report.Rejected);
+            Check(rejects.Count == 1 && rejects[0].StartsWith("3:"), "reject line 3");
+            report = engine.Ingest(Encoding.UTF8.GetBytes(JourneyEvent(2, "c1")), Format.Jsonl);
+            Check(report.Accepted == 1, "ingest without a reject handler");
+            Fails(() => engine.Ingest(new byte[1], Format.Auto), Status.Invalid, "format", "buffer needs a format");
+
+            // A throwing handler: the ingest completes, then its exception surfaces.
+            try
+            {
+                engine.Ingest(Encoding.UTF8.GetBytes("nope\n"), Format.Jsonl,
+                              (r, f, m) => { throw new InvalidOperationException("from the handler"); });
+                Check(false, "the handler's exception is rethrown");
+            }
+            catch (InvalidOperationException e)
+            {
+                Check(e.Message == "from the handler", "the handler's own exception");
+            }
+            engine.Flush(); // and the engine still works
+
+            string file = Path.GetTempFileName() + ".jsonl";
+            try
+            {
+                File.WriteAllText(file, JourneyEvent(3, "c1") + "\n");
+                report = engine.IngestFile(file);
+                Check(report.Accepted == 1 && report.Rejected == 0, "ingest file");
+                Fails(() => engine.IngestFile(file + ".missing.jsonl"), Status.NotFound, "", "missing file");
+            }
+            finally
+            {
+                File.Delete(file);
+            }
+            Check(engine.Summary("c1").Events == 4, "all ingested");
+        }
+    }
+
+    private static void TestSummary()
+    {
+        using (Engine engine = Engine.Open(":memory:"))
+        {
+            RecordJourney(engine, "c1");
+            ContextSummary s = engine.Summary("nobody", March5Us);
+            Check(s.Known == 0 && s.Events == 0 && s.AsOfUs == March5Us, "unknown customer");
+            Check(double.IsNaN(s.SentimentLast) && s.Csat == -1 && s.Nps == -1, "absent values");
+            Check(s.LastContactTopic == "" && s.LastContactAgentId == "", "no last contact");
+
+            s = engine.Summary("c1", March5Us);
+            Check(s.StructSize == ContextSummary.Size, "struct_size");
+            Check(s.Known == 1 && s.Events == 4 && s.AsOfUs == March5Us, "known");
+            Check(s.FirstSeenUs == 1736510400L * 1000000 && s.LastSeenUs == 1741075200L * 1000000, "seen");
+            Check(s.Contacts7d == 2 && s.Contacts30d == 2 && s.Contacts90d == 2, "contacts");
+            Check(s.Contacts7dByChannel[(int)Channel.Voice] == 1 &&
+                  s.Contacts7dByChannel[(int)Channel.Chat] == 1 &&
+                  s.Contacts90dByChannel[(int)Channel.Web] == 0, "by channel");
+            Check(s.LastContactChannel == (int)Channel.Chat && s.LastContactUs == 1740992400L * 1000000, "last contact");
+            Check(s.LastContactTopic == "billing" && s.LastContactAgentId == "a9", "last contact strings");
+            Check(s.LastContactOutcome == 1 && s.LastContactRepeat == 1 && s.LastContactTransfers == 0, "outcome");
+            Check(Near(s.LastContactSentiment, 0.2), "last sentiment");
+            Check(s.WindowDays == 90 && s.RepeatContacts == 1 && s.Transfers == 2 && s.HoldMs == 30000, "window");
+            Check(s.OpenIssues == 0 && s.Strikes == 2 && s.AtRisk == 0, "strikes");
+            Check(s.Stage != 0 && s.Moments[5] == 2, "journey");
+            Check(Near(s.SentimentLast, 0.2) && Near(s.SentimentAverage, -0.2) && !double.IsNaN(s.SentimentTrend), "sentiment");
+            Check(s.Purchases == 1 && Near(s.LifetimeValue, 100) && s.DaysSincePurchase == 53 &&
+                  s.LastPurchaseUs == 1736510400L * 1000000, "commerce");
+            Check(s.Nps == 3 && s.NpsCategory == 1 && s.Csat == -1, "voice of the customer");
+            // The last fields: the layout matches the C struct to its end.
+            Check(Near(s.ChurnFactors[0], 0.35 * 2 / 3) && Near(s.ChurnFactors[1], 0.05) &&
+                  Near(s.ChurnFactors[2], 0.15) && Near(s.ChurnFactors[3], 0.03) &&
+                  s.ChurnFactors[4] == 0 && s.ChurnFactors[5] == 0, "churn factors");
+            Check(Near(s.ChurnRisk, 0.35 * 2 / 3 + 0.05 + 0.15 + 0.03), "churn risk");
+
+            s = engine.Summary("c1", March5Us - 3 * DayUs);
+            Check(s.Events == 2 && s.LastContactChannel == (int)Channel.Voice, "as of the past");
+            Check(engine.Summary("c1").Events == 4, "now");
+            Fails(() => engine.Summary(""), Status.Invalid, "customer_id", "empty id");
+            Fails(() => engine.Summary(null), Status.Invalid, "customer_id", "null id");
+        }
+    }
+
+    private static void TestContextAndConfig()
+    {
+        using (Engine engine = Engine.Open(":memory:"))
+        {
+            RecordJourney(engine, "c1");
+            string context = engine.Context("c1", March5Us);
+            Contains(context, "\"plan\":\"gold\"", "attributes");
+            Contains(context, "billing", "context");
+            Contains(engine.Context("nobody"), "{", "unknown customer's context");
+            Fails(() => engine.Context(""), Status.Invalid, "customer_id", "empty id");
+
+            engine.LoadContextConfig(
+                "metrics { name: \"voice_30d\" aggregation: COUNT window: \"30d\"\n" +
+                "  filter: \"event.channel == 'voice'\" }\n");
+            Contains(engine.Context("c1", March5Us), "voice_30d", "a user-defined metric");
+            Fails(() => engine.LoadContextConfig("metrics {"), Status.Parse, "", "config syntax");
+            Fails(() => engine.LoadContextConfig("metrics { name: \"m\" aggregation: COUNT window: \"30d\" filter: \"nope(\" }"),
+                  Status.Parse, "", "config filter");
+            Fails(() => engine.Snapshot(), Status.Invalid, "", "no snapshot for :memory:");
+            Check(engine.Stats().Customers == 1, "stats");
+        }
+    }
+
+    private static void TestExpressions()
+    {
+        using (Engine engine = Engine.Open(":memory:"))
+        {
+            Check(engine.CheckExpression("customer.strikes >= 2") == "bool", "check type");
+            Fails(() => engine.CheckExpression("customer.strikes >="), Status.Parse, "", "syntax");
+            Fails(() => engine.CheckExpression("shopper.tier == 'gold'"), Status.Invalid, "shopper", "unknown name");
+        }
+        Check(Engine.Eval("1 + 2") == "3", "eval");
+        Check(Engine.Eval("tier == 'gold' && n > 2",
+                          new Dictionary<string, string> { { "tier", "'gold'" }, { "n", "3" } }) == "true",
+              "eval with variables");
+        Fails(() => Engine.Eval("1 / 0"), Status.Invalid, "division by zero", "eval error");
+        Fails(() => Engine.Eval("1 +"), Status.Parse, "", "eval syntax");
+    }
+
+    private static void TestRulesAndDecide()
+    {
+        using (Engine engine = Engine.Open(":memory:"))
+        {
+            Fails(() => engine.Decide("c1"), Status.Invalid, "no ruleset", "decide without rules");
+            Fails(() => engine.LoadRules("actions {\n  id: \"a\"\n  title: \n}\n", "r.textproto"),
+                  Status.Parse, "r.textproto:4:1:", "ruleset syntax");
+            Fails(() => engine.LoadRules("actions { id: \"a\" }\nplaybooks { name: \"p\"\n  rules { action: \"nope\" } }\n",
+                                         "r.textproto"),
+                  Status.Invalid, "playbooks[0].rules[0].action", "unknown action");
+            Fails(() => engine.Decide("c1"), Status.Invalid, "no ruleset", "a failed load loads nothing");
+            engine.LoadRules(Ruleset, "t1.textproto");
+            Contains(engine.Decide("c1"), "\"ruleset_version\":\"t1\"", "loaded");
+            engine.LoadRules("{\"version\": \"j1\", \"actions\": [{\"id\": \"a\"}]}", "r.json");
+            Contains(engine.Decide("c1"), "\"ruleset_version\":\"j1\"", "JSON ruleset");
+            Throws<ArgumentNullException>(() => engine.LoadRules(null), "null rules");
+        }
+        using (Engine engine = OpenWithRules())
+        {
+            RecordJourney(engine, "c1");
+            string d = engine.Decide("c1", Channel.Voice, "billing", timeUs: March5Us);
+            Contains(d, "\"customer_id\":\"c1\"", "decision customer");
+            Contains(d, "\"time\":\"2025-03-05T00:00:00Z\"", "decision time");
+            Contains(d, "\"script\":\"Sorry, there.\"", "script");
+            Contains(d, "2 bad experiences", "reason");
+            Check(d.IndexOf("\"action\":\"apology\"") >= 0 &&
+                  d.IndexOf("\"action\":\"apology\"") < d.IndexOf("\"action\":\"survey\""), "ranking");
+            Contains(d, "\"stage\":\"suitability\"", "trace");
+            Check(engine.Decide("c1", Channel.Voice, "billing", timeUs: March5Us) == d, "deterministic");
+            Check(!engine.Decide("c1", Channel.Voice, "billing", Direction.Outbound, timeUs: March5Us)
+                        .Contains("billing_call"), "outbound");
+            Contains(engine.Decide("c1", Channel.Voice, "billing", agentId: "a1", timeUs: March5Us, maxResults: 1),
+                     "\"stage\":\"max_results\"", "max results");
+            Fails(() => engine.Decide(""), Status.Invalid, "customer_id", "empty id");
+            Fails(() => engine.Decide("c1", (Channel)99), Status.Invalid, "channel", "bad channel");
+            Fails(() => engine.Decide("c1", direction: (Direction)7), Status.Invalid, "direction", "bad direction");
+        }
+    }
+
+    private static void TestFeedback()
+    {
+        using (Engine engine = OpenWithRules())
+        {
+            string d = engine.Decide("c5", Channel.Voice, "billing", timeUs: March5Us);
+            Contains(d, "\"action\":\"upgrade\"", "upgrade offered");
+            string id = DecisionId(d);
+            Check(id.Length > 0, "decision id");
+            Fails(() => engine.Feedback("", id, "upgrade", FeedbackOutcome.Offered), Status.Invalid, "customer_id", "empty id");
+            Fails(() => engine.Feedback("c5", "", "upgrade", FeedbackOutcome.Offered), Status.Invalid, "decision_id", "empty decision");
+            Fails(() => engine.Feedback("c5", id, "upgrade", (FeedbackOutcome)9), Status.Invalid, "outcome", "bad outcome");
+            Fails(() => engine.Feedback("c5", id, "upgrade", FeedbackOutcome.Offered, (Channel)12),
+                  Status.Invalid, "channel", "bad channel");
+            engine.Feedback("c5", id, "upgrade", FeedbackOutcome.Offered, Channel.Voice, March5Us + 60000000);
+            engine.Feedback("c5", id, "upgrade", FeedbackOutcome.Offered, Channel.Voice, March5Us + 60000000);
+            engine.Feedback("c5", id, "upgrade", FeedbackOutcome.Accepted, Channel.Voice, March5Us + 120000000);
+            Contains(engine.Decide("c5", Channel.Voice, "billing", timeUs: March5Us + DayUs),
+                     "\"stage\":\"cap\"", "capped after the offer");
+            Check(!engine.Decide("c5", Channel.Voice, "billing", timeUs: March5Us + 31 * DayUs)
+                        .Contains("\"stage\":\"cap\""), "offered again after the window");
+            Contains(engine.Timeline("c5"), "accepted", "feedback in the log");
+        }
+    }
+
+    private static void TestAlerts()
+    {
+        using (Engine engine = OpenWithRules())
+        {
+            Check(CountOf(engine.PollAlerts(), "\"raised_at\"") == 0, "no alerts yet");
+            engine.Record(Survey("s1", "c1", 0, 3));
+            string alerts = engine.PollAlerts();
+            Check(CountOf(alerts, "\"raised_at\"") == 1, "one alert");
+            Contains(alerts, "\"playbook\":\"detractor\"", "alert playbook");
+            Contains(alerts, "NPS 3", "alert reason");
+            Check(CountOf(engine.PollAlerts(), "\"raised_at\"") == 0, "taken once");
+            engine.Record(Survey("s3", "c1", 1, 9));
+            engine.Record(Survey("s4", "c1", 2, 1));
+            engine.Record(Survey("s5", "c2", 3, 0));
+            Contains(engine.PollAlerts(1), "\"customer_id\":\"c1\"", "oldest first");
+            Contains(engine.PollAlerts(1), "\"customer_id\":\"c2\"", "then the next");
+
+            // The callback: those waiting at once, then each as raised.
+            engine.Record(Survey("s6", "c3", 4, 4));
+            List<string> received = new List<string>();
+            engine.OnAlert(a => received.Add(a));
+            Check(received.Count == 1 && received[0].Contains("\"c3\""), "waiting alert delivered");
+            engine.Record(Survey("s7", "c4", 5, 5));
+            Check(received.Count == 2 && received[1].Contains("\"c4\""), "alert delivered on record");
+            Check(CountOf(engine.PollAlerts(), "\"raised_at\"") == 0, "nothing queued meanwhile");
+
+            // The delegate survives collections: only the GCHandle holds it.
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            engine.Record(Survey("s8", "c5", 6, 2));
+            Check(received.Count == 3, "delivered after a collection");
+
+            // A throwing handler: the event is stored, the exception surfaces.
+            engine.OnAlert(a => { throw new InvalidOperationException("boom " + a.Length); });
+            try
+            {
+                engine.Record(Survey("s9", "c6", 7, 1));
+                Check(false, "the handler's exception is rethrown");
+            }
+            catch (InvalidOperationException e)
+            {
+                Check(e.Message.StartsWith("boom"), "the handler's own exception");
+            }
+            Check(engine.Summary("c6").Events == 1, "the event was stored anyway");
+            engine.Record(Survey("s10", "c7", 8, 9)); // no alert: nothing thrown
+
+            // Unregistered: alerts queue again.
+            engine.OnAlert(null);
+            engine.Record(Survey("s11", "c8", 9, 6));
+            Check(received.Count == 3, "no delivery after unregistering");
+            Contains(engine.PollAlerts(), "\"customer_id\":\"c8\"", "queued again");
+            EngineStats st = engine.Stats();
+            Check(st.AlertsRaised == 8 && st.AlertsQueued == 0 && st.AlertsDropped == 0,
+                  "alert stats " + st.AlertsRaised + "/" + st.AlertsQueued);
+
+            // Replacing handlers many times releases each one's GCHandle
+            // (a leak would not fail here, but a double free would crash).
+            for (int i = 0; i < 100; ++i) engine.OnAlert(a => received.Add(a));
+            engine.Record(Survey("s12", "c9", 10, 0));
+            Check(received.Count == 4, "the last handler only");
+            // Still registered at dispose: released by mot_engine_close.
+        }
+        // Delivery on other threads: Record from several at once.
+        using (Engine engine = OpenWithRules())
+        {
+            int count = 0;
+            engine.OnAlert(a => Interlocked.Increment(ref count));
+            Thread[] threads = new Thread[4];
+            for (int t = 0; t < threads.Length; ++t)
+            {
+                int n = t;
+                threads[t] = new Thread(() =>
+                {
+                    for (int i = 0; i < 10; ++i)
+                        engine.Record(Survey("t" + n + "-" + i, "x" + n + "-" + i, i, 2));
+                });
+                threads[t].Start();
+            }
+            foreach (Thread t in threads) t.Join();
+            Check(count == 40, "alerts from four threads: " + count);
+        }
+    }
+
+    private static void TestFinalizer()
+    {
+        // An engine never disposed is closed by the SafeHandle's finalizer,
+        // its alert handler's GCHandle released then.
+        for (int i = 0; i < 3; ++i)
+        {
+            Engine engine = OpenWithRules();
+            engine.OnAlert(a => { });
+        }
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        Check(true, "finalized");
+    }
+
+    public static int Main()
+    {
+        Action[] tests =
+        {
+            TestVersion, TestOpenAndDispose, TestRecordAndTimeline, TestIngest, TestSummary,
+            TestContextAndConfig, TestExpressions, TestRulesAndDecide, TestFeedback, TestAlerts,
+            TestFinalizer,
+        };
+        foreach (Action test in tests)
+        {
+            try
+            {
+                test();
+            }
+            catch (Exception e)
+            {
+                ++failures;
+                Console.Error.WriteLine("FAILED: " + test.Method.Name + " threw " + e);
+            }
+        }
+        Console.WriteLine((failures == 0 ? "PASSED " : "FAILED ") + checks + " checks, " + failures + " failures");
+        return failures == 0 ? 0 : 1;
+    }
+}
