@@ -485,6 +485,9 @@ absl::Status Engine::Rebuild(const v1::ContextConfig& config,
     config_fingerprint_ = state::ConfigFingerprint(config);
     std::lock_guard<std::mutex> swap(ruleset_mu_);
     rules = std::exchange(ruleset_, std::move(rules));
+    // A new context configuration keeps the ruleset it had: nothing to
+    // retire, and waiting for the last holder would wait for ruleset_.
+    if (rules == ruleset_) rules.reset();
   }
   // The old state and ruleset are freed here, outside the lock.
   Retire(std::move(rules));

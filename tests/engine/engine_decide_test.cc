@@ -188,6 +188,18 @@ TEST_F(EngineDecideTest, ReloadingSwapsRulesAndRebuildsForNewMetrics) {
   EXPECT_EQ(d.dropped(1).stage(), "suitability");
 }
 
+TEST_F(EngineDecideTest, ANewContextConfigKeepsTheRuleset) {
+  auto engine = Open(":memory:", Options());
+  Contact(*engine, "c-1", v1::UNRESOLVED);
+  const v1::Decision before = Decide(*engine, "c-1");
+  // Rebuilds the state under the ruleset already loaded, which stays.
+  absl::Status s = engine->LoadContextConfig(
+      "metrics { name: \"calls_1d\" aggregation: COUNT window: \"1d\" }");
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_EQ(engine->RulesetVersion(), "r1");
+  EXPECT_TRUE(MessageDifferencer::Equals(Decide(*engine, "c-1"), before));
+}
+
 TEST_F(EngineDecideTest, FeedbackIsDurableAndTheSameAfterARestart) {
   const std::string path = dir_.File("log.db");
   v1::Decision first;
