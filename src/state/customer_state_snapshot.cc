@@ -26,8 +26,9 @@
 //              series: sample count u32, then time_us i64, number f64,
 //              text id u32, is_text u8 each
 //
-// Ids are the interner's, which the snapshot restores identically before
-// any customer. Load bounds every count by the bytes left, so that a damaged
+// Ids are the interner's, written with SnapshotWriter::Id (or noted with
+// Refer) so that the snapshot keeps their strings, and restored identically
+// before any customer; Load refuses an id whose string is not there. Load bounds every count by the bytes left, so that a damaged
 // count cannot ask for a huge allocation, and drops the held events that
 // have left the horizon (so a loaded state may hold fewer than the saved
 // one, with the same answers).
@@ -76,8 +77,8 @@ void CustomerState::Save(SnapshotWriter& out) const {
   out.I64(last_contact_.time_us);
   PutI32(out, last_contact_.channel);
   PutI32(out, last_contact_.outcome);
-  out.U32(last_topic_);
-  out.U32(last_agent_);
+  out.Id(last_topic_);
+  out.Id(last_agent_);
   out.U32(last_contact_.transfers);
   out.I64(last_contact_.hold_ms);
   out.F64(last_contact_.sentiment);
@@ -99,14 +100,14 @@ void CustomerState::Save(SnapshotWriter& out) const {
 
   out.U32(static_cast<uint32_t>(topics_.size()));
   for (const Topic& topic : topics_) {
-    out.U32(topic.topic);
+    out.Id(topic.topic);
     PutI32(out, topic.outcome);
     out.I64(topic.time_us);
   }
   out.U32(static_cast<uint32_t>(attributes_.size()));
   for (const Attribute& attribute : attributes_) {
-    out.U32(attribute.key);
-    out.U32(attribute.text);
+    out.Id(attribute.key);
+    out.Id(attribute.text);
     out.I64(attribute.time_us);
     out.F64(attribute.number);
     PutI32(out, attribute.kind);
@@ -122,8 +123,8 @@ void CustomerState::Save(SnapshotWriter& out) const {
   for (const Response& response : responses_) {
     out.I64(response.time_us);
     out.U64(response.decision);
-    out.U32(response.action);
-    out.U32(response.group);
+    out.Id(response.action);
+    out.Id(response.group);
     out.U8(response.channel);
     out.U8(response.outcome);
   }
@@ -131,6 +132,7 @@ void CustomerState::Save(SnapshotWriter& out) const {
   out.Raw(&base_, sizeof(base_));
   out.U32(static_cast<uint32_t>(held_.size()));
   out.Raw(held_.data(), held_.size() * sizeof(HeldEvent));
+  for (const HeldEvent& held : held_) out.Refer(held.topic);
 
   out.U32(static_cast<uint32_t>(metrics_.size()));
   for (const MetricSeries& series : metrics_) {
@@ -139,7 +141,7 @@ void CustomerState::Save(SnapshotWriter& out) const {
     for (const MetricSample& sample : samples) {
       out.I64(sample.time_us);
       out.F64(sample.number);
-      out.U32(sample.text);
+      out.Id(sample.text);
       out.U8(sample.is_text ? 1 : 0);
     }
   }
@@ -157,8 +159,8 @@ bool CustomerState::Load(SnapshotReader& in, const StateConfig& config) {
   last_contact_.time_us = in.I64();
   last_contact_.channel = GetI32(in);
   last_contact_.outcome = GetI32(in);
-  last_topic_ = in.U32();
-  last_agent_ = in.U32();
+  last_topic_ = in.Id();
+  last_agent_ = in.Id();
   last_contact_.transfers = in.U32();
   last_contact_.hold_ms = in.I64();
   last_contact_.sentiment = in.F64();
@@ -182,7 +184,7 @@ bool CustomerState::Load(SnapshotReader& in, const StateConfig& config) {
   if (!GetCount(in, kTopicBytes, &count) || count > kMaxTopics) return false;
   topics_.resize(count);
   for (Topic& topic : topics_) {
-    topic.topic = in.U32();
+    topic.topic = in.Id();
     topic.outcome = GetI32(in);
     topic.time_us = in.I64();
   }
@@ -190,8 +192,8 @@ bool CustomerState::Load(SnapshotReader& in, const StateConfig& config) {
   if (!GetCount(in, kAttributeBytes, &count)) return false;
   attributes_.resize(count);
   for (Attribute& attribute : attributes_) {
-    attribute.key = in.U32();
-    attribute.text = in.U32();
+    attribute.key = in.Id();
+    attribute.text = in.Id();
     attribute.time_us = in.I64();
     attribute.number = in.F64();
     attribute.kind = GetI32(in);
@@ -213,8 +215,8 @@ bool CustomerState::Load(SnapshotReader& in, const StateConfig& config) {
     Response& response = responses_[i];
     response.time_us = in.I64();
     response.decision = in.U64();
-    response.action = in.U32();
-    response.group = in.U32();
+    response.action = in.Id();
+    response.group = in.Id();
     response.channel = in.U8();
     response.outcome = in.U8();
     if (response.channel >= kChannelCount ||
@@ -234,7 +236,8 @@ bool CustomerState::Load(SnapshotReader& in, const StateConfig& config) {
   // rely on.
   for (size_t i = 0; i < held_.size(); ++i) {
     const HeldEvent& held = held_[i];
-    if (held.channel >= kChannelCount || held.time_us > newest_us_ ||
+    if (held.channel >= kChannelCount || !in.Known(held.topic) ||
+        held.time_us > newest_us_ ||
         (i > 0 && held.time_us < held_[i - 1].time_us)) {
       return false;
     }
@@ -253,7 +256,7 @@ bool CustomerState::Load(SnapshotReader& in, const StateConfig& config) {
       MetricSample& sample = samples[i];
       sample.time_us = in.I64();
       sample.number = in.F64();
-      sample.text = in.U32();
+      sample.text = in.Id();
       sample.is_text = in.U8() != 0;
       if (sample.time_us > newest_us_ ||
           (i > 0 && sample.time_us < samples[i - 1].time_us)) {

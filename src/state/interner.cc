@@ -47,13 +47,31 @@ uint32_t Interner::InternLocked(absl::string_view text) {
   if (auto it = ids_.find(text); it != ids_.end()) return it->second;
   const uint32_t id = size_.load(std::memory_order_relaxed);
   if (id >= kCapacity) return kEmpty;
-  std::unique_ptr<std::string[]>& chunk = chunks_[id >> kChunkBits];
-  if (!chunk) chunk = std::make_unique<std::string[]>(kChunkSize);
-  std::string& slot = chunk[id & (kChunkSize - 1)];
+  StoreLocked(id, text);
+  return id;
+}
+
+bool Interner::Restore(uint32_t id, absl::string_view text) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (text.empty() || id < size_.load(std::memory_order_relaxed) ||
+      id >= kCapacity || ids_.contains(text)) {
+    return false;
+  }
+  StoreLocked(id, text);
+  return true;
+}
+
+void Interner::StoreLocked(uint32_t id, absl::string_view text) {
+  // Chunks the ids skipped by Restore need, too: Get reads any id below
+  // size().
+  for (uint32_t c = size_.load(std::memory_order_relaxed) >> kChunkBits;
+       c <= id >> kChunkBits; ++c) {
+    if (!chunks_[c]) chunks_[c] = std::make_unique<std::string[]>(kChunkSize);
+  }
+  std::string& slot = chunks_[id >> kChunkBits][id & (kChunkSize - 1)];
   slot.assign(text.data(), text.size());
   ids_.emplace(absl::string_view(slot), id);
   size_.store(id + 1, std::memory_order_release);
-  return id;
 }
 
 const char* Interner::Get(uint32_t id) const {

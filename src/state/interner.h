@@ -38,6 +38,12 @@ class Interner {
   Interner& operator=(const Interner&) = delete;
 
   uint32_t Intern(absl::string_view text);
+  // Puts `text` back at the id it had when a snapshot was written (which
+  // keeps only the strings its states name). Ids must come in increasing
+  // order, on a table nothing was interned in yet; the ids skipped stay
+  // unused (View gives ""). False for an id out of order or too large, an
+  // empty or repeated text.
+  bool Restore(uint32_t id, absl::string_view text);
 
   // NUL-terminated; "" for kEmpty and for ids never handed out.
   const char* Get(uint32_t id) const;
@@ -48,6 +54,8 @@ class Interner {
 
  private:
   uint32_t InternLocked(absl::string_view text);
+  // Stores `text` as `id` (size_ <= id < kCapacity, not yet interned).
+  void StoreLocked(uint32_t id, absl::string_view text);
 
   static constexpr uint32_t kChunkBits = 12;
   static constexpr uint32_t kChunkSize = 1u << kChunkBits;

@@ -1,13 +1,18 @@
 // The snapshot file, field by field (snapshot.h gives the outline; Bytes is
 // a u32 length then the bytes):
 //   "MOTSNAP1", version u32, config fingerprint u64, seq i64, event_id Bytes,
-//   string count u32 (the interner's size - 1), each string Bytes (ids 1..),
 //   learned count u32, then per action in increasing id order: action id u32,
 //     offered, accepted, rejected, ignored, converted u64 (ActionStats),
 //   per customer: customer id Bytes, CustomerState::Save's output as Bytes
 //     (the length lets the reader check that Load took exactly its share),
-//   customer count u64, checksum u64 (see Checksum) of everything before it.
-// Customers come in no particular order.
+//   string count u32, then per string in increasing id order: id u32, Bytes
+//     (only the ids written above: SnapshotWriter::Id and Refer note them),
+//   customer count u64, the strings' offset in the file u64, checksum u64
+//     (see Checksum) of everything before it.
+// Customers come in no particular order. The strings come last because the
+// writer learns which ones it needs only as it writes the states; the
+// reader, which holds the whole file, finds them by their offset and loads
+// them first.
 
 #include "state/snapshot.h"
 
@@ -41,7 +46,7 @@ static_assert(std::endian::native == std::endian::little,
 constexpr char kMagic[8] = {'M', 'O', 'T', 'S', 'N', 'A', 'P', '1'};
 // Bumped whenever anything written changes, CustomerState::Save's layout
 // included.
-constexpr uint32_t kFormatVersion = 2;
+constexpr uint32_t kFormatVersion = 3;
 constexpr uint32_t kFingerprintSeed = 0x63667067;  // "cfpg"
 constexpr uint32_t kChecksumSeed = 0x736e6170;     // "snap"
 
@@ -50,11 +55,14 @@ constexpr uint32_t kChecksumSeed = 0x736e6170;     // "snap"
 constexpr size_t kChecksumChunk = size_t{1} << 20;
 // The writer hands its buffer to the file once it holds this much.
 constexpr size_t kDrainBytes = 8 * kChecksumChunk;
-// The trailer: customer count u64 (covered by the checksum), checksum u64.
-constexpr size_t kTrailerBytes = 16;
+// The trailer: customer count u64 and strings offset u64 (covered by the
+// checksum), checksum u64.
+constexpr size_t kTrailerBytes = 24;
 // The smallest file: magic, version, fingerprint, seq, event_id length,
-// string count, learned count, trailer.
+// learned count, string count, trailer.
 constexpr size_t kMinimumBytes = 8 + 4 + 8 + 8 + 4 + 4 + 4 + kTrailerBytes;
+// One string: id and length, then at least one byte.
+constexpr size_t kStringBytes = 4 + 4 + 1;
 // One action's learning counters: id and five counts.
 constexpr size_t kLearnedBytes = 4 + 5 * 8;
 
@@ -132,9 +140,13 @@ class TempFile {
       checksum_.Add(out.substr(at, kChecksumChunk));
     }
     absl::Status status = WriteAll(fd_, out, path_);
+    drained_ += n;
     buffer.erase(0, n);
     return status;
   }
+
+  // The bytes drained so far: the file offset of the buffer's first byte.
+  uint64_t drained() const { return drained_; }
 
   // Ends the file with the checksum of everything drained into it.
   absl::Status WriteChecksum() {
@@ -170,6 +182,7 @@ class TempFile {
   const std::string path_;
   int fd_ = -1;
   bool committed_ = false;
+  uint64_t drained_ = 0;
   Checksum checksum_;
 };
 
@@ -274,6 +287,21 @@ double SnapshotReader::F64() {
   return v;
 }
 
+uint32_t SnapshotReader::Id() {
+  const uint32_t id = U32();
+  if (!Known(id)) {
+    in_ = {};
+    ok_ = false;
+    return Interner::kEmpty;
+  }
+  return id;
+}
+
+bool SnapshotReader::Known(uint32_t id) const {
+  return strings_ == nullptr || id == Interner::kEmpty ||
+         !strings_->View(id).empty();
+}
+
 absl::string_view SnapshotReader::Bytes() {
   const uint32_t size = U32();
   if (size > in_.size()) {
@@ -314,16 +342,11 @@ absl::Status WriteSnapshot(const StateStore& store, const LogPosition& position,
   out.I64(position.seq);
   out.Bytes(position.event_id);
 
-  const Interner& strings = store.strings();
-  const uint32_t string_count = strings.size();
-  out.U32(string_count - 1);
-  for (uint32_t id = 1; id < string_count; ++id) out.Bytes(strings.View(id));
-
   const std::vector<std::pair<uint32_t, ActionStats>> learned =
       store.AllLearned();
   out.U32(static_cast<uint32_t>(learned.size()));
   for (const auto& [action, stats] : learned) {
-    out.U32(action);
+    out.Id(action);
     out.U64(stats.offered);
     out.U64(stats.accepted);
     out.U64(stats.rejected);
@@ -355,7 +378,25 @@ absl::Status WriteSnapshot(const StateStore& store, const LogPosition& position,
       });
   if (!status.ok()) return status;
 
+  const uint64_t strings_at = file.drained() + buffer.size();
+  const Interner& strings = store.strings();
+  const std::vector<bool>& referenced = out.referenced();
+  uint32_t string_count = 0;
+  for (uint32_t id = 1; id < referenced.size(); ++id) {
+    string_count += referenced[id] ? 1 : 0;
+  }
+  out.U32(string_count);
+  for (uint32_t id = 1; id < referenced.size(); ++id) {
+    if (!referenced[id]) continue;
+    out.U32(id);
+    out.Bytes(strings.View(id));
+    if (buffer.size() >= kDrainBytes) {
+      if (absl::Status s = file.Drain(buffer, false); !s.ok()) return s;
+    }
+  }
+
   out.U64(customers);
+  out.U64(strings_at);
   if (absl::Status s = file.Drain(buffer, true); !s.ok()) return s;
   if (absl::Status s = file.WriteChecksum(); !s.ok()) return s;
   return file.Commit(path);
@@ -414,20 +455,39 @@ absl::StatusOr<LogPosition> ReadSnapshot(const std::string& path,
   LogPosition position;
   position.seq = in.I64();
   position.event_id = std::string(in.Bytes());
-
-  Interner& strings = store->strings();
-  const uint32_t string_count = in.U32();
   if (!in.ok()) return damaged("header truncated");
-  // Each string takes at least its 4-byte length.
-  if (string_count > in.remaining() / sizeof(uint32_t)) {
+
+  uint64_t customer_count, strings_at;
+  std::memcpy(&customer_count, data.data() + data.size() - kTrailerBytes,
+              sizeof(customer_count));
+  std::memcpy(&strings_at, data.data() + data.size() - kTrailerBytes + 8,
+              sizeof(strings_at));
+  const size_t body_end = data.size() - kTrailerBytes;
+  const size_t strings_from = body_end - in.remaining();
+  if (strings_at < strings_from || strings_at > body_end) {
+    return damaged("the string table's offset is outside the file");
+  }
+  // The strings first: every id read after them is checked against them.
+  Interner& strings = store->strings();
+  SnapshotReader strings_in(data.substr(strings_at, body_end - strings_at));
+  const uint32_t string_count = strings_in.U32();
+  if (!strings_in.ok() ||
+      string_count > strings_in.remaining() / kStringBytes) {
     return damaged("string table larger than the file");
   }
   for (uint32_t i = 1; i <= string_count; ++i) {
-    const absl::string_view text = in.Bytes();
-    if (!in.ok() || strings.Intern(text) != i) {
+    const uint32_t id = strings_in.U32();
+    const absl::string_view text = strings_in.Bytes();
+    if (!strings_in.ok() || !strings.Restore(id, text)) {
       return damaged(absl::StrCat("string table entry ", i, " is invalid"));
     }
   }
+  if (strings_in.remaining() != 0) {
+    return damaged("bytes left after the string table");
+  }
+  // The learning counters and the customers, up to the strings.
+  in = SnapshotReader(data.substr(strings_from, strings_at - strings_from),
+                      &strings);
 
   const uint32_t learned_count = in.U32();
   if (!in.ok() || learned_count > in.remaining() / kLearnedBytes) {
@@ -435,15 +495,15 @@ absl::StatusOr<LogPosition> ReadSnapshot(const std::string& path,
   }
   uint32_t previous_action = Interner::kEmpty;
   for (uint32_t i = 0; i < learned_count; ++i) {
-    const uint32_t action = in.U32();
+    const uint32_t action = in.Id();
     ActionStats stats;
     stats.offered = in.U64();
     stats.accepted = in.U64();
     stats.rejected = in.U64();
     stats.ignored = in.U64();
     stats.converted = in.U64();
-    // Ids name strings of the table above, written in increasing order.
-    if (action <= previous_action || action > string_count) {
+    // Ids name strings of the table, written in increasing order.
+    if (!in.ok() || action <= previous_action) {
       return damaged(
           absl::StrCat("learning counters entry ", i + 1, " names no action"));
     }
@@ -455,7 +515,7 @@ absl::StatusOr<LogPosition> ReadSnapshot(const std::string& path,
   uint64_t customers = 0;
   while (in.remaining() > 0) {
     const absl::string_view customer_id = in.Bytes();
-    SnapshotReader state_in(in.Bytes());
+    SnapshotReader state_in(in.Bytes(), &strings);
     CustomerState state;
     if (!in.ok()) {
       return damaged(absl::StrCat("customer record ", customers + 1,
@@ -469,11 +529,10 @@ absl::StatusOr<LogPosition> ReadSnapshot(const std::string& path,
     store->Insert(std::string(customer_id), std::move(state));
     ++customers;
   }
-  uint64_t count;
-  std::memcpy(&count, data.data() + data.size() - kTrailerBytes, sizeof(count));
-  if (count != customers) {
+  if (customer_count != customers) {
     return damaged(absl::StrCat("holds ", customers,
-                                " customers, its trailer says ", count));
+                                " customers, its trailer says ",
+                                customer_count));
   }
   return position;
 }

@@ -12,13 +12,15 @@
 // File layout (little-endian; field by field at the top of snapshot.cc):
 //   header   "MOTSNAP1", format version u32, config fingerprint u64,
 //            log position: seq i64 and the event_id at that seq,
-//   strings  the interner's table, in id order,
 //   learned  the store's learning counters (StateStore::Learned), by action,
 //   shards   customers: id, then CustomerState::Save's bytes with their
 //            length,
-//   trailer  the customer count and a checksum of everything before it
-//            (hashed in 1 MiB slices, so that neither side holds the file
-//            twice).
+//   strings  the strings of the interner's table that the above name, with
+//            their ids: only those, so that a string that only an erased
+//            customer used is not written again,
+//   trailer  the customer count, where the strings start, and a checksum of
+//            everything before it (hashed in 1 MiB slices, so that neither
+//            side holds the file twice).
 //
 // SnapshotWriter and SnapshotReader are the byte-level encoders that
 // CustomerState::Save and Load use. Not thread-safe.
@@ -29,6 +31,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -67,6 +70,18 @@ absl::StatusOr<LogPosition> ReadSnapshot(const std::string& path,
 class SnapshotWriter {
  public:
   explicit SnapshotWriter(std::string* out) : out_(out) {}
+  // An Interner id, noted for the string table.
+  void Id(uint32_t id) {
+    Refer(id);
+    U32(id);
+  }
+  // Notes an id written some other way (inside Raw bytes).
+  void Refer(uint32_t id) {
+    if (id >= referenced_.size()) referenced_.resize(id + 1);
+    referenced_[id] = true;
+  }
+  // The ids noted so far: referenced()[id].
+  const std::vector<bool>& referenced() const { return referenced_; }
   void U8(uint8_t v);
   void U32(uint32_t v);
   void U64(uint64_t v);
@@ -78,12 +93,20 @@ class SnapshotWriter {
 
  private:
   std::string* out_;
+  std::vector<bool> referenced_;
 };
 
 // Every read fails soft: past the end it returns zeros and ok() turns false.
 class SnapshotReader {
  public:
-  explicit SnapshotReader(absl::string_view in) : in_(in) {}
+  // With `strings`, Id() checks each id against that table.
+  explicit SnapshotReader(absl::string_view in,
+                          const Interner* strings = nullptr)
+      : in_(in), strings_(strings) {}
+  // An Interner id; one the table does not hold fails the read.
+  uint32_t Id();
+  // Whether `id` (read with Raw) names a string of the table, or is kEmpty.
+  bool Known(uint32_t id) const;
   uint8_t U8();
   uint32_t U32();
   uint64_t U64();
@@ -96,6 +119,7 @@ class SnapshotReader {
 
  private:
   absl::string_view in_;
+  const Interner* strings_;
   bool ok_ = true;
 };
 

@@ -20,25 +20,30 @@ StateStore::Shard& StateStore::ShardFor(absl::string_view customer_id) const {
   return shards_[(hash >> 40) % kShards];
 }
 
-void ActionStats::Count(v1::FeedbackOutcome outcome) {
+uint64_t* ActionStats::CounterOf(v1::FeedbackOutcome outcome) {
   switch (outcome) {
     case v1::OFFERED:
-      ++offered;
-      break;
+      return &offered;
     case v1::ACCEPTED:
-      ++accepted;
-      break;
+      return &accepted;
     case v1::REJECTED:
-      ++rejected;
-      break;
+      return &rejected;
     case v1::IGNORED:
-      ++ignored;
-      break;
+      return &ignored;
     case v1::CONVERTED:
-      ++converted;
-      break;
+      return &converted;
     default:
-      break;
+      return nullptr;
+  }
+}
+
+void ActionStats::Count(v1::FeedbackOutcome outcome) {
+  if (uint64_t* counter = CounterOf(outcome)) ++*counter;
+}
+
+void ActionStats::Uncount(v1::FeedbackOutcome outcome) {
+  if (uint64_t* counter = CounterOf(outcome); counter && *counter > 0) {
+    --*counter;
   }
 }
 
@@ -55,6 +60,27 @@ void StateStore::Apply(const v1::Event& event) {
     learned_[response->action].Count(
         static_cast<v1::FeedbackOutcome>(response->outcome));
   }
+}
+
+bool StateStore::Erase(absl::string_view customer_id,
+                       absl::Span<const v1::Event> events) {
+  bool found;
+  {
+    Shard& shard = ShardFor(customer_id);
+    std::unique_lock lock(shard.mu);
+    found = shard.customers.erase(customer_id) > 0;
+  }
+  std::unique_lock lock(learned_mu_);
+  for (const v1::Event& event : events) {
+    const std::optional<Response> response = ReadFeedback(event, *strings_);
+    if (!response) continue;
+    auto it = learned_.find(response->action);
+    if (it == learned_.end()) continue;
+    it->second.Uncount(static_cast<v1::FeedbackOutcome>(response->outcome));
+    // A replay of the log without these events would have no entry at all.
+    if (it->second == ActionStats{}) learned_.erase(it);
+  }
+  return found;
 }
 
 StateStore::Found StateStore::Visit(

@@ -64,7 +64,12 @@ struct ActionStats {
 
   // Counts one response; FEEDBACK_UNSPECIFIED counts nothing.
   void Count(v1::FeedbackOutcome outcome);
+  // Takes back a response counted before (an erased customer's).
+  void Uncount(v1::FeedbackOutcome outcome);
   bool operator==(const ActionStats&) const = default;
+
+ private:
+  uint64_t* CounterOf(v1::FeedbackOutcome outcome);
 };
 
 class StateStore {
@@ -88,6 +93,11 @@ class StateStore {
   // state, and a feedback event's response into the learning counters.
   void Apply(const v1::Event& event);
 
+  // Forgets a customer (erasure): its state, and what the responses among
+  // `events`, which must be every event of that customer Apply folded,
+  // taught the learning counters, so that the store is what a replay of the
+  // log without them would build. Returns whether the customer was known.
+  bool Erase(absl::string_view customer_id, absl::Span<const v1::Event> events);
   // What a query found.
   enum class Found {
     kAnswered,     // `out` is filled

@@ -24,6 +24,28 @@ TEST(InternerTest, SameTextSameIdAndStablePointers) {
   EXPECT_EQ(strings.View(strings.Intern("topic 9999")), "topic 9999");
 }
 
+TEST(InternerTest, RestorePutsStringsBackAtTheirIdsAndSkipsTheRest) {
+  Interner strings;
+  ASSERT_TRUE(strings.Restore(2, "billing"));
+  // Beyond the first chunk: the chunks in between exist for Get.
+  ASSERT_TRUE(strings.Restore(9000, "refund"));
+  EXPECT_EQ(strings.size(), 9001u);
+  EXPECT_STREQ(strings.Get(1), "");
+  EXPECT_STREQ(strings.Get(5000), "");
+  EXPECT_STREQ(strings.Get(9000), "refund");
+  EXPECT_EQ(strings.Intern("billing"), 2u);
+  EXPECT_EQ(strings.Intern("refund"), 9000u);
+  // New strings come after the last id restored; skipped ids stay unused.
+  EXPECT_EQ(strings.Intern("login"), 9001u);
+  // Out of order, repeated, empty or too large: refused, nothing changes.
+  EXPECT_FALSE(strings.Restore(8000, "late"));
+  EXPECT_FALSE(strings.Restore(9500, "billing"));
+  EXPECT_FALSE(strings.Restore(9500, ""));
+  EXPECT_FALSE(strings.Restore(Interner::kCapacity, "huge"));
+  EXPECT_EQ(strings.size(), 9002u);
+  EXPECT_EQ(strings.Intern("late"), 9002u);
+}
+
 // Each thread caches what it interned lately; the cache must never hand one
 // table's id out for another's.
 TEST(InternerTest, TwoTablesOnOneThreadKeepTheirOwnIds) {
