@@ -208,7 +208,10 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(
           options.durability == Durability::kFull ? "FULL" : "NORMAL",
           ";"
           "PRAGMA cache_size = -65536;"
-          "PRAGMA temp_store = MEMORY;"));
+          "PRAGMA temp_store = MEMORY;"
+          // Only erasure deletes: what it deletes must not stay readable in
+          // free pages.
+          "PRAGMA secure_delete = ON;"));
       !s.ok()) {
     return s;
   }
@@ -271,6 +274,7 @@ absl::Status EventLog::PrepareStatements() {
        "SELECT body FROM events WHERE customer_id = ?1 AND occurred_us >= ?2 "
        "AND occurred_us < ?3 ORDER BY occurred_us DESC, seq DESC LIMIT ?4"},
       {&scan_, "SELECT seq, body FROM events WHERE seq > ?1 ORDER BY seq"},
+      {&erase_, "DELETE FROM events WHERE customer_id = ?1"},
       {&begin_, "BEGIN IMMEDIATE"},
       {&commit_, "COMMIT"},
       {&rollback_, "ROLLBACK"},
@@ -425,6 +429,33 @@ absl::Status EventLog::CommitAndSync() {
         absl::StrCat("syncing ", db_path_, "-wal: ", std::strerror(errno)));
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<EventLog::Erased> EventLog::EraseCustomer(
+    absl::string_view customer_id) {
+  if (options_.read_only) {
+    return absl::InvalidArgumentError(
+        "the event log was opened read-only; nothing can be erased");
+  }
+  if (absl::Status s = Flush(); !s.ok()) return s;
+  std::unique_lock lock(mu_);
+  // An append may have opened a group since: the deletion commits alone.
+  if (in_transaction_) {
+    if (absl::Status s = CommitLocked(); !s.ok()) return s;
+  }
+  erase_.BindText(1, customer_id);
+  if (absl::Status s = Run(erase_); !s.ok()) return s;
+  Erased erased;
+  erased.events = static_cast<uint64_t>(db_->Changes());
+  // A no-op returning SQLITE_OK for a database without a WAL (":memory:").
+  const int rc = sqlite3_wal_checkpoint_v2(
+      db_->get(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+  if (rc == SQLITE_BUSY) {
+    erased.wal_truncated = false;
+  } else if (rc != SQLITE_OK) {
+    return SqliteError(db_->get(), rc, "checkpointing the write-ahead log");
+  }
+  return erased;
 }
 
 absl::Status EventLog::Flush() {

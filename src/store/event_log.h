@@ -123,6 +123,21 @@ class EventLog {
       int64_t after_seq,
       const std::function<absl::Status(int64_t seq, const v1::Event&)>& fn);
 
+  // Deletes every event of `customer_id` (erasure), and every copy SQLite
+  // keeps of them: their cells are overwritten where they were
+  // (PRAGMA secure_delete) and the write-ahead log, which still holds the
+  // pages as they were, is checkpointed and truncated. Commits what group
+  // commit holds first. On error nothing was deleted. InvalidArgument when
+  // the log is read-only.
+  struct Erased {
+    uint64_t events = 0;  // 0 for an unknown customer
+    // False when another connection reading the database kept the
+    // write-ahead log from being truncated: the events are deleted, but
+    // their former pages stay in that file until a later checkpoint (an
+    // erasure of anyone, or the last connection's close).
+    bool wal_truncated = true;
+  };
+  absl::StatusOr<Erased> EraseCustomer(absl::string_view customer_id);
   absl::StatusOr<int64_t> CountEvents();
 
   // The seq of the last event appended (0 for an empty log), and the
@@ -163,6 +178,7 @@ class EventLog {
   Statement select_customer_ ABSL_GUARDED_BY(mu_);
   Statement select_customer_recent_ ABSL_GUARDED_BY(mu_);
   Statement scan_ ABSL_GUARDED_BY(mu_);
+  Statement erase_ ABSL_GUARDED_BY(mu_);
   Statement begin_ ABSL_GUARDED_BY(mu_);
   Statement commit_ ABSL_GUARDED_BY(mu_);
   Statement rollback_ ABSL_GUARDED_BY(mu_);

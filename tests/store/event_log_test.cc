@@ -420,6 +420,119 @@ TEST(EventLogTest, ReadOnlyReaderBesideAWriter) {
   EXPECT_EQ(*writer->CountEvents(), 2);
 }
 
+// The database file and its write-ahead log, as a disk reader would see them.
+std::string FileAndWal(const std::string& path) {
+  return ReadFile(path) + ReadFile(path + "-wal");
+}
+
+TEST(EventLogTest, EraseCustomerLeavesNoByteOfThemInTheFiles) {
+  testing::TempDir dir;
+  std::string path = dir.File("log.db");
+  EventLogOptions group;
+  group.durability = Durability::kGroup;
+  group.group_commit_delay = absl::Hours(1);
+  auto log = OpenOrDie(path, group);
+  std::vector<v1::Event> events;
+  for (int i = 0; i < 2000; ++i) {
+    const bool secret = i % 100 == 7;
+    v1::Event e = MakeEvent(absl::StrCat(secret ? "zebulon-event-" : "e", i),
+                            secret ? "zebulon" : absl::StrCat("c", i % 50),
+                            1000 + i);
+    e.set_topic(secret ? "zebulon-topic" : "billing");
+    events.push_back(std::move(e));
+  }
+  // Part committed, part in the open group.
+  ASSERT_TRUE(log->Append(absl::MakeConstSpan(events).subspan(0, 1500)).ok());
+  ASSERT_TRUE(log->Flush().ok());
+  ASSERT_TRUE(log->Append(absl::MakeConstSpan(events).subspan(1500)).ok());
+  ASSERT_TRUE(log->Flush().ok());
+  ASSERT_NE(FileAndWal(path).find("zebulon"), std::string::npos);
+
+  absl::StatusOr<EventLog::Erased> erased = log->EraseCustomer("zebulon");
+  ASSERT_TRUE(erased.ok()) << erased.status();
+  EXPECT_EQ(erased->events, 20u);
+  EXPECT_TRUE(erased->wal_truncated);
+  EXPECT_EQ(FileAndWal(path).find("zebulon"), std::string::npos);
+  EXPECT_TRUE(log->ReadCustomer("zebulon", {})->empty());
+  EXPECT_EQ(*log->CountEvents(), 1980);
+  EXPECT_EQ(log->ReadCustomer("c8", {})->size(), 40u);
+  EXPECT_EQ(log->EraseCustomer("zebulon")->events, 0u);
+  EXPECT_EQ(log->EraseCustomer("nobody")->events, 0u);
+  // Their event ids are forgotten too: a later event starts afresh.
+  auto again = log->Append({events[7]});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->appended_count, 1u);
+  log.reset();
+  EXPECT_EQ(RawCount(path), 1981);
+}
+
+TEST(EventLogTest, EraseWhileAReaderHoldsTheWalFinishesOnTheNextCall) {
+  testing::TempDir dir;
+  std::string path = dir.File("log.db");
+  auto log = OpenOrDie(path);
+  ASSERT_TRUE(log->Append({MakeEvent("zebulon-1", "zebulon", 100),
+                           MakeEvent("e2", "c2", 200)})
+                  .ok());
+  // Another program in the middle of a read: its snapshot needs the WAL.
+  sqlite3* reader = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &reader), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM events;",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  absl::StatusOr<EventLog::Erased> erased = log->EraseCustomer("zebulon");
+  ASSERT_TRUE(erased.ok()) << erased.status();
+  EXPECT_EQ(erased->events, 1u);
+  EXPECT_FALSE(erased->wal_truncated);
+  EXPECT_TRUE(log->ReadCustomer("zebulon", {})->empty());
+  ASSERT_EQ(sqlite3_exec(reader, "COMMIT;", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(reader);
+  erased = log->EraseCustomer("zebulon");
+  ASSERT_TRUE(erased.ok()) << erased.status();
+  EXPECT_EQ(erased->events, 0u);
+  EXPECT_TRUE(erased->wal_truncated);
+  EXPECT_EQ(FileAndWal(path).find("zebulon"), std::string::npos);
+}
+
+TEST(EventLogTest, EraseOnALockedDatabaseDeletesNothing) {
+  testing::TempDir dir;
+  std::string path = dir.File("log.db");
+  auto log = OpenOrDie(path);
+  ASSERT_TRUE(log->Append({MakeEvent("zebulon-1", "zebulon", 100)}).ok());
+  // Another program holds the write lock past the busy timeout.
+  sqlite3* writer = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &writer), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(writer, "BEGIN IMMEDIATE;", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  absl::StatusOr<EventLog::Erased> erased = log->EraseCustomer("zebulon");
+  EXPECT_TRUE(absl::IsUnavailable(erased.status())) << erased.status();
+  sqlite3_exec(writer, "ROLLBACK;", nullptr, nullptr, nullptr);
+  sqlite3_close(writer);
+  EXPECT_EQ(log->ReadCustomer("zebulon", {})->size(), 1u);
+  EXPECT_EQ(log->EraseCustomer("zebulon")->events, 1u);
+}
+
+TEST(EventLogTest, EraseNeedsAWritableLogAndWorksInMemory) {
+  testing::TempDir dir;
+  std::string path = dir.File("log.db");
+  {
+    auto writer = OpenOrDie(path);
+    ASSERT_TRUE(writer->Append({MakeEvent("e1", "c1", 100)}).ok());
+  }
+  EventLogOptions read_only;
+  read_only.read_only = true;
+  auto reader = OpenOrDie(path, read_only);
+  EXPECT_TRUE(absl::IsInvalidArgument(reader->EraseCustomer("c1").status()));
+  EXPECT_EQ(*reader->CountEvents(), 1);
+
+  auto memory = OpenOrDie(":memory:");
+  ASSERT_TRUE(memory->Append({MakeEvent("e1", "c1", 100),
+                              MakeEvent("e2", "c2", 100)})
+                  .ok());
+  EXPECT_EQ(memory->EraseCustomer("c1")->events, 1u);
+  EXPECT_EQ(*memory->CountEvents(), 1);
+}
+
 TEST(EventLogTest, ReadOnlyDoesNotMigrate) {
   testing::TempDir dir;
   std::string path = dir.File("old.db");
