@@ -28,6 +28,8 @@ constexpr Command kCommands[] = {
     {"next", "show the next-best actions for a customer, and why", RunNext},
     {"feedback", "record what came of an action 'next' proposed", RunFeedback},
     {"snapshot", "write the state snapshot, for faster opens", RunSnapshot},
+    {"erase", "forget a customer: their events, context and traces",
+     RunErase},
     {"expr", "evaluate a rule expression (CEL)", RunExpr},
 };
 

@@ -11,6 +11,10 @@
  *    MOT_E* code on failure. The values never change. mot_error_last() gives a
  *    message for the last failure on the calling thread; read it right after
  *    the failing call.
+ *  - Each function's comment lists the statuses it returns, leaving out two
+ *    that any of them may return: MOT_ENOMEM (out of memory, in motive or
+ *    in SQLite) and MOT_EINTERNAL (a bug, such as an exception caught at
+ *    this interface).
  *  - Output parameters come first. Handles are opaque; constructors fill an
  *    out-parameter, destructors return void and accept NULL.
  *  - Strings (paths, ids) are NUL-terminated UTF-8. Payloads (events, batches)
@@ -22,7 +26,8 @@
  *  - No C++ exception ever crosses this interface.
  *
  * Threading: a mot_engine may be shared by any number of threads; every
- * function on it is thread-safe unless its comment says otherwise.
+ * function on it is thread-safe unless its comment says otherwise, as
+ * mot_engine_close()'s does.
  * Callbacks run on the calling thread, before the call that takes them
  * returns (the alert callback, which outlives the call that registers it,
  * says where it runs), and must not call back into the same engine.
@@ -52,9 +57,9 @@ extern "C" {
 /* ------------------------------------------------------------------------ */
 
 #define MOT_VERSION_MAJOR 0
-#define MOT_VERSION_MINOR 3
+#define MOT_VERSION_MINOR 4
 #define MOT_VERSION_PATCH 0
-#define MOT_VERSION_STRING "0.3.0"
+#define MOT_VERSION_STRING "0.4.0"
 /* MAJOR * 1000000 + MINOR * 1000 + PATCH, for comparisons. */
 #define MOT_VERSION_NUMBER                                     \
   (MOT_VERSION_MAJOR * 1000000 + MOT_VERSION_MINOR * 1000 + \
@@ -87,9 +92,17 @@ MOT_API int mot_version_number(void);
 #define MOT_ECANCELED -12  /* a callback asked to stop */
 #define MOT_EUNSUPPORTED -13 /* a format or feature this build lacks */
 
+/* MOT_EBUSY comes once SQLite's busy timeout, 5 s, has run out: a call that
+ * writes waited that long for another connection's write (another process,
+ * or another engine on the same file). Reads wait for no writer (the log is
+ * in WAL mode) and meet it only in rare cases, such as another process
+ * recovering the database after a crash. MOT_ECORRUPT comes from
+ * mot_engine_open() and from any later call that reads the damage. */
+
 /* The message of the last failure on the calling thread, never NULL ("" when
- * nothing has failed yet). Valid until the next call into motive on this
- * thread. Successful calls do not clear it. */
+ * nothing has failed yet). Owned by the library and valid until the next
+ * call into motive on this thread: copy it to keep it. Successful calls do
+ * not clear it. */
 MOT_API const char *mot_error_last(void);
 
 /* A short, static name for a status code ("invalid argument"), never NULL. */
@@ -101,8 +114,10 @@ MOT_API const char *mot_strerror(int code);
 
 /* Bytes the library allocated for the caller. `data` is followed by a NUL
  * byte (not counted in `size`), so JSON can be used as a C string. Dispose
- * of it with mot_buf_dispose(). A zero-initialised mot_buf is empty and may
- * be disposed. This struct's layout is frozen. */
+ * of it with mot_buf_dispose(). A function that fills one overwrites it
+ * first, without freeing what it held: dispose of it before reusing it. A
+ * zero-initialised mot_buf is empty and may be disposed. This struct's
+ * layout is frozen. */
 typedef struct mot_buf {
   uint8_t *data;
   size_t size;
@@ -136,6 +151,9 @@ typedef struct mot_engine mot_engine;
 #define MOT_DURABILITY_FULL 0  /* synced to disk before the call returns */
 #define MOT_DURABILITY_GROUP 1 /* synced with others within group_commit_ms;
                                   a power loss may lose that much */
+/* Under GROUP, a commit in the background that fails (a full disk) loses
+ * its group, whose calls returned MOT_OK; the next call that records or
+ * flushes returns that failure, and records nothing. */
 
 /* How much of the database to verify when it is opened. */
 #define MOT_CHECK_QUICK 0 /* PRAGMA quick_check: structure, O(size) */
@@ -156,8 +174,8 @@ typedef struct mot_engine_options {
    * for the built-in one. Copied during mot_engine_open(). */
   const char *journey_map;
   /* 1: open an existing database for reading only, beside a process that
-   * writes to it. Nothing is created or migrated, and recording fails with
-   * MOT_EINVALID. Default 0. */
+   * writes to it. Nothing is created or migrated; recording, erasing and
+   * snapshots fail with MOT_EINVALID. Default 0. */
   int32_t read_only;
   /* The context configuration in protobuf text format
    * (motive.v1.ContextConfig: the built-in signals' settings and the
@@ -199,21 +217,31 @@ MOT_API int mot_engine_options_init(mot_engine_options *opts,
  * file that is not a motive database, or is damaged, is refused with
  * MOT_ECORRUPT and left untouched; one made by a newer motive gets
  * MOT_EVERSION; an older one is migrated. On failure *out is NULL.
- * Returns MOT_OK, MOT_EINVALID, MOT_ECORRUPT, MOT_EVERSION, MOT_EBUSY,
- * MOT_EIO or MOT_ENOTFOUND (missing, and create_if_missing is 0 or
- * read_only is 1). A read-only open of a database that needs migrating gets
- * MOT_EVERSION. A journey map, context configuration or ruleset that does
- * not load gets MOT_EPARSE or MOT_EINVALID, as mot_context_config_load()
- * and mot_ruleset_load() say. */
+ * Returns MOT_OK, MOT_EINVALID (NULL out or path, an empty path, a bad
+ * durability or integrity_check, opts->struct_size unset, read_only with
+ * ":memory:"), MOT_ECORRUPT, MOT_EVERSION (also for opts->struct_size
+ * larger than this library's), MOT_EBUSY, MOT_EIO or MOT_ENOTFOUND
+ * (missing, and create_if_missing is 0 or read_only is 1; or read_only and
+ * the file holds no motive log yet). A read-only open of a database that
+ * needs migrating gets MOT_EVERSION. A journey map, context configuration
+ * or ruleset that does not load gets MOT_EPARSE or MOT_EINVALID, as
+ * mot_context_config_load() and mot_ruleset_load() say. */
 MOT_API int mot_engine_open(mot_engine **out, const char *path,
                             const mot_engine_options *opts);
 
-/* Commits what group commit holds, and closes. Accepts NULL. The handle must
- * not be in use by another thread. */
+/* Commits what group commit holds, and closes. Accepts NULL. Not
+ * thread-safe: no other call on the engine may be under way on any thread
+ * (an alert delivery included), nor start once this has begun. Calls the
+ * alert callback's user_data_free, if any; the alerts still queued are
+ * lost, and every pointer the engine handed out (summary strings,
+ * snapshot_note) dies with it. A failed commit here cannot be returned,
+ * only written to stderr: call mot_engine_flush() first to see it. */
 MOT_API void mot_engine_close(mot_engine *engine);
 
 /* Makes every event recorded so far durable now (group commit's pending
- * events). Returns MOT_OK, MOT_EINVALID or MOT_EIO. */
+ * events; under MOT_DURABILITY_FULL they already are). Returns MOT_OK,
+ * MOT_EINVALID (NULL), or MOT_EBUSY, MOT_ECORRUPT or MOT_EIO (this commit
+ * or an earlier one in the background failed: see MOT_DURABILITY_GROUP). */
 MOT_API int mot_engine_flush(mot_engine *engine);
 
 /* ------------------------------------------------------------------------ */
@@ -224,10 +252,11 @@ MOT_API int mot_engine_flush(mot_engine *engine);
  * MOT_FORMAT_JSON. The event is validated, its moment and stage inferred when
  * missing, and appended to the log unless its event_id is already there.
  * `stored` (may be NULL) receives 1 when the event was appended and 0 when it
- * was a duplicate. An invalid event is rejected whole, with a message naming
- * the field; nothing is written.
- * Returns MOT_OK, MOT_EINVALID (also for a read-only engine), MOT_EPARSE or
- * MOT_EIO. */
+ * was a duplicate or on failure. An invalid event is rejected whole, with a
+ * message naming the field; nothing is written.
+ * Returns MOT_OK, MOT_EINVALID (NULL engine, data NULL with a size, a
+ * format not PROTOBUF or JSON, an invalid event, a read-only engine),
+ * MOT_EPARSE, MOT_EBUSY, MOT_ECORRUPT or MOT_EIO. */
 MOT_API int mot_event_record(int32_t *stored, mot_engine *engine,
                              int32_t format, const void *data, size_t size);
 
@@ -245,7 +274,8 @@ typedef struct mot_ingest_report {
 /* Called for each rejected record: `record` is the 1-based line number for
  * JSONL and CSV (of the line where the record starts) and the 1-based index
  * in the batch for JSON and protobuf. `field` names the offending field, or
- * is "" when the record as a whole is broken. */
+ * is "" when the record as a whole is broken. Both strings are the
+ * library's, valid only during the call. */
 typedef void (*mot_reject_fn)(void *user_data, uint64_t record,
                               const char *field, const char *message);
 
@@ -280,19 +310,26 @@ MOT_API int mot_ingest_options_init(mot_ingest_options *opts,
 /* Ingests many records from memory. Valid records are stored, duplicates are
  * counted and skipped, and each invalid record is reported to on_reject and
  * skipped; a rejected record never leaves a partial write. `report` (may be
- * NULL) receives the counts, also on failure. `opts` is required: a buffer
- * has no file name, so opts->format must name its format.
+ * NULL; else its struct_size is sizeof(mot_ingest_report)) receives the
+ * counts, also on failure. `opts` is required: a buffer has no file name,
+ * so opts->format must name its format.
  * Returns MOT_OK when every record was stored or a duplicate, MOT_EREJECTED
  * when some were rejected (the others stored), MOT_ECANCELED, or
- * MOT_EINVALID, MOT_EPARSE (a CSV header or an EventBatch that cannot be
- * read: nothing stored) or MOT_EIO (the open transaction was rolled back;
- * earlier ones stay). */
+ * MOT_EINVALID (NULL engine or opts, data NULL with a size, a format that
+ * is AUTO or unknown, a struct_size unset, a read-only engine),
+ * MOT_EVERSION (report or opts larger than this library's), MOT_EPARSE (a
+ * CSV header or an EventBatch that cannot be read: nothing stored), or
+ * MOT_EBUSY, MOT_ECORRUPT or MOT_EIO (the open transaction was rolled
+ * back; earlier ones stay). */
 MOT_API int mot_ingest_buffer(mot_ingest_report *report, mot_engine *engine,
                               const void *data, size_t size,
                               const mot_ingest_options *opts);
 
 /* Ingests a file, as mot_ingest_buffer() but streaming: files of any size.
- * Also returns MOT_ENOTFOUND when the file does not exist. */
+ * `opts` may be NULL for the defaults (MOT_FORMAT_AUTO). Also returns
+ * MOT_EINVALID for a NULL path or, under AUTO, an extension it does not
+ * know, MOT_ENOTFOUND when the file does not exist, and MOT_EIO when it
+ * cannot be opened or read. */
 MOT_API int mot_ingest_file(mot_ingest_report *report, mot_engine *engine,
                             const char *path, const mot_ingest_options *opts);
 
@@ -322,10 +359,38 @@ MOT_API int mot_timeline_options_init(mot_timeline_options *opts,
  * `out` as a motive.v1.Timeline. A customer with no events gets an empty
  * timeline, not an error. `opts` may be NULL for the defaults. On failure
  * `out` is left empty.
- * Returns MOT_OK, MOT_EINVALID or MOT_EIO. */
+ * Returns MOT_OK, MOT_EINVALID (NULL out, engine or id, an empty id, a
+ * format not PROTOBUF or JSON, opts->struct_size unset), MOT_EVERSION
+ * (opts->struct_size larger than this library's), MOT_EBUSY, MOT_ECORRUPT
+ * (also for a damaged event) or MOT_EIO. */
 MOT_API int mot_timeline_get(mot_buf *out, mot_engine *engine,
                              const char *customer_id,
                              const mot_timeline_options *opts);
+
+/* Erases one customer, for a request to be forgotten: every event of theirs
+ * is deleted from the database, together with the copies SQLite keeps (the
+ * deleted records are overwritten in the file, and the write-ahead log is
+ * checkpointed and truncated); their context, their share of what feedback
+ * taught the ranking, and their queued alerts are dropped; the snapshot file
+ * is rewritten without them. Afterwards the engine answers as if their
+ * events had never been recorded, and so does the database when opened
+ * again; an event recorded for them later starts a new history. Strings
+ * they shared with other customers through the engine's string table (a
+ * topic, an agent id, an attribute value) stay in memory, unreferenced,
+ * until mot_engine_close(), since pointers to them may have been handed
+ * out, but are written to no file again. Recording waits meanwhile, queries
+ * do not; a large snapshot makes this take seconds.
+ * `*erased` (may be NULL) receives the number of events deleted, 0 for an
+ * unknown customer, which is not an error; on failure it is 0, whatever
+ * was deleted.
+ * Returns MOT_OK, MOT_EINVALID (NULL engine or id, an empty id, a read-only
+ * engine), MOT_EBUSY (another connection stood in the way, most often one
+ * reading the database, which keeps the write-ahead log, and the erased
+ * events in it, from being truncated: call again once it is closed), or
+ * MOT_ECORRUPT or MOT_EIO (the database or the snapshot file failed, maybe
+ * after the events were deleted: call again). */
+MOT_API int mot_customer_erase(uint64_t *erased, mot_engine *engine,
+                               const char *customer_id);
 
 /* ------------------------------------------------------------------------ */
 /* A customer's context                                                     */
@@ -533,9 +598,12 @@ MOT_API int mot_context_summary_init(mot_context_summary *summary,
  * out->struct_size must be set (MOT_CONTEXT_SUMMARY_INIT): a caller built
  * against an older, smaller struct gets the fields it knows and nothing is
  * written past them; a struct larger than this library's is refused with
- * MOT_EVERSION. On failure the fields after struct_size are zero.
+ * MOT_EVERSION. An `out` refused (NULL, struct_size unset or too large) is
+ * not written; on any other failure the fields after struct_size are zero
+ * (the strings NULL).
  * Returns MOT_OK, MOT_EINVALID (NULL, an empty id, struct_size unset),
- * MOT_EVERSION or MOT_EIO (a replay from the log failed). */
+ * MOT_EVERSION, or MOT_EBUSY, MOT_ECORRUPT or MOT_EIO (a replay from the
+ * log failed). */
 MOT_API int mot_context_summary_get(mot_context_summary *out,
                                     mot_engine *engine,
                                     const char *customer_id, int64_t as_of_us);
@@ -546,7 +614,9 @@ MOT_API int mot_context_summary_get(mot_context_summary *out,
  * the customer's attributes (the latest value of each) and the latest events
  * (ContextConfig.recent_events). An unknown customer gets a context with
  * known false, not an error. On failure `out` is left empty.
- * Returns MOT_OK, MOT_EINVALID or MOT_EIO. */
+ * Returns MOT_OK, MOT_EINVALID (NULL out, engine or id, an empty id, a
+ * format not PROTOBUF or JSON), or MOT_EBUSY, MOT_ECORRUPT or MOT_EIO (a
+ * replay from the log failed). */
 MOT_API int mot_context_get(mot_buf *out, mot_engine *engine,
                             const char *customer_id, int64_t as_of_us,
                             int32_t format);
@@ -566,9 +636,12 @@ MOT_API int mot_context_get(mot_buf *out, mot_engine *engine,
  * returns; queries meanwhile see the previous configuration. A state
  * snapshot taken under another configuration is not used by later opens.
  * A configuration that does not load changes nothing.
- * Returns MOT_OK, MOT_EPARSE (not valid text format; the message names the
- * line), MOT_EINVALID (a bad value or metric, a filter that does not
- * compile; the message names the metric or the setting) or MOT_EIO. */
+ * Returns MOT_OK, MOT_EPARSE (not valid text format, the message naming the
+ * line; or a filter with a syntax error), MOT_EINVALID (NULL engine, text
+ * NULL with a size, a bad value or metric, a filter that does not
+ * type-check, a metric the loaded ruleset also declares; the message names
+ * the metric or the setting), or MOT_EBUSY, MOT_ECORRUPT or MOT_EIO (the
+ * rebuild read the log and failed). */
 MOT_API int mot_context_config_load(mot_engine *engine, const char *text,
                                     size_t size);
 
@@ -579,7 +652,9 @@ MOT_API int mot_context_config_load(mot_engine *engine, const char *text,
  * the configuration is ignored at open. Recording waits while it is written;
  * queries do not.
  * Returns MOT_OK, MOT_EINVALID (NULL, a read-only engine, or one without a
- * snapshot file: ":memory:" or snapshot_path "-") or MOT_EIO. */
+ * snapshot file: ":memory:" or snapshot_path "-"), or MOT_EBUSY,
+ * MOT_ECORRUPT or MOT_EIO (the database, or the file: the previous
+ * snapshot stays). */
 MOT_API int mot_engine_snapshot(mot_engine *engine);
 
 /* How the engine's in-memory state was built, and how big it is. */
@@ -611,8 +686,10 @@ typedef struct mot_engine_stats {
 MOT_API int mot_engine_stats_init(mot_engine_stats *stats,
                                   uint32_t struct_size);
 
-/* Fills `out` (struct_size set, as for mot_context_summary_get()).
- * Returns MOT_OK, MOT_EINVALID or MOT_EVERSION. */
+/* Fills `out` (struct_size set, as for mot_context_summary_get(); for a
+ * NULL engine the fields after struct_size are zeroed).
+ * Returns MOT_OK, MOT_EINVALID (NULL out or engine, struct_size unset) or
+ * MOT_EVERSION (struct_size larger than this library's). */
 MOT_API int mot_engine_stats_get(mot_engine_stats *out, mot_engine *engine);
 
 /* ------------------------------------------------------------------------ */
@@ -628,11 +705,12 @@ MOT_API int mot_engine_stats_get(mot_engine_stats *out, mot_engine *engine);
  * and the customer's context as maps: `customer` (the summary's signals and
  * `attributes`), `contacts` (d7, d30, d90, by_channel_30d, repeats,
  * transfers, hold_ms), `last_contact` and `metrics`, by name) without
- * running it, so that an integrator can validate a rule as it is typed. `result_type` (may be NULL) receives the type of the
- * result as CEL writes it ("bool", "list(string)", "dyn").
- * Returns MOT_OK, MOT_EPARSE (a syntax error) or MOT_EINVALID (an unknown
- * name or function, wrong types, a limit), with the line, the column and
- * what is wrong in mot_error_last(). */
+ * running it, so that an integrator can validate a rule as it is typed.
+ * `result_type` (may be NULL) receives the type of the result as CEL writes
+ * it ("bool", "list(string)", "dyn"); on failure it is left empty.
+ * Returns MOT_OK, MOT_EPARSE (a syntax error) or MOT_EINVALID (NULL engine
+ * or expression, an unknown name or function, wrong types, a limit), with
+ * the line, the column and what is wrong in mot_error_last(). */
 MOT_API int mot_expr_check(mot_buf *result_type, mot_engine *engine,
                            const char *expression);
 
@@ -641,8 +719,11 @@ MOT_API int mot_expr_check(mot_buf *result_type, mot_engine *engine,
  * `values[i]` evaluated first: a literal such as 3, 2.5, 'gold',
  * ['a', 'b'], {'plan': 'pro'} or timestamp('2025-01-01T00:00:00Z'). `out`
  * receives the result written as a CEL literal ("true", "[1, 2]").
- * Needs no engine. Returns MOT_OK, MOT_EPARSE, or MOT_EINVALID for a compile
- * error or an evaluation error ("division by zero", "no such key"), whose
+ * Needs no engine. On failure `out` is left empty.
+ * Returns MOT_OK, MOT_EPARSE (a syntax error in `expression` or in a value,
+ * which the message names), or MOT_EINVALID (NULL out or expression, names
+ * or values NULL with a count, a NULL, empty or repeated name; a compile
+ * error or an evaluation error, "division by zero", "no such key"), whose
  * message mot_error_last() gives. */
 MOT_API int mot_expr_eval(mot_buf *out, const char *expression,
                           const char *const *names, const char *const *values,
@@ -682,11 +763,13 @@ MOT_API int mot_expr_eval(mot_buf *out, const char *expression,
  * all the pause there is. `origin` (may be NULL: "ruleset") names the text
  * in messages, as a file name.
  * Returns MOT_OK, MOT_EPARSE (not valid text format or JSON; the message
- * is "origin:line:column: what"), MOT_EINVALID (a reference to an unknown
- * action, a duplicate name, a bad window, an expression that does not
- * compile...; the message gives the origin, line and column, the field's
- * path, such as playbooks[1].rules[0].eligibility, and what is wrong) or
- * MOT_EIO (a rebuild read the log and failed). */
+ * is "origin:line:column: what"), MOT_EINVALID (NULL engine, text NULL with
+ * a size, a reference to an unknown action, a duplicate name, a bad window,
+ * an expression that does not compile, a metric the context configuration
+ * also declares...; the message gives the origin, line and column, the
+ * field's path, such as playbooks[1].rules[0].eligibility, and what is
+ * wrong), or MOT_EBUSY, MOT_ECORRUPT or MOT_EIO (a rebuild read the log
+ * and failed). */
 MOT_API int mot_ruleset_load(mot_engine *engine, const char *text,
                              size_t size, const char *origin);
 
@@ -740,9 +823,11 @@ MOT_API int mot_situation_init(mot_situation *situation,
  * log, ruleset and situation (time included) give the same decision, id
  * included. A time before the customer's newest event replays the
  * customer's events from the log. On failure `out` is left empty.
- * Returns MOT_OK, MOT_EINVALID (NULL, an empty id, a bad channel, direction
- * or format, no ruleset loaded), MOT_EVERSION (situation->struct_size
- * larger than this library's) or MOT_EIO. */
+ * Returns MOT_OK, MOT_EINVALID (NULL out, engine or id, an empty id,
+ * situation->struct_size unset, a bad channel, direction or format, no
+ * ruleset loaded), MOT_EVERSION (situation->struct_size larger than this
+ * library's), or MOT_EBUSY, MOT_ECORRUPT or MOT_EIO (a replay from the log
+ * failed). */
 MOT_API int mot_decide(mot_buf *out, mot_engine *engine,
                        const char *customer_id,
                        const mot_situation *situation, int32_t format);
@@ -757,8 +842,9 @@ MOT_API int mot_decide(mot_buf *out, mot_engine *engine,
  * feedback): the next decision sees it. The same feedback twice is stored
  * once. Proactive rules are evaluated as for any recorded event.
  * Returns MOT_OK (also for a duplicate), MOT_EINVALID (NULL, an empty id, an
- * unknown outcome or channel, a read-only engine; the message names the
- * field) or MOT_EIO. */
+ * action id not 1 to 64 of [a-z0-9_.-], an unknown outcome or channel, a
+ * time before 1990 or over a day ahead, a read-only engine; the message
+ * names the field), MOT_EBUSY, MOT_ECORRUPT or MOT_EIO. */
 MOT_API int mot_feedback(mot_engine *engine, const char *customer_id,
                          const char *decision_id, const char *action_id,
                          int32_t outcome, int32_t channel, int64_t time_us);
@@ -775,7 +861,8 @@ MOT_API int mot_feedback(mot_engine *engine, const char *customer_id,
 /* Takes up to `max` alerts that are due (0: every one), oldest first, into
  * `out` as a motive.v1.AlertList in MOT_FORMAT_PROTOBUF or MOT_FORMAT_JSON;
  * possibly empty. Each alert is returned once. On failure `out` is left
- * empty (an argument error takes no alert).
+ * empty (an argument error takes no alert; MOT_ENOMEM may lose those
+ * taken).
  * Returns MOT_OK or MOT_EINVALID (NULL, a bad format). */
 MOT_API int mot_alerts_poll(mot_buf *out, mot_engine *engine, size_t max,
                             int32_t format);
@@ -797,12 +884,16 @@ typedef void (*mot_free_fn)(void *user_data);
  * the engine has released its locks, before that call returns; alerts
  * waiting for the end of quiet hours go out with a later such call. `fn`
  * may run on several threads at once, must not call back into the same
- * engine, and must return (it cannot refuse an alert).
+ * engine, and must return (it cannot refuse an alert). A callback replaced
+ * or unregistered may still be running on another thread when this
+ * returns.
  * `user_data_free` (may be NULL) is called with `user_data` exactly once,
  * when the engine is done with it: after this callback is replaced or
  * unregistered and any delivery still under way on another thread has
- * returned, or at mot_engine_close(). When this call fails it is not
- * called: the caller keeps user_data.
+ * returned, or at mot_engine_close(); on the thread that finishes last.
+ * With `fn` NULL, `format` is ignored and user_data_free, if given, is
+ * called with this call's user_data before it returns. When this call
+ * fails it is not called: the caller keeps user_data.
  * Returns MOT_OK or MOT_EINVALID (NULL engine, a bad format). */
 MOT_API int mot_alerts_set_callback(mot_engine *engine, mot_alert_fn fn,
                                     void *user_data,

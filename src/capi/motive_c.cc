@@ -707,6 +707,22 @@ int mot_timeline_get(mot_buf* out, mot_engine* engine, const char* customer_id,
   });
 }
 
+int mot_customer_erase(uint64_t* erased, mot_engine* engine,
+                       const char* customer_id) {
+  return Guard([&] {
+    if (erased != nullptr) *erased = 0;
+    if (int rc = CheckEngine(engine)) return rc;
+    if (customer_id == nullptr) {
+      return Fail(MOT_EINVALID, "customer_id is NULL");
+    }
+    absl::StatusOr<uint64_t> count =
+        engine->engine->EraseCustomer(customer_id);
+    if (!count.ok()) return Fail(count.status());
+    if (erased != nullptr) *erased = *count;
+    return MOT_OK;
+  });
+}
+
 int mot_context_summary_get(mot_context_summary* out, mot_engine* engine,
                             const char* customer_id, int64_t as_of_us) {
   return Guard([&] {

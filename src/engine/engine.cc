@@ -1,6 +1,10 @@
 #include "engine/engine.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <limits>
 #include <thread>
 #include <utility>
@@ -541,6 +545,10 @@ absl::Status Engine::WriteSnapshot() {
         "a read-only engine does not write snapshots");
   }
   std::lock_guard<std::mutex> ingest(ingest_mu_);
+  return WriteSnapshotLocked();
+}
+
+absl::Status Engine::WriteSnapshotLocked() {
   absl::StatusOr<int64_t> seq = log_->LastSeq();
   if (!seq.ok()) return seq.status();
   state::LogPosition position{.seq = *seq, .event_id = {}};
@@ -552,6 +560,61 @@ absl::Status Engine::WriteSnapshot() {
   std::shared_lock lock(state_mu_);
   return state::WriteSnapshot(*state_, position, config_fingerprint_,
                               snapshot_path_);
+}
+
+absl::StatusOr<uint64_t> Engine::EraseCustomer(
+    absl::string_view customer_id) {
+  if (customer_id.empty()) {
+    return absl::InvalidArgumentError("customer_id is empty");
+  }
+  if (read_only_) {
+    return absl::InvalidArgumentError(
+        "the engine was opened read-only; nothing can be erased");
+  }
+  std::lock_guard<std::mutex> ingest(ingest_mu_);
+  // What their feedback taught is taken back event by event.
+  absl::StatusOr<std::vector<v1::Event>> events =
+      log_->ReadCustomer(customer_id, store::TimeRange{});
+  if (!events.ok()) return events.status();
+  // The snapshot goes first: after a crash, a snapshot still holding the
+  // customer beside a log without them would bring them back.
+  bool had_snapshot = false;
+  if (!snapshot_path_.empty()) {
+    had_snapshot = ::unlink(snapshot_path_.c_str()) == 0;
+    if (!had_snapshot && errno != ENOENT) {
+      return model::IoError(absl::StrCat("removing the snapshot ",
+                                         snapshot_path_, ": ",
+                                         std::strerror(errno)));
+    }
+  }
+  absl::StatusOr<store::EventLog::Erased> erased =
+      log_->EraseCustomer(customer_id);
+  if (!erased.ok()) {
+    // Nothing was deleted: the state is as it was, and so is the snapshot
+    // written again (a failure here leaves none: the next open replays).
+    if (had_snapshot) WriteSnapshotLocked().IgnoreError();
+    return erased.status();
+  }
+  {
+    std::shared_lock lock(state_mu_);
+    state_->Erase(customer_id, *events);
+  }
+  {
+    std::lock_guard<std::mutex> lock(alerts_mu_);
+    std::erase_if(alerts_, [&](const v1::Alert& alert) {
+      return alert.customer_id() == customer_id;
+    });
+  }
+  if (had_snapshot) {
+    if (absl::Status s = WriteSnapshotLocked(); !s.ok()) return s;
+  }
+  if (!erased->wal_truncated) {
+    return absl::UnavailableError(absl::StrCat(
+        "erased ", erased->events, " events of customer ", customer_id,
+        ", but another connection reading the database keeps their former "
+        "pages in its write-ahead log; erase again once it is closed"));
+  }
+  return erased->events;
 }
 
 state::StoreStats Engine::StateStats() const {

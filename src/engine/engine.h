@@ -176,6 +176,20 @@ class Engine {
   // read-only.
   absl::Status WriteSnapshot();
 
+  // Erases a customer: every event of theirs from the log (and the copies
+  // SQLite keeps, see EventLog::EraseCustomer), their state, what their
+  // feedback taught the learning counters, their queued alerts, and the
+  // snapshot, which is rewritten without them. Afterwards the engine is what
+  // opening the log without their events would build. Ingest waits
+  // meanwhile. Strings they shared through the string table (topics,
+  // attribute values) stay in memory until close, since pointers to them may
+  // have been handed out, but are written to no file again. Returns the
+  // number of events erased (0 for an unknown customer). Errors:
+  // InvalidArgument (empty id, read-only engine), Unavailable (erased, but a
+  // reader of the database kept the write-ahead log; erase again to finish),
+  // the log's and the snapshot's.
+  absl::StatusOr<uint64_t> EraseCustomer(absl::string_view customer_id);
+
   // How the state was built when the engine opened: from a snapshot (and
   // how many log events after it), or by replaying the whole log, and why.
   struct OpenReport {
@@ -214,6 +228,7 @@ class Engine {
       const v1::ContextConfig& config, const decide::Ruleset* rules);
   // Builds the state under `config` from the snapshot, if one fits, and the
   // log after it.
+  absl::Status WriteSnapshotLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(ingest_mu_);
   absl::StatusOr<std::unique_ptr<state::StateStore>> BuildState(
       const v1::ContextConfig& config, bool use_snapshot);
   // Rebuilds the state under `config` and swaps it in with `rules`.

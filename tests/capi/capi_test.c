@@ -977,6 +977,86 @@ static int json_has(const mot_buf* buf, const char* text) {
   return buf->data != NULL && strstr((const char*)buf->data, text) != NULL;
 }
 
+/* The whole file, NUL-terminated (NULL when missing); free() it. */
+static char* read_file(const char* path, size_t* size) {
+  FILE* f = fopen(path, "rb");
+  char* data;
+  long n;
+  if (f == NULL) return NULL;
+  fseek(f, 0, SEEK_END);
+  n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  data = malloc((size_t)n + 1);
+  *size = fread(data, 1, (size_t)n, f);
+  data[*size] = 0;
+  fclose(f);
+  return data;
+}
+
+/* Whether the file holds `text` anywhere, NUL bytes and all. */
+static int file_has(const char* path, const char* text) {
+  size_t size = 0, i, n = strlen(text);
+  char* data = read_file(path, &size);
+  int found = 0;
+  for (i = 0; data != NULL && i + n <= size && !found; ++i) {
+    found = memcmp(data + i, text, n) == 0;
+  }
+  free(data);
+  return found;
+}
+
+static void test_customer_erase(void) {
+  mot_engine* engine = NULL;
+  mot_engine_options opts = MOT_ENGINE_OPTIONS_INIT;
+  mot_context_summary summary = MOT_CONTEXT_SUMMARY_INIT;
+  mot_timeline_options json = MOT_TIMELINE_OPTIONS_INIT;
+  mot_buf timeline = {0};
+  uint64_t erased = 99;
+  char db[512], wal[530], snapshot[530];
+  snprintf(db, sizeof db, "%s", temp_path("erase.db"));
+  snprintf(wal, sizeof wal, "%s-wal", db);
+  snprintf(snapshot, sizeof snapshot, "%s-snapshot", db);
+
+  CHECK_FAILS(mot_customer_erase(&erased, NULL, "c1"), MOT_EINVALID, "engine");
+  CHECK(erased == 0);
+  CHECK(mot_engine_open(&engine, db, NULL) == MOT_OK);
+  record_journey(engine, "zebulon");
+  record_journey(engine, "c2");
+  CHECK(mot_engine_snapshot(engine) == MOT_OK);
+  CHECK(file_has(snapshot, "zebulon"));
+  CHECK(file_has(db, "zebulon") || file_has(wal, "zebulon"));
+  CHECK_FAILS(mot_customer_erase(&erased, engine, NULL), MOT_EINVALID,
+              "customer_id");
+  CHECK_FAILS(mot_customer_erase(&erased, engine, ""), MOT_EINVALID,
+              "customer_id");
+
+  CHECK(mot_customer_erase(&erased, engine, "zebulon") == MOT_OK);
+  CHECK(erased == 4);
+  CHECK(mot_context_summary_get(&summary, engine, "zebulon", 0) == MOT_OK);
+  CHECK(summary.known == 0);
+  json.format = MOT_FORMAT_JSON;
+  CHECK(mot_timeline_get(&timeline, engine, "zebulon", &json) == MOT_OK);
+  CHECK(json_has(&timeline, "zebulon") && !json_has(&timeline, "events"));
+  mot_buf_dispose(&timeline);
+  CHECK(mot_context_summary_get(&summary, engine, "c2", 0) == MOT_OK);
+  CHECK(summary.known == 1 && summary.events == 4);
+  CHECK(!file_has(db, "zebulon") && !file_has(wal, "zebulon"));
+  CHECK(!file_has(snapshot, "zebulon") && file_has(snapshot, "c2"));
+  /* Again, or someone unknown: nothing to erase, no error. */
+  CHECK(mot_customer_erase(&erased, engine, "zebulon") == MOT_OK);
+  CHECK(erased == 0);
+  CHECK(mot_customer_erase(NULL, engine, "nobody") == MOT_OK);
+  mot_engine_close(engine);
+
+  opts.read_only = 1;
+  CHECK(mot_engine_open(&engine, db, &opts) == MOT_OK);
+  CHECK_FAILS(mot_customer_erase(&erased, engine, "c2"), MOT_EINVALID,
+              "read-only");
+  CHECK(mot_context_summary_get(&summary, engine, "c2", 0) == MOT_OK);
+  CHECK(summary.events == 4);
+  mot_engine_close(engine);
+}
+
 /* Copies the decision id out of a Decision in JSON. */
 static void decision_id(const mot_buf* buf, char* id, size_t size) {
   const char* key = "\"decision_id\":\"";
@@ -1412,6 +1492,250 @@ static void test_errors_are_per_thread(void) {
   CHECK(strcmp(mot_error_last(), "engine is NULL") == 0);
 }
 
+/* Overwrites a 4-byte field of a closed database's header, big-endian as
+ * SQLite stores them: offset 60 is user_version (the schema), 68
+ * application_id. */
+static void patch_header(const char* path, long offset, uint32_t value) {
+  unsigned char bytes[4];
+  FILE* f = fopen(path, "r+b");
+  CHECK(f != NULL);
+  if (f == NULL) return;
+  bytes[0] = (unsigned char)(value >> 24);
+  bytes[1] = (unsigned char)(value >> 16);
+  bytes[2] = (unsigned char)(value >> 8);
+  bytes[3] = (unsigned char)value;
+  CHECK(fseek(f, offset, SEEK_SET) == 0);
+  CHECK(fwrite(bytes, 1, 4, f) == 4);
+  fclose(f);
+}
+
+/* The error paths the header documents that the tests above leave out. */
+static void test_documented_errors(void) {
+  mot_engine* engine = (mot_engine*)&engine;
+  mot_engine* reader = NULL;
+  mot_engine_options ro = MOT_ENGINE_OPTIONS_INIT;
+  mot_ingest_report report = MOT_INGEST_REPORT_INIT;
+  mot_ingest_options io = MOT_INGEST_OPTIONS_INIT;
+  mot_timeline_options to = MOT_TIMELINE_OPTIONS_INIT;
+  mot_engine_stats st = MOT_ENGINE_STATS_INIT;
+  mot_buf buf = {NULL, 0};
+  char db[512], path[512];
+  ro.read_only = 1;
+
+  /* _init: every size a struct never had. */
+  CHECK_FAILS(mot_ingest_options_init(&io, sizeof io + 8), MOT_EVERSION,
+              "struct_size");
+  CHECK_FAILS(mot_timeline_options_init(&to, 2), MOT_EINVALID, "struct_size");
+  CHECK_FAILS(mot_engine_stats_init(&st, sizeof st + 8), MOT_EVERSION,
+              "struct_size");
+
+  /* Opening: an empty path, a read-only database in memory, a read-only
+   * open of an empty file, a newer schema, an older one read-only, and an
+   * SQLite database of another application. */
+  CHECK_FAILS(mot_engine_open(&engine, "", NULL), MOT_EINVALID, "empty");
+  CHECK(engine == NULL);
+  CHECK_FAILS(mot_engine_open(&engine, ":memory:", &ro), MOT_EINVALID,
+              ":memory:");
+  write_file(temp_path("empty.db"), "");
+  CHECK_FAILS(mot_engine_open(&engine, temp_path("empty.db"), &ro),
+              MOT_ENOTFOUND, "no motive log");
+  snprintf(db, sizeof db, "%s", temp_path("newer.db"));
+  CHECK(mot_engine_open(&engine, db, NULL) == MOT_OK);
+  mot_engine_close(engine);
+  patch_header(db, 60, 99);
+  CHECK_FAILS(mot_engine_open(&engine, db, NULL), MOT_EVERSION, "newer");
+  CHECK(engine == NULL);
+  patch_header(db, 60, 1);
+  CHECK_FAILS(mot_engine_open(&engine, db, &ro), MOT_EVERSION, "migrating");
+  patch_header(db, 68, 0x12345678);
+  CHECK_FAILS(mot_engine_open(&engine, db, NULL), MOT_ECORRUPT,
+              "another application");
+  CHECK(engine == NULL);
+
+  /* A read-only engine refuses every write, ingest included. */
+  snprintf(db, sizeof db, "%s", temp_path("errors.db"));
+  CHECK(mot_engine_open(&engine, db, NULL) == MOT_OK);
+  record_journey(engine, "c1");
+  mot_engine_close(engine);
+  CHECK(mot_engine_open(&reader, db, &ro) == MOT_OK);
+  io.format = MOT_FORMAT_JSONL;
+  CHECK_FAILS(mot_ingest_buffer(&report, reader, kEventJson,
+                                strlen(kEventJson), &io),
+              MOT_EINVALID, "read-only");
+  CHECK(report.accepted == 0);
+  CHECK_FAILS(mot_feedback(reader, "c1", "d1", "survey", MOT_FEEDBACK_OFFERED,
+                           MOT_CHANNEL_VOICE, MARCH_5_US),
+              MOT_EINVALID, "read-only");
+  CHECK_FAILS(mot_engine_snapshot(reader), MOT_EINVALID, "read-only");
+  mot_engine_close(reader);
+
+  engine = open_memory();
+  /* Ingest: the options' and the report's struct_size. */
+  snprintf(path, sizeof path, "%s", temp_path("one.jsonl"));
+  write_file(path, kEventJson);
+  io.struct_size = 0;
+  CHECK_FAILS(mot_ingest_buffer(&report, engine, kEventJson,
+                                strlen(kEventJson), &io),
+              MOT_EINVALID, "struct_size");
+  io.struct_size = sizeof io + 8;
+  CHECK_FAILS(mot_ingest_buffer(&report, engine, kEventJson,
+                                strlen(kEventJson), &io),
+              MOT_EVERSION, "older than the header");
+  CHECK_FAILS(mot_ingest_file(&report, engine, path, &io), MOT_EVERSION,
+              "older than the header");
+  io.struct_size = sizeof io;
+  report.struct_size = sizeof report + 8;
+  CHECK_FAILS(mot_ingest_buffer(&report, engine, kEventJson,
+                                strlen(kEventJson), &io),
+              MOT_EVERSION, "MOT_INGEST_REPORT_INIT");
+  report.struct_size = sizeof report;
+  /* A file that opens but cannot be read: a directory. */
+  CHECK_FAILS(mot_ingest_file(&report, engine, temp_dir, &io), MOT_EIO,
+              "reading");
+  CHECK(report.accepted == 0);
+
+  /* The timeline options' struct_size. */
+  to.struct_size = 0;
+  CHECK_FAILS(mot_timeline_get(&buf, engine, "c1", &to), MOT_EINVALID,
+              "struct_size");
+  to.struct_size = sizeof to + 8;
+  CHECK_FAILS(mot_timeline_get(&buf, engine, "c1", &to), MOT_EVERSION,
+              "older than the header");
+  CHECK(buf.data == NULL);
+
+  /* Stats: struct_size unset; a NULL engine zeroes the rest. */
+  st.struct_size = 0;
+  CHECK_FAILS(mot_engine_stats_get(&st, engine), MOT_EINVALID, "struct_size");
+  st.struct_size = sizeof st;
+  st.customers = 7;
+  st.snapshot_note = "stale";
+  CHECK_FAILS(mot_engine_stats_get(&st, NULL), MOT_EINVALID, "engine");
+  CHECK(st.struct_size == sizeof st && st.customers == 0);
+  CHECK(st.snapshot_note == NULL);
+
+  /* A metric's filter: a syntax error is a parse error, a type error is
+   * not. */
+  {
+    const char* syntax =
+        "metrics { name: \"m\" aggregation: COUNT window: \"30d\"\n"
+        "  filter: \"event.channel ==\" }";
+    const char* types =
+        "metrics { name: \"m\" aggregation: COUNT window: \"30d\"\n"
+        "  filter: \"shopper.tier == 'gold'\" }";
+    CHECK_FAILS(mot_context_config_load(engine, syntax, strlen(syntax)),
+                MOT_EPARSE, "metric m: filter");
+    CHECK_FAILS(mot_context_config_load(engine, types, strlen(types)),
+                MOT_EINVALID, "metric m: filter");
+  }
+
+  /* Expressions: the variables' arrays, names; and an output left empty,
+   * overwritten without being freed. */
+  {
+    static uint8_t junk[1];
+    const char* one[] = {"1"};
+    const char* null_name[] = {NULL};
+    const char* empty_name[] = {""};
+    const char* twice[] = {"n", "n"};
+    const char* two[] = {"1", "2"};
+    mot_buf type = {junk, 1};
+    CHECK_FAILS(mot_expr_check(&type, engine, "shopper.tier"), MOT_EINVALID,
+                "shopper");
+    CHECK(type.data == NULL && type.size == 0);
+    CHECK_FAILS(mot_expr_eval(&buf, "1", NULL, one, 1), MOT_EINVALID,
+                "names or values");
+    CHECK_FAILS(mot_expr_eval(&buf, "1", null_name, one, 1), MOT_EINVALID,
+                "variable 0 is NULL");
+    CHECK_FAILS(mot_expr_eval(&buf, "1", empty_name, one, 1), MOT_EINVALID,
+                "name");
+    CHECK_FAILS(mot_expr_eval(&buf, "n", twice, two, 2), MOT_EINVALID,
+                "twice");
+    CHECK(buf.data == NULL);
+  }
+
+  /* Feedback: an action id that is not one, a time before any journey. */
+  CHECK_FAILS(mot_feedback(engine, "c5", "d1", "Upgrade!", MOT_FEEDBACK_OFFERED,
+                           MOT_CHANNEL_VOICE, MARCH_5_US),
+              MOT_EINVALID, "action");
+  CHECK_FAILS(mot_feedback(engine, "c5", "d1", "upgrade", MOT_FEEDBACK_OFFERED,
+                           MOT_CHANNEL_VOICE, 1),
+              MOT_EINVALID, "1990");
+
+  /* Unregistering with a user_data_free releases that user data at once,
+   * whatever the format. */
+  {
+    struct received r;
+    memset(&r, 0, sizeof r);
+    CHECK(mot_alerts_set_callback(engine, NULL, &r, free_received, 42) ==
+          MOT_OK);
+    CHECK(r.freed == 1);
+  }
+  mot_engine_close(engine);
+
+  /* A metric in both the ruleset and the context configuration, whichever
+   * comes second. */
+  {
+    mot_engine_options opts = MOT_ENGINE_OPTIONS_INIT;
+    const char* rules =
+        "actions { id: \"a\" }\n"
+        "metrics { name: \"calls\" aggregation: COUNT window: \"30d\" }\n";
+    const char* config =
+        "metrics { name: \"calls\" aggregation: COUNT window: \"7d\" }\n";
+    opts.ruleset = rules;
+    CHECK(mot_engine_open(&engine, ":memory:", &opts) == MOT_OK);
+    CHECK_FAILS(mot_context_config_load(engine, config, strlen(config)),
+                MOT_EINVALID, "calls");
+    mot_engine_close(engine);
+    opts.ruleset = NULL;
+    opts.context_config = config;
+    CHECK(mot_engine_open(&engine, ":memory:", &opts) == MOT_OK);
+    CHECK_FAILS(mot_ruleset_load(engine, rules, strlen(rules), "r.textproto"),
+                MOT_EINVALID, "calls");
+    mot_engine_close(engine);
+  }
+}
+
+/* Another connection holds the write lock for longer than the busy timeout
+ * (5 s): writes get MOT_EBUSY and store nothing. Takes 10 s. */
+static void test_busy(void) {
+  mot_engine* holder = NULL;
+  mot_engine* engine = NULL;
+  mot_engine_options group = MOT_ENGINE_OPTIONS_INIT;
+  mot_ingest_options io = MOT_INGEST_OPTIONS_INIT;
+  mot_ingest_report report = MOT_INGEST_REPORT_INIT;
+  int32_t stored = -1;
+  char db[512];
+  const char* other =
+      "{\"event_id\":\"e9\",\"customer_id\":\"c9\",\"type\":\"contact\","
+      "\"occurred_at\":\"2025-03-01T10:00:00Z\"}";
+
+  snprintf(db, sizeof db, "%s", temp_path("busy.db"));
+  CHECK(mot_engine_open(&engine, db, NULL) == MOT_OK);
+  /* Group commit keeps its transaction, and the lock, for a minute. */
+  group.durability = MOT_DURABILITY_GROUP;
+  group.group_commit_ms = 60000;
+  CHECK(mot_engine_open(&holder, db, &group) == MOT_OK);
+  CHECK(mot_event_record(NULL, holder, MOT_FORMAT_JSON, kEventJson,
+                         strlen(kEventJson)) == MOT_OK);
+
+  CHECK_FAILS(mot_event_record(&stored, engine, MOT_FORMAT_JSON, other,
+                               strlen(other)),
+              MOT_EBUSY, "locked");
+  CHECK(stored == 0);
+  io.format = MOT_FORMAT_JSONL;
+  CHECK_FAILS(
+      mot_ingest_buffer(&report, engine, other, strlen(other), &io),
+      MOT_EBUSY, "locked");
+  CHECK(report.accepted == 0);
+
+  /* Once the holder commits, the same write goes through. */
+  CHECK(mot_engine_flush(holder) == MOT_OK);
+  CHECK(mot_event_record(&stored, engine, MOT_FORMAT_JSON, other,
+                         strlen(other)) == MOT_OK);
+  CHECK(stored == 1);
+  mot_engine_close(holder);
+  mot_engine_close(engine);
+}
+
 int main(void) {
   const char* base = getenv("TMPDIR");
   snprintf(temp_dir, sizeof temp_dir, "%s/motive_capi_%d", base ? base : "/tmp",
@@ -1435,12 +1759,15 @@ int main(void) {
   test_context_get();
   test_context_config();
   test_snapshot_and_stats();
+  test_customer_erase();
   test_ruleset_load();
   test_ruleset_at_open();
   test_decide();
   test_feedback();
   test_alerts();
   test_errors_are_per_thread();
+  test_documented_errors();
+  test_busy();
 
   {
     char command[600];

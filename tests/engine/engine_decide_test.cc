@@ -289,6 +289,35 @@ TEST_F(EngineDecideTest, AlertsFireOncePerEdge) {
   EXPECT_EQ(counts.dropped, 0u);
 }
 
+TEST_F(EngineDecideTest, AnErasedCustomersAlertsAndLearningGo) {
+  auto engine = Open(":memory:", Options());
+  for (const char* id : {"c-1", "c-2"}) {
+    Contact(*engine, id, v1::UNRESOLVED);
+    Contact(*engine, id, v1::UNRESOLVED);
+  }
+  ASSERT_EQ(engine->alert_counts().queued, 2u);
+  const v1::Decision decision = Decide(*engine, "c-1");
+  ASSERT_GT(decision.actions_size(), 0);
+  decide::Feedback feedback;
+  feedback.customer_id = "c-1";
+  feedback.decision_id = decision.decision_id();
+  feedback.action = decision.actions(0).action();
+  feedback.outcome = v1::ACCEPTED;
+  ASSERT_TRUE(engine->RecordFeedback(feedback).ok());
+  ASSERT_NE(Decide(*engine, "c-2").actions(0).score().propensity(),
+            decision.actions(0).score().propensity());
+
+  absl::StatusOr<uint64_t> erased = engine->EraseCustomer("c-1");
+  ASSERT_TRUE(erased.ok()) << erased.status();
+  EXPECT_EQ(*erased, 3u);
+  const std::vector<v1::Alert> alerts = Poll(*engine);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].customer_id(), "c-2");
+  // What c-1's feedback taught is forgotten with them.
+  EXPECT_EQ(Decide(*engine, "c-2").actions(0).score().propensity(),
+            decision.actions(0).score().propensity());
+}
+
 TEST_F(EngineDecideTest, EveryEventOfABatchIsChecked) {
   auto engine = Open(":memory:", Options());
   // Three unresolved contacts in one batch: the second turns the rule on.

@@ -38,7 +38,7 @@ expect 2 "unknown command" -- "$motive" frobnicate
 contains "frobnicate" "unknown command is named"
 expect 2 "unknown flag" -- "$motive" ingest --db "$work/x.db" --colour red a.jsonl
 expect 2 "missing --db" -- "$motive" ingest a.jsonl
-for command in generate ingest timeline context snapshot expr next feedback; do
+for command in generate ingest timeline context snapshot erase expr next feedback; do
   expect 0 "$command --help" -- "$motive" "$command" --help
   contains "Usage: motive $command" "$command help"
 done
@@ -139,6 +139,25 @@ expect 3 "snapshot with a bad configuration" -- "$motive" snapshot --db "$work/m
 expect 3 "snapshot of a missing database" -- "$motive" snapshot --db "$work/none.db"
 [[ ! -e "$work/none.db" ]] || { failures=$((failures + 1)); echo "FAIL: snapshot created a database"; }
 expect 2 "snapshot with a stray argument" -- "$motive" snapshot --db "$work/m.db" extra
+
+# Erasure: the customer is gone from the database and the snapshot.
+cat > "$work/zebulon.jsonl" <<'JSONL'
+{"customer_id":"zebulon-erase-me","type":"contact","channel":"voice","occurred_at":"2025-03-01T10:00:00Z","topic":"zebulon-topic"}
+{"customer_id":"zebulon-erase-me","type":"purchase","occurred_at":"2025-03-02T10:00:00Z","value":5}
+JSONL
+expect 0 "ingest the one to erase" -- "$motive" ingest --db "$work/m.db" "$work/zebulon.jsonl"
+grep -q zebulon "$work/m.db-snapshot" || { failures=$((failures + 1)); echo "FAIL: no zebulon in the snapshot before erase"; }
+expect 0 "erase" -- "$motive" erase --db "$work/m.db" zebulon-erase-me
+contains "erased 2 events of customer zebulon-erase-me" "erase counts the events"
+expect 0 "timeline after erase" -- "$motive" timeline --db "$work/m.db" zebulon-erase-me
+contains "no events" "erased customer has no events"
+if grep -q zebulon "$work/m.db" "$work/m.db-snapshot"; then
+  failures=$((failures + 1)); echo "FAIL: zebulon left in the database or snapshot"
+fi
+expect 0 "erase again" -- "$motive" erase --db "$work/m.db" zebulon-erase-me
+contains "erased 0 events" "nothing left to erase"
+expect 2 "erase without a customer" -- "$motive" erase --db "$work/m.db"
+expect 3 "erase in a missing database" -- "$motive" erase --db "$work/none.db" C9
 
 expect 0 "expr" -- "$motive" expr --var n=21 --var "tags=['vip', 'new']" "tags.exists(t, t == 'vip') ? n * 2 : 0"
 contains "42" "expr result"

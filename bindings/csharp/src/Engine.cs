@@ -207,6 +207,23 @@ namespace Motive
         }
 
         /// <summary>
+        /// Erases the customer, for a request to be forgotten: their events
+        /// (from the database file and its write-ahead log), context, queued
+        /// alerts, share of what feedback taught, and traces in the snapshot
+        /// (mot_customer_erase). Returns the number of events erased, 0 for an
+        /// unknown customer. Throws MotiveException with Status.Busy when
+        /// another connection reading the database kept the write-ahead log:
+        /// the events are gone; call again once it is closed.
+        /// </summary>
+        public ulong Erase(string customerId)
+        {
+            ulong erased;
+            MotiveException.Check(Native.mot_customer_erase(
+                out erased, Handle, Utf8.ToNative(customerId)));
+            return erased;
+        }
+
+        /// <summary>
         /// The built-in signals of a customer as of <paramref name="asOfUs"/>
         /// (0: now); an unknown customer gets Known == 0.
         /// </summary>

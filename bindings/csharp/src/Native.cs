@@ -146,6 +146,9 @@ namespace Motive
         public static extern int mot_timeline_get(ref MotBuf output, EngineHandle engine, byte[] customerId, ref NativeTimelineOptions opts);
 
         [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern int mot_customer_erase(out ulong erased, EngineHandle engine, byte[] customerId);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern int mot_context_summary_get(ref ContextSummary output, EngineHandle engine, byte[] customerId, long asOfUs);
 
         [DllImport(Lib, CallingConvention = Cdecl)]

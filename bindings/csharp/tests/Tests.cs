@@ -281,6 +281,36 @@ internal static class Tests
         }
     }
 
+    private static void TestErase()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "motive-cs-erase-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string db = Path.Combine(dir, "j.db");
+            using (Engine engine = Engine.Open(db))
+            {
+                RecordJourney(engine, "zebulon");
+                RecordJourney(engine, "c2");
+                engine.Snapshot();
+                Check(engine.Erase("zebulon") == 4, "four events erased");
+                Check(engine.Summary("zebulon").Known == 0, "forgotten");
+                Check(engine.Summary("c2").Events == 4, "the others stay");
+                Check(engine.Erase("zebulon") == 0, "nothing left to erase");
+                Fails(() => engine.Erase(""), Status.Invalid, "customer_id", "empty id");
+            }
+            foreach (string file in Directory.GetFiles(dir))
+                Check(!File.ReadAllText(file, System.Text.Encoding.GetEncoding("ISO-8859-1")).Contains("zebulon"),
+                      "no trace in " + Path.GetFileName(file));
+            using (Engine engine = Engine.Open(db, new EngineOptions { ReadOnly = true }))
+                Fails(() => engine.Erase("c2"), Status.Invalid, "read-only", "read-only erase");
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
     private static void TestSummary()
     {
         using (Engine engine = Engine.Open(":memory:"))
@@ -528,7 +558,7 @@ internal static class Tests
     {
         Action[] tests =
         {
-            TestVersion, TestOpenAndDispose, TestRecordAndTimeline, TestIngest, TestSummary,
+            TestVersion, TestOpenAndDispose, TestRecordAndTimeline, TestIngest, TestSummary, TestErase,
             TestContextAndConfig, TestExpressions, TestRulesAndDecide, TestFeedback, TestAlerts,
             TestFinalizer,
         };

@@ -1,0 +1,55 @@
+// motive erase: forgets one customer, as a request to be forgotten asks.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "command_line.h"
+#include "commands.h"
+#include "engine_util.h"
+#include "fmt/format.h"
+#include "motive/motive.h"
+
+namespace motive::cli {
+
+int RunErase(int argc, char** argv) {
+  constexpr char kCommand[] = "erase";
+  std::string db;
+  std::string config_path;
+  std::vector<std::string> customer;
+  CommandLine cl(
+      kCommand, "--db FILE [options] CUSTOMER",
+      "Erases a customer: every event of theirs, from the database file and "
+      "its\nwrite-ahead log, their context, and their traces in the snapshot, "
+      "which is\nrewritten without them. Afterwards the database is as if "
+      "their events had\nnever been recorded. Prints how many events were "
+      "erased (0 for a customer\nwith none).\n\n"
+      "Exit status: 0 when erased (also for a customer with no events), 2 for "
+      "a\nusage error, 3 for any other failure (for example another program "
+      "reading\nthe database kept its write-ahead log: run it again once that "
+      "one is done).");
+  AddExistingDatabaseFlag(cl, &db);
+  cl.Add({.name = "config",
+          .value_name = "FILE",
+          .help = "the context configuration the snapshot is for "
+                  "(motive.v1.ContextConfig, protobuf text format), as given "
+                  "to 'motive snapshot'"},
+         &config_path);
+  cl.Positionals("CUSTOMER", 1, 1, &customer);
+  if (auto exit_code = cl.Parse(argc, argv)) return *exit_code;
+
+  mot_engine_options options = MOT_ENGINE_OPTIONS_INIT;
+  options.create_if_missing = 0;
+  EnginePtr engine = OpenEngine(kCommand, db, options, config_path);
+  if (engine == nullptr) return kExitFailure;
+  uint64_t erased = 0;
+  if (mot_customer_erase(&erased, engine.get(), customer[0].c_str()) !=
+      MOT_OK) {
+    return ReportFailure(kCommand, fmt::format("customer {}", customer[0]));
+  }
+  fmt::print("erased {} event{} of customer {}\n", Grouped(erased),
+             erased == 1 ? "" : "s", customer[0]);
+  return kExitOk;
+}
+
+}  // namespace motive::cli
