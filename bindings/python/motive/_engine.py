@@ -1,0 +1,637 @@
+"""The Pythonic layer over the C ABI: Engine, the dataclasses, the helpers."""
+
+from __future__ import annotations
+
+import collections
+import ctypes
+import dataclasses
+import datetime as _dt
+import json
+import logging
+import math
+import operator
+import os
+import threading
+from ctypes import byref, c_char_p, c_int32, c_void_p
+from typing import (Any, Callable, Deque, Dict, Iterable, Iterator, List,
+                    Mapping, Optional, Tuple, Union)
+
+from . import _errors
+from . import _native as N
+from ._errors import InvalidArgument, MotiveError
+
+_log = logging.getLogger("motive")
+_lib = N.lib
+
+# Names (as lower-case strings) of the MOT_* constants of motive.h.
+CHANNELS: Tuple[str, ...] = (
+    "unspecified", "voice", "chat", "email", "sms", "web", "mobile_app",
+    "social", "review_site", "store", "survey", "other")
+OUTCOMES: Tuple[str, ...] = (
+    "unspecified", "resolved", "unresolved", "escalated", "transferred",
+    "abandoned", "callback")
+STAGES: Tuple[str, ...] = (
+    "unspecified", "discovery", "consideration", "purchase", "experience",
+    "loyalty", "advocacy")
+MOMENTS: Tuple[str, ...] = (
+    "unspecified", "less_than_zero", "zero", "first", "second", "interim",
+    "third")
+NPS_CATEGORIES: Tuple[str, ...] = ("none", "detractor", "passive", "promoter")
+CHURN_FACTORS: Tuple[str, ...] = (
+    "strikes", "repeat_contacts", "detractor", "negative_sentiment",
+    "open_issues", "lapsed_purchase")
+DIRECTIONS: Dict[str, int] = {
+    "unspecified": 0, "inbound": 1, "outbound": 2, "proactive": 3}
+FEEDBACK_OUTCOMES: Dict[str, int] = {
+    "offered": 1, "accepted": 2, "rejected": 3, "ignored": 4, "converted": 5}
+_DURABILITY: Dict[str, int] = {"full": 0, "group": 1}
+_CHECKS: Dict[str, int] = {"quick": 0, "full": 1, "none": 2, "after_crash": 3}
+_INGEST_FORMATS: Dict[str, int] = {
+    "auto": N.FORMAT_AUTO, "protobuf": N.FORMAT_PROTOBUF,
+    "json": N.FORMAT_JSON, "jsonl": N.FORMAT_JSONL, "csv": N.FORMAT_CSV}
+
+Time = Union[None, int, _dt.datetime]
+Event = Union[Mapping[str, Any], str, bytes]
+
+
+# --- helpers ----------------------------------------------------------------
+
+def _check(code: int) -> None:
+    """Raises the exception of a failed call; read right after the call, on
+    the same thread, as mot_error_last() requires."""
+    if code != _errors.OK:
+        raise _errors.error_for(code, _lib.mot_error_last().decode("utf-8",
+                                                                   "replace"))
+
+
+def _call_buf(fn: Callable[..., int], *args: Any) -> bytes:
+    """Calls a function whose first parameter is a mot_buf out-parameter;
+    the buffer is disposed of whether the call succeeds or not."""
+    buf = N.mot_buf()
+    try:
+        _check(fn(byref(buf), *args))
+        return ctypes.string_at(buf.data, buf.size) if buf.data else b""
+    finally:
+        _lib.mot_buf_dispose(byref(buf))
+
+
+def _text(value: Optional[str]) -> Optional[bytes]:
+    return None if value is None else value.encode("utf-8")
+
+
+def _id(value: str, what: str) -> bytes:
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a str, not {type(value).__name__}")
+    return value.encode("utf-8")
+
+
+def _enum(value: Union[str, int], names: Union[Tuple[str, ...], Mapping[str, int]],
+          what: str) -> int:
+    """A MOT_* constant from its name ("voice", case-insensitive) or value.
+    Unknown ints pass through, for the library to judge."""
+    if isinstance(value, bool):
+        raise TypeError(f"{what} must be a str or an int")
+    if isinstance(value, int):
+        return value
+    key = str(value).lower()
+    if isinstance(names, tuple):
+        if key in names:
+            return names.index(key)
+    elif key in names:
+        return names[key]
+    known = names if isinstance(names, tuple) else tuple(names)
+    raise InvalidArgument(_errors.EINVALID,
+                          f"unknown {what} {value!r}; one of {', '.join(known)}")
+
+
+def to_micros(value: Time) -> int:
+    """Microseconds since the Unix epoch of a datetime (naive ones are UTC) or
+    of an int that already is that; None is 0, which motive reads as now."""
+    if value is None:
+        return 0
+    if isinstance(value, _dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=_dt.timezone.utc)
+        delta = value - _dt.datetime(1970, 1, 1, tzinfo=_dt.timezone.utc)
+        return (delta.days * 86400 + delta.seconds) * 1000000 + delta.microseconds
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise TypeError("a time is a datetime, microseconds (int) or None")
+
+
+def _json(data: bytes) -> Any:
+    return json.loads(data.decode("utf-8")) if data else {}
+
+
+def _payload(event: Event) -> bytes:
+    if isinstance(event, (bytes, bytearray, memoryview)):
+        return bytes(event)
+    if isinstance(event, str):
+        return event.encode("utf-8")
+    if isinstance(event, Mapping):
+        return json.dumps(event, separators=(",", ":")).encode("utf-8")
+    raise TypeError("an event is a dict, a JSON str or bytes")
+
+
+def _cel_literal(value: Any) -> str:
+    """A Python value written as a CEL literal, for eval_expr()."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError("CEL has no literal for inf or NaN")
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value)  # a CEL double-quoted string
+    if isinstance(value, _dt.datetime):
+        micros = to_micros(value)
+        stamp = _dt.datetime.fromtimestamp(micros // 1000000, _dt.timezone.utc)
+        text = stamp.strftime("%Y-%m-%dT%H:%M:%S")
+        if micros % 1000000:
+            text += f".{micros % 1000000:06d}"
+        return f"timestamp('{text}Z')"
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{_cel_literal(k)}: {_cel_literal(v)}"
+                               for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_cel_literal(v) for v in value) + "]"
+    raise TypeError(f"no CEL literal for {type(value).__name__}")
+
+
+# --- plain data -------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class Rejection:
+    """One record an ingest rejected: its 1-based line (JSONL, CSV) or index
+    (JSON, protobuf), the field at fault ("" for the whole record), why."""
+    record: int
+    field: str
+    message: str
+
+
+@dataclasses.dataclass(frozen=True)
+class IngestReport:
+    """The counts of an ingest, and the rejected records (the first 1000)."""
+    accepted: int
+    duplicates: int
+    rejected: int
+    rejections: Tuple[Rejection, ...] = ()
+
+
+def _dataclass_of(struct_type: type, name: str, doc: str,
+                  strings: Tuple[str, ...]) -> type:
+    """A frozen dataclass with the fields of a ctypes.Structure (but
+    struct_size and reserved): arrays become tuples, C strings str."""
+    fields = []
+    for field, ctype in struct_type._fields_:
+        if field in ("struct_size", "reserved"):
+            continue
+        if field in strings:
+            fields.append((field, str))
+        elif issubclass(ctype, ctypes.Array):
+            fields.append((field, Tuple[Any, ...]))
+        elif ctype is ctypes.c_double:
+            fields.append((field, float))
+        else:
+            fields.append((field, int))
+    cls = dataclasses.make_dataclass(name, fields, frozen=True)
+    cls.__doc__ = doc
+    cls.__module__ = "motive"
+    names = tuple(f for f, _ in fields)
+    # What _convert does per call, worked out once: one C-level read of every
+    # field, then the few that need it made Python values.
+    cls._read = operator.attrgetter(*names)  # type: ignore[attr-defined]
+    cls._names = names  # type: ignore[attr-defined]
+    cls._arrays = tuple(  # type: ignore[attr-defined]
+        i for i, (f, t) in enumerate(fields) if t is not str and t is not int
+        and t is not float)
+    cls._strings = tuple(  # type: ignore[attr-defined]
+        i for i, (f, t) in enumerate(fields) if t is str)
+    return cls
+
+
+def _convert(struct: ctypes.Structure, cls: Any) -> Any:
+    values = list(cls._read(struct))
+    for i in cls._arrays:
+        values[i] = tuple(values[i])
+    for i in cls._strings:
+        text = values[i]
+        values[i] = text.decode("utf-8", "replace") if text else ""
+    # The frozen dataclass's __init__ sets each field through
+    # object.__setattr__, which costs more than the whole C call: its
+    # __dict__ is filled at once instead, with what __init__ would set.
+    obj = object.__new__(cls)
+    obj.__dict__.update(zip(cls._names, values))
+    return obj
+
+
+ContextSummary = _dataclass_of(
+    N.mot_context_summary, "ContextSummary",
+    """A customer's built-in signals as of a time (mot_context_summary).
+
+    The fields are those of the C struct, documented in motive.h: times are
+    microseconds since the Unix epoch (0 when none), absent numbers are NaN
+    (floats) or -1 (ints), booleans 0 or 1; enums are ints (CHANNELS,
+    OUTCOMES, STAGES, NPS_CATEGORIES name them); the by-channel, moment and
+    churn-factor arrays are tuples indexed like CHANNELS, MOMENTS and
+    CHURN_FACTORS.""",
+    ("last_contact_topic", "last_contact_agent_id"))
+
+EngineStats = _dataclass_of(
+    N.mot_engine_stats, "EngineStats",
+    """How the engine's state was built, and how big it is
+    (mot_engine_stats; snapshot_note is "" when there is nothing to say).""",
+    ("snapshot_note",))
+
+
+def _init(init_fn: Callable[..., int], struct_type: type) -> Any:
+    """A struct filled with its defaults by its _init function, which also
+    proves this binding's layout has a size the library knows."""
+    s = struct_type()
+    _check(init_fn(byref(s), ctypes.sizeof(struct_type)))
+    return s
+
+
+# The one user_data destructor for alert callbacks: it drops the engine's
+# reference to the callback once the library is done with it. It lives as
+# long as the module, since the library may call it at any close.
+_alert_refs: Dict[int, Any] = {}
+_alert_refs_lock = threading.Lock()
+_alert_next = 0
+
+
+@N.FREE_FN
+def _release_alert_callback(user_data: Optional[int]) -> None:
+    with _alert_refs_lock:
+        _alert_refs.pop(user_data or 0, None)
+
+
+# --- the engine -------------------------------------------------------------
+
+class Engine:
+    """A motive engine: a customer-journey database and its in-memory state.
+
+    ``with motive.Engine("journeys.db", ruleset=text) as eng: ...``
+
+    Options (keyword arguments, the fields of mot_engine_options):
+    durability ("full" or "group"), group_commit_ms, integrity_check
+    ("quick", "full", "none", "after_crash"), create_if_missing (bool),
+    read_only (bool), journey_map and context_config (protobuf text),
+    snapshot_path (None: beside the database; "-": none), ruleset (text
+    format or JSON) and ruleset_origin (its name in messages).
+
+    Every method may be called from any thread; close() must not race with
+    other calls. Methods raise MotiveError subclasses carrying the status
+    code and the library's message; on a closed engine, InvalidArgument.
+    """
+
+    def __init__(self, path: Union[str, os.PathLike] = ":memory:", *,
+                 durability: Union[str, int] = "full",
+                 group_commit_ms: int = 50,
+                 integrity_check: Union[str, int] = "quick",
+                 create_if_missing: bool = True,
+                 read_only: bool = False,
+                 journey_map: Optional[str] = None,
+                 context_config: Optional[str] = None,
+                 snapshot_path: Optional[str] = None,
+                 ruleset: Optional[str] = None,
+                 ruleset_origin: Optional[str] = None) -> None:
+        self._handle: Optional[int] = None
+        self._alert_user_data = 0
+        self.callback_errors: Deque[BaseException] = collections.deque(maxlen=100)
+        """Exceptions raised by the alert callback (the latest 100): they
+        cannot cross into C, so they are logged and kept here."""
+        opts = _init(_lib.mot_engine_options_init, N.mot_engine_options)
+        opts.durability = _enum(durability, _DURABILITY, "durability")
+        opts.group_commit_ms = group_commit_ms
+        opts.integrity_check = _enum(integrity_check, _CHECKS, "integrity check")
+        opts.create_if_missing = int(bool(create_if_missing))
+        opts.read_only = int(bool(read_only))
+        opts.journey_map = _text(journey_map)
+        opts.context_config = _text(context_config)
+        opts.snapshot_path = _text(snapshot_path)
+        opts.ruleset = _text(ruleset)
+        opts.ruleset_origin = _text(ruleset_origin)
+        handle = c_void_p()
+        _check(_lib.mot_engine_open(byref(handle), os.fsencode(path),
+                                    byref(opts)))
+        self._handle = handle.value
+        self.path = os.fspath(path)
+
+    # lifecycle
+
+    def close(self) -> None:
+        """Commits what group commit holds and closes; idempotent."""
+        handle, self._handle = self._handle, None
+        if handle:
+            _lib.mot_engine_close(handle)
+
+    @property
+    def closed(self) -> bool:
+        return self._handle is None
+
+    def __enter__(self) -> "Engine":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        if getattr(self, "_handle", None) and _lib is not None:
+            self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else "open"
+        return f"<motive.Engine {self.path!r} {state}>"
+
+    def _h(self) -> int:
+        if self._handle is None:
+            raise InvalidArgument(_errors.EINVALID, "the engine is closed")
+        return self._handle
+
+    def flush(self) -> None:
+        """Makes every event recorded so far durable now."""
+        _check(_lib.mot_engine_flush(self._h()))
+
+    def snapshot(self) -> None:
+        """Writes every customer's state to the snapshot file."""
+        _check(_lib.mot_engine_snapshot(self._h()))
+
+    def stats(self) -> "EngineStats":
+        """How the state was built and how big it is."""
+        s = _init(_lib.mot_engine_stats_init, N.mot_engine_stats)
+        _check(_lib.mot_engine_stats_get(byref(s), self._h()))
+        return _convert(s, EngineStats)
+
+    # events
+
+    def record(self, event: Event, *, protobuf: bool = False) -> bool:
+        """Records one motive.v1.Event: a dict or a JSON text (str or bytes),
+        or serialized protobuf bytes with protobuf=True. Returns True when it
+        was appended, False when its event_id was already in the log."""
+        data = _payload(event)
+        stored = c_int32(0)
+        fmt = N.FORMAT_PROTOBUF if protobuf else N.FORMAT_JSON
+        _check(_lib.mot_event_record(byref(stored), self._h(), fmt, data,
+                                     len(data)))
+        return bool(stored.value)
+
+    def _ingest(self, call: Callable[..., int], fmt: Union[str, int],
+                progress: Optional[Callable[[int, int], Any]],
+                batch_size: int) -> IngestReport:
+        opts = _init(_lib.mot_ingest_options_init, N.mot_ingest_options)
+        opts.format = _enum(fmt, _INGEST_FORMATS, "format")
+        if batch_size:
+            opts.batch_size = batch_size
+        rejections: List[Rejection] = []
+        failure: List[BaseException] = []
+
+        def on_reject(_: Any, record: int, field: bytes, message: bytes) -> None:
+            if len(rejections) < 1000:
+                rejections.append(Rejection(
+                    record, (field or b"").decode("utf-8", "replace"),
+                    (message or b"").decode("utf-8", "replace")))
+
+        def on_progress(_: Any, done: int, total: int) -> int:
+            try:
+                return 1 if progress(done, total) else 0  # type: ignore[misc]
+            except BaseException as e:  # never into C: stop, re-raise below
+                failure.append(e)
+                return 1
+
+        # The CFUNCTYPE objects must outlive the call: these locals do.
+        reject_fn = N.REJECT_FN(on_reject)
+        progress_fn = N.PROGRESS_FN(on_progress) if progress else N.PROGRESS_FN()
+        opts.on_reject = reject_fn
+        opts.on_progress = progress_fn
+        report = N.mot_ingest_report(ctypes.sizeof(N.mot_ingest_report))
+        code = call(byref(report), byref(opts))
+        if failure:
+            raise failure[0]
+        if code not in (_errors.OK, _errors.EREJECTED):
+            _check(code)
+        return IngestReport(report.accepted, report.duplicates, report.rejected,
+                            tuple(rejections))
+
+    def ingest_file(self, path: Union[str, os.PathLike], *,
+                    format: Union[str, int] = "auto",
+                    progress: Optional[Callable[[int, int], Any]] = None,
+                    batch_size: int = 0) -> IngestReport:
+        """Ingests a file of events (JSONL, CSV, a JSON or protobuf
+        EventBatch; "auto" goes by the extension). Rejected records do not
+        raise: they are counted and listed in the report. `progress(done,
+        total)` is called now and then; a true result stops the ingest
+        (Canceled), and an exception it raises stops it and propagates."""
+        h = self._h()
+        fspath = os.fsencode(path)
+        return self._ingest(
+            lambda rep, opts: _lib.mot_ingest_file(rep, h, fspath, opts),
+            format, progress, batch_size)
+
+    def ingest(self, events: Union[bytes, str, Iterable[Event]], *,
+               format: Union[str, int] = "jsonl",
+               progress: Optional[Callable[[int, int], Any]] = None,
+               batch_size: int = 0) -> IngestReport:
+        """Ingests many events from memory: bytes or str in `format`, or an
+        iterable of events (dicts or JSON texts), sent as JSONL."""
+        if isinstance(events, str):
+            data = events.encode("utf-8")
+        elif isinstance(events, (bytes, bytearray, memoryview)):
+            data = bytes(events)
+        else:
+            data = b"".join(_payload(e).replace(b"\n", b" ") + b"\n"
+                            for e in events)
+            format = "jsonl"
+        h = self._h()
+        return self._ingest(
+            lambda rep, opts: _lib.mot_ingest_buffer(rep, h, data, len(data),
+                                                     opts),
+            format, progress, batch_size)
+
+    # reading
+
+    def timeline(self, customer_id: str, *, since: Time = None,
+                 until: Time = None, limit: int = 0) -> List[Dict[str, Any]]:
+        """The customer's events (dicts, protobuf's JSON mapping) in event-time
+        order, with since <= occurred_at < until, the `limit` latest (0: all).
+        A customer with no events gets []."""
+        opts = _init(_lib.mot_timeline_options_init, N.mot_timeline_options)
+        opts.format = N.FORMAT_JSON
+        opts.since_us = to_micros(since)
+        opts.until_us = to_micros(until)
+        opts.limit = limit
+        data = _call_buf(_lib.mot_timeline_get, self._h(),
+                         _id(customer_id, "customer_id"), byref(opts))
+        return list(_json(data).get("events", []))
+
+    def erase(self, customer_id: str) -> int:
+        """Erases the customer, for a request to be forgotten: their events
+        (from the database file and its write-ahead log), their context and
+        queued alerts, their share of what feedback taught, and their traces
+        in the snapshot (mot_customer_erase). Returns the number of events
+        erased; 0 for an unknown customer. BusyError when another connection
+        reading the database kept the write-ahead log: the events are gone,
+        call again once it is closed."""
+        erased = ctypes.c_uint64(0)
+        _check(_lib.mot_customer_erase(byref(erased), self._h(),
+                                       _id(customer_id, "customer_id")))
+        return erased.value
+
+    def summary(self, customer_id: str, as_of: Time = None) -> "ContextSummary":
+        """The customer's built-in signals as of a time (None: now). An
+        unknown customer is no error: known is 0."""
+        s = _init(_lib.mot_context_summary_init, N.mot_context_summary)
+        _check(_lib.mot_context_summary_get(
+            byref(s), self._h(), _id(customer_id, "customer_id"),
+            to_micros(as_of)))
+        return _convert(s, ContextSummary)
+
+    def context(self, customer_id: str, as_of: Time = None) -> Dict[str, Any]:
+        """The full motive.v1.Context as a dict: signals, metrics by name,
+        attributes, the latest events."""
+        return _json(_call_buf(_lib.mot_context_get, self._h(),
+                               _id(customer_id, "customer_id"),
+                               to_micros(as_of), N.FORMAT_JSON))
+
+    def load_context_config(self, text: str) -> None:
+        """Replaces the context configuration (motive.v1.ContextConfig in
+        protobuf text format) and rebuilds every customer's state."""
+        data = text.encode("utf-8")
+        _check(_lib.mot_context_config_load(self._h(), data, len(data)))
+
+    def check_expr(self, expression: str) -> str:
+        """Compiles a rule expression against the engine's variables; returns
+        its result type ("bool"). ParseError or InvalidArgument say where it
+        is wrong."""
+        return _call_buf(_lib.mot_expr_check, self._h(),
+                         expression.encode("utf-8")).decode("utf-8")
+
+    # next-best action
+
+    def load_rules(self, text: str, origin: Optional[str] = None) -> None:
+        """Loads a ruleset (motive.v1.Ruleset, protobuf text format or JSON)
+        and swaps it in; one that does not load changes nothing. `origin`
+        names it in messages, as a file name."""
+        data = text.encode("utf-8")
+        _check(_lib.mot_ruleset_load(self._h(), data, len(data), _text(origin)))
+
+    def load_rules_file(self, path: Union[str, os.PathLike]) -> None:
+        """load_rules() with a file's text, named by its file name."""
+        with open(path, encoding="utf-8") as f:
+            self.load_rules(f.read(), origin=os.path.basename(os.fspath(path)))
+
+    def decide(self, customer_id: str, channel: Union[str, int] = "unspecified",
+               topic: Optional[str] = None, direction: Union[str, int] = "inbound",
+               *, agent_id: Optional[str] = None, time: Time = None,
+               max_results: int = 0) -> Dict[str, Any]:
+        """The next-best actions for a customer in a situation, as a
+        motive.v1.Decision dict: decision_id (for feedback()), actions (ranked,
+        with scripts and reasons), playbooks, and the dropped candidates.
+        InvalidArgument when no ruleset is loaded."""
+        s = _init(_lib.mot_situation_init, N.mot_situation)
+        s.channel = _enum(channel, CHANNELS, "channel")
+        s.topic = _text(topic)
+        s.agent_id = _text(agent_id)
+        s.direction = _enum(direction, DIRECTIONS, "direction")
+        s.time_us = to_micros(time)
+        s.max_results = max_results
+        return _json(_call_buf(_lib.mot_decide, self._h(),
+                               _id(customer_id, "customer_id"), byref(s),
+                               N.FORMAT_JSON))
+
+    def feedback(self, customer_id: str, decision_id: str, action: str,
+                 outcome: Union[str, int] = "accepted", *,
+                 channel: Union[str, int] = "unspecified",
+                 time: Time = None) -> None:
+        """Records what came of an action of a decision ("offered",
+        "accepted", "rejected", "ignored", "converted"); it counts toward caps
+        and cool-offs and moves the action's learned propensity."""
+        _check(_lib.mot_feedback(
+            self._h(), _id(customer_id, "customer_id"),
+            _id(decision_id, "decision_id"), _id(action, "action"),
+            _enum(outcome, FEEDBACK_OUTCOMES, "outcome"),
+            _enum(channel, CHANNELS, "channel"), to_micros(time)))
+
+    def alerts(self, max: int = 0) -> Iterator[Dict[str, Any]]:
+        """Takes the proactive alerts that are due (at most `max`; 0: all),
+        oldest first, and iterates over them (motive.v1.Alert dicts). Each
+        alert is returned once."""
+        data = _call_buf(_lib.mot_alerts_poll, self._h(), max, N.FORMAT_JSON)
+        return iter(_json(data).get("alerts", []))
+
+    def on_alert(self, callback: Optional[Callable[[Dict[str, Any]], Any]]) -> None:
+        """Delivers each alert, as it comes due, to `callback(alert_dict)`
+        instead of queueing it for alerts(); None goes back to queueing.
+        Alerts already due are delivered before this returns; later ones on
+        the thread that records the event raising them, before that call
+        returns. The callback must not call into this engine. An exception it
+        raises is logged (logger "motive") and kept in callback_errors."""
+        global _alert_next
+        h = self._h()
+        if callback is None:
+            _check(_lib.mot_alerts_set_callback(h, N.ALERT_FN(), None,
+                                                N.FREE_FN(), N.FORMAT_JSON))
+            return
+        errors = self.callback_errors
+
+        def deliver(_: Any, data: Any, size: int) -> None:
+            try:
+                callback(json.loads(ctypes.string_at(data, size)))
+            except BaseException as e:  # must not cross into C
+                errors.append(e)
+                _log.exception("motive alert callback raised")
+
+        fn = N.ALERT_FN(deliver)
+        with _alert_refs_lock:
+            _alert_next += 1
+            token = _alert_next
+            # Held until the library releases it (_release_alert_callback):
+            # a delivery under way on another thread keeps its function.
+            _alert_refs[token] = fn
+        code = _lib.mot_alerts_set_callback(h, fn, token,
+                                            _release_alert_callback,
+                                            N.FORMAT_JSON)
+        if code != _errors.OK:
+            message = _lib.mot_error_last().decode("utf-8", "replace")
+            _release_alert_callback(token)  # a failed call keeps user_data
+            raise _errors.error_for(code, message)
+
+
+# --- module functions -------------------------------------------------------
+
+def version() -> str:
+    """The version of the libmotive loaded, "MAJOR.MINOR.PATCH"."""
+    return _lib.mot_version().decode("ascii")
+
+
+def library_path() -> str:
+    """The path the library was loaded from."""
+    return _lib.motive_path
+
+
+def strerror(code: int) -> str:
+    """The short name of a status code ("invalid argument")."""
+    return _lib.mot_strerror(code).decode("utf-8")
+
+
+def check_expr(expression: str) -> str:
+    """Compiles a rule expression against the default context schema (an
+    in-memory engine with no metrics) and returns its result type."""
+    with Engine(":memory:", snapshot_path="-") as eng:
+        return eng.check_expr(expression)
+
+
+def eval_expr(expression: str, **variables: Any) -> str:
+    """Evaluates a rule expression once, with `variables` (Python values:
+    None, bool, int, float, str, datetime, lists and dicts of them) declared;
+    returns the result as a CEL literal ("true", "[1, 2]")."""
+    names = (c_char_p * max(len(variables), 1))(
+        *[n.encode("utf-8") for n in variables])
+    values = (c_char_p * max(len(variables), 1))(
+        *[_cel_literal(v).encode("utf-8") for v in variables.values()])
+    return _call_buf(_lib.mot_expr_eval, expression.encode("utf-8"), names,
+                     values, len(variables)).decode("utf-8")
