@@ -11,7 +11,7 @@ TSAN := build-tsan
 ASAN_FLAGS := -DMOTIVE_SANITIZE=address,undefined -DMOTIVE_BUILD_BENCHMARKS=OFF -DMOTIVE_BUILD_EXAMPLES=ON
 TSAN_FLAGS := -DMOTIVE_SANITIZE=thread -DMOTIVE_BUILD_BENCHMARKS=OFF -DMOTIVE_BUILD_EXAMPLES=ON
 
-.PHONY: all deps build demo test bench bench-short abi-baseline asan tsan format clean
+.PHONY: all deps build demo test bench bench-short bench-bindings abi-baseline asan tsan format clean
 
 all: build
 
@@ -39,6 +39,16 @@ bench: build
 # Seconds, on small data: what CI can afford.
 bench-short: build
 	$(RELEASE)/tests/bench/motive_bench --short
+
+# What the Python and C# bindings add to a summary and a decision, against
+# the same calls from C in the same process (issue 6). A few seconds each.
+bench-bindings: build
+	MOTIVE_LIBRARY=$(RELEASE)/src/libmotive.so PYTHONPATH=bindings/python \
+	  PYTHONDONTWRITEBYTECODE=1 python3 tests/bench/bindings/bench_python.py \
+	  --bench-lib $(RELEASE)/tests/bench/libmotive_bench_c.so
+	LD_LIBRARY_PATH=$(RELEASE)/src:$(RELEASE)/tests/bench \
+	  mono $(RELEASE)/tests/bench/Bench.exe \
+	  --rules examples/rules/telecom.textproto
 
 # After a compatible change of the C ABI (functions added, versioned structs
 # grown at the end): record the new ABI as the baseline abi_test holds to.
