@@ -217,7 +217,8 @@ def _dataclass_of(struct_type: type, name: str, doc: str,
 def _convert(struct: ctypes.Structure, cls: Any) -> Any:
     values = list(cls._read(struct))
     for i in cls._arrays:
-        values[i] = tuple(values[i])
+        # A slice is copied in C; iterating a ctypes array is not.
+        values[i] = tuple(values[i][:])
     for i in cls._strings:
         text = values[i]
         values[i] = text.decode("utf-8", "replace") if text else ""
