@@ -577,9 +577,11 @@ absl::StatusOr<uint64_t> Engine::EraseCustomer(
       log_->ReadCustomer(customer_id, store::TimeRange{});
   if (!events.ok()) return events.status();
   // The snapshot goes first: after a crash, a snapshot still holding the
-  // customer beside a log without them would bring them back.
+  // customer beside a log without them would bring them back. A customer
+  // without events is in no snapshot (the log is erased only by this, under
+  // the same lock), and the call is then a retry to truncate the WAL.
   bool had_snapshot = false;
-  if (!snapshot_path_.empty()) {
+  if (!events->empty() && !snapshot_path_.empty()) {
     had_snapshot = ::unlink(snapshot_path_.c_str()) == 0;
     if (!had_snapshot && errno != ENOENT) {
       return model::IoError(absl::StrCat("removing the snapshot ",
