@@ -437,6 +437,18 @@ int Summarize(mot_engine* engine, const char* customer_id, int64_t as_of_us,
   return MOT_OK;
 }
 
+// An alert callback's user data, freed with the last copy of the callback.
+struct UserData {
+  UserData() = default;
+  UserData(const UserData&) = delete;
+  UserData& operator=(const UserData&) = delete;
+  ~UserData() {
+    if (free != nullptr) free(data);
+  }
+  void* data = nullptr;
+  mot_free_fn free = nullptr;
+};
+
 }  // namespace
 
 extern "C" {
@@ -934,11 +946,11 @@ int mot_alerts_set_callback(mot_engine* engine, mot_alert_fn fn,
     motive::model::WireFormat wire;
     if (int rc = WireFormat(format, &wire)) return rc;
     // Every copy of the callback (a delivery in progress holds one) shares
-    // the user data; the last to go frees it.
-    std::shared_ptr<void> data(user_data, [user_data_free](void* p) {
-      if (user_data_free != nullptr) user_data_free(p);
-    });
-    engine->engine->SetAlertCallback(
+    // the user data; the last to go frees it. It is handed over only once
+    // nothing can fail any more: a call that fails (out of memory) must
+    // leave user_data with the caller.
+    auto data = std::make_shared<UserData>();
+    std::function<void(const motive::v1::Alert&)> callback =
         [fn, data, wire](const motive::v1::Alert& alert) noexcept {
           // It runs inside whichever engine call delivers the alert, where
           // nothing may unwind: an alert that cannot be encoded (out of
@@ -946,11 +958,14 @@ int mot_alerts_set_callback(mot_engine* engine, mot_alert_fn fn,
           try {
             std::string bytes;
             if (!motive::model::Encode(wire, alert, &bytes).ok()) return;
-            fn(data.get(), reinterpret_cast<const uint8_t*>(bytes.c_str()),
+            fn(data->data, reinterpret_cast<const uint8_t*>(bytes.c_str()),
                bytes.size());
           } catch (...) {
           }
-        });
+        };
+    data->data = user_data;
+    data->free = user_data_free;
+    engine->engine->SetAlertCallback(std::move(callback));
     return MOT_OK;
   });
 }
