@@ -610,12 +610,7 @@ absl::StatusOr<uint64_t> Engine::EraseCustomer(
   if (had_snapshot) {
     if (absl::Status s = WriteSnapshotLocked(); !s.ok()) return s;
   }
-  if (!erased->wal_truncated) {
-    return absl::UnavailableError(absl::StrCat(
-        "erased ", erased->events, " events of customer ", customer_id,
-        ", but another connection reading the database keeps their former "
-        "pages in its write-ahead log; erase again once it is closed"));
-  }
+  if (!erased->wal.ok()) return erased->wal;
   return erased->events;
 }
 

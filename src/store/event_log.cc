@@ -451,9 +451,13 @@ absl::StatusOr<EventLog::Erased> EventLog::EraseCustomer(
   const int rc = sqlite3_wal_checkpoint_v2(
       db_->get(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
   if (rc == SQLITE_BUSY) {
-    erased.wal_truncated = false;
+    erased.wal = absl::UnavailableError(absl::StrCat(
+        "erased ", erased.events, " events of customer ", customer_id,
+        ", but another connection reading the database keeps their former "
+        "pages in its write-ahead log; erase again once it is closed"));
   } else if (rc != SQLITE_OK) {
-    return SqliteError(db_->get(), rc, "checkpointing the write-ahead log");
+    erased.wal =
+        SqliteError(db_->get(), rc, "checkpointing the write-ahead log");
   }
   return erased;
 }

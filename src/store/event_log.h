@@ -131,11 +131,12 @@ class EventLog {
   // the log is read-only.
   struct Erased {
     uint64_t events = 0;  // 0 for an unknown customer
-    // False when another connection reading the database kept the
-    // write-ahead log from being truncated: the events are deleted, but
-    // their former pages stay in that file until a later checkpoint (an
-    // erasure of anyone, or the last connection's close).
-    bool wal_truncated = true;
+    // Not OK when the events are deleted but the write-ahead log was not
+    // truncated, so that their former pages stay in that file until a later
+    // checkpoint (an erasure of anyone, or the last connection's close):
+    // Unavailable when another connection reading the database kept it,
+    // else SQLite's error.
+    absl::Status wal;
   };
   absl::StatusOr<Erased> EraseCustomer(absl::string_view customer_id);
   absl::StatusOr<int64_t> CountEvents();

@@ -217,6 +217,30 @@ TEST(EngineEraseTest, OnALockedDatabaseNothingIsErased) {
   EXPECT_EQ(Open(path)->Timeline("zebulon", {})->size(), 0u);
 }
 
+TEST(EngineEraseTest, AReaderKeepingTheWalDelaysOnlyItsTruncation) {
+  motive::testing::TempDir dir;
+  const std::string path = dir.File("log.db");
+  auto engine = Open(path);
+  Record(*engine, Events(), /*with_victim=*/true);
+  sqlite3* reader = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &reader), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM events;",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  absl::StatusOr<uint64_t> erased = engine->EraseCustomer("zebulon");
+  EXPECT_TRUE(absl::IsUnavailable(erased.status())) << erased.status();
+  // Erased all the same, from the log and the state.
+  state::Summary summary;
+  ASSERT_TRUE(engine->Summarize("zebulon", kNowUs, &summary).ok());
+  EXPECT_EQ(summary.known, 0);
+  EXPECT_TRUE(engine->Timeline("zebulon", {})->empty());
+  sqlite3_exec(reader, "COMMIT;", nullptr, nullptr, nullptr);
+  sqlite3_close(reader);
+  EXPECT_EQ(*engine->EraseCustomer("zebulon"), 0u);
+  EXPECT_EQ(ReadFile(path + "-wal").find("zebulon"), std::string::npos);
+  EXPECT_EQ(ReadFile(path).find("zebulon"), std::string::npos);
+}
+
 // Erasure waits for no query, and queries and ingest of other customers go
 // on while it runs (TSan checks the locking).
 TEST(EngineEraseTest, OthersAreServedWhileACustomerIsErased) {
