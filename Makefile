@@ -64,7 +64,7 @@ asan: deps
 
 tsan: deps
 	$(call configure,$(TSAN),$(TSAN_FLAGS))
-	cmake --build $(TSAN) -j$(JOBS)
+	cmake --build $(TSAN) -j$(JOBS) --target concurrency_tests
 	cd $(TSAN) && ctest --output-on-failure -j$(JOBS) -L concurrency
 
 format:
