@@ -258,11 +258,7 @@ int RunContext(int argc, char** argv) {
           .help = "the context at TIME, in RFC 3339 (2025-03-05T00:00:00Z); "
                   "default now"},
          &as_of);
-  cl.Add({.name = "config",
-          .value_name = "FILE",
-          .help = "the context configuration: signal settings and metrics "
-                  "(motive.v1.ContextConfig, protobuf text format)"},
-         &config_path);
+  AddContextConfigFlag(cl, &config_path);
   cl.Positionals("CUSTOMER", 1, 1, &customer);
   if (auto exit_code = cl.Parse(argc, argv)) return *exit_code;
 

@@ -21,6 +21,15 @@ void AddExistingDatabaseFlag(CommandLine& cl, std::string* db) {
          db);
 }
 
+void AddContextConfigFlag(CommandLine& cl, std::string* path) {
+  cl.Add({.name = "config",
+          .value_name = "FILE",
+          .help = "the context configuration: signal settings and metrics "
+                  "(motive.v1.ContextConfig, protobuf text format); the "
+                  "snapshot is used only under the one it was written with"},
+         path);
+}
+
 namespace {
 
 // Reads the whole file at `path` into `out`. On failure prints why, as

@@ -20,6 +20,9 @@ namespace motive::cli {
 // database.
 void AddExistingDatabaseFlag(CommandLine& cl, std::string* db);
 
+// Adds --config FILE, the context configuration, into `path`.
+void AddContextConfigFlag(CommandLine& cl, std::string* path);
+
 struct EngineCloser {
   void operator()(mot_engine* engine) const { mot_engine_close(engine); }
 };

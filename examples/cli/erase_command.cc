@@ -29,12 +29,7 @@ int RunErase(int argc, char** argv) {
       "reading\nthe database kept its write-ahead log: run it again once that "
       "one is done).");
   AddExistingDatabaseFlag(cl, &db);
-  cl.Add({.name = "config",
-          .value_name = "FILE",
-          .help = "the context configuration the snapshot is for "
-                  "(motive.v1.ContextConfig, protobuf text format), as given "
-                  "to 'motive snapshot'"},
-         &config_path);
+  AddContextConfigFlag(cl, &config_path);
   cl.Positionals("CUSTOMER", 1, 1, &customer);
   if (auto exit_code = cl.Parse(argc, argv)) return *exit_code;
 

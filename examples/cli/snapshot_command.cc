@@ -63,12 +63,7 @@ int RunSnapshot(int argc, char** argv) {
       "Exit status: 0 when written, 2 for a usage error, 3 for any other "
       "failure.");
   AddExistingDatabaseFlag(cl, &db);
-  cl.Add({.name = "config",
-          .value_name = "FILE",
-          .help = "the context configuration the snapshot is for "
-                  "(motive.v1.ContextConfig, protobuf text format); "
-                  "'motive context' must be given the same"},
-         &config_path);
+  AddContextConfigFlag(cl, &config_path);
   if (auto exit_code = cl.Parse(argc, argv)) return *exit_code;
 
   mot_engine_options options = MOT_ENGINE_OPTIONS_INIT;
