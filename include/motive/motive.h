@@ -773,6 +773,15 @@ MOT_API int mot_expr_eval(mot_buf *out, const char *expression,
 MOT_API int mot_ruleset_load(mot_engine *engine, const char *text,
                              size_t size, const char *origin);
 
+/* Checks a ruleset as mot_ruleset_load() would, without loading it: for an
+ * editor or a deployment pipeline to validate rules against this engine's
+ * context (its metrics included) before they go live. Nothing changes; no
+ * state is rebuilt.
+ * Returns MOT_OK, MOT_EPARSE or MOT_EINVALID, with the messages of
+ * mot_ruleset_load(). */
+MOT_API int mot_ruleset_check(mot_engine *engine, const char *text,
+                              size_t size, const char *origin);
+
 /* Who starts the contact (motive.v1.Direction). */
 #define MOT_DIRECTION_UNSPECIFIED 0 /* in mot_situation: inbound */
 #define MOT_DIRECTION_INBOUND 1     /* the customer: a call, a chat */

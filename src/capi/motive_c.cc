@@ -861,6 +861,17 @@ int mot_ruleset_load(mot_engine* engine, const char* text, size_t size,
   });
 }
 
+int mot_ruleset_check(mot_engine* engine, const char* text, size_t size,
+                      const char* origin) {
+  return Guard([&] {
+    if (int rc = CheckEngine(engine)) return rc;
+    if (int rc = CheckPayload(text, size)) return rc;
+    absl::Status status = engine->engine->CheckRuleset(
+        View(text, size), origin != nullptr ? origin : "");
+    return status.ok() ? MOT_OK : Fail(status);
+  });
+}
+
 int mot_decide(mot_buf* out, mot_engine* engine, const char* customer_id,
                const mot_situation* situation, int32_t format) {
   return Guard([&] {

@@ -498,6 +498,25 @@ absl::Status Engine::Rebuild(const v1::ContextConfig& config,
   return absl::OkStatus();
 }
 
+absl::StatusOr<v1::ContextConfig> Engine::ConfigFor(
+    const decide::Ruleset& rules, absl::string_view origin) const {
+  absl::StatusOr<v1::ContextConfig> merged =
+      WithRulesetMetrics(context_config_, &rules);
+  if (!merged.ok()) {
+    return model::Annotate(merged.status(), decide::Ruleset::Origin(origin));
+  }
+  return merged;
+}
+
+absl::Status Engine::CheckRuleset(absl::string_view text,
+                                  absl::string_view origin) {
+  absl::StatusOr<std::shared_ptr<const decide::Ruleset>> rules =
+      decide::Ruleset::Compile(text, origin, *strings_);
+  if (!rules.ok()) return rules.status();
+  std::lock_guard<std::mutex> ingest(ingest_mu_);
+  return ConfigFor(**rules, origin).status();
+}
+
 absl::Status Engine::LoadRuleset(absl::string_view text,
                                  absl::string_view origin) {
   // Compiled before any lock: decisions and ingest go on meanwhile.
@@ -505,11 +524,8 @@ absl::Status Engine::LoadRuleset(absl::string_view text,
       decide::Ruleset::Compile(text, origin, *strings_);
   if (!rules.ok()) return rules.status();
   std::lock_guard<std::mutex> ingest(ingest_mu_);
-  absl::StatusOr<v1::ContextConfig> merged =
-      WithRulesetMetrics(context_config_, rules->get());
-  if (!merged.ok()) {
-    return model::Annotate(merged.status(), decide::Ruleset::Origin(origin));
-  }
+  absl::StatusOr<v1::ContextConfig> merged = ConfigFor(**rules, origin);
+  if (!merged.ok()) return merged.status();
   if (state::ConfigFingerprint(*merged) != config_fingerprint_) {
     return Rebuild(*merged, *std::move(rules));
   }

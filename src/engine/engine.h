@@ -128,6 +128,9 @@ class Engine {
   // ruleset's, located in `origin`; a metric named in both the ruleset and
   // the context configuration; the log's.
   absl::Status LoadRuleset(absl::string_view text, absl::string_view origin);
+  // What LoadRuleset would say of the ruleset, without loading it: its
+  // errors, or OK. Nothing changes (its ids are interned, as any string).
+  absl::Status CheckRuleset(absl::string_view text, absl::string_view origin);
   // The loaded ruleset's version; "" when none is loaded.
   std::string RulesetVersion() const;
 
@@ -229,6 +232,11 @@ class Engine {
   // Builds the state under `config` from the snapshot, if one fits, and the
   // log after it.
   absl::Status WriteSnapshotLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(ingest_mu_);
+  // The context configuration with `rules`' metrics added; errors located
+  // in `origin`.
+  absl::StatusOr<v1::ContextConfig> ConfigFor(const decide::Ruleset& rules,
+                                              absl::string_view origin) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(ingest_mu_);
   absl::StatusOr<std::unique_ptr<state::StateStore>> BuildState(
       const v1::ContextConfig& config, bool use_snapshot);
   // Rebuilds the state under `config` and swaps it in with `rules`.

@@ -1125,6 +1125,21 @@ static void test_ruleset_load(void) {
   CHECK(json_has(&buf, "\"ruleset_version\":\"t1\""));
   mot_buf_dispose(&buf);
 
+  /* Checking says what loading would, and loads nothing. */
+  CHECK_FAILS(mot_ruleset_check(NULL, json, strlen(json), NULL), MOT_EINVALID,
+              "engine");
+  CHECK_FAILS(mot_ruleset_check(engine, NULL, 4, NULL), MOT_EINVALID,
+              "data is NULL");
+  CHECK_FAILS(mot_ruleset_check(engine, syntax, strlen(syntax), "c.textproto"),
+              MOT_EPARSE, "c.textproto:4:1:");
+  CHECK_FAILS(mot_ruleset_check(engine, bad_condition, strlen(bad_condition),
+                                NULL),
+              MOT_EINVALID, "ruleset:3:");
+  CHECK(mot_ruleset_check(engine, json, strlen(json), "r.json") == MOT_OK);
+  CHECK(mot_decide(&buf, engine, "c1", NULL, MOT_FORMAT_JSON) == MOT_OK);
+  CHECK(json_has(&buf, "\"ruleset_version\":\"t1\""));
+  mot_buf_dispose(&buf);
+
   /* JSON, and a replacement: the next decision uses it. */
   CHECK(mot_ruleset_load(engine, json, strlen(json), "r.json") == MOT_OK);
   CHECK(mot_decide(&buf, engine, "c1", NULL, MOT_FORMAT_JSON) == MOT_OK);

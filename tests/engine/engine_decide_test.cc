@@ -166,6 +166,23 @@ TEST_F(EngineDecideTest, ABadRulesetChangesNothing) {
   EXPECT_EQ(before.actions(0).script(), "Sorry about billing.");
 }
 
+TEST_F(EngineDecideTest, CheckingARulesetSaysWhatLoadingWouldAndLoadsNothing) {
+  auto engine = Open(":memory:", Options(/*with_rules=*/false));
+  ASSERT_TRUE(engine
+                  ->LoadContextConfig("metrics { name: \"unresolved_30d\" "
+                                      "aggregation: COUNT window: \"1d\" }")
+                  .ok());
+  // The ruleset declares a metric the context configuration has too.
+  absl::Status s = engine->CheckRuleset(kRules, "rules.textproto");
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("unresolved_30d"));
+  EXPECT_THAT(s.message(), HasSubstr("rules.textproto"));
+  EXPECT_EQ(s, engine->LoadRuleset(kRules, "rules.textproto"));
+  ASSERT_TRUE(engine->LoadContextConfig("").ok());
+  EXPECT_TRUE(engine->CheckRuleset(kRules, "rules.textproto").ok());
+  EXPECT_EQ(engine->RulesetVersion(), "");
+}
+
 TEST_F(EngineDecideTest, ReloadingSwapsRulesAndRebuildsForNewMetrics) {
   auto engine = Open(":memory:", Options());
   Contact(*engine, "c-1", v1::UNRESOLVED, 10 * kDayUs);

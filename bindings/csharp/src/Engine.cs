@@ -332,6 +332,18 @@ namespace Motive
         }
 
         /// <summary>
+        /// Checks a ruleset as <see cref="LoadRules"/> would, without loading
+        /// it: throws the same MotiveException for one that would not load.
+        /// </summary>
+        public void CheckRules(string text, string origin = null)
+        {
+            if (text == null) throw new ArgumentNullException("text");
+            byte[] bytes = System.Text.Encoding.UTF8.GetBytes(text);
+            MotiveException.Check(Native.mot_ruleset_check(Handle, bytes, (UIntPtr)bytes.Length,
+                                                            Utf8.ToNative(origin)));
+        }
+
+        /// <summary>
         /// The next-best actions for a customer in a situation, as a
         /// motive.v1.Decision in JSON (its decision_id is for
         /// <see cref="Feedback"/>). <paramref name="timeUs"/> 0 is now;

@@ -173,6 +173,9 @@ namespace Motive
         public static extern int mot_ruleset_load(EngineHandle engine, byte[] text, UIntPtr size, byte[] origin);
 
         [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern int mot_ruleset_check(EngineHandle engine, byte[] text, UIntPtr size, byte[] origin);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern int mot_situation_init(ref NativeSituation situation, uint structSize);
 
         [DllImport(Lib, CallingConvention = Cdecl)]

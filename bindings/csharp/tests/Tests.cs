@@ -404,6 +404,10 @@ internal static class Tests
                                          "r.textproto"),
                   Status.Invalid, "playbooks[0].rules[0].action", "unknown action");
             Fails(() => engine.Decide("c1"), Status.Invalid, "no ruleset", "a failed load loads nothing");
+            Fails(() => engine.CheckRules("playbooks { name: \"p\" rules { action: \"x\" } }", "c.textproto"),
+                  Status.Invalid, "c.textproto:1:", "check an unknown action");
+            engine.CheckRules(Ruleset);
+            Fails(() => engine.Decide("c1"), Status.Invalid, "no ruleset", "a check loads nothing");
             engine.LoadRules(Ruleset, "t1.textproto");
             Contains(engine.Decide("c1"), "\"ruleset_version\":\"t1\"", "loaded");
             engine.LoadRules("{\"version\": \"j1\", \"actions\": [{\"id\": \"a\"}]}", "r.json");

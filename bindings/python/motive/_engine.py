@@ -520,6 +520,13 @@ class Engine:
         data = text.encode("utf-8")
         _check(_lib.mot_ruleset_load(self._h(), data, len(data), _text(origin)))
 
+    def check_rules(self, text: str, origin: Optional[str] = None) -> None:
+        """Checks a ruleset as load_rules() would, without loading it: raises
+        the same ParseError or InvalidArgument for one that would not load."""
+        data = text.encode("utf-8")
+        _check(_lib.mot_ruleset_check(self._h(), data, len(data),
+                                      _text(origin)))
+
     def load_rules_file(self, path: Union[str, os.PathLike]) -> None:
         """load_rules() with a file's text, named by its file name."""
         with open(path, encoding="utf-8") as f:

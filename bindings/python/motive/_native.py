@@ -210,6 +210,7 @@ _PROTOTYPES = {
     "mot_expr_eval": (c_int, [_BUF, c_char_p, POINTER(c_char_p),
                               POINTER(c_char_p), c_size_t]),
     "mot_ruleset_load": (c_int, [_ENGINE, c_char_p, c_size_t, c_char_p]),
+    "mot_ruleset_check": (c_int, [_ENGINE, c_char_p, c_size_t, c_char_p]),
     "mot_situation_init": (c_int, [POINTER(mot_situation), c_uint32]),
     "mot_decide": (c_int, [_BUF, _ENGINE, c_char_p, POINTER(mot_situation),
                            c_int32]),

@@ -436,6 +436,13 @@ class EngineTest(unittest.TestCase):
             with self.assertRaises(motive.InvalidArgument) as cm:
                 eng.load_rules('playbooks { name: "p" rules { action: "nope" } }')
             self.assertIn("nope", str(cm.exception))
+            with self.assertRaises(motive.InvalidArgument) as cm:
+                eng.check_rules('playbooks { name: "p" rules { action: "x" } }',
+                                origin="c.textproto")
+            self.assertIn("c.textproto:1:", str(cm.exception))
+            eng.check_rules(RULESET)  # fine, and not loaded:
+            with self.assertRaises(motive.InvalidArgument):
+                eng.decide("c1")
             eng.load_rules(RULESET, origin="t1.textproto")
             self.assertEqual(eng.decide("c1")["ruleset_version"], "t1")
             eng.load_rules(json.dumps({"version": "j1",
