@@ -437,6 +437,23 @@ int Summarize(mot_engine* engine, const char* customer_id, int64_t as_of_us,
   return MOT_OK;
 }
 
+// Engine::LoadRuleset or Engine::CheckRuleset.
+using RulesetAction = absl::Status (motive::engine::Engine::*)(
+    absl::string_view text, absl::string_view origin);
+
+// mot_ruleset_load and mot_ruleset_check, which differ only in what the
+// engine does with the ruleset.
+int WithRuleset(mot_engine* engine, const char* text, size_t size,
+                const char* origin, RulesetAction act) {
+  return Guard([&] {
+    if (int rc = CheckEngine(engine)) return rc;
+    if (int rc = CheckPayload(text, size)) return rc;
+    absl::Status status = (engine->engine.get()->*act)(
+        View(text, size), origin != nullptr ? origin : "");
+    return status.ok() ? MOT_OK : Fail(status);
+  });
+}
+
 // An alert callback's user data, freed with the last copy of the callback.
 struct UserData {
   UserData() = default;
@@ -727,8 +744,7 @@ int mot_customer_erase(uint64_t* erased, mot_engine* engine,
     if (customer_id == nullptr) {
       return Fail(MOT_EINVALID, "customer_id is NULL");
     }
-    absl::StatusOr<uint64_t> count =
-        engine->engine->EraseCustomer(customer_id);
+    absl::StatusOr<uint64_t> count = engine->engine->EraseCustomer(customer_id);
     if (!count.ok()) return Fail(count.status());
     if (erased != nullptr) *erased = *count;
     return MOT_OK;
@@ -852,24 +868,14 @@ int mot_expr_eval(mot_buf* out, const char* expression,
 
 int mot_ruleset_load(mot_engine* engine, const char* text, size_t size,
                      const char* origin) {
-  return Guard([&] {
-    if (int rc = CheckEngine(engine)) return rc;
-    if (int rc = CheckPayload(text, size)) return rc;
-    absl::Status status = engine->engine->LoadRuleset(
-        View(text, size), origin != nullptr ? origin : "");
-    return status.ok() ? MOT_OK : Fail(status);
-  });
+  return WithRuleset(engine, text, size, origin,
+                     &motive::engine::Engine::LoadRuleset);
 }
 
 int mot_ruleset_check(mot_engine* engine, const char* text, size_t size,
                       const char* origin) {
-  return Guard([&] {
-    if (int rc = CheckEngine(engine)) return rc;
-    if (int rc = CheckPayload(text, size)) return rc;
-    absl::Status status = engine->engine->CheckRuleset(
-        View(text, size), origin != nullptr ? origin : "");
-    return status.ok() ? MOT_OK : Fail(status);
-  });
+  return WithRuleset(engine, text, size, origin,
+                     &motive::engine::Engine::CheckRuleset);
 }
 
 int mot_decide(mot_buf* out, mot_engine* engine, const char* customer_id,

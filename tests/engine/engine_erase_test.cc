@@ -28,6 +28,7 @@ namespace {
 
 using ::google::protobuf::util::MessageDifferencer;
 using ::motive::testing::ExpectSameSummary;
+using ::motive::testing::ReadFile;
 using ::testing::HasSubstr;
 
 constexpr int64_t kDayUs = 86400LL * 1000000;
@@ -51,11 +52,6 @@ std::unique_ptr<Engine> Open(const std::string& path,
   auto engine = Engine::Open(path, std::move(options));
   EXPECT_TRUE(engine.ok()) << engine.status();
   return engine.ok() ? *std::move(engine) : nullptr;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 // Contacts, purchases and feedback of five customers over 60 days; the
@@ -87,10 +83,9 @@ std::vector<v1::Event> Events() {
         e.set_channel(v1::VOICE);
         auto& attributes = *e.mutable_attributes();
         attributes["decision_id"].set_string_value(absl::StrCat("d", i));
-        attributes["action"].set_string_value(
-            victim && i % 2 ? "zebulon-action" : "upgrade");
-        attributes["outcome"].set_string_value(i % 4 ? "accepted"
-                                                     : "rejected");
+        attributes["action"].set_string_value(victim && i % 2 ? "zebulon-action"
+                                                              : "upgrade");
+        attributes["outcome"].set_string_value(i % 4 ? "accepted" : "rejected");
         break;
       }
     }
@@ -147,8 +142,7 @@ TEST(EngineEraseTest, AfterwardsAllIsAsIfTheyHadNeverBeenRecorded) {
   EXPECT_EQ(*erased, 60u);
   ExpectSameEngines(*engine, *without);
   EXPECT_TRUE(engine->Timeline("zebulon", {})->empty());
-  for (const std::string& file :
-       {path, path + "-wal", path + "-snapshot"}) {
+  for (const std::string& file : {path, path + "-wal", path + "-snapshot"}) {
     EXPECT_EQ(ReadFile(file).find("zebulon"), std::string::npos) << file;
   }
   EXPECT_EQ(*engine->EraseCustomer("zebulon"), 0u);
@@ -224,8 +218,8 @@ TEST(EngineEraseTest, AReaderKeepingTheWalDelaysOnlyItsTruncation) {
   Record(*engine, Events(), /*with_victim=*/true);
   sqlite3* reader = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &reader), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM events;",
-                         nullptr, nullptr, nullptr),
+  ASSERT_EQ(sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM events;", nullptr,
+                         nullptr, nullptr),
             SQLITE_OK);
   absl::StatusOr<uint64_t> erased = engine->EraseCustomer("zebulon");
   EXPECT_TRUE(absl::IsUnavailable(erased.status())) << erased.status();

@@ -30,6 +30,7 @@ namespace {
 
 using ::google::protobuf::util::MessageDifferencer;
 using ::motive::testing::ExpectSameSummary;
+using ::motive::testing::ReadFile;
 using ::testing::HasSubstr;
 
 // --- SnapshotWriter and SnapshotReader
@@ -371,11 +372,6 @@ void ExpectSameStores(const StateStore& a, const StateStore& b,
       EXPECT_TRUE(differencer.Compare(cx, cy)) << diff;
     }
   }
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 void WriteFile(const std::string& path, const std::string& bytes) {

@@ -18,6 +18,7 @@
 namespace motive::store {
 namespace {
 
+using ::motive::testing::ReadFile;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
@@ -43,11 +44,6 @@ std::unique_ptr<EventLog> OpenOrDie(const std::string& path,
   auto log = EventLog::Open(path, options);
   EXPECT_TRUE(log.ok()) << log.status();
   return log.ok() ? *std::move(log) : nullptr;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 // Runs SQL on a database file behind motive's back, as another program would.
