@@ -1,5 +1,6 @@
 #include "model/event_codec.h"
 
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "model/errors.h"
 #include "motive/v1/event.pb.h"
@@ -77,6 +78,20 @@ TEST(EventCodecTest, ProtobufRoundTrip) {
 TEST(EventCodecTest, GarbageProtobufIsAParseError) {
   v1::Event event;
   EXPECT_TRUE(IsParseError(Decode(WireFormat::kProtobuf, "\xff\xff\xff", &event)));
+}
+
+// Protobuf reports invalid UTF-8 only through its log, which a library must
+// not let reach the host's stderr: the message goes into the error instead.
+TEST(EventCodecTest, InvalidUtf8InProtobufIsAnErrorAndNothingOnStderr) {
+  // Field 2 (customer_id), length 2, bytes that are not UTF-8.
+  const std::string bytes("\x12\x02\xc3\x28", 4);
+  v1::Event event;
+  ::testing::internal::CaptureStderr();
+  absl::Status status = Decode(WireFormat::kProtobuf, bytes, &event);
+  const std::string stderr_text = ::testing::internal::GetCapturedStderr();
+  EXPECT_TRUE(IsParseError(status)) << status;
+  EXPECT_THAT(std::string(status.message()), ::testing::HasSubstr("UTF-8"));
+  EXPECT_EQ(stderr_text, "");
 }
 
 TEST(EventCodecTest, JsonOutputUsesProtoFieldNamesOnOneLine) {
