@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libabsl-dev libprotobuf-dev protobuf-compiler
-  libsqlite3-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libsqlite3-dev zlib1g-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   libre2-dev
   abigail-tools
   mono-mcs mono-runtime

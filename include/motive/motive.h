@@ -57,9 +57,9 @@ extern "C" {
 /* ------------------------------------------------------------------------ */
 
 #define MOT_VERSION_MAJOR 0
-#define MOT_VERSION_MINOR 4
+#define MOT_VERSION_MINOR 5
 #define MOT_VERSION_PATCH 0
-#define MOT_VERSION_STRING "0.4.0"
+#define MOT_VERSION_STRING "0.5.0"
 /* MAJOR * 1000000 + MINOR * 1000 + PATCH, for comparisons. */
 #define MOT_VERSION_NUMBER                                     \
   (MOT_VERSION_MAJOR * 1000000 + MOT_VERSION_MINOR * 1000 + \
@@ -147,13 +147,18 @@ MOT_API void mot_buf_dispose(mot_buf *buf);
 
 typedef struct mot_engine mot_engine;
 
-/* When a recorded event is safe from a crash of the machine. */
+/* When a recorded event is safe. In both modes an event is committed to the
+ * database before the call that records it returns MOT_OK, so a crash of
+ * the process (a kill, an abort) never loses an acknowledged event; a call
+ * that fails stored none of its events. The modes differ on a crash of the
+ * machine (a power loss, a kernel panic): */
 #define MOT_DURABILITY_FULL 0  /* synced to disk before the call returns */
 #define MOT_DURABILITY_GROUP 1 /* synced with others within group_commit_ms;
                                   a power loss may lose that much */
-/* Under GROUP, a commit in the background that fails (a full disk) loses
- * its group, whose calls returned MOT_OK; the next call that records or
- * flushes returns that failure, and records nothing. */
+/* Under GROUP, when a sync in the background fails (an I/O error), events
+ * already acknowledged may not survive a power loss: from then on every
+ * call that records, erases or flushes returns MOT_EIO, saying so, until
+ * the engine is reopened. Reads go on. */
 
 /* How much of the database to verify when it is opened. */
 #define MOT_CHECK_QUICK 0 /* PRAGMA quick_check: structure, O(size) */
@@ -213,10 +218,23 @@ MOT_API int mot_engine_options_init(mot_engine_options *opts,
 
 /* Opens the motive database at `path`, creating it when missing (unless
  * opts->create_if_missing is 0), or an empty in-memory one for ":memory:".
- * `opts` may be NULL for the defaults. An existing file is checked first: a
+ * `opts` may be NULL for the defaults. A new database, its write-ahead log
+ * and its snapshot are created private to the user (mode 0600): they hold
+ * personal data. An existing file is checked first: a
  * file that is not a motive database, or is damaged, is refused with
  * MOT_ECORRUPT and left untouched; one made by a newer motive gets
  * MOT_EVERSION; an older one is migrated. On failure *out is NULL.
+ *
+ * A database has one writer at a time: a writer holds `path`-lock (a file
+ * beside it, which stays) from open to close, and a second writer, in this
+ * process or another, gets MOT_EBUSY naming the holder's process. Any number
+ * of read_only engines may open it beside the writer. The lock file also
+ * records how far the log is known to be durable: a database found shorter
+ * than that (its write-ahead log `path`-wal deleted or damaged, the file
+ * copied without it, or replaced by an empty one), or shorter than its
+ * snapshot, lost committed events and is refused with MOT_ECORRUPT, whose
+ * message says how to accept the loss. Stored events that fail their
+ * checksum are never served: see damaged_events in mot_engine_stats.
  * Returns MOT_OK, MOT_EINVALID (NULL out or path, an empty path, a bad
  * durability or integrity_check, opts->struct_size unset, read_only with
  * ":memory:"), MOT_ECORRUPT, MOT_EVERSION (also for opts->struct_size
@@ -229,13 +247,14 @@ MOT_API int mot_engine_options_init(mot_engine_options *opts,
 MOT_API int mot_engine_open(mot_engine **out, const char *path,
                             const mot_engine_options *opts);
 
-/* Commits what group commit holds, and closes. Accepts NULL. Not
+/* Syncs what group commit has not synced yet, and closes. Accepts NULL. Not
  * thread-safe: no other call on the engine may be under way on any thread
  * (an alert delivery included), nor start once this has begun. Calls the
  * alert callback's user_data_free, if any; the alerts still queued are
  * lost, and every pointer the engine handed out (summary strings,
- * snapshot_note) dies with it. A failed commit here cannot be returned,
- * only written to stderr: call mot_engine_flush() first to see it. */
+ * snapshot_note) dies with it. A failed sync here cannot be returned (the
+ * library never writes to stderr): call mot_engine_flush() first to see it.
+ */
 MOT_API void mot_engine_close(mot_engine *engine);
 
 /* Makes every event recorded so far durable now (group commit's pending
@@ -362,7 +381,8 @@ MOT_API int mot_timeline_options_init(mot_timeline_options *opts,
  * Returns MOT_OK, MOT_EINVALID (NULL out, engine or id, an empty id, a
  * format not PROTOBUF or JSON, opts->struct_size unset), MOT_EVERSION
  * (opts->struct_size larger than this library's), MOT_EBUSY, MOT_ECORRUPT
- * (also for a damaged event) or MOT_EIO. */
+ * or MOT_EIO. A stored event that fails its checksum is left out, never
+ * served changed (see damaged_events in mot_engine_stats). */
 MOT_API int mot_timeline_get(mot_buf *out, mot_engine *engine,
                              const char *customer_id,
                              const mot_timeline_options *opts);
@@ -677,10 +697,16 @@ typedef struct mot_engine_stats {
   uint64_t alerts_raised;
   uint64_t alerts_dropped;
   uint64_t alerts_queued;
+  /* Stored events found damaged (their checksum, or their body against
+   * their indexed columns) by the reads so far: left out of every answer
+   * (timelines, replays), the rest served. MOT_CHECK_FULL checks every event
+   * at open. The first damaged seq, or 0. Since 0.5. */
+  uint64_t damaged_events;
+  int64_t first_damaged_seq;
 } mot_engine_stats;
 
 #define MOT_ENGINE_STATS_INIT \
-  { sizeof(mot_engine_stats), 0, 0, 0, 0, 0, 0, 0, NULL, 0, 0, 0 }
+  { sizeof(mot_engine_stats), 0, 0, 0, 0, 0, 0, 0, NULL, 0, 0, 0, 0, 0 }
 
 /* Sets struct_size and zeroes the rest; see mot_engine_options_init(). */
 MOT_API int mot_engine_stats_init(mot_engine_stats *stats,

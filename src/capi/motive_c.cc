@@ -26,6 +26,7 @@
 #include "model/errors.h"
 #include "model/event_codec.h"
 #include "model/event_validation.h"
+#include "model/proto_log.h"
 #include "model/record_reader.h"
 #include "motive/motive.h"
 #include "motive/v1/context.pb.h"
@@ -93,6 +94,8 @@ int Fail(const absl::Status& status) {
 template <typename Body>
 int Guard(Body&& body) noexcept {
   try {
+    // What protobuf logs during the call stays out of the host's stderr.
+    motive::model::ProtobufLogCapture protobuf_log;
     return body();
   } catch (const std::bad_alloc&) {
     return Fail(MOT_ENOMEM, "out of memory");
@@ -187,6 +190,9 @@ constexpr size_t kEngineOptionsSizeV1 =
 constexpr size_t kEngineOptionsSizeV2 = offsetof(mot_engine_options, ruleset);
 // mot_engine_stats as release 0.2 had it, before the alert counts.
 constexpr size_t kEngineStatsSizeV2 = offsetof(mot_engine_stats, alerts_raised);
+// ... and as 0.3 and 0.4 had it, before the damage counts.
+constexpr size_t kEngineStatsSizeV4 =
+    offsetof(mot_engine_stats, damaged_events);
 
 // The header's numbers are the schema's and the state layer's.
 static_assert(MOT_CHANNEL_COUNT == motive::state::kChannelCount);
@@ -540,7 +546,7 @@ int mot_context_summary_init(mot_context_summary* summary,
 
 int mot_engine_stats_init(mot_engine_stats* stats, uint32_t struct_size) {
   return InitStruct(stats, struct_size, kEmptyStats, "mot_engine_stats",
-                    {kEngineStatsSizeV2});
+                    {kEngineStatsSizeV2, kEngineStatsSizeV4});
 }
 
 int mot_situation_init(mot_situation* situation, uint32_t struct_size) {
@@ -823,6 +829,9 @@ int mot_engine_stats_get(mot_engine_stats* out, mot_engine* engine) {
     full.alerts_raised = alerts.raised;
     full.alerts_dropped = alerts.dropped;
     full.alerts_queued = alerts.queued;
+    const motive::store::LogDamage damage = engine->engine->log().damage();
+    full.damaged_events = damage.events;
+    full.first_damaged_seq = damage.seqs.empty() ? 0 : damage.seqs.front();
     CopyOutput(full, out);
     return MOT_OK;
   });

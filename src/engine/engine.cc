@@ -152,6 +152,20 @@ absl::StatusOr<std::unique_ptr<state::StateStore>> Engine::BuildState(
     absl::StatusOr<state::LogPosition> position = state::ReadSnapshot(
         snapshot_path_, state::ConfigFingerprint(config), store.get());
     if (position.ok() && position->seq > 0) {
+      absl::StatusOr<int64_t> high_water = log_->HighWater();
+      if (!high_water.ok()) return high_water.status();
+      // Seqs are never reused, so a log that never reached the snapshot's
+      // seq lost committed events that the snapshot holds: serving the
+      // snapshot would answer from events the log no longer has, and
+      // replaying without it would drop them without a word.
+      if (*high_water < position->seq) {
+        return absl::DataLossError(absl::StrCat(
+            "the log ends at seq ", *high_water, ", but the snapshot ",
+            snapshot_path_, " was taken at seq ", position->seq,
+            ": committed events are missing from the log (was its "
+            "write-ahead log deleted or damaged?). Restore the missing file, "
+            "or remove the snapshot to open the log as it is"));
+      }
       // The snapshot must describe this log: the event it stopped at is
       // still there, under the same seq.
       absl::StatusOr<std::string> id = log_->EventIdAt(position->seq);
@@ -565,6 +579,8 @@ absl::Status Engine::WriteSnapshot() {
 }
 
 absl::Status Engine::WriteSnapshotLocked() {
+  // A snapshot's seq is the last event's: one erased after it takes no
+  // place in the state.
   absl::StatusOr<int64_t> seq = log_->LastSeq();
   if (!seq.ok()) return seq.status();
   state::LogPosition position{.seq = *seq, .event_id = {}};

@@ -124,8 +124,13 @@ class TempFile {
     if (!committed_) ::unlink(path_.c_str());
   }
 
+  // Created anew, so that it is private (0600: a snapshot holds personal
+  // data) whatever mode one left by a crash had.
   absl::Status Open() {
-    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (::unlink(path_.c_str()) != 0 && errno != ENOENT) {
+      return ErrnoError("removing", path_);
+    }
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd_ < 0) return ErrnoError("creating", path_);
     return absl::OkStatus();
   }

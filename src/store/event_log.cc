@@ -16,6 +16,7 @@
 #include "absl/strings/str_format.h"
 #include "model/errors.h"
 #include "model/event_validation.h"
+#include "zlib.h"
 
 namespace motive::store {
 namespace {
@@ -39,6 +40,12 @@ constexpr const char* kMigrations[] = {
       CREATE TABLE motive_meta (
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL) WITHOUT ROWID;
+    )sql",
+    // 2 -> 3: a checksum on every event, filled in for those already there.
+    R"sql(
+      ALTER TABLE events ADD COLUMN crc INTEGER;
+      UPDATE events SET crc = motive_event_crc(seq, event_id, customer_id,
+                                               occurred_us, recorded_us, body);
     )sql",
 };
 static_assert(std::size(kMigrations) == EventLog::kSchemaVersion);
@@ -120,34 +127,49 @@ absl::Status Migrate(Connection& db, int from, bool fresh) {
   return db.Exec("COMMIT");
 }
 
-}  // namespace
+// The columns ReadRowLocked reads, in its order.
+#define MOTIVE_EVENT_COLUMNS \
+  "seq, event_id, customer_id, occurred_us, recorded_us, crc, body"
 
-EventLog::EventLog(std::unique_ptr<Connection> db,
-                   const EventLogOptions& options)
-    : options_(options), db_(std::move(db)) {}
+void SqlEventChecksum(sqlite3_context* context, int, sqlite3_value** argv) {
+  // Text and blob pointers first, then their sizes, as SQLite asks.
+  auto text = [&](int i) {
+    const auto* data =
+        reinterpret_cast<const char*>(sqlite3_value_text(argv[i]));
+    return absl::string_view(data ? data : "",
+                             static_cast<size_t>(sqlite3_value_bytes(argv[i])));
+  };
+  const auto* blob = static_cast<const char*>(sqlite3_value_blob(argv[5]));
+  const absl::string_view body(
+      blob ? blob : "", static_cast<size_t>(sqlite3_value_bytes(argv[5])));
+  sqlite3_result_int64(
+      context, EventChecksum(sqlite3_value_int64(argv[0]), text(1), text(2),
+                             sqlite3_value_int64(argv[3]),
+                             sqlite3_value_int64(argv[4]), body));
+}
 
-absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(
-    const std::string& path, const EventLogOptions& options) {
-  const bool in_memory = path == ":memory:";
-  if (path.empty()) return absl::InvalidArgumentError("path is empty");
-  if (in_memory && options.read_only) {
-    return absl::InvalidArgumentError("a read-only log cannot be :memory:");
+// Creates the database file, empty and private, unless it exists: true when
+// this call created it.
+absl::StatusOr<bool> CreateFile(const std::string& path) {
+  const int fd =
+      ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    ::close(fd);
+    return true;
   }
-  const bool create = options.create_if_missing && !options.read_only;
-  if (!in_memory && !create && !FileExists(path)) {
-    return absl::NotFoundError(absl::StrCat(path, " does not exist"));
-  }
-  int flags =
-      SQLITE_OPEN_NOMUTEX |
-      (options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
-      (create ? SQLITE_OPEN_CREATE : 0);
-  absl::StatusOr<std::unique_ptr<Connection>> opened =
-      Connection::Open(path, flags);
-  if (!opened.ok()) return opened.status();
-  Connection& db = **opened;
-  sqlite3_busy_timeout(db.get(), kBusyTimeoutMs);
+  if (errno == EEXIST) return false;
+  return model::IoError(
+      absl::StrCat("creating ", path, ": ", std::strerror(errno)));
+}
 
-  // Look before writing anything: the file may belong to someone else.
+// What a database holds before motive writes to it.
+struct Found {
+  int64_t application_id = 0;
+  int64_t version = 0;
+  bool fresh = false;  // nothing at all: a new database
+};
+
+absl::StatusOr<Found> Inspect(Connection& db, const std::string& path) {
   absl::StatusOr<int64_t> app_id = db.QueryInt64("PRAGMA application_id");
   if (!app_id.ok()) {
     if (absl::IsDataLoss(app_id.status())) {
@@ -161,100 +183,240 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(
   absl::StatusOr<int64_t> objects =
       db.QueryInt64("SELECT count(*) FROM sqlite_schema");
   if (!objects.ok()) return objects.status();
-
-  const bool fresh = *app_id == 0 && *version == 0 && *objects == 0;
-  if (!fresh && *app_id != kApplicationId) {
+  Found found{*app_id, *version, *app_id == 0 && *version == 0 && *objects == 0};
+  if (!found.fresh && found.application_id != EventLog::kApplicationId) {
     return absl::DataLossError(absl::StrFormat(
         "%s is not a motive database: it is an SQLite database of another "
         "application (application_id 0x%08x); motive leaves it untouched",
-        path, static_cast<uint32_t>(*app_id)));
+        path, static_cast<uint32_t>(found.application_id)));
   }
-  if (options.read_only && fresh) {
+  return found;
+}
+
+// Refuses what this open must not touch: a read-only open of what it cannot
+// read, a newer schema, a damaged file.
+absl::Status Admit(Connection& db, const Found& found, const std::string& path,
+                   const EventLogOptions& options) {
+  if (options.read_only && found.fresh) {
     return absl::NotFoundError(absl::StrCat(path, " holds no motive log yet"));
   }
-  if (options.read_only && *version < kSchemaVersion) {
+  if (options.read_only && found.version < EventLog::kSchemaVersion) {
     return model::VersionError(absl::StrCat(
-        path, " has schema version ", *version, " and needs migrating to ",
-        kSchemaVersion, "; open it once for writing"));
+        path, " has schema version ", found.version,
+        " and needs migrating to ", EventLog::kSchemaVersion,
+        "; open it once for writing"));
   }
-  if (*version > kSchemaVersion) {
-    return model::VersionError(
-        absl::StrCat(path, " has schema version ", *version,
-                     ", made by a newer motive; this one reads up to version ",
-                     kSchemaVersion));
+  if (found.version > EventLog::kSchemaVersion) {
+    return model::VersionError(absl::StrCat(
+        path, " has schema version ", found.version,
+        ", made by a newer motive; this one reads up to version ",
+        EventLog::kSchemaVersion));
   }
-  if (!fresh) {
-    absl::Status integrity = CheckIntegrity(db, options.integrity_check, path);
-    if (!integrity.ok()) {
-      if (absl::IsDataLoss(integrity) || absl::IsUnavailable(integrity)) {
-        return integrity;
-      }
-      return absl::DataLossError(
-          absl::StrCat(path, " is damaged: ", integrity.message()));
-    }
+  if (found.fresh) return absl::OkStatus();
+  absl::Status integrity = CheckIntegrity(db, options.integrity_check, path);
+  if (integrity.ok() || absl::IsDataLoss(integrity) ||
+      absl::IsUnavailable(integrity)) {
+    return integrity;
   }
+  return absl::DataLossError(
+      absl::StrCat(path, " is damaged: ", integrity.message()));
+}
 
-  if (!in_memory && !options.read_only) {
+absl::Status Configure(Connection& db, bool wal, Durability durability) {
+  if (wal) {
     // journal_mode answers with a row, so it cannot go through Exec.
-    absl::StatusOr<Statement> wal = db.Prepare("PRAGMA journal_mode = WAL");
-    if (!wal.ok()) return wal.status();
-    if (absl::StatusOr<bool> row = wal->Step(); !row.ok()) return row.status();
+    absl::StatusOr<Statement> stmt = db.Prepare("PRAGMA journal_mode = WAL");
+    if (!stmt.ok()) return stmt.status();
+    if (absl::StatusOr<bool> row = stmt->Step(); !row.ok()) {
+      return row.status();
+    }
   }
   // Full durability: SQLite syncs the WAL on every commit. Group commit:
   // SQLite commits without syncing, and the log syncs the WAL itself, once
-  // per group and outside its lock (CommitAndSync).
-  if (absl::Status s = db.Exec(absl::StrCat(
-          "PRAGMA synchronous = ",
-          options.durability == Durability::kFull ? "FULL" : "NORMAL",
-          ";"
-          "PRAGMA cache_size = -65536;"
-          "PRAGMA temp_store = MEMORY;"
-          // Only erasure deletes: what it deletes must not stay readable in
-          // free pages.
-          "PRAGMA secure_delete = ON;"));
-      !s.ok()) {
+  // per group and outside its lock (Sync).
+  return db.Exec(absl::StrCat(
+      "PRAGMA synchronous = ", durability == Durability::kFull ? "FULL" : "NORMAL",
+      ";"
+      "PRAGMA cache_size = -65536;"
+      "PRAGMA temp_store = MEMORY;"
+      // Only erasure deletes: what it deletes must not stay readable in
+      // free pages.
+      "PRAGMA secure_delete = ON;"));
+}
+
+// The highest seq the log ever held: its last event's, or the one erasure
+// noted before deleting the tail.
+absl::StatusOr<int64_t> QueryHighWater(Connection& db) {
+  return db.QueryInt64(
+      "SELECT max(coalesce((SELECT max(seq) FROM events), 0), "
+      "coalesce((SELECT CAST(value AS INTEGER) FROM motive_meta "
+      "WHERE key = 'high_water_seq'), 0))");
+}
+
+// A log that ends at `end` although its last writer recorded `recorded` as
+// durable.
+absl::Status LostEventsError(const std::string& path, int64_t end,
+                             int64_t recorded) {
+  return absl::DataLossError(absl::StrCat(
+      path, " has lost committed events: it ends at seq ", end,
+      ", but its last writer recorded events up to seq ", recorded,
+      " as durable in ", path, "-lock (was its write-ahead log ", path,
+      "-wal deleted, or the database copied, truncated or replaced without "
+      "it?). Restore the missing file, or remove the lock file to accept "
+      "the loss"));
+}
+
+void PutFixed64(char* out, int64_t value) {
+  auto bits = static_cast<uint64_t>(value);
+  for (int i = 0; i < 8; ++i) out[i] = static_cast<char>(bits >> (8 * i));
+}
+
+}  // namespace
+
+uint32_t EventChecksum(int64_t seq, absl::string_view event_id,
+                       absl::string_view customer_id, int64_t occurred_us,
+                       int64_t recorded_us, absl::string_view body) {
+  // Fixed-width fields and the two lengths first, so that no two rows that
+  // differ in where one string ends and the next begins hash alike.
+  char fixed[40];
+  PutFixed64(fixed, seq);
+  PutFixed64(fixed + 8, occurred_us);
+  PutFixed64(fixed + 16, recorded_us);
+  PutFixed64(fixed + 24, static_cast<int64_t>(event_id.size()));
+  PutFixed64(fixed + 32, static_cast<int64_t>(customer_id.size()));
+  auto update = [](uLong crc, absl::string_view bytes) {
+    return crc32_z(crc, reinterpret_cast<const Bytef*>(bytes.data()),
+                   bytes.size());
+  };
+  uLong crc = crc32_z(0, nullptr, 0);
+  crc = update(crc, absl::string_view(fixed, sizeof(fixed)));
+  crc = update(crc, event_id);
+  crc = update(crc, customer_id);
+  crc = update(crc, body);
+  return static_cast<uint32_t>(crc);
+}
+
+EventLog::EventLog(std::unique_ptr<WriterLock> lock,
+                   std::unique_ptr<Connection> db,
+                   const EventLogOptions& options)
+    : options_(options), writer_lock_(std::move(lock)), db_(std::move(db)) {}
+
+absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(
+    const std::string& path, const EventLogOptions& options) {
+  const bool in_memory = path == ":memory:";
+  if (path.empty()) return absl::InvalidArgumentError("path is empty");
+  if (in_memory && options.read_only) {
+    return absl::InvalidArgumentError("a read-only log cannot be :memory:");
+  }
+  const bool create = options.create_if_missing && !options.read_only;
+  if (!in_memory && !create && !FileExists(path)) {
+    return absl::NotFoundError(absl::StrCat(path, " does not exist"));
+  }
+  // The writer's lock comes first: it makes creating the file, migrating
+  // it and every append after that one process's alone.
+  const bool writer = !in_memory && !options.read_only;
+  std::unique_ptr<WriterLock> lock;
+  bool created = false;
+  if (writer) {
+    absl::StatusOr<std::unique_ptr<WriterLock>> acquired =
+        WriterLock::Acquire(path);
+    if (!acquired.ok()) return acquired.status();
+    lock = *std::move(acquired);
+    absl::StatusOr<bool> made = CreateFile(path);
+    if (!made.ok()) return made.status();
+    created = *made;
+    // The lock file may be left from a database that was removed.
+    if (created) lock->ForgetEnd();
+  }
+  const int flags =
+      SQLITE_OPEN_NOMUTEX |
+      (options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
+      (create ? SQLITE_OPEN_CREATE : 0);
+  absl::StatusOr<std::unique_ptr<Connection>> opened =
+      Connection::Open(path, flags);
+  if (!opened.ok()) return opened.status();
+  Connection& db = **opened;
+  sqlite3_busy_timeout(db.get(), kBusyTimeoutMs);
+  sqlite3_create_function(db.get(), "motive_event_crc", 6,
+                          SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+                          SqlEventChecksum, nullptr, nullptr);
+
+  // Look before writing anything: the file may belong to someone else.
+  absl::StatusOr<Found> found = Inspect(db, path);
+  if (!found.ok()) return found.status();
+  if (absl::Status s = Admit(db, *found, path, options); !s.ok()) return s;
+  if (found->fresh && lock != nullptr && lock->recorded_end() > 0) {
+    return LostEventsError(path, 0, lock->recorded_end());
+  }
+  if (absl::Status s = Configure(db, writer, options.durability); !s.ok()) {
     return s;
   }
-  if (*version < kSchemaVersion) {
-    if (absl::Status s = Migrate(db, static_cast<int>(*version), fresh);
+  if (found->version < kSchemaVersion && !options.read_only) {
+    if (absl::Status s =
+            Migrate(db, static_cast<int>(found->version), found->fresh);
         !s.ok()) {
       return s;
     }
   }
-
   // Until this writer closes cleanly, the next open counts as after a crash.
-  if (!in_memory && !options.read_only) {
+  if (writer) {
     if (absl::Status s = MarkClosedCleanly(db, false); !s.ok()) return s;
   }
 
-  std::unique_ptr<EventLog> log(new EventLog(*std::move(opened), options));
+  std::unique_ptr<EventLog> log(
+      new EventLog(std::move(lock), *std::move(opened), options));
   log->schema_version_ = kSchemaVersion;
   if (!in_memory) log->db_path_ = path;
-  {
-    std::unique_lock lock(log->mu_);
-    if (absl::Status s = log->PrepareStatements(); !s.ok()) return s;
-  }
-  if (options.durability == Durability::kGroup && !options.read_only) {
-    log->flusher_ = std::thread([raw = log.get()] { raw->FlushLoop(); });
-  }
+  if (absl::Status s = log->Start(); !s.ok()) return s;
   return log;
+}
+
+absl::Status EventLog::Start() {
+  {
+    std::unique_lock lock(mu_);
+    if (absl::Status s = PrepareStatements(); !s.ok()) return s;
+    absl::StatusOr<int64_t> high_water = QueryHighWater(*db_);
+    if (!high_water.ok()) return high_water.status();
+    next_seq_ = *high_water + 1;
+    if (writer_lock_ != nullptr && writer_lock_->recorded_end() > *high_water) {
+      return LostEventsError(db_path_, *high_water,
+                             writer_lock_->recorded_end());
+    }
+  }
+  if (options_.integrity_check == IntegrityCheck::kFull) {
+    // Every event's own check, so that damage is known (damage()) at open.
+    if (absl::Status s =
+            Scan(0, [](int64_t, const v1::Event&) { return absl::OkStatus(); });
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (options_.durability == Durability::kGroup && writer_lock_ != nullptr) {
+    syncer_ = std::thread([this] { SyncLoop(); });
+  }
+  return absl::OkStatus();
 }
 
 EventLog::~EventLog() {
   {
     std::unique_lock lock(mu_);
     stopping_ = true;
-    transaction_opened_.notify_one();
+    committed_.notify_one();
   }
-  if (flusher_.joinable()) flusher_.join();
-  absl::Status status = CommitAndSync();
-  if (status.ok() && !db_path_.empty() && !options_.read_only) {
+  if (syncer_.joinable()) syncer_.join();
+  if (writer_lock_ == nullptr) return;
+  {
     std::unique_lock lock(mu_);
-    status = MarkClosedCleanly(*db_, true);
+    // Synced once more whatever the mode, so that the end recorded below
+    // also covers commits an earlier writer left unsynced.
+    unsynced_ = sync_error_.ok();
   }
-  if (!status.ok()) {
-    std::fprintf(stderr, "motive: closing the event log: %s\n",
-                 std::string(status.message()).c_str());
+  // A failure here has nobody to go to (a library never writes to the
+  // host's stderr): the log is then not marked closed cleanly, and the next
+  // open checks it as after a crash.
+  if (Sync().ok()) {
+    std::unique_lock lock(mu_);
+    MarkClosedCleanly(*db_, true).IgnoreError();
   }
   if (wal_fd_ >= 0) ::close(wal_fd_);
 }
@@ -265,22 +427,23 @@ absl::Status EventLog::PrepareStatements() {
     const char* sql;
   } const statements[] = {
       {&insert_,
-       "INSERT INTO events (event_id, customer_id, occurred_us, recorded_us, "
-       "body) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (event_id) DO NOTHING"},
+       "INSERT INTO events (seq, event_id, customer_id, occurred_us, "
+       "recorded_us, body, crc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+       "ON CONFLICT (event_id) DO NOTHING"},
       {&select_customer_,
-       "SELECT body FROM events WHERE customer_id = ?1 AND occurred_us >= ?2 "
+       "SELECT " MOTIVE_EVENT_COLUMNS
+       " FROM events WHERE customer_id = ?1 AND occurred_us >= ?2 "
        "AND occurred_us < ?3 ORDER BY occurred_us, seq"},
       {&select_customer_recent_,
-       "SELECT body FROM events WHERE customer_id = ?1 AND occurred_us >= ?2 "
+       "SELECT " MOTIVE_EVENT_COLUMNS
+       " FROM events WHERE customer_id = ?1 AND occurred_us >= ?2 "
        "AND occurred_us < ?3 ORDER BY occurred_us DESC, seq DESC LIMIT ?4"},
-      {&scan_, "SELECT seq, body FROM events WHERE seq > ?1 ORDER BY seq"},
+      {&scan_, "SELECT " MOTIVE_EVENT_COLUMNS
+               " FROM events WHERE seq > ?1 ORDER BY seq"},
       {&erase_, "DELETE FROM events WHERE customer_id = ?1"},
       {&begin_, "BEGIN IMMEDIATE"},
       {&commit_, "COMMIT"},
       {&rollback_, "ROLLBACK"},
-      {&savepoint_, "SAVEPOINT append"},
-      {&release_, "RELEASE append"},
-      {&rollback_to_, "ROLLBACK TO append"},
   };
   for (const auto& [stmt, sql] : statements) {
     absl::StatusOr<Statement> prepared = db_->Prepare(sql);
@@ -301,12 +464,16 @@ absl::Status Run(Statement& stmt) {
 
 }  // namespace
 
+absl::Status EventLog::WritableLocked(absl::string_view what) const {
+  if (options_.read_only) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the event log was opened read-only; nothing can be ", what));
+  }
+  return sync_error_;
+}
+
 absl::StatusOr<AppendResult> EventLog::Append(
     absl::Span<const v1::Event> events) {
-  if (options_.read_only) {
-    return absl::InvalidArgumentError(
-        "the event log was opened read-only; nothing can be recorded");
-  }
   // Serialise outside the lock: it is the one costly step that needs none.
   std::vector<std::string> bodies(events.size());
   for (size_t i = 0; i < events.size(); ++i) {
@@ -317,76 +484,78 @@ absl::StatusOr<AppendResult> EventLog::Append(
   AppendResult result;
   result.appended.reserve(events.size());
   std::unique_lock lock(mu_);
-  if (!deferred_error_.ok()) return std::exchange(deferred_error_, {});
+  if (absl::Status s = WritableLocked("recorded"); !s.ok()) return s;
   if (absl::Status s = AppendLocked(events, bodies, &result); !s.ok()) {
     return s;
   }
+  if (result.appended_count > 0) CommittedLocked();
   return result;
+}
+
+void EventLog::CommittedLocked() {
+  if (writer_lock_ == nullptr) return;
+  if (options_.durability == Durability::kFull) {
+    // SQLite synced the commit: the end is durable now. Recording it costs
+    // a small write, next to the sync's milliseconds.
+    writer_lock_->RecordEnd(next_seq_ - 1);
+  } else if (!unsynced_) {
+    unsynced_ = true;
+    unsynced_since_ = absl::Now();
+    committed_.notify_one();
+  }
 }
 
 absl::Status EventLog::AppendLocked(absl::Span<const v1::Event> events,
                                     const std::vector<std::string>& bodies,
                                     AppendResult* result) {
   if (events.empty()) return absl::OkStatus();
-  if (!in_transaction_) {
-    if (absl::Status s = Run(begin_); !s.ok()) return s;
-    in_transaction_ = true;
-    transaction_started_ = absl::Now();
-    transaction_opened_.notify_one();
-  }
-  // A single INSERT is atomic by itself; several need a savepoint so that a
-  // failure takes back this call's events and no others in the group.
-  const bool savepoint = events.size() > 1;
-  absl::Status status = savepoint ? Run(savepoint_) : absl::OkStatus();
+  const int64_t first_seq = next_seq_;
+  absl::Status status = Run(begin_);
+  if (!status.ok()) return status;
   for (size_t i = 0; status.ok() && i < events.size(); ++i) {
-    const v1::Event& event = events[i];
-    insert_.BindText(1, event.event_id());
-    insert_.BindText(2, event.customer_id());
-    insert_.BindInt64(3, model::ToUnixMicros(event.occurred_at()));
-    insert_.BindInt64(4, model::ToUnixMicros(event.recorded_at()));
-    insert_.BindBlob(5, bodies[i]);
-    status = Run(insert_);
-    if (status.ok()) result->appended.push_back(db_->Changes() == 1);
+    status = InsertLocked(events[i], bodies[i], result);
+  }
+  if (status.ok()) {
+    status = Run(commit_);
+    if (!status.ok()) {
+      status = model::Annotate(
+          status, absl::StrCat("committing ", events.size(),
+                               " events failed; none of them is stored"));
+    }
   }
   if (!status.ok()) {
-    if (savepoint) {
-      Run(rollback_to_).IgnoreError();
-      Run(release_).IgnoreError();
-    }
-    if (pending_events_ == 0) {
-      Run(rollback_).IgnoreError();
-      in_transaction_ = false;
-    }
+    // COMMIT can fail and leave the transaction open (SQLITE_BUSY): end it,
+    // so that the log is never left half in a transaction.
+    Run(rollback_).IgnoreError();
+    next_seq_ = first_seq;
     result->appended.clear();
     return status;
-  }
-  if (savepoint) {
-    if (absl::Status s = Run(release_); !s.ok()) return s;
   }
   for (bool appended : result->appended) {
     ++(appended ? result->appended_count : result->duplicate_count);
   }
-  pending_events_ += result->appended_count;
-  if (options_.durability == Durability::kFull) return CommitLocked();
-  if (pending_events_ >= kGroupCommitEvents) transaction_opened_.notify_one();
   return absl::OkStatus();
 }
 
-absl::Status EventLog::CommitLocked() {
-  if (!in_transaction_) return absl::OkStatus();
-  absl::Status status = Run(commit_);
-  if (!status.ok()) {
-    // COMMIT can fail and leave the transaction open (SQLITE_BUSY); end it so
-    // that the log is never left half in a transaction.
-    Run(rollback_).IgnoreError();
-    status = model::Annotate(
-        status, absl::StrCat("committing ", pending_events_,
-                             " events failed, they are not stored"));
-  }
-  in_transaction_ = false;
-  unsynced_ = status.ok() && options_.durability == Durability::kGroup;
-  pending_events_ = 0;
-  return status;
+absl::Status EventLog::InsertLocked(const v1::Event& event,
+                                    const std::string& body,
+                                    AppendResult* result) {
+  const int64_t occurred_us = model::ToUnixMicros(event.occurred_at());
+  const int64_t recorded_us = model::ToUnixMicros(event.recorded_at());
+  insert_.BindInt64(1, next_seq_);
+  insert_.BindText(2, event.event_id());
+  insert_.BindText(3, event.customer_id());
+  insert_.BindInt64(4, occurred_us);
+  insert_.BindInt64(5, recorded_us);
+  insert_.BindBlob(6, body);
+  insert_.BindInt64(7, EventChecksum(next_seq_, event.event_id(),
+                                     event.customer_id(), occurred_us,
+                                     recorded_us, body));
+  if (absl::Status s = Run(insert_); !s.ok()) return s;
+  const bool appended = db_->Changes() == 1;
+  result->appended.push_back(appended);
+  if (appended) ++next_seq_;
+  return absl::OkStatus();
 }
 
 absl::Status EventLog::OpenWalLocked() {
@@ -407,46 +576,54 @@ absl::Status EventLog::OpenWalLocked() {
   return absl::OkStatus();
 }
 
-absl::Status EventLog::CommitAndSync() {
+absl::Status EventLog::Sync() {
   int wal_fd;
+  int64_t seq;
   {
     std::unique_lock lock(mu_);
-    if (!in_transaction_ && !unsynced_) return absl::OkStatus();
-    if (absl::Status s = CommitLocked(); !s.ok()) return s;
-    if (options_.durability == Durability::kFull || db_path_.empty()) {
-      return absl::OkStatus();
-    }
+    if (!sync_error_.ok()) return sync_error_;
+    if (!unsynced_ || writer_lock_ == nullptr) return absl::OkStatus();
     if (absl::Status s = OpenWalLocked(); !s.ok()) return s;
     wal_fd = wal_fd_;
+    seq = next_seq_ - 1;
     unsynced_ = false;
   }
   // Outside the lock: appends go on while the disk catches up. The sync
-  // covers every commit before it, this group's included.
+  // covers every commit before it.
   if (::fdatasync(wal_fd) != 0) {
     std::unique_lock lock(mu_);
-    unsynced_ = true;
-    return model::IoError(
-        absl::StrCat("syncing ", db_path_, "-wal: ", std::strerror(errno)));
+    sync_error_ = model::IoError(absl::StrCat(
+        "syncing ", db_path_, "-wal failed (", std::strerror(errno),
+        "): events acknowledged since the last sync may not survive a power "
+        "loss, so the log refuses writes until it is reopened"));
+    return sync_error_;
   }
+  writer_lock_->RecordEnd(seq);
   return absl::OkStatus();
 }
 
 absl::StatusOr<EventLog::Erased> EventLog::EraseCustomer(
     absl::string_view customer_id) {
-  if (options_.read_only) {
-    return absl::InvalidArgumentError(
-        "the event log was opened read-only; nothing can be erased");
-  }
-  if (absl::Status s = Flush(); !s.ok()) return s;
   std::unique_lock lock(mu_);
-  // An append may have opened a group since: the deletion commits alone.
-  if (in_transaction_) {
-    if (absl::Status s = CommitLocked(); !s.ok()) return s;
-  }
-  erase_.BindText(1, customer_id);
-  if (absl::Status s = Run(erase_); !s.ok()) return s;
+  if (absl::Status s = WritableLocked("erased"); !s.ok()) return s;
+  if (absl::Status s = Run(begin_); !s.ok()) return s;
+  // The seqs of the tail stay taken, and a log whose tail was erased is
+  // told from one that lost it (HighWater).
+  absl::Status status = db_->Exec(absl::StrCat(
+      "INSERT INTO motive_meta VALUES ('high_water_seq', '", next_seq_ - 1,
+      "') ON CONFLICT (key) DO UPDATE SET value = excluded.value"));
   Erased erased;
-  erased.events = static_cast<uint64_t>(db_->Changes());
+  if (status.ok()) {
+    erase_.BindText(1, customer_id);
+    status = Run(erase_);
+    erased.events = static_cast<uint64_t>(db_->Changes());
+  }
+  if (status.ok()) status = Run(commit_);
+  if (!status.ok()) {
+    Run(rollback_).IgnoreError();
+    return status;
+  }
+  CommittedLocked();
   // A no-op returning SQLITE_OK for a database without a WAL (":memory:").
   const int rc = sqlite3_wal_checkpoint_v2(
       db_->get(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
@@ -465,38 +642,67 @@ absl::StatusOr<EventLog::Erased> EventLog::EraseCustomer(
 absl::Status EventLog::Flush() {
   {
     std::unique_lock lock(mu_);
-    if (!deferred_error_.ok()) return std::exchange(deferred_error_, {});
+    if (!sync_error_.ok()) return sync_error_;
   }
-  return CommitAndSync();
+  return Sync();
 }
 
-bool EventLog::GroupDueLocked() const {
-  return in_transaction_ &&
-         (pending_events_ >= kGroupCommitEvents ||
-          absl::Now() >= transaction_started_ + options_.group_commit_delay);
-}
-
-void EventLog::FlushLoop() {
+void EventLog::SyncLoop() {
   while (true) {
     {
       std::unique_lock lock(mu_);
-      while (!stopping_ && !GroupDueLocked()) {
-        if (in_transaction_) {
-          transaction_opened_.wait_until(
-              lock, absl::ToChronoTime(transaction_started_ +
-                                       options_.group_commit_delay));
+      auto due = [&] {
+        return unsynced_ &&
+               absl::Now() >= unsynced_since_ + options_.group_commit_delay;
+      };
+      while (!stopping_ && !due()) {
+        if (unsynced_) {
+          committed_.wait_until(lock,
+                                absl::ToChronoTime(unsynced_since_ +
+                                                   options_.group_commit_delay));
         } else {
-          transaction_opened_.wait(lock);
+          committed_.wait(lock);
         }
       }
       if (stopping_) return;
     }
-    absl::Status status = CommitAndSync();
-    if (!status.ok()) {
-      std::unique_lock lock(mu_);
-      if (deferred_error_.ok()) deferred_error_ = status;
-    }
+    // A failure stays in sync_error_, for every writer after it.
+    Sync().IgnoreError();
   }
+}
+
+bool EventLog::ReadRowLocked(const Statement& stmt,
+                             absl::string_view customer_id, v1::Event* event) {
+  const int64_t seq = stmt.ColumnInt64(0);
+  const absl::string_view event_id = stmt.ColumnText(1);
+  const absl::string_view row_customer = stmt.ColumnText(2);
+  const int64_t occurred_us = stmt.ColumnInt64(3);
+  const int64_t crc = stmt.ColumnInt64(5);
+  const absl::string_view body = stmt.ColumnBlob(6);
+  // The checksum before the parse: a damaged body never reaches protobuf.
+  const bool good =
+      crc == EventChecksum(seq, event_id, row_customer, occurred_us,
+                           stmt.ColumnInt64(4), body) &&
+      event->ParseFromArray(body.data(), static_cast<int>(body.size())) &&
+      event->event_id() == event_id && event->customer_id() == row_customer &&
+      model::ToUnixMicros(event->occurred_at()) == occurred_us &&
+      (customer_id.empty() || row_customer == customer_id);
+  if (!good) NoteDamageLocked(seq);
+  return good;
+}
+
+void EventLog::NoteDamageLocked(int64_t seq) { damaged_.insert(seq); }
+
+LogDamage EventLog::damage() const {
+  std::unique_lock lock(mu_);
+  LogDamage damage;
+  damage.events = damaged_.size();
+  damage.seqs.assign(damaged_.begin(), damaged_.end());
+  std::sort(damage.seqs.begin(), damage.seqs.end());
+  if (damage.seqs.size() > LogDamage::kMaxListed) {
+    damage.seqs.resize(LogDamage::kMaxListed);
+  }
+  return damage;
 }
 
 absl::StatusOr<std::vector<v1::Event>> EventLog::ReadCustomer(
@@ -511,18 +717,15 @@ absl::StatusOr<std::vector<v1::Event>> EventLog::ReadCustomer(
       3, range.until_us ? range.until_us : std::numeric_limits<int64_t>::max());
   if (range.limit) stmt.BindInt64(4, range.limit);
   absl::Status status;
+  v1::Event event;
   while (true) {
     absl::StatusOr<bool> row = stmt.Step();
     if (!row.ok() || !*row) {
       status = row.status();
       break;
     }
-    absl::string_view body = stmt.ColumnBlob(0);
-    if (!events.emplace_back().ParseFromArray(body.data(),
-                                              static_cast<int>(body.size()))) {
-      status = absl::DataLossError(
-          absl::StrCat("an event of customer ", customer_id, " is damaged"));
-      break;
+    if (ReadRowLocked(stmt, customer_id, &event)) {
+      events.push_back(std::move(event));
     }
   }
   stmt.Reset();
@@ -544,14 +747,9 @@ absl::Status EventLog::Scan(
       status = row.status();
       break;
     }
-    int64_t seq = scan_.ColumnInt64(0);
-    absl::string_view body = scan_.ColumnBlob(1);
-    if (!event.ParseFromArray(body.data(), static_cast<int>(body.size()))) {
-      status =
-          absl::DataLossError(absl::StrCat("event seq ", seq, " is damaged"));
-      break;
+    if (ReadRowLocked(scan_, "", &event)) {
+      status = fn(scan_.ColumnInt64(0), event);
     }
-    status = fn(seq, event);
   }
   scan_.Reset();
   return status;
@@ -560,6 +758,11 @@ absl::Status EventLog::Scan(
 absl::StatusOr<int64_t> EventLog::CountEvents() {
   std::unique_lock lock(mu_);
   return db_->QueryInt64("SELECT count(*) FROM events");
+}
+
+absl::StatusOr<int64_t> EventLog::HighWater() {
+  std::unique_lock lock(mu_);
+  return QueryHighWater(*db_);
 }
 
 absl::StatusOr<int64_t> EventLog::LastSeq() {

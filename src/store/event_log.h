@@ -1,30 +1,42 @@
 // EventLog: the durable, append-only log of journey events in SQLite, the
 // source of truth that every projection is rebuilt from.
 //
-// Layout (schema version 2, PRAGMA user_version; application_id "MOTV"):
+// Layout (schema version 3, PRAGMA user_version; application_id "MOTV"):
 //
-//   events(seq INTEGER PRIMARY KEY,      append order
+//   events(seq INTEGER PRIMARY KEY,      append order, never reused
 //          event_id TEXT UNIQUE,         the idempotency key
 //          customer_id TEXT, occurred_us INTEGER, recorded_us INTEGER,
-//          body BLOB)                    the motive.v1.Event, protobuf
+//          body BLOB,                    the motive.v1.Event, protobuf
+//          crc INTEGER)                  since 3: EventChecksum of the row
 //   index events_by_customer(customer_id, occurred_us, seq)
 //   motive_meta(key TEXT PRIMARY KEY, value TEXT)   since version 2
 //
 // Opening checks before it writes anything: a file that is not SQLite, not
 // motive's, damaged (quick or full integrity check) or from a newer schema is
 // refused and left as it was. Older schemas are migrated in one transaction.
+// A log has one writer at a time (WriterLock, `<path>-lock`); a second one
+// is refused with Unavailable naming the holder. A log shorter than the end
+// its last writer recorded as durable lost committed events (its WAL was
+// deleted or damaged) and is refused with DataLoss.
 //
-// Durability: kFull commits and syncs every Append before it returns. kGroup
-// keeps one transaction open; a background thread commits it when it holds
-// kGroupCommitEvents events or is `group_commit_delay` old, then syncs the
-// WAL file (fdatasync) without holding the lock, so appends go on while the
-// disk works and many appends share one sync. An append returns before its
-// sync: a power loss can lose that window, a crash of the process cannot
-// (the commit is in the OS's hands). Either way the database stays
-// consistent: each Append is all or nothing (a savepoint inside the group).
+// Every event is checked on every read: its row's checksum covers the seq,
+// the indexed columns and the body, and the body must agree with the
+// columns. An event that fails is damaged: it is skipped (never served
+// changed, never under another customer), counted and listed by seq in
+// damage(), and the rest is served.
 //
-// Thread-safe: one connection behind a mutex. Reads see every append made
-// through this EventLog, committed or not.
+// Durability. Every Append commits before it returns, so an acknowledged
+// event survives a crash of the process (a kill, an abort) in both modes.
+// kFull syncs the commit to disk before returning, so it also survives a
+// power loss. kGroup returns before the sync: a background thread syncs the
+// WAL (fdatasync, outside the lock, so that appends go on and many commits
+// share one sync) at most `group_commit_delay` after the first commit it
+// has not synced; a power loss can lose that window, nothing else can. A
+// sync that fails leaves acknowledged events that may not be durable: the
+// log then refuses every write (FailedPrecondition naming the error) until
+// it is reopened, since the page cache that held them cannot be trusted.
+//
+// Thread-safe: one connection behind a mutex.
 
 #ifndef MOTIVE_STORE_EVENT_LOG_H_
 #define MOTIVE_STORE_EVENT_LOG_H_
@@ -39,12 +51,14 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "motive/v1/event.pb.h"
 #include "store/sqlite.h"
+#include "store/writer_lock.h"
 
 namespace motive::store {
 
@@ -81,44 +95,61 @@ struct TimeRange {
   uint32_t limit = 0;
 };
 
+// The checksum stored with each event: CRC-32 over the seq, the indexed
+// columns and the body, so that a bit flipped in any of them, or a row
+// moved to another seq or customer, is told from a good event.
+uint32_t EventChecksum(int64_t seq, absl::string_view event_id,
+                       absl::string_view customer_id, int64_t occurred_us,
+                       int64_t recorded_us, absl::string_view body);
+
+// Damaged events found by reads so far (see the file comment).
+struct LogDamage {
+  static constexpr size_t kMaxListed = 100;
+  uint64_t events = 0;        // distinct damaged events found
+  std::vector<int64_t> seqs;  // the first kMaxListed of them, ascending
+};
+
 class EventLog {
  public:
   // The schema this code writes.
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
   // "MOTV", in PRAGMA application_id.
   static constexpr int32_t kApplicationId = 0x4d4f5456;
-  // Group commit commits early once a transaction holds this many events.
-  static constexpr uint64_t kGroupCommitEvents = 65536;
 
   // Opens or creates the log at `path` (":memory:" for a private in-memory
-  // one). Errors: NotFound (missing, and create_if_missing false or
-  // read_only), InvalidArgument (read_only and ":memory:"), DataLoss (not
-  // a motive database, damaged), kVersion (newer schema), Unavailable
-  // (locked), kIo.
+  // one). A new file is created with mode 0600 (so are its WAL and lock
+  // files): it holds personal data. Errors: NotFound (missing, and
+  // create_if_missing false or read_only), InvalidArgument (read_only and
+  // ":memory:"), DataLoss (not a motive database, damaged, shorter than
+  // its recorded end), kVersion (newer schema), Unavailable (another
+  // writer, or locked), kIo.
   static absl::StatusOr<std::unique_ptr<EventLog>> Open(
       const std::string& path, const EventLogOptions& options);
 
-  // Commits what group commit holds. A failure there can only be logged to
-  // stderr; call Flush() first to see it.
+  // Syncs what group commit has not synced yet. A failure there cannot be
+  // returned; call Flush() first to see it.
   ~EventLog();
 
   EventLog(const EventLog&) = delete;
   EventLog& operator=(const EventLog&) = delete;
 
   // Appends validated, complete events (event_id, customer_id, occurred_at
-  // and recorded_at set) in one all-or-nothing step. InvalidArgument when the
-  // log is read-only.
+  // and recorded_at set) in one all-or-nothing transaction, committed
+  // before it returns (see Durability above). InvalidArgument when the log
+  // is read-only; FailedPrecondition after a failed sync.
   absl::StatusOr<AppendResult> Append(absl::Span<const v1::Event> events);
 
-  // Commits the open group now.
+  // Makes every append so far durable now (syncs the WAL under kGroup).
   absl::Status Flush();
 
-  // A customer's events in event-time order, ties in append order.
+  // A customer's events in event-time order, ties in append order; damaged
+  // ones are left out (see damage()).
   absl::StatusOr<std::vector<v1::Event>> ReadCustomer(
       absl::string_view customer_id, const TimeRange& range);
 
-  // Calls `fn` for every event with seq > after_seq, in append order, until
-  // it returns an error (which Scan returns). Appends wait meanwhile.
+  // Calls `fn` for every undamaged event with seq > after_seq, in append
+  // order, until it returns an error (which Scan returns). Appends wait
+  // meanwhile.
   absl::Status Scan(
       int64_t after_seq,
       const std::function<absl::Status(int64_t seq, const v1::Event&)>& fn);
@@ -126,9 +157,8 @@ class EventLog {
   // Deletes every event of `customer_id` (erasure), and every copy SQLite
   // keeps of them: their cells are overwritten where they were
   // (PRAGMA secure_delete) and the write-ahead log, which still holds the
-  // pages as they were, is checkpointed and truncated. Commits what group
-  // commit holds first. On error nothing was deleted. InvalidArgument when
-  // the log is read-only.
+  // pages as they were, is checkpointed and truncated. On error nothing was
+  // deleted. InvalidArgument when the log is read-only.
   struct Erased {
     uint64_t events = 0;  // 0 for an unknown customer
     // Not OK when the events are deleted but the write-ahead log was not
@@ -141,39 +171,63 @@ class EventLog {
   absl::StatusOr<Erased> EraseCustomer(absl::string_view customer_id);
   absl::StatusOr<int64_t> CountEvents();
 
-  // The seq of the last event appended (0 for an empty log), and the
-  // event_id at a seq (NotFound when there is none): how a snapshot finds
-  // where it stands in the log.
+  // The highest seq the log ever held (0 for a log that never held one):
+  // the last event's, or one erased after it. How a snapshot or the lock
+  // file's end tells a log that lost its tail from one that erased it.
+  absl::StatusOr<int64_t> HighWater();
+  // The seq of the last event held (0 for an empty log), and the event_id
+  // at a seq (NotFound when there is none): how a snapshot finds where it
+  // stands in the log.
   absl::StatusOr<int64_t> LastSeq();
   absl::StatusOr<std::string> EventIdAt(int64_t seq);
+
+  LogDamage damage() const;
 
   int schema_version() const { return schema_version_; }
 
  private:
-  EventLog(std::unique_ptr<Connection> db, const EventLogOptions& options);
+  EventLog(std::unique_ptr<WriterLock> lock, std::unique_ptr<Connection> db,
+           const EventLogOptions& options);
 
+  // After the connection is ready: statements, the next seq, the lock
+  // file's end checked, the full check's scan, the sync thread.
+  absl::Status Start();
   absl::Status PrepareStatements() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status AppendLocked(absl::Span<const v1::Event> events,
                             const std::vector<std::string>& bodies,
                             AppendResult* result)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Ends the open transaction. Under group commit the commit is not synced
-  // yet: unsynced_ says so until CommitAndSync syncs the WAL.
-  absl::Status CommitLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Commits, then (group commit) syncs the WAL without holding the lock.
-  absl::Status CommitAndSync() ABSL_LOCKS_EXCLUDED(mu_);
+  absl::Status InsertLocked(const v1::Event& event, const std::string& body,
+                            AppendResult* result)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Reads the row `stmt` stands on (the columns of kEventColumns) into
+  // `event`; false, with the damage noted, when it fails its checks.
+  // `customer_id` is the customer asked for ("" for any).
+  bool ReadRowLocked(const Statement& stmt, absl::string_view customer_id,
+                     v1::Event* event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void NoteDamageLocked(int64_t seq) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Why writes are refused (read-only, a failed sync), or OK.
+  absl::Status WritableLocked(absl::string_view what) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // After a commit: records the durable end (full durability), or has the
+  // sync thread sync it within the delay (group commit).
+  void CommittedLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Syncs the WAL when commits wait for it (group commit), without holding
+  // the lock meanwhile, and records the end it made durable.
+  absl::Status Sync() ABSL_LOCKS_EXCLUDED(mu_);
   absl::Status OpenWalLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  bool GroupDueLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void FlushLoop() ABSL_LOCKS_EXCLUDED(mu_);
+  void SyncLoop() ABSL_LOCKS_EXCLUDED(mu_);
 
   const EventLogOptions options_;
   int schema_version_ = 0;
   // The database file; empty in memory, where there is nothing to sync.
   std::string db_path_;
+  // Declared before db_, so that the lock outlives the connection.
+  const std::unique_ptr<WriterLock> writer_lock_;  // null: read-only, memory
 
   // std::mutex rather than absl::Mutex: Debian's Abseil is not built with
   // ThreadSanitizer's annotations, so TSan could not see absl's locking.
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::unique_ptr<Connection> db_ ABSL_GUARDED_BY(mu_);
   Statement insert_ ABSL_GUARDED_BY(mu_);
   Statement select_customer_ ABSL_GUARDED_BY(mu_);
@@ -183,21 +237,20 @@ class EventLog {
   Statement begin_ ABSL_GUARDED_BY(mu_);
   Statement commit_ ABSL_GUARDED_BY(mu_);
   Statement rollback_ ABSL_GUARDED_BY(mu_);
-  Statement savepoint_ ABSL_GUARDED_BY(mu_);
-  Statement release_ ABSL_GUARDED_BY(mu_);
-  Statement rollback_to_ ABSL_GUARDED_BY(mu_);
-  // Group commit: the transaction left open, its size and age.
-  bool in_transaction_ ABSL_GUARDED_BY(mu_) = false;
-  uint64_t pending_events_ ABSL_GUARDED_BY(mu_) = 0;
-  absl::Time transaction_started_ ABSL_GUARDED_BY(mu_);
+  // The seq the next appended event gets: above every seq the log ever
+  // held, so that a seq names one event for the log's whole life.
+  int64_t next_seq_ ABSL_GUARDED_BY(mu_) = 1;
+  // Group commit: commits not synced yet, since when.
   bool unsynced_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Time unsynced_since_ ABSL_GUARDED_BY(mu_);
   // The WAL file, opened on the first group sync; fdatasync needs no lock.
   int wal_fd_ ABSL_GUARDED_BY(mu_) = -1;
-  // A commit by the background thread that failed, for the next caller.
-  absl::Status deferred_error_ ABSL_GUARDED_BY(mu_);
+  // A sync that failed: writes are refused from then on.
+  absl::Status sync_error_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  std::condition_variable transaction_opened_;
-  std::thread flusher_;
+  absl::flat_hash_set<int64_t> damaged_ ABSL_GUARDED_BY(mu_);
+  std::condition_variable committed_;
+  std::thread syncer_;
 };
 
 }  // namespace motive::store

@@ -2,11 +2,15 @@
 // incrementally, rebuilt on open, restored from a snapshot: the same
 // answers), duplicates count once, and as-of queries replay the past.
 
+#include <sqlite3.h>
+
 #include <algorithm>
+#include <filesystem>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "datagen/journey_generator.h"
 #include "engine/engine.h"
@@ -196,11 +200,69 @@ TEST(EngineContextTest, SnapshotPlusTheLogAfterItEqualsReplay) {
   EXPECT_EQ(from_snapshot->open_report().events_replayed, events.size() - half);
   EngineOptions options = Options();
   options.snapshot_path = "-";
+  options.log.read_only = true;  // beside the writer
   auto replayed = Open(path, options);
   for (const std::string& id : CustomerIds(events)) {
     ExpectSameSummary(SummaryOf(*from_snapshot, id), SummaryOf(*replayed, id),
                       id);
   }
+}
+
+// A snapshot taken further than the log reaches means the log lost
+// committed events (its WAL deleted, say): the open says so, rather than
+// answering from a state the log cannot back, or dropping them silently.
+TEST(EngineContextTest, ASnapshotAheadOfTheLogIsReportedNotServed) {
+  motive::testing::TempDir dir;
+  std::vector<v1::Event> events = Journeys(5, 4);
+  const size_t half = events.size() / 2;
+  {
+    auto whole = Open(dir.File("whole.db"));
+    RecordAll(*whole, events);
+    ASSERT_TRUE(whole->WriteSnapshot().ok());
+    auto shorter = Open(dir.File("short.db"));
+    RecordAll(*shorter, {events.begin(), events.begin() + half});
+  }
+  std::filesystem::copy_file(dir.File("whole.db-snapshot"),
+                             dir.File("short.db-snapshot"));
+  auto refused = Engine::Open(dir.File("short.db"), Options());
+  ASSERT_TRUE(absl::IsDataLoss(refused.status())) << refused.status();
+  EXPECT_THAT(std::string(refused.status().message()),
+              HasSubstr(absl::StrCat("the log ends at seq ", half)));
+  EXPECT_THAT(std::string(refused.status().message()),
+              HasSubstr("remove the snapshot"));
+  // As the message says: without the snapshot, the log opens as it is.
+  std::filesystem::remove(dir.File("short.db-snapshot"));
+  EXPECT_NE(Open(dir.File("short.db")), nullptr);
+}
+
+// An append that fails (here a trigger, as a full disk would) stores
+// nothing, and the state folds nothing either: memory and log agree.
+TEST(EngineContextTest, AFailedAppendLeavesTheStateAsItWas) {
+  motive::testing::TempDir dir;
+  const std::string path = dir.File("log.db");
+  std::vector<v1::Event> events = Journeys(2, 6);
+  { RecordAll(*Open(path), events); }
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw,
+                         "CREATE TRIGGER poison BEFORE INSERT ON events "
+                         "BEGIN SELECT RAISE(ABORT, 'disk full'); END;",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(raw);
+  auto engine = Open(path);
+  const std::string customer = events[0].customer_id();
+  const state::Summary before = SummaryOf(*engine, customer);
+  v1::Event more = events[0];
+  more.set_event_id("one-more");
+  absl::StatusOr<bool> stored = engine->Record(more);
+  EXPECT_FALSE(stored.ok());
+  ExpectSameSummary(SummaryOf(*engine, customer), before, customer);
+  EngineOptions options = Options();
+  options.snapshot_path = "-";
+  options.log.read_only = true;
+  ExpectSameSummary(SummaryOf(*Open(path, options), customer), before,
+                    customer);
 }
 
 TEST(EngineContextTest, SnapshotOfAnotherConfigurationIsNotUsed) {

@@ -1,8 +1,14 @@
 #include "store/event_log.h"
 
+#include <signal.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <string>
 #include <vector>
@@ -186,7 +192,7 @@ TEST(EventLogTest, ReopenKeepsEverything) {
   EXPECT_EQ(again->duplicate_count, 1u);
 }
 
-TEST(EventLogTest, FailedBatchWritesNothingAndKeepsEarlierGroup) {
+TEST(EventLogTest, FailedBatchWritesNothingAndKeepsWhatCameBefore) {
   testing::TempDir dir;
   std::string path = dir.File("log.db");
   { OpenOrDie(path); }
@@ -205,47 +211,278 @@ TEST(EventLogTest, FailedBatchWritesNothingAndKeepsEarlierGroup) {
                    MakeEvent("c", "c1", 300)});
   EXPECT_FALSE(failed.ok());
   EXPECT_THAT(std::string(failed.status().message()), HasSubstr("poisoned"));
-  ASSERT_TRUE(log->Flush().ok());
   EXPECT_THAT(Ids(*log->ReadCustomer("c1", {})), ElementsAre("kept"));
   EXPECT_EQ(RawCount(path), 1);
-  // The log goes on working.
+  // The log goes on working, and the failed batch's seqs are not skipped.
   ASSERT_TRUE(log->Append({MakeEvent("after", "c1", 400)}).ok());
   EXPECT_EQ(*log->CountEvents(), 2);
+  EXPECT_EQ(*log->LastSeq(), 2);
 }
 
-TEST(EventLogTest, GroupCommitSyncsWithinTheDelay) {
-  testing::TempDir dir;
-  std::string path = dir.File("log.db");
-  EventLogOptions group;
-  group.durability = Durability::kGroup;
-  group.group_commit_delay = absl::Milliseconds(20);
-  auto log = OpenOrDie(path, group);
-  ASSERT_TRUE(log->Append({MakeEvent("e1", "c1", 100)}).ok());
-  // Visible at once to this log, and committed (seen by another connection)
-  // once the background thread has run.
-  EXPECT_EQ(*log->CountEvents(), 1);
-  absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while (RawCount(path) != 1 && absl::Now() < deadline) {
-    absl::SleepFor(absl::Milliseconds(5));
-  }
-  EXPECT_EQ(RawCount(path), 1);
-}
-
-TEST(EventLogTest, GroupCommitFlushAndCloseCommit) {
+// The promise of both modes: what Append acknowledged is committed, so
+// another connection (or the next process, after a crash) sees it at once,
+// however long the group's sync is away.
+TEST(EventLogTest, GroupCommitCommitsBeforeAppendReturns) {
   testing::TempDir dir;
   std::string path = dir.File("log.db");
   EventLogOptions group;
   group.durability = Durability::kGroup;
   group.group_commit_delay = absl::Hours(1);
-  {
-    auto log = OpenOrDie(path, group);
-    ASSERT_TRUE(log->Append({MakeEvent("e1", "c1", 100)}).ok());
-    EXPECT_EQ(RawCount(path), 0);  // not committed yet
-    ASSERT_TRUE(log->Flush().ok());
-    EXPECT_EQ(RawCount(path), 1);
-    ASSERT_TRUE(log->Append({MakeEvent("e2", "c1", 200)}).ok());
-  }
+  auto log = OpenOrDie(path, group);
+  ASSERT_TRUE(log->Append({MakeEvent("e1", "c1", 100)}).ok());
+  EXPECT_EQ(RawCount(path), 1);
+  ASSERT_TRUE(log->Append({MakeEvent("e2", "c1", 200)}).ok());
   EXPECT_EQ(RawCount(path), 2);
+  ASSERT_TRUE(log->Flush().ok());
+}
+
+// Ends this process as a crash would: no destructor runs, nothing closes.
+[[noreturn]] void KillSelf() {
+  ::kill(::getpid(), SIGKILL);
+  ::_exit(99);  // not reached
+}
+
+// Runs `child` in a forked process, which must end with KillSelf() (before
+// its locals' destructors could close anything), and waits for it.
+void RunAndKill(const std::function<void()>& child) {
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    child();
+    ::_exit(98);  // returned instead of being killed
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << status;
+}
+
+TEST(EventLogTest, GroupCommitKeepsAcknowledgedEventsWhenKilled) {
+  testing::TempDir dir;
+  std::string path = dir.File("log.db");
+  RunAndKill([&] {
+    EventLogOptions group;
+    group.durability = Durability::kGroup;
+    group.group_commit_delay = absl::Hours(1);
+    auto log = EventLog::Open(path, group);
+    if (!log.ok()) ::_exit(1);
+    for (int i = 0; i < 500; ++i) {
+      if (!(*log)->Append({MakeEvent(absl::StrCat("e", i), "c1", i)}).ok()) {
+        ::_exit(2);
+      }
+    }
+    KillSelf();
+  });
+  auto log = OpenOrDie(path);
+  EXPECT_EQ(*log->CountEvents(), 500);
+  // The next writer carries on after them.
+  ASSERT_TRUE(log->Append({MakeEvent("after", "c1", 1000)}).ok());
+  EXPECT_EQ(*log->LastSeq(), 501);
+}
+
+TEST(EventLogTest, ASecondWriterIsRefusedNamingTheHolder) {
+  testing::TempDir dir;
+  std::string path = dir.File("log.db");
+  auto writer = OpenOrDie(path);
+  auto second = EventLog::Open(path, {});
+  ASSERT_TRUE(absl::IsUnavailable(second.status())) << second.status();
+  EXPECT_THAT(std::string(second.status().message()),
+              HasSubstr(absl::StrCat("pid ", ::getpid())));
+  EventLogOptions read_only;
+  read_only.read_only = true;
+  EXPECT_TRUE(EventLog::Open(path, read_only).ok());
+  writer.reset();
+  EXPECT_TRUE(EventLog::Open(path, {}).ok());
+}
+
+// Many processes creating one new database at once: one creates it, the
+// others are refused as second writers or open what it made; none finds a
+// half-made database, and none fails otherwise.
+TEST(EventLogTest, ConcurrentCreationIsAtomic) {
+  for (int trial = 0; trial < 10; ++trial) {
+    testing::TempDir dir;
+    const std::string path = dir.File("new.db");
+    std::vector<pid_t> children;
+    for (int i = 0; i < 4; ++i) {
+      const pid_t pid = ::fork();
+      ASSERT_GE(pid, 0);
+      if (pid == 0) {
+        auto log = EventLog::Open(path, {});
+        if (log.ok()) {
+          bool appended = (*log)->Append({MakeEvent(absl::StrCat("e", i), "c",
+                                                    i)})
+                              .ok();
+          log->reset();
+          ::_exit(appended ? 0 : 3);
+        }
+        ::_exit(absl::IsUnavailable(log.status()) ? 10 : 4);
+      }
+      children.push_back(pid);
+    }
+    int opened = 0;
+    for (pid_t pid : children) {
+      int status = 0;
+      ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+      ASSERT_TRUE(WIFEXITED(status));
+      const int code = WEXITSTATUS(status);
+      ASSERT_TRUE(code == 0 || code == 10) << "trial " << trial << ": " << code;
+      if (code == 0) ++opened;
+    }
+    EXPECT_GE(opened, 1);
+    EXPECT_EQ(*OpenOrDie(path)->CountEvents(), opened);
+  }
+}
+
+TEST(EventLogTest, FilesArePrivate) {
+  testing::TempDir dir;
+  const std::string path = dir.File("private.db");
+  ::umask(022);
+  auto log = OpenOrDie(path);
+  ASSERT_TRUE(log->Append({MakeEvent("e1", "c1", 100)}).ok());
+  for (const std::string& file : {path, path + "-wal", path + "-shm",
+                                  path + "-lock"}) {
+    struct stat st;
+    ASSERT_EQ(::stat(file.c_str(), &st), 0) << file;
+    EXPECT_EQ(st.st_mode & 0777, 0600u) << file;
+  }
+}
+
+// A writer killed after its group was synced leaves the WAL holding events
+// the database file does not: without it, they are gone, and the open says
+// so instead of serving what is left.
+TEST(EventLogTest, ALostWalIsReportedNotServed) {
+  testing::TempDir dir;
+  std::string path = dir.File("log.db");
+  RunAndKill([&] {
+    EventLogOptions group;
+    group.durability = Durability::kGroup;
+    auto log = EventLog::Open(path, group);
+    if (!log.ok()) ::_exit(1);
+    for (int i = 0; i < 10; ++i) {
+      (*log)->Append({MakeEvent(absl::StrCat("e", i), "c1", i)}).IgnoreError();
+    }
+    if (!(*log)->Flush().ok()) ::_exit(2);
+    KillSelf();
+  });
+  ASSERT_TRUE(std::filesystem::remove(path + "-wal"));
+  auto refused = EventLog::Open(path, {});
+  ASSERT_TRUE(absl::IsDataLoss(refused.status())) << refused.status();
+  EXPECT_THAT(std::string(refused.status().message()),
+              HasSubstr("lost committed events"));
+  EXPECT_THAT(std::string(refused.status().message()), HasSubstr("seq 10"));
+  // Removing the lock file accepts the loss, as the message says.
+  ASSERT_TRUE(std::filesystem::remove(path + "-lock"));
+  EXPECT_TRUE(EventLog::Open(path, {}).ok());
+}
+
+TEST(EventLogTest, AnEmptiedFileIsReportedNotRecreated) {
+  testing::TempDir dir;
+  std::string path = dir.File("log.db");
+  {
+    auto log = OpenOrDie(path);
+    ASSERT_TRUE(log->Append({MakeEvent("e1", "c1", 100)}).ok());
+  }
+  std::filesystem::resize_file(path, 0);
+  auto refused = EventLog::Open(path, {});
+  ASSERT_TRUE(absl::IsDataLoss(refused.status())) << refused.status();
+  EXPECT_THAT(std::string(refused.status().message()),
+              HasSubstr("lost committed events: it ends at seq 0"));
+  EXPECT_EQ(std::filesystem::file_size(path), 0u);
+}
+
+TEST(EventLogTest, ADatabaseRemovedAndCreatedAgainStartsAfresh) {
+  testing::TempDir dir;
+  std::string path = dir.File("log.db");
+  {
+    auto log = OpenOrDie(path);
+    ASSERT_TRUE(log->Append({MakeEvent("e1", "c1", 100)}).ok());
+  }
+  std::filesystem::remove(path);
+  auto log = OpenOrDie(path);
+  EXPECT_EQ(*log->CountEvents(), 0);
+}
+
+// Erasing the last events lowers the last seq but not the high water: the
+// reopened log is not taken for one that lost its tail, and seqs are never
+// given twice.
+TEST(EventLogTest, ErasingTheTailIsNotALoss) {
+  testing::TempDir dir;
+  std::string path = dir.File("log.db");
+  {
+    auto log = OpenOrDie(path);
+    ASSERT_TRUE(
+        log->Append({MakeEvent("e1", "c1", 100), MakeEvent("e2", "c2", 100)})
+            .ok());
+    ASSERT_EQ(log->EraseCustomer("c2")->events, 1u);
+  }
+  auto log = OpenOrDie(path);
+  EXPECT_EQ(*log->LastSeq(), 1);
+  EXPECT_EQ(*log->HighWater(), 2);
+  ASSERT_TRUE(log->Append({MakeEvent("e3", "c1", 300)}).ok());
+  EXPECT_EQ(*log->LastSeq(), 3);
+}
+
+// Damage behind motive's back, row by row: each damaged event is left out
+// and listed by seq, and the others are served.
+TEST(EventLogTest, DamagedEventsAreNeverServedChanged) {
+  struct Case {
+    const char* name;
+    const char* sql;  // damages the event at seq 2 (customer c1, id e2)
+    const char* moved_to;  // where the damage would show it, if served
+  };
+  const Case cases[] = {
+      {"body", "UPDATE events SET body = substr(body, 1, 3) || x'ff' || "
+               "substr(body, 5) WHERE seq = 2", "c1"},
+      {"customer", "UPDATE events SET customer_id = 'c7' WHERE seq = 2",
+       "c7"},
+      {"time", "UPDATE events SET occurred_us = 5 WHERE seq = 2", "c1"},
+      {"seq", "UPDATE events SET seq = 9 WHERE seq = 2", "c1"},
+      {"checksum", "UPDATE events SET crc = crc + 1 WHERE seq = 2", "c1"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    testing::TempDir dir;
+    std::string path = dir.File("log.db");
+    {
+      auto log = OpenOrDie(path);
+      ASSERT_TRUE(log->Append({MakeEvent("e1", "c1", 100),
+                               MakeEvent("e2", "c1", 200),
+                               MakeEvent("e3", "c1", 300)})
+                      .ok());
+    }
+    RawExec(path, c.sql);
+    auto log = OpenOrDie(path);
+    EXPECT_THAT(Ids(*log->ReadCustomer(c.moved_to, {})),
+                ::testing::Not(::testing::Contains("e2")));
+    EXPECT_THAT(Ids(*log->ReadCustomer("c1", {})), ElementsAre("e1", "e3"));
+    std::vector<std::string> scanned;
+    ASSERT_TRUE(log->Scan(0, [&](int64_t, const v1::Event& e) {
+                     scanned.push_back(e.event_id());
+                     return absl::OkStatus();
+                   }).ok());
+    EXPECT_THAT(scanned, ElementsAre("e1", "e3"));
+    const LogDamage damage = log->damage();
+    EXPECT_EQ(damage.events, 1u);
+    ASSERT_EQ(damage.seqs.size(), 1u);
+    EXPECT_EQ(damage.seqs[0], std::string(c.name) == "seq" ? 9 : 2);
+  }
+}
+
+TEST(EventLogTest, FullCheckFindsDamageAtOpen) {
+  testing::TempDir dir;
+  std::string path = dir.File("log.db");
+  {
+    auto log = OpenOrDie(path);
+    ASSERT_TRUE(
+        log->Append({MakeEvent("e1", "c1", 100), MakeEvent("e2", "c1", 200)})
+            .ok());
+  }
+  RawExec(path, "UPDATE events SET customer_id = 'c7' WHERE seq = 1");
+  EXPECT_EQ(OpenOrDie(path)->damage().events, 0u);  // nothing read yet
+  EventLogOptions full;
+  full.integrity_check = IntegrityCheck::kFull;
+  auto log = OpenOrDie(path, full);
+  EXPECT_EQ(log->damage().events, 1u);
+  EXPECT_THAT(log->damage().seqs, ElementsAre(1));
 }
 
 TEST(EventLogTest, MissingFileWithoutCreateIsNotFound) {
@@ -386,12 +623,14 @@ TEST(EventLogTest, MigratesVersionOneKeepingEvents) {
               "');"
               "PRAGMA user_version = 1;"));
   auto log = OpenOrDie(path);
-  EXPECT_EQ(log->schema_version(), 2);
+  EXPECT_EQ(log->schema_version(), 3);
+  // The checksum filled in by the migration holds.
   EXPECT_THAT(Ids(*log->ReadCustomer("c1", {})), ElementsAre("old"));
+  EXPECT_EQ(log->damage().events, 0u);
   log.reset();
   RawExec(path, "SELECT value FROM motive_meta WHERE key = 'migrated_by';");
   // Opening again does not migrate twice.
-  EXPECT_EQ(OpenOrDie(path)->schema_version(), 2);
+  EXPECT_EQ(OpenOrDie(path)->schema_version(), 3);
 }
 
 TEST(EventLogTest, ReadOnlyReaderBesideAWriter) {
@@ -437,7 +676,7 @@ TEST(EventLogTest, EraseCustomerLeavesNoByteOfThemInTheFiles) {
     e.set_topic(secret ? "zebulon-topic" : "billing");
     events.push_back(std::move(e));
   }
-  // Part committed, part in the open group.
+  // In two transactions, each synced.
   ASSERT_TRUE(log->Append(absl::MakeConstSpan(events).subspan(0, 1500)).ok());
   ASSERT_TRUE(log->Flush().ok());
   ASSERT_TRUE(log->Append(absl::MakeConstSpan(events).subspan(1500)).ok());
