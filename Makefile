@@ -11,7 +11,7 @@ TSAN := build-tsan
 ASAN_FLAGS := -DMOTIVE_SANITIZE=address,undefined -DMOTIVE_BUILD_BENCHMARKS=OFF -DMOTIVE_BUILD_EXAMPLES=ON
 TSAN_FLAGS := -DMOTIVE_SANITIZE=thread -DMOTIVE_BUILD_BENCHMARKS=OFF -DMOTIVE_BUILD_EXAMPLES=ON
 
-.PHONY: all deps build demo test bench bench-short bench-bindings abi-baseline asan tsan format clean
+.PHONY: all deps build demo test torture bench bench-short bench-bindings abi-baseline asan tsan format clean
 
 all: build
 
@@ -32,6 +32,15 @@ demo: build
 
 test: build
 	cd $(RELEASE) && ctest --output-on-failure -j$(JOBS)
+
+# Crash consistency at length: a writer killed TORTURE_KILLS times at random
+# points, each kill checked; then each kind of file damage tried
+# TORTURE_DAMAGES times (make test runs 200 kills and 40 damages of each).
+TORTURE_KILLS ?= 10000
+TORTURE_DAMAGES ?= 2000
+torture: build
+	$(RELEASE)/tests/reliability/crash_test --kills $(TORTURE_KILLS) --seed $$(date +%s)
+	MOTIVE_CORRUPTION_TRIALS=$(TORTURE_DAMAGES) $(RELEASE)/tests/reliability/corruption_test
 
 bench: build
 	$(RELEASE)/tests/bench/motive_bench
