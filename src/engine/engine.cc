@@ -44,12 +44,13 @@ void Retire(std::shared_ptr<const decide::Ruleset> old) {
 
 Engine::Engine(std::unique_ptr<store::EventLog> log, model::JourneyMap map,
                std::function<absl::Time()> clock, std::string snapshot_path,
-               bool read_only)
+               base::FileIo* file_io, bool read_only)
     : log_(std::move(log)),
       rules_(RuleEnvironment()),
       journey_map_(std::move(map)),
       clock_(std::move(clock)),
       snapshot_path_(std::move(snapshot_path)),
+      file_io_(file_io != nullptr ? *file_io : base::FileIo::Default()),
       read_only_(read_only),
       strings_(std::make_shared<state::Interner>()) {}
 
@@ -80,7 +81,8 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& path,
   }
   auto engine = std::unique_ptr<Engine>(
       new Engine(*std::move(log), std::move(map), std::move(options.clock),
-                 std::move(snapshot_path), options.log.read_only));
+                 std::move(snapshot_path), options.log.file_io,
+                 options.log.read_only));
   // The ruleset's metrics are part of the state; its string ids must come
   // after the snapshot's (which restores the string table as it was), so
   // it is compiled once the state is built.
@@ -149,8 +151,9 @@ absl::StatusOr<std::unique_ptr<state::StateStore>> Engine::BuildState(
   OpenReport report;
   int64_t after_seq = 0;
   if (use_snapshot && !snapshot_path_.empty()) {
-    absl::StatusOr<state::LogPosition> position = state::ReadSnapshot(
-        snapshot_path_, state::ConfigFingerprint(config), store.get());
+    absl::StatusOr<state::LogPosition> position =
+        state::ReadSnapshot(snapshot_path_, state::ConfigFingerprint(config),
+                            store.get(), file_io_);
     if (position.ok() && position->seq > 0) {
       absl::StatusOr<int64_t> high_water = log_->HighWater();
       if (!high_water.ok()) return high_water.status();
@@ -591,7 +594,7 @@ absl::Status Engine::WriteSnapshotLocked() {
   }
   std::shared_lock lock(state_mu_);
   return state::WriteSnapshot(*state_, position, config_fingerprint_,
-                              snapshot_path_);
+                              snapshot_path_, file_io_);
 }
 
 absl::StatusOr<uint64_t> Engine::EraseCustomer(

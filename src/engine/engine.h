@@ -214,7 +214,7 @@ class Engine {
  private:
   Engine(std::unique_ptr<store::EventLog> log, model::JourneyMap map,
          std::function<absl::Time()> clock, std::string snapshot_path,
-         bool read_only);
+         base::FileIo* file_io, bool read_only);
 
   // Appends a batch of prepared events, folds the appended ones into the
   // state, raises the alerts they turn on and adds the outcome to `counts`.
@@ -262,6 +262,7 @@ class Engine {
   const model::JourneyMap journey_map_;
   const std::function<absl::Time()> clock_;
   const std::string snapshot_path_;  // "" for none
+  base::FileIo& file_io_;            // the snapshot's file calls
   const bool read_only_;
   // One string table for the engine's life: every state uses it, so that
   // the strings a summary hands out stay valid until the engine closes.

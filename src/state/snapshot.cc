@@ -101,9 +101,10 @@ absl::Status ErrnoError(absl::string_view what, const std::string& path) {
       absl::StrCat(what, " ", path, ": ", std::strerror(errno)));
 }
 
-absl::Status WriteAll(int fd, absl::string_view data, const std::string& path) {
+absl::Status WriteAll(base::FileIo& io, int fd, absl::string_view data,
+                      const std::string& path) {
   while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
+    const ssize_t n = io.Write(fd, data.data(), data.size());
     if (n < 0) {
       if (errno == EINTR) continue;
       return ErrnoError("writing", path);
@@ -116,7 +117,8 @@ absl::Status WriteAll(int fd, absl::string_view data, const std::string& path) {
 // The temporary file a snapshot is streamed to, removed unless committed.
 class TempFile {
  public:
-  explicit TempFile(std::string path) : path_(std::move(path)) {}
+  TempFile(std::string path, base::FileIo& io)
+      : path_(std::move(path)), io_(io) {}
   TempFile(const TempFile&) = delete;
   TempFile& operator=(const TempFile&) = delete;
   ~TempFile() {
@@ -144,7 +146,7 @@ class TempFile {
     for (size_t at = 0; at < n; at += kChecksumChunk) {
       checksum_.Add(out.substr(at, kChecksumChunk));
     }
-    absl::Status status = WriteAll(fd_, out, path_);
+    absl::Status status = WriteAll(io_, fd_, out, path_);
     drained_ += n;
     buffer.erase(0, n);
     return status;
@@ -156,7 +158,7 @@ class TempFile {
   // Ends the file with the checksum of everything drained into it.
   absl::Status WriteChecksum() {
     const uint64_t checksum = checksum_.Finish();
-    return WriteAll(fd_,
+    return WriteAll(io_, fd_,
                     absl::string_view(reinterpret_cast<const char*>(&checksum),
                                       sizeof(checksum)),
                     path_);
@@ -165,10 +167,10 @@ class TempFile {
   // Makes the file durable and renames it over `final_path`, then makes the
   // rename durable.
   absl::Status Commit(const std::string& final_path) {
-    if (::fsync(fd_) != 0) return ErrnoError("syncing", path_);
+    if (io_.Fsync(fd_) != 0) return ErrnoError("syncing", path_);
     const int fd = std::exchange(fd_, -1);
     if (::close(fd) != 0) return ErrnoError("closing", path_);
-    if (::rename(path_.c_str(), final_path.c_str()) != 0) {
+    if (io_.Rename(path_.c_str(), final_path.c_str()) != 0) {
       return ErrnoError(absl::StrCat("renaming ", path_, " to"), final_path);
     }
     committed_ = true;
@@ -177,7 +179,7 @@ class TempFile {
     const int dir_fd =
         ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_CLOEXEC);
     if (dir_fd < 0) return ErrnoError("opening", dir);
-    const int synced = ::fsync(dir_fd);
+    const int synced = io_.Fsync(dir_fd);
     ::close(dir_fd);
     if (synced != 0) return ErrnoError("syncing", dir);
     return absl::OkStatus();
@@ -185,6 +187,7 @@ class TempFile {
 
  private:
   const std::string path_;
+  base::FileIo& io_;
   int fd_ = -1;
   bool committed_ = false;
   uint64_t drained_ = 0;
@@ -194,7 +197,7 @@ class TempFile {
 // The whole file at `path`, read at once (a snapshot is read whole anyway,
 // and one read is the fastest way there).
 absl::StatusOr<std::pair<std::unique_ptr<char[]>, size_t>> ReadWholeFile(
-    const std::string& path) {
+    const std::string& path, base::FileIo& io) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) {
@@ -212,7 +215,7 @@ absl::StatusOr<std::pair<std::unique_ptr<char[]>, size_t>> ReadWholeFile(
   auto data = std::make_unique_for_overwrite<char[]>(size);
   size_t done = 0;
   while (done < size) {
-    const ssize_t n = ::read(fd, data.get() + done, size - done);
+    const ssize_t n = io.Read(fd, data.get() + done, size - done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       absl::Status status =
@@ -333,9 +336,9 @@ uint64_t ConfigFingerprint(const v1::ContextConfig& config) {
 }
 
 absl::Status WriteSnapshot(const StateStore& store, const LogPosition& position,
-                           uint64_t config_fingerprint,
-                           const std::string& path) {
-  TempFile file(path + ".tmp");
+                           uint64_t config_fingerprint, const std::string& path,
+                           base::FileIo& io) {
+  TempFile file(path + ".tmp", io);
   if (absl::Status s = file.Open(); !s.ok()) return s;
 
   std::string buffer;
@@ -409,13 +412,13 @@ absl::Status WriteSnapshot(const StateStore& store, const LogPosition& position,
 
 absl::StatusOr<LogPosition> ReadSnapshot(const std::string& path,
                                          uint64_t config_fingerprint,
-                                         StateStore* store) {
+                                         StateStore* store, base::FileIo& io) {
   // Strings must get back the ids the customers' states name.
   if (store->strings().size() != 1 || store->Stats().customers != 0) {
     return absl::FailedPreconditionError(
         "ReadSnapshot needs an empty state store");
   }
-  auto file = ReadWholeFile(path);
+  auto file = ReadWholeFile(path, io);
   if (!file.ok()) return file.status();
   const absl::string_view data(file->first.get(), file->second);
   const auto damaged = [&](absl::string_view why) {

@@ -36,6 +36,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "base/file_io.h"
 #include "state/state_store.h"
 
 namespace motive::state {
@@ -52,20 +53,20 @@ struct LogPosition {
 // canonical form): a snapshot taken under another one is not used.
 uint64_t ConfigFingerprint(const v1::ContextConfig& config);
 
-// Writes `store` to `path` atomically. The caller keeps Apply calls away
-// meanwhile (queries may go on), so that `position` is exact.
+// Writes `store` to `path` atomically, through `io`. The caller keeps Apply
+// calls away meanwhile (queries may go on), so that `position` is exact.
 absl::Status WriteSnapshot(const StateStore& store, const LogPosition& position,
-                           uint64_t config_fingerprint,
-                           const std::string& path);
+                           uint64_t config_fingerprint, const std::string& path,
+                           base::FileIo& io = base::FileIo::Default());
 
 // Reads the snapshot at `path` into `store` (which must be empty) and returns
 // the position it was taken at. NotFound when there is no file; DataLoss
 // (damaged), FailedPrecondition (format or fingerprint differs) with the
 // reason otherwise; on error `store` may hold part of the snapshot and must
 // be discarded.
-absl::StatusOr<LogPosition> ReadSnapshot(const std::string& path,
-                                         uint64_t config_fingerprint,
-                                         StateStore* store);
+absl::StatusOr<LogPosition> ReadSnapshot(
+    const std::string& path, uint64_t config_fingerprint, StateStore* store,
+    base::FileIo& io = base::FileIo::Default());
 
 class SnapshotWriter {
  public:

@@ -333,7 +333,7 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(
       (options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
       (create ? SQLITE_OPEN_CREATE : 0);
   absl::StatusOr<std::unique_ptr<Connection>> opened =
-      Connection::Open(path, flags);
+      Connection::Open(path, flags, options.sqlite_vfs);
   if (!opened.ok()) return opened.status();
   Connection& db = **opened;
   sqlite3_busy_timeout(db.get(), kBusyTimeoutMs);
@@ -590,7 +590,9 @@ absl::Status EventLog::Sync() {
   }
   // Outside the lock: appends go on while the disk catches up. The sync
   // covers every commit before it.
-  if (::fdatasync(wal_fd) != 0) {
+  base::FileIo& io =
+      options_.file_io != nullptr ? *options_.file_io : base::FileIo::Default();
+  if (io.Fdatasync(wal_fd) != 0) {
     std::unique_lock lock(mu_);
     sync_error_ = model::IoError(absl::StrCat(
         "syncing ", db_path_, "-wal failed (", std::strerror(errno),

@@ -57,6 +57,7 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "motive/v1/event.pb.h"
+#include "base/file_io.h"
 #include "store/sqlite.h"
 #include "store/writer_lock.h"
 
@@ -77,6 +78,12 @@ struct EventLogOptions {
   bool create_if_missing = true;
   // Opens an existing log without writing anything; Append fails.
   bool read_only = false;
+  // For tests of I/O faults: the file calls motive makes itself (the WAL's
+  // sync, snapshot files) go through `file_io` (null: the real ones), and
+  // SQLite's through the registered VFS named `sqlite_vfs` ("": SQLite's
+  // default). Neither is owned; both must outlive the log.
+  base::FileIo* file_io = nullptr;
+  std::string sqlite_vfs;
 };
 
 // What Append did with each event, in order: true when it was appended,

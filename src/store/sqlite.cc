@@ -102,10 +102,10 @@ absl::string_view Statement::ColumnBlob(int column) const {
 }
 
 absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(
-    const std::string& path, int flags) {
+    const std::string& path, int flags, const std::string& vfs) {
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_EXRESCODE,
-                           nullptr);
+                           vfs.empty() ? nullptr : vfs.c_str());
   if (rc != SQLITE_OK) {
     absl::Status status = SqliteError(db, rc, absl::StrCat("opening ", path));
     sqlite3_close_v2(db);

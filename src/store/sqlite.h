@@ -62,9 +62,10 @@ class Statement {
 // An open connection, closed on destruction.
 class Connection {
  public:
-  // `flags` as for sqlite3_open_v2().
+  // `flags` as for sqlite3_open_v2(); `vfs` names a registered VFS, "" for
+  // the default.
   static absl::StatusOr<std::unique_ptr<Connection>> Open(
-      const std::string& path, int flags);
+      const std::string& path, int flags, const std::string& vfs = "");
   ~Connection();
 
   Connection(const Connection&) = delete;
