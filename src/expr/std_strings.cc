@@ -235,6 +235,11 @@ Value EndsWith(absl::Span<const Value> args, EvalContext&) {
                      s.substr(s.size() - suffix.size()) == suffix);
 }
 
+// RE2 bounds each pattern's program and DFA cache by this (8 MiB by
+// default): rule patterns need far less, and the cache below holds up to
+// 256 of them. A pattern too big for it fails to compile.
+constexpr int64_t kMaxRegexMemory = 1 << 20;
+
 // Compiled patterns by pattern text. Rules use a few constant patterns, so
 // a small cache holds them all; when it fills (patterns computed from
 // data), it starts over rather than tracking use: whoever still runs an
@@ -256,9 +261,6 @@ class RegexCache {
     // wait; two threads may compile the same pattern once each.
     re2::RE2::Options options;
     options.set_log_errors(false);
-    // RE2 bounds each pattern's program and DFA cache by this (8 MiB by
-    // default): rule patterns need far less, and the cache holds up to
-    // kCapacity of them. A pattern too big for it fails to compile.
     options.set_max_mem(kMaxRegexMemory);
     auto compiled = std::make_shared<const re2::RE2>(
         re2::StringPiece(pattern.data(), pattern.size()), options);
@@ -269,7 +271,6 @@ class RegexCache {
 
  private:
   static constexpr size_t kCapacity = 256;
-  static constexpr int64_t kMaxRegexMemory = 1 << 20;
 
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::shared_ptr<const re2::RE2>> patterns_
@@ -997,7 +998,11 @@ Value MatchRegex(const re2::RE2& re, absl::string_view text,
         context.arena(),
         absl::StrCat("invalid regular expression '", pattern.substr(0, kShown),
                      pattern.size() > kShown ? "...': " : "': ",
-                     error.substr(0, kShown)));
+                     error.substr(0, kShown),
+                     re.error_code() == re2::RE2::ErrorPatternTooLarge
+                         ? absl::StrCat(" (the limit is ", kMaxRegexMemory,
+                                        " bytes of compiled program)")
+                         : ""));
   }
   return Value::Bool(
       re2::RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), re));
