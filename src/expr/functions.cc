@@ -104,9 +104,9 @@ Value EvalContext::CopyString(absl::string_view text) {
 Value EvalContext::TooLarge() {
   too_large_ = true;
   if (refused_ == 0) {
-    return Value::ErrorIn(
-        arena_, absl::StrCat(kResultTooLarge, " (max_result_bytes: ",
-                             limits_.max_result_bytes, ")"));
+    return Value::ErrorIn(arena_,
+                          absl::StrCat(kResultTooLarge, " (max_result_bytes: ",
+                                       limits_.max_result_bytes, ")"));
   }
   return Value::ErrorIn(
       arena_, absl::StrCat(kEvaluationTooLarge, " (max_evaluation_bytes: ",

@@ -1292,9 +1292,9 @@ absl::StatusOr<std::string> EvaluateOnce(
   const size_t max_bytes = env.limits().max_result_bytes;
   std::optional<std::string> text = DebugString(result, max_bytes);
   if (!text) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "evaluation error: ", kResultTooLarge, " (max_result_bytes: ",
-        max_bytes, ") once written out"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("evaluation error: ", kResultTooLarge,
+                     " (max_result_bytes: ", max_bytes, ") once written out"));
   }
   return *std::move(text);
 }

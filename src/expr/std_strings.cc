@@ -996,13 +996,13 @@ Value MatchRegex(const re2::RE2& re, absl::string_view text,
     const absl::string_view error = re.error();
     return Value::ErrorIn(
         context.arena(),
-        absl::StrCat("invalid regular expression '", pattern.substr(0, kShown),
-                     pattern.size() > kShown ? "...': " : "': ",
-                     error.substr(0, kShown),
-                     re.error_code() == re2::RE2::ErrorPatternTooLarge
-                         ? absl::StrCat(" (the limit is ", kMaxRegexMemory,
-                                        " bytes of compiled program)")
-                         : ""));
+        absl::StrCat(
+            "invalid regular expression '", pattern.substr(0, kShown),
+            pattern.size() > kShown ? "...': " : "': ", error.substr(0, kShown),
+            re.error_code() == re2::RE2::ErrorPatternTooLarge
+                ? absl::StrCat(" (the limit is ", kMaxRegexMemory,
+                               " bytes of compiled program)")
+                : ""));
   }
   return Value::Bool(
       re2::RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), re));

@@ -107,8 +107,8 @@ absl::Status CheckRange(absl::string_view field, T value, T low, T high) {
 absl::Status CheckNumber(absl::string_view field, double value, double low,
                          double high) {
   if (!std::isfinite(value)) {
-    return FieldError(field, absl::StrCat("must be a finite number, got ",
-                                          value));
+    return FieldError(field,
+                      absl::StrCat("must be a finite number, got ", value));
   }
   return CheckRange(field, value, low, high);
 }
@@ -116,9 +116,9 @@ absl::Status CheckNumber(absl::string_view field, double value, double low,
 absl::Status CheckType(absl::string_view type) {
   if (type.empty()) return FieldError("type", "is required");
   if (type.size() > kMaxTypeBytes) {
-    return FieldError("type", absl::StrCat("is ", type.size(),
-                                           " bytes long, at most ",
-                                           kMaxTypeBytes, " are allowed"));
+    return FieldError("type",
+                      absl::StrCat("is ", type.size(), " bytes long, at most ",
+                                   kMaxTypeBytes, " are allowed"));
   }
   for (char c : type) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
@@ -143,10 +143,11 @@ absl::Status CheckAttributes(const v1::Event& event) {
       // The key itself may be what is too long: quote only its start.
       return FieldError(
           "attributes",
-          absl::StrCat("key '", key.substr(0, kMaxAttributeKeyBytes),
-                       key.size() > kMaxAttributeKeyBytes ? "...' is " : "' is ",
-                       key.size(), " bytes long; keys must be 1 to ",
-                       kMaxAttributeKeyBytes, " bytes long"));
+          absl::StrCat(
+              "key '", key.substr(0, kMaxAttributeKeyBytes),
+              key.size() > kMaxAttributeKeyBytes ? "...' is " : "' is ",
+              key.size(), " bytes long; keys must be 1 to ",
+              kMaxAttributeKeyBytes, " bytes long"));
     }
     if (!IsCleanUtf8(key)) {
       return FieldError("attributes", "keys must be UTF-8 without control characters");
@@ -154,17 +155,16 @@ absl::Status CheckAttributes(const v1::Event& event) {
     switch (value.kind_case()) {
       case google::protobuf::Value::kStringValue:
         if (value.string_value().size() > kMaxAttributeStringBytes) {
-          return FieldError(field, absl::StrCat(
-                                       "is ", value.string_value().size(),
-                                       " bytes long, at most ",
-                                       kMaxAttributeStringBytes,
-                                       " are allowed"));
+          return FieldError(
+              field, absl::StrCat("is ", value.string_value().size(),
+                                  " bytes long, at most ",
+                                  kMaxAttributeStringBytes, " are allowed"));
         }
         break;
       case google::protobuf::Value::kNumberValue:
         if (absl::Status s =
-                CheckNumber(field, value.number_value(),
-                            -kMaxAttributeNumber, kMaxAttributeNumber);
+                CheckNumber(field, value.number_value(), -kMaxAttributeNumber,
+                            kMaxAttributeNumber);
             !s.ok()) {
           return s;
         }
@@ -236,7 +236,10 @@ absl::Status ValidateEvent(const v1::Event& event, absl::Time now) {
   if (absl::Status s = CheckId("queue", event.queue(), false); !s.ok()) return s;
 
   if (event.has_sentiment()) {
-    if (absl::Status s = CheckNumber("sentiment", event.sentiment(), -1.0, 1.0); !s.ok()) return s;
+    if (absl::Status s = CheckNumber("sentiment", event.sentiment(), -1.0, 1.0);
+        !s.ok()) {
+      return s;
+    }
   }
   if (event.has_duration_ms()) {
     if (absl::Status s = CheckRange<int64_t>("duration_ms", event.duration_ms(), 0, kMaxDurationMs); !s.ok()) return s;
@@ -253,7 +256,11 @@ absl::Status ValidateEvent(const v1::Event& event, absl::Time now) {
     if (absl::Status s = CheckRange("transfers", event.transfers(), 0, kMaxTransfers); !s.ok()) return s;
   }
   if (event.has_value()) {
-    if (absl::Status s = CheckNumber("value", event.value(), -kMaxValue, kMaxValue); !s.ok()) return s;
+    if (absl::Status s =
+            CheckNumber("value", event.value(), -kMaxValue, kMaxValue);
+        !s.ok()) {
+      return s;
+    }
   }
   if (!event.currency().empty()) {
     const std::string& c = event.currency();

@@ -522,18 +522,17 @@ TEST_F(RulesetTest, RunawayRulesAreCutWithAClearError) {
   // 5000 strings of 1001 bytes: 5 MB, past the 4 MiB budget.
   const std::string ones =
       absl::StrCat("[", absl::StrJoin(std::vector<int>(5000, 1), ","), "]");
-  auto rules = Load(absl::StrCat(R"pb(
-    actions { id: "runaway" }
-    actions { id: "fine" }
-    playbooks {
-      name: "p"
-      rules { action: "fine" }
-      rules {
-        action: "runaway"
-        eligibility: ")pb", ones, R"pb(.map(i, customer.attributes.note + 'x').size() > 0"
-      }
-    }
-  )pb"));
+  const std::string runaway =
+      absl::StrCat(ones, ".map(i, customer.attributes.note + 'x').size() > 0");
+  // Not a "pb" raw string: clang-format would move its lines.
+  auto rules =
+      Load(absl::StrCat("actions { id: \"runaway\" }\n"
+                        "actions { id: \"fine\" }\n"
+                        "playbooks {\n"
+                        "  name: \"p\"\n"
+                        "  rules { action: \"fine\" }\n"
+                        "  rules { action: \"runaway\" eligibility: \"",
+                        runaway, "\" }\n}\n"));
   ASSERT_NE(rules, nullptr);
   const v1::Decision d = Decide(*rules, "c-1");
   EXPECT_THAT(Ranked(d), ElementsAre("fine"));

@@ -243,10 +243,9 @@ TEST_F(ProgramTest, IterationLimitStopsRunawayRules) {
 
 // "[e, e, ..., e]" with `n` elements.
 std::string ListOf(int n, absl::string_view element) {
-  return absl::StrCat("[", absl::StrJoin(std::vector<absl::string_view>(
-                                             n, element),
-                                         ", "),
-                      "]");
+  return absl::StrCat(
+      "[", absl::StrJoin(std::vector<absl::string_view>(n, element), ", "),
+      "]");
 }
 
 TEST_F(ProgramTest, IterationLimitAtItsEdge) {
@@ -311,7 +310,8 @@ TEST_F(ProgramTest, EvaluationBudgetAtItsEdge) {
   v = (*Program::Compile("[s] == [s]", small))->Evaluate(activation, &arena_);
   ASSERT_TRUE(v.is_error()) << DebugString(v);
   EXPECT_THAT(std::string(v.text()), HasSubstr("max_evaluation_bytes"));
-  v = (*Program::Compile("{s: 1}.size()", small))->Evaluate(activation, &arena_);
+  v = (*Program::Compile("{s: 1}.size()", small))
+          ->Evaluate(activation, &arena_);
   ASSERT_TRUE(v.is_error()) << DebugString(v);
   EXPECT_THAT(std::string(v.text()), HasSubstr("max_evaluation_bytes"));
 }
