@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace motive::expr {
@@ -102,7 +103,6 @@ Value EvalContext::CopyString(absl::string_view text) {
 }
 
 Value EvalContext::TooLarge() {
-  too_large_ = true;
   if (refused_ == 0) {
     return Value::ErrorIn(arena_,
                           absl::StrCat(kResultTooLarge, " (max_result_bytes: ",
@@ -112,6 +112,12 @@ Value EvalContext::TooLarge() {
       arena_, absl::StrCat(kEvaluationTooLarge, " (max_evaluation_bytes: ",
                            limits_.max_evaluation_bytes, "): ", allocated_,
                            " bytes built, ", refused_, " more asked for"));
+}
+
+bool IsTooLarge(const Value& value) {
+  return value.is_error() &&
+         (absl::StartsWith(value.text(), kResultTooLarge) ||
+          absl::StartsWith(value.text(), kEvaluationTooLarge));
 }
 
 namespace {

@@ -84,9 +84,6 @@ class EvalContext {
   // an allocation was refused, else max_result_bytes. Names the limit, its
   // value and, for the budget, what was asked.
   Value TooLarge();
-  // Whether TooLarge was called: whatever the evaluation's value, a size
-  // limit cut it short.
-  bool too_large() const { return too_large_; }
 
   // Counts one comprehension iteration; false once past the limit.
   bool CountIteration() { return ++iterations_ <= limits_.max_iterations; }
@@ -110,8 +107,10 @@ class EvalContext {
   size_t allocated_ = 0;
   // What the first refused allocation asked for; 0 while none was.
   size_t refused_ = 0;
-  bool too_large_ = false;
 };
+
+// Whether `value` is an error that EvalContext::TooLarge made.
+bool IsTooLarge(const Value& value);
 
 // `args` holds the receiver first for receiver-style calls. Returns an error
 // Value for errors; never throws.

@@ -696,8 +696,9 @@ class Planner {
     Frame frame{none, folding_, nullptr, nullptr};
     Value value = (*step)->Eval(frame);
     // A constant past a size limit would fail every evaluation: refuse it
-    // now, with the limit it reached.
-    if (folding_.too_large()) {
+    // now, with the limit it reached. Other errors stay run-time errors, as
+    // CEL has them.
+    if (IsTooLarge(value)) {
       return absl::InvalidArgumentError(
           absl::StrCat(Where(expr), value.text()));
     }
