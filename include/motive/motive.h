@@ -767,7 +767,8 @@ MOT_API int mot_expr_check(mot_buf *result_type, mot_engine *engine,
  * Returns MOT_OK, MOT_EPARSE (a syntax error in `expression` or in a value,
  * which the message names), or MOT_EINVALID (NULL out or expression, names
  * or values NULL with a count, a NULL, empty or repeated name; a compile
- * error or an evaluation error, "division by zero", "no such key"), whose
+ * error or an evaluation error, "division by zero", "no such key", a limit
+ * of the Limits section, or a result longer than 1 MiB once written), whose
  * message mot_error_last() gives. */
 MOT_API int mot_expr_eval(mot_buf *out, const char *expression,
                           const char *const *names, const char *const *values,

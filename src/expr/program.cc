@@ -56,8 +56,13 @@ bool AllConstant(const std::vector<StepPtr>& steps) {
   return true;
 }
 
-constexpr absl::string_view kIterationLimit =
-    "comprehension iteration limit reached";
+// The error for a comprehension past Limits::max_iterations.
+Value IterationLimit(EvalContext& context) {
+  return Value::ErrorIn(
+      context.arena(),
+      absl::StrCat("comprehension iteration limit reached (max_iterations: ",
+                   context.limits().max_iterations, ")"));
+}
 constexpr absl::string_view kNotBool = "no matching overload: expected a bool";
 
 // --- Leaves
@@ -375,7 +380,7 @@ class QuantifierStep final : public Step {
     size_t i = 0;
     for (; i < list.size(); ++i) {
       if (!fits && !frame.context.CountIteration()) {
-        return Value::Error(kIterationLimit);
+        return IterationLimit(frame.context);
       }
       Value v;
       if (test_ != nullptr) {
@@ -569,7 +574,7 @@ class ComprehensionStep final : public Step {
       return Value::Error(
           "no matching overload: comprehensions range over lists and maps");
     }
-    if (loop == Loop::kLimit) return Value::Error(kIterationLimit);
+    if (loop == Loop::kLimit) return IterationLimit(frame.context);
     return p_.result->Eval(frame);
   }
 
