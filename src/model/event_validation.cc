@@ -1,7 +1,9 @@
 #include "model/event_validation.h"
 
+#include <charconv>
 #include <cmath>
 #include <string>
+#include <type_traits>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -93,11 +95,25 @@ absl::Status CheckTimestamp(absl::string_view field,
   return absl::OkStatus();
 }
 
+// absl::StrCat rounds doubles to six digits, which would show a value just
+// past a bound as the bound itself; this is the shortest exact text.
+template <typename T>
+std::string NumberText(T value) {
+  if constexpr (std::is_floating_point_v<T>) {
+    char buffer[32];
+    return std::string(
+        buffer, std::to_chars(buffer, buffer + sizeof buffer, value).ptr);
+  } else {
+    return absl::StrCat(value);
+  }
+}
+
 template <typename T>
 absl::Status CheckRange(absl::string_view field, T value, T low, T high) {
   if (value < low || value > high) {
-    return FieldError(field, absl::StrCat("must be within [", low, ", ", high,
-                                          "], got ", value));
+    return FieldError(field, absl::StrCat("must be within [", NumberText(low),
+                                          ", ", NumberText(high), "], got ",
+                                          NumberText(value)));
   }
   return absl::OkStatus();
 }
@@ -107,8 +123,8 @@ absl::Status CheckRange(absl::string_view field, T value, T low, T high) {
 absl::Status CheckNumber(absl::string_view field, double value, double low,
                          double high) {
   if (!std::isfinite(value)) {
-    return FieldError(field,
-                      absl::StrCat("must be a finite number, got ", value));
+    return FieldError(field, absl::StrCat("must be a finite number, got ",
+                                          NumberText(value)));
   }
   return CheckRange(field, value, low, high);
 }

@@ -190,6 +190,10 @@ TEST(ValidateEventTest, HugeValuesAreRejectedAtIngest) {
             "value: must be within [-1e+12, 1e+12], got 1.7e+308");
   e.set_value(-1.7e308);
   ExpectRejected(e, "value");
+  // Just past the bound, and shown so: not rounded to the bound.
+  e.set_value(std::nextafter(kMaxValue, HUGE_VAL));
+  EXPECT_EQ(ValidateEvent(e, kNow).message(),
+            "value: must be within [-1e+12, 1e+12], got 1000000000000.0001");
   e.set_value(kMaxValue);
   EXPECT_TRUE(ValidateEvent(e, kNow).ok());
   // The sum the bound allows stays exact far past any real history.
