@@ -31,6 +31,50 @@
  * Callbacks run on the calling thread, before the call that takes them
  * returns (the alert callback, which outlives the call that registers it,
  * says where it runs), and must not call back into the same engine.
+ *
+ * Limits
+ *
+ * Input past a limit is refused with a message that names the field or the
+ * limit and the value seen: a record with MOT_EINVALID (MOT_EPARSE when it
+ * does not parse) and nothing of it stored; a rule when it is loaded. The
+ * same table is in README.md.
+ *
+ *  Events
+ *   event_id, customer_id,     at most 128 bytes each, UTF-8 without control
+ *   topic, agent_id, queue     characters
+ *   type                       1 to 64 bytes of a-z 0-9 _ . -
+ *   attributes                 at most 64; keys 1 to 64 bytes; string values
+ *                              at most 1024 bytes; numbers finite, within
+ *                              [-1e15, 1e15]
+ *   value                      finite, within [-1e12, 1e12], so that sums
+ *                              (lifetime value, metrics) stay finite
+ *   sentiment                  [-1, 1]
+ *   duration_ms, hold_ms       0 to 30 days (2592000000); hold <= duration
+ *   transfers, csat, nps       0 to 100, 1 to 5, 0 to 10
+ *   occurred_at                1990-01-01 to a day past recorded_at
+ *   the whole event            16 KiB as protobuf
+ *  Input
+ *   JSON nesting               64 levels of objects and arrays
+ *   JSON numbers               within a double's range, and an integer
+ *                              field's
+ *   a JSON Lines line, a CSV   1 MiB
+ *   row
+ *  Expressions (rules, metric filters, mot_expr_eval)
+ *   source                     64 KiB                  refused at load
+ *   nesting                    100 levels (brackets,   refused at load
+ *                              calls, chained
+ *                              operators)
+ *   comprehension iterations   100000 per evaluation   cut at run time
+ *   one string, bytes or list  1 MiB                   cut at run time (at
+ *                                                      load when constant)
+ *   all that one evaluation    4 MiB                   cut at run time (at
+ *   builds                                             load when constant)
+ *   a regular expression       RE2 (linear time), at   refused at first use
+ *                              most 1 MiB compiled
+ *  A rule cut at run time is an error value: the rule does not hold and the
+ *  decision's trace says why ("evaluation exceeds its memory limit
+ *  (max_evaluation_bytes: 4194304): ..."); a metric filter's error leaves
+ *  the event out of the metric.
  */
 #ifndef MOTIVE_MOTIVE_H_
 #define MOTIVE_MOTIVE_H_
@@ -749,7 +793,8 @@ MOT_API int mot_expr_check(mot_buf *result_type, mot_engine *engine,
  * Returns MOT_OK, MOT_EPARSE (a syntax error in `expression` or in a value,
  * which the message names), or MOT_EINVALID (NULL out or expression, names
  * or values NULL with a count, a NULL, empty or repeated name; a compile
- * error or an evaluation error, "division by zero", "no such key"), whose
+ * error or an evaluation error, "division by zero", "no such key", a limit
+ * of the Limits section, or a result longer than 1 MiB once written), whose
  * message mot_error_last() gives. */
 MOT_API int mot_expr_eval(mot_buf *out, const char *expression,
                           const char *const *names, const char *const *values,

@@ -1,11 +1,15 @@
 #include "expr/functions.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace motive::expr {
@@ -78,6 +82,42 @@ Value NoMatchingOverload(absl::string_view function,
   }
   message.push_back(')');
   return Value::ErrorIn(context.arena(), message);
+}
+
+bool EvalContext::ChargeArray(size_t n, size_t size) {
+  if (n > (limits_.max_evaluation_bytes - allocated_) / size) {
+    if (refused_ == 0) {
+      refused_ = n > SIZE_MAX / size ? SIZE_MAX : std::max<size_t>(n * size, 1);
+    }
+    return false;
+  }
+  allocated_ += n * size;
+  return true;
+}
+
+Value EvalContext::CopyString(absl::string_view text) {
+  char* data = Allocate<char>(text.size());
+  if (data == nullptr) return TooLarge();
+  if (!text.empty()) std::memcpy(data, text.data(), text.size());
+  return Value::String(absl::string_view(data, text.size()));
+}
+
+Value EvalContext::TooLarge() {
+  if (refused_ == 0) {
+    return Value::ErrorIn(arena_,
+                          absl::StrCat(kResultTooLarge, " (max_result_bytes: ",
+                                       limits_.max_result_bytes, ")"));
+  }
+  return Value::ErrorIn(
+      arena_, absl::StrCat(kEvaluationTooLarge, " (max_evaluation_bytes: ",
+                           limits_.max_evaluation_bytes, "): ", allocated_,
+                           " bytes built, ", refused_, " more asked for"));
+}
+
+bool IsTooLarge(const Value& value) {
+  return value.is_error() &&
+         (absl::StartsWith(value.text(), kResultTooLarge) ||
+          absl::StartsWith(value.text(), kEvaluationTooLarge));
 }
 
 namespace {

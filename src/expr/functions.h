@@ -37,6 +37,8 @@
 namespace motive::expr {
 
 // Bounds that keep a hostile expression from hanging or exhausting the host.
+// The first two are checked when an expression is compiled, the others while
+// it runs, where reaching one makes the evaluation's value an error.
 struct Limits {
   size_t max_source_bytes = 64 * 1024;
   // Nesting of the source (parentheses, calls, lists...): the parser's
@@ -46,6 +48,10 @@ struct Limits {
   uint64_t max_iterations = 100000;
   // Size of a string, bytes or list that an evaluation builds.
   size_t max_result_bytes = 1 << 20;
+  // Bytes of every string, bytes, list and map that one evaluation builds,
+  // together, kept or dropped. Each result within max_result_bytes is not
+  // enough: `xs.map(x, s + s)` builds len(xs) of them.
+  size_t max_evaluation_bytes = 4 << 20;
 };
 
 // What a function implementation may use while it runs. One per evaluation;
@@ -55,8 +61,29 @@ class EvalContext {
   EvalContext(Arena* arena, const Limits& limits)
       : arena_(arena), limits_(limits) {}
 
+  // For what is not charged to the budget: error messages, and what
+  // Allocate or Charge already paid for.
   Arena* arena() const { return arena_; }
   const Limits& limits() const { return limits_; }
+
+  // Room for `n` T (char, Value, MapValue::Entry) in the arena, charged to
+  // the evaluation's budget (Limits::max_evaluation_bytes). Null when they
+  // do not fit; the evaluation is then over budget.
+  template <typename T>
+  T* Allocate(size_t n) {
+    return ChargeArray(n, sizeof(T)) ? NewArray<T>(arena_, n) : nullptr;
+  }
+  // Charges `bytes` allocated some other way (MapValue::Make's index);
+  // false, charging nothing, when they do not fit.
+  bool Charge(size_t bytes) { return ChargeArray(bytes, 1); }
+
+  // A copy of `text` in the arena, charged, or TooLarge().
+  Value CopyString(absl::string_view text);
+
+  // The error for a result that did not fit: the evaluation's budget when
+  // an allocation was refused, else max_result_bytes. Names the limit, its
+  // value and, for the budget, what was asked.
+  Value TooLarge();
 
   // Counts one comprehension iteration; false once past the limit.
   bool CountIteration() { return ++iterations_ <= limits_.max_iterations; }
@@ -70,10 +97,20 @@ class EvalContext {
   void CountIterations(uint64_t n) { iterations_ += n; }
 
  private:
+  // Charges `n` objects of `size` bytes, or records the refusal.
+  bool ChargeArray(size_t n, size_t size);
+
   Arena* arena_;
   const Limits& limits_;
   uint64_t iterations_ = 0;
+  // Bytes charged; never more than limits_.max_evaluation_bytes.
+  size_t allocated_ = 0;
+  // What the first refused allocation asked for; 0 while none was.
+  size_t refused_ = 0;
 };
+
+// Whether `value` is an error that EvalContext::TooLarge made.
+bool IsTooLarge(const Value& value);
 
 // `args` holds the receiver first for receiver-style calls. Returns an error
 // Value for errors; never throws.

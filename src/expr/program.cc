@@ -56,8 +56,13 @@ bool AllConstant(const std::vector<StepPtr>& steps) {
   return true;
 }
 
-constexpr absl::string_view kIterationLimit =
-    "comprehension iteration limit reached";
+// The error for a comprehension past Limits::max_iterations.
+Value IterationLimit(EvalContext& context) {
+  return Value::ErrorIn(
+      context.arena(),
+      absl::StrCat("comprehension iteration limit reached (max_iterations: ",
+                   context.limits().max_iterations, ")"));
+}
 constexpr absl::string_view kNotBool = "no matching overload: expected a bool";
 
 // --- Leaves
@@ -375,7 +380,7 @@ class QuantifierStep final : public Step {
     size_t i = 0;
     for (; i < list.size(); ++i) {
       if (!fits && !frame.context.CountIteration()) {
-        return Value::Error(kIterationLimit);
+        return IterationLimit(frame.context);
       }
       Value v;
       if (test_ != nullptr) {
@@ -497,7 +502,8 @@ class ListStep final : public Step {
       : elements_(std::move(elements)) {}
 
   Value Eval(Frame& frame) const override {
-    Value* data = NewArray<Value>(frame.context.arena(), elements_.size());
+    Value* data = frame.context.Allocate<Value>(elements_.size());
+    if (data == nullptr) return frame.context.TooLarge();
     for (size_t i = 0; i < elements_.size(); ++i) {
       data[i] = elements_[i]->Eval(frame);
       if (data[i].is_error()) return data[i];
@@ -516,8 +522,11 @@ class MapStep final : public Step {
       : keys_(std::move(keys)), values_(std::move(values)) {}
 
   Value Eval(Frame& frame) const override {
-    auto* entries =
-        NewArray<MapValue::Entry>(frame.context.arena(), keys_.size());
+    auto* entries = frame.context.Allocate<MapValue::Entry>(keys_.size());
+    if (entries == nullptr ||
+        !frame.context.Charge(MapValue::OverheadBytes(keys_.size()))) {
+      return frame.context.TooLarge();
+    }
     for (size_t i = 0; i < keys_.size(); ++i) {
       entries[i].key = keys_[i]->Eval(frame);
       if (entries[i].key.is_error()) return entries[i].key;
@@ -565,7 +574,7 @@ class ComprehensionStep final : public Step {
       return Value::Error(
           "no matching overload: comprehensions range over lists and maps");
     }
-    if (loop == Loop::kLimit) return Value::Error(kIterationLimit);
+    if (loop == Loop::kLimit) return IterationLimit(frame.context);
     return p_.result->Eval(frame);
   }
 
@@ -609,10 +618,11 @@ class AppendStep final : public Step {
     if (accu.list().data() != buffer.data || size == buffer.capacity) {
       if ((size + 1) * sizeof(Value) >
           frame.context.limits().max_result_bytes) {
-        return Value::Error("list larger than the result size limit");
+        return frame.context.TooLarge();
       }
       size_t capacity = std::max<size_t>(8, size * 2);
-      Value* data = NewArray<Value>(frame.context.arena(), capacity);
+      Value* data = frame.context.Allocate<Value>(capacity);
+      if (data == nullptr) return frame.context.TooLarge();
       std::copy(accu.list().begin(), accu.list().end(), data);
       buffer = {data, capacity};
     }
@@ -674,7 +684,11 @@ class Planner {
  public:
   Planner(const Environment& env, const ParsedExpr& parsed,
           const CheckedExpr* checked, Arena* constants)
-      : env_(env), parsed_(parsed), checked_(checked), constants_(constants) {}
+      : env_(env),
+        parsed_(parsed),
+        checked_(checked),
+        constants_(constants),
+        folding_(constants, env.limits()) {}
 
   absl::StatusOr<StepPtr> Plan(const Expr& expr) {
     absl::StatusOr<StepPtr> step = PlanNode(expr);
@@ -683,10 +697,17 @@ class Planner {
     }
     // Every input is constant: compute the value once, into the program's
     // arena, and keep only that.
-    EvalContext context(constants_, env_.limits());
     Activation none(env_);
-    Frame frame{none, context, nullptr, nullptr};
-    return std::make_unique<ConstStep>((*step)->Eval(frame));
+    Frame frame{none, folding_, nullptr, nullptr};
+    Value value = (*step)->Eval(frame);
+    // A constant past a size limit would fail every evaluation: refuse it
+    // now, with the limit it reached. Other errors stay run-time errors, as
+    // CEL has them.
+    if (IsTooLarge(value)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(Where(expr), value.text()));
+    }
+    return std::make_unique<ConstStep>(value);
   }
 
   int locals() const { return max_locals_; }
@@ -1170,6 +1191,9 @@ class Planner {
   const ParsedExpr& parsed_;
   const CheckedExpr* checked_;
   Arena* constants_;
+  // Every fold of one program shares this context, so that the program's
+  // constants take no more than one evaluation may build.
+  EvalContext folding_;
   std::vector<Local> scope_;
   int max_locals_ = 0;
   int buffers_ = 0;
@@ -1271,7 +1295,14 @@ absl::StatusOr<std::string> EvaluateOnce(
     return absl::InvalidArgumentError(
         absl::StrCat("evaluation error: ", result.text()));
   }
-  return DebugString(result);
+  const size_t max_bytes = env.limits().max_result_bytes;
+  std::optional<std::string> text = DebugString(result, max_bytes);
+  if (!text) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("evaluation error: ", kResultTooLarge,
+                     " (max_result_bytes: ", max_bytes, ") once written out"));
+  }
+  return *std::move(text);
 }
 
 }  // namespace motive::expr

@@ -267,20 +267,20 @@ Value IntToString(Args args, EvalContext& context) {
   char buffer[24];
   char* end =
       std::to_chars(buffer, buffer + sizeof(buffer), args[0].int_value()).ptr;
-  return StringIn(context.arena(), absl::string_view(buffer, end - buffer));
+  return context.CopyString(absl::string_view(buffer, end - buffer));
 }
 
 Value UintToString(Args args, EvalContext& context) {
   char buffer[24];
   char* end =
       std::to_chars(buffer, buffer + sizeof(buffer), args[0].uint_value()).ptr;
-  return StringIn(context.arena(), absl::string_view(buffer, end - buffer));
+  return context.CopyString(absl::string_view(buffer, end - buffer));
 }
 
 Value DoubleToString(Args args, EvalContext& context) {
   char buffer[32];
   size_t size = FormatDouble(args[0].double_value(), buffer);
-  return StringIn(context.arena(), absl::string_view(buffer, size));
+  return context.CopyString(absl::string_view(buffer, size));
 }
 
 Value BoolToString(Args args, EvalContext&) {

@@ -6,6 +6,7 @@
 // (the evaluator matched them), never with errors, and allocates only to
 // build a new string, bytes or list.
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -29,8 +30,6 @@ using Args = absl::Span<const Value>;
 
 constexpr double kTwoTo63 = 9223372036854775808.0;
 
-constexpr absl::string_view kResultTooLarge =
-    "result exceeds the size limit (max_result_bytes)";
 constexpr absl::string_view kNotAnIntegerIndex =
     "invalid list index: not an integer";
 
@@ -146,10 +145,10 @@ Value ConcatText(Args args, EvalContext& context) {
   if (b.empty()) return args[0];
   if (a.empty()) return args[1];
   size_t size = a.size() + b.size();
-  if (size > context.limits().max_result_bytes) {
-    return Value::Error(kResultTooLarge);
-  }
-  char* data = Arena::CreateArray<char>(context.arena(), size);
+  char* data = size > context.limits().max_result_bytes
+                   ? nullptr
+                   : context.Allocate<char>(size);
+  if (data == nullptr) return context.TooLarge();
   std::memcpy(data, a.data(), a.size());
   std::memcpy(data + a.size(), b.data(), b.size());
   absl::string_view text(data, size);
@@ -162,14 +161,12 @@ Value ConcatList(Args args, EvalContext& context) {
   if (b.empty()) return args[0];
   if (a.empty()) return args[1];
   size_t size = a.size() + b.size();
-  if (size > context.limits().max_result_bytes / sizeof(Value)) {
-    return Value::Error(kResultTooLarge);
-  }
-  void* memory =
-      context.arena()->AllocateAligned(size * sizeof(Value), alignof(Value));
-  Value* elements = static_cast<Value*>(memory);
-  std::uninitialized_copy(a.begin(), a.end(), elements);
-  std::uninitialized_copy(b.begin(), b.end(), elements + a.size());
+  Value* elements = size > context.limits().max_result_bytes / sizeof(Value)
+                        ? nullptr
+                        : context.Allocate<Value>(size);
+  if (elements == nullptr) return context.TooLarge();
+  std::copy(a.begin(), a.end(), elements);
+  std::copy(b.begin(), b.end(), elements + a.size());
   return Value::List(absl::Span<const Value>(elements, size));
 }
 

@@ -43,27 +43,22 @@
 namespace motive::expr {
 namespace {
 
-constexpr absl::string_view kTooLarge =
-    "string result exceeds the evaluation's size limit";
-
 // --- arena storage -----------------------------------------------------------
-
-char* NewChars(EvalContext& context, size_t size) {
-  return Arena::CreateArray<char>(context.arena(), size);
-}
-
-// Value is not trivial (it has a default constructor), so CreateArray is
-// not available; the memory is the arena's all the same.
-Value* NewValues(EvalContext& context, size_t count) {
-  void* memory =
-      context.arena()->AllocateAligned(count * sizeof(Value), alignof(Value));
-  Value* values = static_cast<Value*>(memory);
-  for (size_t i = 0; i < count; ++i) new (values + i) Value();
-  return values;
-}
 
 bool WithinLimit(size_t size, const EvalContext& context) {
   return size <= context.limits().max_result_bytes;
+}
+
+// Room for a result of `size` chars, or of `count` values, charged to the
+// evaluation. Null past max_result_bytes or the evaluation's budget; the
+// error is then context.TooLarge().
+char* NewChars(EvalContext& context, size_t size) {
+  return WithinLimit(size, context) ? context.Allocate<char>(size) : nullptr;
+}
+Value* NewValues(EvalContext& context, size_t count) {
+  return count <= context.limits().max_result_bytes / sizeof(Value)
+             ? context.Allocate<Value>(count)
+             : nullptr;
 }
 
 // Text of unknown length built in the arena, doubling as it grows (what it
@@ -74,7 +69,7 @@ class ArenaText {
   explicit ArenaText(EvalContext& context)
       : ArenaText(context, context.limits().max_result_bytes) {}
   ArenaText(EvalContext& context, size_t limit)
-      : arena_(context.arena()), limit_(limit) {}
+      : context_(context), limit_(limit) {}
 
   // Each returns false, appending nothing, once the text would pass the
   // limit.
@@ -94,7 +89,8 @@ class ArenaText {
     if (size > capacity_ - size_) {
       const size_t capacity =
           std::max({capacity_ * 2, size_ + size, size_t{64}});
-      char* data = Arena::CreateArray<char>(arena_, capacity);
+      char* data = context_.Allocate<char>(capacity);
+      if (data == nullptr) return nullptr;
       if (size_ > 0) std::memcpy(data, data_, size_);
       data_ = data;
       capacity_ = capacity;
@@ -116,7 +112,7 @@ class ArenaText {
   // past the limit may be reserved but never committed.
   static constexpr size_t kSlack = 4096;
 
-  Arena* arena_;
+  EvalContext& context_;
   size_t limit_;  // size_ <= limit_ always
   char* data_ = nullptr;
   size_t size_ = 0;
@@ -239,6 +235,11 @@ Value EndsWith(absl::Span<const Value> args, EvalContext&) {
                      s.substr(s.size() - suffix.size()) == suffix);
 }
 
+// RE2 bounds each pattern's program and DFA cache by this (8 MiB by
+// default): rule patterns need far less, and the cache below holds up to
+// 256 of them. A pattern too big for it fails to compile.
+constexpr int64_t kMaxRegexMemory = 1 << 20;
+
 // Compiled patterns by pattern text. Rules use a few constant patterns, so
 // a small cache holds them all; when it fills (patterns computed from
 // data), it starts over rather than tracking use: whoever still runs an
@@ -260,9 +261,6 @@ class RegexCache {
     // wait; two threads may compile the same pattern once each.
     re2::RE2::Options options;
     options.set_log_errors(false);
-    // RE2 bounds each pattern's program and DFA cache by this (8 MiB by
-    // default): rule patterns need far less, and the cache holds up to
-    // kCapacity of them. A pattern too big for it fails to compile.
     options.set_max_mem(kMaxRegexMemory);
     auto compiled = std::make_shared<const re2::RE2>(
         re2::StringPiece(pattern.data(), pattern.size()), options);
@@ -273,7 +271,6 @@ class RegexCache {
 
  private:
   static constexpr size_t kCapacity = 256;
-  static constexpr int64_t kMaxRegexMemory = 1 << 20;
 
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, std::shared_ptr<const re2::RE2>> patterns_
@@ -362,6 +359,7 @@ Value ChangeAsciiCase(absl::Span<const Value> args, EvalContext& context) {
   const auto first = std::find_if(s.begin(), s.end(), changes);
   if (first == s.end()) return args[0];  // nothing to change: no copy
   char* out = NewChars(context, s.size());
+  if (out == nullptr) return context.TooLarge();
   std::memcpy(out, s.data(), s.size());
   for (size_t i = static_cast<size_t>(first - s.begin()); i < s.size(); ++i) {
     if (changes(out[i])) out[i] = static_cast<char>(out[i] ^ 0x20);
@@ -400,15 +398,14 @@ Value Replace(absl::Span<const Value> args, EvalContext& context) {
     const uint64_t growth = new_text.size() - old_text.size();
     if (growth > 0 &&
         count > (limit_bytes - std::min(limit_bytes, size)) / growth) {
-      return Value::Error(kTooLarge);
+      return context.TooLarge();
     }
     size += count * growth;
   } else {
     size -= count * (old_text.size() - new_text.size());
   }
-  if (size > limit_bytes) return Value::Error(kTooLarge);
-
   char* out = NewChars(context, size);
+  if (out == nullptr) return context.TooLarge();
   char* p = out;
   auto put = [&p](absl::string_view text) {
     if (!text.empty()) std::memcpy(p, text.data(), text.size());
@@ -458,10 +455,8 @@ Value Split(absl::Span<const Value> args, EvalContext& context) {
       ++pieces;
     }
   }
-  if (!WithinLimit(pieces * sizeof(Value), context)) {
-    return Value::Error(kTooLarge);
-  }
   Value* values = NewValues(context, pieces);
+  if (values == nullptr) return context.TooLarge();
   size_t i = 0;
   for (uint64_t k = 0; k + 1 < pieces; ++k) {
     const size_t end =
@@ -530,8 +525,8 @@ Value Join(absl::Span<const Value> args, EvalContext& context) {
   if (list.empty()) return Value::String("");
   if (list.size() == 1) return list[0];
   size += separator.size() * (list.size() - 1);
-  if (!WithinLimit(size, context)) return Value::Error(kTooLarge);
   char* out = NewChars(context, size);
+  if (out == nullptr) return context.TooLarge();
   char* p = out;
   for (size_t i = 0; i < list.size(); ++i) {
     if (i > 0 && !separator.empty()) {
@@ -549,6 +544,7 @@ Value Reverse(absl::Span<const Value> args, EvalContext& context) {
   const absl::string_view s = args[0].text();
   if (s.size() <= 1) return args[0];
   char* out = NewChars(context, s.size());
+  if (out == nullptr) return context.TooLarge();
   for (size_t i = 0; i < s.size();) {
     const size_t length = RuneLength(s, i);
     std::memcpy(out + s.size() - i - length, s.data() + i, length);
@@ -601,7 +597,7 @@ Value Quote(absl::Span<const Value> args, EvalContext& context) {
         ok = out.Append(s.substr(i, length));
     }
   }
-  if (!ok || !out.Append('"')) return Value::Error(kTooLarge);
+  if (!ok || !out.Append('"')) return context.TooLarge();
   return Value::String(out.view());
 }
 
@@ -725,8 +721,11 @@ bool AppendMapText(ArenaText& out, const MapValue& map, int depth,
     absl::string_view value;
   };
   const size_t count = map.size();
-  Entry* entries = static_cast<Entry*>(
-      context.arena()->AllocateAligned(count * sizeof(Entry), alignof(Entry)));
+  Entry* entries = context.Allocate<Entry>(count);
+  if (entries == nullptr) {
+    *error = context.TooLarge();
+    return false;
+  }
   // Entries are written apart before they are sorted; together they must
   // fit in what `out` has left, so each gets what the others left.
   size_t budget = out.remaining();
@@ -752,7 +751,7 @@ bool AppendMapText(ArenaText& out, const MapValue& map, int depth,
     ok = (i == 0 || out.Append(", ")) && out.Append(entries[i].key) &&
          out.Append(": ") && out.Append(entries[i].value);
   }
-  if (!(ok && out.Append('}'))) *error = Value::Error(kTooLarge);
+  if (!(ok && out.Append('}'))) *error = context.TooLarge();
   return ok;
 }
 
@@ -823,7 +822,7 @@ bool AppendValueText(ArenaText& out, const Value& value, int depth,
       *error = value;
       return false;
   }
-  if (!ok) *error = Value::Error(kTooLarge);
+  if (!ok) *error = context.TooLarge();
   return ok;
 }
 
@@ -917,7 +916,7 @@ bool FormatClause(char verb, int precision, const Value& arg, ArenaText& out,
       break;
     }
   }
-  if (!ok) *error = Value::Error(kTooLarge);
+  if (!ok) *error = context.TooLarge();
   return ok;
 }
 
@@ -939,12 +938,12 @@ Value Format(absl::Span<const Value> args, EvalContext& context) {
   while (i < format.size()) {
     const size_t percent = format.find('%', i);
     if (!out.Append(format.substr(i, percent - i))) {
-      return Value::Error(kTooLarge);
+      return context.TooLarge();
     }
     if (percent == absl::string_view::npos) break;
     i = percent + 1;
     if (i < format.size() && format[i] == '%') {
-      if (!out.Append('%')) return Value::Error(kTooLarge);
+      if (!out.Append('%')) return context.TooLarge();
       ++i;
       continue;
     }
@@ -997,9 +996,13 @@ Value MatchRegex(const re2::RE2& re, absl::string_view text,
     const absl::string_view error = re.error();
     return Value::ErrorIn(
         context.arena(),
-        absl::StrCat("invalid regular expression '", pattern.substr(0, kShown),
-                     pattern.size() > kShown ? "...': " : "': ",
-                     error.substr(0, kShown)));
+        absl::StrCat(
+            "invalid regular expression '", pattern.substr(0, kShown),
+            pattern.size() > kShown ? "...': " : "': ", error.substr(0, kShown),
+            re.error_code() == re2::RE2::ErrorPatternTooLarge
+                ? absl::StrCat(" (the limit is ", kMaxRegexMemory,
+                               " bytes of compiled program)")
+                : ""));
   }
   return Value::Bool(
       re2::RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), re));

@@ -381,13 +381,13 @@ Value TimestampToInt(absl::Span<const Value> args, EvalContext&) {
 Value TimestampToString(absl::Span<const Value> args, EvalContext& context) {
   char text[kMaxTimeTextSize];
   const size_t size = FormatTimestamp(args[0].timestamp(), text);
-  return StringIn(context.arena(), absl::string_view(text, size));
+  return context.CopyString(absl::string_view(text, size));
 }
 
 Value DurationToString(absl::Span<const Value> args, EvalContext& context) {
   char text[kMaxTimeTextSize];
   const size_t size = FormatDuration(args[0].duration(), text);
-  return StringIn(context.arena(), absl::string_view(text, size));
+  return context.CopyString(absl::string_view(text, size));
 }
 
 enum class Field {

@@ -138,6 +138,13 @@ namespace {
 // over contiguous entries is as fast as hashing.
 constexpr size_t kIndexThreshold = 8;
 
+// Slots in the index of a map of `entries` (> kIndexThreshold).
+size_t IndexCapacity(size_t entries) {
+  size_t capacity = 16;
+  while (capacity < 2 * entries) capacity *= 2;
+  return capacity;
+}
+
 constexpr double kTwoTo63 = 9223372036854775808.0;
 constexpr double kTwoTo64 = 18446744073709551616.0;
 
@@ -223,6 +230,14 @@ struct MapValue::Index {
   const int32_t* slots;  // entry position, or -1 when empty
 };
 
+size_t MapValue::OverheadBytes(size_t entries) {
+  size_t bytes = sizeof(MapValue);
+  if (entries > kIndexThreshold) {
+    bytes += sizeof(Index) + IndexCapacity(entries) * sizeof(int32_t);
+  }
+  return bytes;
+}
+
 Value MapValue::Make(Arena* arena, absl::Span<const Entry> entries) {
   for (const Entry& entry : entries) {
     if (entry.key.is_error()) return entry.key;
@@ -239,8 +254,7 @@ Value MapValue::Make(Arena* arena, absl::Span<const Entry> entries) {
 
   const Index* index = nullptr;
   if (entries.size() > kIndexThreshold) {
-    size_t capacity = 16;
-    while (capacity < 2 * entries.size()) capacity *= 2;
+    const size_t capacity = IndexCapacity(entries.size());
     int32_t* slots = Arena::CreateArray<int32_t>(arena, capacity);
     std::memset(slots, 0xff, capacity * sizeof(int32_t));  // all -1
     size_t mask = capacity - 1;
@@ -502,40 +516,43 @@ void AppendDuration(absl::Duration d, std::string* out) {
   out->push_back('s');
 }
 
-void AppendDebug(const Value& value, std::string* out) {
+// Stops, returning false, once `out` is past `max_bytes`: a list may hold
+// the same large value many times over (`xs.map(x, s)`), and the text
+// grows with every copy.
+bool AppendDebug(const Value& value, size_t max_bytes, std::string* out) {
   switch (value.kind()) {
     case ValueKind::kNull:
       out->append("null");
-      return;
+      break;
     case ValueKind::kBool:
       out->append(value.bool_value() ? "true" : "false");
-      return;
+      break;
     case ValueKind::kInt:
       absl::StrAppend(out, value.int_value());
-      return;
+      break;
     case ValueKind::kUint:
       absl::StrAppend(out, value.uint_value(), "u");
-      return;
+      break;
     case ValueKind::kDouble:
       AppendDouble(value.double_value(), out);
-      return;
+      break;
     case ValueKind::kString:
       AppendQuoted(value.text(), /*bytes=*/false, out);
-      return;
+      break;
     case ValueKind::kBytes:
       out->push_back('b');
       AppendQuoted(value.text(), /*bytes=*/true, out);
-      return;
+      break;
     case ValueKind::kList: {
       out->push_back('[');
       bool first = true;
       for (const Value& element : value.list()) {
         if (!first) out->append(", ");
         first = false;
-        AppendDebug(element, out);
+        if (!AppendDebug(element, max_bytes, out)) return false;
       }
       out->push_back(']');
-      return;
+      break;
     }
     case ValueKind::kMap: {
       out->push_back('{');
@@ -543,40 +560,47 @@ void AppendDebug(const Value& value, std::string* out) {
       for (const MapValue::Entry& entry : value.map().entries()) {
         if (!first) out->append(", ");
         first = false;
-        AppendDebug(entry.key, out);
+        if (!AppendDebug(entry.key, max_bytes, out)) return false;
         out->append(": ");
-        AppendDebug(entry.value, out);
+        if (!AppendDebug(entry.value, max_bytes, out)) return false;
       }
       out->push_back('}');
-      return;
+      break;
     }
     case ValueKind::kTimestamp:
       absl::StrAppend(out, "timestamp(\"",
                       absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ",
                                        value.timestamp(), absl::UTCTimeZone()),
                       "\")");
-      return;
+      break;
     case ValueKind::kDuration:
       out->append("duration(\"");
       AppendDuration(value.duration(), out);
       out->append("\")");
-      return;
+      break;
     case ValueKind::kType:
       out->append(value.text().data(), value.text().size());
-      return;
+      break;
     case ValueKind::kError:
       out->append("error(");
       AppendQuoted(value.text(), /*bytes=*/false, out);
       out->push_back(')');
-      return;
+      break;
   }
+  return out->size() <= max_bytes;
 }
 
 }  // namespace
 
 std::string DebugString(const Value& value) {
   std::string out;
-  AppendDebug(value, &out);
+  AppendDebug(value, std::string::npos, &out);
+  return out;
+}
+
+std::optional<std::string> DebugString(const Value& value, size_t max_bytes) {
+  std::string out;
+  if (!AppendDebug(value, max_bytes, &out)) return std::nullopt;
   return out;
 }
 

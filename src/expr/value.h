@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <type_traits>
 
@@ -61,6 +62,11 @@ inline constexpr absl::string_view kNoSuchKey = "no such key";
 inline constexpr absl::string_view kDivisionByZero = "division by zero";
 inline constexpr absl::string_view kIntegerOverflow = "integer overflow";
 inline constexpr absl::string_view kIndexOutOfRange = "index out of range";
+// Limits (functions.h): one result, and everything one evaluation builds.
+inline constexpr absl::string_view kResultTooLarge =
+    "result exceeds the size limit";
+inline constexpr absl::string_view kEvaluationTooLarge =
+    "evaluation exceeds its memory limit";
 
 class Value {
  public:
@@ -195,6 +201,9 @@ class MapValue {
   // Builds a map over `entries` (which must outlive it) in `arena`. Returns
   // an error Value for a key of another kind or a repeated key.
   static Value Make(Arena* arena, absl::Span<const Entry> entries);
+  // What Make takes from the arena for a map of `entries`, besides the
+  // entries themselves: for evaluations held to a budget.
+  static size_t OverheadBytes(size_t entries);
 
   size_t size() const { return entries_.size(); }
   absl::Span<const Entry> entries() const { return entries_; }
@@ -227,6 +236,10 @@ Value Equal(const Value& a, const Value& b);
 // A value for people and tests: 1, 2u, 3.5, "s", b"\x01", [1, 2], {"a": 1},
 // timestamp("2025-01-01T00:00:00Z"), duration("1.5s"), int, error("...").
 std::string DebugString(const Value& value);
+// The same when it is at most `max_bytes` long, else nullopt, found without
+// writing much past `max_bytes` (a value may be small and its text huge:
+// a list holding one long string many times).
+std::optional<std::string> DebugString(const Value& value, size_t max_bytes);
 
 // Copies `text` into `arena` and returns a string Value over the copy.
 Value StringIn(Arena* arena, absl::string_view text);

@@ -1,7 +1,9 @@
 #include "model/event_validation.h"
 
+#include <charconv>
 #include <cmath>
 #include <string>
+#include <type_traits>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -93,20 +95,46 @@ absl::Status CheckTimestamp(absl::string_view field,
   return absl::OkStatus();
 }
 
+// absl::StrCat rounds doubles to six digits, which would show a value just
+// past a bound as the bound itself; this is the shortest exact text.
+template <typename T>
+std::string NumberText(T value) {
+  if constexpr (std::is_floating_point_v<T>) {
+    char buffer[32];
+    return std::string(
+        buffer, std::to_chars(buffer, buffer + sizeof buffer, value).ptr);
+  } else {
+    return absl::StrCat(value);
+  }
+}
+
 template <typename T>
 absl::Status CheckRange(absl::string_view field, T value, T low, T high) {
   if (value < low || value > high) {
-    return FieldError(field, absl::StrCat("must be within [", low, ", ", high,
-                                          "], got ", value));
+    return FieldError(field, absl::StrCat("must be within [", NumberText(low),
+                                          ", ", NumberText(high), "], got ",
+                                          NumberText(value)));
   }
   return absl::OkStatus();
+}
+
+// NaN would slip through CheckRange (it compares false with everything), and
+// infinities deserve their own words.
+absl::Status CheckNumber(absl::string_view field, double value, double low,
+                         double high) {
+  if (!std::isfinite(value)) {
+    return FieldError(field, absl::StrCat("must be a finite number, got ",
+                                          NumberText(value)));
+  }
+  return CheckRange(field, value, low, high);
 }
 
 absl::Status CheckType(absl::string_view type) {
   if (type.empty()) return FieldError("type", "is required");
   if (type.size() > kMaxTypeBytes) {
-    return FieldError("type", absl::StrCat("is longer than ", kMaxTypeBytes,
-                                           " bytes"));
+    return FieldError("type",
+                      absl::StrCat("is ", type.size(), " bytes long, at most ",
+                                   kMaxTypeBytes, " are allowed"));
   }
   for (char c : type) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
@@ -128,10 +156,14 @@ absl::Status CheckAttributes(const v1::Event& event) {
   for (const auto& [key, value] : event.attributes()) {
     std::string field = absl::StrCat("attributes.", key);
     if (key.empty() || key.size() > kMaxAttributeKeyBytes) {
-      return FieldError("attributes", absl::StrCat("key '", key,
-                                                   "' must be 1 to ",
-                                                   kMaxAttributeKeyBytes,
-                                                   " bytes long"));
+      // The key itself may be what is too long: quote only its start.
+      return FieldError(
+          "attributes",
+          absl::StrCat(
+              "key '", key.substr(0, kMaxAttributeKeyBytes),
+              key.size() > kMaxAttributeKeyBytes ? "...' is " : "' is ",
+              key.size(), " bytes long; keys must be 1 to ",
+              kMaxAttributeKeyBytes, " bytes long"));
     }
     if (!IsCleanUtf8(key)) {
       return FieldError("attributes", "keys must be UTF-8 without control characters");
@@ -139,14 +171,18 @@ absl::Status CheckAttributes(const v1::Event& event) {
     switch (value.kind_case()) {
       case google::protobuf::Value::kStringValue:
         if (value.string_value().size() > kMaxAttributeStringBytes) {
-          return FieldError(field, absl::StrCat("is longer than ",
-                                                kMaxAttributeStringBytes,
-                                                " bytes"));
+          return FieldError(
+              field, absl::StrCat("is ", value.string_value().size(),
+                                  " bytes long, at most ",
+                                  kMaxAttributeStringBytes, " are allowed"));
         }
         break;
       case google::protobuf::Value::kNumberValue:
-        if (!std::isfinite(value.number_value())) {
-          return FieldError(field, "must be a finite number");
+        if (absl::Status s =
+                CheckNumber(field, value.number_value(), -kMaxAttributeNumber,
+                            kMaxAttributeNumber);
+            !s.ok()) {
+          return s;
         }
         break;
       case google::protobuf::Value::kBoolValue:
@@ -216,10 +252,10 @@ absl::Status ValidateEvent(const v1::Event& event, absl::Time now) {
   if (absl::Status s = CheckId("queue", event.queue(), false); !s.ok()) return s;
 
   if (event.has_sentiment()) {
-    if (!std::isfinite(event.sentiment())) {
-      return FieldError("sentiment", "must be a finite number");
+    if (absl::Status s = CheckNumber("sentiment", event.sentiment(), -1.0, 1.0);
+        !s.ok()) {
+      return s;
     }
-    if (absl::Status s = CheckRange("sentiment", event.sentiment(), -1.0, 1.0); !s.ok()) return s;
   }
   if (event.has_duration_ms()) {
     if (absl::Status s = CheckRange<int64_t>("duration_ms", event.duration_ms(), 0, kMaxDurationMs); !s.ok()) return s;
@@ -235,8 +271,12 @@ absl::Status ValidateEvent(const v1::Event& event, absl::Time now) {
   if (event.has_transfers()) {
     if (absl::Status s = CheckRange("transfers", event.transfers(), 0, kMaxTransfers); !s.ok()) return s;
   }
-  if (event.has_value() && !std::isfinite(event.value())) {
-    return FieldError("value", "must be a finite number");
+  if (event.has_value()) {
+    if (absl::Status s =
+            CheckNumber("value", event.value(), -kMaxValue, kMaxValue);
+        !s.ok()) {
+      return s;
+    }
   }
   if (!event.currency().empty()) {
     const std::string& c = event.currency();

@@ -11,10 +11,11 @@
 //   sentiment      finite, [-1, 1]
 //   duration_ms, hold_ms   0..30 days, hold_ms <= duration_ms
 //   transfers      0..100
-//   value          finite; currency: three upper-case letters (ISO 4217)
+//   value          finite, [-1e12, 1e12]; currency: three upper-case
+//                  letters (ISO 4217)
 //   csat 1..5, nps 0..10
 //   attributes     <= 64; keys 1..64 bytes; values string (<= 1024 bytes),
-//                  finite number or bool
+//                  finite number in [-1e15, 1e15] or bool
 //   whole event    <= 16 KiB serialized
 
 #ifndef MOTIVE_MODEL_EVENT_VALIDATION_H_
@@ -36,6 +37,16 @@ inline constexpr size_t kMaxAttributeKeyBytes = 64;
 inline constexpr size_t kMaxAttributeStringBytes = 1024;
 inline constexpr size_t kMaxEventBytes = 16 * 1024;
 inline constexpr int kMaxTransfers = 100;
+
+// Magnitudes of `value` (money, in the currency's units) and of number
+// attributes. The state sums both (lifetime_value, SUM and AVG metrics), and
+// these bounds are what keep every sum finite: even 2^64 events, more than a
+// log can hold, of 1e15 each add up to under 2e34, nowhere near DBL_MAX
+// (1.8e308), where two purchases of 1.7e308 used to make Infinity. 1e12 is
+// more than any one purchase in any currency; 1e15 stays below 2^53, so an
+// integer attribute (a count, a score, an id) is held exactly.
+inline constexpr double kMaxValue = 1e12;
+inline constexpr double kMaxAttributeNumber = 1e15;
 
 // Checks `event` as the caller sent it. `now` is the ingest time, used for
 // recorded_at when the event has none.

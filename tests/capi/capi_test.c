@@ -290,6 +290,15 @@ static void test_record(void) {
         MOT_EINVALID, "sentiment");
   }
   {
+    /* Two such purchases made the lifetime value Infinity. */
+    const char* huge =
+        "{\"customer_id\":\"c1\",\"type\":\"purchase\","
+        "\"occurred_at\":\"2025-03-01T10:00:00Z\",\"value\":1.7e308}";
+    CHECK_FAILS(
+        mot_event_record(NULL, engine, MOT_FORMAT_JSON, huge, strlen(huge)),
+        MOT_EINVALID, "value: must be within [-1e+12, 1e+12], got 1.7e+308");
+  }
+  {
     const char* missing =
         "{\"type\":\"contact\","
         "\"occurred_at\":\"2025-03-01T10:00:00Z\"}";
@@ -597,6 +606,17 @@ static void test_expr(void) {
     const char* bad[] = {"'unterminated"};
     CHECK_FAILS(mot_expr_eval(&out, "n", names, bad, 1), MOT_EPARSE,
                 "value of n");
+  }
+  {
+    /* A thousand strings of 6 KB: past what one evaluation may build. */
+    static char text[3003];
+    const char* limit_names[] = {"ten", "s"};
+    const char* limit_values[] = {"[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]", text};
+    memset(text, 'x', sizeof text - 1);
+    text[0] = text[sizeof text - 2] = '\'';
+    CHECK_FAILS(mot_expr_eval(&out, "ten.map(a, ten.map(b, ten.map(c, s + s)))",
+                              limit_names, limit_values, 2),
+                MOT_EINVALID, "max_evaluation_bytes");
   }
   CHECK(out.data == NULL);
   CHECK(mot_expr_eval(&out, "n * 2", names, values, 1) == MOT_OK);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "decide/feedback.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -511,6 +512,44 @@ TEST_F(RulesetTest, ProactiveRulesAreOnOrOffForTheCustomer) {
   EXPECT_EQ(alerts[0].action().action(), "follow_up");
   EXPECT_EQ(alerts[0].event_id(), "s-1");
   EXPECT_EQ(model::ToUnixMicros(alerts[0].deliver_after()), kNowUs);
+}
+
+// A rule that would build more than an evaluation may is cut while it
+// runs: it does not hold, and the trace names the limit. One whose
+// constants alone pass a limit is refused when the ruleset loads.
+TEST_F(RulesetTest, RunawayRulesAreCutWithAClearError) {
+  Attribute("c-1", "note", std::string(1000, 'n'));
+  // 5000 strings of 1001 bytes: 5 MB, past the 4 MiB budget.
+  const std::string ones =
+      absl::StrCat("[", absl::StrJoin(std::vector<int>(5000, 1), ","), "]");
+  const std::string runaway =
+      absl::StrCat(ones, ".map(i, customer.attributes.note + 'x').size() > 0");
+  // Not a "pb" raw string: clang-format would move its lines.
+  auto rules =
+      Load(absl::StrCat("actions { id: \"runaway\" }\n"
+                        "actions { id: \"fine\" }\n"
+                        "playbooks {\n"
+                        "  name: \"p\"\n"
+                        "  rules { action: \"fine\" }\n"
+                        "  rules { action: \"runaway\" eligibility: \"",
+                        runaway, "\" }\n}\n"));
+  ASSERT_NE(rules, nullptr);
+  const v1::Decision d = Decide(*rules, "c-1");
+  EXPECT_THAT(Ranked(d), ElementsAre("fine"));
+  EXPECT_THAT(Dropped(d), ElementsAre("runaway/eligibility"));
+  EXPECT_THAT(d.dropped(0).detail(),
+              HasSubstr(": evaluation exceeds its memory limit "
+                        "(max_evaluation_bytes: 4194304): "));
+
+  const std::string x17 = ".replace('', 'xxxxxxxxxxxxxxxx')";
+  absl::Status s = LoadError(absl::StrCat(
+      "actions { id: \"a\" }\n"
+      "playbooks { name: \"p\" rules { action: \"a\" eligibility: \"'x'",
+      x17, x17, x17, x17, x17, ".size() > 0\" } }\n"));
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("playbooks[0].rules[0].eligibility"));
+  EXPECT_THAT(s.message(), HasSubstr("result exceeds the size limit "
+                                     "(max_result_bytes: 1048576)"));
 }
 
 TEST_F(RulesetTest, ErrorsNameTheFileLineAndField) {

@@ -9,6 +9,8 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "model/errors.h"
@@ -16,7 +18,10 @@
 namespace motive::expr {
 namespace {
 
+using ::testing::AllOf;
+using ::testing::EndsWith;
 using ::testing::HasSubstr;
+using ::testing::StartsWith;
 
 class ProgramTest : public ::testing::Test {
  protected:
@@ -236,6 +241,107 @@ TEST_F(ProgramTest, IterationLimitStopsRunawayRules) {
   EXPECT_THAT(std::string(v.text()), HasSubstr("limit"));
 }
 
+// "[e, e, ..., e]" with `n` elements.
+std::string ListOf(int n, absl::string_view element) {
+  return absl::StrCat(
+      "[", absl::StrJoin(std::vector<absl::string_view>(n, element), ", "),
+      "]");
+}
+
+TEST_F(ProgramTest, IterationLimitAtItsEdge) {
+  EnvironmentOptions options;
+  options.limits.max_iterations = 1000;
+  Environment small(options);
+  Activation none(small);
+  // all() has a fast path of its own; map() takes the general one.
+  for (const char* loop : {".all(i, i == 1)", ".map(i, i).size() > 0"}) {
+    SCOPED_TRACE(loop);
+    auto at = Program::Compile(ListOf(1000, "1") + loop, small);
+    ASSERT_TRUE(at.ok()) << at.status();
+    Value v = (*at)->Evaluate(none, &arena_);
+    ASSERT_EQ(v.kind(), ValueKind::kBool) << DebugString(v);
+    EXPECT_TRUE(v.bool_value());
+    auto past = Program::Compile(ListOf(1001, "1") + loop, small);
+    ASSERT_TRUE(past.ok()) << past.status();
+    v = (*past)->Evaluate(none, &arena_);
+    ASSERT_TRUE(v.is_error()) << DebugString(v);
+    EXPECT_EQ(v.text(),
+              "comprehension iteration limit reached (max_iterations: 1000)");
+  }
+}
+
+// Every string `s + s` builds is within max_result_bytes; a thousand of them
+// are not within reason, and the evaluation's budget cuts them short.
+TEST_F(ProgramTest, EvaluationBudgetCutsRunawayResults) {
+  const std::string big(60 * 1024, 'x');
+  Activation activation = Bindings();
+  activation.Bind(2, Value::String(big));  // s
+  auto doubled = Program::Compile(ListOf(1000, "1") + ".map(i, s + s)", env_);
+  ASSERT_TRUE(doubled.ok()) << doubled.status();
+  Value v = (*doubled)->Evaluate(activation, &arena_);
+  ASSERT_TRUE(v.is_error()) << DebugString(v).substr(0, 100);
+  EXPECT_THAT(std::string(v.text()),
+              HasSubstr("evaluation exceeds its memory limit "
+                        "(max_evaluation_bytes: 4194304): "));
+  EXPECT_LT(arena_.SpaceAllocated(), 6u << 20);
+  // Lists of the same string only refer to it, and cost little.
+  auto shared = Program::Compile(ListOf(1000, "1") + ".map(i, s)", env_);
+  ASSERT_TRUE(shared.ok()) << shared.status();
+  v = (*shared)->Evaluate(activation, &arena_);
+  ASSERT_EQ(v.kind(), ValueKind::kList) << DebugString(v).substr(0, 100);
+  EXPECT_EQ(v.list().size(), 1000u);
+}
+
+TEST_F(ProgramTest, EvaluationBudgetAtItsEdge) {
+  EnvironmentOptions options;
+  options.limits.max_evaluation_bytes = 10;
+  Environment small(options);
+  ASSERT_TRUE(small.DeclareVariable("s", Type::String()).ok());
+  Activation activation(small);
+  activation.Bind(0, Value::String("voice"));
+  auto at = Program::Compile("s + s", small);
+  ASSERT_TRUE(at.ok()) << at.status();
+  Value v = (*at)->Evaluate(activation, &arena_);
+  ASSERT_EQ(v.kind(), ValueKind::kString) << DebugString(v);
+  EXPECT_EQ(v.text(), "voicevoice");
+  auto past = Program::Compile("s + s + '!'", small);
+  ASSERT_TRUE(past.ok()) << past.status();
+  v = (*past)->Evaluate(activation, &arena_);
+  ASSERT_TRUE(v.is_error()) << DebugString(v);
+  EXPECT_EQ(v.text(),
+            "evaluation exceeds its memory limit (max_evaluation_bytes: 10): "
+            "10 bytes built, 11 more asked for");
+  // Lists and maps count too.
+  v = (*Program::Compile("[s] == [s]", small))->Evaluate(activation, &arena_);
+  ASSERT_TRUE(v.is_error()) << DebugString(v);
+  EXPECT_THAT(std::string(v.text()), HasSubstr("max_evaluation_bytes"));
+  v = (*Program::Compile("{s: 1}.size()", small))
+          ->Evaluate(activation, &arena_);
+  ASSERT_TRUE(v.is_error()) << DebugString(v);
+  EXPECT_THAT(std::string(v.text()), HasSubstr("max_evaluation_bytes"));
+}
+
+// A constant that reaches a size limit would fail every evaluation: it is
+// refused when the rule is compiled.
+TEST_F(ProgramTest, ConstantsPastASizeLimitAreRefusedAtCompile) {
+  const std::string x17 = ".replace('', 'xxxxxxxxxxxxxxxx')";  // 17 times
+  // 17^4 = 83521 bytes, folded.
+  const std::string big = absl::StrCat("'x'", x17, x17, x17, x17);
+  ASSERT_TRUE(Program::Compile(big + ".size() > 0", env_).ok());
+  auto one = Program::Compile(big + x17 + ".size() > 0", env_);
+  ASSERT_FALSE(one.ok());
+  EXPECT_THAT(std::string(one.status().message()),
+              AllOf(StartsWith("line 1, column "),
+                    EndsWith(": result exceeds the size limit "
+                             "(max_result_bytes: 1048576)")));
+  // 60 of them, 5 MB of constants, pass the evaluation's budget.
+  auto many = Program::Compile(ListOf(60, big) + ".size() > 0", env_);
+  ASSERT_FALSE(many.ok());
+  EXPECT_THAT(std::string(many.status().message()),
+              HasSubstr("evaluation exceeds its memory limit "
+                        "(max_evaluation_bytes: 4194304)"));
+}
+
 TEST_F(ProgramTest, ManyThreadsEvaluateOneProgram) {
   auto program = Program::Compile(
       "tags.filter(t, t != 'vip').map(t, t + s).size() == 2 && n * 2 == 14",
@@ -273,6 +379,21 @@ TEST(EvaluateOnceTest, VariablesAreCelLiterals) {
       std::string(EvaluateOnce("n / 0", Vars{{"n", "1"}}).status().message()),
       HasSubstr("evaluation error: division by zero"));
   EXPECT_FALSE(EvaluateOnce("n", Vars{{"n", "1"}, {"n", "2"}}).ok());
+}
+
+// A list may refer to one string many times: small in memory, and larger
+// than any limit once written out.
+TEST(EvaluateOnceTest, ResultIsWrittenWithinMaxResultBytes) {
+  using Vars = std::vector<std::pair<std::string, std::string>>;
+  const Vars s = {{"s", absl::StrCat("'", std::string(60 * 1024, 'x'), "'")}};
+  auto at = EvaluateOnce("[s, s, s, s, s, s, s, s, s, s, s, s, s, s, s, s]", s);
+  ASSERT_TRUE(at.ok()) << at.status();
+  EXPECT_EQ(at->size(), 16 * (60 * 1024 + 2) + 15 * 2 + 2);
+  auto past = EvaluateOnce(ListOf(1000, "1") + ".map(i, s)", s);
+  ASSERT_FALSE(past.ok());
+  EXPECT_EQ(past.status().message(),
+            "evaluation error: result exceeds the size limit "
+            "(max_result_bytes: 1048576) once written out");
 }
 
 }  // namespace

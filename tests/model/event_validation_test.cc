@@ -1,7 +1,9 @@
 #include "model/event_validation.h"
 
+#include <cmath>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "model/errors.h"
@@ -77,8 +79,12 @@ TEST(ValidateEventTest, TypeCharacters) {
   EXPECT_TRUE(ValidateEvent(e, kNow).ok());
   e.set_type("has space");
   ExpectRejected(e, "type");
+  e.set_type(std::string(kMaxTypeBytes, 'a'));
+  EXPECT_TRUE(ValidateEvent(e, kNow).ok());
   e.set_type(std::string(kMaxTypeBytes + 1, 'a'));
   ExpectRejected(e, "type");
+  EXPECT_THAT(ValidateEvent(e, kNow).message(),
+              HasSubstr("is 65 bytes long, at most 64 are allowed"));
 }
 
 TEST(ValidateEventTest, TimeSanity) {
@@ -136,6 +142,16 @@ TEST(ValidateEventTest, NumericRangesAtTheirEdges) {
       {"duration_ms",
        [](v1::Event& e, double v) { e.set_duration_ms(int64_t(v)); }, 0,
        30.0 * 86400 * 1000, -1, 30.0 * 86400 * 1000 + 1},
+      {"value", [](v1::Event& e, double v) { e.set_value(v); }, -kMaxValue,
+       kMaxValue, std::nextafter(-kMaxValue, -HUGE_VAL),
+       std::nextafter(kMaxValue, HUGE_VAL)},
+      {"attributes.x",
+       [](v1::Event& e, double v) {
+         (*e.mutable_attributes())["x"].set_number_value(v);
+       },
+       -kMaxAttributeNumber, kMaxAttributeNumber,
+       std::nextafter(-kMaxAttributeNumber, -HUGE_VAL),
+       std::nextafter(kMaxAttributeNumber, HUGE_VAL)},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.field);
@@ -162,6 +178,26 @@ TEST(ValidateEventTest, NonFiniteNumbers) {
   e = ValidEvent();
   (*e.mutable_attributes())["x"].set_number_value(-HUGE_VAL);
   ExpectRejected(e, "attributes.x");
+}
+
+// Two purchases of 1.7e308 used to make the lifetime value Infinity.
+TEST(ValidateEventTest, HugeValuesAreRejectedAtIngest) {
+  v1::Event e = ValidEvent();
+  e.set_type("purchase");
+  e.set_value(1.7e308);
+  ExpectRejected(e, "value");
+  EXPECT_EQ(ValidateEvent(e, kNow).message(),
+            "value: must be within [-1e+12, 1e+12], got 1.7e+308");
+  e.set_value(-1.7e308);
+  ExpectRejected(e, "value");
+  // Just past the bound, and shown so: not rounded to the bound.
+  e.set_value(std::nextafter(kMaxValue, HUGE_VAL));
+  EXPECT_EQ(ValidateEvent(e, kNow).message(),
+            "value: must be within [-1e+12, 1e+12], got 1000000000000.0001");
+  e.set_value(kMaxValue);
+  EXPECT_TRUE(ValidateEvent(e, kNow).ok());
+  // The sum the bound allows stays exact far past any real history.
+  EXPECT_EQ(kMaxValue * 1e9 / 1e9, kMaxValue);
 }
 
 TEST(ValidateEventTest, HoldCannotExceedDuration) {
@@ -194,14 +230,24 @@ TEST(ValidateEventTest, Attributes) {
   ExpectRejected(e, "attributes");
 
   e = ValidEvent();
+  (*e.mutable_attributes())[std::string(kMaxAttributeKeyBytes, 'k')]
+      .set_bool_value(true);
+  EXPECT_TRUE(ValidateEvent(e, kNow).ok());
   (*e.mutable_attributes())[std::string(kMaxAttributeKeyBytes + 1, 'k')]
       .set_bool_value(true);
   ExpectRejected(e, "attributes");
+  EXPECT_THAT(ValidateEvent(e, kNow).message(),
+              HasSubstr("...' is 65 bytes long; keys must be 1 to 64 bytes"));
 
   e = ValidEvent();
   (*e.mutable_attributes())["note"].set_string_value(
+      std::string(kMaxAttributeStringBytes, 'x'));
+  EXPECT_TRUE(ValidateEvent(e, kNow).ok());
+  (*e.mutable_attributes())["note"].set_string_value(
       std::string(kMaxAttributeStringBytes + 1, 'x'));
   ExpectRejected(e, "attributes.note");
+  EXPECT_THAT(ValidateEvent(e, kNow).message(),
+              HasSubstr("is 1025 bytes long, at most 1024 are allowed"));
 
   e = ValidEvent();
   (*e.mutable_attributes())["nested"].mutable_list_value();
@@ -210,6 +256,30 @@ TEST(ValidateEventTest, Attributes) {
   e = ValidEvent();
   (*e.mutable_attributes())["nothing"];  // a Value with no kind set
   ExpectRejected(e, "attributes.nothing");
+}
+
+TEST(ValidateEventTest, WholeEventAtItsSizeLimit) {
+  // Attributes short enough to pass on their own, padded so that the whole
+  // event is exactly kMaxEventBytes.
+  v1::Event e = ValidEvent();
+  int i = 0;
+  const size_t piece = kMaxAttributeStringBytes / 2;
+  // Stops with room for one more entry's framing and a pad of at most
+  // `piece` bytes.
+  while (e.ByteSizeLong() + piece + 64 < kMaxEventBytes) {
+    (*e.mutable_attributes())[absl::StrCat("key", i++)].set_string_value(
+        std::string(piece, 'x'));
+  }
+  std::string& pad = *(*e.mutable_attributes())["pad"].mutable_string_value();
+  while (e.ByteSizeLong() < kMaxEventBytes) pad.push_back('x');
+  ASSERT_EQ(e.ByteSizeLong(), kMaxEventBytes);
+  EXPECT_TRUE(ValidateEvent(e, kNow).ok()) << ValidateEvent(e, kNow);
+  pad.push_back('x');
+  absl::Status s = ValidateEvent(e, kNow);
+  EXPECT_TRUE(absl::IsInvalidArgument(s));
+  EXPECT_EQ(ErrorField(s), "");
+  EXPECT_THAT(std::string(s.message()),
+              HasSubstr("event is 16385 bytes, at most 16384 are allowed"));
 }
 
 TEST(ValidateEventTest, WholeEventSizeLimit) {

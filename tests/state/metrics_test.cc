@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
@@ -370,6 +371,32 @@ TEST(MetricSetExtractTest, FilterUsingTheWholeEvent) {
   auto add = [&](size_t, const MetricSample&) { ++count; };
   (*set)->Extract(Contact(kT0, v1::VOICE), strings, add);
   (*set)->Extract(Contact(kT0, v1::CHAT), strings, add);
+  EXPECT_EQ(count, 1);
+}
+
+// A filter that would build more than one evaluation may is cut, and the
+// event is left out of that metric, as for any filter error.
+TEST(MetricSetExtractTest, RunawayFilterLeavesTheEventOut) {
+  auto filter = [](int n) {
+    return absl::StrCat(
+        "metrics { name: 'm' aggregation: COUNT window: '1d' filter: \"[",
+        absl::StrJoin(std::vector<int>(n, 1), ","),
+        "].map(i, event.attributes.note + 'x').size() > 0\" }");
+  };
+  v1::Event event = Contact(kT0, v1::VOICE);
+  (*event.mutable_attributes())["note"].set_string_value(
+      std::string(1000, 'n'));
+  Interner strings;
+  int count = 0;
+  auto add = [&](size_t, const MetricSample&) { ++count; };
+  auto fits = Compile(filter(10));
+  ASSERT_TRUE(fits.ok()) << fits.status();
+  (*fits)->Extract(event, strings, add);
+  EXPECT_EQ(count, 1);
+  // 5000 strings of 1001 bytes: past the 4 MiB an evaluation may build.
+  auto runaway = Compile(filter(5000));
+  ASSERT_TRUE(runaway.ok()) << runaway.status();
+  (*runaway)->Extract(event, strings, add);
   EXPECT_EQ(count, 1);
 }
 
