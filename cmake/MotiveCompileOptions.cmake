@@ -18,3 +18,15 @@ if(MOTIVE_SANITIZE)
                       -fno-sanitize-recover=all)
   add_link_options(-fsanitize=${_motive_sanitizers})
 endif()
+
+# Clang's thread-safety analysis over the ABSL_GUARDED_BY annotations (see
+# src/base/mutex.h): `make thread-safety` builds the library with it, as
+# errors, and CI runs it.
+option(MOTIVE_THREAD_SAFETY "Check lock annotations (clang only)" OFF)
+if(MOTIVE_THREAD_SAFETY)
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "MOTIVE_THREAD_SAFETY needs clang (CXX=clang++)")
+  endif()
+  target_compile_options(motive_compile_options INTERFACE
+    -Wthread-safety -Werror=thread-safety)
+endif()

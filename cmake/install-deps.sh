@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake pkg-config
+  build-essential cmake pkg-config clang
   libabsl-dev libprotobuf-dev protobuf-compiler
   libsqlite3-dev zlib1g-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   libre2-dev

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -964,6 +965,36 @@ void Ruleset::Alerts(absl::string_view customer_id, const v1::Event& event,
         until != 0 ? model::FromUnixMicros(until) : situation.time();
     alert.set_event_id(event.event_id());
   }
+}
+
+void Ruleset::Fold(const v1::Event& event, state::StateStore& store,
+                   std::vector<v1::Alert>* out) const {
+  if (proactive_.empty()) {
+    store.Apply(event);
+    return;
+  }
+  const absl::string_view customer_id = event.customer_id();
+  const int64_t event_us = model::ToUnixMicros(event.occurred_at());
+  auto rules_on = [&](const v1::Event* seen) {
+    uint64_t on = 0;
+    store.Visit(customer_id, std::numeric_limits<int64_t>::max(),
+                [&](const state::CustomerState& customer) {
+                  on = Proactive(customer_id, event, seen,
+                                 std::max(event_us, customer.newest_us()),
+                                 customer, store);
+                });
+    return on;
+  };
+  const uint64_t before = rules_on(nullptr);
+  store.Apply(event);
+  const uint64_t turned_on = rules_on(&event) & ~before;
+  if (turned_on == 0) return;
+  store.Visit(customer_id, std::numeric_limits<int64_t>::max(),
+              [&](const state::CustomerState& customer) {
+                Alerts(customer_id, event,
+                       std::max(event_us, customer.newest_us()), turned_on,
+                       customer, store, out);
+              });
 }
 
 }  // namespace motive::decide

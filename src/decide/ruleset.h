@@ -130,6 +130,15 @@ class Ruleset {
               const state::StateStore& store,
               std::vector<v1::Alert>* out) const;
 
+  // Folds `event` into `store` and appends to `out` the alerts it raises:
+  // the proactive rules before it (the state without it, `event` unbound)
+  // against after it, as of the event's time (of the customer's newest
+  // event when it comes late), so that alerts follow from the log, not from
+  // when it was ingested. Each event is an edge or not. The caller keeps
+  // other folds of the same customer away meanwhile.
+  void Fold(const v1::Event& event, state::StateStore& store,
+            std::vector<v1::Alert>* out) const;
+
  private:
   struct Action;
   struct Condition;

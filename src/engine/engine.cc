@@ -102,14 +102,20 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& path,
   absl::StatusOr<std::unique_ptr<state::StateStore>> state =
       engine->BuildState(*merged, /*use_snapshot=*/true);
   if (!state.ok()) return state.status();
-  engine->state_ = *std::move(state);
+  std::shared_ptr<const decide::Ruleset> rules;
   if (!options.ruleset_text.empty()) {
-    absl::StatusOr<std::shared_ptr<const decide::Ruleset>> rules =
+    absl::StatusOr<std::shared_ptr<const decide::Ruleset>> compiled =
         decide::Ruleset::Compile(options.ruleset_text, options.ruleset_origin,
                                  *engine->strings_);
-    if (!rules.ok()) return rules.status();
-    engine->ruleset_ = *std::move(rules);
+    if (!compiled.ok()) return compiled.status();
+    rules = *std::move(compiled);
   }
+  // Nobody else sees the engine yet; the locks are for the analysis.
+  base::MutexLock ingest(&engine->ingest_mu_);
+  base::WriterLock state_lock(&engine->state_mu_);
+  base::MutexLock swap(&engine->ruleset_mu_);
+  engine->state_ = *std::move(state);
+  engine->ruleset_ = std::move(rules);
   engine->config_fingerprint_ = state::ConfigFingerprint(*merged);
   engine->context_config_ = std::move(config);
   return engine;
@@ -219,7 +225,7 @@ absl::StatusOr<bool> Engine::Record(v1::Event event) {
 absl::Status Engine::AppendBatch(std::vector<v1::Event>& batch,
                                  IngestCounts* counts) {
   if (batch.empty()) return absl::OkStatus();
-  std::lock_guard<std::mutex> ingest(ingest_mu_);
+  base::MutexLock ingest(&ingest_mu_);
   absl::StatusOr<store::AppendResult> result = log_->Append(batch);
   if (!result.ok()) {
     batch.clear();
@@ -227,47 +233,19 @@ absl::Status Engine::AppendBatch(std::vector<v1::Event>& batch,
   }
   std::vector<v1::Alert> raised;
   {
-    std::shared_lock state(state_mu_);
+    base::ReaderLock state(&state_mu_);
     std::shared_ptr<const decide::Ruleset> rules = CurrentRuleset();
-    if (rules != nullptr && !rules->has_proactive()) rules = nullptr;
     for (size_t i = 0; i < batch.size(); ++i) {
       if (!result->appended[i]) continue;
-      const v1::Event& event = batch[i];
       if (rules == nullptr) {
-        state_->Apply(event);
-        continue;
+        state_->Apply(batch[i]);
+      } else {
+        rules->Fold(batch[i], *state_, &raised);
       }
-      // Each event is an edge or not: the proactive rules before it (the
-      // state without it, `event` unbound) against after it. As of the
-      // event's time (of the customer's newest event when it comes late),
-      // so that alerts follow from the log, not from when it was ingested.
-      const absl::string_view customer_id = event.customer_id();
-      const int64_t event_us = model::ToUnixMicros(event.occurred_at());
-      auto proactive = [&](const v1::Event* seen) {
-        uint64_t on = 0;
-        state_->Visit(customer_id, std::numeric_limits<int64_t>::max(),
-                      [&](const state::CustomerState& customer) {
-                        on = rules->Proactive(
-                            customer_id, event, seen,
-                            std::max(event_us, customer.newest_us()), customer,
-                            *state_);
-                      });
-        return on;
-      };
-      const uint64_t before = proactive(nullptr);
-      state_->Apply(event);
-      const uint64_t turned_on = proactive(&event) & ~before;
-      if (turned_on == 0) continue;
-      state_->Visit(customer_id, std::numeric_limits<int64_t>::max(),
-                    [&](const state::CustomerState& customer) {
-                      rules->Alerts(customer_id, event,
-                                    std::max(event_us, customer.newest_us()),
-                                    turned_on, customer, *state_, &raised);
-                    });
     }
   }
   if (!raised.empty()) {
-    std::lock_guard<std::mutex> lock(alerts_mu_);
+    base::MutexLock lock(&alerts_mu_);
     for (v1::Alert& alert : raised) {
       ++alert_counts_.raised;
       if (alerts_.size() == kMaxQueuedAlerts) {
@@ -366,7 +344,7 @@ absl::Status Engine::Query(
     return model::FieldError("customer_id", "is required");
   }
   as_of_us = AsOf(as_of_us);
-  std::shared_lock lock(state_mu_);
+  base::ReaderLock lock(&state_mu_);
   const state::StateStore& store = *state_;
   if (store.Visit(customer_id, as_of_us,
                   [&](const state::CustomerState& customer) {
@@ -437,7 +415,7 @@ absl::StatusOr<bool> Engine::RecordFeedback(const decide::Feedback& feedback) {
 
 size_t Engine::PollAlerts(size_t max, std::vector<v1::Alert>* out) {
   const int64_t now_us = absl::ToUnixMicros(clock_());
-  std::lock_guard<std::mutex> lock(alerts_mu_);
+  base::MutexLock lock(&alerts_mu_);
   size_t taken = 0;
   for (auto it = alerts_.begin(); it != alerts_.end() && taken < max;) {
     if (model::ToUnixMicros(it->deliver_after()) > now_us) {
@@ -453,7 +431,7 @@ size_t Engine::PollAlerts(size_t max, std::vector<v1::Alert>* out) {
 
 void Engine::SetAlertCallback(std::function<void(const v1::Alert&)> callback) {
   {
-    std::lock_guard<std::mutex> lock(alerts_mu_);
+    base::MutexLock lock(&alerts_mu_);
     alert_callback_ = std::move(callback);
   }
   DeliverAlerts();
@@ -462,7 +440,7 @@ void Engine::SetAlertCallback(std::function<void(const v1::Alert&)> callback) {
 void Engine::DeliverAlerts() {
   std::function<void(const v1::Alert&)> callback;
   {
-    std::lock_guard<std::mutex> lock(alerts_mu_);
+    base::MutexLock lock(&alerts_mu_);
     if (!alert_callback_ || alerts_.empty()) return;
     callback = alert_callback_;
   }
@@ -472,7 +450,7 @@ void Engine::DeliverAlerts() {
 }
 
 Engine::AlertCounts Engine::alert_counts() const {
-  std::lock_guard<std::mutex> lock(alerts_mu_);
+  base::MutexLock lock(&alerts_mu_);
   AlertCounts counts = alert_counts_;
   counts.queued = alerts_.size();
   return counts;
@@ -484,7 +462,7 @@ absl::Status Engine::LoadContextConfig(absl::string_view text) {
       !s.ok()) {
     return s;
   }
-  std::lock_guard<std::mutex> ingest(ingest_mu_);
+  base::MutexLock ingest(&ingest_mu_);
   std::shared_ptr<const decide::Ruleset> rules = CurrentRuleset();
   absl::StatusOr<v1::ContextConfig> merged =
       WithRulesetMetrics(config, rules.get());
@@ -501,10 +479,10 @@ absl::Status Engine::Rebuild(const v1::ContextConfig& config,
   if (!state.ok()) return state.status();
   std::unique_ptr<state::StateStore> old_state;
   {
-    std::unique_lock lock(state_mu_);
+    base::WriterLock lock(&state_mu_);
     old_state = std::exchange(state_, *std::move(state));
     config_fingerprint_ = state::ConfigFingerprint(config);
-    std::lock_guard<std::mutex> swap(ruleset_mu_);
+    base::MutexLock swap(&ruleset_mu_);
     rules = std::exchange(ruleset_, std::move(rules));
     // A new context configuration keeps the ruleset it had: nothing to
     // retire, and waiting for the last holder would wait for ruleset_.
@@ -530,7 +508,7 @@ absl::Status Engine::CheckRuleset(absl::string_view text,
   absl::StatusOr<std::shared_ptr<const decide::Ruleset>> rules =
       decide::Ruleset::Compile(text, origin, *strings_);
   if (!rules.ok()) return rules.status();
-  std::lock_guard<std::mutex> ingest(ingest_mu_);
+  base::MutexLock ingest(&ingest_mu_);
   return ConfigFor(**rules, origin).status();
 }
 
@@ -540,7 +518,7 @@ absl::Status Engine::LoadRuleset(absl::string_view text,
   absl::StatusOr<std::shared_ptr<const decide::Ruleset>> rules =
       decide::Ruleset::Compile(text, origin, *strings_);
   if (!rules.ok()) return rules.status();
-  std::lock_guard<std::mutex> ingest(ingest_mu_);
+  base::MutexLock ingest(&ingest_mu_);
   absl::StatusOr<v1::ContextConfig> merged = ConfigFor(**rules, origin);
   if (!merged.ok()) return merged.status();
   if (state::ConfigFingerprint(*merged) != config_fingerprint_) {
@@ -550,7 +528,7 @@ absl::Status Engine::LoadRuleset(absl::string_view text,
   // waits for no query.
   std::shared_ptr<const decide::Ruleset> old;
   {
-    std::lock_guard<std::mutex> swap(ruleset_mu_);
+    base::MutexLock swap(&ruleset_mu_);
     old = std::exchange(ruleset_, *std::move(rules));
   }
   Retire(std::move(old));
@@ -558,7 +536,7 @@ absl::Status Engine::LoadRuleset(absl::string_view text,
 }
 
 std::shared_ptr<const decide::Ruleset> Engine::CurrentRuleset() const {
-  std::lock_guard<std::mutex> lock(ruleset_mu_);
+  base::MutexLock lock(&ruleset_mu_);
   return ruleset_;
 }
 
@@ -577,7 +555,7 @@ absl::Status Engine::WriteSnapshot() {
     return absl::FailedPreconditionError(
         "a read-only engine does not write snapshots");
   }
-  std::lock_guard<std::mutex> ingest(ingest_mu_);
+  base::MutexLock ingest(&ingest_mu_);
   return WriteSnapshotLocked();
 }
 
@@ -592,7 +570,7 @@ absl::Status Engine::WriteSnapshotLocked() {
     if (!id.ok()) return id.status();
     position.event_id = *std::move(id);
   }
-  std::shared_lock lock(state_mu_);
+  base::ReaderLock lock(&state_mu_);
   return state::WriteSnapshot(*state_, position, config_fingerprint_,
                               snapshot_path_, file_io_);
 }
@@ -606,7 +584,7 @@ absl::StatusOr<uint64_t> Engine::EraseCustomer(
     return absl::InvalidArgumentError(
         "the engine was opened read-only; nothing can be erased");
   }
-  std::lock_guard<std::mutex> ingest(ingest_mu_);
+  base::MutexLock ingest(&ingest_mu_);
   // What their feedback taught is taken back event by event.
   absl::StatusOr<std::vector<v1::Event>> events =
       log_->ReadCustomer(customer_id, store::TimeRange{});
@@ -633,11 +611,11 @@ absl::StatusOr<uint64_t> Engine::EraseCustomer(
     return erased.status();
   }
   {
-    std::shared_lock lock(state_mu_);
+    base::ReaderLock lock(&state_mu_);
     state_->Erase(customer_id, *events);
   }
   {
-    std::lock_guard<std::mutex> lock(alerts_mu_);
+    base::MutexLock lock(&alerts_mu_);
     std::erase_if(alerts_, [&](const v1::Alert& alert) {
       return alert.customer_id() == customer_id;
     });
@@ -650,7 +628,7 @@ absl::StatusOr<uint64_t> Engine::EraseCustomer(
 }
 
 state::StoreStats Engine::StateStats() const {
-  std::shared_lock lock(state_mu_);
+  base::ReaderLock lock(&state_mu_);
   return state_->Stats();
 }
 

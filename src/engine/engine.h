@@ -14,8 +14,6 @@
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -23,6 +21,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "base/mutex.h"
 #include "decide/feedback.h"
 #include "decide/ruleset.h"
 #include "expr/environment.h"
@@ -241,7 +240,8 @@ class Engine {
       const v1::ContextConfig& config, bool use_snapshot);
   // Rebuilds the state under `config` and swaps it in with `rules`.
   absl::Status Rebuild(const v1::ContextConfig& config,
-                       std::shared_ptr<const decide::Ruleset> rules);
+                       std::shared_ptr<const decide::Ruleset> rules)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(ingest_mu_);
   std::shared_ptr<const decide::Ruleset> CurrentRuleset() const;
   int64_t AsOf(int64_t as_of_us) const;
   // One query: calls `fn` with the customer's state as of `as_of_us` (0:
@@ -271,28 +271,32 @@ class Engine {
 
   // Serializes appends with their folding into the state, so that the state
   // folds events in log order (what a rebuild does), and keeps snapshots
-  // and configuration changes away from both.
-  std::mutex ingest_mu_;
+  // and configuration changes away from both. Taken before state_mu_ and
+  // ruleset_mu_ when more than one is held.
+  base::Mutex ingest_mu_;
   // Held shared by every query and fold, exclusively only to swap in the
-  // state of a new configuration: queries do not wait on each other.
-  mutable std::shared_mutex state_mu_;
-  std::unique_ptr<state::StateStore> state_;
-  uint64_t config_fingerprint_ = 0;
-  // Guarded by ruleset_mu_, held only to copy or swap the pointer, so that
-  // a reload that keeps the metrics waits for no query. A reload that
-  // changes them swaps the ruleset with the state built for it, holding
-  // state_mu_ too: a reader that takes the ruleset under state_mu_ shared
-  // gets the one the state was built for.
-  mutable std::mutex ruleset_mu_;
-  std::shared_ptr<const decide::Ruleset> ruleset_;
+  // state of a new configuration: queries do not wait on each other. (The
+  // state's own shards lock each customer for a fold.)
+  mutable base::SharedMutex state_mu_;
+  std::unique_ptr<state::StateStore> state_ ABSL_GUARDED_BY(state_mu_);
+  // The fingerprint of the configuration state_ was built under; changed
+  // with it, with both locks held.
+  uint64_t config_fingerprint_ ABSL_GUARDED_BY(ingest_mu_) = 0;
+  // Held only to copy or swap the pointer, so that a reload that keeps the
+  // metrics waits for no query. A reload that changes them swaps the
+  // ruleset with the state built for it, holding state_mu_ too: a reader
+  // that takes the ruleset under state_mu_ shared gets the one the state
+  // was built for.
+  mutable base::Mutex ruleset_mu_;
+  std::shared_ptr<const decide::Ruleset> ruleset_ ABSL_GUARDED_BY(ruleset_mu_);
   // The caller's context configuration, without the ruleset's metrics.
-  // Guarded by ingest_mu_.
-  v1::ContextConfig context_config_;
+  v1::ContextConfig context_config_ ABSL_GUARDED_BY(ingest_mu_);
 
-  mutable std::mutex alerts_mu_;
-  std::deque<v1::Alert> alerts_;
-  std::function<void(const v1::Alert&)> alert_callback_;
-  AlertCounts alert_counts_;
+  mutable base::Mutex alerts_mu_;
+  std::deque<v1::Alert> alerts_ ABSL_GUARDED_BY(alerts_mu_);
+  std::function<void(const v1::Alert&)> alert_callback_
+      ABSL_GUARDED_BY(alerts_mu_);
+  AlertCounts alert_counts_ ABSL_GUARDED_BY(alerts_mu_);
 };
 
 }  // namespace motive::engine

@@ -43,7 +43,7 @@ uint32_t Interner::Intern(absl::string_view text) {
 }
 
 uint32_t Interner::InternLocked(absl::string_view text) {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   if (auto it = ids_.find(text); it != ids_.end()) return it->second;
   const uint32_t id = size_.load(std::memory_order_relaxed);
   if (id >= kCapacity) return kEmpty;
@@ -52,7 +52,7 @@ uint32_t Interner::InternLocked(absl::string_view text) {
 }
 
 bool Interner::Restore(uint32_t id, absl::string_view text) {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   if (text.empty() || id < size_.load(std::memory_order_relaxed) ||
       id >= kCapacity || ids_.contains(text)) {
     return false;

@@ -18,11 +18,12 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/string_view.h"
+#include "base/mutex.h"
 
 namespace motive::state {
 
@@ -53,9 +54,11 @@ class Interner {
   uint32_t size() const { return size_.load(std::memory_order_acquire); }
 
  private:
-  uint32_t InternLocked(absl::string_view text);
+  // The slow path of Intern, under the lock.
+  uint32_t InternLocked(absl::string_view text) ABSL_LOCKS_EXCLUDED(mu_);
   // Stores `text` as `id` (size_ <= id < kCapacity, not yet interned).
-  void StoreLocked(uint32_t id, absl::string_view text);
+  void StoreLocked(uint32_t id, absl::string_view text)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   static constexpr uint32_t kChunkBits = 12;
   static constexpr uint32_t kChunkSize = 1u << kChunkBits;
@@ -63,10 +66,11 @@ class Interner {
 
   // Tells one table's ids from another's in the threads' caches.
   const uint64_t instance_;
-  std::mutex mu_;
+  base::Mutex mu_;
   // Keys view the strings owned by chunks_, which never move.
-  absl::flat_hash_map<absl::string_view, uint32_t> ids_;
+  absl::flat_hash_map<absl::string_view, uint32_t> ids_ ABSL_GUARDED_BY(mu_);
   // chunks_[id >> kChunkBits][id & (kChunkSize - 1)] owns string `id`.
+  // Written under mu_; read without it below size_, which publishes them.
   std::unique_ptr<std::unique_ptr<std::string[]>[]> chunks_;
   std::atomic<uint32_t> size_{1};
 };

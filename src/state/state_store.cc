@@ -51,12 +51,12 @@ void StateStore::Apply(const v1::Event& event) {
   std::optional<Response> response;
   {
     Shard& shard = ShardFor(event.customer_id());
-    std::unique_lock lock(shard.mu);
+    base::WriterLock lock(&shard.mu);
     response =
         shard.customers[event.customer_id()].Apply(event, config_, *strings_);
   }
   if (response) {
-    std::unique_lock lock(learned_mu_);
+    base::WriterLock lock(&learned_mu_);
     learned_[response->action].Count(
         static_cast<v1::FeedbackOutcome>(response->outcome));
   }
@@ -67,10 +67,10 @@ bool StateStore::Erase(absl::string_view customer_id,
   bool found;
   {
     Shard& shard = ShardFor(customer_id);
-    std::unique_lock lock(shard.mu);
+    base::WriterLock lock(&shard.mu);
     found = shard.customers.erase(customer_id) > 0;
   }
-  std::unique_lock lock(learned_mu_);
+  base::WriterLock lock(&learned_mu_);
   for (const v1::Event& event : events) {
     const std::optional<Response> response = ReadFeedback(event, *strings_);
     if (!response) continue;
@@ -87,7 +87,7 @@ StateStore::Found StateStore::Visit(
     absl::string_view customer_id, int64_t as_of_us,
     absl::FunctionRef<void(const CustomerState&)> fn) const {
   const Shard& shard = ShardFor(customer_id);
-  std::shared_lock lock(shard.mu);
+  base::ReaderLock lock(&shard.mu);
   auto it = shard.customers.find(customer_id);
   if (it == shard.customers.end()) {
     fn(CustomerState());
@@ -116,7 +116,7 @@ StateStore::Found StateStore::Describe(absl::string_view customer_id,
 StoreStats StateStore::Stats() const {
   StoreStats stats;
   for (const Shard& shard : shards_) {
-    std::shared_lock lock(shard.mu);
+    base::ReaderLock lock(&shard.mu);
     stats.customers += shard.customers.size();
     // The table's slots (a pointer and a control byte each), and the nodes.
     stats.state_bytes +=
@@ -144,7 +144,7 @@ ActionStats StateStore::Learned(uint32_t action) const {
 
 void StateStore::Learned(absl::Span<const uint32_t> actions,
                          ActionStats* out) const {
-  std::shared_lock lock(learned_mu_);
+  base::ReaderLock lock(&learned_mu_);
   for (size_t i = 0; i < actions.size(); ++i) {
     auto it = learned_.find(actions[i]);
     out[i] = it == learned_.end() ? ActionStats{} : it->second;
@@ -154,7 +154,7 @@ void StateStore::Learned(absl::Span<const uint32_t> actions,
 std::vector<std::pair<uint32_t, ActionStats>> StateStore::AllLearned() const {
   std::vector<std::pair<uint32_t, ActionStats>> all;
   {
-    std::shared_lock lock(learned_mu_);
+    base::ReaderLock lock(&learned_mu_);
     all.assign(learned_.begin(), learned_.end());
   }
   // A hash map's order varies: sorted, a snapshot is a function of the
@@ -165,7 +165,7 @@ std::vector<std::pair<uint32_t, ActionStats>> StateStore::AllLearned() const {
 }
 
 void StateStore::RestoreLearned(uint32_t action, const ActionStats& stats) {
-  std::unique_lock lock(learned_mu_);
+  base::WriterLock lock(&learned_mu_);
   learned_[action] = stats;
 }
 
@@ -173,14 +173,14 @@ void StateStore::ForEach(absl::FunctionRef<void(const std::string& customer_id,
                                                 const CustomerState& state)>
                              fn) const {
   for (const Shard& shard : shards_) {
-    std::shared_lock lock(shard.mu);
+    base::ReaderLock lock(&shard.mu);
     for (const auto& [id, state] : shard.customers) fn(id, state);
   }
 }
 
 void StateStore::Insert(std::string customer_id, CustomerState state) {
   Shard& shard = ShardFor(customer_id);
-  std::unique_lock lock(shard.mu);
+  base::WriterLock lock(&shard.mu);
   shard.customers.insert_or_assign(std::move(customer_id), std::move(state));
 }
 

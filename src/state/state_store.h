@@ -21,7 +21,6 @@
 #include <array>
 #include <cstdint>
 #include <memory>
-#include <shared_mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -31,6 +30,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "base/mutex.h"
 #include "motive/v1/context.pb.h"
 #include "motive/v1/event.pb.h"
 #include "state/customer_state.h"
@@ -145,21 +145,23 @@ class StateStore {
 
  private:
   struct Shard {
-    mutable std::shared_mutex mu;
+    mutable base::SharedMutex mu;
     // One node per customer holding its id and state together: a lookup
     // reads the control bytes, one pointer and the node, and the table's
     // empty slots cost a pointer each, not a whole state (with 1M
     // customers, 0.9 KiB each in a flat table at its usual load).
-    absl::node_hash_map<std::string, CustomerState> customers;
+    absl::node_hash_map<std::string, CustomerState> customers
+        ABSL_GUARDED_BY(mu);
   };
   Shard& ShardFor(absl::string_view customer_id) const;
 
   const StateConfig config_;
   const std::shared_ptr<Interner> strings_;
   mutable std::array<Shard, kShards> shards_;
-  mutable std::shared_mutex learned_mu_;
-  // Keyed by action id; guarded by learned_mu_.
-  absl::flat_hash_map<uint32_t, ActionStats> learned_;
+  mutable base::SharedMutex learned_mu_;
+  // Keyed by action id.
+  absl::flat_hash_map<uint32_t, ActionStats> learned_
+      ABSL_GUARDED_BY(learned_mu_);
 };
 
 }  // namespace motive::state

@@ -373,7 +373,7 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(
 
 absl::Status EventLog::Start() {
   {
-    std::unique_lock lock(mu_);
+    base::MutexLock lock(&mu_);
     if (absl::Status s = PrepareStatements(); !s.ok()) return s;
     absl::StatusOr<int64_t> high_water = QueryHighWater(*db_);
     if (!high_water.ok()) return high_water.status();
@@ -399,25 +399,24 @@ absl::Status EventLog::Start() {
 
 EventLog::~EventLog() {
   {
-    std::unique_lock lock(mu_);
+    base::MutexLock lock(&mu_);
     stopping_ = true;
-    committed_.notify_one();
+    committed_.Signal();
   }
   if (syncer_.joinable()) syncer_.join();
   if (writer_lock_ == nullptr) return;
   {
-    std::unique_lock lock(mu_);
-    // Synced once more whatever the mode, so that the end recorded below
-    // also covers commits an earlier writer left unsynced.
+    base::MutexLock lock(&mu_);
+    // Synced once more whatever the mode, so that the end it records also
+    // covers commits an earlier writer left unsynced.
     unsynced_ = sync_error_.ok();
   }
   // A failure here has nobody to go to (a library never writes to the
   // host's stderr): the log is then not marked closed cleanly, and the next
   // open checks it as after a crash.
-  if (Sync().ok()) {
-    std::unique_lock lock(mu_);
-    MarkClosedCleanly(*db_, true).IgnoreError();
-  }
+  const bool synced = Sync().ok();
+  base::MutexLock lock(&mu_);
+  if (synced) MarkClosedCleanly(*db_, true).IgnoreError();
   if (wal_fd_ >= 0) ::close(wal_fd_);
 }
 
@@ -483,7 +482,7 @@ absl::StatusOr<AppendResult> EventLog::Append(
   }
   AppendResult result;
   result.appended.reserve(events.size());
-  std::unique_lock lock(mu_);
+  base::MutexLock lock(&mu_);
   if (absl::Status s = WritableLocked("recorded"); !s.ok()) return s;
   if (absl::Status s = AppendLocked(events, bodies, &result); !s.ok()) {
     return s;
@@ -501,7 +500,7 @@ void EventLog::CommittedLocked() {
   } else if (!unsynced_) {
     unsynced_ = true;
     unsynced_since_ = absl::Now();
-    committed_.notify_one();
+    committed_.Signal();
   }
 }
 
@@ -580,7 +579,7 @@ absl::Status EventLog::Sync() {
   int wal_fd;
   int64_t seq;
   {
-    std::unique_lock lock(mu_);
+    base::MutexLock lock(&mu_);
     if (!sync_error_.ok()) return sync_error_;
     if (!unsynced_ || writer_lock_ == nullptr) return absl::OkStatus();
     if (absl::Status s = OpenWalLocked(); !s.ok()) return s;
@@ -593,7 +592,7 @@ absl::Status EventLog::Sync() {
   base::FileIo& io =
       options_.file_io != nullptr ? *options_.file_io : base::FileIo::Default();
   if (io.Fdatasync(wal_fd) != 0) {
-    std::unique_lock lock(mu_);
+    base::MutexLock lock(&mu_);
     sync_error_ = model::IoError(absl::StrCat(
         "syncing ", db_path_, "-wal failed (", std::strerror(errno),
         "): events acknowledged since the last sync may not survive a power "
@@ -606,7 +605,7 @@ absl::Status EventLog::Sync() {
 
 absl::StatusOr<EventLog::Erased> EventLog::EraseCustomer(
     absl::string_view customer_id) {
-  std::unique_lock lock(mu_);
+  base::MutexLock lock(&mu_);
   if (absl::Status s = WritableLocked("erased"); !s.ok()) return s;
   if (absl::Status s = Run(begin_); !s.ok()) return s;
   // The seqs of the tail stay taken, and a log whose tail was erased is
@@ -643,7 +642,7 @@ absl::StatusOr<EventLog::Erased> EventLog::EraseCustomer(
 
 absl::Status EventLog::Flush() {
   {
-    std::unique_lock lock(mu_);
+    base::MutexLock lock(&mu_);
     if (!sync_error_.ok()) return sync_error_;
   }
   return Sync();
@@ -652,19 +651,15 @@ absl::Status EventLog::Flush() {
 void EventLog::SyncLoop() {
   while (true) {
     {
-      std::unique_lock lock(mu_);
-      auto due = [&] {
-        return unsynced_ &&
-               absl::Now() >= unsynced_since_ + options_.group_commit_delay;
-      };
-      while (!stopping_ && !due()) {
-        if (unsynced_) {
-          committed_.wait_until(lock,
-                                absl::ToChronoTime(unsynced_since_ +
-                                                   options_.group_commit_delay));
-        } else {
-          committed_.wait(lock);
+      base::MutexLock lock(&mu_);
+      while (!stopping_) {
+        if (!unsynced_) {
+          committed_.Wait(&mu_);
+          continue;
         }
+        const absl::Time due = unsynced_since_ + options_.group_commit_delay;
+        if (absl::Now() >= due) break;
+        committed_.WaitUntil(&mu_, absl::ToChronoTime(due));
       }
       if (stopping_) return;
     }
@@ -696,7 +691,7 @@ bool EventLog::ReadRowLocked(const Statement& stmt,
 void EventLog::NoteDamageLocked(int64_t seq) { damaged_.insert(seq); }
 
 LogDamage EventLog::damage() const {
-  std::unique_lock lock(mu_);
+  base::MutexLock lock(&mu_);
   LogDamage damage;
   damage.events = damaged_.size();
   damage.seqs.assign(damaged_.begin(), damaged_.end());
@@ -710,7 +705,7 @@ LogDamage EventLog::damage() const {
 absl::StatusOr<std::vector<v1::Event>> EventLog::ReadCustomer(
     absl::string_view customer_id, const TimeRange& range) {
   std::vector<v1::Event> events;
-  std::unique_lock lock(mu_);
+  base::MutexLock lock(&mu_);
   Statement& stmt = range.limit ? select_customer_recent_ : select_customer_;
   stmt.BindText(1, customer_id);
   stmt.BindInt64(
@@ -739,7 +734,7 @@ absl::StatusOr<std::vector<v1::Event>> EventLog::ReadCustomer(
 absl::Status EventLog::Scan(
     int64_t after_seq,
     const std::function<absl::Status(int64_t seq, const v1::Event&)>& fn) {
-  std::unique_lock lock(mu_);
+  base::MutexLock lock(&mu_);
   scan_.BindInt64(1, after_seq);
   absl::Status status;
   v1::Event event;
@@ -758,22 +753,22 @@ absl::Status EventLog::Scan(
 }
 
 absl::StatusOr<int64_t> EventLog::CountEvents() {
-  std::unique_lock lock(mu_);
+  base::MutexLock lock(&mu_);
   return db_->QueryInt64("SELECT count(*) FROM events");
 }
 
 absl::StatusOr<int64_t> EventLog::HighWater() {
-  std::unique_lock lock(mu_);
+  base::MutexLock lock(&mu_);
   return QueryHighWater(*db_);
 }
 
 absl::StatusOr<int64_t> EventLog::LastSeq() {
-  std::unique_lock lock(mu_);
+  base::MutexLock lock(&mu_);
   return db_->QueryInt64("SELECT coalesce(max(seq), 0) FROM events");
 }
 
 absl::StatusOr<std::string> EventLog::EventIdAt(int64_t seq) {
-  std::unique_lock lock(mu_);
+  base::MutexLock lock(&mu_);
   absl::StatusOr<Statement> stmt =
       db_->Prepare("SELECT event_id FROM events WHERE seq = ?1");
   if (!stmt.ok()) return stmt.status();

@@ -41,11 +41,9 @@
 #ifndef MOTIVE_STORE_EVENT_LOG_H_
 #define MOTIVE_STORE_EVENT_LOG_H_
 
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -56,8 +54,9 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
-#include "motive/v1/event.pb.h"
 #include "base/file_io.h"
+#include "base/mutex.h"
+#include "motive/v1/event.pb.h"
 #include "store/sqlite.h"
 #include "store/writer_lock.h"
 
@@ -232,9 +231,9 @@ class EventLog {
   // Declared before db_, so that the lock outlives the connection.
   const std::unique_ptr<WriterLock> writer_lock_;  // null: read-only, memory
 
-  // std::mutex rather than absl::Mutex: Debian's Abseil is not built with
-  // ThreadSanitizer's annotations, so TSan could not see absl's locking.
-  mutable std::mutex mu_;
+  // One connection, one lock: SQLite connections are not to be shared
+  // between threads unlocked (the log opens them SQLITE_OPEN_NOMUTEX).
+  mutable base::Mutex mu_;
   std::unique_ptr<Connection> db_ ABSL_GUARDED_BY(mu_);
   Statement insert_ ABSL_GUARDED_BY(mu_);
   Statement select_customer_ ABSL_GUARDED_BY(mu_);
@@ -256,7 +255,7 @@ class EventLog {
   absl::Status sync_error_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   absl::flat_hash_set<int64_t> damaged_ ABSL_GUARDED_BY(mu_);
-  std::condition_variable committed_;
+  base::CondVar committed_;  // a commit waits for the sync thread
   std::thread syncer_;
 };
 

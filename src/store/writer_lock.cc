@@ -104,12 +104,12 @@ WriterLock::~WriterLock() { ::close(fd_); }
 
 void WriterLock::ForgetEnd() {
   recorded_end_ = 0;
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   if (Write(fd_, holder_, 0).ok()) written_end_ = 0;
 }
 
 void WriterLock::RecordEnd(int64_t seq) {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   if (seq <= written_end_) return;
   if (Write(fd_, holder_, seq).ok()) written_end_ = seq;
 }

@@ -30,13 +30,13 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "base/mutex.h"
 
 namespace motive::store {
 
@@ -77,7 +77,7 @@ class WriterLock {
   // Read and cleared (ForgetEnd) while the log opens, before any other
   // thread can see the lock.
   int64_t recorded_end_;
-  std::mutex mu_;
+  base::Mutex mu_;
   int64_t written_end_ ABSL_GUARDED_BY(mu_);
 };
 
