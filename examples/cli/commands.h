@@ -12,6 +12,7 @@ int RunTimeline(int argc, char** argv);
 int RunContext(int argc, char** argv);
 int RunSnapshot(int argc, char** argv);
 int RunErase(int argc, char** argv);
+int RunExpire(int argc, char** argv);
 int RunExpr(int argc, char** argv);
 int RunNext(int argc, char** argv);
 int RunFeedback(int argc, char** argv);

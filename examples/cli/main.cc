@@ -30,6 +30,7 @@ constexpr Command kCommands[] = {
     {"snapshot", "write the state snapshot, for faster opens", RunSnapshot},
     {"erase", "forget a customer: their events, context and traces",
      RunErase},
+    {"expire", "apply a retention period: old events leave", RunExpire},
     {"expr", "evaluate a rule expression (CEL)", RunExpr},
 };
 

@@ -244,12 +244,15 @@ typedef struct mot_engine_options {
   /* Names the ruleset in its error messages (a file name); NULL for
    * "ruleset". Since 0.3. */
   const char *ruleset_origin;
+  /* How many days events are kept, counted from when they occurred, for
+   * mot_retention_apply(); 0 (default) keeps them forever. Since 0.5. */
+  uint32_t retention_days;
 } mot_engine_options;
 
 #define MOT_ENGINE_OPTIONS_INIT                                          \
   {                                                                      \
     sizeof(mot_engine_options), MOT_DURABILITY_FULL, 50, MOT_CHECK_QUICK, \
-        1, NULL, 0, NULL, NULL, NULL, NULL                               \
+        1, NULL, 0, NULL, NULL, NULL, NULL, 0                            \
   }
 
 /* Fills `opts` with the defaults. `struct_size` is sizeof(*opts) as the
@@ -455,6 +458,21 @@ MOT_API int mot_timeline_get(mot_buf *out, mot_engine *engine,
  * after the events were deleted: call again). */
 MOT_API int mot_customer_erase(uint64_t *erased, mot_engine *engine,
                                const char *customer_id);
+
+/* Retention: every event that occurred more than opts->retention_days
+ * before now (the engine's clock) leaves, as mot_customer_erase() takes a
+ * customer's: from the database with the copies SQLite keeps, from the
+ * customers' contexts (rebuilt from the events they keep; what the leaving
+ * feedback taught the ranking is taken back) and from the snapshot, which
+ * is rewritten. An event exactly retention_days old stays. The engine does
+ * not run this by itself: call it on a schedule (daily, say) and after
+ * opening. Recording waits meanwhile; queries wait only while the rebuilt
+ * contexts are swapped in. `*removed` (may be NULL) receives the number of
+ * events that left; 0 on failure.
+ * Returns MOT_OK, MOT_EINVALID (NULL engine, a read-only engine),
+ * MOT_EINVALID also when retention_days is 0, MOT_EBUSY (as
+ * mot_customer_erase(): call again), MOT_ECORRUPT or MOT_EIO. Since 0.5. */
+MOT_API int mot_retention_apply(uint64_t *removed, mot_engine *engine);
 
 /* ------------------------------------------------------------------------ */
 /* A customer's context                                                     */

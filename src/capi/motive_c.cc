@@ -188,6 +188,9 @@ constexpr mot_situation kSituationDefaults = MOT_SITUATION_INIT;
 constexpr size_t kEngineOptionsSizeV1 =
     offsetof(mot_engine_options, context_config);
 constexpr size_t kEngineOptionsSizeV2 = offsetof(mot_engine_options, ruleset);
+// ... and as 0.3 and 0.4 had it, before the retention period.
+constexpr size_t kEngineOptionsSizeV4 =
+    offsetof(mot_engine_options, retention_days);
 // mot_engine_stats as release 0.2 had it, before the alert counts.
 constexpr size_t kEngineStatsSizeV2 = offsetof(mot_engine_stats, alerts_raised);
 // ... and as 0.3 and 0.4 had it, before the damage counts.
@@ -526,7 +529,8 @@ void mot_buf_dispose(mot_buf* buf) {
 
 int mot_engine_options_init(mot_engine_options* opts, uint32_t struct_size) {
   return InitStruct(opts, struct_size, kEngineDefaults, "mot_engine_options",
-                    {kEngineOptionsSizeV1, kEngineOptionsSizeV2});
+                    {kEngineOptionsSizeV1, kEngineOptionsSizeV2,
+                     kEngineOptionsSizeV4});
 }
 
 int mot_ingest_options_init(mot_ingest_options* opts, uint32_t struct_size) {
@@ -606,6 +610,7 @@ int mot_engine_open(mot_engine** out, const char* path,
     if (o.ruleset_origin != nullptr) {
       options.ruleset_origin = o.ruleset_origin;
     }
+    options.retention = absl::Hours(24) * o.retention_days;
 
     auto engine = motive::engine::Engine::Open(path, std::move(options));
     if (!engine.ok()) return Fail(engine.status());
@@ -753,6 +758,17 @@ int mot_customer_erase(uint64_t* erased, mot_engine* engine,
     absl::StatusOr<uint64_t> count = engine->engine->EraseCustomer(customer_id);
     if (!count.ok()) return Fail(count.status());
     if (erased != nullptr) *erased = *count;
+    return MOT_OK;
+  });
+}
+
+int mot_retention_apply(uint64_t* removed, mot_engine* engine) {
+  return Guard([&] {
+    if (removed != nullptr) *removed = 0;
+    if (int rc = CheckEngine(engine)) return rc;
+    absl::StatusOr<uint64_t> count = engine->engine->ApplyRetention();
+    if (!count.ok()) return Fail(count.status());
+    if (removed != nullptr) *removed = *count;
     return MOT_OK;
   });
 }

@@ -44,12 +44,14 @@ void Retire(std::shared_ptr<const decide::Ruleset> old) {
 
 Engine::Engine(std::unique_ptr<store::EventLog> log, model::JourneyMap map,
                std::function<absl::Time()> clock, std::string snapshot_path,
-               base::FileIo* file_io, bool read_only)
+               base::FileIo* file_io, absl::Duration retention,
+               bool read_only)
     : log_(std::move(log)),
       rules_(RuleEnvironment()),
       journey_map_(std::move(map)),
       clock_(std::move(clock)),
       snapshot_path_(std::move(snapshot_path)),
+      retention_(retention),
       file_io_(file_io != nullptr ? *file_io : base::FileIo::Default()),
       read_only_(read_only),
       strings_(std::make_shared<state::Interner>()) {}
@@ -82,7 +84,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& path,
   auto engine = std::unique_ptr<Engine>(
       new Engine(*std::move(log), std::move(map), std::move(options.clock),
                  std::move(snapshot_path), options.log.file_io,
-                 options.log.read_only));
+                 options.retention, options.log.read_only));
   // The ruleset's metrics are part of the state; its string ids must come
   // after the snapshot's (which restores the string table as it was), so
   // it is compiled once the state is built.
@@ -589,12 +591,48 @@ absl::StatusOr<uint64_t> Engine::EraseCustomer(
   absl::StatusOr<std::vector<v1::Event>> events =
       log_->ReadCustomer(customer_id, store::TimeRange{});
   if (!events.ok()) return events.status();
+  Leaving leaving;
+  // A customer without events is in no snapshot (the log is erased only
+  // under this lock), and the call is then a retry to truncate the WAL.
+  if (!events->empty()) leaving[customer_id] = *std::move(events);
+  return Forget(leaving, /*whole=*/true,
+                [&] { return log_->EraseCustomer(customer_id); });
+}
+
+absl::StatusOr<uint64_t> Engine::ApplyRetention() {
+  if (read_only_) {
+    return absl::InvalidArgumentError(
+        "the engine was opened read-only; nothing can be expired");
+  }
+  if (retention_ <= absl::ZeroDuration()) {
+    return absl::FailedPreconditionError(
+        "no retention period is set (mot_engine_options.retention_days)");
+  }
+  const int64_t cutoff_us = absl::ToUnixMicros(clock_() - retention_);
+  base::MutexLock ingest(&ingest_mu_);
+  Leaving leaving;
+  if (absl::Status s = log_->Scan(
+          0,
+          [&](int64_t, const v1::Event& event) {
+            leaving[event.customer_id()].push_back(event);
+            return absl::OkStatus();
+          },
+          cutoff_us);
+      !s.ok()) {
+    return s;
+  }
+  if (leaving.empty()) return 0;
+  return Forget(leaving, /*whole=*/false,
+                [&] { return log_->EraseBefore(cutoff_us); });
+}
+
+absl::StatusOr<uint64_t> Engine::Forget(
+    const Leaving& leaving, bool whole,
+    absl::FunctionRef<absl::StatusOr<store::EventLog::Erased>()> erase) {
   // The snapshot goes first: after a crash, a snapshot still holding the
-  // customer beside a log without them would bring them back. A customer
-  // without events is in no snapshot (the log is erased only by this, under
-  // the same lock), and the call is then a retry to truncate the WAL.
+  // events beside a log without them would bring them back.
   bool had_snapshot = false;
-  if (!events->empty() && !snapshot_path_.empty()) {
+  if (!leaving.empty() && !snapshot_path_.empty()) {
     had_snapshot = ::unlink(snapshot_path_.c_str()) == 0;
     if (!had_snapshot && errno != ENOENT) {
       return model::IoError(absl::StrCat("removing the snapshot ",
@@ -602,22 +640,18 @@ absl::StatusOr<uint64_t> Engine::EraseCustomer(
                                          std::strerror(errno)));
     }
   }
-  absl::StatusOr<store::EventLog::Erased> erased =
-      log_->EraseCustomer(customer_id);
+  absl::StatusOr<store::EventLog::Erased> erased = erase();
   if (!erased.ok()) {
     // Nothing was deleted: the state is as it was, and so is the snapshot
     // written again (a failure here leaves none: the next open replays).
     if (had_snapshot) WriteSnapshotLocked().IgnoreError();
     return erased.status();
   }
-  {
-    base::ReaderLock lock(&state_mu_);
-    state_->Erase(customer_id, *events);
-  }
-  {
+  if (absl::Status s = ForgetInState(leaving, whole); !s.ok()) return s;
+  if (whole) {
     base::MutexLock lock(&alerts_mu_);
     std::erase_if(alerts_, [&](const v1::Alert& alert) {
-      return alert.customer_id() == customer_id;
+      return leaving.contains(alert.customer_id());
     });
   }
   if (had_snapshot) {
@@ -625,6 +659,40 @@ absl::StatusOr<uint64_t> Engine::EraseCustomer(
   }
   if (!erased->wal.ok()) return erased->wal;
   return erased->events;
+}
+
+absl::Status Engine::ForgetInState(const Leaving& leaving, bool whole) {
+  if (whole) {
+    base::ReaderLock lock(&state_mu_);
+    for (const auto& [customer_id, events] : leaving) {
+      state_->Erase(customer_id, events);
+    }
+    return absl::OkStatus();
+  }
+  // Those who keep other events get the state those events build, made
+  // before any query waits, then swapped in for all at once.
+  std::vector<std::pair<std::string, state::CustomerState>> kept;
+  {
+    base::ReaderLock lock(&state_mu_);
+    for (const auto& [customer_id, events] : leaving) {
+      absl::StatusOr<std::vector<v1::Event>> rest =
+          log_->ReadCustomer(customer_id, store::TimeRange{});
+      if (!rest.ok()) return rest.status();
+      if (rest->empty()) continue;
+      state::CustomerState& customer = kept.emplace_back(customer_id, state::CustomerState()).second;
+      for (const v1::Event& event : *rest) {
+        customer.Apply(event, state_->config(), state_->strings());
+      }
+    }
+  }
+  base::WriterLock lock(&state_mu_);
+  for (const auto& [customer_id, events] : leaving) {
+    state_->Erase(customer_id, events);
+  }
+  for (auto& [customer_id, customer] : kept) {
+    state_->Insert(std::move(customer_id), std::move(customer));
+  }
+  return absl::OkStatus();
 }
 
 state::StoreStats Engine::StateStats() const {

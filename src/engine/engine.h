@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -55,6 +56,9 @@ struct EngineOptions {
   // it in errors (a file name).
   std::string ruleset_text;
   std::string ruleset_origin;
+  // How long events are kept (by when they occurred), for ApplyRetention;
+  // zero keeps them forever.
+  absl::Duration retention = absl::ZeroDuration();
 };
 
 struct IngestCounts {
@@ -192,6 +196,17 @@ class Engine {
   // the log's and the snapshot's.
   absl::StatusOr<uint64_t> EraseCustomer(absl::string_view customer_id);
 
+  // Retention: every event that occurred more than EngineOptions::retention
+  // before the clock's now leaves the log (with the copies SQLite keeps, as
+  // erasure does), the state (each customer's is rebuilt from the events
+  // they keep, and what the leaving feedback taught is taken back) and the
+  // snapshot, which is rewritten. An event exactly `retention` old stays.
+  // Returns how many left. Ingest waits meanwhile; queries wait only for the
+  // swap of the rebuilt states. Errors: InvalidArgument (read-only),
+  // FailedPrecondition (no retention set), Unavailable and the others as
+  // EraseCustomer.
+  absl::StatusOr<uint64_t> ApplyRetention();
+
   // How the state was built when the engine opened: from a snapshot (and
   // how many log events after it), or by replaying the whole log, and why.
   struct OpenReport {
@@ -213,7 +228,21 @@ class Engine {
  private:
   Engine(std::unique_ptr<store::EventLog> log, model::JourneyMap map,
          std::function<absl::Time()> clock, std::string snapshot_path,
-         base::FileIo* file_io, bool read_only);
+         base::FileIo* file_io, absl::Duration retention, bool read_only);
+
+  // Events leaving the log, by customer.
+  using Leaving = absl::flat_hash_map<std::string, std::vector<v1::Event>>;
+  // Takes `leaving` out of the log (through `erase`), the state, the
+  // snapshot and, when the customers leave `whole`, their queued alerts.
+  // Returns the number of events erased.
+  absl::StatusOr<uint64_t> Forget(
+      const Leaving& leaving, bool whole,
+      absl::FunctionRef<absl::StatusOr<store::EventLog::Erased>()> erase)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(ingest_mu_);
+  // Forget's part in the state: the customers dropped (whole), or rebuilt
+  // from the events they keep.
+  absl::Status ForgetInState(const Leaving& leaving, bool whole)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(ingest_mu_);
 
   // Appends a batch of prepared events, folds the appended ones into the
   // state, raises the alerts they turn on and adds the outcome to `counts`.
@@ -262,6 +291,7 @@ class Engine {
   const model::JourneyMap journey_map_;
   const std::function<absl::Time()> clock_;
   const std::string snapshot_path_;  // "" for none
+  const absl::Duration retention_;
   base::FileIo& file_io_;            // the snapshot's file calls
   const bool read_only_;
   // One string table for the engine's life: every state uses it, so that

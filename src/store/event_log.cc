@@ -438,8 +438,9 @@ absl::Status EventLog::PrepareStatements() {
        " FROM events WHERE customer_id = ?1 AND occurred_us >= ?2 "
        "AND occurred_us < ?3 ORDER BY occurred_us DESC, seq DESC LIMIT ?4"},
       {&scan_, "SELECT " MOTIVE_EVENT_COLUMNS
-               " FROM events WHERE seq > ?1 ORDER BY seq"},
+               " FROM events WHERE seq > ?1 AND occurred_us < ?2 ORDER BY seq"},
       {&erase_, "DELETE FROM events WHERE customer_id = ?1"},
+      {&erase_before_, "DELETE FROM events WHERE occurred_us < ?1"},
       {&begin_, "BEGIN IMMEDIATE"},
       {&commit_, "COMMIT"},
       {&rollback_, "ROLLBACK"},
@@ -606,18 +607,36 @@ absl::Status EventLog::Sync() {
 absl::StatusOr<EventLog::Erased> EventLog::EraseCustomer(
     absl::string_view customer_id) {
   base::MutexLock lock(&mu_);
-  if (absl::Status s = WritableLocked("erased"); !s.ok()) return s;
-  if (absl::Status s = Run(begin_); !s.ok()) return s;
+  erase_.BindText(1, customer_id);
+  return EraseLocked(erase_,
+                     absl::StrCat("events of customer ", customer_id));
+}
+
+absl::StatusOr<EventLog::Erased> EventLog::EraseBefore(int64_t cutoff_us) {
+  base::MutexLock lock(&mu_);
+  erase_before_.BindInt64(1, cutoff_us);
+  return EraseLocked(erase_before_, "expired events");
+}
+
+absl::StatusOr<EventLog::Erased> EventLog::EraseLocked(Statement& erase,
+                                                       absl::string_view what) {
+  absl::Status status = WritableLocked("erased");
+  if (status.ok()) status = Run(begin_);
+  if (!status.ok()) {
+    erase.Reset();
+    return status;
+  }
   // The seqs of the tail stay taken, and a log whose tail was erased is
   // told from one that lost it (HighWater).
-  absl::Status status = db_->Exec(absl::StrCat(
+  status = db_->Exec(absl::StrCat(
       "INSERT INTO motive_meta VALUES ('high_water_seq', '", next_seq_ - 1,
       "') ON CONFLICT (key) DO UPDATE SET value = excluded.value"));
   Erased erased;
   if (status.ok()) {
-    erase_.BindText(1, customer_id);
-    status = Run(erase_);
+    status = Run(erase);
     erased.events = static_cast<uint64_t>(db_->Changes());
+  } else {
+    erase.Reset();
   }
   if (status.ok()) status = Run(commit_);
   if (!status.ok()) {
@@ -630,7 +649,7 @@ absl::StatusOr<EventLog::Erased> EventLog::EraseCustomer(
       db_->get(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
   if (rc == SQLITE_BUSY) {
     erased.wal = absl::UnavailableError(absl::StrCat(
-        "erased ", erased.events, " events of customer ", customer_id,
+        "erased ", erased.events, " ", what,
         ", but another connection reading the database keeps their former "
         "pages in its write-ahead log; erase again once it is closed"));
   } else if (rc != SQLITE_OK) {
@@ -733,9 +752,11 @@ absl::StatusOr<std::vector<v1::Event>> EventLog::ReadCustomer(
 
 absl::Status EventLog::Scan(
     int64_t after_seq,
-    const std::function<absl::Status(int64_t seq, const v1::Event&)>& fn) {
+    const std::function<absl::Status(int64_t seq, const v1::Event&)>& fn,
+    int64_t occurred_before_us) {
   base::MutexLock lock(&mu_);
   scan_.BindInt64(1, after_seq);
+  scan_.BindInt64(2, occurred_before_us);
   absl::Status status;
   v1::Event event;
   while (status.ok()) {

@@ -43,6 +43,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <string>
 #include <thread>
@@ -153,12 +154,13 @@ class EventLog {
   absl::StatusOr<std::vector<v1::Event>> ReadCustomer(
       absl::string_view customer_id, const TimeRange& range);
 
-  // Calls `fn` for every undamaged event with seq > after_seq, in append
-  // order, until it returns an error (which Scan returns). Appends wait
-  // meanwhile.
+  // Calls `fn` for every undamaged event with seq > after_seq (and that
+  // occurred before `occurred_before_us`), in append order, until it
+  // returns an error (which Scan returns). Appends wait meanwhile.
   absl::Status Scan(
       int64_t after_seq,
-      const std::function<absl::Status(int64_t seq, const v1::Event&)>& fn);
+      const std::function<absl::Status(int64_t seq, const v1::Event&)>& fn,
+      int64_t occurred_before_us = std::numeric_limits<int64_t>::max());
 
   // Deletes every event of `customer_id` (erasure), and every copy SQLite
   // keeps of them: their cells are overwritten where they were
@@ -175,6 +177,9 @@ class EventLog {
     absl::Status wal;
   };
   absl::StatusOr<Erased> EraseCustomer(absl::string_view customer_id);
+  // Deletes every event that occurred before `cutoff_us` (retention), as
+  // EraseCustomer deletes a customer's.
+  absl::StatusOr<Erased> EraseBefore(int64_t cutoff_us);
   absl::StatusOr<int64_t> CountEvents();
 
   // The highest seq the log ever held (0 for a log that never held one):
@@ -202,6 +207,10 @@ class EventLog {
   absl::Status AppendLocked(absl::Span<const v1::Event> events,
                             const std::vector<std::string>& bodies,
                             AppendResult* result)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Runs `erase` (bound, a DELETE) in a transaction, then truncates the
+  // WAL; `what` names the events in messages.
+  absl::StatusOr<Erased> EraseLocked(Statement& erase, absl::string_view what)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status InsertLocked(const v1::Event& event, const std::string& body,
                             AppendResult* result)
@@ -240,6 +249,7 @@ class EventLog {
   Statement select_customer_recent_ ABSL_GUARDED_BY(mu_);
   Statement scan_ ABSL_GUARDED_BY(mu_);
   Statement erase_ ABSL_GUARDED_BY(mu_);
+  Statement erase_before_ ABSL_GUARDED_BY(mu_);
   Statement begin_ ABSL_GUARDED_BY(mu_);
   Statement commit_ ABSL_GUARDED_BY(mu_);
   Statement rollback_ ABSL_GUARDED_BY(mu_);

@@ -109,6 +109,14 @@ static void test_options_init(void) {
   CHECK(eo.read_only == 0);
   CHECK(eo.context_config == NULL && eo.snapshot_path == NULL);
   CHECK(eo.ruleset == NULL && eo.ruleset_origin == NULL);
+  CHECK(eo.retention_days == 0);
+  /* A caller built before the retention period (0.4): its prefix. */
+  memset(&eo, 0xab, sizeof eo);
+  CHECK(mot_engine_options_init(
+            &eo, (uint32_t)offsetof(mot_engine_options, retention_days)) ==
+        MOT_OK);
+  CHECK(eo.ruleset_origin == NULL);
+  CHECK(((const unsigned char*)&eo)[sizeof eo - 1] == 0xab);
   /* A caller built before the ruleset (0.2): its prefix, nothing more. */
   memset(&eo, 0xab, sizeof eo);
   CHECK(mot_engine_options_init(
@@ -1077,6 +1085,49 @@ static void test_customer_erase(void) {
   mot_engine_close(engine);
 }
 
+/* Retention: what occurred more than retention_days ago leaves; the events
+ * here are of 2025, long before the engine's clock. */
+static void test_retention(void) {
+  mot_engine* engine = NULL;
+  mot_engine_options opts = MOT_ENGINE_OPTIONS_INIT;
+  mot_context_summary summary = MOT_CONTEXT_SUMMARY_INIT;
+  uint64_t removed = 99;
+  char db[512], snapshot[530];
+  snprintf(db, sizeof db, "%s", temp_path("retention.db"));
+  snprintf(snapshot, sizeof snapshot, "%s-snapshot", db);
+
+  CHECK_FAILS(mot_retention_apply(&removed, NULL), MOT_EINVALID, "engine");
+  CHECK(removed == 0);
+  CHECK(mot_engine_open(&engine, db, &opts) == MOT_OK);
+  record_journey(engine, "zebulon");
+  CHECK_FAILS(mot_retention_apply(&removed, engine), MOT_EINVALID,
+              "retention_days");
+  mot_engine_close(engine);
+
+  opts.retention_days = 100000; /* nothing that old */
+  CHECK(mot_engine_open(&engine, db, &opts) == MOT_OK);
+  CHECK(mot_retention_apply(&removed, engine) == MOT_OK);
+  CHECK(removed == 0);
+  CHECK(mot_engine_snapshot(engine) == MOT_OK);
+  mot_engine_close(engine);
+
+  opts.retention_days = 30;
+  CHECK(mot_engine_open(&engine, db, &opts) == MOT_OK);
+  CHECK(mot_retention_apply(&removed, engine) == MOT_OK);
+  CHECK(removed == 4);
+  CHECK(mot_context_summary_get(&summary, engine, "zebulon", 0) == MOT_OK);
+  CHECK(summary.known == 0);
+  CHECK(!file_has(snapshot, "zebulon"));
+  CHECK(mot_retention_apply(NULL, engine) == MOT_OK);
+  mot_engine_close(engine);
+
+  opts.read_only = 1;
+  CHECK(mot_engine_open(&engine, db, &opts) == MOT_OK);
+  CHECK_FAILS(mot_retention_apply(&removed, engine), MOT_EINVALID,
+              "read-only");
+  mot_engine_close(engine);
+}
+
 /* Copies the decision id out of a Decision in JSON. */
 static void decision_id(const mot_buf* buf, char* id, size_t size) {
   const char* key = "\"decision_id\":\"";
@@ -1794,6 +1845,7 @@ int main(void) {
   test_context_config();
   test_snapshot_and_stats();
   test_customer_erase();
+  test_retention();
   test_ruleset_load();
   test_ruleset_at_open();
   test_decide();

@@ -275,5 +275,64 @@ TEST(EngineEraseTest, OthersAreServedWhileACustomerIsErased) {
   EXPECT_EQ(summary.known, 0);
 }
 
+// Retention: the events that occurred more than 30 days before now leave
+// (the 150 of the first 30 days; the one exactly 30 days old stays), and
+// the engine, its snapshot and a reopen are what recording only the others
+// would have made, what the leaving feedback taught included.
+TEST(EngineEraseTest, RetentionKeepsWhatIsRecentAsIfTheRestHadNeverBeen) {
+  motive::testing::TempDir dir;
+  const std::string path = dir.File("log.db");
+  const std::vector<v1::Event> events = Events();
+  const int64_t cutoff_us = kNowUs - 30 * kDayUs;
+  ASSERT_EQ(model::ToUnixMicros(events[150].occurred_at()), cutoff_us);
+  auto recent = Open(":memory:");
+  Record(*recent, {events.begin() + 150, events.end()}, /*with_victim=*/true);
+
+  EngineOptions options = Options();
+  options.retention = absl::Hours(24 * 30);
+  auto engine = Open(path, options);
+  Record(*engine, events, /*with_victim=*/true);
+  ASSERT_TRUE(engine->WriteSnapshot().ok());
+  absl::StatusOr<uint64_t> removed = engine->ApplyRetention();
+  ASSERT_TRUE(removed.ok()) << removed.status();
+  EXPECT_EQ(*removed, 150u);
+  ExpectSameEngines(*engine, *recent);
+  const std::vector<v1::Event> kept = *engine->Timeline("c1", {});
+  ASSERT_FALSE(kept.empty());
+  for (const v1::Event& e : kept) {
+    EXPECT_GE(model::ToUnixMicros(e.occurred_at()), cutoff_us);
+  }
+  EXPECT_EQ(*engine->ApplyRetention(), 0u);
+
+  engine.reset();
+  auto reopened = Open(path, options);
+  EXPECT_TRUE(reopened->open_report().from_snapshot)
+      << reopened->open_report().snapshot_note;
+  EXPECT_EQ(reopened->open_report().events_replayed, 0u);
+  ExpectSameEngines(*reopened, *recent);
+  reopened.reset();
+  EngineOptions replay = options;
+  replay.snapshot_path = "-";
+  ExpectSameEngines(*Open(path, replay), *recent);
+}
+
+TEST(EngineEraseTest, RetentionNeedsAPeriodAndAWritableEngine) {
+  motive::testing::TempDir dir;
+  const std::string path = dir.File("log.db");
+  {
+    auto engine = Open(path);
+    Record(*engine, Events(), /*with_victim=*/true);
+    absl::StatusOr<uint64_t> refused = engine->ApplyRetention();
+    EXPECT_TRUE(absl::IsFailedPrecondition(refused.status()));
+    EXPECT_THAT(std::string(refused.status().message()),
+                HasSubstr("retention_days"));
+  }
+  EngineOptions read_only = Options();
+  read_only.log.read_only = true;
+  read_only.retention = absl::Hours(24);
+  EXPECT_TRUE(absl::IsInvalidArgument(
+      Open(path, read_only)->ApplyRetention().status()));
+}
+
 }  // namespace
 }  // namespace motive::engine

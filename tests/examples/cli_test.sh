@@ -38,7 +38,7 @@ expect 2 "unknown command" -- "$motive" frobnicate
 contains "frobnicate" "unknown command is named"
 expect 2 "unknown flag" -- "$motive" ingest --db "$work/x.db" --colour red a.jsonl
 expect 2 "missing --db" -- "$motive" ingest a.jsonl
-for command in generate ingest timeline context snapshot erase expr next feedback; do
+for command in generate ingest timeline context snapshot erase expire expr next feedback; do
   expect 0 "$command --help" -- "$motive" "$command" --help
   contains "Usage: motive $command" "$command help"
 done
@@ -158,6 +158,23 @@ expect 0 "erase again" -- "$motive" erase --db "$work/m.db" zebulon-erase-me
 contains "erased 0 events" "nothing left to erase"
 expect 2 "erase without a customer" -- "$motive" erase --db "$work/m.db"
 expect 3 "erase in a missing database" -- "$motive" erase --db "$work/none.db" C9
+
+# Retention: events older than N days leave; the rest, and the contexts
+# they build, stay. (The events of 2025 are far older than a day.)
+cat > "$work/recent.jsonl" <<JSONL
+{"customer_id":"zebulon-recent","type":"contact","channel":"chat","occurred_at":"$(date -u -d '-2 days' +%Y-%m-%dT%H:%M:%SZ)"}
+{"customer_id":"zebulon-recent","type":"contact","channel":"voice","occurred_at":"2025-01-05T10:00:00Z"}
+JSONL
+expect 0 "ingest recent and old" -- "$motive" ingest --db "$work/r.db" "$work/recent.jsonl"
+expect 2 "expire without --days" -- "$motive" expire --db "$work/r.db"
+expect 2 "expire with 0 days" -- "$motive" expire --db "$work/r.db" --days 0
+expect 0 "expire" -- "$motive" expire --db "$work/r.db" --days 30
+contains "1 event older than 30 days left the database" "expire counts what left"
+expect 0 "timeline after expire" -- "$motive" timeline --db "$work/r.db" zebulon-recent
+contains "chat" "the recent event stays"
+[[ $out != *"voice"* ]] || { failures=$((failures + 1)); echo "FAIL: the old event is still there"; }
+expect 0 "expire again" -- "$motive" expire --db "$work/r.db" --days 30
+contains "0 events older than 30 days" "nothing left to expire"
 
 expect 0 "expr" -- "$motive" expr --var n=21 --var "tags=['vip', 'new']" "tags.exists(t, t == 'vip') ? n * 2 : 0"
 contains "42" "expr result"

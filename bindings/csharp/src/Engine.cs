@@ -76,6 +76,7 @@ namespace Motive
                     opts.SnapshotPath = strings.Add(options.SnapshotPath);
                     opts.Ruleset = strings.Add(options.Ruleset);
                     opts.RulesetOrigin = strings.Add(options.RulesetOrigin);
+                    if (options.RetentionDays.HasValue) opts.RetentionDays = options.RetentionDays.Value;
                 }
                 EngineHandle h;
                 int status = Native.mot_engine_open(out h, Utf8.ToNative(path), ref opts);
@@ -221,6 +222,21 @@ namespace Motive
             MotiveException.Check(Native.mot_customer_erase(
                 out erased, Handle, Utf8.ToNative(customerId)));
             return erased;
+        }
+
+        /// <summary>
+        /// Retention: every event that occurred more than
+        /// EngineOptions.RetentionDays ago leaves the database, the contexts
+        /// and the snapshot, as Erase takes a customer's
+        /// (mot_retention_apply). Call it on a schedule. Returns the number
+        /// of events that left. Throws MotiveException with
+        /// Status.InvalidArgument when no retention period is set.
+        /// </summary>
+        public ulong ApplyRetention()
+        {
+            ulong removed;
+            MotiveException.Check(Native.mot_retention_apply(out removed, Handle));
+            return removed;
         }
 
         /// <summary>

@@ -28,6 +28,7 @@ namespace Motive
         public IntPtr SnapshotPath;
         public IntPtr Ruleset;
         public IntPtr RulesetOrigin;
+        public uint RetentionDays;
     }
 
     [StructLayout(LayoutKind.Sequential)]
@@ -147,6 +148,9 @@ namespace Motive
 
         [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern int mot_customer_erase(out ulong erased, EngineHandle engine, byte[] customerId);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern int mot_retention_apply(out ulong removed, EngineHandle engine);
 
         [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern int mot_context_summary_get(ref ContextSummary output, EngineHandle engine, byte[] customerId, long asOfUs);

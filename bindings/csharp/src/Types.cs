@@ -109,6 +109,8 @@ namespace Motive
         public string Ruleset { get; set; }
         /// <summary>Names the ruleset in error messages.</summary>
         public string RulesetOrigin { get; set; }
+        /// <summary>Days events are kept, for ApplyRetention; 0: forever.</summary>
+        public uint? RetentionDays { get; set; }
     }
 
     /// <summary>The counts of an ingest (mot_ingest_report).</summary>

@@ -281,6 +281,20 @@ internal static class Tests
         }
     }
 
+    private static void TestRetention()
+    {
+        using (Engine engine = Engine.Open(":memory:"))
+            Fails(() => engine.ApplyRetention(), Status.Invalid, "retention_days", "no retention period");
+        // The journeys are of 2025: older than 30 days.
+        using (Engine engine = Engine.Open(":memory:", new EngineOptions { RetentionDays = 30 }))
+        {
+            RecordJourney(engine, "zebulon");
+            Check(engine.ApplyRetention() == 4, "four old events left");
+            Check(engine.Summary("zebulon").Known == 0, "nothing of them stays");
+            Check(engine.ApplyRetention() == 0, "nothing left to expire");
+        }
+    }
+
     private static void TestErase()
     {
         string dir = Path.Combine(Path.GetTempPath(), "motive-cs-erase-" + Guid.NewGuid().ToString("N"));
@@ -562,7 +576,7 @@ internal static class Tests
     {
         Action[] tests =
         {
-            TestVersion, TestOpenAndDispose, TestRecordAndTimeline, TestIngest, TestSummary, TestErase,
+            TestVersion, TestOpenAndDispose, TestRecordAndTimeline, TestIngest, TestSummary, TestErase, TestRetention,
             TestContextAndConfig, TestExpressions, TestRulesAndDecide, TestFeedback, TestAlerts,
             TestFinalizer,
         };

@@ -283,7 +283,8 @@ class Engine:
     ("quick", "full", "none", "after_crash"), create_if_missing (bool),
     read_only (bool), journey_map and context_config (protobuf text),
     snapshot_path (None: beside the database; "-": none), ruleset (text
-    format or JSON) and ruleset_origin (its name in messages).
+    format or JSON), ruleset_origin (its name in messages) and
+    retention_days (for apply_retention; 0 keeps events forever).
 
     Every method may be called from any thread; close() must not race with
     other calls. Methods raise MotiveError subclasses carrying the status
@@ -300,7 +301,8 @@ class Engine:
                  context_config: Optional[str] = None,
                  snapshot_path: Optional[str] = None,
                  ruleset: Optional[str] = None,
-                 ruleset_origin: Optional[str] = None) -> None:
+                 ruleset_origin: Optional[str] = None,
+                 retention_days: int = 0) -> None:
         self._handle: Optional[int] = None
         self._alert_user_data = 0
         self.callback_errors: Deque[BaseException] = collections.deque(maxlen=100)
@@ -317,6 +319,7 @@ class Engine:
         opts.snapshot_path = _text(snapshot_path)
         opts.ruleset = _text(ruleset)
         opts.ruleset_origin = _text(ruleset_origin)
+        opts.retention_days = retention_days
         handle = c_void_p()
         _check(_lib.mot_engine_open(byref(handle), os.fsencode(path),
                                     byref(opts)))
@@ -481,6 +484,16 @@ class Engine:
         _check(_lib.mot_customer_erase(byref(erased), self._h(),
                                        _id(customer_id, "customer_id")))
         return erased.value
+
+    def apply_retention(self) -> int:
+        """Retention: every event that occurred more than retention_days
+        ago leaves the database, the contexts and the snapshot, as erase()
+        takes a customer's (mot_retention_apply). Call it on a schedule.
+        Returns the number of events that left. InvalidArgument when the
+        engine was opened without retention_days."""
+        removed = ctypes.c_uint64(0)
+        _check(_lib.mot_retention_apply(byref(removed), self._h()))
+        return removed.value
 
     def summary(self, customer_id: str, as_of: Time = None) -> "ContextSummary":
         """The customer's built-in signals as of a time (None: now). An

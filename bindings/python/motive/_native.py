@@ -51,6 +51,7 @@ class mot_engine_options(Structure):
         ("snapshot_path", c_char_p),
         ("ruleset", c_char_p),
         ("ruleset_origin", c_char_p),
+        ("retention_days", c_uint32),
     ]
 
 
@@ -197,6 +198,7 @@ _PROTOTYPES = {
     "mot_timeline_get": (c_int, [_BUF, _ENGINE, c_char_p,
                                  POINTER(mot_timeline_options)]),
     "mot_customer_erase": (c_int, [POINTER(c_uint64), _ENGINE, c_char_p]),
+    "mot_retention_apply": (c_int, [POINTER(c_uint64), _ENGINE]),
     "mot_context_summary_init": (c_int, [POINTER(mot_context_summary),
                                          c_uint32]),
     "mot_context_summary_get": (c_int, [POINTER(mot_context_summary), _ENGINE,

@@ -413,6 +413,17 @@ class EngineTest(unittest.TestCase):
                 with self.assertRaises(motive.InvalidArgument):
                     eng.erase("c2")
 
+    def test_retention(self):
+        with self.assertRaises(motive.InvalidArgument):
+            self.eng.apply_retention()
+        # The journeys are of 2025: older than 30 days.
+        with motive.Engine(retention_days=30) as eng:
+            for event in journey("zebulon"):
+                eng.record(event)
+            self.assertEqual(eng.apply_retention(), 4)
+            self.assertEqual(eng.summary("zebulon").known, 0)
+            self.assertEqual(eng.apply_retention(), 0)
+
     def test_open_errors(self):
         with self.assertRaises(motive.InvalidArgument):
             motive.Engine(durability="sometimes")
