@@ -10,8 +10,14 @@ ASAN := build-asan
 TSAN := build-tsan
 ASAN_FLAGS := -DMOTIVE_SANITIZE=address,undefined -DMOTIVE_BUILD_BENCHMARKS=OFF -DMOTIVE_BUILD_EXAMPLES=ON
 TSAN_FLAGS := -DMOTIVE_SANITIZE=thread -DMOTIVE_BUILD_BENCHMARKS=OFF -DMOTIVE_BUILD_EXAMPLES=ON
+FUZZ := build-fuzz
+FUZZ_FLAGS := -DMOTIVE_FUZZ=ON -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+  -DMOTIVE_BUILD_BENCHMARKS=OFF -DMOTIVE_BUILD_EXAMPLES=OFF
+# Seconds of fuzzing per target, and which targets (all when empty).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
 
-.PHONY: all deps build demo test bench bench-short bench-bindings abi-baseline asan tsan format clean
+.PHONY: all deps build demo test bench bench-short bench-bindings abi-baseline asan tsan fuzz format clean
 
 all: build
 
@@ -67,8 +73,16 @@ tsan: deps
 	cmake --build $(TSAN) -j$(JOBS) --target concurrency_tests
 	cd $(TSAN) && ctest --output-on-failure -j$(JOBS) -L concurrency
 
+# Each fuzz target under libFuzzer with ASan and UBSan for FUZZ_SECONDS
+# (tests/fuzz/README.md). `make test` only replays their corpora.
+fuzz:
+	@$(DEPS) fuzz
+	$(call configure,$(FUZZ),$(FUZZ_FLAGS))
+	cmake --build $(FUZZ) -j$(JOBS) --target fuzzers
+	bash tests/fuzz/run_fuzzers.sh $(FUZZ) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 format:
 	clang-format -i $$(git ls-files '*.h' '*.cc' '*.c' '*.proto')
 
 clean:
-	rm -rf $(RELEASE) $(ASAN) $(TSAN)
+	rm -rf $(RELEASE) $(ASAN) $(TSAN) $(FUZZ)
