@@ -10,17 +10,27 @@
 #ifndef MOTIVE_TESTS_FUZZ_RECORD_READER_FUZZ_H_
 #define MOTIVE_TESTS_FUZZ_RECORD_READER_FUZZ_H_
 
+#include <algorithm>
 #include <cstddef>
+#include <cstdio>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "model/errors.h"
 #include "model/event_validation.h"
 #include "model/journey_map.h"
 #include "model/record_reader.h"
 #include "tests/fuzz/fuzz_support.h"
 
 namespace motive::fuzz {
+
+// A status as text, payloads in a fixed order (ToString's follows a hash).
+inline std::string StatusText(const absl::Status& status) {
+  return absl::StrCat(absl::StatusCodeToString(status.code()), ": ",
+                      status.message(), " [field ", model::ErrorField(status),
+                      ", kind ", static_cast<int>(model::KindOf(status)), "]");
+}
 
 // Every record as text, then the reader's final status, for comparing two
 // readings. Each event is also validated, as ingest would.
@@ -36,11 +46,11 @@ inline std::vector<std::string> ReadRecords(
       absl::StrAppend(&text, event.ShortDebugString());
       (void)model::PrepareEvent(&event, model::JourneyMap::Default(), kNow);
     } else {
-      absl::StrAppend(&text, record.event.status().ToString());
+      absl::StrAppend(&text, StatusText(record.event.status()));
     }
     records.push_back(std::move(text));
   }
-  records.push_back(reader.status().ToString());
+  records.push_back(StatusText(reader.status()));
   return records;
 }
 
@@ -58,6 +68,14 @@ inline void FuzzRecordReader(model::InputFormat format, const uint8_t* data,
         unread.remove_prefix(piece.size());
         return piece;
       });
+  if (whole != chunked) {
+    const size_t n = std::min(whole.size(), chunked.size());
+    size_t i = 0;
+    while (i < n && whole[i] == chunked[i]) ++i;
+    std::fprintf(stderr, "whole:   %s\nchunked: %s\n",
+                 i < whole.size() ? whole[i].c_str() : "(none)",
+                 i < chunked.size() ? chunked[i].c_str() : "(none)");
+  }
   MOTIVE_FUZZ_CHECK(whole == chunked,
                     "records differ when the input comes in chunks");
 }
