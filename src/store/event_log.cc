@@ -169,6 +169,12 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(
         "application (application_id 0x%08x); motive leaves it untouched",
         path, static_cast<uint32_t>(*app_id)));
   }
+  // user_version is a signed field of the header: no motive writes a
+  // negative one, and no migration starts from it.
+  if (*version < 0) {
+    return absl::DataLossError(
+        absl::StrCat(path, " is damaged: schema version ", *version));
+  }
   if (options.read_only && fresh) {
     return absl::NotFoundError(absl::StrCat(path, " holds no motive log yet"));
   }
