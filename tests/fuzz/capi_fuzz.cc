@@ -62,8 +62,8 @@ class Caller {
   // A buffer of exactly its size; sometimes NULL with a size.
   std::pair<const void*, size_t> Buffer() {
     if (in_.Byte() == 0) return {nullptr, in_.Byte()};
-    const std::string& text = texts_.emplace_back(in_.Until('\n'));
-    auto& bytes = buffers_.emplace_back(text.begin(), text.end());
+    const absl::string_view piece = in_.Until('\n');
+    auto& bytes = buffers_.emplace_back(piece.begin(), piece.end());
     return {bytes.data(), bytes.size()};
   }
 

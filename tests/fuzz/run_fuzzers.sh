@@ -64,7 +64,8 @@ while read -r name max_len binary corpus regressions; do
   if [ $rc -ne 0 ]; then
     result="CRASH (exit $rc): $(ls -t "$work/crashes/$name" | head -1)"
     failed+=("$name")
-    grep -m3 -E 'ERROR|runtime error|SUMMARY' "$log" | sed 's/^/   /'
+    grep -m3 -E '^==[0-9]+==ERROR|runtime error:|^SUMMARY|_fuzz\.(cc|h):[0-9]+:' \
+      "$log" | sed 's/^/   /'
   fi
   summary+=$(printf '\n%-16s %12s %8s %8s %8s %8s  %s' "$name" \
     "$(last_stat 'stat::number_of_executed_units:' "$log")" \
