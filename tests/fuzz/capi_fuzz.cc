@@ -300,8 +300,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (int i = 0; i < motive::fuzz::kMaxCalls && !in.empty(); ++i) {
     const int rc = motive::fuzz::Call(caller, engine);
     const char* message = mot_error_last();
-    MOTIVE_FUZZ_CHECK(rc >= 0 || (message != nullptr && *message != '\0'),
-                      "a failure without a message");
+    if (rc < 0 && (message == nullptr || *message == '\0')) {
+      std::fprintf(stderr, "call %d returned %s without a message\n", i + 1,
+                   mot_strerror(rc));
+      MOTIVE_FUZZ_CHECK(false, "a failure without a message");
+    }
     MOTIVE_FUZZ_CHECK(mot_strerror(rc) != nullptr, "a code without a name");
   }
   mot_engine_close(engine);
