@@ -67,7 +67,11 @@ class Caller {
     return {bytes.data(), bytes.size()};
   }
 
-  // Mostly the right size, sometimes an older or newer one, 0, or anything.
+  // Mostly the right size; sometimes an older one, 0 (unset), a newer one
+  // or anything larger. An older struct ends at a field boundary: the size
+  // of an older header's struct is a multiple of its alignment. (A size
+  // ending inside a pointer field would make the library read a torn
+  // pointer; that is a caller's garbage, like a wild pointer.)
   template <typename T>
   uint32_t StructSize() {
     switch (in_.Byte() % 5) {
@@ -75,11 +79,11 @@ class Caller {
       case 1:
         return sizeof(T);
       case 2:
-        return in_.Byte() % sizeof(T);
+        return in_.Byte() % (sizeof(T) / alignof(T)) * alignof(T);
       case 3:
         return sizeof(T) + 8;
       default:
-        return in_.Integral<uint32_t>();
+        return std::max<uint32_t>(in_.Integral<uint32_t>(), sizeof(T) + 1);
     }
   }
 
