@@ -28,11 +28,11 @@
 //
 // Ids are the interner's, written with SnapshotWriter::Id (or noted with
 // Refer) so that the snapshot keeps their strings, and restored identically
-// before any customer; Load refuses an id whose string is not there. Load bounds every count by the bytes left, so that a damaged
-// count cannot ask for a huge allocation, refuses a time outside the
-// calendar (GetTime), and drops the held events that
-// have left the horizon (so a loaded state may hold fewer than the saved
-// one, with the same answers).
+// before any customer; Load refuses an id whose string is not there. Load
+// bounds every count by the bytes left, so that a damaged count cannot ask for
+// a huge allocation, refuses a time outside the calendar (GetTime), and drops
+// the held events that have left the horizon (so a loaded state may hold fewer
+// than the saved one, with the same answers).
 
 #include <type_traits>
 
