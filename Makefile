@@ -11,8 +11,14 @@ TSAN := build-tsan
 THREAD_SAFETY := build-thread-safety
 ASAN_FLAGS := -DMOTIVE_SANITIZE=address,undefined -DMOTIVE_BUILD_BENCHMARKS=OFF -DMOTIVE_BUILD_EXAMPLES=ON
 TSAN_FLAGS := -DMOTIVE_SANITIZE=thread -DMOTIVE_BUILD_BENCHMARKS=OFF -DMOTIVE_BUILD_EXAMPLES=ON
+FUZZ := build-fuzz
+FUZZ_FLAGS := -DMOTIVE_FUZZ=ON -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+  -DMOTIVE_BUILD_BENCHMARKS=OFF -DMOTIVE_BUILD_EXAMPLES=OFF
+# Seconds of fuzzing per target, and which targets (all when empty).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
 
-.PHONY: all deps build demo test torture thread-safety bench bench-short bench-bindings abi-baseline asan tsan format clean
+.PHONY: all deps build demo test torture thread-safety bench bench-short bench-bindings abi-baseline asan tsan fuzz format clean
 
 all: build
 
@@ -88,8 +94,16 @@ thread-safety: deps
 	  -DMOTIVE_BUILD_BENCHMARKS=OFF $(CMAKE_FLAGS)
 	cmake --build $(THREAD_SAFETY) -j$(JOBS) --target motive_objects
 
+# Each fuzz target under libFuzzer with ASan and UBSan for FUZZ_SECONDS
+# (tests/fuzz/README.md). `make test` only replays their corpora.
+fuzz:
+	@$(DEPS) fuzz
+	$(call configure,$(FUZZ),$(FUZZ_FLAGS))
+	cmake --build $(FUZZ) -j$(JOBS) --target fuzzers
+	bash tests/fuzz/run_fuzzers.sh $(FUZZ) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 format:
 	clang-format -i $$(git ls-files '*.h' '*.cc' '*.c' '*.proto')
 
 clean:
-	rm -rf $(RELEASE) $(ASAN) $(TSAN) $(THREAD_SAFETY)
+	rm -rf $(RELEASE) $(ASAN) $(TSAN) $(THREAD_SAFETY) $(FUZZ)

@@ -6,7 +6,21 @@ target_compile_options(motive_compile_options INTERFACE
   -Wall -Wextra -Wpedantic
   $<$<COMPILE_LANGUAGE:CXX>:-Wnon-virtual-dtor>)
 
-if(MOTIVE_SANITIZE)
+if(MOTIVE_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "MOTIVE_FUZZ needs clang (libFuzzer): "
+            "-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++")
+  endif()
+  if(MOTIVE_SANITIZE)
+    message(FATAL_ERROR "MOTIVE_FUZZ brings its own sanitizers; "
+            "leave MOTIVE_SANITIZE empty")
+  endif()
+  # Coverage instrumentation for libFuzzer everywhere; only the fuzzers link
+  # its runtime (-fsanitize=fuzzer, tests/fuzz), since it brings main().
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined
+                      -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=address,undefined)
+elseif(MOTIVE_SANITIZE)
   string(REPLACE ";" "," _motive_sanitizers "${MOTIVE_SANITIZE}")
   if(_motive_sanitizers MATCHES "thread" AND _motive_sanitizers MATCHES "address")
     message(FATAL_ERROR "MOTIVE_SANITIZE: thread cannot be combined with address")

@@ -2,6 +2,9 @@
 # Installs the Debian packages that building and testing motive needs, and only
 # those that are missing. Safe to run any number of times; runs `apt-get update`
 # at most once, and only when something has to be installed.
+#
+#   install-deps.sh        what the ordinary builds need
+#   install-deps.sh fuzz   that, and clang with libFuzzer (`make fuzz`)
 set -euo pipefail
 
 packages=(
@@ -12,6 +15,13 @@ packages=(
   abigail-tools
   mono-mcs mono-runtime
 )
+fuzz_packages=(clang libclang-rt-14-dev)
+
+case "${1:-}" in
+  "") ;;
+  fuzz) packages+=("${fuzz_packages[@]}") ;;
+  *) echo "usage: $0 [fuzz]" >&2; exit 2 ;;
+esac
 
 missing=()
 for pkg in "${packages[@]}"; do

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "decide/feedback.h"
 #include "engine/engine.h"
 #include "expr/program.h"
@@ -43,9 +44,16 @@ using motive::model::ErrorKind;
 
 thread_local std::string last_error;
 
+// Text handed out as a C string. Messages and field names quote the
+// caller's input, whose NUL bytes would cut them short (to nothing, for a
+// field named by one), so each becomes the two characters \0.
+std::string CText(absl::string_view text) {
+  return absl::StrReplaceAll(text, {{absl::string_view("\0", 1), "\\0"}});
+}
+
 // Records `message` as this thread's last error and returns `code`.
-int Fail(int code, std::string message) {
-  last_error = std::move(message);
+int Fail(int code, absl::string_view message) {
+  last_error = CText(message);
   return code;
 }
 
@@ -87,7 +95,7 @@ int StatusCode(const absl::Status& status) {
 }
 
 int Fail(const absl::Status& status) {
-  return Fail(StatusCode(status), std::string(status.message()));
+  return Fail(StatusCode(status), status.message());
 }
 
 // Runs `body`, turning any exception into a status code: nothing crosses.
@@ -333,8 +341,8 @@ int RunIngest(mot_ingest_report* report, mot_engine* engine,
   if (opts.on_reject != nullptr) {
     options.on_reject = [&opts](uint64_t record, const std::string& field,
                                 const std::string& reason) {
-      opts.on_reject(opts.reject_user_data, record, field.c_str(),
-                     reason.c_str());
+      opts.on_reject(opts.reject_user_data, record, CText(field).c_str(),
+                     CText(reason).c_str());
     };
   }
   if (opts.on_progress != nullptr) {

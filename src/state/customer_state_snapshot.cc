@@ -28,13 +28,15 @@
 //
 // Ids are the interner's, written with SnapshotWriter::Id (or noted with
 // Refer) so that the snapshot keeps their strings, and restored identically
-// before any customer; Load refuses an id whose string is not there. Load bounds every count by the bytes left, so that a damaged
-// count cannot ask for a huge allocation, and drops the held events that
-// have left the horizon (so a loaded state may hold fewer than the saved
-// one, with the same answers).
+// before any customer; Load refuses an id whose string is not there. Load
+// bounds every count by the bytes left, so that a damaged count cannot ask for
+// a huge allocation, refuses a time outside the calendar (GetTime), and drops
+// the held events that have left the horizon (so a loaded state may hold fewer
+// than the saved one, with the same answers).
 
 #include <type_traits>
 
+#include "expr/std_time.h"
 #include "state/customer_state.h"
 #include "state/snapshot.h"
 
@@ -56,6 +58,20 @@ void PutI32(SnapshotWriter& out, int32_t v) {
 }
 
 int32_t GetI32(SnapshotReader& in) { return static_cast<int32_t>(in.U32()); }
+
+// The latest time a state may hold: events carry times from 1990 on (or 0
+// for none), and none past CEL's last timestamp, 9999-12-31T23:59:59Z.
+constexpr int64_t kMaxTimeUs =
+    expr::kMaxTimestampSeconds * int64_t{1000000} + 999999;
+
+// Reads a time, clearing `*valid` when it lies outside [0, kMaxTimeUs]: the
+// windows subtract times from each other and from as_of, which a damaged
+// one near the ends of int64 would overflow.
+int64_t GetTime(SnapshotReader& in, bool* valid) {
+  const int64_t t = in.I64();
+  if (t < 0 || t > kMaxTimeUs) *valid = false;
+  return t;
+}
 
 // A count of elements taking at least `bytes` each, or false when the bytes
 // left cannot hold that many.
@@ -148,15 +164,16 @@ void CustomerState::Save(SnapshotWriter& out) const {
 }
 
 bool CustomerState::Load(SnapshotReader& in, const StateConfig& config) {
+  bool valid = true;  // every time read so far is in range (GetTime)
   events_ = in.U64();
-  first_us_ = in.I64();
-  newest_us_ = in.I64();
+  first_us_ = GetTime(in, &valid);
+  newest_us_ = GetTime(in, &valid);
   for (uint32_t& moment : moments_) moment = in.U32();
   stage_ = GetI32(in);
-  stage_us_ = in.I64();
+  stage_us_ = GetTime(in, &valid);
 
   last_contact_ = LastContact{};
-  last_contact_.time_us = in.I64();
+  last_contact_.time_us = GetTime(in, &valid);
   last_contact_.channel = GetI32(in);
   last_contact_.outcome = GetI32(in);
   last_topic_ = in.Id();
@@ -167,18 +184,19 @@ bool CustomerState::Load(SnapshotReader& in, const StateConfig& config) {
   last_contact_.repeat = in.U8();
 
   sentiment_last_ = in.F64();
-  sentiment_last_us_ = in.I64();
+  sentiment_last_us_ = GetTime(in, &valid);
   weighted_sum_ = in.F64();
   weight_total_ = in.F64();
-  weight_ref_us_ = in.I64();
+  weight_ref_us_ = GetTime(in, &valid);
 
   purchases_ = in.U32();
   lifetime_value_ = in.F64();
-  last_purchase_us_ = in.I64();
+  last_purchase_us_ = GetTime(in, &valid);
   csat_ = GetI32(in);
-  csat_us_ = in.I64();
+  csat_us_ = GetTime(in, &valid);
   nps_ = GetI32(in);
-  nps_us_ = in.I64();
+  nps_us_ = GetTime(in, &valid);
+  if (!valid) return false;
 
   uint32_t count;
   if (!GetCount(in, kTopicBytes, &count) || count > kMaxTopics) return false;
@@ -186,7 +204,7 @@ bool CustomerState::Load(SnapshotReader& in, const StateConfig& config) {
   for (Topic& topic : topics_) {
     topic.topic = in.Id();
     topic.outcome = GetI32(in);
-    topic.time_us = in.I64();
+    topic.time_us = GetTime(in, &valid);
   }
   CountOpenIssues();
   if (!GetCount(in, kAttributeBytes, &count)) return false;
@@ -194,7 +212,7 @@ bool CustomerState::Load(SnapshotReader& in, const StateConfig& config) {
   for (Attribute& attribute : attributes_) {
     attribute.key = in.Id();
     attribute.text = in.Id();
-    attribute.time_us = in.I64();
+    attribute.time_us = GetTime(in, &valid);
     attribute.number = in.F64();
     attribute.kind = GetI32(in);
   }
@@ -203,7 +221,7 @@ bool CustomerState::Load(SnapshotReader& in, const StateConfig& config) {
   }
   recent_.resize(count);
   for (Recent& recent : recent_) {
-    recent.time_us = in.I64();
+    recent.time_us = GetTime(in, &valid);
     recent.event = std::string(in.Bytes());
   }
   if (!GetCount(in, kResponseBytes, &count) || count > kMaxResponses) {
@@ -213,7 +231,7 @@ bool CustomerState::Load(SnapshotReader& in, const StateConfig& config) {
   // The decide layer indexes by channel and outcome and relies on the order.
   for (size_t i = 0; i < responses_.size(); ++i) {
     Response& response = responses_[i];
-    response.time_us = in.I64();
+    response.time_us = GetTime(in, &valid);
     response.decision = in.U64();
     response.action = in.Id();
     response.group = in.Id();
@@ -237,7 +255,7 @@ bool CustomerState::Load(SnapshotReader& in, const StateConfig& config) {
   for (size_t i = 0; i < held_.size(); ++i) {
     const HeldEvent& held = held_[i];
     if (held.channel >= kChannelCount || !in.Known(held.topic) ||
-        held.time_us > newest_us_ ||
+        held.time_us < 0 || held.time_us > newest_us_ ||
         (i > 0 && held.time_us < held_[i - 1].time_us)) {
       return false;
     }
@@ -254,7 +272,7 @@ bool CustomerState::Load(SnapshotReader& in, const StateConfig& config) {
     std::vector<MetricSample> samples(count);
     for (size_t i = 0; i < samples.size(); ++i) {
       MetricSample& sample = samples[i];
-      sample.time_us = in.I64();
+      sample.time_us = GetTime(in, &valid);
       sample.number = in.F64();
       sample.text = in.Id();
       sample.is_text = in.U8() != 0;
@@ -265,7 +283,7 @@ bool CustomerState::Load(SnapshotReader& in, const StateConfig& config) {
     }
     series.Restore(std::move(samples));
   }
-  return in.ok();
+  return valid && in.ok();
 }
 
 }  // namespace motive::state

@@ -190,6 +190,12 @@ absl::StatusOr<Found> Inspect(Connection& db, const std::string& path) {
         "application (application_id 0x%08x); motive leaves it untouched",
         path, static_cast<uint32_t>(found.application_id)));
   }
+  // user_version is a signed field of the header: no motive writes a
+  // negative one, and no migration starts from it.
+  if (found.version < 0) {
+    return absl::DataLossError(
+        absl::StrCat(path, " is damaged: schema version ", found.version));
+  }
   return found;
 }
 

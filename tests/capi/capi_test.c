@@ -503,6 +503,20 @@ static void test_ingest_buffer(void) {
               MOT_EPARSE, "colour");
   CHECK(report.accepted == 0);
 
+  /* Messages quote the input; a NUL byte in it must not cut them short
+   * (found by fuzzing: the message read as empty). */
+  CHECK_FAILS(mot_ingest_buffer(&report, engine, "\0x,type\nc3,red\n", 15,
+                                &opts),
+              MOT_EPARSE, "\\0x: unknown CSV header column 1");
+  opts.format = MOT_FORMAT_JSONL;
+  opts.on_reject = on_reject;
+  memset(&rejects, 0, sizeof rejects);
+  CHECK_FAILS(mot_ingest_buffer(&report, engine, "{\"a\\u0000b\":1}\n",
+                                strlen("{\"a\\u0000b\":1}\n"), &opts),
+              MOT_EREJECTED, "1 records were rejected");
+  CHECK(rejects.count == 1 && strcmp(rejects.fields[0], "a\\0b") == 0);
+  opts.on_reject = NULL;
+
   /* A progress callback can stop it between batches. */
   opts.format = MOT_FORMAT_JSONL;
   opts.batch_size = 1;

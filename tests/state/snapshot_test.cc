@@ -852,6 +852,23 @@ TEST_F(CustomerStateSnapshotTest, ResponsesOutOfOrderOrOfNoOutcomeAreRefused) {
   EXPECT_TRUE(refused(channel));
 }
 
+// Times come from events (1990 on) or are 0 for none. A damaged one outside
+// [0, 9999-12-31] is refused: found by fuzzing, where a negative purchase
+// time made Summarize overflow subtracting it from as_of.
+TEST_F(CustomerStateSnapshotTest, TimesOutsideTheCalendarAreRefused) {
+  // The first two times, after the event count: first_us and newest_us.
+  for (const size_t at : {size_t{8}, size_t{16}}) {
+    for (const int64_t t : {int64_t{-1}, std::numeric_limits<int64_t>::min(),
+                            int64_t{253402300800} * 1000000}) {
+      std::string bad = bytes_;
+      std::memcpy(&bad[at], &t, sizeof(t));
+      SnapshotReader in(bad);
+      CustomerState loaded;
+      EXPECT_FALSE(loaded.Load(in, config_)) << at << " " << t;
+    }
+  }
+}
+
 TEST_F(CustomerStateSnapshotTest, EveryTruncationIsRefused) {
   for (size_t size = 0; size < bytes_.size(); ++size) {
     SnapshotReader in(absl::string_view(bytes_).substr(0, size));

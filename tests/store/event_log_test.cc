@@ -534,6 +534,23 @@ TEST(EventLogTest, NewerSchemaIsRefusedUntouched) {
   EXPECT_EQ(ReadFile(path), before);
 }
 
+// A damaged header may hold a negative user_version (found by fuzzing: it
+// indexed the migrations with it).
+TEST(EventLogTest, NegativeSchemaIsDamageRefusedUntouched) {
+  testing::TempDir dir;
+  std::string path = dir.File("negative.db");
+  { OpenOrDie(path); }
+  RawExec(path, "PRAGMA user_version = -1056964606;");
+  const std::string before = ReadFile(path);
+  for (bool read_only : {false, true}) {
+    auto log = EventLog::Open(path, {.read_only = read_only});
+    EXPECT_TRUE(absl::IsDataLoss(log.status())) << log.status();
+    EXPECT_THAT(std::string(log.status().message()),
+                HasSubstr("schema version -1056964606"));
+  }
+  EXPECT_EQ(ReadFile(path), before);
+}
+
 // Scribbles over pages in the middle of the file; the header stays valid.
 void Damage(const std::string& path) {
   std::string bytes = ReadFile(path);
