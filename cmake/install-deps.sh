@@ -4,7 +4,7 @@
 # at most once, and only when something has to be installed.
 #
 #   install-deps.sh        what the ordinary builds need
-#   install-deps.sh fuzz   that, and clang with libFuzzer (`make fuzz`)
+#   install-deps.sh fuzz   that, and clang's libFuzzer runtime (`make fuzz`)
 set -euo pipefail
 
 packages=(
@@ -15,7 +15,7 @@ packages=(
   abigail-tools
   mono-mcs mono-runtime
 )
-fuzz_packages=(clang libclang-rt-14-dev)
+fuzz_packages=(libclang-rt-14-dev)
 
 case "${1:-}" in
   "") ;;
