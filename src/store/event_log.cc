@@ -397,8 +397,30 @@ absl::Status EventLog::Start() {
       return s;
     }
   }
-  if (options_.durability == Durability::kGroup && writer_lock_ != nullptr) {
-    syncer_ = std::thread([this] { SyncLoop(); });
+  if (writer_lock_ != nullptr) {
+    // Checkpoints leave the append path for the maintenance thread, on a
+    // connection of its own: SQLite would run them inside every thousandth
+    // commit, syncing the database file there (milliseconds).
+    absl::StatusOr<std::unique_ptr<Connection>> checkpointer =
+        Connection::Open(db_path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                         options_.sqlite_vfs);
+    if (!checkpointer.ok()) return checkpointer.status();
+    base::MutexLock checkpoint_lock(&checkpoint_mu_);
+    checkpointer_ = *std::move(checkpointer);
+    sqlite3_busy_timeout(checkpointer_->get(), kBusyTimeoutMs);
+    if (absl::Status s = checkpointer_->Exec(
+            options_.durability == Durability::kFull
+                ? "PRAGMA synchronous = FULL"
+                : "PRAGMA synchronous = NORMAL");
+        !s.ok()) {
+      return s;
+    }
+    base::MutexLock lock(&mu_);
+    if (absl::Status s = db_->Exec("PRAGMA wal_autocheckpoint = 0"); !s.ok()) {
+      return s;
+    }
+    sqlite3_wal_hook(db_->get(), &EventLog::OnWalCommit, this);
+    maintainer_ = std::thread([this] { MaintenanceLoop(); });
   }
   return absl::OkStatus();
 }
@@ -409,7 +431,13 @@ EventLog::~EventLog() {
     stopping_ = true;
     committed_.Signal();
   }
-  if (syncer_.joinable()) syncer_.join();
+  if (maintainer_.joinable()) maintainer_.join();
+  {
+    // Closed first, so that the log's own connection is the last one and
+    // checkpoints the WAL into the database as it closes.
+    base::MutexLock lock(&checkpoint_mu_);
+    checkpointer_.reset();
+  }
   if (writer_lock_ == nullptr) return;
   {
     base::MutexLock lock(&mu_);
@@ -650,6 +678,9 @@ absl::StatusOr<EventLog::Erased> EventLog::EraseLocked(Statement& erase,
     return status;
   }
   CommittedLocked();
+  // SQLite runs one checkpoint at a time: this one waits for the
+  // maintenance thread's rather than failing on it.
+  base::MutexLock checkpoint_lock(&checkpoint_mu_);
   // A no-op returning SQLITE_OK for a database without a WAL (":memory:").
   const int rc = sqlite3_wal_checkpoint_v2(
       db_->get(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
@@ -673,24 +704,47 @@ absl::Status EventLog::Flush() {
   return Sync();
 }
 
-void EventLog::SyncLoop() {
+void EventLog::MaintenanceLoop() {
   while (true) {
+    bool sync = false;
+    bool checkpoint = false;
     {
       base::MutexLock lock(&mu_);
       while (!stopping_) {
-        if (!unsynced_) {
-          committed_.Wait(&mu_);
-          continue;
-        }
+        checkpoint = wal_pages_ >= kCheckpointPages;
+        const bool group = options_.durability == Durability::kGroup;
         const absl::Time due = unsynced_since_ + options_.group_commit_delay;
-        if (absl::Now() >= due) break;
-        committed_.WaitUntil(&mu_, absl::ToChronoTime(due));
+        sync = group && unsynced_ && absl::Now() >= due;
+        if (sync || checkpoint) break;
+        if (group && unsynced_) {
+          committed_.WaitUntil(&mu_, absl::ToChronoTime(due));
+        } else {
+          committed_.Wait(&mu_);
+        }
       }
       if (stopping_) return;
+      if (checkpoint) wal_pages_ = 0;
     }
     // A failure stays in sync_error_, for every writer after it.
-    Sync().IgnoreError();
+    if (sync) Sync().IgnoreError();
+    // PASSIVE: it copies what no reader still needs and waits for nobody; a
+    // failure (a reader in the way, an I/O error) leaves the pages in the WAL
+    // for the next one.
+    if (checkpoint) {
+      base::MutexLock lock(&checkpoint_mu_);
+      sqlite3_wal_checkpoint_v2(checkpointer_->get(), nullptr,
+                                SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    }
   }
+}
+
+int EventLog::OnWalCommit(void* self, sqlite3*, const char*, int pages) {
+  auto* log = static_cast<EventLog*>(self);
+  // SQLite calls this inside COMMIT, which runs under mu_.
+  log->mu_.AssertHeld();
+  log->wal_pages_ = pages;
+  if (pages >= kCheckpointPages) log->committed_.Signal();
+  return SQLITE_OK;
 }
 
 bool EventLog::ReadRowLocked(const Statement& stmt,

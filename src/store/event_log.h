@@ -28,15 +28,19 @@
 // Durability. Every Append commits before it returns, so an acknowledged
 // event survives a crash of the process (a kill, an abort) in both modes.
 // kFull syncs the commit to disk before returning, so it also survives a
-// power loss. kGroup returns before the sync: a background thread syncs the
+// power loss. kGroup returns before the sync: the maintenance thread syncs the
 // WAL (fdatasync, outside the lock, so that appends go on and many commits
 // share one sync) at most `group_commit_delay` after the first commit it
 // has not synced; a power loss can lose that window, nothing else can. A
 // sync that fails leaves acknowledged events that may not be durable: the
-// log then refuses every write (FailedPrecondition naming the error) until
-// it is reopened, since the page cache that held them cannot be trusted.
+// log then refuses every write (kIo, naming the error) until it is
+// reopened, since the page cache that held them cannot be trusted.
 //
-// Thread-safe: one connection behind a mutex.
+// Checkpoints (copying the WAL into the database file, with a sync) run on
+// the maintenance thread and a connection of its own, so that no append
+// waits for one.
+//
+// Thread-safe: one connection behind a mutex for appends and reads.
 
 #ifndef MOTIVE_STORE_EVENT_LOG_H_
 #define MOTIVE_STORE_EVENT_LOG_H_
@@ -120,6 +124,9 @@ class EventLog {
  public:
   // The schema this code writes.
   static constexpr int kSchemaVersion = 3;
+  // The WAL is checkpointed (in the background) once it holds this many
+  // pages, as SQLite's own default would (inside a commit).
+  static constexpr int kCheckpointPages = 1000;
   // "MOTV", in PRAGMA application_id.
   static constexpr int32_t kApplicationId = 0x4d4f5456;
 
@@ -231,7 +238,11 @@ class EventLog {
   // the lock meanwhile, and records the end it made durable.
   absl::Status Sync() ABSL_LOCKS_EXCLUDED(mu_);
   absl::Status OpenWalLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void SyncLoop() ABSL_LOCKS_EXCLUDED(mu_);
+  // The writer's maintenance thread: syncs the WAL under group commit
+  // within the delay, and checkpoints it once it holds kCheckpointPages.
+  void MaintenanceLoop() ABSL_LOCKS_EXCLUDED(mu_);
+  // SQLite's WAL hook, after each commit: how many pages the WAL holds.
+  static int OnWalCommit(void* self, sqlite3* db, const char* name, int pages);
 
   const EventLogOptions options_;
   int schema_version_ = 0;
@@ -265,8 +276,15 @@ class EventLog {
   absl::Status sync_error_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   absl::flat_hash_set<int64_t> damaged_ ABSL_GUARDED_BY(mu_);
-  base::CondVar committed_;  // a commit waits for the sync thread
-  std::thread syncer_;
+  // Pages in the WAL after the last commit, for the checkpoints.
+  int wal_pages_ ABSL_GUARDED_BY(mu_) = 0;
+  base::CondVar committed_;  // a commit wakes the maintenance thread
+  // Held for a checkpoint: SQLite runs one at a time, and an erasure's must
+  // not fail on the maintenance thread's. Taken after mu_ when both are.
+  base::Mutex checkpoint_mu_ ABSL_ACQUIRED_AFTER(mu_);
+  // The maintenance thread's own connection.
+  std::unique_ptr<Connection> checkpointer_ ABSL_GUARDED_BY(checkpoint_mu_);
+  std::thread maintainer_;
 };
 
 }  // namespace motive::store

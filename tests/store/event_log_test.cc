@@ -543,7 +543,9 @@ TEST(EventLogTest, NegativeSchemaIsDamageRefusedUntouched) {
   RawExec(path, "PRAGMA user_version = -1056964606;");
   const std::string before = ReadFile(path);
   for (bool read_only : {false, true}) {
-    auto log = EventLog::Open(path, {.read_only = read_only});
+    EventLogOptions options;
+    options.read_only = read_only;
+    auto log = EventLog::Open(path, options);
     EXPECT_TRUE(absl::IsDataLoss(log.status())) << log.status();
     EXPECT_THAT(std::string(log.status().message()),
                 HasSubstr("schema version -1056964606"));
