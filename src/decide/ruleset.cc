@@ -505,12 +505,9 @@ absl::StatusOr<std::shared_ptr<const Ruleset>> Ruleset::Compile(
   rules->version_ = proto.version().empty() ? Digest(text) : proto.version();
 
   // The environment: the engine's rule variables and the situation.
-  rules->env_ = std::make_unique<expr::Environment>();
+  rules->env_ = state::NewRuleEnvironment();
   expr::Environment& env = *rules->env_;
-  // Declaring into a fresh environment cannot clash.
-  state::DeclareEventVariable(&env).IgnoreError();
-  env.DeclareVariable("now", expr::Type::Timestamp()).IgnoreError();
-  state::DeclareContextVariables(&env).IgnoreError();
+  // NewRuleEnvironment does not declare it, so this cannot clash.
   env.DeclareVariable("situation",
                       expr::Type::Map(expr::Type::String(), expr::Type::Dyn()))
       .IgnoreError();

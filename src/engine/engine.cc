@@ -14,21 +14,11 @@
 #include "model/event_validation.h"
 #include "model/text_proto.h"
 #include "state/context_variables.h"
-#include "state/event_value.h"
 #include "state/snapshot.h"
 
 namespace motive::engine {
 
 namespace {
-
-std::unique_ptr<expr::Environment> RuleEnvironment() {
-  auto env = std::make_unique<expr::Environment>();
-  // Declaring into a fresh environment cannot clash.
-  state::DeclareEventVariable(env.get()).IgnoreError();
-  env->DeclareVariable("now", expr::Type::Timestamp()).IgnoreError();
-  state::DeclareContextVariables(env.get()).IgnoreError();
-  return env;
-}
 
 // Frees a ruleset just swapped out, on this thread, once no decision holds
 // it any more.
@@ -46,7 +36,7 @@ Engine::Engine(std::unique_ptr<store::EventLog> log, model::JourneyMap map,
                std::function<absl::Time()> clock, std::string snapshot_path,
                base::FileIo* file_io, bool read_only)
     : log_(std::move(log)),
-      rules_(RuleEnvironment()),
+      rules_(state::NewRuleEnvironment()),
       journey_map_(std::move(map)),
       clock_(std::move(clock)),
       snapshot_path_(std::move(snapshot_path)),
