@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "expr/program.h"
 #include "model/errors.h"
 #include "model/event_validation.h"
 #include "model/text_proto.h"
@@ -69,10 +70,9 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& path,
   } else if (snapshot_path.empty()) {
     snapshot_path = path + "-snapshot";
   }
-  auto engine = std::unique_ptr<Engine>(
-      new Engine(*std::move(log), std::move(map), std::move(options.clock),
-                 std::move(snapshot_path), options.log.file_io,
-                 options.log.read_only));
+  auto engine = std::unique_ptr<Engine>(new Engine(
+      *std::move(log), std::move(map), std::move(options.clock),
+      std::move(snapshot_path), options.log.file_io, options.log.read_only));
   // The ruleset's metrics are part of the state; its string ids must come
   // after the snapshot's (which restores the string table as it was), so
   // it is compiled once the state is built.
@@ -502,6 +502,20 @@ absl::Status Engine::CheckRuleset(absl::string_view text,
   return ConfigFor(**rules, origin).status();
 }
 
+absl::StatusOr<std::string> Engine::CheckExpression(
+    absl::string_view expression) const {
+  absl::StatusOr<std::unique_ptr<expr::Program>> program =
+      expr::Program::Compile(expression, *rules_);
+  if (!program.ok()) return program.status();
+  return (*program)->result_type().DebugString();
+}
+
+absl::StatusOr<std::string> Engine::EvaluateExpression(
+    absl::string_view expression,
+    absl::Span<const std::pair<std::string, std::string>> variables) {
+  return expr::EvaluateOnce(expression, variables);
+}
+
 absl::Status Engine::LoadRuleset(absl::string_view text,
                                  absl::string_view origin) {
   // Compiled before any lock: decisions and ingest go on meanwhile.
@@ -565,8 +579,7 @@ absl::Status Engine::WriteSnapshotLocked() {
                               snapshot_path_, file_io_);
 }
 
-absl::StatusOr<uint64_t> Engine::EraseCustomer(
-    absl::string_view customer_id) {
+absl::StatusOr<uint64_t> Engine::EraseCustomer(absl::string_view customer_id) {
   if (customer_id.empty()) {
     return absl::InvalidArgumentError("customer_id is empty");
   }
