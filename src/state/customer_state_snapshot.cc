@@ -28,10 +28,10 @@
 //
 // Ids are the interner's, written with SnapshotWriter::Id (or noted with
 // Refer) so that the snapshot keeps their strings, and restored identically
-// before any customer; Load refuses an id whose string is not there. Load bounds every count by the bytes left, so that a damaged
-// count cannot ask for a huge allocation, and drops the held events that
-// have left the horizon (so a loaded state may hold fewer than the saved
-// one, with the same answers).
+// before any customer; Load refuses an id whose string is not there. Load
+// bounds every count by the bytes left, so that a damaged count cannot ask for
+// a huge allocation, and drops the held events that have left the horizon (so a
+// loaded state may hold fewer than the saved one, with the same answers).
 
 #include <type_traits>
 
@@ -148,6 +148,12 @@ void CustomerState::Save(SnapshotWriter& out) const {
 }
 
 bool CustomerState::Load(SnapshotReader& in, const StateConfig& config) {
+  LoadScalars(in);
+  if (!LoadLists(in, config) || !LoadWindows(in, config)) return false;
+  return in.ok();
+}
+
+void CustomerState::LoadScalars(SnapshotReader& in) {
   events_ = in.U64();
   first_us_ = in.I64();
   newest_us_ = in.I64();
@@ -179,7 +185,9 @@ bool CustomerState::Load(SnapshotReader& in, const StateConfig& config) {
   csat_us_ = in.I64();
   nps_ = GetI32(in);
   nps_us_ = in.I64();
+}
 
+bool CustomerState::LoadLists(SnapshotReader& in, const StateConfig& config) {
   uint32_t count;
   if (!GetCount(in, kTopicBytes, &count) || count > kMaxTopics) return false;
   topics_.resize(count);
@@ -227,7 +235,11 @@ bool CustomerState::Load(SnapshotReader& in, const StateConfig& config) {
       return false;
     }
   }
+  return true;
+}
 
+bool CustomerState::LoadWindows(SnapshotReader& in, const StateConfig& config) {
+  uint32_t count;
   in.Raw(&base_, sizeof(base_));
   if (!GetCount(in, sizeof(HeldEvent), &count)) return false;
   held_.resize(count);
@@ -265,7 +277,7 @@ bool CustomerState::Load(SnapshotReader& in, const StateConfig& config) {
     }
     series.Restore(std::move(samples));
   }
-  return in.ok();
+  return true;
 }
 
 }  // namespace motive::state
