@@ -22,7 +22,6 @@
 #include "absl/strings/str_replace.h"
 #include "decide/feedback.h"
 #include "engine/engine.h"
-#include "expr/program.h"
 #include "google/protobuf/message.h"
 #include "model/errors.h"
 #include "model/event_codec.h"
@@ -867,11 +866,11 @@ int mot_expr_check(mot_buf* result_type, mot_engine* engine,
     if (result_type != nullptr) *result_type = mot_buf{};
     if (int rc = CheckEngine(engine)) return rc;
     if (expression == nullptr) return Fail(MOT_EINVALID, "expression is NULL");
-    auto program = motive::expr::Program::Compile(
-        expression, engine->engine->rule_environment());
-    if (!program.ok()) return Fail(program.status());
+    absl::StatusOr<std::string> type =
+        engine->engine->CheckExpression(expression);
+    if (!type.ok()) return Fail(type.status());
     if (result_type == nullptr) return MOT_OK;
-    return Emit((*program)->result_type().DebugString(), result_type);
+    return Emit(*type, result_type);
   });
 }
 
@@ -893,7 +892,7 @@ int mot_expr_eval(mot_buf* out, const char* expression,
       variables.emplace_back(names[i], values[i]);
     }
     absl::StatusOr<std::string> result =
-        motive::expr::EvaluateOnce(expression, variables);
+        motive::engine::Engine::EvaluateExpression(expression, variables);
     if (!result.ok()) return Fail(result.status());
     return Emit(*result, out);
   });

@@ -61,86 +61,20 @@ absl::StatusOr<ContactPolicy> ContactPolicy::Compile(
     const v1::ContactPolicy& proto, state::Interner& strings) {
   ContactPolicy policy;
   for (int i = 0; i < proto.caps_size(); ++i) {
-    const v1::ContactCap& cap = proto.caps(i);
-    const std::string field = absl::StrCat("caps[", i, "]");
-    if (!cap.action().empty() + !cap.group().empty() +
-            (cap.channel() != v1::CHANNEL_UNSPECIFIED) >
-        1) {
-      return model::FieldError(
-          field, "names at most one of action, group and channel");
-    }
-    if (cap.max() == 0 || cap.max() > kMaxCap) {
-      return model::FieldError(
-          absl::StrCat(field, ".max"),
-          absl::StrCat("must be 1 to ", kMaxCap,
-                       " (to switch an action off, give it a lever of 0)"));
-    }
-    Cap compiled;
-    compiled.action = strings.Intern(cap.action());
-    compiled.group = strings.Intern(cap.group());
-    compiled.channel = cap.channel();
-    compiled.max = cap.max();
-    absl::StatusOr<int64_t> window =
-        Window(absl::StrCat(field, ".window"), cap.window());
-    if (!window.ok()) return window.status();
-    compiled.window_us = *window;
-    compiled.description = absl::StrCat(
-        "at most ", cap.max(), " offer", cap.max() == 1 ? "" : "s", " of ",
-        ScopeName(cap.action(), cap.group(), cap.channel(),
-                  "marketing actions"),
-        " in ", cap.window());
-    policy.caps_.push_back(std::move(compiled));
+    absl::StatusOr<Cap> cap = CompileCap(proto.caps(i), i, strings);
+    if (!cap.ok()) return cap.status();
+    policy.caps_.push_back(*std::move(cap));
   }
   for (int i = 0; i < proto.cool_offs_size(); ++i) {
-    const v1::CoolOff& cool_off = proto.cool_offs(i);
-    const std::string field = absl::StrCat("cool_offs[", i, "]");
-    if (!cool_off.action().empty() && !cool_off.group().empty()) {
-      return model::FieldError(field, "names at most one of action and group");
-    }
-    if (cool_off.rejections() == 0) {
-      return model::FieldError(absl::StrCat(field, ".rejections"),
-                               "must be at least 1");
-    }
-    CoolOff compiled;
-    compiled.action = strings.Intern(cool_off.action());
-    compiled.group = strings.Intern(cool_off.group());
-    compiled.rejections = cool_off.rejections();
-    absl::StatusOr<int64_t> within =
-        Window(absl::StrCat(field, ".within"), cool_off.within());
-    if (!within.ok()) return within.status();
-    absl::StatusOr<int64_t> suppress =
-        Window(absl::StrCat(field, ".suppress_for"), cool_off.suppress_for());
-    if (!suppress.ok()) return suppress.status();
-    compiled.within_us = *within;
-    compiled.suppress_us = *suppress;
-    compiled.description =
-        absl::StrCat(cool_off.rejections(), " rejection",
-                     cool_off.rejections() == 1 ? "" : "s", " of ",
-                     ScopeName(cool_off.action(), cool_off.group(),
-                               v1::CHANNEL_UNSPECIFIED, "the action"),
-                     " within ", cool_off.within(), " suppress it for ",
-                     cool_off.suppress_for());
-    policy.cool_offs_.push_back(std::move(compiled));
+    absl::StatusOr<CoolOff> cool_off =
+        CompileCoolOff(proto.cool_offs(i), i, strings);
+    if (!cool_off.ok()) return cool_off.status();
+    policy.cool_offs_.push_back(*std::move(cool_off));
   }
   if (proto.has_quiet_hours()) {
-    const v1::QuietHours& quiet = proto.quiet_hours();
-    absl::StatusOr<int> start = ParseClock("quiet_hours.start", quiet.start());
-    if (!start.ok()) return start.status();
-    absl::StatusOr<int> end = ParseClock("quiet_hours.end", quiet.end());
-    if (!end.ok()) return end.status();
-    if (*start == *end) {
-      return model::FieldError("quiet_hours",
-                               "start and end are the same time");
-    }
-    policy.quiet_start_min_ = *start;
-    policy.quiet_end_min_ = *end;
-    policy.zone_attribute_ = quiet.time_zone_attribute();
-    if (!quiet.default_time_zone().empty() &&
-        !absl::LoadTimeZone(quiet.default_time_zone(), &policy.default_zone_)) {
-      return model::FieldError(
-          "quiet_hours.default_time_zone",
-          absl::StrCat("unknown time zone \"", quiet.default_time_zone(),
-                       "\" (an IANA name such as \"Europe/Paris\")"));
+    if (absl::Status s = policy.CompileQuietHours(proto.quiet_hours());
+        !s.ok()) {
+      return s;
     }
   }
   if (proto.has_max_results()) {
@@ -151,6 +85,90 @@ absl::StatusOr<ContactPolicy> ContactPolicy::Compile(
     policy.max_results_ = proto.max_results();
   }
   return policy;
+}
+
+absl::StatusOr<ContactPolicy::Cap> ContactPolicy::CompileCap(
+    const v1::ContactCap& cap, int i, state::Interner& strings) {
+  const std::string field = absl::StrCat("caps[", i, "]");
+  if (!cap.action().empty() + !cap.group().empty() +
+          (cap.channel() != v1::CHANNEL_UNSPECIFIED) >
+      1) {
+    return model::FieldError(field,
+                             "names at most one of action, group and channel");
+  }
+  if (cap.max() == 0 || cap.max() > kMaxCap) {
+    return model::FieldError(
+        absl::StrCat(field, ".max"),
+        absl::StrCat("must be 1 to ", kMaxCap,
+                     " (to switch an action off, give it a lever of 0)"));
+  }
+  Cap compiled;
+  compiled.action = strings.Intern(cap.action());
+  compiled.group = strings.Intern(cap.group());
+  compiled.channel = cap.channel();
+  compiled.max = cap.max();
+  absl::StatusOr<int64_t> window =
+      Window(absl::StrCat(field, ".window"), cap.window());
+  if (!window.ok()) return window.status();
+  compiled.window_us = *window;
+  compiled.description = absl::StrCat(
+      "at most ", cap.max(), " offer", cap.max() == 1 ? "" : "s", " of ",
+      ScopeName(cap.action(), cap.group(), cap.channel(), "marketing actions"),
+      " in ", cap.window());
+  return compiled;
+}
+
+absl::StatusOr<ContactPolicy::CoolOff> ContactPolicy::CompileCoolOff(
+    const v1::CoolOff& cool_off, int i, state::Interner& strings) {
+  const std::string field = absl::StrCat("cool_offs[", i, "]");
+  if (!cool_off.action().empty() && !cool_off.group().empty()) {
+    return model::FieldError(field, "names at most one of action and group");
+  }
+  if (cool_off.rejections() == 0) {
+    return model::FieldError(absl::StrCat(field, ".rejections"),
+                             "must be at least 1");
+  }
+  CoolOff compiled;
+  compiled.action = strings.Intern(cool_off.action());
+  compiled.group = strings.Intern(cool_off.group());
+  compiled.rejections = cool_off.rejections();
+  absl::StatusOr<int64_t> within =
+      Window(absl::StrCat(field, ".within"), cool_off.within());
+  if (!within.ok()) return within.status();
+  absl::StatusOr<int64_t> suppress =
+      Window(absl::StrCat(field, ".suppress_for"), cool_off.suppress_for());
+  if (!suppress.ok()) return suppress.status();
+  compiled.within_us = *within;
+  compiled.suppress_us = *suppress;
+  compiled.description =
+      absl::StrCat(cool_off.rejections(), " rejection",
+                   cool_off.rejections() == 1 ? "" : "s", " of ",
+                   ScopeName(cool_off.action(), cool_off.group(),
+                             v1::CHANNEL_UNSPECIFIED, "the action"),
+                   " within ", cool_off.within(), " suppress it for ",
+                   cool_off.suppress_for());
+  return compiled;
+}
+
+absl::Status ContactPolicy::CompileQuietHours(const v1::QuietHours& quiet) {
+  absl::StatusOr<int> start = ParseClock("quiet_hours.start", quiet.start());
+  if (!start.ok()) return start.status();
+  absl::StatusOr<int> end = ParseClock("quiet_hours.end", quiet.end());
+  if (!end.ok()) return end.status();
+  if (*start == *end) {
+    return model::FieldError("quiet_hours", "start and end are the same time");
+  }
+  quiet_start_min_ = *start;
+  quiet_end_min_ = *end;
+  zone_attribute_ = quiet.time_zone_attribute();
+  if (!quiet.default_time_zone().empty() &&
+      !absl::LoadTimeZone(quiet.default_time_zone(), &default_zone_)) {
+    return model::FieldError(
+        "quiet_hours.default_time_zone",
+        absl::StrCat("unknown time zone \"", quiet.default_time_zone(),
+                     "\" (an IANA name such as \"Europe/Paris\")"));
+  }
+  return absl::OkStatus();
 }
 
 Verdict ContactPolicy::Check(const PolicyAction& action, v1::Channel channel,

@@ -30,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -105,6 +106,14 @@ class ContactPolicy {
     int64_t suppress_us = 0;
     std::string description;
   };
+
+  // Compile's sections; `i` is the entry's index, for errors.
+  static absl::StatusOr<Cap> CompileCap(const v1::ContactCap& cap, int i,
+                                        state::Interner& strings);
+  static absl::StatusOr<CoolOff> CompileCoolOff(const v1::CoolOff& cool_off,
+                                                int i,
+                                                state::Interner& strings);
+  absl::Status CompileQuietHours(const v1::QuietHours& quiet);
 
   std::vector<Cap> caps_;
   std::vector<CoolOff> cool_offs_;

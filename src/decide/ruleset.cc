@@ -491,6 +491,351 @@ bool Ruleset::HasAction(absl::string_view action) const {
                      [&](const Action& a) { return a.proto->id() == action; });
 }
 
+// Compile's sections, in the order Compile runs them, with what they share:
+// the ruleset being built, where its fields were written, and the indexes
+// of actions by id and of conditions by source.
+class Ruleset::Compiler {
+ public:
+  Compiler(Ruleset& rules, const Locator& locate, state::Interner& strings)
+      : rules_(rules), locate_(locate), strings_(strings) {}
+
+  absl::Status CompileActions();
+  // Arbitration: weights, levers and the propensity prior.
+  absl::Status CompileArbitration();
+  absl::Status CompilePlaybooks();
+  // The contact policy, and the time-zone expression of its quiet hours.
+  absl::Status CompileContactPolicy();
+
+ private:
+  absl::StatusOr<Action> CompileAction(int i);
+  absl::Status CompilePlaybook(int p);
+  // `names`: the names of the playbook's rules before this one, to which
+  // this one's is added.
+  absl::StatusOr<Rule> CompileRule(const v1::Playbook& pb,
+                                   const std::string& path, int r,
+                                   absl::flat_hash_set<std::string>& names);
+
+  // Null for an empty source. `want_bool`: refuses a result that cannot be
+  // a bool.
+  absl::StatusOr<std::unique_ptr<expr::Program>> CompileExpression(
+      const std::string& path, const std::string& source, bool want_bool);
+  // The index of the condition with this source, compiled the first time.
+  absl::StatusOr<int32_t> ConditionOf(const std::string& path,
+                                      const std::string& source);
+  absl::StatusOr<Template> TemplateOf(const std::string& path,
+                                      const std::string& source);
+  // Ids and names: 1 to 64 of [a-z0-9_.-].
+  absl::Status CheckName(const std::string& path, const std::string& name,
+                         absl::string_view what) const;
+
+  Ruleset& rules_;
+  const Locator& locate_;
+  state::Interner& strings_;
+  absl::flat_hash_map<std::string, uint32_t> action_index_;
+  absl::flat_hash_map<std::string, int32_t> condition_index_;
+  uint32_t rule_order_ = 0;  // Rule::order of the next rule
+};
+
+absl::StatusOr<std::unique_ptr<expr::Program>>
+Ruleset::Compiler::CompileExpression(const std::string& path,
+                                     const std::string& source,
+                                     bool want_bool) {
+  if (source.empty()) return std::unique_ptr<expr::Program>();
+  absl::StatusOr<std::unique_ptr<expr::Program>> program =
+      expr::Program::Compile(source, *rules_.env_);
+  if (!program.ok()) return locate_.Error(path, program.status().message());
+  const expr::Type& type = (*program)->result_type();
+  if (want_bool && type.kind() != expr::Type::Kind::kBool && !type.is_dyn()) {
+    return locate_.Error(path, absl::StrCat("must be a bool expression, not ",
+                                            type.DebugString()));
+  }
+  return program;
+}
+
+absl::StatusOr<int32_t> Ruleset::Compiler::ConditionOf(
+    const std::string& path, const std::string& source) {
+  if (source.empty()) return kNoCondition;
+  if (auto it = condition_index_.find(source); it != condition_index_.end()) {
+    return it->second;
+  }
+  absl::StatusOr<std::unique_ptr<expr::Program>> program =
+      CompileExpression(path, source, true);
+  if (!program.ok()) return program.status();
+  const int32_t index = static_cast<int32_t>(rules_.conditions_.size());
+  rules_.conditions_.push_back(
+      {source, *std::move(program), absl::StrCat(source, " is false")});
+  condition_index_.emplace(source, index);
+  return index;
+}
+
+absl::StatusOr<Template> Ruleset::Compiler::TemplateOf(
+    const std::string& path, const std::string& source) {
+  absl::StatusOr<Template> compiled = Template::Compile(source, *rules_.env_);
+  if (!compiled.ok()) return locate_.Error(path, compiled.status().message());
+  return compiled;
+}
+
+absl::Status Ruleset::Compiler::CheckName(const std::string& path,
+                                          const std::string& name,
+                                          absl::string_view what) const {
+  if (IsValidId(name)) return absl::OkStatus();
+  return locate_.Error(path, absl::StrCat("\"", name, "\" is not ", what,
+                                          ": 1 to 64 of [a-z0-9_.-]"));
+}
+
+absl::Status Ruleset::Compiler::CompileActions() {
+  for (int i = 0; i < rules_.proto_.actions_size(); ++i) {
+    absl::StatusOr<Action> action = CompileAction(i);
+    if (!action.ok()) return action.status();
+    if (action->ids.service) {
+      rules_.service_actions_.push_back(action->ids.action);
+    }
+    rules_.actions_.push_back(*std::move(action));
+  }
+  std::sort(rules_.service_actions_.begin(), rules_.service_actions_.end());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Ruleset::Action> Ruleset::Compiler::CompileAction(int i) {
+  const v1::Action& a = rules_.proto_.actions(i);
+  const std::string path = absl::StrCat("actions[", i, "]");
+  if (absl::Status s = CheckName(absl::StrCat(path, ".id"), a.id(), "an id");
+      !s.ok()) {
+    return s;
+  }
+  if (!action_index_.emplace(a.id(), i).second) {
+    return locate_.Error(
+        absl::StrCat(path, ".id"),
+        absl::StrCat("action \"", a.id(), "\" is declared twice"));
+  }
+  if (!a.group().empty()) {
+    if (absl::Status s =
+            CheckName(absl::StrCat(path, ".group"), a.group(), "a group name");
+        !s.ok()) {
+      return s;
+    }
+  }
+  Action action;
+  action.proto = &a;
+  action.ids.action = strings_.Intern(a.id());
+  action.ids.group = strings_.Intern(a.group());
+  action.ids.service = a.service();
+  if (a.has_value()) {
+    if (!std::isfinite(a.value()) || a.value() <= 0) {
+      return locate_.Error(absl::StrCat(path, ".value"), "must be > 0");
+    }
+    action.value = a.value();
+  }
+  if (a.has_valid_from()) {
+    action.valid_from_us = model::ToUnixMicros(a.valid_from());
+  }
+  if (a.has_valid_until()) {
+    action.valid_until_us = model::ToUnixMicros(a.valid_until());
+    if (action.valid_until_us <= action.valid_from_us) {
+      return locate_.Error(absl::StrCat(path, ".valid_until"),
+                           "must be after valid_from");
+    }
+  }
+  absl::StatusOr<Template> script =
+      TemplateOf(absl::StrCat(path, ".script"), a.script());
+  if (!script.ok()) return script.status();
+  action.script = *std::move(script);
+  if (!a.channels().empty()) {
+    action.channels = 0;
+    for (int channel : a.channels()) action.channels |= uint32_t{1} << channel;
+  }
+  return action;
+}
+
+absl::Status Ruleset::Compiler::CompileArbitration() {
+  // Group weights first, so that an action's own override them whatever the
+  // order they are written in.
+  const v1::Arbitration& arbitration = rules_.proto_.arbitration();
+  for (bool for_actions : {false, true}) {
+    for (int i = 0; i < arbitration.weights_size(); ++i) {
+      const v1::ArbitrationWeight& w = arbitration.weights(i);
+      const std::string path = absl::StrCat("arbitration.weights[", i, "]");
+      if (w.action().empty() == w.group().empty()) {
+        return locate_.Error(path, "names one action or one group");
+      }
+      if (w.has_context_weight() &&
+          !(std::isfinite(w.context_weight()) && w.context_weight() >= 0)) {
+        return locate_.Error(absl::StrCat(path, ".context_weight"),
+                             "must be >= 0");
+      }
+      if (w.has_lever() && !(std::isfinite(w.lever()) && w.lever() >= 0)) {
+        return locate_.Error(absl::StrCat(path, ".lever"), "must be >= 0");
+      }
+      if (!w.action().empty() && !action_index_.contains(w.action())) {
+        return locate_.Error(absl::StrCat(path, ".action"),
+                             absl::StrCat("no action \"", w.action(), "\""));
+      }
+      if (w.action().empty() == for_actions) continue;
+      for (Action& action : rules_.actions_) {
+        const bool applies = for_actions ? action.proto->id() == w.action()
+                                         : action.proto->group() == w.group();
+        if (!applies) continue;
+        if (w.has_context_weight()) action.default_weight = w.context_weight();
+        if (w.has_lever()) action.lever = w.lever();
+      }
+    }
+  }
+  if (arbitration.has_prior_accepts()) {
+    if (!(arbitration.prior_accepts() > 0)) {
+      return locate_.Error("arbitration.prior_accepts", "must be > 0");
+    }
+    rules_.prior_accepts_ = arbitration.prior_accepts();
+  }
+  if (arbitration.has_prior_rejects()) {
+    if (!(arbitration.prior_rejects() > 0)) {
+      return locate_.Error("arbitration.prior_rejects", "must be > 0");
+    }
+    rules_.prior_rejects_ = arbitration.prior_rejects();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Ruleset::Compiler::CompilePlaybooks() {
+  absl::flat_hash_set<std::string> playbook_names;
+  for (int p = 0; p < rules_.proto_.playbooks_size(); ++p) {
+    const v1::Playbook& pb = rules_.proto_.playbooks(p);
+    const std::string path = absl::StrCat("playbooks[", p, "]");
+    if (absl::Status s =
+            CheckName(absl::StrCat(path, ".name"), pb.name(), "a name");
+        !s.ok()) {
+      return s;
+    }
+    if (!playbook_names.insert(pb.name()).second) {
+      return locate_.Error(
+          absl::StrCat(path, ".name"),
+          absl::StrCat("playbook \"", pb.name(), "\" is declared twice"));
+    }
+    if (absl::Status s = CompilePlaybook(p); !s.ok()) return s;
+  }
+  if (rules_.proactive_.size() > kMaxProactiveRules) {
+    return locate_.Error(
+        "playbooks",
+        absl::StrCat("has ", rules_.proactive_.size(),
+                     " proactive rules; at most ", kMaxProactiveRules));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Ruleset::Compiler::CompilePlaybook(int p) {
+  const v1::Playbook& pb = rules_.proto_.playbooks(p);
+  const std::string path = absl::StrCat("playbooks[", p, "]");
+  Playbook playbook;
+  playbook.proto = &pb;
+  absl::StatusOr<int32_t> condition =
+      ConditionOf(absl::StrCat(path, ".condition"), pb.condition());
+  if (!condition.ok()) return condition.status();
+  playbook.condition = *condition;
+  if (pb.rules().empty()) {
+    return locate_.Error(path, "has no rules");
+  }
+  absl::flat_hash_set<std::string> rule_names;
+  for (int r = 0; r < pb.rules_size(); ++r) {
+    absl::StatusOr<Rule> rule = CompileRule(pb, path, r, rule_names);
+    if (!rule.ok()) return rule.status();
+    if (pb.proactive()) rules_.proactive_.emplace_back(p, r);
+    playbook.rules.push_back(*std::move(rule));
+  }
+  rules_.rule_count_ += playbook.rules.size();
+  rules_.playbooks_.push_back(std::move(playbook));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Ruleset::Rule> Ruleset::Compiler::CompileRule(
+    const v1::Playbook& pb, const std::string& path, int r,
+    absl::flat_hash_set<std::string>& names) {
+  const v1::Rule& rp = pb.rules(r);
+  const std::string rule_path = absl::StrCat(path, ".rules[", r, "]");
+  auto found = action_index_.find(rp.action());
+  if (found == action_index_.end()) {
+    return locate_.Error(absl::StrCat(rule_path, ".action"),
+                         rp.action().empty()
+                             ? std::string("names no action")
+                             : absl::StrCat("no action \"", rp.action(), "\""));
+  }
+  Rule rule;
+  rule.proto = &rp;
+  rule.action = found->second;
+  rule.name = rp.name().empty() ? rp.action() : rp.name();
+  rule.order = rule_order_++;
+  if (absl::Status s =
+          CheckName(absl::StrCat(rule_path, ".name"), rule.name, "a name");
+      !s.ok()) {
+    return s;
+  }
+  if (!names.insert(rule.name).second) {
+    return locate_.Error(rule_path, absl::StrCat("rule \"", rule.name,
+                                                 "\" is declared twice in the "
+                                                 "playbook (name the rules)"));
+  }
+  const std::string* sources[3] = {&rp.eligibility(), &rp.applicability(),
+                                   &rp.suitability()};
+  for (int c = 0; c < 3; ++c) {
+    absl::StatusOr<int32_t> condition = ConditionOf(
+        absl::StrCat(rule_path, ".", kConditionStages[c]), *sources[c]);
+    if (!condition.ok()) return condition.status();
+    rule.conditions[c] = *condition;
+  }
+  absl::StatusOr<std::unique_ptr<expr::Program>> weight =
+      CompileExpression(absl::StrCat(rule_path, ".weight"), rp.weight(), false);
+  if (!weight.ok()) return weight.status();
+  if (*weight != nullptr) {
+    const expr::Type& type = (*weight)->result_type();
+    if (type.kind() != expr::Type::Kind::kDouble &&
+        type.kind() != expr::Type::Kind::kInt &&
+        type.kind() != expr::Type::Kind::kUint && !type.is_dyn()) {
+      return locate_.Error(
+          absl::StrCat(rule_path, ".weight"),
+          absl::StrCat("must be a number, not ", type.DebugString()));
+    }
+  }
+  rule.weight = *std::move(weight);
+  rule.matched.push_back(absl::StrCat(
+      "playbook ", pb.name(),
+      pb.condition().empty() ? "" : absl::StrCat(": ", pb.condition())));
+  for (int c = 0; c < 3; ++c) {
+    if (sources[c]->empty()) continue;
+    rule.matched.push_back(
+        absl::StrCat(kConditionStages[c], ": ", *sources[c]));
+  }
+  absl::StatusOr<Template> reason =
+      TemplateOf(absl::StrCat(rule_path, ".reason"), rp.reason());
+  if (!reason.ok()) return reason.status();
+  rule.reason = *std::move(reason);
+  return rule;
+}
+
+absl::Status Ruleset::Compiler::CompileContactPolicy() {
+  absl::StatusOr<ContactPolicy> policy =
+      ContactPolicy::Compile(rules_.proto_.contact_policy(), strings_);
+  if (!policy.ok()) {
+    const std::string field = model::ErrorField(policy.status());
+    return locate_.Error(absl::StrCat("contact_policy.", field),
+                         model::ErrorReason(policy.status()));
+  }
+  rules_.policy_ = *std::move(policy);
+  const std::string& zone_attribute = rules_.policy_.time_zone_attribute();
+  if (!rules_.policy_.has_quiet_hours() || zone_attribute.empty()) {
+    return absl::OkStatus();
+  }
+  if (!std::all_of(zone_attribute.begin(), zone_attribute.end(), [](char c) {
+        return absl::ascii_isalnum(c) || c == '_' || c == '-' || c == '.';
+      })) {
+    return locate_.Error("contact_policy.quiet_hours.time_zone_attribute",
+                         "must be an attribute key of [A-Za-z0-9_.-]");
+  }
+  absl::StatusOr<std::unique_ptr<expr::Program>> zone = CompileExpression(
+      "contact_policy.quiet_hours.time_zone_attribute",
+      absl::StrCat("customer.attributes['", zone_attribute, "']"), false);
+  if (!zone.ok()) return zone.status();
+  rules_.time_zone_ = *std::move(zone);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::shared_ptr<const Ruleset>> Ruleset::Compile(
     absl::string_view text, absl::string_view origin,
     state::Interner& strings) {
@@ -505,12 +850,9 @@ absl::StatusOr<std::shared_ptr<const Ruleset>> Ruleset::Compile(
   rules->version_ = proto.version().empty() ? Digest(text) : proto.version();
 
   // The environment: the engine's rule variables and the situation.
-  rules->env_ = std::make_unique<expr::Environment>();
+  rules->env_ = state::NewRuleEnvironment();
   expr::Environment& env = *rules->env_;
-  // Declaring into a fresh environment cannot clash.
-  state::DeclareEventVariable(&env).IgnoreError();
-  env.DeclareVariable("now", expr::Type::Timestamp()).IgnoreError();
-  state::DeclareContextVariables(&env).IgnoreError();
+  // NewRuleEnvironment does not declare it, so this cannot clash.
   env.DeclareVariable("situation",
                       expr::Type::Map(expr::Type::String(), expr::Type::Dyn()))
       .IgnoreError();
@@ -518,278 +860,13 @@ absl::StatusOr<std::shared_ptr<const Ruleset>> Ruleset::Compile(
   rules->now_slot_ = env.FindVariable("now")->slot;
   rules->situation_slot_ = env.FindVariable("situation")->slot;
 
-  auto compile =
-      [&](const std::string& path, const std::string& source,
-          bool want_bool) -> absl::StatusOr<std::unique_ptr<expr::Program>> {
-    if (source.empty()) return std::unique_ptr<expr::Program>();
-    absl::StatusOr<std::unique_ptr<expr::Program>> program =
-        expr::Program::Compile(source, env);
-    if (!program.ok()) return locate.Error(path, program.status().message());
-    const expr::Type& type = (*program)->result_type();
-    if (want_bool && type.kind() != expr::Type::Kind::kBool && !type.is_dyn()) {
-      return locate.Error(path, absl::StrCat("must be a bool expression, not ",
-                                             type.DebugString()));
-    }
-    return program;
-  };
-  // The index of the condition with this source, compiled the first time.
-  absl::flat_hash_map<std::string, int32_t> condition_index;
-  auto condition_of =
-      [&](const std::string& path,
-          const std::string& source) -> absl::StatusOr<int32_t> {
-    if (source.empty()) return kNoCondition;
-    if (auto it = condition_index.find(source); it != condition_index.end()) {
-      return it->second;
-    }
-    absl::StatusOr<std::unique_ptr<expr::Program>> program =
-        compile(path, source, true);
-    if (!program.ok()) return program.status();
-    const int32_t index = static_cast<int32_t>(rules->conditions_.size());
-    rules->conditions_.push_back(
-        {source, *std::move(program), absl::StrCat(source, " is false")});
-    condition_index.emplace(source, index);
-    return index;
-  };
-  auto template_of =
-      [&](const std::string& path,
-          const std::string& source) -> absl::StatusOr<Template> {
-    absl::StatusOr<Template> compiled = Template::Compile(source, env);
-    if (!compiled.ok()) return locate.Error(path, compiled.status().message());
-    return compiled;
-  };
-
-  // Ids and names: 1 to 64 of [a-z0-9_.-].
-  auto check_name = [&](const std::string& path, const std::string& name,
-                        absl::string_view what) -> absl::Status {
-    if (IsValidId(name)) return absl::OkStatus();
-    return locate.Error(path, absl::StrCat("\"", name, "\" is not ", what,
-                                           ": 1 to 64 of [a-z0-9_.-]"));
-  };
-
   // Metrics are compiled with the context configuration (the engine merges
   // them); here only their names matter, for clashes the engine reports.
-
-  absl::flat_hash_map<std::string, uint32_t> action_index;
-  for (int i = 0; i < proto.actions_size(); ++i) {
-    const v1::Action& a = proto.actions(i);
-    const std::string path = absl::StrCat("actions[", i, "]");
-    if (absl::Status s = check_name(absl::StrCat(path, ".id"), a.id(), "an id");
-        !s.ok()) {
-      return s;
-    }
-    if (!action_index.emplace(a.id(), i).second) {
-      return locate.Error(
-          absl::StrCat(path, ".id"),
-          absl::StrCat("action \"", a.id(), "\" is declared twice"));
-    }
-    if (!a.group().empty()) {
-      if (absl::Status s = check_name(absl::StrCat(path, ".group"), a.group(),
-                                      "a group name");
-          !s.ok()) {
-        return s;
-      }
-    }
-    Action action;
-    action.proto = &a;
-    action.ids.action = strings.Intern(a.id());
-    action.ids.group = strings.Intern(a.group());
-    action.ids.service = a.service();
-    if (a.has_value()) {
-      if (!std::isfinite(a.value()) || a.value() <= 0) {
-        return locate.Error(absl::StrCat(path, ".value"), "must be > 0");
-      }
-      action.value = a.value();
-    }
-    if (a.has_valid_from()) {
-      action.valid_from_us = model::ToUnixMicros(a.valid_from());
-    }
-    if (a.has_valid_until()) {
-      action.valid_until_us = model::ToUnixMicros(a.valid_until());
-      if (action.valid_until_us <= action.valid_from_us) {
-        return locate.Error(absl::StrCat(path, ".valid_until"),
-                            "must be after valid_from");
-      }
-    }
-    absl::StatusOr<Template> script =
-        template_of(absl::StrCat(path, ".script"), a.script());
-    if (!script.ok()) return script.status();
-    action.script = *std::move(script);
-    if (!a.channels().empty()) {
-      action.channels = 0;
-      for (int channel : a.channels())
-        action.channels |= uint32_t{1} << channel;
-    }
-    if (a.service()) rules->service_actions_.push_back(action.ids.action);
-    rules->actions_.push_back(std::move(action));
-  }
-  std::sort(rules->service_actions_.begin(), rules->service_actions_.end());
-
-  // Arbitration: group weights first, so that an action's own override them
-  // whatever the order they are written in.
-  const v1::Arbitration& arbitration = proto.arbitration();
-  for (bool for_actions : {false, true}) {
-    for (int i = 0; i < arbitration.weights_size(); ++i) {
-      const v1::ArbitrationWeight& w = arbitration.weights(i);
-      const std::string path = absl::StrCat("arbitration.weights[", i, "]");
-      if (w.action().empty() == w.group().empty()) {
-        return locate.Error(path, "names one action or one group");
-      }
-      if (w.has_context_weight() &&
-          !(std::isfinite(w.context_weight()) && w.context_weight() >= 0)) {
-        return locate.Error(absl::StrCat(path, ".context_weight"),
-                            "must be >= 0");
-      }
-      if (w.has_lever() && !(std::isfinite(w.lever()) && w.lever() >= 0)) {
-        return locate.Error(absl::StrCat(path, ".lever"), "must be >= 0");
-      }
-      if (!w.action().empty() && !action_index.contains(w.action())) {
-        return locate.Error(absl::StrCat(path, ".action"),
-                            absl::StrCat("no action \"", w.action(), "\""));
-      }
-      if (w.action().empty() == for_actions) continue;
-      for (Action& action : rules->actions_) {
-        const bool applies = for_actions ? action.proto->id() == w.action()
-                                         : action.proto->group() == w.group();
-        if (!applies) continue;
-        if (w.has_context_weight()) action.default_weight = w.context_weight();
-        if (w.has_lever()) action.lever = w.lever();
-      }
-    }
-  }
-  if (arbitration.has_prior_accepts()) {
-    if (!(arbitration.prior_accepts() > 0)) {
-      return locate.Error("arbitration.prior_accepts", "must be > 0");
-    }
-    rules->prior_accepts_ = arbitration.prior_accepts();
-  }
-  if (arbitration.has_prior_rejects()) {
-    if (!(arbitration.prior_rejects() > 0)) {
-      return locate.Error("arbitration.prior_rejects", "must be > 0");
-    }
-    rules->prior_rejects_ = arbitration.prior_rejects();
-  }
-
-  absl::flat_hash_set<std::string> playbook_names;
-  uint32_t order = 0;
-  for (int p = 0; p < proto.playbooks_size(); ++p) {
-    const v1::Playbook& pb = proto.playbooks(p);
-    const std::string path = absl::StrCat("playbooks[", p, "]");
-    if (absl::Status s =
-            check_name(absl::StrCat(path, ".name"), pb.name(), "a name");
-        !s.ok()) {
-      return s;
-    }
-    if (!playbook_names.insert(pb.name()).second) {
-      return locate.Error(
-          absl::StrCat(path, ".name"),
-          absl::StrCat("playbook \"", pb.name(), "\" is declared twice"));
-    }
-    Playbook playbook;
-    playbook.proto = &pb;
-    absl::StatusOr<int32_t> condition =
-        condition_of(absl::StrCat(path, ".condition"), pb.condition());
-    if (!condition.ok()) return condition.status();
-    playbook.condition = *condition;
-    if (pb.rules().empty()) {
-      return locate.Error(path, "has no rules");
-    }
-    absl::flat_hash_set<std::string> rule_names;
-    for (int r = 0; r < pb.rules_size(); ++r) {
-      const v1::Rule& rp = pb.rules(r);
-      const std::string rule_path = absl::StrCat(path, ".rules[", r, "]");
-      auto found = action_index.find(rp.action());
-      if (found == action_index.end()) {
-        return locate.Error(
-            absl::StrCat(rule_path, ".action"),
-            rp.action().empty()
-                ? std::string("names no action")
-                : absl::StrCat("no action \"", rp.action(), "\""));
-      }
-      Rule rule;
-      rule.proto = &rp;
-      rule.action = found->second;
-      rule.name = rp.name().empty() ? rp.action() : rp.name();
-      rule.order = order++;
-      if (absl::Status s =
-              check_name(absl::StrCat(rule_path, ".name"), rule.name, "a name");
-          !s.ok()) {
-        return s;
-      }
-      if (!rule_names.insert(rule.name).second) {
-        return locate.Error(rule_path,
-                            absl::StrCat("rule \"", rule.name,
-                                         "\" is declared twice in the "
-                                         "playbook (name the rules)"));
-      }
-      const std::string* sources[3] = {&rp.eligibility(), &rp.applicability(),
-                                       &rp.suitability()};
-      for (int c = 0; c < 3; ++c) {
-        absl::StatusOr<int32_t> condition = condition_of(
-            absl::StrCat(rule_path, ".", kConditionStages[c]), *sources[c]);
-        if (!condition.ok()) return condition.status();
-        rule.conditions[c] = *condition;
-      }
-      absl::StatusOr<std::unique_ptr<expr::Program>> weight =
-          compile(absl::StrCat(rule_path, ".weight"), rp.weight(), false);
-      if (!weight.ok()) return weight.status();
-      if (*weight != nullptr) {
-        const expr::Type& type = (*weight)->result_type();
-        if (type.kind() != expr::Type::Kind::kDouble &&
-            type.kind() != expr::Type::Kind::kInt &&
-            type.kind() != expr::Type::Kind::kUint && !type.is_dyn()) {
-          return locate.Error(
-              absl::StrCat(rule_path, ".weight"),
-              absl::StrCat("must be a number, not ", type.DebugString()));
-        }
-      }
-      rule.weight = *std::move(weight);
-      rule.matched.push_back(absl::StrCat(
-          "playbook ", pb.name(),
-          pb.condition().empty() ? "" : absl::StrCat(": ", pb.condition())));
-      for (int c = 0; c < 3; ++c) {
-        if (sources[c]->empty()) continue;
-        rule.matched.push_back(
-            absl::StrCat(kConditionStages[c], ": ", *sources[c]));
-      }
-      absl::StatusOr<Template> reason =
-          template_of(absl::StrCat(rule_path, ".reason"), rp.reason());
-      if (!reason.ok()) return reason.status();
-      rule.reason = *std::move(reason);
-      if (pb.proactive()) rules->proactive_.emplace_back(p, r);
-      playbook.rules.push_back(std::move(rule));
-    }
-    rules->rule_count_ += playbook.rules.size();
-    rules->playbooks_.push_back(std::move(playbook));
-  }
-  if (rules->proactive_.size() > kMaxProactiveRules) {
-    return locate.Error(
-        "playbooks",
-        absl::StrCat("has ", rules->proactive_.size(),
-                     " proactive rules; at most ", kMaxProactiveRules));
-  }
-
-  absl::StatusOr<ContactPolicy> policy =
-      ContactPolicy::Compile(proto.contact_policy(), strings);
-  if (!policy.ok()) {
-    const std::string field = model::ErrorField(policy.status());
-    return locate.Error(absl::StrCat("contact_policy.", field),
-                        model::ErrorReason(policy.status()));
-  }
-  rules->policy_ = *std::move(policy);
-  const std::string& zone_attribute = rules->policy_.time_zone_attribute();
-  if (rules->policy_.has_quiet_hours() && !zone_attribute.empty()) {
-    if (!std::all_of(zone_attribute.begin(), zone_attribute.end(), [](char c) {
-          return absl::ascii_isalnum(c) || c == '_' || c == '-' || c == '.';
-        })) {
-      return locate.Error("contact_policy.quiet_hours.time_zone_attribute",
-                          "must be an attribute key of [A-Za-z0-9_.-]");
-    }
-    absl::StatusOr<std::unique_ptr<expr::Program>> zone = compile(
-        "contact_policy.quiet_hours.time_zone_attribute",
-        absl::StrCat("customer.attributes['", zone_attribute, "']"), false);
-    if (!zone.ok()) return zone.status();
-    rules->time_zone_ = *std::move(zone);
-  }
+  Compiler compiler(*rules, locate, strings);
+  if (absl::Status s = compiler.CompileActions(); !s.ok()) return s;
+  if (absl::Status s = compiler.CompileArbitration(); !s.ok()) return s;
+  if (absl::Status s = compiler.CompilePlaybooks(); !s.ok()) return s;
+  if (absl::Status s = compiler.CompileContactPolicy(); !s.ok()) return s;
   return std::shared_ptr<const Ruleset>(std::move(rules));
 }
 

@@ -146,6 +146,7 @@ class Ruleset {
   struct Playbook;
   struct Candidate;
   class Evaluation;
+  class Compiler;
 
   Ruleset();
 

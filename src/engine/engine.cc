@@ -10,25 +10,16 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "expr/program.h"
 #include "model/errors.h"
 #include "model/event_validation.h"
 #include "model/text_proto.h"
 #include "state/context_variables.h"
-#include "state/event_value.h"
 #include "state/snapshot.h"
 
 namespace motive::engine {
 
 namespace {
-
-std::unique_ptr<expr::Environment> RuleEnvironment() {
-  auto env = std::make_unique<expr::Environment>();
-  // Declaring into a fresh environment cannot clash.
-  state::DeclareEventVariable(env.get()).IgnoreError();
-  env->DeclareVariable("now", expr::Type::Timestamp()).IgnoreError();
-  state::DeclareContextVariables(env.get()).IgnoreError();
-  return env;
-}
 
 // Frees a ruleset just swapped out, on this thread, once no decision holds
 // it any more.
@@ -47,7 +38,7 @@ Engine::Engine(std::unique_ptr<store::EventLog> log, model::JourneyMap map,
                base::FileIo* file_io, absl::Duration retention,
                bool read_only)
     : log_(std::move(log)),
-      rules_(RuleEnvironment()),
+      rules_(state::NewRuleEnvironment()),
       journey_map_(std::move(map)),
       clock_(std::move(clock)),
       snapshot_path_(std::move(snapshot_path)),
@@ -514,6 +505,20 @@ absl::Status Engine::CheckRuleset(absl::string_view text,
   return ConfigFor(**rules, origin).status();
 }
 
+absl::StatusOr<std::string> Engine::CheckExpression(
+    absl::string_view expression) const {
+  absl::StatusOr<std::unique_ptr<expr::Program>> program =
+      expr::Program::Compile(expression, *rules_);
+  if (!program.ok()) return program.status();
+  return (*program)->result_type().DebugString();
+}
+
+absl::StatusOr<std::string> Engine::EvaluateExpression(
+    absl::string_view expression,
+    absl::Span<const std::pair<std::string, std::string>> variables) {
+  return expr::EvaluateOnce(expression, variables);
+}
+
 absl::Status Engine::LoadRuleset(absl::string_view text,
                                  absl::string_view origin) {
   // Compiled before any lock: decisions and ingest go on meanwhile.
@@ -577,8 +582,7 @@ absl::Status Engine::WriteSnapshotLocked() {
                               snapshot_path_, file_io_);
 }
 
-absl::StatusOr<uint64_t> Engine::EraseCustomer(
-    absl::string_view customer_id) {
+absl::StatusOr<uint64_t> Engine::EraseCustomer(absl::string_view customer_id) {
   if (customer_id.empty()) {
     return absl::InvalidArgumentError("customer_id is empty");
   }

@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -22,6 +23,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "base/mutex.h"
 #include "decide/feedback.h"
 #include "decide/ruleset.h"
@@ -137,6 +139,22 @@ class Engine {
   // The loaded ruleset's version; "" when none is loaded.
   std::string RulesetVersion() const;
 
+  // Compiles a rule expression against the variables rules are checked
+  // against (the context schema, state/context_variables.h: `event`, `now`,
+  // `customer`, `contacts`, `last_contact` and `metrics`) without running
+  // it, and gives its result type as CEL writes it ("bool", "dyn").
+  // Errors: ParseError for syntax, InvalidArgument for the rest (unknown
+  // name or function, wrong types, a limit), with line and column.
+  absl::StatusOr<std::string> CheckExpression(
+      absl::string_view expression) const;
+  // Evaluates `expression` once, for trying rules out: needs no engine. Each
+  // variable (name, value) is declared dyn and valued by its own CEL
+  // expression (a literal). Gives the result written as a CEL literal.
+  // Errors: expr::EvaluateOnce's (expr/program.h).
+  static absl::StatusOr<std::string> EvaluateExpression(
+      absl::string_view expression,
+      absl::Span<const std::pair<std::string, std::string>> variables);
+
   // The next-best actions for the customer in `situation` (its time, now
   // when absent, is the as-of time of the context: earlier times replay the
   // customer's events). Errors: InvalidArgument (empty id), FailedPrecondition
@@ -220,11 +238,6 @@ class Engine {
 
   store::EventLog& log() { return *log_; }
 
-  // What rules are checked against: the variables of the context schema,
-  // listed with their keys in state/context_variables.h: `event`, `now`,
-  // `customer`, `contacts`, `last_contact` and `metrics`.
-  const expr::Environment& rule_environment() const { return *rules_; }
-
  private:
   Engine(std::unique_ptr<store::EventLog> log, model::JourneyMap map,
          std::function<absl::Time()> clock, std::string snapshot_path,
@@ -287,6 +300,7 @@ class Engine {
                                               state::StateStore& store);
 
   const std::unique_ptr<store::EventLog> log_;
+  // What CheckExpression compiles against.
   const std::unique_ptr<expr::Environment> rules_;
   const model::JourneyMap journey_map_;
   const std::function<absl::Time()> clock_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -74,6 +75,40 @@ std::string QuoteChar(absl::string_view character) {
   unsigned char c = static_cast<unsigned char>(character[0]);
   if (c < 0x20 || c == 0x7F) return absl::StrFormat("U+%04X", c);
   return absl::StrCat("'", character, "'");
+}
+
+// "string literal" or "bytes literal", as errors name them.
+const char* LiteralName(bool bytes) {
+  return bytes ? "bytes literal" : "string literal";
+}
+
+// The character that a one-character escape such as \n stands for, or -1
+// when `e` does not make one.
+int SimpleEscape(char e) {
+  switch (e) {
+    case 'a':
+      return '\a';
+    case 'b':
+      return '\b';
+    case 'f':
+      return '\f';
+    case 'n':
+      return '\n';
+    case 'r':
+      return '\r';
+    case 't':
+      return '\t';
+    case 'v':
+      return '\v';
+    case '\\':
+    case '\'':
+    case '"':
+    case '`':
+    case '?':
+      return e;
+    default:
+      return -1;
+  }
 }
 
 }  // namespace
@@ -282,7 +317,7 @@ Token Lexer::LexString(size_t start, size_t quote, bool raw, bool bytes) {
       quote + 2 < size && source_[quote + 1] == q && source_[quote + 2] == q;
   pos_ = quote + (triple ? 3 : 1);
   std::string value;
-  const char* what = bytes ? "bytes literal" : "string literal";
+  const char* what = LiteralName(bytes);
   while (true) {
     if (pos_ >= size) {
       return Error(
@@ -316,127 +351,123 @@ Token Lexer::LexString(size_t start, size_t quote, bool raw, bool bytes) {
       ++pos_;
       continue;
     }
-    // An escape sequence.
-    const size_t escape = pos_;
-    if (pos_ + 1 >= size) {
-      pos_ = size;
-      return Error(start, start, absl::StrCat("unterminated ", what));
-    }
-    const char e = source_[pos_ + 1];
-    pos_ += 2;
-    // How many hex or octal digits follow, and the value they give.
-    auto digits = [&](size_t count, bool hex, uint32_t* out) {
-      uint32_t v = 0;
-      for (size_t i = 0; i < count; ++i) {
-        if (pos_ >= size) return false;
-        char d = source_[pos_];
-        if (hex ? !IsHexDigit(d) : !IsOctalDigit(d)) return false;
-        v = hex ? v * 16 + HexValue(d) : v * 8 + (d - '0');
-        ++pos_;
-      }
-      *out = v;
-      return true;
-    };
-    uint32_t code = 0;
-    switch (e) {
-      case 'a':
-        value.push_back('\a');
-        continue;
-      case 'b':
-        value.push_back('\b');
-        continue;
-      case 'f':
-        value.push_back('\f');
-        continue;
-      case 'n':
-        value.push_back('\n');
-        continue;
-      case 'r':
-        value.push_back('\r');
-        continue;
-      case 't':
-        value.push_back('\t');
-        continue;
-      case 'v':
-        value.push_back('\v');
-        continue;
-      case '\\':
-      case '\'':
-      case '"':
-      case '`':
-      case '?':
-        value.push_back(e);
-        continue;
-      case 'x':
-      case 'X':
-        if (!digits(2, /*hex=*/true, &code)) {
-          return Error(start, escape,
-                       absl::StrCat("invalid escape sequence: '\\",
-                                    absl::string_view(&e, 1),
-                                    "' must be followed by two hex digits"));
-        }
-        break;
-      case 'u':
-      case 'U': {
-        const size_t count = e == 'u' ? 4 : 8;
-        if (bytes) {
-          return Error(start, escape,
-                       absl::StrCat("invalid escape sequence: '\\",
-                                    absl::string_view(&e, 1),
-                                    "' is allowed in strings, not in bytes"));
-        }
-        if (!digits(count, /*hex=*/true, &code)) {
-          return Error(
-              start, escape,
-              absl::StrCat("invalid escape sequence: '\\",
-                           absl::string_view(&e, 1), "' must be followed by ",
-                           count, " hex digits"));
-        }
-        if ((code >= 0xD800 && code <= 0xDFFF) || code > 0x10FFFF) {
-          return Error(start, escape,
-                       absl::StrFormat("invalid escape sequence: U+%04X is "
-                                       "not a valid code point",
-                                       code));
-        }
-        AppendUtf8(code, &value);
-        continue;
-      }
-      case '0':
-      case '1':
-      case '2':
-      case '3':
-        pos_ -= 1;  // the first octal digit is part of the value
-        if (!digits(3, /*hex=*/false, &code)) {
-          return Error(start, escape,
-                       "invalid escape sequence: an octal escape is three "
-                       "octal digits, from \\000 to \\377");
-        }
-        break;
-      default: {
-        // Show the whole character after the backslash, however long.
-        size_t length = Utf8Length(e);
-        pos_ = std::min(escape + 1 + length, size);
-        absl::string_view shown = source_.substr(escape + 1, pos_ - escape - 1);
-        if (static_cast<unsigned char>(e) < 0x20 || e == 0x7F) {
-          return Error(start, escape,
-                       absl::StrCat("invalid escape sequence: backslash "
-                                    "followed by ",
-                                    QuoteChar(shown)));
-        }
-        return Error(start, escape,
-                     absl::StrCat("invalid escape sequence '\\", shown, "'"));
-      }
-    }
-    // \x and octal escapes: an octet in bytes, a code point in strings.
-    if (bytes) {
-      value.push_back(static_cast<char>(code));
-    } else {
-      AppendUtf8(code, &value);
+    if (std::optional<Token> error = LexEscape(start, bytes, &value)) {
+      return *std::move(error);
     }
   }
   Token token = Make(bytes ? TokenKind::kBytes : TokenKind::kString, start);
   token.value = std::move(value);
   return token;
+}
+
+std::optional<Token> Lexer::LexEscape(size_t start, bool bytes,
+                                      std::string* value) {
+  const size_t size = source_.size();
+  const size_t escape = pos_;
+  if (pos_ + 1 >= size) {
+    pos_ = size;
+    return Error(start, start,
+                 absl::StrCat("unterminated ", LiteralName(bytes)));
+  }
+  const char e = source_[pos_ + 1];
+  pos_ += 2;
+  if (const int c = SimpleEscape(e); c >= 0) {
+    value->push_back(static_cast<char>(c));
+    return std::nullopt;
+  }
+  uint32_t code = 0;
+  switch (e) {
+    case 'x':
+    case 'X':
+      if (!ReadDigits(2, /*hex=*/true, &code)) {
+        return Error(start, escape,
+                     absl::StrCat("invalid escape sequence: '\\",
+                                  absl::string_view(&e, 1),
+                                  "' must be followed by two hex digits"));
+      }
+      break;
+    case 'u':
+    case 'U':
+      return LexUnicodeEscape(start, escape, bytes, value);
+    case '0':
+    case '1':
+    case '2':
+    case '3':
+      pos_ -= 1;  // the first octal digit is part of the value
+      if (!ReadDigits(3, /*hex=*/false, &code)) {
+        return Error(start, escape,
+                     "invalid escape sequence: an octal escape is three "
+                     "octal digits, from \\000 to \\377");
+      }
+      break;
+    default:
+      return InvalidEscape(start, escape);
+  }
+  // \x and octal escapes: an octet in bytes, a code point in strings.
+  if (bytes) {
+    value->push_back(static_cast<char>(code));
+  } else {
+    AppendUtf8(code, value);
+  }
+  return std::nullopt;
+}
+
+std::optional<Token> Lexer::LexUnicodeEscape(size_t start, size_t escape,
+                                             bool bytes, std::string* value) {
+  const char e = source_[escape + 1];
+  const size_t count = e == 'u' ? 4 : 8;
+  if (bytes) {
+    return Error(
+        start, escape,
+        absl::StrCat("invalid escape sequence: '\\", absl::string_view(&e, 1),
+                     "' is allowed in strings, not in bytes"));
+  }
+  uint32_t code = 0;
+  if (!ReadDigits(count, /*hex=*/true, &code)) {
+    return Error(
+        start, escape,
+        absl::StrCat("invalid escape sequence: '\\", absl::string_view(&e, 1),
+                     "' must be followed by ", count, " hex digits"));
+  }
+  if ((code >= 0xD800 && code <= 0xDFFF) || code > 0x10FFFF) {
+    return Error(start, escape,
+                 absl::StrFormat("invalid escape sequence: U+%04X is "
+                                 "not a valid code point",
+                                 code));
+  }
+  AppendUtf8(code, value);
+  return std::nullopt;
+}
+
+Token Lexer::InvalidEscape(size_t start, size_t escape) {
+  // Show the whole character after the backslash, however long.
+  const char e = source_[escape + 1];
+  const size_t size = source_.size();
+  size_t length = Utf8Length(e);
+  pos_ = std::min(escape + 1 + length, size);
+  absl::string_view shown = source_.substr(escape + 1, pos_ - escape - 1);
+  if (static_cast<unsigned char>(e) < 0x20 || e == 0x7F) {
+    return Error(start, escape,
+                 absl::StrCat("invalid escape sequence: backslash "
+                              "followed by ",
+                              QuoteChar(shown)));
+  }
+  return Error(start, escape,
+               absl::StrCat("invalid escape sequence '\\", shown, "'"));
+}
+
+bool Lexer::ReadDigits(size_t count, bool hex, uint32_t* out) {
+  const size_t size = source_.size();
+  uint32_t v = 0;
+  for (size_t i = 0; i < count; ++i) {
+    if (pos_ >= size) return false;
+    char d = source_[pos_];
+    if (hex ? !IsHexDigit(d) : !IsOctalDigit(d)) return false;
+    v = hex ? v * 16 + HexValue(d) : v * 8 + (d - '0');
+    ++pos_;
+  }
+  *out = v;
+  return true;
 }
 
 Token Lexer::LexQuotedIdent(size_t start) {

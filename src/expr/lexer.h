@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "absl/strings/string_view.h"
@@ -94,6 +95,17 @@ class Lexer {
   Token LexNumber(size_t start);
   Token LexIdentOrPrefixedString(size_t start);
   Token LexString(size_t start, size_t quote, bool raw, bool bytes);
+  // Decodes the escape sequence at pos_ (its backslash) in the string or
+  // bytes literal that begins at `start`, appending what it stands for to
+  // `value`. Returns an error token when the escape is invalid.
+  std::optional<Token> LexEscape(size_t start, bool bytes, std::string* value);
+  // \u and \U, whose backslash is at `escape`.
+  std::optional<Token> LexUnicodeEscape(size_t start, size_t escape, bool bytes,
+                                        std::string* value);
+  // The error for a backslash at `escape` followed by no valid escape.
+  Token InvalidEscape(size_t start, size_t escape);
+  // Reads `count` hex or octal digits into `out`; false when fewer follow.
+  bool ReadDigits(size_t count, bool hex, uint32_t* out);
   Token LexQuotedIdent(size_t start);
 
   absl::string_view source_;

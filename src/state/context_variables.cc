@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <iterator>
+#include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -212,6 +213,15 @@ absl::Status DeclareContextVariables(expr::Environment* env) {
     }
   }
   return absl::OkStatus();
+}
+
+std::unique_ptr<expr::Environment> NewRuleEnvironment() {
+  auto env = std::make_unique<expr::Environment>();
+  // Declaring into a fresh environment cannot clash.
+  DeclareEventVariable(env.get()).IgnoreError();
+  env->DeclareVariable("now", Type::Timestamp()).IgnoreError();
+  DeclareContextVariables(env.get()).IgnoreError();
+  return env;
 }
 
 absl::Status BindContext(const Summary& summary, absl::string_view customer_id,

@@ -56,6 +56,8 @@
 #ifndef MOTIVE_STATE_CONTEXT_VARIABLES_H_
 #define MOTIVE_STATE_CONTEXT_VARIABLES_H_
 
+#include <memory>
+
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
@@ -70,6 +72,12 @@ namespace motive::state {
 // Declares `customer`, `contacts`, `last_contact` and `metrics` as
 // map(string, dyn). InvalidArgument when one is already declared.
 absl::Status DeclareContextVariables(expr::Environment* env);
+
+// The environment rules are checked against, in one place so that the
+// engine's and the ruleset's cannot drift: `event` (state/event_value.h),
+// `now` (a timestamp) and the four context variables above. The ruleset
+// declares `situation` on top of it.
+std::unique_ptr<expr::Environment> NewRuleEnvironment();
 
 // Whether `key` is one of the built-in keys of `customer` listed above
 // (attributes included), whether or not a given customer has it.

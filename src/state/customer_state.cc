@@ -728,47 +728,21 @@ void FillCounts(const ContactCounts& counts, v1::ContactCounts* out) {
   }
 }
 
-}  // namespace
+void DescribeLastContact(const LastContact& c, v1::LastContact* last) {
+  SetTime(c.time_us, last->mutable_time());
+  last->set_channel(static_cast<v1::Channel>(c.channel));
+  last->set_topic(c.topic);
+  last->set_outcome(static_cast<v1::Outcome>(c.outcome));
+  last->set_agent_id(c.agent_id);
+  last->set_transfers(c.transfers);
+  last->set_hold_ms(c.hold_ms);
+  if (!std::isnan(c.sentiment)) last->set_sentiment(c.sentiment);
+  last->set_repeat(c.repeat);
+}
 
-void CustomerState::Describe(absl::string_view customer_id, int64_t as_of_us,
-                             const StateConfig& config, const Interner& strings,
-                             v1::Context* out) const {
-  Summary summary;
-  Summarize(as_of_us, config, strings, &summary);
-  out->Clear();
-  out->set_customer_id(std::string(customer_id));
-  SetTime(as_of_us, out->mutable_as_of());
-  out->set_known(summary.known);
-  out->set_window_days(summary.window_days);
-  if (!summary.known) return;
-
-  out->set_events(summary.events);
-  SetTime(summary.first_seen_us, out->mutable_first_seen());
-  SetTime(summary.last_seen_us, out->mutable_last_seen());
-  FillCounts(summary.contacts[0], out->mutable_contacts_7d());
-  FillCounts(summary.contacts[1], out->mutable_contacts_30d());
-  FillCounts(summary.contacts[2], out->mutable_contacts_90d());
-  if (summary.last_contact.time_us != 0) {
-    const LastContact& c = summary.last_contact;
-    v1::LastContact* last = out->mutable_last_contact();
-    SetTime(c.time_us, last->mutable_time());
-    last->set_channel(static_cast<v1::Channel>(c.channel));
-    last->set_topic(c.topic);
-    last->set_outcome(static_cast<v1::Outcome>(c.outcome));
-    last->set_agent_id(c.agent_id);
-    last->set_transfers(c.transfers);
-    last->set_hold_ms(c.hold_ms);
-    if (!std::isnan(c.sentiment)) last->set_sentiment(c.sentiment);
-    last->set_repeat(c.repeat);
-  }
-
-  out->set_repeat_contacts(summary.repeat_contacts);
-  out->set_transfers(summary.transfers);
-  out->set_hold_ms(summary.hold_ms);
-  for (const Topic& topic : topics_) {
-    if (IsUnresolved(topic.outcome))
-      out->add_open_issues(strings.Get(topic.topic));
-  }
+// The derived signals of the summary: strikes, sentiment, journey,
+// commerce and churn.
+void DescribeSignals(const Summary& summary, v1::Context* out) {
   out->set_strikes(summary.strikes);
   out->set_at_risk(summary.at_risk);
   if (!std::isnan(summary.sentiment_last)) {
@@ -807,6 +781,40 @@ void CustomerState::Describe(absl::string_view customer_id, int64_t as_of_us,
     factor->set_name(kChurnFactorNames[f]);
     factor->set_contribution(summary.churn_factors[f]);
   }
+}
+
+}  // namespace
+
+void CustomerState::Describe(absl::string_view customer_id, int64_t as_of_us,
+                             const StateConfig& config, const Interner& strings,
+                             v1::Context* out) const {
+  Summary summary;
+  Summarize(as_of_us, config, strings, &summary);
+  out->Clear();
+  out->set_customer_id(std::string(customer_id));
+  SetTime(as_of_us, out->mutable_as_of());
+  out->set_known(summary.known);
+  out->set_window_days(summary.window_days);
+  if (!summary.known) return;
+
+  out->set_events(summary.events);
+  SetTime(summary.first_seen_us, out->mutable_first_seen());
+  SetTime(summary.last_seen_us, out->mutable_last_seen());
+  FillCounts(summary.contacts[0], out->mutable_contacts_7d());
+  FillCounts(summary.contacts[1], out->mutable_contacts_30d());
+  FillCounts(summary.contacts[2], out->mutable_contacts_90d());
+  if (summary.last_contact.time_us != 0) {
+    DescribeLastContact(summary.last_contact, out->mutable_last_contact());
+  }
+
+  out->set_repeat_contacts(summary.repeat_contacts);
+  out->set_transfers(summary.transfers);
+  out->set_hold_ms(summary.hold_ms);
+  for (const Topic& topic : topics_) {
+    if (IsUnresolved(topic.outcome))
+      out->add_open_issues(strings.Get(topic.topic));
+  }
+  DescribeSignals(summary, out);
 
   if (config.metrics) {
     for (size_t m = 0; m < config.metrics->size(); ++m) {

@@ -232,6 +232,14 @@ class CustomerState {
   bool Load(SnapshotReader& in, const StateConfig& config);
 
  private:
+  // Load's sections, in the order of the layout
+  // (customer_state_snapshot.cc): all time, last contact, sentiment and
+  // commerce; topics, attributes, recent events and responses; base, held
+  // events and metrics. Each is false for an invalid state.
+  bool LoadScalars(SnapshotReader& in);
+  bool LoadLists(SnapshotReader& in, const StateConfig& config);
+  bool LoadWindows(SnapshotReader& in, const StateConfig& config);
+
   struct Topic {
     uint32_t topic;
     int32_t outcome;

@@ -164,6 +164,11 @@ void CustomerState::Save(SnapshotWriter& out) const {
 }
 
 bool CustomerState::Load(SnapshotReader& in, const StateConfig& config) {
+  return LoadScalars(in) && LoadLists(in, config) && LoadWindows(in, config) &&
+         in.ok();
+}
+
+bool CustomerState::LoadScalars(SnapshotReader& in) {
   bool valid = true;  // every time read so far is in range (GetTime)
   events_ = in.U64();
   first_us_ = GetTime(in, &valid);
@@ -196,8 +201,11 @@ bool CustomerState::Load(SnapshotReader& in, const StateConfig& config) {
   csat_us_ = GetTime(in, &valid);
   nps_ = GetI32(in);
   nps_us_ = GetTime(in, &valid);
-  if (!valid) return false;
+  return valid;
+}
 
+bool CustomerState::LoadLists(SnapshotReader& in, const StateConfig& config) {
+  bool valid = true;  // every time read is in range (GetTime)
   uint32_t count;
   if (!GetCount(in, kTopicBytes, &count) || count > kMaxTopics) return false;
   topics_.resize(count);
@@ -245,7 +253,12 @@ bool CustomerState::Load(SnapshotReader& in, const StateConfig& config) {
       return false;
     }
   }
+  return valid;
+}
 
+bool CustomerState::LoadWindows(SnapshotReader& in, const StateConfig& config) {
+  bool valid = true;  // every time read is in range (GetTime)
+  uint32_t count;
   in.Raw(&base_, sizeof(base_));
   if (!GetCount(in, sizeof(HeldEvent), &count)) return false;
   held_.resize(count);
@@ -283,7 +296,7 @@ bool CustomerState::Load(SnapshotReader& in, const StateConfig& config) {
     }
     series.Restore(std::move(samples));
   }
-  return valid && in.ok();
+  return valid;
 }
 
 }  // namespace motive::state

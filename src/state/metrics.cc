@@ -91,6 +91,30 @@ bool ToSample(const expr::Value& value, bool numeric, Interner& strings,
   }
 }
 
+// A metric's filter, which must be a bool; adds the event fields it reads
+// to `fields`. Errors are annotated with `context` (the metric).
+absl::StatusOr<std::unique_ptr<expr::Program>> CompileFilter(
+    const std::string& source, const expr::Environment& env,
+    const std::string& context, EventFieldMask* fields) {
+  absl::StatusOr<std::unique_ptr<expr::Program>> filter =
+      expr::Program::Compile(source, env);
+  if (!filter.ok()) {
+    // Annotated, not rewrapped: a parse error stays one.
+    return model::Annotate(filter.status(), absl::StrCat(context, ": filter"));
+  }
+  const expr::Type& type = (*filter)->result_type();
+  if (type.kind() != expr::Type::Kind::kBool && !type.is_dyn()) {
+    return model::Annotate(
+        absl::InvalidArgumentError(absl::StrCat(
+            "filter must be a bool expression, not ", type.DebugString())),
+        context);
+  }
+  // Parsed again (it parsed above) to see which fields it reads.
+  absl::StatusOr<expr::ParsedExpr> parsed = expr::Parse(source);
+  *fields |= parsed.ok() ? EventFieldsRead(*parsed->root) : kAllEventFields;
+  return filter;
+}
+
 }  // namespace
 
 absl::StatusOr<int64_t> ParseWindow(absl::string_view text) {
@@ -215,24 +239,10 @@ absl::StatusOr<std::unique_ptr<MetricSet>> MetricSet::Compile(
     metric.window_us = *window;
 
     if (!definition.filter().empty()) {
-      absl::StatusOr<std::unique_ptr<expr::Program>> filter =
-          expr::Program::Compile(definition.filter(), *set->env_);
-      if (!filter.ok()) {
-        // Annotated, not rewrapped: a parse error stays one.
-        return model::Annotate(filter.status(),
-                               absl::StrCat(context, ": filter"));
-      }
-      const expr::Type& type = (*filter)->result_type();
-      if (type.kind() != expr::Type::Kind::kBool && !type.is_dyn()) {
-        return error(absl::InvalidArgumentError(absl::StrCat(
-            "filter must be a bool expression, not ", type.DebugString())));
-      }
+      absl::StatusOr<std::unique_ptr<expr::Program>> filter = CompileFilter(
+          definition.filter(), *set->env_, context, &set->event_fields_);
+      if (!filter.ok()) return filter.status();
       metric.filter = *std::move(filter);
-      // Parsed again (it parsed above) to see which fields it reads.
-      absl::StatusOr<expr::ParsedExpr> parsed =
-          expr::Parse(definition.filter());
-      set->event_fields_ |=
-          parsed.ok() ? EventFieldsRead(*parsed->root) : kAllEventFields;
     }
     set->max_window_us_ = std::max(set->max_window_us_, metric.window_us);
     set->metrics_.push_back(std::move(metric));

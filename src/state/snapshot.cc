@@ -410,39 +410,45 @@ absl::Status WriteSnapshot(const StateStore& store, const LogPosition& position,
   return file.Commit(path);
 }
 
-absl::StatusOr<LogPosition> ReadSnapshot(const std::string& path,
-                                         uint64_t config_fingerprint,
-                                         StateStore* store, base::FileIo& io) {
-  // Strings must get back the ids the customers' states name.
-  if (store->strings().size() != 1 || store->Stats().customers != 0) {
-    return absl::FailedPreconditionError(
-        "ReadSnapshot needs an empty state store");
-  }
-  auto file = ReadWholeFile(path, io);
-  if (!file.ok()) return file.status();
-  const absl::string_view data(file->first.get(), file->second);
-  const auto damaged = [&](absl::string_view why) {
-    return absl::DataLossError(absl::StrCat("snapshot ", path, ": ", why));
-  };
-  const auto unusable = [&](absl::string_view why) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("snapshot ", path, ": ", why));
-  };
+namespace {
 
+// A snapshot that cannot be trusted.
+absl::Status Damaged(const std::string& path, absl::string_view why) {
+  return absl::DataLossError(absl::StrCat("snapshot ", path, ": ", why));
+}
+
+// A sound snapshot that this build or configuration cannot use.
+absl::Status Unusable(const std::string& path, absl::string_view why) {
+  return absl::FailedPreconditionError(
+      absl::StrCat("snapshot ", path, ": ", why));
+}
+
+// What the header and the trailer say, checked, with where the sections
+// between them lie (offsets in the file).
+struct Frame {
+  LogPosition position;
+  uint64_t customer_count;
+  size_t body_from;   // the learning counters, then the customers
+  size_t strings_at;  // the string table, up to body_end
+  size_t body_end;    // the trailer
+};
+
+absl::StatusOr<Frame> ReadFrame(absl::string_view data, const std::string& path,
+                                uint64_t config_fingerprint) {
   if (data.size() >= sizeof(kMagic) &&
       data.substr(0, sizeof(kMagic)) !=
           absl::string_view(kMagic, sizeof(kMagic))) {
-    return unusable("not a motive snapshot (its magic differs)");
+    return Unusable(path, "not a motive snapshot (its magic differs)");
   }
-  if (data.size() < kMinimumBytes) return damaged("truncated");
+  if (data.size() < kMinimumBytes) return Damaged(path, "truncated");
   // Everything between the magic and the trailer.
   SnapshotReader in(data.substr(sizeof(kMagic),
                                 data.size() - sizeof(kMagic) - kTrailerBytes));
   const uint32_t version = in.U32();
   if (version != kFormatVersion) {
-    return unusable(
-        absl::StrFormat("format version %d, this build reads version %d",
-                        version, kFormatVersion));
+    return Unusable(
+        path, absl::StrFormat("format version %d, this build reads version %d",
+                              version, kFormatVersion));
   }
   // The checksum before anything else is trusted: a damaged fingerprint
   // should read as damage, not as another configuration.
@@ -450,56 +456,63 @@ absl::StatusOr<LogPosition> ReadSnapshot(const std::string& path,
   uint64_t checksum;
   std::memcpy(&checksum, data.data() + checked.size(), sizeof(checksum));
   if (ChecksumOf(checked) != checksum) {
-    return damaged("checksum mismatch (truncated or corrupted)");
+    return Damaged(path, "checksum mismatch (truncated or corrupted)");
   }
   const uint64_t fingerprint = in.U64();
   if (fingerprint != config_fingerprint) {
-    return unusable(absl::StrFormat(
-        "taken under another context configuration (fingerprint %016x, now "
-        "%016x)",
-        fingerprint, config_fingerprint));
+    return Unusable(
+        path,
+        absl::StrFormat(
+            "taken under another context configuration (fingerprint %016x, "
+            "now %016x)",
+            fingerprint, config_fingerprint));
   }
 
-  LogPosition position;
-  position.seq = in.I64();
-  position.event_id = std::string(in.Bytes());
-  if (!in.ok()) return damaged("header truncated");
+  Frame frame;
+  frame.position.seq = in.I64();
+  frame.position.event_id = std::string(in.Bytes());
+  if (!in.ok()) return Damaged(path, "header truncated");
 
-  uint64_t customer_count, strings_at;
-  std::memcpy(&customer_count, data.data() + data.size() - kTrailerBytes,
-              sizeof(customer_count));
+  uint64_t strings_at;
+  std::memcpy(&frame.customer_count, data.data() + data.size() - kTrailerBytes,
+              sizeof(frame.customer_count));
   std::memcpy(&strings_at, data.data() + data.size() - kTrailerBytes + 8,
               sizeof(strings_at));
-  const size_t body_end = data.size() - kTrailerBytes;
-  const size_t strings_from = body_end - in.remaining();
-  if (strings_at < strings_from || strings_at > body_end) {
-    return damaged("the string table's offset is outside the file");
+  frame.body_end = data.size() - kTrailerBytes;
+  frame.body_from = frame.body_end - in.remaining();
+  if (strings_at < frame.body_from || strings_at > frame.body_end) {
+    return Damaged(path, "the string table's offset is outside the file");
   }
-  // The strings first: every id read after them is checked against them.
-  Interner& strings = store->strings();
-  SnapshotReader strings_in(data.substr(strings_at, body_end - strings_at));
-  const uint32_t string_count = strings_in.U32();
-  if (!strings_in.ok() ||
-      string_count > strings_in.remaining() / kStringBytes) {
-    return damaged("string table larger than the file");
+  frame.strings_at = strings_at;
+  return frame;
+}
+
+absl::Status ReadStrings(absl::string_view table, const std::string& path,
+                         Interner& strings) {
+  SnapshotReader in(table);
+  const uint32_t string_count = in.U32();
+  if (!in.ok() || string_count > in.remaining() / kStringBytes) {
+    return Damaged(path, "string table larger than the file");
   }
   for (uint32_t i = 1; i <= string_count; ++i) {
-    const uint32_t id = strings_in.U32();
-    const absl::string_view text = strings_in.Bytes();
-    if (!strings_in.ok() || !strings.Restore(id, text)) {
-      return damaged(absl::StrCat("string table entry ", i, " is invalid"));
+    const uint32_t id = in.U32();
+    const absl::string_view text = in.Bytes();
+    if (!in.ok() || !strings.Restore(id, text)) {
+      return Damaged(path,
+                     absl::StrCat("string table entry ", i, " is invalid"));
     }
   }
-  if (strings_in.remaining() != 0) {
-    return damaged("bytes left after the string table");
+  if (in.remaining() != 0) {
+    return Damaged(path, "bytes left after the string table");
   }
-  // The learning counters and the customers, up to the strings.
-  in = SnapshotReader(data.substr(strings_from, strings_at - strings_from),
-                      &strings);
+  return absl::OkStatus();
+}
 
+absl::Status ReadLearned(SnapshotReader& in, const std::string& path,
+                         StateStore* store) {
   const uint32_t learned_count = in.U32();
   if (!in.ok() || learned_count > in.remaining() / kLearnedBytes) {
-    return damaged("learning counters larger than the file");
+    return Damaged(path, "learning counters larger than the file");
   }
   uint32_t previous_action = Interner::kEmpty;
   for (uint32_t i = 0; i < learned_count; ++i) {
@@ -512,37 +525,78 @@ absl::StatusOr<LogPosition> ReadSnapshot(const std::string& path,
     stats.converted = in.U64();
     // Ids name strings of the table, written in increasing order.
     if (!in.ok() || action <= previous_action) {
-      return damaged(
-          absl::StrCat("learning counters entry ", i + 1, " names no action"));
+      return Damaged(path, absl::StrCat("learning counters entry ", i + 1,
+                                        " names no action"));
     }
     previous_action = action;
     store->RestoreLearned(action, stats);
   }
+  return absl::OkStatus();
+}
 
+// The customers, up to the end of `in`; `customer_count` is what the
+// trailer says.
+absl::Status ReadCustomers(SnapshotReader& in, const std::string& path,
+                           uint64_t customer_count, StateStore* store) {
   const StateConfig& config = store->config();
   uint64_t customers = 0;
   while (in.remaining() > 0) {
     const absl::string_view customer_id = in.Bytes();
-    SnapshotReader state_in(in.Bytes(), &strings);
+    SnapshotReader state_in(in.Bytes(), &store->strings());
     CustomerState state;
     if (!in.ok()) {
-      return damaged(absl::StrCat("customer record ", customers + 1,
-                                  " runs past the end"));
+      return Damaged(path, absl::StrCat("customer record ", customers + 1,
+                                        " runs past the end"));
     }
     if (!state.Load(state_in, config) || !state_in.ok() ||
         state_in.remaining() != 0) {
-      return damaged(absl::StrCat("the state of customer ", customer_id,
-                                  " is inconsistent"));
+      return Damaged(path, absl::StrCat("the state of customer ", customer_id,
+                                        " is inconsistent"));
     }
     store->Insert(std::string(customer_id), std::move(state));
     ++customers;
   }
   if (customer_count != customers) {
-    return damaged(absl::StrCat("holds ", customers,
-                                " customers, its trailer says ",
-                                customer_count));
+    return Damaged(
+        path, absl::StrCat("holds ", customers, " customers, its trailer says ",
+                           customer_count));
   }
-  return position;
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<LogPosition> ReadSnapshot(const std::string& path,
+                                         uint64_t config_fingerprint,
+                                         StateStore* store, base::FileIo& io) {
+  // Strings must get back the ids the customers' states name.
+  if (store->strings().size() != 1 || store->Stats().customers != 0) {
+    return absl::FailedPreconditionError(
+        "ReadSnapshot needs an empty state store");
+  }
+  auto file = ReadWholeFile(path, io);
+  if (!file.ok()) return file.status();
+  const absl::string_view data(file->first.get(), file->second);
+  absl::StatusOr<Frame> frame = ReadFrame(data, path, config_fingerprint);
+  if (!frame.ok()) return frame.status();
+  // The strings first: every id read after them is checked against them.
+  Interner& strings = store->strings();
+  if (absl::Status s = ReadStrings(
+          data.substr(frame->strings_at, frame->body_end - frame->strings_at),
+          path, strings);
+      !s.ok()) {
+    return s;
+  }
+  // The learning counters and the customers, up to the strings.
+  SnapshotReader in(
+      data.substr(frame->body_from, frame->strings_at - frame->body_from),
+      &strings);
+  if (absl::Status s = ReadLearned(in, path, store); !s.ok()) return s;
+  if (absl::Status s = ReadCustomers(in, path, frame->customer_count, store);
+      !s.ok()) {
+    return s;
+  }
+  return frame->position;
 }
 
 }  // namespace motive::state
