@@ -107,6 +107,11 @@ struct Options {
   std::string dir;
   std::string rules = MOTIVE_SOAK_RULES;
   double max_rss_growth_mib = 0;  // 0: see CheckMemory()
+  int64_t history = -1;           // -1: see HistoryEvents()
+  // The child that rebuilds from the log (see CompareWithRebuild()).
+  std::string rebuild_of;
+  int64_t as_of = 0;
+  int ruleset = 0;
 };
 
 [[noreturn]] void Die(const std::string& what) {
@@ -245,11 +250,15 @@ class Gate {
 class SimClock {
  public:
   SimClock(double run_seconds, int64_t span_days)
-      : started_(Clock::now()),
-        start_us_(static_cast<int64_t>(std::time(nullptr)) * 1000000 -
-                  span_days * kUsPerDay),
-        us_per_us_(static_cast<double>(span_days * kUsPerDay) /
-                   (run_seconds * 1e6)) {}
+      : span_us_(span_days * kUsPerDay),
+        us_per_us_(static_cast<double>(span_us_) / (run_seconds * 1e6)) {
+    Start();
+  }
+  // Starts the run now. Not thread-safe: before the workers start.
+  void Start() {
+    started_ = Clock::now();
+    start_us_ = static_cast<int64_t>(std::time(nullptr)) * 1000000 - span_us_;
+  }
   int64_t NowUs() const {
     const double elapsed_us =
         std::chrono::duration<double, std::micro>(Clock::now() - started_)
@@ -258,9 +267,10 @@ class SimClock {
   }
 
  private:
-  const Clock::time_point started_;
-  const int64_t start_us_;
+  const int64_t span_us_;
   const double us_per_us_;
+  Clock::time_point started_;
+  int64_t start_us_ = 0;
 };
 
 // Decisions waiting for their feedback; the oldest go when it is full.
@@ -508,6 +518,37 @@ void SendFeedback(Shared& s, ThreadStats* stats) {
   }
 }
 
+// Events recorded before the run, as history from before its first day, so
+// that SQLite's page cache (64 MiB: cache_size in src/store/event_log.cc) is
+// full before the warm-up ends: the log takes about 250 bytes an event.
+// Short runs skip it (it costs seconds, and every reload replays it); their
+// cache grows by a few MiB, within CheckMemory()'s bound.
+int64_t HistoryEvents(const Options& o) {
+  if (o.history >= 0) return o.history;
+  return o.seconds >= 60 ? 320000 : 0;
+}
+
+void RecordHistory(Shared& s, int64_t events) {
+  std::mt19937_64 rng(s.options.seed * 6000);
+  const int64_t first_day = s.clock.NowUs();
+  mot_ingest_options options = MOT_INGEST_OPTIONS_INIT;
+  options.format = MOT_FORMAT_JSONL;
+  for (int64_t done = 0; done < events;) {
+    std::string lines;
+    for (int i = 0; i < 4096 && done < events; ++i, ++done) {
+      const int64_t occurred =
+          first_day - static_cast<int64_t>(rng() % (30 * kUsPerDay));
+      lines += EventJson("h-" + std::to_string(done), s.customer(rng()),
+                         occurred, rng);
+      lines += '\n';
+    }
+    if (mot_ingest_buffer(nullptr, s.engine, lines.data(), lines.size(),
+                          &options) != MOT_OK) {
+      Die(std::string("history: ") + mot_error_last());
+    }
+  }
+}
+
 // How often the rare calls come: often enough to land a few in a short run,
 // rarely enough that a long run spends its time on the common ones.
 std::chrono::microseconds Every(const Options& o, double per_run,
@@ -552,6 +593,14 @@ void Reload(Shared& s, ThreadStats* stats) {
 // ---------------------------------------------------------------------------
 // The checks.
 
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) Die("cannot read " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 std::string Context(mot_engine* engine, const std::string& customer,
                     int64_t as_of) {
   mot_buf out = {nullptr, 0};
@@ -564,25 +613,62 @@ std::string Context(mot_engine* engine, const std::string& customer,
   return text;
 }
 
-// Compares every customer's context with a rebuild from the whole log, as of
-// a time after every event recorded so far (the live state, not a replay).
-// Returns the number of known customers; dies on a difference.
-int CompareWithRebuild(Shared& s, const std::string& path, const char* when) {
-  const int64_t as_of = s.clock.NowUs() + 1000000;
+// The rulesets: the file, and the file with one metric more.
+std::array<std::string, 2> Rulesets(const std::string& file) {
+  std::array<std::string, 2> rulesets;
+  rulesets[0] = ReadFile(file);
+  rulesets[1] = rulesets[0] + kExtraMetric;
+  return rulesets;
+}
+
+// The child's side of CompareWithRebuild(): opens the log read-only with no
+// snapshot, which replays all of it, and prints every customer's context, one
+// line each (protobuf's JSON has no raw newline).
+int PrintRebuild(const Options& o) {
+  const std::string ruleset = Rulesets(o.rules).at(o.ruleset);
   mot_engine_options options = MOT_ENGINE_OPTIONS_INIT;
   options.read_only = 1;
   options.integrity_check = MOT_CHECK_NONE;
   options.snapshot_path = "-";
   options.context_config = kConfig;
-  options.ruleset = s.rulesets[s.ruleset.load()].c_str();
+  options.ruleset = ruleset.c_str();
   mot_engine* rebuild = nullptr;
-  if (mot_engine_open(&rebuild, path.c_str(), &options) != MOT_OK) {
-    Die(std::string(when) + ": the rebuild does not open: " + mot_error_last());
+  if (mot_engine_open(&rebuild, o.rebuild_of.c_str(), &options) != MOT_OK) {
+    Die(std::string("the rebuild does not open: ") + mot_error_last());
   }
+  for (int i = 0; i < o.customers; ++i) {
+    std::printf("%s\n",
+                Context(rebuild, "c" + std::to_string(i), o.as_of).c_str());
+  }
+  mot_engine_close(rebuild);
+  return std::fflush(stdout) == 0 ? 0 : 1;
+}
+
+// Compares every customer's context with a rebuild from the whole log, as of
+// a time after every event recorded so far (the live state, not a replay).
+// The rebuild runs in a child process, so that its memory (a second state,
+// SQLite's cache of the whole log) stays out of the memory curve. Returns
+// the number of known customers; dies on a difference.
+int CompareWithRebuild(Shared& s, const std::string& path, const char* when) {
+  const int64_t as_of = s.clock.NowUs() + 1000000;
+  // This program (in the shell, /proc/self/exe is the shell).
+  const std::string self =
+      std::filesystem::read_symlink("/proc/self/exe").string();
+  const std::string command = "'" + self + "' --rebuild-of '" + path +
+                              "' --rules '" + s.options.rules + "' --ruleset " +
+                              std::to_string(s.ruleset.load()) + " --as-of " +
+                              std::to_string(as_of) + " --customers " +
+                              std::to_string(s.customers.size());
+  FILE* child = ::popen(command.c_str(), "r");
+  if (child == nullptr) Die("cannot run " + command);
   int known = 0;
+  char* line = nullptr;
+  size_t capacity = 0;
   for (const std::string& customer : s.customers) {
+    const ssize_t n = ::getline(&line, &capacity, child);
+    if (n <= 0) Die(std::string(when) + ": the rebuild ended early");
+    const std::string rebuilt(line, static_cast<size_t>(n) - 1);
     const std::string live = Context(s.engine, customer, as_of);
-    const std::string rebuilt = Context(rebuild, customer, as_of);
     if (live != rebuilt) {
       Die(std::string(when) + ": the state of " + customer +
           " differs from a rebuild from the log " + path +
@@ -590,7 +676,8 @@ int CompareWithRebuild(Shared& s, const std::string& path, const char* when) {
     }
     known += live.find("\"known\":true") != std::string::npos;
   }
-  mot_engine_close(rebuild);
+  std::free(line);
+  if (::pclose(child) != 0) Die(std::string(when) + ": the rebuild failed");
   return known;
 }
 
@@ -731,14 +818,6 @@ bool CheckMemory(const std::vector<Sample>& samples, double seconds,
   return growth <= bound_mib;
 }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) Die("cannot read " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 Options Parse(int argc, char** argv) {
   Options options;
   for (int i = 1; i < argc; ++i) {
@@ -765,11 +844,20 @@ Options Parse(int argc, char** argv) {
       options.rules = value();
     } else if (arg == "--max-rss-growth-mib") {
       options.max_rss_growth_mib = std::stod(value());
+    } else if (arg == "--history") {
+      options.history = std::stoll(value());
+    } else if (arg == "--rebuild-of") {
+      options.rebuild_of = value();
+    } else if (arg == "--as-of") {
+      options.as_of = std::stoll(value());
+    } else if (arg == "--ruleset") {
+      options.ruleset = std::stoi(value());
     } else {
       Die("unknown argument " + arg +
           "; usage: soak_test [--seconds S] [--sample-seconds N] "
           "[--customers N] [--recorders N] [--queriers N] [--seed S] "
-          "[--dir DIR] [--rules FILE] [--max-rss-growth-mib N]");
+          "[--dir DIR] [--rules FILE] [--max-rss-growth-mib N] "
+          "[--history N]");
     }
   }
   if (options.seconds <= 0 || options.customers <= 0 || options.recorders < 0 ||
@@ -786,6 +874,7 @@ Options Parse(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   const Options options = Parse(argc, argv);
+  if (!options.rebuild_of.empty()) return PrintRebuild(options);
   const std::filesystem::path dir =
       options.dir.empty() ? std::filesystem::temp_directory_path() /
                                 ("motive_soak_" + std::to_string(::getpid()))
@@ -818,8 +907,7 @@ int main(int argc, char** argv) {
   for (int i = 0; i < options.customers; ++i) {
     s.customers.push_back("c" + std::to_string(i));
   }
-  s.rulesets[0] = ReadFile(options.rules);
-  s.rulesets[1] = s.rulesets[0] + kExtraMetric;
+  s.rulesets = Rulesets(options.rules);
 
   mot_engine_options engine_options = MOT_ENGINE_OPTIONS_INIT;
   engine_options.durability = MOT_DURABILITY_GROUP;
@@ -838,6 +926,15 @@ int main(int argc, char** argv) {
       static_cast<unsigned long long>(options.seed), path.c_str());
   std::printf("%7s    %11s  per call: calls/s p50/p99\n", "time", "resident");
   std::fflush(stdout);
+
+  if (const int64_t history = HistoryEvents(options); history > 0) {
+    const Clock::time_point began = Clock::now();
+    RecordHistory(s, history);
+    std::printf("history: %lld events recorded before the run in %.1f s\n",
+                static_cast<long long>(history),
+                std::chrono::duration<double>(Clock::now() - began).count());
+  }
+  s.clock.Start();
 
   std::vector<std::unique_ptr<ThreadStats>> stats;
   for (size_t i = 0; i < workers.size(); ++i) {
