@@ -577,7 +577,7 @@ void Erase(Shared& s, ThreadStats* stats) {
 }
 
 void Reload(Shared& s, ThreadStats* stats) {
-  while (s.gate.Sleep(Every(s.options, 30, 2))) {
+  while (s.gate.Sleep(Every(s.options, 10, 2))) {
     const int next = 1 - s.ruleset.load();
     const std::string& text = s.rulesets[next];
     int rc;
