@@ -15,7 +15,8 @@
 //     stored, or a summary breaks an invariant of its own;
 //   - at the midpoint (writers paused) and at the end, a customer's context
 //     differs from a rebuild from the log: a read-only engine opened beside
-//     the writer with no snapshot, which replays the whole log;
+//     the writer with no snapshot, which replays the whole log (in a child
+//     process, this program again with --rebuild-of);
 //   - resident memory grows after the warm-up: see CheckMemory().
 //
 // The data set is bounded so that memory may be: recorders cycle over a fixed
@@ -23,11 +24,16 @@
 // event ids keep growing. Event time runs faster than the wall clock, ending
 // at the present, so that windows slide: the longest window (the ruleset's
 // 365 days) is full after a quarter of the run, and from then on events
-// leave the state as fast as they enter it.
+// leave the state as fast as they enter it. Runs of a minute or more first
+// record some history (see HistoryEvents()).
+//
+// It lives with the reliability tests rather than the benchmarks: it is a
+// test that fails, built whenever tests are (the benchmarks are not, under
+// the sanitizers), and its rates are what a mixed load held, not budgets.
 //
 // Usage: soak_test [--seconds S] [--sample-seconds N] [--customers N]
 //                  [--recorders N] [--queriers N] [--seed S] [--dir DIR]
-//                  [--rules FILE] [--max-rss-growth-mib N]
+//                  [--rules FILE] [--max-rss-growth-mib N] [--history N]
 // ctest runs 8 seconds; `make soak` runs SOAK_SECONDS (300).
 
 #include <unistd.h>
