@@ -981,6 +981,7 @@ int main(int argc, char** argv) {
           std::chrono::duration<double>(paused - started).count(), known,
           std::chrono::duration<double>(Clock::now() - paused).count());
       s.gate.Resume();
+      next = Clock::now();  // a sample now, over the pause, then on time
     }
     if (Clock::now() >= next || Clock::now() >= end) {
       sampler.Take();
