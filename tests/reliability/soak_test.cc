@@ -985,9 +985,11 @@ int main(int argc, char** argv) {
     }
     if (Clock::now() >= next || Clock::now() >= end) {
       sampler.Take();
-      // Past the midpoint's pause too, so that no sample covers a moment.
-      do next += period;
-      while (next <= Clock::now());
+      // Skips the periods a late wake-up missed, so that no sample covers
+      // a sliver of one.
+      do {
+        next += period;
+      } while (next <= Clock::now());
     }
     if (Clock::now() >= end) s.gate.Stop();
   }
