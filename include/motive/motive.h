@@ -715,7 +715,8 @@ MOT_API int mot_context_get(mot_buf *out, mot_engine *engine,
  *   recent_events: 10
  *
  * Every customer's state is rebuilt from the log under it before the call
- * returns; queries meanwhile see the previous configuration. A state
+ * returns; queries meanwhile see the previous configuration, and recording,
+ * feedback and erasure wait (seconds per million events in the log). A state
  * snapshot taken under another configuration is not used by later opens.
  * A configuration that does not load changes nothing.
  * Returns MOT_OK, MOT_EPARSE (not valid text format, the message naming the
@@ -848,8 +849,9 @@ MOT_API int mot_expr_eval(mot_buf *out, const char *expression,
  * compiled and checked first, and a ruleset that does not load changes
  * nothing: the old one stays. When the ruleset's metrics differ from the
  * loaded ones, every customer's state is rebuilt under them before the call
- * returns (queries meanwhile see the previous state); otherwise the swap is
- * all the pause there is. `origin` (may be NULL: "ruleset") names the text
+ * returns (queries meanwhile see the previous state, and recording, feedback
+ * and erasure wait: seconds per million events in the log); otherwise the
+ * swap is all the pause there is. `origin` (may be NULL: "ruleset") names the text
  * in messages, as a file name.
  * Returns MOT_OK, MOT_EPARSE (not valid text format or JSON; the message
  * is "origin:line:column: what"), MOT_EINVALID (NULL engine, text NULL with
