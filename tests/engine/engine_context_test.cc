@@ -3,9 +3,11 @@
 // answers), duplicates count once, and as-of queries replay the past.
 
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
@@ -263,6 +265,24 @@ TEST(EngineContextTest, AFailedAppendLeavesTheStateAsItWas) {
   options.log.read_only = true;
   ExpectSameSummary(SummaryOf(*Open(path, options), customer), before,
                     customer);
+}
+
+// A snapshot holds personal data: private to the user, whatever the umask
+// and whatever mode a snapshot left before had.
+TEST(EngineContextTest, TheSnapshotIsPrivate) {
+  motive::testing::TempDir dir;
+  const std::string path = dir.File("log.db");
+  ::umask(022);
+  auto engine = Open(path);
+  RecordAll(*engine, Journeys(2, 5));
+  std::filesystem::path snapshot(path + "-snapshot");
+  { std::ofstream(snapshot) << "old"; }
+  std::filesystem::permissions(snapshot, std::filesystem::perms(0644));
+  ASSERT_TRUE(engine->WriteSnapshot().ok());
+  EXPECT_EQ(std::filesystem::status(snapshot).permissions() &
+                std::filesystem::perms::all,
+            std::filesystem::perms::owner_read |
+                std::filesystem::perms::owner_write);
 }
 
 TEST(EngineContextTest, SnapshotOfAnotherConfigurationIsNotUsed) {
