@@ -2,10 +2,10 @@
 //
 // A child process drives an engine through the C ABI only, as a vendor's
 // process would: single events, batches, erasures, snapshots, context
-// configuration and ruleset reloads and flushes, in a random mix. Before each call it
-// tells the parent, on a pipe, what it tries; after each call that returned
-// MOT_OK it says so. The parent kills it with SIGKILL at a random moment
-// (during its open too), reopens the database and checks the promises:
+// configuration and ruleset reloads and flushes, in a random mix. Before each
+// call it tells the parent, on a pipe, what it tries; after each call that
+// returned MOT_OK it says so. The parent kills it with SIGKILL at a random
+// moment (during its open too), reopens the database and checks the promises:
 //
 //   - the engine opens;
 //   - every acknowledged event is there, exactly once, under its customer;
@@ -45,6 +45,7 @@
 #include <vector>
 
 #include "motive/motive.h"
+#include "harness.h"
 
 namespace {
 
@@ -85,10 +86,8 @@ struct Options {
   bool verbose = false;
 };
 
-[[noreturn]] void Die(const std::string& what) {
-  std::fprintf(stderr, "crash_test: %s\n", what.c_str());
-  std::exit(1);
-}
+namespace harness = motive::harness;
+using harness::Die;
 
 int Durability(int trial) {
   return trial % 2 == 0 ? MOT_DURABILITY_FULL : MOT_DURABILITY_GROUP;
@@ -177,8 +176,8 @@ std::string EventJson(const std::string& id, const std::string& customer,
       const std::string json =
           EventJson(id, who, base_second + next_event, rng);
       report.Say("T " + id + "@" + who);
-      int rc = mot_event_record(nullptr, engine, MOT_FORMAT_JSON,
-                                json.data(), json.size());
+      int rc = mot_event_record(nullptr, engine, MOT_FORMAT_JSON, json.data(),
+                                json.size());
       if (rc != MOT_OK) Die(std::string("record: ") + mot_error_last());
       report.Say("A " + id);
     } else if (op < 80) {
@@ -195,8 +194,8 @@ std::string EventJson(const std::string& id, const std::string& customer,
       report.Say("T" + ids);
       mot_ingest_options opts = MOT_INGEST_OPTIONS_INIT;
       opts.format = MOT_FORMAT_JSONL;
-      int rc = mot_ingest_buffer(nullptr, engine, lines.data(), lines.size(),
-                                 &opts);
+      int rc =
+          mot_ingest_buffer(nullptr, engine, lines.data(), lines.size(), &opts);
       if (rc != MOT_OK) Die(std::string("ingest: ") + mot_error_last());
       report.Say("A" + ids);
     } else if (op < 85 && live.size() > 1) {
@@ -292,26 +291,19 @@ void Absorb(const std::string& line, Expected* expected) {
   }
 }
 
-std::string Read(int rc, mot_buf* out, const char* what) {
-  if (rc != MOT_OK) Die(std::string(what) + ": " + mot_error_last());
-  std::string text(reinterpret_cast<const char*>(out->data), out->size);
-  mot_buf_dispose(out);
-  return text;
-}
-
 std::string Timeline(mot_engine* engine, const std::string& customer) {
   mot_timeline_options opts = MOT_TIMELINE_OPTIONS_INIT;
   opts.format = MOT_FORMAT_JSON;
   mot_buf out = {nullptr, 0};
-  return Read(mot_timeline_get(&out, engine, customer.c_str(), &opts), &out,
-              "timeline");
+  return harness::Take(mot_timeline_get(&out, engine, customer.c_str(), &opts),
+                       &out, "timeline");
 }
 
 std::string Context(mot_engine* engine, const std::string& customer) {
   mot_buf out = {nullptr, 0};
-  return Read(mot_context_get(&out, engine, customer.c_str(), kAsOfUs,
-                              MOT_FORMAT_JSON),
-              &out, "context");
+  return harness::Take(
+      mot_context_get(&out, engine, customer.c_str(), kAsOfUs, MOT_FORMAT_JSON),
+      &out, "context");
 }
 
 // The event ids in a timeline's JSON, with how often each appears.
@@ -415,26 +407,25 @@ void Check(const std::string& path, int trial, const Expected& expected,
 }  // namespace
 
 int main(int argc, char** argv) {
+  harness::program = "crash_test";
   Options options;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) Die(arg + " needs a value");
-      return argv[++i];
-    };
-    if (arg == "--kills") {
-      options.kills = std::stoi(value());
-    } else if (arg == "--seed") {
-      options.seed = std::stoull(value());
-    } else if (arg == "--dir") {
-      options.dir = value();
-    } else if (arg == "--verbose") {
-      options.verbose = true;
-    } else {
-      Die("unknown argument " + arg +
-          "; usage: crash_test [--kills N] [--seed S] [--dir DIR] [--verbose]");
-    }
-  }
+  harness::ParseFlags(
+      argc, argv, {"--verbose"},
+      [&](const std::string& name, const std::string& value) {
+        if (name == "--kills") {
+          options.kills = std::stoi(value);
+        } else if (name == "--seed") {
+          options.seed = std::stoull(value);
+        } else if (name == "--dir") {
+          options.dir = value;
+        } else if (name == "--verbose") {
+          options.verbose = true;
+        } else {
+          return false;
+        }
+        return true;
+      },
+      "crash_test [--kills N] [--seed S] [--dir DIR] [--verbose]");
   std::filesystem::path dir =
       options.dir.empty() ? std::filesystem::temp_directory_path() /
                                 ("motive_crash_" + std::to_string(::getpid()))
@@ -472,12 +463,13 @@ int main(int argc, char** argv) {
       if (reader == 0) RunReader(path);
     }
     // Most kills land while it works; some during its open.
-    const int delay_us = rng() % 10 == 0 ? static_cast<int>(rng() % 3000)
-                                         : 5000 + static_cast<int>(rng() % 120000);
+    const int delay_us = rng() % 10 == 0
+                             ? static_cast<int>(rng() % 3000)
+                             : 5000 + static_cast<int>(rng() % 120000);
     Expected expected;
     std::string buffer;
-    const auto deadline = std::chrono::steady_clock::now() +
-                          std::chrono::microseconds(delay_us);
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::microseconds(delay_us);
     bool killed = false;
     for (;;) {
       const auto now = std::chrono::steady_clock::now();
@@ -527,9 +519,9 @@ int main(int argc, char** argv) {
                   expected.batches.size(), expected.acked.size());
     }
   }
-  const double seconds = std::chrono::duration<double>(
-                             std::chrono::steady_clock::now() - started)
-                             .count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
+          .count();
   std::printf(
       "crash_test: %d kills (%d under full durability, %d under group "
       "commit) in %.1f s; %llu acknowledged events found exactly once; "

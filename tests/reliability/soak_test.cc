@@ -60,6 +60,7 @@
 #include <thread>
 #include <vector>
 
+#include "harness.h"
 #include "motive/motive.h"
 
 namespace {
@@ -120,10 +121,8 @@ struct Options {
   int ruleset = 0;
 };
 
-[[noreturn]] void Die(const std::string& what) {
-  std::fprintf(stderr, "soak_test: %s\n", what.c_str());
-  std::exit(1);
-}
+namespace harness = motive::harness;
+using harness::Die;
 
 // ---------------------------------------------------------------------------
 // Latency: a histogram per thread and kind of call, written by its thread
@@ -613,13 +612,9 @@ std::string ReadFile(const std::string& path) {
 std::string Context(mot_engine* engine, const std::string& customer,
                     int64_t as_of) {
   mot_buf out = {nullptr, 0};
-  if (mot_context_get(&out, engine, customer.c_str(), as_of, MOT_FORMAT_JSON) !=
-      MOT_OK) {
-    Die("context of " + customer + ": " + mot_error_last());
-  }
-  std::string text(reinterpret_cast<const char*>(out.data), out.size);
-  mot_buf_dispose(&out);
-  return text;
+  return harness::Take(
+      mot_context_get(&out, engine, customer.c_str(), as_of, MOT_FORMAT_JSON),
+      &out, "context of " + customer);
 }
 
 // The rulesets: the file, and the file with one metric more.
@@ -829,46 +824,43 @@ bool CheckMemory(const std::vector<Sample>& samples, double seconds,
 
 Options Parse(int argc, char** argv) {
   Options options;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) Die(arg + " needs a value");
-      return argv[++i];
-    };
-    if (arg == "--seconds") {
-      options.seconds = std::stod(value());
-    } else if (arg == "--sample-seconds") {
-      options.sample_seconds = std::stod(value());
-    } else if (arg == "--customers") {
-      options.customers = std::stoi(value());
-    } else if (arg == "--recorders") {
-      options.recorders = std::stoi(value());
-    } else if (arg == "--queriers") {
-      options.queriers = std::stoi(value());
-    } else if (arg == "--seed") {
-      options.seed = std::stoull(value());
-    } else if (arg == "--dir") {
-      options.dir = value();
-    } else if (arg == "--rules") {
-      options.rules = value();
-    } else if (arg == "--max-rss-growth-mib") {
-      options.max_rss_growth_mib = std::stod(value());
-    } else if (arg == "--history") {
-      options.history = std::stoll(value());
-    } else if (arg == "--rebuild-of") {
-      options.rebuild_of = value();
-    } else if (arg == "--as-of") {
-      options.as_of = std::stoll(value());
-    } else if (arg == "--ruleset") {
-      options.ruleset = std::stoi(value());
-    } else {
-      Die("unknown argument " + arg +
-          "; usage: soak_test [--seconds S] [--sample-seconds N] "
-          "[--customers N] [--recorders N] [--queriers N] [--seed S] "
-          "[--dir DIR] [--rules FILE] [--max-rss-growth-mib N] "
-          "[--history N]");
-    }
-  }
+  harness::ParseFlags(
+      argc, argv, {},
+      [&](const std::string& name, const std::string& value) {
+        if (name == "--seconds") {
+          options.seconds = std::stod(value);
+        } else if (name == "--sample-seconds") {
+          options.sample_seconds = std::stod(value);
+        } else if (name == "--customers") {
+          options.customers = std::stoi(value);
+        } else if (name == "--recorders") {
+          options.recorders = std::stoi(value);
+        } else if (name == "--queriers") {
+          options.queriers = std::stoi(value);
+        } else if (name == "--seed") {
+          options.seed = std::stoull(value);
+        } else if (name == "--dir") {
+          options.dir = value;
+        } else if (name == "--rules") {
+          options.rules = value;
+        } else if (name == "--max-rss-growth-mib") {
+          options.max_rss_growth_mib = std::stod(value);
+        } else if (name == "--history") {
+          options.history = std::stoll(value);
+        } else if (name == "--rebuild-of") {
+          options.rebuild_of = value;
+        } else if (name == "--as-of") {
+          options.as_of = std::stoll(value);
+        } else if (name == "--ruleset") {
+          options.ruleset = std::stoi(value);
+        } else {
+          return false;
+        }
+        return true;
+      },
+      "soak_test [--seconds S] [--sample-seconds N] [--customers N] "
+      "[--recorders N] [--queriers N] [--seed S] [--dir DIR] [--rules FILE] "
+      "[--max-rss-growth-mib N] [--history N]");
   if (options.seconds <= 0 || options.customers <= 0 || options.recorders < 0 ||
       options.queriers < 0) {
     Die("--seconds and --customers must be positive");
@@ -882,6 +874,7 @@ Options Parse(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  harness::program = "soak_test";
   const Options options = Parse(argc, argv);
   if (!options.rebuild_of.empty()) return PrintRebuild(options);
   const std::filesystem::path dir =
