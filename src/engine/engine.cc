@@ -35,8 +35,7 @@ void Retire(std::shared_ptr<const decide::Ruleset> old) {
 
 Engine::Engine(std::unique_ptr<store::EventLog> log, model::JourneyMap map,
                std::function<absl::Time()> clock, std::string snapshot_path,
-               base::FileIo* file_io, absl::Duration retention,
-               bool read_only)
+               base::FileIo* file_io, absl::Duration retention, bool read_only)
     : log_(std::move(log)),
       rules_(state::NewRuleEnvironment()),
       journey_map_(std::move(map)),
@@ -683,7 +682,8 @@ absl::Status Engine::ForgetInState(const Leaving& leaving, bool whole) {
           log_->ReadCustomer(customer_id, store::TimeRange{});
       if (!rest.ok()) return rest.status();
       if (rest->empty()) continue;
-      state::CustomerState& customer = kept.emplace_back(customer_id, state::CustomerState()).second;
+      state::CustomerState& customer =
+          kept.emplace_back(customer_id, state::CustomerState()).second;
       for (const v1::Event& event : *rest) {
         customer.Apply(event, state_->config(), state_->strings());
       }

@@ -306,7 +306,7 @@ class Engine {
   const std::function<absl::Time()> clock_;
   const std::string snapshot_path_;  // "" for none
   const absl::Duration retention_;
-  base::FileIo& file_io_;            // the snapshot's file calls
+  base::FileIo& file_io_;  // the snapshot's file calls
   const bool read_only_;
   // One string table for the engine's life: every state uses it, so that
   // the strings a summary hands out stay valid until the engine closes.

@@ -1,10 +1,10 @@
 #include "model/event_codec.h"
 
+#include <memory>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include <memory>
-
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -42,9 +42,10 @@ absl::Status Decode(WireFormat format, absl::string_view data,
     ProtobufLogCapture log;
     if (!message->ParseFromArray(data.data(), static_cast<int>(data.size()))) {
       return ParseError(
-          "", absl::StrCat("not a valid ", message->GetDescriptor()->full_name(),
-                           " in protobuf binary format",
-                           log.text().empty() ? "" : ": ", log.text()));
+          "",
+          absl::StrCat("not a valid ", message->GetDescriptor()->full_name(),
+                       " in protobuf binary format",
+                       log.text().empty() ? "" : ": ", log.text()));
     }
     return absl::OkStatus();
   }

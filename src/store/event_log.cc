@@ -183,7 +183,8 @@ absl::StatusOr<Found> Inspect(Connection& db, const std::string& path) {
   absl::StatusOr<int64_t> objects =
       db.QueryInt64("SELECT count(*) FROM sqlite_schema");
   if (!objects.ok()) return objects.status();
-  Found found{*app_id, *version, *app_id == 0 && *version == 0 && *objects == 0};
+  Found found{*app_id, *version,
+              *app_id == 0 && *version == 0 && *objects == 0};
   if (!found.fresh && found.application_id != EventLog::kApplicationId) {
     return absl::DataLossError(absl::StrFormat(
         "%s is not a motive database: it is an SQLite database of another "
@@ -208,15 +209,14 @@ absl::Status Admit(Connection& db, const Found& found, const std::string& path,
   }
   if (options.read_only && found.version < EventLog::kSchemaVersion) {
     return model::VersionError(absl::StrCat(
-        path, " has schema version ", found.version,
-        " and needs migrating to ", EventLog::kSchemaVersion,
-        "; open it once for writing"));
+        path, " has schema version ", found.version, " and needs migrating to ",
+        EventLog::kSchemaVersion, "; open it once for writing"));
   }
   if (found.version > EventLog::kSchemaVersion) {
-    return model::VersionError(absl::StrCat(
-        path, " has schema version ", found.version,
-        ", made by a newer motive; this one reads up to version ",
-        EventLog::kSchemaVersion));
+    return model::VersionError(
+        absl::StrCat(path, " has schema version ", found.version,
+                     ", made by a newer motive; this one reads up to version ",
+                     EventLog::kSchemaVersion));
   }
   if (found.fresh) return absl::OkStatus();
   absl::Status integrity = CheckIntegrity(db, options.integrity_check, path);
@@ -240,14 +240,15 @@ absl::Status Configure(Connection& db, bool wal, Durability durability) {
   // Full durability: SQLite syncs the WAL on every commit. Group commit:
   // SQLite commits without syncing, and the log syncs the WAL itself, once
   // per group and outside its lock (Sync).
-  return db.Exec(absl::StrCat(
-      "PRAGMA synchronous = ", durability == Durability::kFull ? "FULL" : "NORMAL",
-      ";"
-      "PRAGMA cache_size = -65536;"
-      "PRAGMA temp_store = MEMORY;"
-      // Only erasure deletes: what it deletes must not stay readable in
-      // free pages.
-      "PRAGMA secure_delete = ON;"));
+  return db.Exec(
+      absl::StrCat("PRAGMA synchronous = ",
+                   durability == Durability::kFull ? "FULL" : "NORMAL",
+                   ";"
+                   "PRAGMA cache_size = -65536;"
+                   "PRAGMA temp_store = MEMORY;"
+                   // Only erasure deletes: what it deletes must not stay
+                   // readable in free pages.
+                   "PRAGMA secure_delete = ON;"));
 }
 
 // The highest seq the log ever held: its last event's, or the one erasure
@@ -408,10 +409,10 @@ absl::Status EventLog::Start() {
     base::MutexLock checkpoint_lock(&checkpoint_mu_);
     checkpointer_ = *std::move(checkpointer);
     sqlite3_busy_timeout(checkpointer_->get(), kBusyTimeoutMs);
-    if (absl::Status s = checkpointer_->Exec(
-            options_.durability == Durability::kFull
-                ? "PRAGMA synchronous = FULL"
-                : "PRAGMA synchronous = NORMAL");
+    if (absl::Status s =
+            checkpointer_->Exec(options_.durability == Durability::kFull
+                                    ? "PRAGMA synchronous = FULL"
+                                    : "PRAGMA synchronous = NORMAL");
         !s.ok()) {
       return s;
     }
@@ -582,9 +583,9 @@ absl::Status EventLog::InsertLocked(const v1::Event& event,
   insert_.BindInt64(4, occurred_us);
   insert_.BindInt64(5, recorded_us);
   insert_.BindBlob(6, body);
-  insert_.BindInt64(7, EventChecksum(next_seq_, event.event_id(),
-                                     event.customer_id(), occurred_us,
-                                     recorded_us, body));
+  insert_.BindInt64(
+      7, EventChecksum(next_seq_, event.event_id(), event.customer_id(),
+                       occurred_us, recorded_us, body));
   if (absl::Status s = Run(insert_); !s.ok()) return s;
   const bool appended = db_->Changes() == 1;
   result->appended.push_back(appended);
@@ -642,8 +643,7 @@ absl::StatusOr<EventLog::Erased> EventLog::EraseCustomer(
     absl::string_view customer_id) {
   base::MutexLock lock(&mu_);
   erase_.BindText(1, customer_id);
-  return EraseLocked(erase_,
-                     absl::StrCat("events of customer ", customer_id));
+  return EraseLocked(erase_, absl::StrCat("events of customer ", customer_id));
 }
 
 absl::StatusOr<EventLog::Erased> EventLog::EraseBefore(int64_t cutoff_us) {

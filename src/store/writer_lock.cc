@@ -88,10 +88,9 @@ absl::StatusOr<std::unique_ptr<WriterLock>> WriterLock::Acquire(
   std::string previous_holder;
   int64_t end = 0;
   Parse(ReadAll(fd), &previous_holder, &end);
-  std::string holder =
-      absl::StrCat("holder pid ", ::getpid(), " since ",
-                   absl::FormatTime(absl::RFC3339_sec, absl::Now(),
-                                    absl::UTCTimeZone()));
+  std::string holder = absl::StrCat(
+      "holder pid ", ::getpid(), " since ",
+      absl::FormatTime(absl::RFC3339_sec, absl::Now(), absl::UTCTimeZone()));
   if (absl::Status s = Write(fd, holder, end); !s.ok()) {
     ::close(fd);
     return s;

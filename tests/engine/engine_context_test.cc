@@ -279,10 +279,10 @@ TEST(EngineContextTest, TheSnapshotIsPrivate) {
   { std::ofstream(snapshot) << "old"; }
   std::filesystem::permissions(snapshot, std::filesystem::perms(0644));
   ASSERT_TRUE(engine->WriteSnapshot().ok());
-  EXPECT_EQ(std::filesystem::status(snapshot).permissions() &
-                std::filesystem::perms::all,
-            std::filesystem::perms::owner_read |
-                std::filesystem::perms::owner_write);
+  EXPECT_EQ(
+      std::filesystem::status(snapshot).permissions() &
+          std::filesystem::perms::all,
+      std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
 }
 
 TEST(EngineContextTest, SnapshotOfAnotherConfigurationIsNotUsed) {

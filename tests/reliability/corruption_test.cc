@@ -101,7 +101,8 @@ Recorded Build(const std::string& path) {
   std::vector<v1::Event> events;
   for (int i = 0; i < 400; ++i) events.push_back(MakeEvent(i));
   {
-    auto engine = engine::Engine::Open(path, Options(store::IntegrityCheck::kQuick));
+    auto engine =
+        engine::Engine::Open(path, Options(store::IntegrityCheck::kQuick));
     EXPECT_TRUE(engine.ok()) << engine.status();
     for (int i = 0; i < 250; ++i) {
       EXPECT_TRUE((*engine)->Record(events[i]).ok());
@@ -110,7 +111,8 @@ Recorded Build(const std::string& path) {
   }
   const pid_t pid = ::fork();
   if (pid == 0) {
-    auto engine = engine::Engine::Open(path, Options(store::IntegrityCheck::kQuick));
+    auto engine =
+        engine::Engine::Open(path, Options(store::IntegrityCheck::kQuick));
     if (!engine.ok()) ::_exit(1);
     for (int i = 250; i < 400; ++i) {
       if (!(*engine)->Record(events[i]).ok()) ::_exit(2);
@@ -146,7 +148,8 @@ void OpenAndCheck(const std::string& path, const Recorded& recorded,
   if (!opened.ok()) {
     const absl::Status& s = opened.status();
     EXPECT_TRUE(absl::IsDataLoss(s) || absl::IsUnavailable(s) ||
-                model::KindOf(s) == model::ErrorKind::kVersion || absl::IsNotFound(s) ||
+                model::KindOf(s) == model::ErrorKind::kVersion ||
+                absl::IsNotFound(s) ||
                 model::KindOf(s) == model::ErrorKind::kIo)
         << s;
     EXPECT_FALSE(s.message().empty());

@@ -44,8 +44,8 @@
 #include <string>
 #include <vector>
 
-#include "motive/motive.h"
 #include "harness.h"
+#include "motive/motive.h"
 
 namespace {
 

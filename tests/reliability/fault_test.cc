@@ -84,8 +84,7 @@ void ExpectClear(const absl::Status& status, const std::string& what) {
   EXPECT_TRUE(model::KindOf(status) == model::ErrorKind::kIo ||
               absl::IsDataLoss(status) || absl::IsUnavailable(status) ||
               absl::IsResourceExhausted(status) ||
-              absl::IsFailedPrecondition(status) ||
-              absl::IsInternal(status))
+              absl::IsFailedPrecondition(status) || absl::IsInternal(status))
       << status;
 }
 
@@ -128,9 +127,8 @@ Run Workload(const std::string& path, store::Durability durability) {
     std::vector<std::string> ids;
     for (int i = 0; i < 15; ++i, ++next) {
       std::string line;
-      EXPECT_TRUE(model::Encode(model::WireFormat::kJson, MakeEvent(next),
-                                &line)
-                      .ok());
+      EXPECT_TRUE(
+          model::Encode(model::WireFormat::kJson, MakeEvent(next), &line).ok());
       jsonl += line + "\n";
       ids.push_back(MakeEvent(next).event_id());
     }
@@ -226,12 +224,11 @@ void TryEveryPosition(Fault fault, bool sticky, store::Durability durability,
   const int64_t stride =
       wanted <= 0 || positions <= wanted ? 1 : positions / wanted;
   for (int64_t at = 1; at <= positions; at += stride) {
-    SCOPED_TRACE(absl::StrCat(testing::FaultName(fault),
-                              sticky ? " from" : " at", " call ", at, " of ",
-                              positions,
-                              durability == store::Durability::kFull
-                                  ? ", full durability"
-                                  : ", group commit"));
+    SCOPED_TRACE(absl::StrCat(
+        testing::FaultName(fault), sticky ? " from" : " at", " call ", at,
+        " of ", positions,
+        durability == store::Durability::kFull ? ", full durability"
+                                               : ", group commit"));
     testing::TempDir dir;
     const std::string path = dir.File("log.db");
     faults.Arm(fault, at, sticky);
@@ -249,8 +246,7 @@ void TryEveryPosition(Fault fault, bool sticky, store::Durability durability,
   }
 }
 
-class FaultTest
-    : public ::testing::TestWithParam<std::tuple<Fault, bool>> {};
+class FaultTest : public ::testing::TestWithParam<std::tuple<Fault, bool>> {};
 
 TEST_P(FaultTest, EveryPosition) {
   const auto [fault, sticky] = GetParam();
@@ -260,10 +256,11 @@ TEST_P(FaultTest, EveryPosition) {
     TryEveryPosition(fault, sticky, durability, &tally);
     if (HasFatalFailure()) return;
   }
-  std::printf("[ %s, %s ] %d runs, %d faults injected, %d calls failed "
-              "clearly\n",
-              testing::FaultName(fault), sticky ? "sticky" : "once",
-              tally.runs, tally.injected, tally.failed_calls);
+  std::printf(
+      "[ %s, %s ] %d runs, %d faults injected, %d calls failed "
+      "clearly\n",
+      testing::FaultName(fault), sticky ? "sticky" : "once", tally.runs,
+      tally.injected, tally.failed_calls);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -273,9 +270,9 @@ INSTANTIATE_TEST_SUITE_P(
                                          Fault::kReadError),
                        ::testing::Bool()),
     [](const auto& info) {
-      std::string name = absl::StrCat(
-          testing::FaultName(std::get<0>(info.param)),
-          std::get<1>(info.param) ? "_sticky" : "_once");
+      std::string name =
+          absl::StrCat(testing::FaultName(std::get<0>(info.param)),
+                       std::get<1>(info.param) ? "_sticky" : "_once");
       for (char& c : name) {
         if (c == ' ') c = '_';
       }

@@ -308,9 +308,8 @@ TEST(EventLogTest, ConcurrentCreationIsAtomic) {
       if (pid == 0) {
         auto log = EventLog::Open(path, {});
         if (log.ok()) {
-          bool appended = (*log)->Append({MakeEvent(absl::StrCat("e", i), "c",
-                                                    i)})
-                              .ok();
+          bool appended =
+              (*log)->Append({MakeEvent(absl::StrCat("e", i), "c", i)}).ok();
           log->reset();
           ::_exit(appended ? 0 : 3);
         }
@@ -338,8 +337,8 @@ TEST(EventLogTest, FilesArePrivate) {
   ::umask(022);
   auto log = OpenOrDie(path);
   ASSERT_TRUE(log->Append({MakeEvent("e1", "c1", 100)}).ok());
-  for (const std::string& file : {path, path + "-wal", path + "-shm",
-                                  path + "-lock"}) {
+  for (const std::string& file :
+       {path, path + "-wal", path + "-shm", path + "-lock"}) {
     struct stat st;
     ASSERT_EQ(::stat(file.c_str(), &st), 0) << file;
     EXPECT_EQ(st.st_mode & 0777, 0600u) << file;
@@ -426,14 +425,15 @@ TEST(EventLogTest, ErasingTheTailIsNotALoss) {
 TEST(EventLogTest, DamagedEventsAreNeverServedChanged) {
   struct Case {
     const char* name;
-    const char* sql;  // damages the event at seq 2 (customer c1, id e2)
+    const char* sql;       // damages the event at seq 2 (customer c1, id e2)
     const char* moved_to;  // where the damage would show it, if served
   };
   const Case cases[] = {
-      {"body", "UPDATE events SET body = substr(body, 1, 3) || x'ff' || "
-               "substr(body, 5) WHERE seq = 2", "c1"},
-      {"customer", "UPDATE events SET customer_id = 'c7' WHERE seq = 2",
-       "c7"},
+      {"body",
+       "UPDATE events SET body = substr(body, 1, 3) || x'ff' || "
+       "substr(body, 5) WHERE seq = 2",
+       "c1"},
+      {"customer", "UPDATE events SET customer_id = 'c7' WHERE seq = 2", "c7"},
       {"time", "UPDATE events SET occurred_us = 5 WHERE seq = 2", "c1"},
       {"seq", "UPDATE events SET seq = 9 WHERE seq = 2", "c1"},
       {"checksum", "UPDATE events SET crc = crc + 1 WHERE seq = 2", "c1"},
@@ -444,10 +444,10 @@ TEST(EventLogTest, DamagedEventsAreNeverServedChanged) {
     std::string path = dir.File("log.db");
     {
       auto log = OpenOrDie(path);
-      ASSERT_TRUE(log->Append({MakeEvent("e1", "c1", 100),
-                               MakeEvent("e2", "c1", 200),
-                               MakeEvent("e3", "c1", 300)})
-                      .ok());
+      ASSERT_TRUE(
+          log->Append({MakeEvent("e1", "c1", 100), MakeEvent("e2", "c1", 200),
+                       MakeEvent("e3", "c1", 300)})
+              .ok());
     }
     RawExec(path, c.sql);
     auto log = OpenOrDie(path);
@@ -455,10 +455,12 @@ TEST(EventLogTest, DamagedEventsAreNeverServedChanged) {
                 ::testing::Not(::testing::Contains("e2")));
     EXPECT_THAT(Ids(*log->ReadCustomer("c1", {})), ElementsAre("e1", "e3"));
     std::vector<std::string> scanned;
-    ASSERT_TRUE(log->Scan(0, [&](int64_t, const v1::Event& e) {
-                     scanned.push_back(e.event_id());
-                     return absl::OkStatus();
-                   }).ok());
+    ASSERT_TRUE(log->Scan(0,
+                          [&](int64_t, const v1::Event& e) {
+                            scanned.push_back(e.event_id());
+                            return absl::OkStatus();
+                          })
+                    .ok());
     EXPECT_THAT(scanned, ElementsAre("e1", "e3"));
     const LogDamage damage = log->damage();
     EXPECT_EQ(damage.events, 1u);
@@ -689,9 +691,9 @@ TEST(EventLogTest, EraseCustomerLeavesNoByteOfThemInTheFiles) {
   std::vector<v1::Event> events;
   for (int i = 0; i < 2000; ++i) {
     const bool secret = i % 100 == 7;
-    v1::Event e = MakeEvent(absl::StrCat(secret ? "zebulon-event-" : "e", i),
-                            secret ? "zebulon" : absl::StrCat("c", i % 50),
-                            1000 + i);
+    v1::Event e =
+        MakeEvent(absl::StrCat(secret ? "zebulon-event-" : "e", i),
+                  secret ? "zebulon" : absl::StrCat("c", i % 50), 1000 + i);
     e.set_topic(secret ? "zebulon-topic" : "billing");
     events.push_back(std::move(e));
   }
@@ -730,8 +732,8 @@ TEST(EventLogTest, EraseWhileAReaderHoldsTheWalFinishesOnTheNextCall) {
   // Another program in the middle of a read: its snapshot needs the WAL.
   sqlite3* reader = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &reader), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM events;",
-                         nullptr, nullptr, nullptr),
+  ASSERT_EQ(sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM events;", nullptr,
+                         nullptr, nullptr),
             SQLITE_OK);
   absl::StatusOr<EventLog::Erased> erased = log->EraseCustomer("zebulon");
   ASSERT_TRUE(erased.ok()) << erased.status();
@@ -781,9 +783,9 @@ TEST(EventLogTest, EraseNeedsAWritableLogAndWorksInMemory) {
   EXPECT_EQ(*reader->CountEvents(), 1);
 
   auto memory = OpenOrDie(":memory:");
-  ASSERT_TRUE(memory->Append({MakeEvent("e1", "c1", 100),
-                              MakeEvent("e2", "c2", 100)})
-                  .ok());
+  ASSERT_TRUE(
+      memory->Append({MakeEvent("e1", "c1", 100), MakeEvent("e2", "c2", 100)})
+          .ok());
   EXPECT_EQ(memory->EraseCustomer("c1")->events, 1u);
   EXPECT_EQ(*memory->CountEvents(), 1);
 }

@@ -125,11 +125,25 @@ int Unfetch(sqlite3_file* file, sqlite3_int64 offset, void* p) {
 }
 
 const sqlite3_io_methods kMethods = {
-    3,         Close,           Read,        Write,
-    Truncate,  Sync,            FileSize,    Lock,
-    Unlock,    CheckReservedLock, FileControl, SectorSize,
-    DeviceCharacteristics,      ShmMap,      ShmLock,
-    ShmBarrier, ShmUnmap,       Fetch,       Unfetch,
+    3,
+    Close,
+    Read,
+    Write,
+    Truncate,
+    Sync,
+    FileSize,
+    Lock,
+    Unlock,
+    CheckReservedLock,
+    FileControl,
+    SectorSize,
+    DeviceCharacteristics,
+    ShmMap,
+    ShmLock,
+    ShmBarrier,
+    ShmUnmap,
+    Fetch,
+    Unfetch,
 };
 
 int Open(sqlite3_vfs*, const char* name, sqlite3_file* file, int flags,
@@ -159,7 +173,9 @@ void DlError(sqlite3_vfs*, int size, char* out) {
 void (*DlSym(sqlite3_vfs*, void* handle, const char* symbol))(void) {
   return real_vfs->xDlSym(real_vfs, handle, symbol);
 }
-void DlClose(sqlite3_vfs*, void* handle) { real_vfs->xDlClose(real_vfs, handle); }
+void DlClose(sqlite3_vfs*, void* handle) {
+  real_vfs->xDlClose(real_vfs, handle);
+}
 int Randomness(sqlite3_vfs*, int size, char* out) {
   return real_vfs->xRandomness(real_vfs, size, out);
 }
@@ -177,13 +193,27 @@ int CurrentTimeInt64(sqlite3_vfs*, sqlite3_int64* out) {
 void Register() {
   real_vfs = sqlite3_vfs_find(nullptr);
   static sqlite3_vfs vfs = {
-      2,       0,      1024,         nullptr,  FaultInjector::kVfsName,
-      nullptr, Open,   Delete,       Access,   FullPathname,
-      DlOpen,  DlError, DlSym,       DlClose,  Randomness,
-      Sleep,   CurrentTime, GetLastError, CurrentTimeInt64,
+      2,
+      0,
+      1024,
+      nullptr,
+      FaultInjector::kVfsName,
+      nullptr,
+      Open,
+      Delete,
+      Access,
+      FullPathname,
+      DlOpen,
+      DlError,
+      DlSym,
+      DlClose,
+      Randomness,
+      Sleep,
+      CurrentTime,
+      GetLastError,
+      CurrentTimeInt64,
   };
-  vfs.szOsFile =
-      static_cast<int>(sizeof(FaultFile)) + real_vfs->szOsFile;
+  vfs.szOsFile = static_cast<int>(sizeof(FaultFile)) + real_vfs->szOsFile;
   vfs.mxPathname = real_vfs->mxPathname;
   sqlite3_vfs_register(&vfs, /*makeDflt=*/0);
 }
@@ -283,11 +313,13 @@ Fault FaultInjector::armed() const {
 
 bool FaultInjector::Hit(Fault kind) {
   std::lock_guard<std::mutex> lock(mu);
-  const bool matches = IsWrite(kind) ? IsWrite(armed_fault) : armed_fault == kind;
+  const bool matches =
+      IsWrite(kind) ? IsWrite(armed_fault) : armed_fault == kind;
   if (!matches) return false;
   ++matching_calls;
-  const bool hit = armed_at > 0 && (matching_calls == armed_at ||
-                                    (armed_sticky && matching_calls > armed_at));
+  const bool hit =
+      armed_at > 0 && (matching_calls == armed_at ||
+                       (armed_sticky && matching_calls > armed_at));
   if (hit) ++injected_faults;
   return hit;
 }
