@@ -406,15 +406,17 @@ absl::Status EventLog::Start() {
         Connection::Open(db_path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
                          options_.sqlite_vfs);
     if (!checkpointer.ok()) return checkpointer.status();
-    base::MutexLock checkpoint_lock(&checkpoint_mu_);
-    checkpointer_ = *std::move(checkpointer);
-    sqlite3_busy_timeout(checkpointer_->get(), kBusyTimeoutMs);
-    if (absl::Status s =
-            checkpointer_->Exec(options_.durability == Durability::kFull
-                                    ? "PRAGMA synchronous = FULL"
-                                    : "PRAGMA synchronous = NORMAL");
-        !s.ok()) {
-      return s;
+    {
+      base::MutexLock checkpoint_lock(&checkpoint_mu_);
+      checkpointer_ = *std::move(checkpointer);
+      sqlite3_busy_timeout(checkpointer_->get(), kBusyTimeoutMs);
+      if (absl::Status s =
+              checkpointer_->Exec(options_.durability == Durability::kFull
+                                      ? "PRAGMA synchronous = FULL"
+                                      : "PRAGMA synchronous = NORMAL");
+          !s.ok()) {
+        return s;
+      }
     }
     base::MutexLock lock(&mu_);
     if (absl::Status s = db_->Exec("PRAGMA wal_autocheckpoint = 0"); !s.ok()) {
@@ -423,6 +425,7 @@ absl::Status EventLog::Start() {
     sqlite3_wal_hook(db_->get(), &EventLog::OnWalCommit, this);
     maintainer_ = std::thread([this] { MaintenanceLoop(); });
   }
+  started_ = true;
   return absl::OkStatus();
 }
 
@@ -439,7 +442,8 @@ EventLog::~EventLog() {
     base::MutexLock lock(&checkpoint_mu_);
     checkpointer_.reset();
   }
-  if (writer_lock_ == nullptr) return;
+  // A log refused while opening (Start failed) is left as it was found.
+  if (writer_lock_ == nullptr || !started_) return;
   {
     base::MutexLock lock(&mu_);
     // Synced once more whatever the mode, so that the end it records also

@@ -246,6 +246,7 @@ class EventLog {
 
   const EventLogOptions options_;
   int schema_version_ = 0;
+  bool started_ = false;  // Start succeeded: the log is open
   // The database file; empty in memory, where there is nothing to sync.
   std::string db_path_;
   // Declared before db_, so that the lock outlives the connection.
