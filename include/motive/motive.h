@@ -304,10 +304,11 @@ MOT_API int mot_engine_open(mot_engine **out, const char *path,
  */
 MOT_API void mot_engine_close(mot_engine *engine);
 
-/* Makes every event recorded so far durable now (group commit's pending
- * events; under MOT_DURABILITY_FULL they already are). Returns MOT_OK,
- * MOT_EINVALID (NULL), or MOT_EBUSY, MOT_ECORRUPT or MOT_EIO (this commit
- * or an earlier one in the background failed: see MOT_DURABILITY_GROUP). */
+/* Makes every event recorded so far durable now: syncs the write-ahead log
+ * that group commit has not synced yet (under MOT_DURABILITY_FULL every
+ * event already is; every event is committed in both modes). Returns MOT_OK,
+ * MOT_EINVALID (NULL), or MOT_EIO (this sync or an earlier one in the
+ * background failed: see MOT_DURABILITY_GROUP). */
 MOT_API int mot_engine_flush(mot_engine *engine);
 
 /* ------------------------------------------------------------------------ */

@@ -7,7 +7,7 @@ namespace Motive
 {
     /// <summary>
     /// An open mot_engine. Releasing it closes the engine (mot_engine_close),
-    /// which commits what group commit holds and releases the alert
+    /// which syncs what group commit has not synced and releases the alert
     /// callback's state.
     /// </summary>
     public sealed class EngineHandle : SafeHandle

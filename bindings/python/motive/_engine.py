@@ -329,7 +329,7 @@ class Engine:
     # lifecycle
 
     def close(self) -> None:
-        """Commits what group commit holds and closes; idempotent."""
+        """Syncs what group commit has not synced yet and closes; idempotent."""
         handle, self._handle = self._handle, None
         if handle:
             _lib.mot_engine_close(handle)
