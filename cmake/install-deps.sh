@@ -11,7 +11,7 @@ packages=(
   build-essential cmake pkg-config clang
   libabsl-dev libprotobuf-dev protobuf-compiler
   libsqlite3-dev zlib1g-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libre2-dev
+  libre2-dev libsimdjson-dev libphonenumber-dev
   abigail-tools
   mono-mcs mono-runtime
 )

@@ -333,7 +333,7 @@ int ToSituation(const mot_situation& c, motive::v1::Situation* out) {
 
 // Runs an ingest over `reader` and fills the report, whatever happens.
 int RunIngest(mot_ingest_report* report, mot_engine* engine,
-              motive::model::RecordReader& reader, uint64_t bytes_total,
+              motive::model::RecordSource& reader, uint64_t bytes_total,
               const mot_ingest_options& opts) {
   motive::engine::IngestOptions options;
   options.batch_size = opts.batch_size;
@@ -681,7 +681,7 @@ int mot_ingest_buffer(mot_ingest_report* report, mot_engine* engine,
     }
     if (int rc = InputFormat(o.format, &format)) return rc;
     motive::model::RecordReader reader(
-        format, motive::model::RecordReader::WholeBuffer(View(data, size)));
+        format, motive::model::WholeBuffer(View(data, size)));
     return RunIngest(report, engine, reader, size, o);
   });
 }

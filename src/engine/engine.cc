@@ -253,7 +253,7 @@ absl::Status Engine::AppendBatch(std::vector<v1::Event>& batch,
   return absl::OkStatus();
 }
 
-absl::Status Engine::Ingest(model::RecordReader& reader,
+absl::Status Engine::Ingest(model::RecordSource& reader,
                             const IngestOptions& options,
                             IngestCounts* counts) {
   const uint32_t batch_size = options.batch_size ? options.batch_size : 4096;

@@ -98,7 +98,7 @@ class Engine {
   // Reads every record from `reader` and appends the valid ones in batches,
   // reporting each rejected one. `counts` is filled as far as it got, also
   // on error. Errors: the reader's fatal status, the log's, Cancelled.
-  absl::Status Ingest(model::RecordReader& reader, const IngestOptions& options,
+  absl::Status Ingest(model::RecordSource& reader, const IngestOptions& options,
                       IngestCounts* counts);
 
   // A customer's events in event-time order.

@@ -160,7 +160,7 @@ bool RecordReader::Next(InputRecord* record) {
   return got;
 }
 
-RecordReader::Source RecordReader::WholeBuffer(absl::string_view input) {
+InputSource WholeBuffer(absl::string_view input) {
   return [input, given = false]() mutable -> absl::StatusOr<absl::string_view> {
     if (given) return absl::string_view();
     given = true;

@@ -73,38 +73,54 @@ struct InputRecord {
   absl::StatusOr<v1::Event> event;
 };
 
-// Not thread-safe: one reader per input, used from one thread at a time. It
-// can be neither copied nor moved, because its position points into the
-// buffer of the source it owns.
-class RecordReader {
+// What bulk ingest reads records from: this file's readers of motive's own
+// formats, and the platform importers (src/ingest). One source record may
+// give several events (a conversation's segments): they come out as
+// consecutive records with the same number.
+class RecordSource {
  public:
-  // Returns the next chunk of input, an empty view at the end, or an error
-  // (I/O). The view must stay valid until the next call; the reader copies
-  // what it keeps longer. The reader stops calling it after the end or an
-  // error.
-  using Source = std::function<absl::StatusOr<absl::string_view>()>;
-
-  RecordReader(InputFormat format, Source source);
-  ~RecordReader();
-
-  // A source that hands out `input` whole, once: for input already in
-  // memory. `input` must outlive the reader.
-  static Source WholeBuffer(absl::string_view input);
-
-  RecordReader(const RecordReader&) = delete;
-  RecordReader& operator=(const RecordReader&) = delete;
+  virtual ~RecordSource() = default;
 
   // Reads the next record into `*record`. Returns false at the end of input
   // or when a fatal error stopped the reading (see status()), and from then
   // on.
-  bool Next(InputRecord* record);
+  virtual bool Next(InputRecord* record) = 0;
 
-  // OK, or the fatal error that stopped the reading: the source's error, a
-  // CSV header that cannot be used, a batch that does not parse.
-  absl::Status status() const { return status_; }
+  // OK, or the fatal error that stopped the reading.
+  virtual absl::Status status() const = 0;
 
-  // Bytes received from the source so far, for progress reports.
-  uint64_t bytes_read() const { return bytes_read_; }
+  // Bytes received from the input so far, for progress reports.
+  virtual uint64_t bytes_read() const = 0;
+};
+
+// Returns the next chunk of input, an empty view at the end, or an error
+// (I/O). The view must stay valid until the next call; a reader copies what
+// it keeps longer, and stops calling after the end or an error.
+using InputSource = std::function<absl::StatusOr<absl::string_view>()>;
+
+// A source that hands out `input` whole, once: for input already in memory.
+// `input` must outlive the reader.
+InputSource WholeBuffer(absl::string_view input);
+
+// Not thread-safe: one reader per input, used from one thread at a time. It
+// can be neither copied nor moved, because its position points into the
+// buffer of the source it owns.
+class RecordReader final : public RecordSource {
+ public:
+  using Source = InputSource;
+
+  RecordReader(InputFormat format, Source source);
+  ~RecordReader() override;
+
+  RecordReader(const RecordReader&) = delete;
+  RecordReader& operator=(const RecordReader&) = delete;
+
+  bool Next(InputRecord* record) override;
+
+  // Also: a CSV header that cannot be used, a batch that does not parse.
+  absl::Status status() const override { return status_; }
+
+  uint64_t bytes_read() const override { return bytes_read_; }
 
  private:
   // What a CSV column holds: an Event field, or a free attribute when

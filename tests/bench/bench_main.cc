@@ -62,7 +62,7 @@ const DataSet& Journeys() {
     while (generator.NextCustomer(&set->jsonl)) {
     }
     model::RecordReader reader(model::InputFormat::kJsonl,
-                               model::RecordReader::WholeBuffer(set->jsonl));
+                               model::WholeBuffer(set->jsonl));
     v1::EventBatch batch;
     model::InputRecord record;
     while (reader.Next(&record)) {
@@ -116,7 +116,7 @@ uint64_t ForEachCustomer(
     jsonl.clear();
     if (!generator.NextCustomer(&jsonl)) break;
     model::RecordReader reader(model::InputFormat::kJsonl,
-                               model::RecordReader::WholeBuffer(jsonl));
+                               model::WholeBuffer(jsonl));
     events.clear();
     model::InputRecord record;
     while (reader.Next(&record)) {

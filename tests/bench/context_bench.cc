@@ -870,7 +870,7 @@ void BM_EngineIngestMemory(benchmark::State& state) {
       return;
     }
     model::RecordReader reader(model::InputFormat::kProtobufBatch,
-                               model::RecordReader::WholeBuffer(batch_bytes));
+                               model::WholeBuffer(batch_bytes));
     engine::IngestOptions options;
     options.batch_size = 1 << 16;
     engine::IngestCounts counts;

@@ -134,7 +134,7 @@ void RunIngest(benchmark::State& state, bool in_memory,
     state.PauseTiming();
     auto engine = OpenEngine(state, in_memory, store::Durability::kFull);
     if (!engine) break;
-    model::RecordReader reader(format, model::RecordReader::WholeBuffer(input));
+    model::RecordReader reader(format, model::WholeBuffer(input));
     engine::IngestOptions options;
     options.batch_size = kBatch;
     absl::Time batch_start;

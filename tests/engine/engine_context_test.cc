@@ -156,7 +156,7 @@ TEST(EngineContextTest, RebuildAndSnapshotEqualIncremental) {
       tail += json + "\n";
     }
     model::RecordReader reader(model::InputFormat::kJsonl,
-                               model::RecordReader::WholeBuffer(tail));
+                               model::WholeBuffer(tail));
     IngestCounts counts;
     ASSERT_TRUE(engine->Ingest(reader, {}, &counts).ok());
     ASSERT_EQ(counts.rejected, 0u);

@@ -351,7 +351,7 @@ TEST_F(EngineDecideTest, EveryEventOfABatchIsChecked) {
         "\"}\n");
   }
   model::RecordReader reader(model::InputFormat::kJsonl,
-                             model::RecordReader::WholeBuffer(jsonl));
+                             model::WholeBuffer(jsonl));
   IngestCounts counts;
   ASSERT_TRUE(engine->Ingest(reader, {}, &counts).ok());
   EXPECT_EQ(counts.accepted, 3u);

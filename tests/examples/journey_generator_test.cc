@@ -75,7 +75,7 @@ TEST(JourneyGeneratorTest, EveryEventIsAcceptedInTimeOrderAcrossMoments) {
   auto engine = engine::Engine::Open(":memory:", {});
   ASSERT_TRUE(engine.ok()) << engine.status();
   model::RecordReader reader(model::InputFormat::kJsonl,
-                             model::RecordReader::WholeBuffer(jsonl));
+                             model::WholeBuffer(jsonl));
   engine::IngestOptions ingest;
   std::string first_rejection;
   ingest.on_reject = [&](uint64_t line, const std::string& field,

@@ -60,7 +60,7 @@ inline void FuzzRecordReader(model::InputFormat format, const uint8_t* data,
   const size_t chunk = size_t{in.Byte()} + 1;
   const absl::string_view file = in.rest();
   const std::vector<std::string> whole =
-      ReadRecords(format, model::RecordReader::WholeBuffer(file));
+      ReadRecords(format, model::WholeBuffer(file));
   absl::string_view unread = file;
   const std::vector<std::string> chunked = ReadRecords(
       format, [&unread, chunk]() -> absl::StatusOr<absl::string_view> {

@@ -109,7 +109,7 @@ constexpr absl::string_view kEvent2 =
 // --- InputFormatFromPath -----------------------------------------------------
 
 TEST(WholeBufferTest, HandsOutTheInputOnceThenTheEnd) {
-  RecordReader::Source source = RecordReader::WholeBuffer("a\nb\n");
+  RecordReader::Source source = WholeBuffer("a\nb\n");
   absl::StatusOr<absl::string_view> chunk = source();
   ASSERT_TRUE(chunk.ok());
   EXPECT_EQ(*chunk, "a\nb\n");
@@ -124,7 +124,7 @@ TEST(WholeBufferTest, ReadsEveryRecord) {
       "\n"
       R"({"customer_id":"c2","type":"contact","occurred_at":"2025-01-02T00:00:00Z"})"
       "\n";
-  RecordReader reader(InputFormat::kJsonl, RecordReader::WholeBuffer(jsonl));
+  RecordReader reader(InputFormat::kJsonl, WholeBuffer(jsonl));
   InputRecord record;
   int records = 0;
   while (reader.Next(&record)) {

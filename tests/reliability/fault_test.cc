@@ -133,7 +133,7 @@ Run Workload(const std::string& path, store::Durability durability) {
       ids.push_back(MakeEvent(next).event_id());
     }
     model::RecordReader reader(model::InputFormat::kJsonl,
-                               model::RecordReader::WholeBuffer(jsonl));
+                               model::WholeBuffer(jsonl));
     engine::IngestCounts counts;
     if (note(engine.Ingest(reader, {}, &counts), "ingest")) {
       run.acked.insert(ids.begin(), ids.end());
