@@ -33,10 +33,13 @@ void Retire(std::shared_ptr<const decide::Ruleset> old) {
 
 }  // namespace
 
-Engine::Engine(std::unique_ptr<store::EventLog> log, model::JourneyMap map,
-               std::function<absl::Time()> clock, std::string snapshot_path,
-               base::FileIo* file_io, absl::Duration retention, bool read_only)
+Engine::Engine(std::unique_ptr<store::EventLog> log,
+               std::unique_ptr<identity::Identities> identities,
+               model::JourneyMap map, std::function<absl::Time()> clock,
+               std::string snapshot_path, base::FileIo* file_io,
+               absl::Duration retention, bool read_only)
     : log_(std::move(log)),
+      identities_(std::move(identities)),
       rules_(state::NewRuleEnvironment()),
       journey_map_(std::move(map)),
       clock_(std::move(clock)),
@@ -61,6 +64,17 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& path,
       !s.ok()) {
     return s;
   }
+  v1::IdentityConfig identity_config;
+  if (absl::Status s = model::ParseTextProto(
+          options.identity_config_text, "identity_config", &identity_config);
+      !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<std::unique_ptr<identity::Identities>> identities =
+      identity::Identities::Create(identity_config);
+  if (!identities.ok()) {
+    return model::Annotate(identities.status(), "identity_config");
+  }
   absl::StatusOr<std::unique_ptr<store::EventLog>> log =
       store::EventLog::Open(path, options.log);
   if (!log.ok()) return log.status();
@@ -71,10 +85,10 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& path,
   } else if (snapshot_path.empty()) {
     snapshot_path = path + "-snapshot";
   }
-  auto engine = std::unique_ptr<Engine>(
-      new Engine(*std::move(log), std::move(map), std::move(options.clock),
-                 std::move(snapshot_path), options.log.file_io,
-                 options.retention, options.log.read_only));
+  auto engine = std::unique_ptr<Engine>(new Engine(
+      *std::move(log), *std::move(identities), std::move(map),
+      std::move(options.clock), std::move(snapshot_path), options.log.file_io,
+      options.retention, options.log.read_only));
   // The ruleset's metrics are part of the state; its string ids must come
   // after the snapshot's (which restores the string table as it was), so
   // it is compiled once the state is built.
@@ -187,24 +201,124 @@ absl::StatusOr<std::unique_ptr<state::StateStore>> Engine::BuildState(
       store = std::make_unique<state::StateStore>(store->config(), strings_);
     }
   }
+  // At open: the identity graph as the snapshot saw it, its tail then taken
+  // in as ingest does; or, replaying everything, the whole graph first, so
+  // that every event folds straight into its final profile.
+  if (use_snapshot) {
+    if (absl::Status s = LoadIdentities(after_seq); !s.ok()) return s;
+  }
+  Touched touched;
+  std::string profile;
   if (absl::Status s = log_->Scan(after_seq,
                                   [&](int64_t, const v1::Event& event) {
-                                    store->Apply(event);
                                     ++report.events_replayed;
+                                    if (after_seq > 0)
+                                      Observe(event, &touched, nullptr);
+                                    if (!FoldTarget(event, touched, &profile)) {
+                                      return absl::OkStatus();
+                                    }
+                                    if (profile.empty()) {
+                                      store->Apply(event);
+                                    } else {
+                                      v1::Event copy = event;
+                                      copy.set_customer_id(profile);
+                                      store->Apply(copy);
+                                    }
                                     return absl::OkStatus();
                                   });
       !s.ok()) {
     return s;
   }
+  if (absl::Status s = Reshape(touched, *store); !s.ok()) return s;
   if (use_snapshot) open_report_ = std::move(report);
   return store;
 }
 
-absl::StatusOr<bool> Engine::Record(v1::Event event) {
-  if (absl::Status s = model::PrepareEvent(&event, journey_map_, clock_());
-      !s.ok()) {
-    return s;
+absl::Status Engine::LoadIdentities(int64_t until_seq) {
+  if (!log_->identified()) return absl::OkStatus();
+  return log_->Scan(0, [&](int64_t seq, const v1::Event& event) {
+    if (until_seq > 0 && seq > until_seq) return absl::OkStatus();
+    identities_->Observe(event);
+    return absl::OkStatus();
+  });
+}
+
+void Engine::Observe(const v1::Event& event, Touched* touched,
+                     std::vector<v1::Event>* explanations) {
+  const identity::Change change = identities_->Observe(event);
+  for (const identity::Merge& merge : change.merges) {
+    touched->insert(merge.from);
+    touched->insert(merge.into);
   }
+  for (const identity::Change::Split& split : change.splits) {
+    touched->insert(split.from);
+    touched->insert(split.into.begin(), split.into.end());
+  }
+  if (explanations != nullptr) {
+    for (v1::Event& e : identity::Identities::Explain(
+             change, event, absl::ToUnixMicros(clock_()))) {
+      explanations->push_back(std::move(e));
+    }
+  }
+}
+
+bool Engine::FoldTarget(const v1::Event& event, const Touched& touched,
+                        std::string* profile) const {
+  profile->clear();
+  if (identity::IsIdentityEvent(event)) return false;
+  if (identities_->empty()) return true;
+  std::string id = identities_->ProfileOf(event.customer_id());
+  if (touched.contains(id)) return false;
+  if (id != event.customer_id()) *profile = std::move(id);
+  return true;
+}
+
+absl::Status Engine::Reshape(const Touched& touched, state::StateStore& store) {
+  for (const std::string& name : touched) {
+    const std::string profile = identities_->ProfileOf(name);
+    if (profile != name) {
+      // Ended (merged into `profile`, rebuilt under its own name).
+      store.Erase(name, {});
+      continue;
+    }
+    absl::StatusOr<std::vector<v1::Event>> events =
+        ProfileEvents(profile, store::TimeRange{});
+    if (!events.ok()) return events.status();
+    if (std::all_of(events->begin(), events->end(),
+                    identity::IsIdentityEvent)) {
+      store.Erase(name, {});
+      continue;
+    }
+    store.Insert(profile, Fold(*events, store));
+  }
+  return absl::OkStatus();
+}
+
+state::CustomerState Engine::Fold(absl::Span<const v1::Event> events,
+                                  state::StateStore& store) {
+  state::CustomerState customer;
+  // The store's string table owns what the events intern, so that the
+  // strings a summary hands out outlive the call.
+  for (const v1::Event& event : events) {
+    if (identity::IsIdentityEvent(event)) continue;
+    customer.Apply(event, store.config(), store.strings());
+  }
+  return customer;
+}
+
+absl::StatusOr<std::vector<v1::Event>> Engine::ProfileEvents(
+    absl::string_view profile, const store::TimeRange& range) {
+  const std::vector<std::string> anchors = identities_->Anchors(profile);
+  return log_->ReadCustomers(anchors, range);
+}
+
+absl::Status Engine::Prepare(v1::Event* event) const {
+  if (absl::Status s = identities_->Prepare(event); !s.ok()) return s;
+  return model::PrepareEvent(event, journey_map_, clock_());
+}
+
+absl::StatusOr<bool> Engine::Record(v1::Event event) {
+  if (absl::Status s = Prepare(&event); !s.ok()) return s;
   std::vector<v1::Event> batch;
   batch.push_back(std::move(event));
   IngestCounts counts;
@@ -223,17 +337,39 @@ absl::Status Engine::AppendBatch(std::vector<v1::Event>& batch,
     batch.clear();
     return result.status();
   }
+  // Identities first, so that each event folds into its final profile.
+  Touched touched;
+  std::vector<v1::Event> explanations;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (result->appended[i]) Observe(batch[i], &touched, &explanations);
+  }
+  if (!explanations.empty()) {
+    // Were they lost to a crash, a replay would still merge as they say.
+    if (absl::Status s = log_->Append(explanations).status(); !s.ok()) {
+      batch.clear();
+      return s;
+    }
+  }
   std::vector<v1::Alert> raised;
   {
     base::ReaderLock state(&state_mu_);
     std::shared_ptr<const decide::Ruleset> rules = CurrentRuleset();
+    std::string profile;
     for (size_t i = 0; i < batch.size(); ++i) {
-      if (!result->appended[i]) continue;
+      if (!result->appended[i] || !FoldTarget(batch[i], touched, &profile)) {
+        continue;
+      }
+      if (!profile.empty()) batch[i].set_customer_id(profile);
       if (rules == nullptr) {
         state_->Apply(batch[i]);
       } else {
         rules->Fold(batch[i], *state_, &raised);
       }
+    }
+    // Merged and split profiles are rebuilt whole; they raise no alerts.
+    if (absl::Status s = Reshape(touched, *state_); !s.ok()) {
+      batch.clear();
+      return s;
     }
   }
   if (!raised.empty()) {
@@ -275,9 +411,7 @@ absl::Status Engine::Ingest(model::RecordSource& reader,
   while (reader.Next(&record)) {
     if (!record.event.ok()) {
       reject(record.number, record.event.status());
-    } else if (absl::Status s =
-                   model::PrepareEvent(&*record.event, journey_map_, clock_());
-               !s.ok()) {
+    } else if (absl::Status s = Prepare(&*record.event); !s.ok()) {
       reject(record.number, s);
     } else {
       batch.push_back(*std::move(record.event));
@@ -302,7 +436,49 @@ absl::StatusOr<std::vector<v1::Event>> Engine::Timeline(
   if (customer_id.empty()) {
     return model::FieldError("customer_id", "is required");
   }
-  return log_->ReadCustomer(customer_id, range);
+  const std::string profile = identities_->ProfileOf(customer_id);
+  absl::StatusOr<std::vector<v1::Event>> events = ProfileEvents(profile, range);
+  if (!events.ok()) return events.status();
+  std::erase_if(*events, identity::IsIdentityEvent);
+  for (v1::Event& event : *events) event.set_customer_id(profile);
+  return events;
+}
+
+absl::StatusOr<std::string> Engine::Resolve(absl::string_view ns,
+                                            absl::string_view value) const {
+  return identities_->Resolve(ns, value);
+}
+
+absl::StatusOr<v1::Profile> Engine::DescribeProfile(
+    absl::string_view customer_id) {
+  if (customer_id.empty()) {
+    return model::FieldError("customer_id", "is required");
+  }
+  v1::Profile profile = identities_->Describe(customer_id);
+  absl::StatusOr<std::vector<v1::Event>> events =
+      ProfileEvents(profile.customer_id(), store::TimeRange{});
+  if (!events.ok()) return events.status();
+  for (v1::Event& event : *events) {
+    if (identity::IsIdentityEvent(event)) {
+      *profile.add_merges() = std::move(event);
+    }
+  }
+  return profile;
+}
+
+absl::Status Engine::Link(absl::string_view customer_id,
+                          const std::vector<identity::Identifier>& ids) {
+  if (ids.empty()) return model::FieldError("identifiers", "is empty");
+  absl::StatusOr<bool> recorded = Record(identity::Identities::Instruction(
+      identity::kLinkType, customer_id, ids, absl::ToUnixMicros(clock_())));
+  return recorded.status();
+}
+
+absl::Status Engine::Unlink(const std::vector<identity::Identifier>& ids) {
+  if (ids.empty()) return model::FieldError("identifiers", "is empty");
+  absl::StatusOr<bool> recorded = Record(identity::Identities::Instruction(
+      identity::kUnlinkType, "", ids, absl::ToUnixMicros(clock_())));
+  return recorded.status();
 }
 
 absl::Status Engine::Flush() { return log_->Flush(); }
@@ -316,45 +492,45 @@ absl::StatusOr<state::CustomerState> Engine::Replay(
   // Event-time order: the state of the customer as the events up to as_of
   // describe it, whatever order they arrived in.
   absl::StatusOr<std::vector<v1::Event>> events =
-      log_->ReadCustomer(customer_id, {.until_us = as_of_us + 1});
+      ProfileEvents(customer_id, {.until_us = as_of_us + 1});
   if (!events.ok()) return events.status();
-  state::CustomerState customer;
-  // The store's string table owns what the replayed events intern, so
-  // that the summary's strings outlive this call.
-  for (const v1::Event& event : *events) {
-    customer.Apply(event, store.config(), store.strings());
-  }
-  return customer;
+  return Fold(*events, store);
 }
 
 absl::Status Engine::Query(
     absl::string_view customer_id, int64_t as_of_us,
-    absl::FunctionRef<void(const state::CustomerState&,
+    absl::FunctionRef<void(absl::string_view, const state::CustomerState&,
                            const state::StateStore&, int64_t)>
         fn) {
   if (customer_id.empty()) {
     return model::FieldError("customer_id", "is required");
   }
   as_of_us = AsOf(as_of_us);
+  // Customers never merged, the common case, skip the copy.
+  std::string merged;
+  if (!identities_->empty()) {
+    merged = identities_->ProfileOf(customer_id);
+    customer_id = merged;
+  }
   base::ReaderLock lock(&state_mu_);
   const state::StateStore& store = *state_;
   if (store.Visit(customer_id, as_of_us,
                   [&](const state::CustomerState& customer) {
-                    fn(customer, store, as_of_us);
+                    fn(customer_id, customer, store, as_of_us);
                   }) != state::StateStore::Found::kNeedsReplay) {
     return absl::OkStatus();
   }
   absl::StatusOr<state::CustomerState> customer =
       Replay(customer_id, as_of_us, *state_);
   if (!customer.ok()) return customer.status();
-  fn(*customer, store, as_of_us);
+  fn(customer_id, *customer, store, as_of_us);
   return absl::OkStatus();
 }
 
 absl::Status Engine::Summarize(absl::string_view customer_id, int64_t as_of_us,
                                state::Summary* out) {
   return Query(customer_id, as_of_us,
-               [&](const state::CustomerState& customer,
+               [&](absl::string_view, const state::CustomerState& customer,
                    const state::StateStore& store, int64_t as_of) {
                  customer.Summarize(as_of, store.config(), store.strings(),
                                     out);
@@ -363,12 +539,12 @@ absl::Status Engine::Summarize(absl::string_view customer_id, int64_t as_of_us,
 
 absl::Status Engine::Describe(absl::string_view customer_id, int64_t as_of_us,
                               v1::Context* out) {
-  return Query(customer_id, as_of_us,
-               [&](const state::CustomerState& customer,
-                   const state::StateStore& store, int64_t as_of) {
-                 customer.Describe(customer_id, as_of, store.config(),
-                                   store.strings(), out);
-               });
+  return Query(
+      customer_id, as_of_us,
+      [&](absl::string_view profile, const state::CustomerState& customer,
+          const state::StateStore& store, int64_t as_of) {
+        customer.Describe(profile, as_of, store.config(), store.strings(), out);
+      });
 }
 
 absl::Status Engine::Decide(absl::string_view customer_id,
@@ -379,8 +555,8 @@ absl::Status Engine::Decide(absl::string_view customer_id,
   absl::Status decided = absl::OkStatus();
   absl::Status queried = Query(
       customer_id, model::ToUnixMicros(situation.time()),
-      [&](const state::CustomerState& customer, const state::StateStore& store,
-          int64_t) {
+      [&](absl::string_view profile, const state::CustomerState& customer,
+          const state::StateStore& store, int64_t) {
         // With state_mu_ held: a ruleset compiled for this state.
         const std::shared_ptr<const decide::Ruleset> rules = CurrentRuleset();
         if (rules == nullptr) {
@@ -389,7 +565,7 @@ absl::Status Engine::Decide(absl::string_view customer_id,
               "--rules)");
           return;
         }
-        decided = rules->Decide(customer_id, situation, customer, store, out);
+        decided = rules->Decide(profile, situation, customer, store, out);
       });
   return queried.ok() ? decided : queried;
 }
@@ -590,16 +766,32 @@ absl::StatusOr<uint64_t> Engine::EraseCustomer(absl::string_view customer_id) {
         "the engine was opened read-only; nothing can be erased");
   }
   base::MutexLock ingest(&ingest_mu_);
+  // The whole profile: every customer id and identifier merged into it.
+  const std::string profile = identities_->ProfileOf(customer_id);
+  const std::vector<std::string> anchors = identities_->Anchors(profile);
   // What their feedback taught is taken back event by event.
   absl::StatusOr<std::vector<v1::Event>> events =
-      log_->ReadCustomer(customer_id, store::TimeRange{});
+      log_->ReadCustomers(anchors, store::TimeRange{});
   if (!events.ok()) return events.status();
   Leaving leaving;
   // A customer without events is in no snapshot (the log is erased only
   // under this lock), and the call is then a retry to truncate the WAL.
-  if (!events->empty()) leaving[customer_id] = *std::move(events);
-  return Forget(leaving, /*whole=*/true,
-                [&] { return log_->EraseCustomer(customer_id); });
+  if (!events->empty()) leaving[profile] = *std::move(events);
+  absl::StatusOr<uint64_t> erased =
+      Forget(leaving, /*whole=*/true,
+             [&]() -> absl::StatusOr<store::EventLog::Erased> {
+               store::EventLog::Erased all;
+               for (const std::string& anchor : anchors) {
+                 absl::StatusOr<store::EventLog::Erased> one =
+                     log_->EraseCustomer(anchor);
+                 if (!one.ok()) return one.status();
+                 all.events += one->events;
+                 if (all.wal.ok()) all.wal = one->wal;
+               }
+               return all;
+             });
+  if (erased.ok()) identities_->Erase(profile);
+  return erased;
 }
 
 absl::StatusOr<uint64_t> Engine::ApplyRetention() {
@@ -617,7 +809,8 @@ absl::StatusOr<uint64_t> Engine::ApplyRetention() {
   if (absl::Status s = log_->Scan(
           0,
           [&](int64_t, const v1::Event& event) {
-            leaving[event.customer_id()].push_back(event);
+            leaving[identities_->ProfileOf(event.customer_id())].push_back(
+                event);
             return absl::OkStatus();
           },
           cutoff_us);
@@ -679,14 +872,12 @@ absl::Status Engine::ForgetInState(const Leaving& leaving, bool whole) {
     base::ReaderLock lock(&state_mu_);
     for (const auto& [customer_id, events] : leaving) {
       absl::StatusOr<std::vector<v1::Event>> rest =
-          log_->ReadCustomer(customer_id, store::TimeRange{});
+          ProfileEvents(customer_id, store::TimeRange{});
       if (!rest.ok()) return rest.status();
-      if (rest->empty()) continue;
-      state::CustomerState& customer =
-          kept.emplace_back(customer_id, state::CustomerState()).second;
-      for (const v1::Event& event : *rest) {
-        customer.Apply(event, state_->config(), state_->strings());
+      if (std::all_of(rest->begin(), rest->end(), identity::IsIdentityEvent)) {
+        continue;
       }
+      kept.emplace_back(customer_id, Fold(*rest, *state_));
     }
   }
   base::WriterLock lock(&state_mu_);

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -28,6 +29,7 @@
 #include "decide/feedback.h"
 #include "decide/ruleset.h"
 #include "expr/environment.h"
+#include "identity/identities.h"
 #include "model/journey_map.h"
 #include "model/record_reader.h"
 #include "motive/v1/context.pb.h"
@@ -61,6 +63,10 @@ struct EngineOptions {
   // How long events are kept (by when they occurred), for ApplyRetention;
   // zero keeps them forever.
   absl::Duration retention = absl::ZeroDuration();
+  // How identifiers resolve to profiles (v1::IdentityConfig, protobuf text
+  // format): the phone region, the shared-value limits, namespaces that
+  // never merge. Empty for the defaults.
+  std::string identity_config_text;
 };
 
 struct IngestCounts {
@@ -101,9 +107,32 @@ class Engine {
   absl::Status Ingest(model::RecordSource& reader, const IngestOptions& options,
                       IngestCounts* counts);
 
-  // A customer's events in event-time order.
+  // A customer's events in event-time order: those of every customer id
+  // and identifier merged into the customer's profile, each with the
+  // profile's id as its customer_id. Identity events are left out.
   absl::StatusOr<std::vector<v1::Event>> Timeline(
       absl::string_view customer_id, const store::TimeRange& range);
+
+  // Identity resolution (identity/identity_graph.h has the rules). Every
+  // query takes a customer id that any customer id merged into a profile
+  // answers for; these give the profile of an identifier, and change links.
+  //
+  // The profile `ns`:`value` (normalized first) belongs to. NotFound when
+  // unseen; FailedPrecondition when it is shared or sits on several
+  // profiles without linking them.
+  absl::StatusOr<std::string> Resolve(absl::string_view ns,
+                                      absl::string_view value) const;
+  // The profile's id, anchors, identifiers, and the merges and splits that
+  // made it (identity events from the log, oldest first).
+  absl::StatusOr<v1::Profile> DescribeProfile(absl::string_view customer_id);
+  // Writes an identity.link event: `ids` belong to `customer_id` (to each
+  // other when it is empty), unlinked ones link again. Merges follow as
+  // for any event. Errors: the event's (InvalidArgument), the log's.
+  absl::Status Link(absl::string_view customer_id,
+                    const std::vector<identity::Identifier>& ids);
+  // Writes an identity.unlink event: `ids` link nothing any more, and the
+  // profiles they tied split, each rebuilt from the log.
+  absl::Status Unlink(const std::vector<identity::Identifier>& ids);
 
   // Makes everything recorded so far durable.
   absl::Status Flush();
@@ -239,9 +268,11 @@ class Engine {
   store::EventLog& log() { return *log_; }
 
  private:
-  Engine(std::unique_ptr<store::EventLog> log, model::JourneyMap map,
-         std::function<absl::Time()> clock, std::string snapshot_path,
-         base::FileIo* file_io, absl::Duration retention, bool read_only);
+  Engine(std::unique_ptr<store::EventLog> log,
+         std::unique_ptr<identity::Identities> identities,
+         model::JourneyMap map, std::function<absl::Time()> clock,
+         std::string snapshot_path, base::FileIo* file_io,
+         absl::Duration retention, bool read_only);
 
   // Events leaving the log, by customer.
   using Leaving = absl::flat_hash_map<std::string, std::vector<v1::Event>>;
@@ -257,9 +288,33 @@ class Engine {
   absl::Status ForgetInState(const Leaving& leaving, bool whole)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(ingest_mu_);
 
+  // Normalizes the event's identifiers, gives it its anchor, validates and
+  // completes it (model::PrepareEvent).
+  absl::Status Prepare(v1::Event* event) const;
   // Appends a batch of prepared events, folds the appended ones into the
   // state, raises the alerts they turn on and adds the outcome to `counts`.
   absl::Status AppendBatch(std::vector<v1::Event>& batch, IngestCounts* counts);
+  // Profiles whose merges and splits the state has yet to follow.
+  using Touched = absl::flat_hash_set<std::string>;
+  // Takes an appended event into the identity graph; notes the profiles it
+  // merged or split in `touched`, and adds the events that explain them to
+  // `explanations` when given.
+  void Observe(const v1::Event& event, Touched* touched,
+               std::vector<v1::Event>* explanations);
+  // Whether an appended event is folded one by one, and into which profile
+  // (`*profile`, left empty when it is the event's own customer_id). Not
+  // identity events, nor those of touched profiles, which Reshape rebuilds.
+  bool FoldTarget(const v1::Event& event, const Touched& touched,
+                  std::string* profile) const;
+  // Rebuilds the touched profiles' states in `store` from the log and drops
+  // those that ended.
+  absl::Status Reshape(const Touched& touched, state::StateStore& store);
+  // A profile's state folded from its events, identity events left out.
+  static state::CustomerState Fold(absl::Span<const v1::Event> events,
+                                   state::StateStore& store);
+  // The events of a profile (all its anchors').
+  absl::StatusOr<std::vector<v1::Event>> ProfileEvents(
+      absl::string_view profile, const store::TimeRange& range);
   // Gives the alerts that are due to the callback, if there is one.
   void DeliverAlerts();
 
@@ -280,18 +335,23 @@ class Engine {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(ingest_mu_);
   absl::StatusOr<std::unique_ptr<state::StateStore>> BuildState(
       const v1::ContextConfig& config, bool use_snapshot);
+  // Builds the identity graph from the log's events up to `until_seq`
+  // (all for 0), when the log has any identifiers.
+  absl::Status LoadIdentities(int64_t until_seq);
   // Rebuilds the state under `config` and swaps it in with `rules`.
   absl::Status Rebuild(const v1::ContextConfig& config,
                        std::shared_ptr<const decide::Ruleset> rules)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(ingest_mu_);
   std::shared_ptr<const decide::Ruleset> CurrentRuleset() const;
   int64_t AsOf(int64_t as_of_us) const;
-  // One query: calls `fn` with the customer's state as of `as_of_us` (0:
-  // now), the store and the as-of time, holding state_mu_ shared. The live
-  // state when the as-of time is not before the customer's newest event;
-  // else the customer's events replayed from the log.
+  // One query: calls `fn` with the customer's profile id, its state as of
+  // `as_of_us` (0: now), the store and the as-of time, holding state_mu_
+  // shared. The live state when the as-of time is not before the
+  // customer's newest event; else the profile's events replayed from the
+  // log.
   absl::Status Query(absl::string_view customer_id, int64_t as_of_us,
-                     absl::FunctionRef<void(const state::CustomerState&,
+                     absl::FunctionRef<void(absl::string_view profile,
+                                            const state::CustomerState&,
                                             const state::StateStore&, int64_t)>
                          fn);
   // A customer's state as of a time before its newest event, from the log.
@@ -300,6 +360,7 @@ class Engine {
                                               state::StateStore& store);
 
   const std::unique_ptr<store::EventLog> log_;
+  const std::unique_ptr<identity::Identities> identities_;
   // What CheckExpression compiles against.
   const std::unique_ptr<expr::Environment> rules_;
   const model::JourneyMap journey_map_;

@@ -251,7 +251,11 @@ Change IdentityGraph::Observe(absl::string_view anchor, int64_t occurred_us,
       continue;
     }
     Merge merge;
-    if (Union(v, a, &merge)) {
+    // A new derived anchor joining a profile is no merge: it had no events
+    // (one new to the graph but chosen by the integrator may have had some
+    // without identifiers).
+    if (Union(v, a, &merge) &&
+        (known || !IsDerived(anchor) || merge.from != anchor)) {
       merge.by = FromKey(nodes_[v].key, true);
       change.merges.push_back(std::move(merge));
     }
@@ -358,6 +362,12 @@ absl::StatusOr<std::string> IdentityGraph::Resolve(const Identifier& id) const {
                    " profiles and links none of them (",
                    node.unlinked ? "unlinked" : "it never merges",
                    "); ask by customer id or by another identifier"));
+}
+
+std::optional<bool> IdentityGraph::IsValid(const Identifier& id) const {
+  auto it = identifiers_.find(IdentifierKey(id));
+  if (it == identifiers_.end()) return std::nullopt;
+  return nodes_[it->second].valid;
 }
 
 std::vector<std::string> IdentityGraph::Anchors(

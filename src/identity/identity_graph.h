@@ -25,7 +25,8 @@
 //     key). So when identifiers tie two integrator-chosen customer ids
 //     together, the two merge under the lesser id, and the other keeps
 //     resolving to the profile; unlinking the identifier splits them again.
-//   - Merges. When an observation joins two profiles, Observe reports the
+//   - Merges. When an observation joins two profiles (not when a new
+//     derived anchor joins one: it has no history yet), Observe reports the
 //     merge (the profile that ends, the one that survives, the identifier
 //     that tied them) so that the engine logs it with its reason and folds
 //     both histories into one state.
@@ -40,6 +41,7 @@
 #define MOTIVE_IDENTITY_IDENTITY_GRAPH_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -147,6 +149,10 @@ class IdentityGraph {
   // FailedPrecondition when it is shared, or was unlinked and sits on
   // several profiles (the message says so).
   absl::StatusOr<std::string> Resolve(const Identifier& id) const;
+
+  // Whether a known identifier's value was valid when first seen; nullopt
+  // for one the graph does not know.
+  std::optional<bool> IsValid(const Identifier& id) const;
 
   // The anchors of a profile, `profile` first; {profile} when unknown.
   std::vector<std::string> Anchors(absl::string_view profile) const;

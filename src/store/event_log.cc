@@ -385,6 +385,10 @@ absl::Status EventLog::Start() {
     absl::StatusOr<int64_t> high_water = QueryHighWater(*db_);
     if (!high_water.ok()) return high_water.status();
     next_seq_ = *high_water + 1;
+    absl::StatusOr<int64_t> identified = db_->QueryInt64(
+        "SELECT count(*) FROM motive_meta WHERE key = 'identified'");
+    if (!identified.ok()) return identified.status();
+    identified_ = *identified > 0;
     if (writer_lock_ != nullptr && writer_lock_->recorded_end() > *high_water) {
       return LostEventsError(db_path_, *high_water,
                              writer_lock_->recorded_end());
@@ -551,8 +555,14 @@ absl::Status EventLog::AppendLocked(absl::Span<const v1::Event> events,
   const int64_t first_seq = next_seq_;
   absl::Status status = Run(begin_);
   if (!status.ok()) return status;
+  bool identified = identified_;
   for (size_t i = 0; status.ok() && i < events.size(); ++i) {
     status = InsertLocked(events[i], bodies[i], result);
+    identified = identified || !events[i].identifiers().empty();
+  }
+  if (status.ok() && identified != identified_) {
+    status = db_->Exec(
+        "INSERT OR IGNORE INTO motive_meta VALUES ('identified', '1')");
   }
   if (status.ok()) {
     status = Run(commit_);
@@ -570,6 +580,7 @@ absl::Status EventLog::AppendLocked(absl::Span<const v1::Event> events,
     result->appended.clear();
     return status;
   }
+  identified_ = identified;
   for (bool appended : result->appended) {
     ++(appended ? result->appended_count : result->duplicate_count);
   }
@@ -787,30 +798,48 @@ LogDamage EventLog::damage() const {
 
 absl::StatusOr<std::vector<v1::Event>> EventLog::ReadCustomer(
     absl::string_view customer_id, const TimeRange& range) {
-  std::vector<v1::Event> events;
+  const std::string id(customer_id);
+  return ReadCustomers(absl::MakeConstSpan(&id, 1), range);
+}
+
+absl::StatusOr<std::vector<v1::Event>> EventLog::ReadCustomers(
+    absl::Span<const std::string> customer_ids, const TimeRange& range) {
+  // (occurred_us, seq): one customer's order, kept across several.
+  std::vector<std::pair<std::pair<int64_t, int64_t>, v1::Event>> rows;
   base::MutexLock lock(&mu_);
   Statement& stmt = range.limit ? select_customer_recent_ : select_customer_;
-  stmt.BindText(1, customer_id);
-  stmt.BindInt64(
-      2, range.since_us ? range.since_us : std::numeric_limits<int64_t>::min());
-  stmt.BindInt64(
-      3, range.until_us ? range.until_us : std::numeric_limits<int64_t>::max());
-  if (range.limit) stmt.BindInt64(4, range.limit);
   absl::Status status;
-  v1::Event event;
-  while (true) {
-    absl::StatusOr<bool> row = stmt.Step();
-    if (!row.ok() || !*row) {
-      status = row.status();
-      break;
+  for (const std::string& customer_id : customer_ids) {
+    stmt.BindText(1, customer_id);
+    stmt.BindInt64(2, range.since_us ? range.since_us
+                                     : std::numeric_limits<int64_t>::min());
+    stmt.BindInt64(3, range.until_us ? range.until_us
+                                     : std::numeric_limits<int64_t>::max());
+    if (range.limit) stmt.BindInt64(4, range.limit);
+    v1::Event event;
+    while (true) {
+      absl::StatusOr<bool> row = stmt.Step();
+      if (!row.ok() || !*row) {
+        status = row.status();
+        break;
+      }
+      if (ReadRowLocked(stmt, customer_id, &event)) {
+        rows.push_back(
+            {{stmt.ColumnInt64(3), stmt.ColumnInt64(0)}, std::move(event)});
+      }
     }
-    if (ReadRowLocked(stmt, customer_id, &event)) {
-      events.push_back(std::move(event));
-    }
+    stmt.Reset();
+    if (!status.ok()) return status;
   }
-  stmt.Reset();
-  if (!status.ok()) return status;
-  if (range.limit) std::reverse(events.begin(), events.end());
+  std::sort(rows.begin(), rows.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  // The most recent `limit` of them all.
+  if (range.limit && rows.size() > range.limit) {
+    rows.erase(rows.begin(), rows.end() - range.limit);
+  }
+  std::vector<v1::Event> events;
+  events.reserve(rows.size());
+  for (auto& row : rows) events.push_back(std::move(row.second));
   return events;
 }
 

@@ -160,6 +160,18 @@ class EventLog {
   // ones are left out (see damage()).
   absl::StatusOr<std::vector<v1::Event>> ReadCustomer(
       absl::string_view customer_id, const TimeRange& range);
+  // The events of several customer ids (a profile's anchors) as one
+  // customer's: by occurred time, then seq; `range.limit` counts them all.
+  absl::StatusOr<std::vector<v1::Event>> ReadCustomers(
+      absl::Span<const std::string> customer_ids, const TimeRange& range);
+
+  // Whether an event with identifiers was ever appended (motive_meta
+  // 'identified'), so that opening a log of customer ids only reads no
+  // identities.
+  bool identified() const {
+    base::MutexLock lock(&mu_);
+    return identified_;
+  }
 
   // Calls `fn` for every undamaged event with seq > after_seq (and that
   // occurred before `occurred_before_us`), in append order, until it
@@ -268,6 +280,7 @@ class EventLog {
   // The seq the next appended event gets: above every seq the log ever
   // held, so that a seq names one event for the log's whole life.
   int64_t next_seq_ ABSL_GUARDED_BY(mu_) = 1;
+  bool identified_ ABSL_GUARDED_BY(mu_) = false;
   // Group commit: commits not synced yet, since when.
   bool unsynced_ ABSL_GUARDED_BY(mu_) = false;
   absl::Time unsynced_since_ ABSL_GUARDED_BY(mu_);

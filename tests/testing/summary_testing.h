@@ -4,6 +4,7 @@
 #ifndef MOTIVE_TESTS_TESTING_SUMMARY_TESTING_H_
 #define MOTIVE_TESTS_TESTING_SUMMARY_TESTING_H_
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -12,17 +13,24 @@
 
 namespace motive::testing {
 
-inline bool SameDouble(double a, double b) {
-  return (std::isnan(a) && std::isnan(b)) || a == b;
+// Within `tolerance`, relative: sums folded in another order may differ in
+// their last bits.
+inline bool SameDouble(double a, double b, double tolerance = 0) {
+  return (std::isnan(a) && std::isnan(b)) || a == b ||
+         std::abs(a - b) <= tolerance * std::max(std::abs(a), std::abs(b));
 }
 
 // Reports every field that differs, named, with `where` to tell cases apart.
+// Doubles within `tolerance` (relative), for states folded in different
+// orders.
 inline void ExpectSameSummary(const state::Summary& a, const state::Summary& b,
-                              const std::string& where = "") {
+                              const std::string& where = "",
+                              double tolerance = 0) {
   SCOPED_TRACE(where);
 #define MOTIVE_EXPECT_FIELD(f) EXPECT_EQ(a.f, b.f) << #f
-#define MOTIVE_EXPECT_DOUBLE(f) \
-  EXPECT_TRUE(SameDouble(a.f, b.f)) << #f << ": " << a.f << " vs " << b.f
+#define MOTIVE_EXPECT_DOUBLE(f)                \
+  EXPECT_TRUE(SameDouble(a.f, b.f, tolerance)) \
+      << #f << ": " << a.f << " vs " << b.f
   MOTIVE_EXPECT_FIELD(as_of_us);
   MOTIVE_EXPECT_FIELD(known);
   MOTIVE_EXPECT_FIELD(events);
