@@ -363,10 +363,12 @@ absl::Status DecodeIdentifier(JsonReader& reader, int index,
                         absl::StrCat("unknown field; motive.v1.Identifier has ",
                                      fields.names()));
     }
-    const std::string path =
-        absl::StrCat(IdentifierPath(index), ".", field->name());
+    // Built only for an error: the common case allocates nothing here.
+    const auto path = [&] {
+      return absl::StrCat(IdentifierPath(index), ".", field->name());
+    };
     if ((seen & bit) != 0) {
-      return ParseError(path, "appears twice (by its .proto or JSON name)");
+      return ParseError(path(), "appears twice (by its .proto or JSON name)");
     }
     seen |= bit;
     absl::StatusOr<Type> type = reader.Peek();
@@ -376,8 +378,8 @@ absl::Status DecodeIdentifier(JsonReader& reader, int index,
       continue;
     }
     if (*type != Type::kString) {
-      return ParseError(path, absl::StrCat("must be a string, got ",
-                                           Describe(reader, *type)));
+      return ParseError(path(), absl::StrCat("must be a string, got ",
+                                             Describe(reader, *type)));
     }
     absl::string_view text;
     if (absl::Status s = reader.ReadString(&text); !s.ok()) return s;
