@@ -41,8 +41,13 @@
  *
  *  Events
  *   event_id, customer_id,     at most 128 bytes each, UTF-8 without control
- *   topic, agent_id, queue     characters
+ *   topic, agent_id, queue,    characters
+ *   interaction_id
  *   type                       1 to 64 bytes of a-z 0-9 _ . -
+ *   identifiers                at most 16; namespace 1 to 32 bytes of
+ *                              a-z 0-9 _ . -; value 1 to 256 bytes, UTF-8
+ *                              without control characters, not only
+ *                              whitespace
  *   attributes                 at most 64; keys 1 to 64 bytes; string values
  *                              at most 1024 bytes; numbers finite, within
  *                              [-1e15, 1e15]
@@ -51,7 +56,7 @@
  *   sentiment                  [-1, 1]
  *   duration_ms, hold_ms       0 to 30 days (2592000000); hold <= duration
  *   transfers, csat, nps       0 to 100, 1 to 5, 0 to 10
- *   occurred_at                1990-01-01 to a day past recorded_at
+ *   occurred_at, updated_at    1990-01-01 to a day past recorded_at
  *   the whole event            16 KiB as protobuf
  *  Input
  *   JSON nesting               64 levels of objects and arrays

@@ -1,6 +1,8 @@
 #include "model/event_id.h"
 
+#include <algorithm>
 #include <cstring>
+#include <tuple>
 
 #include "absl/strings/str_format.h"
 #include "google/protobuf/io/coded_stream.h"
@@ -106,6 +108,13 @@ std::string ContentEventId(const v1::Event& event) {
   v1::Event content = event;
   content.clear_event_id();
   content.clear_recorded_at();
+  // Identifiers are a set: hash them in one order whatever the sender's.
+  auto* identifiers = content.mutable_identifiers();
+  std::sort(identifiers->begin(), identifiers->end(),
+            [](const v1::Identifier& a, const v1::Identifier& b) {
+              return std::tie(a.namespace_(), a.value()) <
+                     std::tie(b.namespace_(), b.value());
+            });
   std::string bytes;
   {
     google::protobuf::io::StringOutputStream stream(&bytes);

@@ -26,8 +26,10 @@ enum class Kind : uint8_t {
   kInt64,
   kDouble,
   kEnum,
+  kBool,
   kTimestamp,
-  kAttributes,  // map<string, google.protobuf.Value>
+  kAttributes,   // map<string, google.protobuf.Value>
+  kIdentifiers,  // repeated motive.v1.Identifier
 };
 
 struct FieldInfo {
@@ -72,6 +74,10 @@ class EventFields {
       *kind = Kind::kAttributes;
       return true;
     }
+    if (field->number() == v1::Event::kIdentifiersFieldNumber) {
+      *kind = Kind::kIdentifiers;
+      return true;
+    }
     if (!IsTextField(field)) return false;
     switch (field->cpp_type()) {
       case FieldDescriptor::CPPTYPE_STRING:
@@ -89,6 +95,9 @@ class EventFields {
       case FieldDescriptor::CPPTYPE_ENUM:
         *kind = Kind::kEnum;
         return true;
+      case FieldDescriptor::CPPTYPE_BOOL:
+        *kind = Kind::kBool;
+        return true;
       case FieldDescriptor::CPPTYPE_MESSAGE:
         *kind = Kind::kTimestamp;
         return true;
@@ -98,6 +107,47 @@ class EventFields {
   }
 
   absl::flat_hash_map<absl::string_view, FieldInfo> by_name_;
+  std::string names_;
+};
+
+// motive.v1.Identifier's fields, all strings, by .proto and JSON name, with
+// their bits in the set of fields already read; and the list of names for
+// unknown-field errors.
+class IdentifierFields {
+ public:
+  static const IdentifierFields& Get() {
+    static const IdentifierFields* const kFields = new IdentifierFields;
+    return *kFields;
+  }
+
+  // The field and its bit, or null.
+  const FieldDescriptor* Find(absl::string_view name, uint64_t* bit) const {
+    auto it = by_name_.find(name);
+    if (it == by_name_.end()) return nullptr;
+    *bit = uint64_t{1} << it->second->index();
+    return it->second;
+  }
+
+  const std::string& names() const { return names_; }
+
+ private:
+  IdentifierFields() {
+    const google::protobuf::Descriptor* identifier =
+        v1::Identifier::descriptor();
+    for (int i = 0; i < identifier->field_count() && i < 64; ++i) {
+      const FieldDescriptor* field = identifier->field(i);
+      // Only strings are read; see the test.
+      if (field->cpp_type() != FieldDescriptor::CPPTYPE_STRING ||
+          field->is_repeated()) {
+        continue;
+      }
+      by_name_.emplace(field->name(), field);
+      by_name_.emplace(field->json_name(), field);
+      absl::StrAppend(&names_, names_.empty() ? "" : ", ", field->name());
+    }
+  }
+
+  absl::flat_hash_map<absl::string_view, const FieldDescriptor*> by_name_;
   std::string names_;
 };
 
@@ -290,6 +340,81 @@ absl::Status DecodeAttributes(JsonReader& reader, v1::Event* event) {
   }
 }
 
+// "identifiers[3]", the name errors give the element at `index`.
+std::string IdentifierPath(int index) {
+  return absl::StrCat("identifiers[", index, "]");
+}
+
+// Reads one identifier's object; `index` is its place in the array.
+absl::Status DecodeIdentifier(JsonReader& reader, int index,
+                              v1::Identifier* identifier) {
+  if (absl::Status s = reader.BeginObject(); !s.ok()) return s;
+  const IdentifierFields& fields = IdentifierFields::Get();
+  uint64_t seen = 0;
+  absl::string_view key;
+  while (true) {
+    absl::StatusOr<bool> more = reader.NextMember(&key);
+    if (!more.ok()) return more.status();
+    if (!*more) return absl::OkStatus();
+    uint64_t bit = 0;
+    const FieldDescriptor* field = fields.Find(key, &bit);
+    if (field == nullptr) {
+      return ParseError(absl::StrCat(IdentifierPath(index), ".", key),
+                        absl::StrCat("unknown field; motive.v1.Identifier has ",
+                                     fields.names()));
+    }
+    // Built only for an error: the common case allocates nothing here.
+    const auto path = [&] {
+      return absl::StrCat(IdentifierPath(index), ".", field->name());
+    };
+    if ((seen & bit) != 0) {
+      return ParseError(path(), "appears twice (by its .proto or JSON name)");
+    }
+    seen |= bit;
+    absl::StatusOr<Type> type = reader.Peek();
+    if (!type.ok()) return type.status();
+    if (*type == Type::kNull) {
+      if (absl::Status s = reader.ReadNull(); !s.ok()) return s;
+      continue;
+    }
+    if (*type != Type::kString) {
+      return ParseError(path(), absl::StrCat("must be a string, got ",
+                                             Describe(reader, *type)));
+    }
+    absl::string_view text;
+    if (absl::Status s = reader.ReadString(&text); !s.ok()) return s;
+    v1::Identifier::GetReflection()->SetString(identifier, field,
+                                               std::string(text));
+  }
+}
+
+// Reads the identifiers array (null was handled by the caller).
+absl::Status DecodeIdentifiers(JsonReader& reader, Type type,
+                               v1::Event* event) {
+  if (type != Type::kArray) {
+    return ParseError("identifiers",
+                      absl::StrCat("must be an array of motive.v1.Identifier "
+                                   "objects, got ",
+                                   Describe(reader, type)));
+  }
+  if (absl::Status s = reader.BeginArray(); !s.ok()) return s;
+  for (int index = 0;; ++index) {
+    absl::StatusOr<bool> more = reader.NextElement();
+    if (!more.ok()) return more.status();
+    if (!*more) return absl::OkStatus();
+    absl::StatusOr<Type> element = reader.Peek();
+    if (!element.ok()) return element.status();
+    if (*element != Type::kObject) {
+      return ParseError(IdentifierPath(index),
+                        absl::StrCat("must be a motive.v1.Identifier object, "
+                                     "got ",
+                                     Describe(reader, *element)));
+    }
+    absl::Status s = DecodeIdentifier(reader, index, event->add_identifiers());
+    if (!s.ok()) return s;
+  }
+}
+
 absl::Status DecodeField(JsonReader& reader, const FieldInfo& info,
                          v1::Event* event) {
   absl::StatusOr<Type> type = reader.Peek();
@@ -300,6 +425,8 @@ absl::Status DecodeField(JsonReader& reader, const FieldInfo& info,
     case Kind::kAttributes:
       if (*type != Type::kObject) return Mismatch(reader, field, *type);
       return DecodeAttributes(reader, event);
+    case Kind::kIdentifiers:
+      return DecodeIdentifiers(reader, *type, event);
     case Kind::kString: {
       if (*type != Type::kString) return Mismatch(reader, field, *type);
       absl::string_view text;
@@ -316,6 +443,17 @@ absl::Status DecodeField(JsonReader& reader, const FieldInfo& info,
         if (absl::Status s = reader.ReadNumber(&number); !s.ok()) return s;
         return SetNumber(info, number, event);
       }
+      [[fallthrough]];
+    case Kind::kBool:
+      if (info.kind == Kind::kBool &&
+          (*type == Type::kTrue || *type == Type::kFalse)) {
+        bool value = false;
+        if (absl::Status s = reader.ReadBool(&value); !s.ok()) return s;
+        v1::Event::GetReflection()->SetBool(event, field, value);
+        return absl::OkStatus();
+      }
+      // Otherwise a string in the field's text form, as protobuf allows for
+      // numbers, enums and bools ("12", "voice", "yes").
       [[fallthrough]];
     case Kind::kTimestamp: {
       if (*type != Type::kString) return Mismatch(reader, field, *type);

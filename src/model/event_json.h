@@ -11,11 +11,15 @@
 //   - strings for strings; for numbers a JSON number or a string holding
 //     one, integers only where the field is an integer (1.0 and 1e2 count,
 //     1.5 does not), NaN/Infinity/-Infinity as strings for doubles; for
-//     enums a name or a known number as a string, or any integer;
-//     timestamps as RFC 3339 strings; attributes as an object whose values
-//     become google.protobuf.Value (lists and objects too, which validation
-//     then rejects). Text forms are model/field_text.h's, shared with the
-//     CSV reader.
+//     enums a name or a known number as a string, or any integer; for
+//     bools true and false, or a string holding one of protobuf's words
+//     for them ("true", "t", "yes", "y", "1" and "false", "f", "no", "n",
+//     "0", in any case; not a number); timestamps as RFC 3339 strings;
+//     attributes as an object whose values become google.protobuf.Value
+//     (lists and objects too, which validation then rejects); identifiers
+//     as an array of objects with namespace and value, each a string or
+//     null, and no other key. Text forms are model/field_text.h's, shared
+//     with the CSV reader.
 // Deliberate differences, each a rejection of input that protobuf lets
 // through, except the first:
 //   - RFC 3339 allows a lower-case 't' and 'z' in timestamps; so does this
@@ -23,23 +27,26 @@
 //   - JSON must be RFC 8259 (model/json.h): protobuf also takes single
 //     quotes, bare keys, trailing commas, unknown escapes such as \a, raw
 //     control characters in strings, and numbers like 5. or -.5.
-//   - A field may appear once; customer_id and customerId are the same
-//     field. Protobuf keeps the last of repeated strings, enums and
-//     timestamps (it rejects repeated optional numbers and attribute keys,
-//     as this decoder does).
+//   - A field may appear once, in an event and in an identifier;
+//     customer_id and customerId are the same field. Protobuf keeps the
+//     last of repeated strings, enums, bools and timestamps, and joins the
+//     arrays of identifiers given twice (it rejects repeated optional
+//     numbers and attribute keys, as this decoder does).
 //   - A timestamp must be a string with two-digit fields: protobuf also
 //     takes an object ({"seconds": 5}) and 2025-3-1.
 //   - Numbers in strings follow model/field_text.h: no hexadecimal
 //     ("0x10") and no surrounding whitespace for doubles.
-//   - "events" must be an array of objects: protobuf also takes one object
-//     for the array, and skips null elements.
+//   - "events" and "identifiers" must be arrays of objects: protobuf also
+//     takes one object for the array, and skips null elements.
 //   - Objects and arrays nest at most 64 deep (protobuf's limit on the
 //     protobuf binary it transcodes to rejects nesting past about 50 in
 //     attributes anyway).
 //
 // Errors are parse errors (model/errors.h). Where a field is to blame they
-// name it, as attributes.KEY for an attribute, and say what was expected:
+// name it, as attributes.KEY for an attribute and identifiers[INDEX].FIELD
+// for an identifier's, and say what was expected:
 //   sentiment: must be a number, got "bad"
+//   identifiers[1].value: must be a string, got 5
 //   colour: unknown field; motive.v1.Event has event_id, customer_id, ...
 // JSON syntax errors name no field and give the byte offset (model/json.h).
 // In a batch the message starts with the event's index: "events[3]: ...".

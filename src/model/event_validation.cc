@@ -129,20 +129,81 @@ absl::Status CheckNumber(absl::string_view field, double value, double low,
   return CheckRange(field, value, low, high);
 }
 
-absl::Status CheckType(absl::string_view type) {
-  if (type.empty()) return FieldError("type", "is required");
-  if (type.size() > kMaxTypeBytes) {
-    return FieldError("type",
-                      absl::StrCat("is ", type.size(), " bytes long, at most ",
-                                   kMaxTypeBytes, " are allowed"));
+// A name of motive's vocabulary (an event type, an identifier namespace):
+// 1 to `max_bytes` bytes of [a-z0-9_.-].
+absl::Status CheckName(absl::string_view field, absl::string_view name,
+                       size_t max_bytes) {
+  if (name.empty()) return FieldError(field, "is required");
+  if (name.size() > max_bytes) {
+    return FieldError(field,
+                      absl::StrCat("is ", name.size(), " bytes long, at most ",
+                                   max_bytes, " are allowed"));
   }
-  for (char c : type) {
+  for (char c : name) {
     bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
               c == '.' || c == '-';
     if (!ok) {
-      return FieldError("type", absl::StrCat("'", type,
-                                             "' may hold only a-z, 0-9, _ . -"));
+      return FieldError(
+          field, absl::StrCat("'", name, "' may hold only a-z, 0-9, _ . -"));
     }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckType(absl::string_view type) {
+  return CheckName("type", type, kMaxTypeBytes);
+}
+
+absl::Status CheckIdentifiers(const v1::Event& event) {
+  if (event.identifiers_size() > kMaxIdentifiers) {
+    return FieldError(
+        "identifiers",
+        absl::StrCat("has ", event.identifiers_size(), " entries, at most ",
+                     kMaxIdentifiers, " are allowed"));
+  }
+  for (int i = 0; i < event.identifiers_size(); ++i) {
+    const v1::Identifier& identifier = event.identifiers(i);
+    const std::string path = absl::StrCat("identifiers[", i, "]");
+    if (absl::Status s = CheckName(absl::StrCat(path, ".namespace"),
+                                   identifier.namespace_(), kMaxNamespaceBytes);
+        !s.ok()) {
+      return s;
+    }
+    const std::string field = absl::StrCat(path, ".value");
+    const std::string& value = identifier.value();
+    if (absl::StripAsciiWhitespace(value).empty()) {
+      return FieldError(field, value.empty() ? "is required"
+                                             : "is required, not only "
+                                               "whitespace");
+    }
+    if (value.size() > kMaxIdentifierValueBytes) {
+      return FieldError(
+          field, absl::StrCat("is ", value.size(), " bytes long, at most ",
+                              kMaxIdentifierValueBytes, " are allowed"));
+    }
+    if (!IsCleanUtf8(value)) {
+      return FieldError(field, "must be UTF-8 without control characters");
+    }
+  }
+  return absl::OkStatus();
+}
+
+// The fields that tie an event to an interaction's versions and
+// enrichments. `latest` bounds updated_at as it bounds occurred_at.
+absl::Status CheckInteraction(const v1::Event& event, absl::Time latest) {
+  if (absl::Status s = CheckId("interaction_id", event.interaction_id(), false);
+      !s.ok()) {
+    return s;
+  }
+  if (event.has_updated_at()) {
+    if (absl::Status s =
+            CheckTimestamp("updated_at", event.updated_at(), latest);
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (event.enrichment() && event.interaction_id().empty()) {
+    return FieldError("enrichment", "needs an interaction_id");
   }
   return absl::OkStatus();
 }
@@ -194,6 +255,133 @@ absl::Status CheckAttributes(const v1::Event& event) {
   return absl::OkStatus();
 }
 
+// Who and what: the ids, the identifiers and the type.
+absl::Status CheckWho(const v1::Event& event) {
+  if (absl::Status s = CheckId("event_id", event.event_id(), false); !s.ok()) {
+    return s;
+  }
+  // An event without a customer_id joins the profile its identifiers
+  // resolve to (src/identity).
+  if (event.customer_id().empty() && event.identifiers_size() == 0) {
+    return FieldError("customer_id",
+                      "required unless the event has identifiers");
+  }
+  if (absl::Status s = CheckId("customer_id", event.customer_id(), false);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckIdentifiers(event); !s.ok()) return s;
+  return CheckType(event.type());
+}
+
+// When: recorded_at bounds occurred_at and updated_at, and `now` bounds
+// recorded_at, or stands for it when the event has none.
+absl::Status CheckTimes(const v1::Event& event, absl::Time now) {
+  absl::Time recorded = now;
+  if (event.has_recorded_at()) {
+    if (absl::Status s = CheckTimestamp("recorded_at", event.recorded_at(),
+                                        now + kClockSkew);
+        !s.ok()) {
+      return s;
+    }
+    recorded = absl::FromUnixMicros(ToUnixMicros(event.recorded_at()));
+  }
+  if (!event.has_occurred_at()) return FieldError("occurred_at", "is required");
+  if (absl::Status s = CheckTimestamp("occurred_at", event.occurred_at(),
+                                      recorded + kClockSkew);
+      !s.ok()) {
+    return s;
+  }
+  return CheckInteraction(event, recorded + kClockSkew);
+}
+
+absl::Status CheckEnums(const v1::Event& event) {
+  if (!v1::Channel_IsValid(event.channel())) {
+    return FieldError("channel",
+                      absl::StrCat("unknown value ", event.channel()));
+  }
+  if (!v1::Moment_IsValid(event.moment())) {
+    return FieldError("moment", absl::StrCat("unknown value ", event.moment()));
+  }
+  if (!v1::Stage_IsValid(event.stage())) {
+    return FieldError("stage", absl::StrCat("unknown value ", event.stage()));
+  }
+  if (!v1::Outcome_IsValid(event.outcome())) {
+    return FieldError("outcome",
+                      absl::StrCat("unknown value ", event.outcome()));
+  }
+  return absl::OkStatus();
+}
+
+// Contact details.
+absl::Status CheckContact(const v1::Event& event) {
+  if (absl::Status s = CheckId("topic", event.topic(), false); !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckId("agent_id", event.agent_id(), false); !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckId("queue", event.queue(), false); !s.ok()) {
+    return s;
+  }
+  if (event.has_sentiment()) {
+    if (absl::Status s = CheckNumber("sentiment", event.sentiment(), -1.0, 1.0);
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (event.has_duration_ms()) {
+    if (absl::Status s = CheckRange<int64_t>("duration_ms", event.duration_ms(),
+                                             0, kMaxDurationMs);
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (event.has_hold_ms()) {
+    if (absl::Status s =
+            CheckRange<int64_t>("hold_ms", event.hold_ms(), 0, kMaxDurationMs);
+        !s.ok()) {
+      return s;
+    }
+    if (event.has_duration_ms() && event.hold_ms() > event.duration_ms()) {
+      return FieldError("hold_ms", absl::StrCat("(", event.hold_ms(),
+                                                ") exceeds duration_ms (",
+                                                event.duration_ms(), ")"));
+    }
+  }
+  if (event.has_transfers()) {
+    return CheckRange("transfers", event.transfers(), 0, kMaxTransfers);
+  }
+  return absl::OkStatus();
+}
+
+// Commerce and surveys.
+absl::Status CheckCommerce(const v1::Event& event) {
+  if (event.has_value()) {
+    if (absl::Status s =
+            CheckNumber("value", event.value(), -kMaxValue, kMaxValue);
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (!event.currency().empty()) {
+    const std::string& c = event.currency();
+    if (c.size() != 3 || !absl::ascii_isupper(c[0]) ||
+        !absl::ascii_isupper(c[1]) || !absl::ascii_isupper(c[2])) {
+      return FieldError("currency", absl::StrCat("'", c,
+                                                 "' is not an ISO 4217 code "
+                                                 "(three upper-case letters)"));
+    }
+  }
+  if (event.has_csat()) {
+    if (absl::Status s = CheckRange("csat", event.csat(), 1, 5); !s.ok()) {
+      return s;
+    }
+  }
+  if (event.has_nps()) return CheckRange("nps", event.nps(), 0, 10);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 int64_t ToUnixMicros(const google::protobuf::Timestamp& ts) {
@@ -214,87 +402,12 @@ google::protobuf::Timestamp FromUnixMicros(int64_t micros) {
 }
 
 absl::Status ValidateEvent(const v1::Event& event, absl::Time now) {
-  if (absl::Status s = CheckId("event_id", event.event_id(), false); !s.ok()) return s;
-  if (absl::Status s = CheckId("customer_id", event.customer_id(), true); !s.ok()) return s;
-  if (absl::Status s = CheckType(event.type()); !s.ok()) return s;
-
-  absl::Time recorded = now;
-  if (event.has_recorded_at()) {
-    if (absl::Status s = CheckTimestamp("recorded_at", event.recorded_at(),
-                                        now + kClockSkew);
-        !s.ok()) {
-      return s;
-    }
-    recorded = absl::FromUnixMicros(ToUnixMicros(event.recorded_at()));
+  if (absl::Status s = CheckWho(event); !s.ok()) return s;
+  if (absl::Status s = CheckTimes(event, now); !s.ok()) return s;
+  for (auto check :
+       {CheckEnums, CheckContact, CheckCommerce, CheckAttributes}) {
+    if (absl::Status s = check(event); !s.ok()) return s;
   }
-  if (!event.has_occurred_at()) return FieldError("occurred_at", "is required");
-  if (absl::Status s = CheckTimestamp("occurred_at", event.occurred_at(),
-                                      recorded + kClockSkew);
-      !s.ok()) {
-    return s;
-  }
-
-  if (!v1::Channel_IsValid(event.channel())) {
-    return FieldError("channel", absl::StrCat("unknown value ", event.channel()));
-  }
-  if (!v1::Moment_IsValid(event.moment())) {
-    return FieldError("moment", absl::StrCat("unknown value ", event.moment()));
-  }
-  if (!v1::Stage_IsValid(event.stage())) {
-    return FieldError("stage", absl::StrCat("unknown value ", event.stage()));
-  }
-  if (!v1::Outcome_IsValid(event.outcome())) {
-    return FieldError("outcome", absl::StrCat("unknown value ", event.outcome()));
-  }
-
-  if (absl::Status s = CheckId("topic", event.topic(), false); !s.ok()) return s;
-  if (absl::Status s = CheckId("agent_id", event.agent_id(), false); !s.ok()) return s;
-  if (absl::Status s = CheckId("queue", event.queue(), false); !s.ok()) return s;
-
-  if (event.has_sentiment()) {
-    if (absl::Status s = CheckNumber("sentiment", event.sentiment(), -1.0, 1.0);
-        !s.ok()) {
-      return s;
-    }
-  }
-  if (event.has_duration_ms()) {
-    if (absl::Status s = CheckRange<int64_t>("duration_ms", event.duration_ms(), 0, kMaxDurationMs); !s.ok()) return s;
-  }
-  if (event.has_hold_ms()) {
-    if (absl::Status s = CheckRange<int64_t>("hold_ms", event.hold_ms(), 0, kMaxDurationMs); !s.ok()) return s;
-    if (event.has_duration_ms() && event.hold_ms() > event.duration_ms()) {
-      return FieldError("hold_ms", absl::StrCat("(", event.hold_ms(),
-                                                ") exceeds duration_ms (",
-                                                event.duration_ms(), ")"));
-    }
-  }
-  if (event.has_transfers()) {
-    if (absl::Status s = CheckRange("transfers", event.transfers(), 0, kMaxTransfers); !s.ok()) return s;
-  }
-  if (event.has_value()) {
-    if (absl::Status s =
-            CheckNumber("value", event.value(), -kMaxValue, kMaxValue);
-        !s.ok()) {
-      return s;
-    }
-  }
-  if (!event.currency().empty()) {
-    const std::string& c = event.currency();
-    if (c.size() != 3 || !absl::ascii_isupper(c[0]) ||
-        !absl::ascii_isupper(c[1]) || !absl::ascii_isupper(c[2])) {
-      return FieldError("currency", absl::StrCat("'", c,
-                                                 "' is not an ISO 4217 code "
-                                                 "(three upper-case letters)"));
-    }
-  }
-  if (event.has_csat()) {
-    if (absl::Status s = CheckRange("csat", event.csat(), 1, 5); !s.ok()) return s;
-  }
-  if (event.has_nps()) {
-    if (absl::Status s = CheckRange("nps", event.nps(), 0, 10); !s.ok()) return s;
-  }
-  if (absl::Status s = CheckAttributes(event); !s.ok()) return s;
-
   size_t size = event.ByteSizeLong();
   if (size > kMaxEventBytes) {
     return FieldError("", absl::StrCat("event is ", size, " bytes, at most ",

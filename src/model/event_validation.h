@@ -1,12 +1,20 @@
 // What makes an event acceptable, and how motive completes one before it is
 // stored. Every rule names the field it guards in its error (model/errors.h).
 //
-// Required: customer_id, occurred_at, type. Limits:
-//   event_id, customer_id, topic, agent_id, queue   <= 128 bytes
+// Required: customer_id (unless the event has identifiers), occurred_at,
+// type. Limits:
+//   event_id, customer_id, topic, agent_id, queue,
+//   interaction_id                                 <= 128 bytes, UTF-8, no
+//                                                  control characters
 //   type                                           1..64 bytes of [a-z0-9_.-]
-//   customer_id, ids                               UTF-8, no control characters
 //   occurred_at    >= 1990-01-01, <= recorded_at + 1 day (clock skew)
 //   recorded_at    when set: >= 1990-01-01, <= now + 1 day
+//   updated_at     when set: as occurred_at
+//   identifiers    <= 16; namespace 1..32 bytes of [a-z0-9_.-]; value
+//                  <= 256 bytes of UTF-8 without control characters, not
+//                  empty or only whitespace. Errors name the identifier:
+//                  identifiers[2].value
+//   enrichment     only with an interaction_id
 //   enums          known values only
 //   sentiment      finite, [-1, 1]
 //   duration_ms, hold_ms   0..30 days, hold_ms <= duration_ms
@@ -37,6 +45,9 @@ inline constexpr size_t kMaxAttributeKeyBytes = 64;
 inline constexpr size_t kMaxAttributeStringBytes = 1024;
 inline constexpr size_t kMaxEventBytes = 16 * 1024;
 inline constexpr int kMaxTransfers = 100;
+inline constexpr int kMaxIdentifiers = 16;
+inline constexpr size_t kMaxNamespaceBytes = 32;
+inline constexpr size_t kMaxIdentifierValueBytes = 256;
 
 // Magnitudes of `value` (money, in the currency's units) and of number
 // attributes. The state sums both (lifetime_value, SUM and AVG metrics), and

@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/charconv.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
@@ -97,6 +98,7 @@ bool IsTextField(const FieldDescriptor* field) {
     case FieldDescriptor::CPPTYPE_INT64:
     case FieldDescriptor::CPPTYPE_DOUBLE:
     case FieldDescriptor::CPPTYPE_ENUM:
+    case FieldDescriptor::CPPTYPE_BOOL:
       return true;
     case FieldDescriptor::CPPTYPE_MESSAGE:
       return field->message_type() == google::protobuf::Timestamp::descriptor();
@@ -157,6 +159,25 @@ bool ParseDoubleText(absl::string_view text, double* value) {
   }
   *value = parsed;
   return true;
+}
+
+bool ParseBoolText(absl::string_view text, bool* value) {
+  // protobuf's safe_strtob, which its JSON parser applies to strings.
+  static constexpr absl::string_view kTrue[] = {"true", "t", "yes", "y", "1"};
+  static constexpr absl::string_view kFalse[] = {"false", "f", "no", "n", "0"};
+  for (absl::string_view word : kTrue) {
+    if (absl::EqualsIgnoreCase(text, word)) {
+      *value = true;
+      return true;
+    }
+  }
+  for (absl::string_view word : kFalse) {
+    if (absl::EqualsIgnoreCase(text, word)) {
+      *value = false;
+      return true;
+    }
+  }
+  return false;
 }
 
 bool ParseEnumText(const EnumDescriptor* type, absl::string_view text,
@@ -263,6 +284,12 @@ bool SetFieldFromText(const FieldDescriptor* field, absl::string_view text,
       int value;
       if (!ParseEnumText(field->enum_type(), text, &value)) return false;
       reflection->SetEnumValue(message, field, value);
+      return true;
+    }
+    case FieldDescriptor::CPPTYPE_BOOL: {
+      bool value;
+      if (!ParseBoolText(text, &value)) return false;
+      reflection->SetBool(message, field, value);
       return true;
     }
     case FieldDescriptor::CPPTYPE_MESSAGE: {  // a Timestamp

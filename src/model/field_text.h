@@ -17,6 +17,9 @@
 //              them (validation rejects what is not finite, and says so).
 //   enum       a value's name in any case, with '-' for '_' ("voice",
 //              "Mobile-App"), or the number of a known value ("1").
+//   bool       in any case, true, t, yes, y or 1 for true and false, f, no,
+//              n or 0 for false: the strings protobuf's JSON parser (3.21)
+//              takes for a bool.
 //   Timestamp  RFC 3339 with seconds and an offset:
 //              2024-05-01T10:00:00Z, 2024-05-01T12:00:00.25+02:00. Years
 //              0001 to 9999, no leap second (:60); 'T' and 'Z' in either
@@ -40,7 +43,7 @@
 namespace motive::model {
 
 // Whether `field` holds a single value of a type with a text form above:
-// string, int32, int64, double, enum or google.protobuf.Timestamp.
+// string, int32, int64, double, enum, bool or google.protobuf.Timestamp.
 bool IsTextField(const google::protobuf::FieldDescriptor* field);
 
 // Each parses the whole of `text`; false, with `*value` unspecified, when
@@ -48,6 +51,7 @@ bool IsTextField(const google::protobuf::FieldDescriptor* field);
 bool ParseInt32Text(absl::string_view text, int32_t* value);
 bool ParseInt64Text(absl::string_view text, int64_t* value);
 bool ParseDoubleText(absl::string_view text, double* value);
+bool ParseBoolText(absl::string_view text, bool* value);
 bool ParseEnumText(const google::protobuf::EnumDescriptor* type,
                    absl::string_view text, int* number);
 bool ParseTimestampText(absl::string_view text,
@@ -62,7 +66,7 @@ bool SetFieldFromText(const google::protobuf::FieldDescriptor* field,
 
 // What a value of `field` must be, for error messages: "a number", "a whole
 // number between -2147483648 and 2147483647", "one of voice, chat, ...",
-// "an RFC 3339 timestamp like 2024-05-01T10:00:00Z".
+// "true or false", "an RFC 3339 timestamp like 2024-05-01T10:00:00Z".
 std::string ExpectedForm(const google::protobuf::FieldDescriptor* field);
 
 // Why `text` is not a value of `field`, without the field's name:

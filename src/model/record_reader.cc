@@ -21,6 +21,7 @@ using google::protobuf::FieldDescriptor;
 
 constexpr absl::string_view kBom = "\xEF\xBB\xBF";
 constexpr absl::string_view kAttributesPrefix = "attributes.";
+constexpr absl::string_view kIdentifiersPrefix = "identifiers.";
 
 // The fields a CSV column may name: single values with a text form
 // (model/field_text.h). A field added to the schema with another type is not
@@ -31,7 +32,8 @@ const FieldDescriptor* CsvField(absl::string_view lower_name) {
   return IsTextField(field) ? field : nullptr;
 }
 
-// "event_id, customer_id, ..., attributes.KEY", for header errors.
+// "event_id, customer_id, ..., attributes.KEY, identifiers.NAMESPACE", for
+// header errors.
 const std::string& AcceptedColumns() {
   static const std::string* const kNames = [] {
     auto* names = new std::string;
@@ -41,7 +43,8 @@ const std::string& AcceptedColumns() {
         absl::StrAppend(names, event->field(i)->name(), ", ");
       }
     }
-    absl::StrAppend(names, kAttributesPrefix, "KEY");
+    absl::StrAppend(names, kAttributesPrefix, "KEY, ", kIdentifiersPrefix,
+                    "NAMESPACE");
     return names;
   }();
   return *kNames;
@@ -93,6 +96,14 @@ void SetAttribute(const std::string& key, absl::string_view cell,
     value.set_string_value(std::string(cell));
   }
   (*event->mutable_attributes())[key] = std::move(value);
+}
+
+void AddIdentifier(const std::string& name, absl::string_view cell,
+                   v1::Event* event) {
+  if (cell.empty()) return;
+  v1::Identifier* identifier = event->add_identifiers();
+  identifier->set_namespace_(name);
+  identifier->set_value(std::string(cell));
 }
 
 }  // namespace
@@ -285,7 +296,7 @@ absl::Status RecordReader::ParseCsvHeader(const CsvRow& header) {
                       absl::StrCat("the CSV header on line ", header.line,
                                    " is malformed: ", header.status.message()));
   }
-  // Column number of each field or attribute already named.
+  // Column number of each field, attribute or namespace already named.
   absl::flat_hash_map<std::string, size_t> seen;
   csv_columns_.clear();
   csv_columns_.reserve(header.cells.size());
@@ -300,15 +311,21 @@ absl::Status RecordReader::ParseCsvHeader(const CsvRow& header) {
                                          "are ",
                                          AcceptedColumns()));
     }
-    if (absl::StartsWith(lower, kAttributesPrefix)) {
-      // Attribute keys are data and keep their case.
-      column.attribute = std::string(name.substr(kAttributesPrefix.size()));
-      if (column.attribute.empty()) {
-        return ParseError(name, absl::StrCat("CSV header column ", i + 1,
-                                             " needs a key after \"",
-                                             kAttributesPrefix, "\""));
+    const bool attribute = absl::StartsWith(lower, kAttributesPrefix);
+    if (attribute || absl::StartsWith(lower, kIdentifiersPrefix)) {
+      // Attribute keys and namespaces are data and keep their case.
+      const absl::string_view prefix =
+          attribute ? kAttributesPrefix : kIdentifiersPrefix;
+      column.kind = attribute ? CsvColumn::Kind::kAttribute
+                              : CsvColumn::Kind::kIdentifier;
+      column.key = std::string(name.substr(prefix.size()));
+      if (column.key.empty()) {
+        return ParseError(
+            name, absl::StrCat("CSV header column ", i + 1, " needs ",
+                               attribute ? "a key" : "a namespace", " after \"",
+                               prefix, "\""));
       }
-      key = absl::StrCat(kAttributesPrefix, column.attribute);
+      key = absl::StrCat(prefix, column.key);
     } else {
       column.field = CsvField(lower);
       if (column.field == nullptr) {
@@ -340,12 +357,20 @@ absl::StatusOr<v1::Event> RecordReader::CsvRowToEvent(const CsvRow& row) const {
   v1::Event event;
   for (size_t i = 0; i < row.cells.size(); ++i) {
     const CsvColumn& column = csv_columns_[i];
-    if (column.field == nullptr) {
-      SetAttribute(column.attribute, row.cells[i], &event);
-      continue;
+    switch (column.kind) {
+      case CsvColumn::Kind::kAttribute:
+        SetAttribute(column.key, row.cells[i], &event);
+        break;
+      case CsvColumn::Kind::kIdentifier:
+        AddIdentifier(column.key, row.cells[i], &event);
+        break;
+      case CsvColumn::Kind::kField:
+        if (absl::Status s = SetField(column.field, row.cells[i], &event);
+            !s.ok()) {
+          return s;
+        }
+        break;
     }
-    absl::Status status = SetField(column.field, row.cells[i], &event);
-    if (!status.ok()) return status;
   }
   return event;
 }

@@ -17,18 +17,26 @@
 //           being buffered.
 //   CSV     RFC 4180 (model/csv.h). The first row is a header naming, for
 //           each column, an Event field by its .proto name (customer_id,
-//           occurred_at, ...) or a free attribute as attributes.KEY. Names
-//           are trimmed and case-insensitive, KEY excepted. An empty cell
-//           leaves the field absent. Cells convert by the field's type,
-//           in the text forms the JSON decoder also reads
-//           (model/field_text.h):
+//           occurred_at, interaction_id, ...), a free attribute as
+//           attributes.KEY, or an identifier as identifiers.NAMESPACE:
+//             customer_id,occurred_at,type,identifiers.email,identifiers.phone
+//           Names are trimmed and case-insensitive, KEY and NAMESPACE
+//           excepted (they are data, kept as written: validation rejects
+//           a namespace that is not lower case). One column per attribute
+//           key and per namespace. An empty cell leaves the field absent,
+//           or adds no identifier. Cells convert by the field's type, in
+//           the text forms the JSON decoder also reads (model/field_text.h):
 //             strings      verbatim;
 //             timestamps   RFC 3339 ("2024-05-01T10:00:00Z");
 //             enums        by value name, in any case ("voice");
+//             bools        true/false, t/f, yes/no, y/n, 1/0, in any case;
 //             numbers      the whole cell must parse;
 //             attributes   "true"/"false" (any case) as bool, a finite
-//                          number as number, anything else as string.
-//           Surrounding whitespace is trimmed except in strings.
+//                          number as number, anything else as string;
+//             identifiers  the value, verbatim; identifiers come out in
+//                          the order of their columns.
+//           Surrounding whitespace is trimmed except in strings and
+//           identifier values.
 //   JSON batch, protobuf batch
 //           One motive.v1.EventBatch, read whole, then its events one by one.
 //           An empty JSON input is an empty batch.
@@ -123,11 +131,15 @@ class RecordReader final : public RecordSource {
   uint64_t bytes_read() const override { return bytes_read_; }
 
  private:
-  // What a CSV column holds: an Event field, or a free attribute when
-  // `field` is null.
+  // What a CSV column holds: an Event field, a free attribute or an
+  // identifier.
   struct CsvColumn {
+    enum class Kind { kField, kAttribute, kIdentifier };
+    Kind kind = Kind::kField;
+    // The field, for kField.
     const google::protobuf::FieldDescriptor* field = nullptr;
-    std::string attribute;
+    // The attribute's key or the identifier's namespace, as written.
+    std::string key;
   };
 
   // Makes `chunk_` non-empty. False at the end of input or when the source

@@ -130,6 +130,60 @@ TEST(EventJsonTest, EveryFieldOfEventIsKnownByBothNames) {
   }
 }
 
+TEST(EventJsonTest, IdentifiersInteractionsAndEnrichments) {
+  v1::Event event;
+  ASSERT_TRUE(DecodeEventJson(R"({
+      "identifiers": [{"namespace": "email", "value": "a@example.com"},
+                      {"value": "+14155550100", "namespace": "phone"},
+                      {"namespace": "crm", "value": null}, {}],
+      "interactionId": "connect:c-1", "updated_at": "2025-03-01T12:00:00Z",
+      "enrichment": "yes"
+    })",
+                              &event)
+                  .ok());
+  ASSERT_EQ(event.identifiers_size(), 4);
+  EXPECT_EQ(event.identifiers(0).namespace_(), "email");
+  EXPECT_EQ(event.identifiers(0).value(), "a@example.com");
+  EXPECT_EQ(event.identifiers(1).namespace_(), "phone");
+  EXPECT_EQ(event.identifiers(1).value(), "+14155550100");
+  EXPECT_EQ(event.identifiers(2).namespace_(), "crm");
+  EXPECT_EQ(event.identifiers(2).value(), "");  // validation rejects these
+  EXPECT_TRUE(
+      MessageDifferencer::Equals(event.identifiers(3), v1::Identifier()));
+  EXPECT_EQ(event.interaction_id(), "connect:c-1");
+  EXPECT_EQ(event.updated_at().seconds(), 1740830400);
+  EXPECT_TRUE(event.enrichment());
+
+  v1::Event other;
+  ASSERT_TRUE(DecodeEventJson(R"({"interaction_id":"i","updatedAt":null,
+                                  "enrichment":false,"identifiers":[]})",
+                              &other)
+                  .ok());
+  EXPECT_EQ(other.interaction_id(), "i");
+  EXPECT_FALSE(other.has_updated_at());
+  EXPECT_FALSE(other.enrichment());
+  EXPECT_EQ(other.identifiers_size(), 0);
+}
+
+TEST(EventJsonTest, EveryFieldOfIdentifierIsKnownByBothNames) {
+  // A field added to motive.v1.Identifier that is not a string fails here:
+  // teach DecodeIdentifier its type.
+  const google::protobuf::Descriptor* identifier = v1::Identifier::descriptor();
+  for (int i = 0; i < identifier->field_count(); ++i) {
+    const google::protobuf::FieldDescriptor* field = identifier->field(i);
+    for (const std::string& name : {field->name(), field->json_name()}) {
+      v1::Event event;
+      absl::Status status = DecodeEventJson(
+          absl::StrCat(R"({"identifiers":[{")", name, R"(":"x"}]})"), &event);
+      ASSERT_TRUE(status.ok()) << name << ": " << status;
+      EXPECT_EQ(event.identifiers(0).GetReflection()->GetString(
+                    event.identifiers(0), field),
+                "x")
+          << name;
+    }
+  }
+}
+
 TEST(EventJsonTest, NullLeavesFieldsAbsent) {
   v1::Event event;
   ASSERT_TRUE(DecodeEventJson(R"({"sentiment":null,"occurred_at":null,
@@ -237,6 +291,35 @@ TEST(EventJsonTest, SameAsProtobufOnValidInput) {
       R"({"attributes":{"a":1},"customer_id":"c","sentiment":null})",
       R"({"sentiment":null,"csat":null,"occurred_at":null,"channel":null,
           "attributes":null,"customer_id":null})",
+      // Identifiers, interactions, enrichments.
+      R"({"identifiers":[]})",
+      R"({"identifiers":null,"interaction_id":null,"updated_at":null,
+          "enrichment":null})",
+      R"({"identifiers":[{"namespace":"email","value":"a@b.c"}]})",
+      R"({"identifiers":[{"value":"+1415","namespace":"phone"},
+                         {"namespace":"crm_contact","value":"0031"}]})",
+      R"({"identifiers":[{},{"namespace":null,"value":null},{"value":""}]})",
+      R"({"identifiers":[{"namespace":"\u00e9","value":"a\u0000b"}]})",
+      R"({"customerId":"c","identifiers":[{"namespace":"x","value":"y"}],
+          "interactionId":"connect:1","updatedAt":"2025-03-01T10:00:00.5Z",
+          "enrichment":true})",
+      R"({"interaction_id":"","updated_at":"1970-01-01T00:00:00Z"})",
+      R"({"updated_at":"2025-03-01T10:00:00-07:30"})",
+      R"({"enrichment":true})",
+      R"({"enrichment":false})",
+      R"({"enrichment":"true"})",
+      R"({"enrichment":"false"})",
+      R"({"enrichment":"TRUE"})",
+      R"({"enrichment":"False"})",
+      R"({"enrichment":"t"})",
+      R"({"enrichment":"F"})",
+      R"({"enrichment":"yes"})",
+      R"({"enrichment":"No"})",
+      R"({"enrichment":"Y"})",
+      R"({"enrichment":"n"})",
+      R"({"enrichment":"1"})",
+      R"({"enrichment":"0"})",
+      R"({"enrichment":"\u0074rue"})",
   };
   for (const char* json : corpus) {
     SCOPED_TRACE(json);
@@ -334,6 +417,40 @@ TEST(EventJsonTest, BothRejectInvalidInput) {
       R"({"occurred_at":" 2025-03-01T10:00:00Z"})",
       R"({"occurred_at":"+2025-03-01T10:00:00Z"})",
       R"({"occurred_at":"infinite-future"})",
+      R"({"identifiers":"email"})",
+      R"({"identifiers":5})",
+      R"({"identifiers":true})",
+      R"({"identifiers":["email"]})",
+      R"({"identifiers":[1]})",
+      R"({"identifiers":[true]})",
+      R"({"identifiers":[["email","a"]]})",
+      R"({"identifiers":[{"namespace":"email","value":5}]})",
+      R"({"identifiers":[{"namespace":5}]})",
+      R"({"identifiers":[{"namespace":"a","value":true}]})",
+      R"({"identifiers":[{"namespace":"a","value":["x"]}]})",
+      R"({"identifiers":[{"namespace":"a","value":{"v":"x"}}]})",
+      R"({"identifiers":[{"namespace":"email","colour":"x"}]})",
+      R"({"identifiers":[{"Namespace":"email"}]})",
+      R"({"identifiers":[{"type":"email"}]})",
+      R"({"identifiers":[{"namespace":"a","value":"b"}})",
+      R"({"interaction_id":5})",
+      R"({"interactionId":true})",
+      R"({"updated_at":"yesterday"})",
+      R"({"updated_at":1740823200})",
+      R"({"updatedAt":"2025-03-01T10:00:00"})",
+      R"({"enrichment":1})",
+      R"({"enrichment":0})",
+      R"({"enrichment":1.0})",
+      R"({"enrichment":""})",
+      R"({"enrichment":" true"})",
+      R"({"enrichment":"true "})",
+      R"({"enrichment":"on"})",
+      R"({"enrichment":"01"})",
+      R"({"enrichment":"2"})",
+      R"({"enrichment":"tru"})",
+      R"({"enrichment":[]})",
+      R"({"enrichment":{}})",
+      R"({"enrichment":"\u0000"})",
       R"({"attributes":[]})",
       R"({"attributes":"x"})",
       R"({"attributes":5})",
@@ -376,6 +493,14 @@ TEST(EventJsonTest, DeliberatelyStricterThanProtobuf) {
       R"({"channel":"voice","channel":"chat"})",
       R"({"occurred_at":"2025-03-01T10:00:00Z","occurred_at":"2025-03-01T11:00:00Z"})",
       R"({"attributes":{"a":1},"attributes":{"b":2}})",
+      R"({"enrichment":true,"enrichment":false})",
+      R"({"interaction_id":"a","interactionId":"b"})",
+      R"({"identifiers":[],"identifiers":[{"namespace":"b"}]})",
+      R"({"identifiers":[{"namespace":"a","namespace":"b"}]})",
+      // One identifier for the array, null elements.
+      R"({"identifiers":{"namespace":"email","value":"a@b"}})",
+      R"({"identifiers":[null]})",
+      R"({"identifiers":[{"namespace":"email","value":"a@b"},null]})",
       // Timestamps as objects, or with one-digit fields.
       R"({"occurred_at":{}})",
       R"({"occurred_at":{"seconds":5}})",
@@ -439,6 +564,15 @@ class RandomEvents {
     for (int i = 0; i < attributes; ++i) {
       Value(2, &(*e.mutable_attributes())[Text()]);
     }
+    const int identifiers = Chance(0.5) ? Int(0, 4) : 0;
+    for (int i = 0; i < identifiers; ++i) {
+      v1::Identifier* identifier = e.add_identifiers();
+      if (Chance(0.9)) identifier->set_namespace_(Text());
+      if (Chance(0.9)) identifier->set_value(Text());
+    }
+    if (Chance(0.5)) e.set_interaction_id(Text());
+    if (Chance(0.5)) *e.mutable_updated_at() = Timestamp();
+    if (Chance(0.5)) e.set_enrichment(Chance(0.5));
     return e;
   }
 
@@ -652,6 +786,37 @@ TEST(EventJsonTest, ErrorsNameTheFieldAndSayWhatWasExpected) {
   ExpectError(R"({"attributes":{"big":[1e999]}})", "attributes.big",
               "out of the range of a double");
   ExpectError(R"({"csat":1,"csat":2})", "csat", "appears twice");
+  ExpectError(R"({"enrichment":1})", "enrichment",
+              "enrichment: must be true or false, got 1");
+  ExpectError(R"({"enrichment":"on"})", "enrichment",
+              "enrichment: must be true or false, got \"on\"");
+  ExpectError(R"({"updated_at":"soon"})", "updated_at",
+              "updated_at: must be an RFC 3339 timestamp");
+  ExpectError(R"({"interactionId":7})", "interaction_id",
+              "interaction_id: must be a string, got 7");
+  ExpectError(R"({"identifiers":{"namespace":"email"}})", "identifiers",
+              "identifiers: must be an array of motive.v1.Identifier "
+              "objects, got an object");
+  ExpectError(R"({"identifiers":[{"namespace":"a","value":"b"},null]})",
+              "identifiers[1]",
+              "identifiers[1]: must be a motive.v1.Identifier object, got "
+              "null");
+  ExpectError(R"({"identifiers":["email"]})", "identifiers[0]",
+              "got \"email\"");
+  ExpectError(
+      R"({"identifiers":[{"namespace":"email","value":"a"},
+                         {"namespace":"phone","value":5}]})",
+      "identifiers[1].value", "identifiers[1].value: must be a string, got 5");
+  ExpectError(R"({"identifiers":[{"namespace":["email"]}]})",
+              "identifiers[0].namespace", "must be a string, got an array");
+  ExpectError(R"({"identifiers":[{"namespace":"email","colour":"red"}]})",
+              "identifiers[0].colour",
+              "identifiers[0].colour: unknown field; motive.v1.Identifier "
+              "has namespace, value");
+  ExpectError(R"({"identifiers":[{"namespace":"a","namespace":"b"}]})",
+              "identifiers[0].namespace", "appears twice");
+  ExpectError(R"({"identifiers":[],"identifiers":[]})", "identifiers",
+              "appears twice");
   ExpectError(R"({"customerId":"a","customer_id":"b"})", "customer_id",
               "appears twice");
   ExpectError(R"({"customer_id":"c1","colour":"red"})", "colour",
@@ -795,6 +960,9 @@ TEST(EventJsonTest, FuzzNeverCrashes) {
       R"({"event_id":"e1","customer_id":"c1","occurred_at":"2025-03-01T10:00:00.5+02:00",)"
       R"("channel":"voice","type":"contact","sentiment":-0.25,"duration_ms":"60000",)"
       R"("csat":4,"attributes":{"plan":"gold","n":[1,{"k":null}],"t":true}})",
+      R"({"identifiers":[{"namespace":"email","value":"a@b.c"},{"value":"1"}],)"
+      R"("interactionId":"connect:1","updated_at":"2025-03-01T10:00:00Z",)"
+      R"("enrichment":"yes"})",
   };
   RandomEvents events(3);
   for (int i = 0; i < 20; ++i) {

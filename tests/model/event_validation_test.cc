@@ -23,12 +23,22 @@ v1::Event ValidEvent() {
   return event;
 }
 
-// Expects `event` to be rejected for `field`.
-void ExpectRejected(const v1::Event& event, const std::string& field) {
+// Expects `event` to be rejected for `field`, with `reason` in the message.
+void ExpectRejected(const v1::Event& event, const std::string& field,
+                    const std::string& reason = "") {
   absl::Status s = ValidateEvent(event, kNow);
   EXPECT_TRUE(absl::IsInvalidArgument(s)) << s;
   EXPECT_EQ(ErrorField(s), field) << s;
   EXPECT_THAT(std::string(s.message()), HasSubstr(field));
+  EXPECT_THAT(std::string(s.message()), HasSubstr(reason));
+}
+
+v1::Event WithIdentifier(v1::Event event, const std::string& name,
+                         const std::string& value) {
+  v1::Identifier* identifier = event.add_identifiers();
+  identifier->set_namespace_(name);
+  identifier->set_value(value);
+  return event;
 }
 
 TEST(ValidateEventTest, MinimalEventIsValid) {
@@ -45,6 +55,141 @@ TEST(ValidateEventTest, RequiredFields) {
   e = ValidEvent();
   e.clear_occurred_at();
   ExpectRejected(e, "occurred_at");
+}
+
+TEST(ValidateEventTest, CustomerIdIsOptionalWithIdentifiers) {
+  v1::Event e = ValidEvent();
+  e.clear_customer_id();
+  ExpectRejected(e, "customer_id",
+                 "customer_id: required unless the event has identifiers");
+  e = WithIdentifier(e, "email", "a@example.com");
+  EXPECT_TRUE(ValidateEvent(e, kNow).ok());
+  // Both is fine too.
+  e.set_customer_id("c1");
+  EXPECT_TRUE(ValidateEvent(e, kNow).ok());
+  // An identifier that breaks a rule does not stand in for a customer_id.
+  e = ValidEvent();
+  e.clear_customer_id();
+  e = WithIdentifier(e, "email", "");
+  ExpectRejected(e, "identifiers[0].value", "is required");
+}
+
+TEST(ValidateEventTest, IdentifierCount) {
+  v1::Event e = ValidEvent();
+  for (int i = 0; i < kMaxIdentifiers; ++i) {
+    e = WithIdentifier(e, "crm", absl::StrCat("id", i));
+  }
+  EXPECT_TRUE(ValidateEvent(e, kNow).ok());
+  e = WithIdentifier(e, "crm", "one too many");  // the 17th
+  ExpectRejected(e, "identifiers", "has 17 entries, at most 16 are allowed");
+}
+
+TEST(ValidateEventTest, IdentifierNamespace) {
+  for (const char* good :
+       {"email", "phone", "crm_contact", "zendesk.user-2", "a", "0"}) {
+    EXPECT_TRUE(
+        ValidateEvent(WithIdentifier(ValidEvent(), good, "v"), kNow).ok())
+        << good;
+  }
+  const std::string at_limit(kMaxNamespaceBytes, 'n');
+  EXPECT_TRUE(
+      ValidateEvent(WithIdentifier(ValidEvent(), at_limit, "v"), kNow).ok());
+  ExpectRejected(WithIdentifier(ValidEvent(), at_limit + "n", "v"),
+                 "identifiers[0].namespace",
+                 "is 33 bytes long, at most 32 are allowed");
+  ExpectRejected(WithIdentifier(ValidEvent(), "", "v"),
+                 "identifiers[0].namespace", "is required");
+  ExpectRejected(WithIdentifier(ValidEvent(), "Email", "v"),
+                 "identifiers[0].namespace", "may hold only a-z, 0-9, _ . -");
+  for (const char* bad : {"EMAIL", "e mail", "e:mail", "é", "email\n", "a/b"}) {
+    ExpectRejected(WithIdentifier(ValidEvent(), bad, "v"),
+                   "identifiers[0].namespace");
+  }
+  // The error names the identifier that broke the rule.
+  v1::Event e = WithIdentifier(ValidEvent(), "email", "a@b.c");
+  ExpectRejected(WithIdentifier(e, "Phone", "+1"), "identifiers[1].namespace");
+}
+
+TEST(ValidateEventTest, IdentifierValue) {
+  for (const char* good :
+       {"a@example.com", "+14155550100", "0031", " padded ", "Zoë-東京", "x"}) {
+    EXPECT_TRUE(
+        ValidateEvent(WithIdentifier(ValidEvent(), "crm", good), kNow).ok())
+        << good;
+  }
+  const std::string at_limit(kMaxIdentifierValueBytes, 'v');
+  EXPECT_TRUE(
+      ValidateEvent(WithIdentifier(ValidEvent(), "crm", at_limit), kNow).ok());
+  ExpectRejected(WithIdentifier(ValidEvent(), "crm", at_limit + "v"),
+                 "identifiers[0].value",
+                 "is 257 bytes long, at most 256 are allowed");
+  ExpectRejected(WithIdentifier(ValidEvent(), "crm", ""),
+                 "identifiers[0].value", "is required");
+  ExpectRejected(WithIdentifier(ValidEvent(), "crm", "   "),
+                 "identifiers[0].value", "not only whitespace");
+  for (const char* bad : {"\xc3", "\xc3\x28", "\xe0\x80\xaf", "\xed\xa0\x80",
+                          "\xf4\x90\x80\x80", "a\xff"}) {
+    ExpectRejected(WithIdentifier(ValidEvent(), "crm", bad),
+                   "identifiers[0].value", "must be UTF-8");
+  }
+  for (const char* bad : {"a\tb", "line\n", "a\x7f", "\x01"}) {
+    ExpectRejected(WithIdentifier(ValidEvent(), "crm", bad),
+                   "identifiers[0].value", "without control characters");
+  }
+  ExpectRejected(WithIdentifier(ValidEvent(), "crm", std::string("a\0b", 3)),
+                 "identifiers[0].value");
+  v1::Event e = WithIdentifier(ValidEvent(), "email", "a@b.c");
+  e = WithIdentifier(e, "phone", "+1");
+  ExpectRejected(WithIdentifier(e, "crm", ""), "identifiers[2].value");
+}
+
+TEST(ValidateEventTest, InteractionId) {
+  v1::Event e = ValidEvent();
+  e.set_interaction_id(std::string(kMaxIdBytes, 'i'));
+  EXPECT_TRUE(ValidateEvent(e, kNow).ok());
+  e.set_interaction_id("connect:Zoë-東京");
+  EXPECT_TRUE(ValidateEvent(e, kNow).ok());
+  e.set_interaction_id(std::string(kMaxIdBytes + 1, 'i'));
+  ExpectRejected(e, "interaction_id", "at most 128 are allowed");
+  for (const char* bad : {"a\tb", "\xc3\x28", "a\x7f"}) {
+    e.set_interaction_id(bad);
+    ExpectRejected(e, "interaction_id", "UTF-8 without control characters");
+  }
+}
+
+TEST(ValidateEventTest, UpdatedAtHasTheBoundsOfOccurredAt) {
+  v1::Event e = ValidEvent();
+  e.mutable_updated_at()->set_seconds(631152000);  // 1990-01-01: allowed
+  EXPECT_TRUE(ValidateEvent(e, kNow).ok());
+  e.mutable_updated_at()->set_seconds(631151999);
+  ExpectRejected(e, "updated_at", "before 1990-01-01");
+  e.mutable_updated_at()->set_seconds(absl::ToUnixSeconds(kNow) + 86400);
+  EXPECT_TRUE(ValidateEvent(e, kNow).ok());
+  e.mutable_updated_at()->set_seconds(absl::ToUnixSeconds(kNow) + 86401);
+  ExpectRejected(e, "updated_at", "in the future");
+  e.mutable_updated_at()->set_seconds(absl::ToUnixSeconds(kNow));
+  e.mutable_updated_at()->set_nanos(1000000000);
+  ExpectRejected(e, "updated_at", "nanos");
+  // Measured from recorded_at when the caller sets it, as occurred_at is.
+  e = ValidEvent();
+  e.mutable_recorded_at()->set_seconds(1749990000);
+  e.mutable_updated_at()->set_seconds(1749990000 + 86401);
+  ExpectRejected(e, "updated_at");
+  e.mutable_updated_at()->set_seconds(1749990000 + 86400);
+  EXPECT_TRUE(ValidateEvent(e, kNow).ok());
+}
+
+TEST(ValidateEventTest, EnrichmentNeedsAnInteraction) {
+  v1::Event e = ValidEvent();
+  e.set_enrichment(true);
+  ExpectRejected(e, "enrichment", "enrichment: needs an interaction_id");
+  e.set_interaction_id("connect:c-1");
+  EXPECT_TRUE(ValidateEvent(e, kNow).ok());
+  // A version (not an enrichment) may have one too, or none.
+  e.set_enrichment(false);
+  EXPECT_TRUE(ValidateEvent(e, kNow).ok());
+  e.clear_interaction_id();
+  EXPECT_TRUE(ValidateEvent(e, kNow).ok());
 }
 
 TEST(ValidateEventTest, IdLimits) {
@@ -325,6 +470,28 @@ TEST(PrepareEventTest, SameContentSameIdWhateverTheIngestTime) {
   ASSERT_TRUE(
       PrepareEvent(&b, JourneyMap::Default(), kNow + absl::Hours(5)).ok());
   EXPECT_EQ(a.event_id(), b.event_id());
+}
+
+TEST(PrepareEventTest, EventWithIdentifiersAndNoCustomerIdIsAccepted) {
+  v1::Event e = ValidEvent();
+  e.clear_customer_id();
+  e = WithIdentifier(e, "email", "a@example.com");
+  e = WithIdentifier(e, "phone", "+14155550100");
+  e.set_interaction_id("connect:c-1");
+  e.mutable_updated_at()->set_seconds(1749990100);
+  e.set_enrichment(true);
+  const v1::Event sent = e;
+  ASSERT_TRUE(PrepareEvent(&e, JourneyMap::Default(), kNow).ok());
+  EXPECT_EQ(e.customer_id(), "");
+  EXPECT_EQ(e.event_id().substr(0, 2), "h-");
+  // The identifiers are kept as sent: normalization is the identity
+  // layer's.
+  ASSERT_EQ(e.identifiers_size(), 2);
+  EXPECT_EQ(e.identifiers(0).value(), "a@example.com");
+  EXPECT_EQ(e.identifiers(1).namespace_(), "phone");
+  EXPECT_EQ(e.interaction_id(), "connect:c-1");
+  EXPECT_EQ(e.updated_at().seconds(), 1749990100);
+  EXPECT_TRUE(e.enrichment());
 }
 
 TEST(TimeConversionTest, MicrosRoundTripIncludingBeforeEpoch) {

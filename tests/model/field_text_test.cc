@@ -203,6 +203,27 @@ TEST(FieldTextTest, TimestampAgreesWithAbsl) {
   }
 }
 
+TEST(FieldTextTest, Bool) {
+  // protobuf's JSON parser (3.21) takes exactly these strings for a bool.
+  for (const char* text :
+       {"true", "TRUE", "True", "t", "T", "yes", "YES", "yEs", "y", "Y", "1"}) {
+    bool value = false;
+    EXPECT_TRUE(ParseBoolText(text, &value)) << text;
+    EXPECT_TRUE(value) << text;
+  }
+  for (const char* text :
+       {"false", "FALSE", "False", "f", "F", "no", "No", "n", "N", "0"}) {
+    bool value = true;
+    EXPECT_TRUE(ParseBoolText(text, &value)) << text;
+    EXPECT_FALSE(value) << text;
+  }
+  for (const char* bad : {"", " true", "true ", "\ttrue", "tru", "on", "off",
+                          "01", "2", "-1", "1.0", "yess", "nope"}) {
+    bool value;
+    EXPECT_FALSE(ParseBoolText(bad, &value)) << bad;
+  }
+}
+
 TEST(FieldTextTest, SetFieldFromText) {
   v1::Event event;
   EXPECT_TRUE(SetFieldFromText(Field("customer_id"), " c 1 ", &event));
@@ -212,7 +233,14 @@ TEST(FieldTextTest, SetFieldFromText) {
   EXPECT_TRUE(SetFieldFromText(Field("channel"), "chat", &event));
   EXPECT_TRUE(
       SetFieldFromText(Field("occurred_at"), "2025-03-01T10:00:00Z", &event));
+  EXPECT_TRUE(SetFieldFromText(Field("enrichment"), "Yes", &event));
+  EXPECT_TRUE(SetFieldFromText(Field("interaction_id"), "connect:1", &event));
+  EXPECT_TRUE(
+      SetFieldFromText(Field("updated_at"), "2025-03-01T10:05:00Z", &event));
   EXPECT_EQ(event.customer_id(), " c 1 ");
+  EXPECT_TRUE(event.enrichment());
+  EXPECT_EQ(event.interaction_id(), "connect:1");
+  EXPECT_EQ(event.updated_at().seconds(), 1740823500);
   EXPECT_EQ(event.csat(), 4);
   EXPECT_EQ(event.hold_ms(), 5);
   EXPECT_EQ(event.sentiment(), -0.5);
@@ -222,11 +250,16 @@ TEST(FieldTextTest, SetFieldFromText) {
   // A failure leaves the field as it was.
   EXPECT_FALSE(SetFieldFromText(Field("csat"), "high", &event));
   EXPECT_FALSE(SetFieldFromText(Field("occurred_at"), "today", &event));
+  EXPECT_FALSE(SetFieldFromText(Field("enrichment"), "on", &event));
   EXPECT_EQ(event.csat(), 4);
+  EXPECT_TRUE(event.enrichment());
   EXPECT_EQ(event.occurred_at().seconds(), 1740823200);
   // Fields without a text form.
   EXPECT_FALSE(SetFieldFromText(Field("attributes"), "x", &event));
+  EXPECT_FALSE(SetFieldFromText(Field("identifiers"), "x", &event));
   EXPECT_FALSE(IsTextField(Field("attributes")));
+  EXPECT_FALSE(IsTextField(Field("identifiers")));
+  EXPECT_TRUE(IsTextField(Field("enrichment")));
   EXPECT_FALSE(IsTextField(nullptr));
 }
 
@@ -244,7 +277,10 @@ TEST(FieldTextTest, Messages) {
   EXPECT_THAT(TextValueError(Field("channel"), "fax"),
               HasSubstr("unknown value \"fax\"; expected one of voice, chat, "
                         "email, sms, web, mobile_app"));
+  EXPECT_EQ(TextValueError(Field("enrichment"), "on"),
+            "must be true or false, got \"on\"");
   EXPECT_EQ(ExpectedForm(Field("customer_id")), "a string");
+  EXPECT_EQ(ExpectedForm(Field("identifiers")), "an array");
   EXPECT_EQ(ExpectedForm(Field("attributes")), "an object");
   EXPECT_EQ(QuoteText("a\"b\n"), "\"a\\\"b\\n\"");
   // Long text is cut at a character boundary.

@@ -340,7 +340,8 @@ TEST(RecordReaderSourceTest, NullSource) {
 constexpr absl::string_view kAllColumns =
     "event_id,customer_id,occurred_at,recorded_at,channel,type,moment,stage,"
     "topic,outcome,sentiment,duration_ms,hold_ms,transfers,agent_id,queue,"
-    "value,currency,csat,nps,attributes.tier";
+    "value,currency,csat,nps,attributes.tier,interaction_id,updated_at,"
+    "enrichment,identifiers.email,identifiers.phone";
 
 TEST_P(RecordReaderTest, CsvEmptyInput) {
   auto result = Read(InputFormat::kCsv, "");
@@ -361,7 +362,8 @@ TEST_P(RecordReaderTest, CsvEveryField) {
       kAllColumns, "\n",
       "e1,c1,2024-05-01T12:00:00.25+02:00,2024-05-01T10:00:01Z,voice,contact,"
       "interim,Experience,billing,RESOLVED,-0.5,60000,5000,2,a7,billing-q,"
-      "19.99,EUR,4,9,gold\n");
+      "19.99,EUR,4,9,gold,connect:c-1,2024-05-01T10:05:00Z,yes,a@example.com,"
+      "+14155550100\n");
   auto result = Read(InputFormat::kCsv, input);
   EXPECT_TRUE(result.status.ok()) << result.status;
   ASSERT_EQ(result.records.size(), 1u);
@@ -374,19 +376,87 @@ TEST_P(RecordReaderTest, CsvEveryField) {
     "sentiment": -0.5, "duration_ms": 60000, "hold_ms": 5000,
     "transfers": 2, "agent_id": "a7", "queue": "billing-q",
     "value": 19.99, "currency": "EUR", "csat": 4, "nps": 9,
-    "attributes": {"tier": "gold"}})");
+    "attributes": {"tier": "gold"}, "interaction_id": "connect:c-1",
+    "updated_at": "2024-05-01T10:05:00Z", "enrichment": true,
+    "identifiers": [{"namespace": "email", "value": "a@example.com"},
+                    {"namespace": "phone", "value": "+14155550100"}]})");
   EXPECT_EQ(result.bytes_read, input.size());
 }
 
 TEST_P(RecordReaderTest, CsvEmptyCellsLeaveFieldsAbsent) {
   auto result =
       Read(InputFormat::kCsv, absl::StrCat(kAllColumns, "\n", ",c1,,,,contact",
-                                           std::string(15, ','), "\n"));
+                                           std::string(20, ','), "\n"));
   EXPECT_TRUE(result.status.ok()) << result.status;
   ASSERT_EQ(result.records.size(), 1u);
   ExpectEvent(result.records[0], 2, R"({"customer_id":"c1","type":"contact"})");
   EXPECT_FALSE(result.records[0].event->has_sentiment());
   EXPECT_FALSE(result.records[0].event->has_occurred_at());
+  EXPECT_FALSE(result.records[0].event->has_updated_at());
+  EXPECT_EQ(result.records[0].event->identifiers_size(), 0);
+}
+
+TEST_P(RecordReaderTest, CsvIdentifierColumns) {
+  auto result =
+      Read(InputFormat::kCsv,
+           "customer_id,occurred_at,type,identifiers.email,identifiers.phone,"
+           "Identifiers.crm_contact\n"
+           "c1,2024-05-01T10:00:00Z,contact,a@example.com,+14155550100,0042\n"
+           ",2024-05-01T10:00:00Z,contact,,+14155550100,\n"
+           "c3,2024-05-01T10:00:00Z,contact,,,\n"
+           ",2024-05-01T10:00:00Z,contact, B@Example.com ,\"+1 415\",\"\"\n");
+  EXPECT_TRUE(result.status.ok()) << result.status;
+  ASSERT_EQ(result.records.size(), 4u);
+  const auto& r = result.records;
+  // In the order of their columns; values are strings, kept verbatim.
+  ExpectEvent(r[0], 2, R"({"customer_id":"c1",
+      "occurred_at":"2024-05-01T10:00:00Z","type":"contact",
+      "identifiers":[{"namespace":"email","value":"a@example.com"},
+                     {"namespace":"phone","value":"+14155550100"},
+                     {"namespace":"crm_contact","value":"0042"}]})");
+  // An empty cell adds no identifier.
+  ExpectEvent(r[1], 3, R"({"occurred_at":"2024-05-01T10:00:00Z",
+      "type":"contact",
+      "identifiers":[{"namespace":"phone","value":"+14155550100"}]})");
+  ExpectEvent(r[2], 4, R"({"customer_id":"c3",
+      "occurred_at":"2024-05-01T10:00:00Z","type":"contact"})");
+  ExpectEvent(r[3], 5, R"({"occurred_at":"2024-05-01T10:00:00Z",
+      "type":"contact",
+      "identifiers":[{"namespace":"email","value":" B@Example.com "},
+                     {"namespace":"phone","value":"+1 415"}]})");
+}
+
+TEST_P(RecordReaderTest, CsvNamespacesKeepTheirCase) {
+  // A namespace is data, as an attribute key is: validation, not the
+  // reader, rejects one that is not lower case.
+  auto result =
+      Read(InputFormat::kCsv, "IDENTIFIERS.Email,identifiers.email\nA,b\n");
+  EXPECT_TRUE(result.status.ok()) << result.status;
+  ASSERT_EQ(result.records.size(), 1u);
+  ExpectEvent(result.records[0], 2,
+              R"({"identifiers":[{"namespace":"Email","value":"A"},
+                                 {"namespace":"email","value":"b"}]})");
+}
+
+TEST_P(RecordReaderTest, CsvInteractionColumns) {
+  auto result = Read(InputFormat::kCsv,
+                     "interaction_id,updated_at,enrichment\n"
+                     " connect:1 , 2024-05-01T10:05:00Z ,TRUE\n"
+                     "i2,,0\n"
+                     "i3,,n\n"
+                     ",,\n"
+                     "i4,,on\n"
+                     "i5,soon,true\n");
+  EXPECT_TRUE(result.status.ok()) << result.status;
+  ASSERT_EQ(result.records.size(), 6u);
+  const auto& r = result.records;
+  ExpectEvent(r[0], 2, R"({"interaction_id":" connect:1 ",
+      "updated_at":"2024-05-01T10:05:00Z","enrichment":true})");
+  ExpectEvent(r[1], 3, R"({"interaction_id":"i2"})");
+  ExpectEvent(r[2], 4, R"({"interaction_id":"i3"})");
+  ExpectEvent(r[3], 5, "{}");
+  ExpectRejected(r[4], 6, "enrichment", "must be true or false, got \"on\"");
+  ExpectRejected(r[5], 7, "updated_at", "must be an RFC 3339 timestamp");
 }
 
 TEST_P(RecordReaderTest, CsvHeaderIsTrimmedAndCaseInsensitive) {
@@ -541,13 +611,19 @@ TEST_P(RecordReaderTest, CsvUnknownColumnIsFatal) {
               HasSubstr("unknown CSV header column 2"));
   EXPECT_THAT(result.status.message(),
               HasSubstr("event_id, customer_id, occurred_at"));
-  EXPECT_THAT(result.status.message(), HasSubstr("nps, attributes.KEY"));
+  EXPECT_THAT(result.status.message(),
+              HasSubstr("nps, interaction_id, updated_at, enrichment, "
+                        "attributes.KEY, identifiers.NAMESPACE"));
 }
 
 TEST_P(RecordReaderTest, CsvMapFieldIsNotAColumn) {
   auto result = Read(InputFormat::kCsv, "attributes\n{}\n");
   ASSERT_FALSE(result.status.ok());
   EXPECT_EQ(ErrorField(result.status), "attributes");
+  EXPECT_THAT(result.status.message(), HasSubstr("unknown CSV header column"));
+  result = Read(InputFormat::kCsv, "identifiers\n[]\n");
+  ASSERT_FALSE(result.status.ok());
+  EXPECT_EQ(ErrorField(result.status), "identifiers");
   EXPECT_THAT(result.status.message(), HasSubstr("unknown CSV header column"));
 }
 
@@ -563,6 +639,12 @@ TEST_P(RecordReaderTest, CsvDuplicateColumnIsFatal) {
   ASSERT_FALSE(result.status.ok());
   EXPECT_EQ(ErrorField(result.status), "ATTRIBUTES.x");
   EXPECT_THAT(result.status.message(), HasSubstr("columns 1 and 2"));
+
+  result = Read(InputFormat::kCsv,
+                "identifiers.email,attributes.email,Identifiers.email\n");
+  ASSERT_FALSE(result.status.ok());
+  EXPECT_EQ(ErrorField(result.status), "Identifiers.email");
+  EXPECT_THAT(result.status.message(), HasSubstr("columns 1 and 3"));
 }
 
 TEST_P(RecordReaderTest, CsvNamelessColumnsAreFatal) {
@@ -575,6 +657,13 @@ TEST_P(RecordReaderTest, CsvNamelessColumnsAreFatal) {
   ASSERT_FALSE(result.status.ok());
   EXPECT_EQ(ErrorField(result.status), "attributes.");
   EXPECT_THAT(result.status.message(), HasSubstr("needs a key"));
+
+  result = Read(InputFormat::kCsv, "customer_id, identifiers. \n");
+  ASSERT_FALSE(result.status.ok());
+  EXPECT_EQ(ErrorField(result.status), "identifiers.");
+  EXPECT_THAT(result.status.message(),
+              HasSubstr("CSV header column 2 needs a namespace after "
+                        "\"identifiers.\""));
 }
 
 TEST_P(RecordReaderTest, CsvMalformedHeaderIsFatal) {
