@@ -106,9 +106,9 @@ extern "C" {
 /* ------------------------------------------------------------------------ */
 
 #define MOT_VERSION_MAJOR 0
-#define MOT_VERSION_MINOR 5
+#define MOT_VERSION_MINOR 6
 #define MOT_VERSION_PATCH 0
-#define MOT_VERSION_STRING "0.5.0"
+#define MOT_VERSION_STRING "0.6.0"
 /* MAJOR * 1000000 + MINOR * 1000 + PATCH, for comparisons. */
 #define MOT_VERSION_NUMBER                                     \
   (MOT_VERSION_MAJOR * 1000000 + MOT_VERSION_MINOR * 1000 + \
@@ -140,6 +140,7 @@ MOT_API int mot_version_number(void);
 #define MOT_EREJECTED -11  /* some records were rejected; the others stored */
 #define MOT_ECANCELED -12  /* a callback asked to stop */
 #define MOT_EUNSUPPORTED -13 /* a format or feature this build lacks */
+#define MOT_EAMBIGUOUS -14 /* an identifier stands for several customers */
 
 /* MOT_EBUSY comes once SQLite's busy timeout, 5 s, has run out: a call that
  * writes waited that long for another connection's write (another process,
@@ -252,12 +253,20 @@ typedef struct mot_engine_options {
   /* How many days events are kept, counted from when they occurred, for
    * mot_retention_apply(); 0 (default) keeps them forever. Since 0.5. */
   uint32_t retention_days;
+  /* How identifiers resolve to customers (motive.v1.IdentityConfig,
+   * motive/v1/identity.proto, in protobuf text format), or NULL for the
+   * defaults: the region of national phone numbers (default_region: "US"),
+   * how many customers a value may be seen with before it counts as shared
+   * (max_profiles, default 3), namespaces that never merge. Copied during
+   * mot_engine_open(); a bad one gets MOT_EPARSE or MOT_EINVALID. See
+   * "Identities" below. Since 0.6. */
+  const char *identity_config;
 } mot_engine_options;
 
 #define MOT_ENGINE_OPTIONS_INIT                                          \
   {                                                                      \
     sizeof(mot_engine_options), MOT_DURABILITY_FULL, 50, MOT_CHECK_QUICK, \
-        1, NULL, 0, NULL, NULL, NULL, NULL, 0                            \
+        1, NULL, 0, NULL, NULL, NULL, NULL, 0, NULL                      \
   }
 
 /* Fills `opts` with the defaults. `struct_size` is sizeof(*opts) as the
@@ -479,6 +488,85 @@ MOT_API int mot_customer_erase(uint64_t *erased, mot_engine *engine,
  * MOT_EINVALID also when retention_days is 0, MOT_EBUSY (as
  * mot_customer_erase(): call again), MOT_ECORRUPT or MOT_EIO. Since 0.5. */
 MOT_API int mot_retention_apply(uint64_t *removed, mot_engine *engine);
+
+/* ------------------------------------------------------------------------ */
+/* Identities                                                               */
+/* ------------------------------------------------------------------------ */
+
+/* An event may carry identifiers instead of, or beside, a customer_id:
+ * (namespace, value) pairs such as phone +14155550100 or email
+ * ana@example.com. phone is normalized to E.164 (national numbers take
+ * default_region), email trimmed and lower-cased, any other namespace
+ * compared exactly. The engine links the identifiers an event carries into
+ * one profile, the customer:
+ *   - An event without a customer_id joins the customer its identifiers
+ *     belong to, or starts a new one whose id motive derives from them ("~"
+ *     and 16 hex digits; the same events always give the same ids). Customer
+ *     ids starting with '~' are motive's.
+ *   - An event whose identifiers belong to two customers merges them; the
+ *     merged customer's context is exactly that of one customer who had all
+ *     their events. The merge is written to the log with its reason
+ *     (mot_identity_profile() lists them). The id that survives does not
+ *     depend on the order events arrive in: the least customer id chosen
+ *     by the integrator (in byte order), or when there is none the derived
+ *     id of the oldest part. So when identifiers tie two customer ids the
+ *     integrator chose, the two merge under the lesser; the other keeps
+ *     answering for the merged customer in every call that takes a
+ *     customer id. If that is wrong, unlink the identifier.
+ *   - A value seen with more than max_profiles distinct values of another
+ *     namespace (customer ids count as one), such as a switchboard number,
+ *     is shared: it merges nothing, what it merged splits again, and it
+ *     resolves to no one (MOT_EAMBIGUOUS). Phone numbers that do not parse
+ *     are kept as written and never merge; nor do namespaces configured
+ *     never_merges.
+ * Every call that takes a customer id answers for the whole customer,
+ * whichever of its merged ids it is given; mot_identity_resolve() turns an
+ * identifier into that id first (without allocating), and
+ * mot_customer_erase() of any of them erases the whole customer, its
+ * identifiers and links. */
+
+/* The longest customer id, in bytes, without the terminating NUL. */
+#define MOT_CUSTOMER_ID_MAX 128
+
+/* Writes the id of the customer that identifier `ns`:`value` belongs to into
+ * `out` (`size` bytes, NUL-terminated; MOT_CUSTOMER_ID_MAX + 1 always
+ * suffice), and its length to `*length` (may be NULL). `value` is
+ * normalized first; one already in E.164 skips libphonenumber.
+ * Returns MOT_OK, MOT_EINVALID (NULL arguments), MOT_ENOTFOUND (no event
+ * carried it), MOT_EAMBIGUOUS (shared by several customers, or unlinked
+ * and on several), MOT_ETOOSMALL (`size` too small; `*length` says how
+ * much is needed). Since 0.6. */
+MOT_API int mot_identity_resolve(char *out, size_t size, size_t *length,
+                                 mot_engine *engine, const char *ns,
+                                 const char *value);
+
+/* What motive knows of the customer `customer_id` (any of its merged ids)
+ * into `out` as a motive.v1.Profile in MOT_FORMAT_PROTOBUF or
+ * MOT_FORMAT_JSON: its id, every id merged into it, its normalized
+ * identifiers (flagged invalid, shared, unlinked or never merging), and the
+ * merges and splits that made it, each an identity event with its reason.
+ * An unknown customer gets a profile of itself alone.
+ * Returns MOT_OK, MOT_EINVALID (NULL, an empty id, a bad format), or the
+ * log's MOT_EBUSY, MOT_ECORRUPT, MOT_EIO. Since 0.6. */
+MOT_API int mot_identity_profile(mot_buf *out, mot_engine *engine,
+                                 const char *customer_id, int32_t format);
+
+/* Links `count` identifiers (namespaces[i]:values[i]) to `customer_id`, or
+ * to each other when it is NULL or "": an identity.link event in the log,
+ * merging as any event would; identifiers unlinked before link again.
+ * Returns MOT_OK, MOT_EINVALID (NULL arguments, count 0 or over 16, an
+ * invalid namespace or value, a read-only engine), or the log's errors.
+ * Since 0.6. */
+MOT_API int mot_identity_link(mot_engine *engine, const char *customer_id,
+                              const char *const *namespaces,
+                              const char *const *values, size_t count);
+
+/* Unlinks identifier `ns`:`value`: an identity.unlink event in the log.
+ * From then on it links nothing (until linked again): the customers it
+ * tied split, each rebuilt from the log. Returns as mot_identity_link().
+ * Since 0.6. */
+MOT_API int mot_identity_unlink(mot_engine *engine, const char *ns,
+                                const char *value);
 
 /* ------------------------------------------------------------------------ */
 /* A customer's context                                                     */

@@ -64,6 +64,8 @@ int StatusCode(const absl::Status& status) {
       return MOT_EIO;
     case ErrorKind::kVersion:
       return MOT_EVERSION;
+    case ErrorKind::kAmbiguous:
+      return MOT_EAMBIGUOUS;
     case ErrorKind::kOther:
       break;
   }
@@ -198,6 +200,9 @@ constexpr size_t kEngineOptionsSizeV2 = offsetof(mot_engine_options, ruleset);
 // ... and as 0.3 and 0.4 had it, before the retention period.
 constexpr size_t kEngineOptionsSizeV4 =
     offsetof(mot_engine_options, retention_days);
+// ... and as 0.5 had it, before the identity configuration.
+constexpr size_t kEngineOptionsSizeV5 =
+    offsetof(mot_engine_options, identity_config);
 // mot_engine_stats as release 0.2 had it, before the alert counts.
 constexpr size_t kEngineStatsSizeV2 = offsetof(mot_engine_stats, alerts_raised);
 // ... and as 0.3 and 0.4 had it, before the damage counts.
@@ -522,6 +527,8 @@ const char* mot_strerror(int code) {
       return "canceled";
     case MOT_EUNSUPPORTED:
       return "unsupported";
+    case MOT_EAMBIGUOUS:
+      return "ambiguous";
     default:
       return "unknown status code";
   }
@@ -537,7 +544,7 @@ void mot_buf_dispose(mot_buf* buf) {
 int mot_engine_options_init(mot_engine_options* opts, uint32_t struct_size) {
   return InitStruct(opts, struct_size, kEngineDefaults, "mot_engine_options",
                     {kEngineOptionsSizeV1, kEngineOptionsSizeV2,
-                     kEngineOptionsSizeV4});
+                     kEngineOptionsSizeV4, kEngineOptionsSizeV5});
 }
 
 int mot_ingest_options_init(mot_ingest_options* opts, uint32_t struct_size) {
@@ -618,6 +625,9 @@ int mot_engine_open(mot_engine** out, const char* path,
       options.ruleset_origin = o.ruleset_origin;
     }
     options.retention = absl::Hours(24) * o.retention_days;
+    if (o.identity_config != nullptr) {
+      options.identity_config_text = o.identity_config;
+    }
 
     auto engine = motive::engine::Engine::Open(path, std::move(options));
     if (!engine.ok()) return Fail(engine.status());
@@ -766,6 +776,80 @@ int mot_customer_erase(uint64_t* erased, mot_engine* engine,
     if (!count.ok()) return Fail(count.status());
     if (erased != nullptr) *erased = *count;
     return MOT_OK;
+  });
+}
+
+int mot_identity_resolve(char* out, size_t size, size_t* length,
+                         mot_engine* engine, const char* ns,
+                         const char* value) {
+  return Guard([&] {
+    if (length != nullptr) *length = 0;
+    if (out == nullptr && size > 0) return Fail(MOT_EINVALID, "out is NULL");
+    if (int rc = CheckEngine(engine)) return rc;
+    if (ns == nullptr || value == nullptr) {
+      return Fail(MOT_EINVALID, "ns or value is NULL");
+    }
+    absl::StatusOr<std::string> id = engine->engine->Resolve(ns, value);
+    if (!id.ok()) return Fail(id.status());
+    if (length != nullptr) *length = id->size();
+    if (id->size() + 1 > size) {
+      return Fail(MOT_ETOOSMALL,
+                  absl::StrCat("the customer id needs ", id->size() + 1,
+                               " bytes, the buffer has ", size));
+    }
+    std::memcpy(out, id->c_str(), id->size() + 1);
+    return MOT_OK;
+  });
+}
+
+int mot_identity_profile(mot_buf* out, mot_engine* engine,
+                         const char* customer_id, int32_t format) {
+  return Guard([&] {
+    if (out == nullptr) return Fail(MOT_EINVALID, "out is NULL");
+    *out = mot_buf{};
+    if (int rc = CheckEngine(engine)) return rc;
+    if (customer_id == nullptr) {
+      return Fail(MOT_EINVALID, "customer_id is NULL");
+    }
+    motive::model::WireFormat wire;
+    if (int rc = WireFormat(format, &wire)) return rc;
+    absl::StatusOr<motive::v1::Profile> profile =
+        engine->engine->DescribeProfile(customer_id);
+    if (!profile.ok()) return Fail(profile.status());
+    return EmitMessage(wire, *profile, out);
+  });
+}
+
+int mot_identity_link(mot_engine* engine, const char* customer_id,
+                      const char* const* namespaces, const char* const* values,
+                      size_t count) {
+  return Guard([&] {
+    if (int rc = CheckEngine(engine)) return rc;
+    if (count == 0 || namespaces == nullptr || values == nullptr) {
+      return Fail(MOT_EINVALID, "no identifiers to link");
+    }
+    std::vector<motive::identity::Identifier> ids;
+    for (size_t i = 0; i < count; ++i) {
+      if (namespaces[i] == nullptr || values[i] == nullptr) {
+        return Fail(MOT_EINVALID,
+                    absl::StrCat("identifier ", i, " has a NULL part"));
+      }
+      ids.push_back({namespaces[i], values[i]});
+    }
+    absl::Status s =
+        engine->engine->Link(customer_id != nullptr ? customer_id : "", ids);
+    return s.ok() ? MOT_OK : Fail(s);
+  });
+}
+
+int mot_identity_unlink(mot_engine* engine, const char* ns, const char* value) {
+  return Guard([&] {
+    if (int rc = CheckEngine(engine)) return rc;
+    if (ns == nullptr || value == nullptr) {
+      return Fail(MOT_EINVALID, "ns or value is NULL");
+    }
+    absl::Status s = engine->engine->Unlink({{ns, value}});
+    return s.ok() ? MOT_OK : Fail(s);
   });
 }
 

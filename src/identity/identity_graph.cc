@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "model/errors.h"
 #include "model/event_id.h"
 
 namespace motive::identity {
@@ -344,7 +345,7 @@ absl::StatusOr<std::string> IdentityGraph::Resolve(const Identifier& id) const {
   }
   const Node& node = nodes_[it->second];
   if (node.shared) {
-    return absl::FailedPreconditionError(absl::StrCat(
+    return model::AmbiguousError(absl::StrCat(
         id.ns, " ", id.value,
         " is shared by several profiles; ask by customer id or by another "
         "identifier"));
@@ -357,7 +358,7 @@ absl::StatusOr<std::string> IdentityGraph::Resolve(const Identifier& id) const {
     return absl::NotFoundError(
         absl::StrCat(id.ns, " ", id.value, " belongs to no profile"));
   }
-  return absl::FailedPreconditionError(
+  return model::AmbiguousError(
       absl::StrCat(id.ns, " ", id.value, " is on ", roots.size(),
                    " profiles and links none of them (",
                    node.unlinked ? "unlinked" : "it never merges",

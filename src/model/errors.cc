@@ -13,8 +13,8 @@ constexpr absl::string_view kKindPayload = "motive.dev/kind";
 
 absl::Status WithKind(absl::Status status, ErrorKind kind) {
   status.SetPayload(kKindPayload,
-                    absl::Cord(std::string(1, static_cast<char>('0' +
-                                                  static_cast<int>(kind)))));
+                    absl::Cord(std::string(
+                        1, static_cast<char>('0' + static_cast<int>(kind)))));
   return status;
 }
 
@@ -22,7 +22,8 @@ absl::Status WithKind(absl::Status status, ErrorKind kind) {
 
 absl::Status FieldError(absl::string_view field, absl::string_view message) {
   absl::Status status = absl::InvalidArgumentError(
-      field.empty() ? std::string(message) : absl::StrCat(field, ": ", message));
+      field.empty() ? std::string(message)
+                    : absl::StrCat(field, ": ", message));
   status.SetPayload(kFieldPayload, absl::Cord(field));
   return status;
 }
@@ -39,6 +40,11 @@ absl::Status VersionError(absl::string_view message) {
   return WithKind(absl::FailedPreconditionError(message), ErrorKind::kVersion);
 }
 
+absl::Status AmbiguousError(absl::string_view message) {
+  return WithKind(absl::FailedPreconditionError(message),
+                  ErrorKind::kAmbiguous);
+}
+
 ErrorKind KindOf(const absl::Status& status) {
   auto kind = status.GetPayload(kKindPayload);
   if (!kind || kind->size() != 1) return ErrorKind::kOther;
@@ -50,6 +56,8 @@ ErrorKind KindOf(const absl::Status& status) {
       return ErrorKind::kIo;
     case static_cast<int>(ErrorKind::kVersion):
       return ErrorKind::kVersion;
+    case static_cast<int>(ErrorKind::kAmbiguous):
+      return ErrorKind::kAmbiguous;
     default:
       return ErrorKind::kOther;
   }

@@ -22,7 +22,7 @@
 
 namespace motive::model {
 
-enum class ErrorKind { kOther, kParse, kIo, kVersion };
+enum class ErrorKind { kOther, kParse, kIo, kVersion, kAmbiguous };
 
 // InvalidArgument "<field>: <message>", with `field` attached. An empty field
 // means the record as a whole.
@@ -36,6 +36,10 @@ absl::Status IoError(absl::string_view message);
 
 // FailedPrecondition, of kind kVersion.
 absl::Status VersionError(absl::string_view message);
+
+// FailedPrecondition, of kind kAmbiguous: a name that stands for several
+// things (an identifier shared by several profiles).
+absl::Status AmbiguousError(absl::string_view message);
 
 ErrorKind KindOf(const absl::Status& status);
 

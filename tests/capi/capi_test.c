@@ -76,7 +76,7 @@ static void test_version_and_errors(void) {
     int codes[] = {MOT_OK,        MOT_EINVALID,    MOT_ENOTFOUND, MOT_EPARSE,
                    MOT_EIO,       MOT_ECORRUPT,    MOT_EBUSY,     MOT_ETOOSMALL,
                    MOT_EVERSION,  MOT_ENOMEM,      MOT_EINTERNAL, MOT_EREJECTED,
-                   MOT_ECANCELED, MOT_EUNSUPPORTED};
+                   MOT_ECANCELED, MOT_EUNSUPPORTED, MOT_EAMBIGUOUS};
     size_t i, j;
     for (i = 0; i < sizeof codes / sizeof codes[0]; ++i) {
       CHECK(strcmp(mot_strerror(codes[i]), "unknown status code") != 0);
@@ -110,6 +110,14 @@ static void test_options_init(void) {
   CHECK(eo.context_config == NULL && eo.snapshot_path == NULL);
   CHECK(eo.ruleset == NULL && eo.ruleset_origin == NULL);
   CHECK(eo.retention_days == 0);
+  CHECK(eo.identity_config == NULL);
+  /* A caller built before the identity configuration (0.5): its prefix. */
+  memset(&eo, 0xab, sizeof eo);
+  CHECK(mot_engine_options_init(
+            &eo, (uint32_t)offsetof(mot_engine_options, identity_config)) ==
+        MOT_OK);
+  CHECK(eo.retention_days == 0);
+  CHECK(((const unsigned char*)&eo)[sizeof eo - 1] == 0xab);
   /* A caller built before the retention period (0.4): its prefix. */
   memset(&eo, 0xab, sizeof eo);
   CHECK(mot_engine_options_init(
@@ -1835,6 +1843,82 @@ static void test_busy(void) {
   mot_engine_close(engine);
 }
 
+/* One person by phone, by email and by a CRM id; a switchboard number. */
+static void test_identities(void) {
+  mot_engine_options eo = MOT_ENGINE_OPTIONS_INIT;
+  mot_engine* engine = NULL;
+  char id[MOT_CUSTOMER_ID_MAX + 1];
+  char small[4];
+  size_t length = 99;
+  mot_buf profile = {0};
+  mot_context_summary summary = MOT_CONTEXT_SUMMARY_INIT;
+  const char* namespaces[] = {"email"};
+  const char* values[] = {"ana@example.com"};
+  static const char kCall[] =
+      "{\"type\": \"contact\", \"channel\": \"voice\", "
+      "\"occurred_at\": \"2026-01-01T10:00:00Z\", \"identifiers\": "
+      "[{\"namespace\": \"phone\", \"value\": \"(415) 555-0100\"}]}";
+  static const char kChat[] =
+      "{\"type\": \"contact\", \"channel\": \"chat\", "
+      "\"occurred_at\": \"2026-01-02T10:00:00Z\", \"identifiers\": "
+      "[{\"namespace\": \"email\", \"value\": \"Ana@Example.com\"}, "
+      "{\"namespace\": \"phone\", \"value\": \"+14155550100\"}]}";
+  static const char kCase[] =
+      "{\"customer_id\": \"crm-7\", \"type\": \"contact\", "
+      "\"channel\": \"email\", \"occurred_at\": "
+      "\"2026-01-03T10:00:00Z\"}";
+  eo.identity_config = "default_region: \"US\"";
+  CHECK(mot_engine_open(&engine, ":memory:", &eo) == MOT_OK);
+  CHECK(mot_event_record(NULL, engine, MOT_FORMAT_JSON, kCall,
+                         sizeof kCall - 1) == MOT_OK);
+  CHECK(mot_event_record(NULL, engine, MOT_FORMAT_JSON, kChat,
+                         sizeof kChat - 1) == MOT_OK);
+  CHECK(mot_event_record(NULL, engine, MOT_FORMAT_JSON, kCase,
+                         sizeof kCase - 1) == MOT_OK);
+
+  CHECK(mot_identity_resolve(id, sizeof id, &length, engine, "phone",
+                             "415-555-0100") == MOT_OK);
+  CHECK(id[0] == '~' && length == strlen(id));
+  CHECK(mot_identity_resolve(small, sizeof small, &length, engine, "phone",
+                             "+14155550100") == MOT_ETOOSMALL);
+  CHECK(length == 17);
+  CHECK(mot_identity_resolve(id, sizeof id, NULL, engine, "phone",
+                             "+19995550100") == MOT_ENOTFOUND);
+  CHECK(mot_identity_resolve(id, sizeof id, NULL, engine, NULL, "x") ==
+        MOT_EINVALID);
+
+  /* The CRM id joins by hand; the summary answers for all three. */
+  CHECK(mot_identity_link(engine, "crm-7", namespaces, values, 1) == MOT_OK);
+  CHECK(mot_identity_resolve(id, sizeof id, NULL, engine, "email",
+                             " ANA@example.com") == MOT_OK);
+  CHECK(strcmp(id, "crm-7") == 0);
+  CHECK(mot_context_summary_get(&summary, engine, "crm-7", 0) == MOT_OK);
+  CHECK(summary.events == 3);
+  CHECK(mot_identity_link(engine, "crm-7", namespaces, values, 0) ==
+        MOT_EINVALID);
+
+  CHECK(mot_identity_profile(&profile, engine, "crm-7", MOT_FORMAT_JSON) ==
+        MOT_OK);
+  CHECK(profile.data != NULL &&
+        strstr((const char*)profile.data, "+14155550100") != NULL);
+  CHECK(strstr((const char*)profile.data, "identity.merge") != NULL);
+  mot_buf_dispose(&profile);
+
+  /* Unlinked, the email no longer ties the phone to crm-7. */
+  CHECK(mot_identity_unlink(engine, "email", "ana@example.com") == MOT_OK);
+  CHECK(mot_identity_resolve(id, sizeof id, NULL, engine, "phone",
+                             "+14155550100") == MOT_OK);
+  CHECK(strcmp(id, "crm-7") != 0);
+  CHECK(mot_identity_resolve(id, sizeof id, NULL, engine, "email",
+                             "ana@example.com") == MOT_EAMBIGUOUS);
+  CHECK(strstr(mot_error_last(), "unlinked") != NULL);
+  mot_engine_close(engine);
+
+  eo.identity_config = "default_region: \"XX\"";
+  CHECK(mot_engine_open(&engine, ":memory:", &eo) != MOT_OK);
+  CHECK(strstr(mot_error_last(), "default_region") != NULL);
+}
+
 int main(void) {
   const char* base = getenv("TMPDIR");
   snprintf(temp_dir, sizeof temp_dir, "%s/motive_capi_%d", base ? base : "/tmp",
@@ -1860,6 +1944,7 @@ int main(void) {
   test_snapshot_and_stats();
   test_customer_erase();
   test_retention();
+  test_identities();
   test_ruleset_load();
   test_ruleset_at_open();
   test_decide();
