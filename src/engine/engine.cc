@@ -13,6 +13,7 @@
 #include "expr/program.h"
 #include "model/errors.h"
 #include "model/event_validation.h"
+#include "model/interactions.h"
 #include "model/text_proto.h"
 #include "state/context_variables.h"
 #include "state/snapshot.h"
@@ -207,28 +208,44 @@ absl::StatusOr<std::unique_ptr<state::StateStore>> Engine::BuildState(
   if (use_snapshot) {
     if (absl::Status s = LoadIdentities(after_seq); !s.ok()) return s;
   }
+  // Interactions with versions or enrichments are folded whole, once their
+  // events are all in: their profiles are rebuilt at the end. After a
+  // snapshot any of them may have had events before it.
+  absl::flat_hash_set<std::string> repeated;
+  if (after_seq == 0) {
+    absl::StatusOr<absl::flat_hash_set<std::string>> found =
+        log_->RepeatedInteractions();
+    if (!found.ok()) return found.status();
+    repeated = *std::move(found);
+  }
   Touched touched;
   std::string profile;
-  if (absl::Status s = log_->Scan(after_seq,
-                                  [&](int64_t, const v1::Event& event) {
-                                    ++report.events_replayed;
-                                    if (after_seq > 0)
-                                      Observe(event, &touched, nullptr);
-                                    if (!FoldTarget(event, touched, &profile)) {
-                                      return absl::OkStatus();
-                                    }
-                                    if (profile.empty()) {
-                                      store->Apply(event);
-                                    } else {
-                                      v1::Event copy = event;
-                                      copy.set_customer_id(profile);
-                                      store->Apply(copy);
-                                    }
-                                    return absl::OkStatus();
-                                  });
-      !s.ok()) {
-    return s;
-  }
+  auto fold = [&](int64_t, const v1::Event& event) {
+    ++report.events_replayed;
+    if (after_seq > 0) Observe(event, &touched, nullptr);
+    if (!event.interaction_id().empty() &&
+        (after_seq > 0 || repeated.contains(event.interaction_id()))) {
+      touched.insert(identities_->ProfileOf(event.customer_id()));
+    }
+    switch (FoldTarget(event, touched, &profile)) {
+      case Folding::kNone:
+        return absl::OkStatus();
+      case Folding::kRebuilt:
+        store->Learn(event);
+        return absl::OkStatus();
+      case Folding::kOne:
+        break;
+    }
+    if (profile.empty()) {
+      store->Apply(event);
+    } else {
+      v1::Event copy = event;
+      copy.set_customer_id(profile);
+      store->Apply(copy);
+    }
+    return absl::OkStatus();
+  };
+  if (absl::Status s = log_->Scan(after_seq, fold); !s.ok()) return s;
   if (absl::Status s = Reshape(touched, *store); !s.ok()) return s;
   if (use_snapshot) open_report_ = std::move(report);
   return store;
@@ -262,15 +279,18 @@ void Engine::Observe(const v1::Event& event, Touched* touched,
   }
 }
 
-bool Engine::FoldTarget(const v1::Event& event, const Touched& touched,
-                        std::string* profile) const {
+Engine::Folding Engine::FoldTarget(const v1::Event& event,
+                                   const Touched& touched,
+                                   std::string* profile) const {
   profile->clear();
-  if (identity::IsIdentityEvent(event)) return false;
-  if (identities_->empty()) return true;
+  if (identity::IsIdentityEvent(event) || event.enrichment()) {
+    return Folding::kNone;
+  }
+  if (identities_->empty() && touched.empty()) return Folding::kOne;
   std::string id = identities_->ProfileOf(event.customer_id());
-  if (touched.contains(id)) return false;
+  if (touched.contains(id)) return Folding::kRebuilt;
   if (id != event.customer_id()) *profile = std::move(id);
-  return true;
+  return Folding::kOne;
 }
 
 absl::Status Engine::Reshape(const Touched& touched, state::StateStore& store) {
@@ -309,7 +329,53 @@ state::CustomerState Engine::Fold(absl::Span<const v1::Event> events,
 absl::StatusOr<std::vector<v1::Event>> Engine::ProfileEvents(
     absl::string_view profile, const store::TimeRange& range) {
   const std::vector<std::string> anchors = identities_->Anchors(profile);
-  return log_->ReadCustomers(anchors, range);
+  absl::StatusOr<std::vector<v1::Event>> events =
+      log_->ReadCustomers(anchors, range);
+  if (!events.ok()) return events.status();
+  return model::EffectiveEvents(*std::move(events));
+}
+
+absl::Status Engine::PlaceInInteractions(std::vector<v1::Event>& batch,
+                                         Touched* touched) {
+  // Where this batch's interactions first went, for the next in the batch.
+  absl::flat_hash_map<std::string, std::string> in_batch;
+  for (v1::Event& event : batch) {
+    if (event.interaction_id().empty()) continue;
+    absl::StatusOr<std::vector<store::EventLog::InteractionEvent>> earlier =
+        log_->InteractionEvents(event.interaction_id());
+    if (!earlier.ok()) return earlier.status();
+    std::string anchor;
+    if (!earlier->empty()) {
+      anchor = earlier->front().customer_id;
+    } else if (auto it = in_batch.find(event.interaction_id());
+               it != in_batch.end()) {
+      anchor = it->second;
+    }
+    const identity::Identifier held = {"interaction", event.interaction_id()};
+    const std::string held_anchor =
+        identity::IdentityGraph::DerivedAnchor(absl::MakeConstSpan(&held, 1));
+    if (event.customer_id().empty()) {
+      // An enrichment of nobody yet: held under the interaction itself,
+      // which its version will link when it comes.
+      if (anchor.empty() || anchor == held_anchor) {
+        anchor = held_anchor;
+        v1::Identifier* id = event.add_identifiers();
+        id->set_namespace_(held.ns);
+        id->set_value(held.value);
+      }
+      event.set_customer_id(anchor);
+    } else if (anchor == held_anchor) {
+      v1::Identifier* id = event.add_identifiers();
+      id->set_namespace_(held.ns);
+      id->set_value(held.value);
+    }
+    if (!anchor.empty()) {
+      // A later version or another enrichment: the profile's fold changes.
+      touched->insert(identities_->ProfileOf(anchor));
+    }
+    in_batch.try_emplace(event.interaction_id(), event.customer_id());
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Engine::Prepare(v1::Event* event) const {
@@ -332,13 +398,17 @@ absl::Status Engine::AppendBatch(std::vector<v1::Event>& batch,
                                  IngestCounts* counts) {
   if (batch.empty()) return absl::OkStatus();
   base::MutexLock ingest(&ingest_mu_);
+  Touched touched;
+  if (absl::Status s = PlaceInInteractions(batch, &touched); !s.ok()) {
+    batch.clear();
+    return s;
+  }
   absl::StatusOr<store::AppendResult> result = log_->Append(batch);
   if (!result.ok()) {
     batch.clear();
     return result.status();
   }
   // Identities first, so that each event folds into its final profile.
-  Touched touched;
   std::vector<v1::Event> explanations;
   for (size_t i = 0; i < batch.size(); ++i) {
     if (result->appended[i]) Observe(batch[i], &touched, &explanations);
@@ -356,9 +426,10 @@ absl::Status Engine::AppendBatch(std::vector<v1::Event>& batch,
     std::shared_ptr<const decide::Ruleset> rules = CurrentRuleset();
     std::string profile;
     for (size_t i = 0; i < batch.size(); ++i) {
-      if (!result->appended[i] || !FoldTarget(batch[i], touched, &profile)) {
-        continue;
-      }
+      if (!result->appended[i]) continue;
+      const Folding folding = FoldTarget(batch[i], touched, &profile);
+      if (folding == Folding::kRebuilt) state_->Learn(batch[i]);
+      if (folding != Folding::kOne) continue;
       if (!profile.empty()) batch[i].set_customer_id(profile);
       if (rules == nullptr) {
         state_->Apply(batch[i]);

@@ -296,16 +296,29 @@ class Engine {
   absl::Status AppendBatch(std::vector<v1::Event>& batch, IngestCounts* counts);
   // Profiles whose merges and splits the state has yet to follow.
   using Touched = absl::flat_hash_set<std::string>;
+  // Gives the batch's enrichments without a customer the anchor of their
+  // interaction (or holds them under the interaction until its version
+  // comes, linking the two then), and notes in `touched` the profiles
+  // whose interactions gain a version or an enrichment: their folds are
+  // rebuilt.
+  absl::Status PlaceInInteractions(std::vector<v1::Event>& batch,
+                                   Touched* touched)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(ingest_mu_);
   // Takes an appended event into the identity graph; notes the profiles it
   // merged or split in `touched`, and adds the events that explain them to
   // `explanations` when given.
   void Observe(const v1::Event& event, Touched* touched,
                std::vector<v1::Event>* explanations);
-  // Whether an appended event is folded one by one, and into which profile
-  // (`*profile`, left empty when it is the event's own customer_id). Not
-  // identity events, nor those of touched profiles, which Reshape rebuilds.
-  bool FoldTarget(const v1::Event& event, const Touched& touched,
-                  std::string* profile) const;
+  // How an appended event reaches the state.
+  enum class Folding {
+    kNone,     // identity events, and enrichments (through their version)
+    kRebuilt,  // of a touched profile: Reshape folds it, it only teaches
+    kOne,      // folded alone
+  };
+  // For kOne, the profile it folds into is `*profile`, left empty when it
+  // is the event's own customer_id.
+  Folding FoldTarget(const v1::Event& event, const Touched& touched,
+                     std::string* profile) const;
   // Rebuilds the touched profiles' states in `store` from the log and drops
   // those that ended.
   absl::Status Reshape(const Touched& touched, state::StateStore& store);

@@ -66,9 +66,9 @@ absl::Status CheckId(absl::string_view field, absl::string_view value,
     return required ? FieldError(field, "is required") : absl::OkStatus();
   }
   if (value.size() > kMaxIdBytes) {
-    return FieldError(field, absl::StrCat("is ", value.size(),
-                                          " bytes long, at most ", kMaxIdBytes,
-                                          " are allowed"));
+    return FieldError(field,
+                      absl::StrCat("is ", value.size(), " bytes long, at most ",
+                                   kMaxIdBytes, " are allowed"));
   }
   if (!IsCleanUtf8(value)) {
     return FieldError(field, "must be UTF-8 without control characters");
@@ -85,12 +85,14 @@ absl::Status CheckTimestamp(absl::string_view field,
   if (ts.seconds() < kEarliestSeconds) {
     return FieldError(field, "is before 1990-01-01, which no journey is");
   }
-  absl::Time t = absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+  absl::Time t =
+      absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
   if (t > latest) {
     return FieldError(
-        field, absl::StrCat("is in the future (",
-                            absl::FormatTime(absl::RFC3339_sec, t, absl::UTCTimeZone()),
-                            "), more than a day past the time of recording"));
+        field, absl::StrCat(
+                   "is in the future (",
+                   absl::FormatTime(absl::RFC3339_sec, t, absl::UTCTimeZone()),
+                   "), more than a day past the time of recording"));
   }
   return absl::OkStatus();
 }
@@ -111,9 +113,9 @@ std::string NumberText(T value) {
 template <typename T>
 absl::Status CheckRange(absl::string_view field, T value, T low, T high) {
   if (value < low || value > high) {
-    return FieldError(field, absl::StrCat("must be within [", NumberText(low),
-                                          ", ", NumberText(high), "], got ",
-                                          NumberText(value)));
+    return FieldError(
+        field, absl::StrCat("must be within [", NumberText(low), ", ",
+                            NumberText(high), "], got ", NumberText(value)));
   }
   return absl::OkStatus();
 }
@@ -210,9 +212,10 @@ absl::Status CheckInteraction(const v1::Event& event, absl::Time latest) {
 
 absl::Status CheckAttributes(const v1::Event& event) {
   if (event.attributes_size() > kMaxAttributes) {
-    return FieldError("attributes", absl::StrCat("has ", event.attributes_size(),
-                                                 " entries, at most ",
-                                                 kMaxAttributes, " are allowed"));
+    return FieldError(
+        "attributes",
+        absl::StrCat("has ", event.attributes_size(), " entries, at most ",
+                     kMaxAttributes, " are allowed"));
   }
   for (const auto& [key, value] : event.attributes()) {
     std::string field = absl::StrCat("attributes.", key);
@@ -227,7 +230,8 @@ absl::Status CheckAttributes(const v1::Event& event) {
               kMaxAttributeKeyBytes, " bytes long"));
     }
     if (!IsCleanUtf8(key)) {
-      return FieldError("attributes", "keys must be UTF-8 without control characters");
+      return FieldError("attributes",
+                        "keys must be UTF-8 without control characters");
     }
     switch (value.kind_case()) {
       case google::protobuf::Value::kStringValue:
@@ -261,10 +265,13 @@ absl::Status CheckWho(const v1::Event& event) {
     return s;
   }
   // An event without a customer_id joins the profile its identifiers
-  // resolve to (src/identity).
-  if (event.customer_id().empty() && event.identifiers_size() == 0) {
+  // resolve to (src/identity), or an enrichment the profile of the
+  // interaction it enriches.
+  if (event.customer_id().empty() && event.identifiers_size() == 0 &&
+      !(event.enrichment() && !event.interaction_id().empty())) {
     return FieldError("customer_id",
-                      "required unless the event has identifiers");
+                      "required unless the event has identifiers or enriches "
+                      "an interaction");
   }
   if (absl::Status s = CheckId("customer_id", event.customer_id(), false);
       !s.ok()) {

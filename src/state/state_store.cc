@@ -62,6 +62,14 @@ void StateStore::Apply(const v1::Event& event) {
   }
 }
 
+void StateStore::Learn(const v1::Event& event) {
+  const std::optional<Response> response = ReadFeedback(event, *strings_);
+  if (!response) return;
+  base::WriterLock lock(&learned_mu_);
+  learned_[response->action].Count(
+      static_cast<v1::FeedbackOutcome>(response->outcome));
+}
+
 bool StateStore::Erase(absl::string_view customer_id,
                        absl::Span<const v1::Event> events) {
   bool found;

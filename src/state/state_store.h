@@ -92,6 +92,9 @@ class StateStore {
   // Folds an event appended to the log (not a duplicate) into its customer's
   // state, and a feedback event's response into the learning counters.
   void Apply(const v1::Event& event);
+  // Only Apply's second half: for an event whose customer is rebuilt from
+  // the log (CustomerState::Apply, which teaches nothing) instead.
+  void Learn(const v1::Event& event);
 
   // Forgets a customer (erasure): its state, and what the responses among
   // `events`, which must be every event of that customer Apply folded,

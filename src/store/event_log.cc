@@ -47,6 +47,13 @@ constexpr const char* kMigrations[] = {
       UPDATE events SET crc = motive_event_crc(seq, event_id, customer_id,
                                                occurred_us, recorded_us, body);
     )sql",
+    // 3 -> 4: versions and enrichments of one interaction, found by its id.
+    // Events written before 4 cannot have one (the field is newer).
+    R"sql(
+      ALTER TABLE events ADD COLUMN interaction TEXT NOT NULL DEFAULT '';
+      CREATE INDEX events_by_interaction ON events (interaction, seq)
+        WHERE interaction != '';
+    )sql",
 };
 static_assert(std::size(kMigrations) == EventLog::kSchemaVersion);
 
@@ -128,8 +135,9 @@ absl::Status Migrate(Connection& db, int from, bool fresh) {
 }
 
 // The columns ReadRowLocked reads, in its order.
-#define MOTIVE_EVENT_COLUMNS \
-  "seq, event_id, customer_id, occurred_us, recorded_us, crc, body"
+#define MOTIVE_EVENT_COLUMNS                                          \
+  "seq, event_id, customer_id, occurred_us, recorded_us, crc, body, " \
+  "interaction"
 
 void SqlEventChecksum(sqlite3_context* context, int, sqlite3_value** argv) {
   // Text and blob pointers first, then their sizes, as SQLite asks.
@@ -470,8 +478,12 @@ absl::Status EventLog::PrepareStatements() {
   } const statements[] = {
       {&insert_,
        "INSERT INTO events (seq, event_id, customer_id, occurred_us, "
-       "recorded_us, body, crc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+       "recorded_us, body, crc, interaction) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
        "ON CONFLICT (event_id) DO NOTHING"},
+      {&select_interaction_,
+       "SELECT seq, customer_id FROM events WHERE interaction = ?1 "
+       "ORDER BY seq"},
       {&select_customer_,
        "SELECT " MOTIVE_EVENT_COLUMNS
        " FROM events WHERE customer_id = ?1 AND occurred_us >= ?2 "
@@ -601,6 +613,7 @@ absl::Status EventLog::InsertLocked(const v1::Event& event,
   insert_.BindInt64(
       7, EventChecksum(next_seq_, event.event_id(), event.customer_id(),
                        occurred_us, recorded_us, body));
+  insert_.BindText(8, event.interaction_id());
   if (absl::Status s = Run(insert_); !s.ok()) return s;
   const bool appended = db_->Changes() == 1;
   result->appended.push_back(appended);
@@ -776,6 +789,7 @@ bool EventLog::ReadRowLocked(const Statement& stmt,
                            stmt.ColumnInt64(4), body) &&
       event->ParseFromArray(body.data(), static_cast<int>(body.size())) &&
       event->event_id() == event_id && event->customer_id() == row_customer &&
+      event->interaction_id() == stmt.ColumnText(7) &&
       model::ToUnixMicros(event->occurred_at()) == occurred_us &&
       (customer_id.empty() || row_customer == customer_id);
   if (!good) NoteDamageLocked(seq);
@@ -841,6 +855,43 @@ absl::StatusOr<std::vector<v1::Event>> EventLog::ReadCustomers(
   events.reserve(rows.size());
   for (auto& row : rows) events.push_back(std::move(row.second));
   return events;
+}
+
+absl::StatusOr<std::vector<EventLog::InteractionEvent>>
+EventLog::InteractionEvents(absl::string_view interaction_id) {
+  std::vector<InteractionEvent> events;
+  base::MutexLock lock(&mu_);
+  select_interaction_.BindText(1, interaction_id);
+  absl::Status status;
+  while (true) {
+    absl::StatusOr<bool> row = select_interaction_.Step();
+    if (!row.ok() || !*row) {
+      status = row.status();
+      break;
+    }
+    events.push_back({select_interaction_.ColumnInt64(0),
+                      std::string(select_interaction_.ColumnText(1))});
+  }
+  select_interaction_.Reset();
+  if (!status.ok()) return status;
+  return events;
+}
+
+absl::StatusOr<absl::flat_hash_set<std::string>>
+EventLog::RepeatedInteractions() {
+  base::MutexLock lock(&mu_);
+  absl::StatusOr<Statement> stmt = db_->Prepare(
+      "SELECT interaction FROM events WHERE interaction != '' "
+      "GROUP BY interaction HAVING count(*) > 1");
+  if (!stmt.ok()) return stmt.status();
+  absl::flat_hash_set<std::string> repeated;
+  while (true) {
+    absl::StatusOr<bool> row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    repeated.insert(std::string(stmt->ColumnText(0)));
+  }
+  return repeated;
 }
 
 absl::Status EventLog::Scan(

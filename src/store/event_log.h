@@ -1,15 +1,19 @@
 // EventLog: the durable, append-only log of journey events in SQLite, the
 // source of truth that every projection is rebuilt from.
 //
-// Layout (schema version 3, PRAGMA user_version; application_id "MOTV"):
+// Layout (schema version 4, PRAGMA user_version; application_id "MOTV"):
 //
 //   events(seq INTEGER PRIMARY KEY,      append order, never reused
 //          event_id TEXT UNIQUE,         the idempotency key
 //          customer_id TEXT, occurred_us INTEGER, recorded_us INTEGER,
 //          body BLOB,                    the motive.v1.Event, protobuf
-//          crc INTEGER)                  since 3: EventChecksum of the row
+//          crc INTEGER,                  since 3: EventChecksum of the row
+//          interaction TEXT)             since 4: the event's interaction_id
 //   index events_by_customer(customer_id, occurred_us, seq)
-//   motive_meta(key TEXT PRIMARY KEY, value TEXT)   since version 2
+//   index events_by_interaction(interaction, seq), of events that have one
+//   motive_meta(key TEXT PRIMARY KEY, value TEXT)   since version 2; keys:
+//     created_by, migrated_by, closed_cleanly, high_water_seq, and
+//     identified (an event with identifiers was appended)
 //
 // Opening checks before it writes anything: a file that is not SQLite, not
 // motive's, damaged (quick or full integrity check) or from a newer schema is
@@ -123,7 +127,7 @@ struct LogDamage {
 class EventLog {
  public:
   // The schema this code writes.
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
   // The WAL is checkpointed (in the background) once it holds this many
   // pages, as SQLite's own default would (inside a commit).
   static constexpr int kCheckpointPages = 1000;
@@ -164,6 +168,18 @@ class EventLog {
   // customer's: by occurred time, then seq; `range.limit` counts them all.
   absl::StatusOr<std::vector<v1::Event>> ReadCustomers(
       absl::Span<const std::string> customer_ids, const TimeRange& range);
+
+  // The events that share interaction `interaction_id` (versions and
+  // enrichments of one contact): their seqs and customer ids, in append
+  // order.
+  struct InteractionEvent {
+    int64_t seq;
+    std::string customer_id;
+  };
+  absl::StatusOr<std::vector<InteractionEvent>> InteractionEvents(
+      absl::string_view interaction_id);
+  // The interactions that more than one event describes.
+  absl::StatusOr<absl::flat_hash_set<std::string>> RepeatedInteractions();
 
   // Whether an event with identifiers was ever appended (motive_meta
   // 'identified'), so that opening a log of customer ids only reads no
@@ -271,6 +287,7 @@ class EventLog {
   Statement insert_ ABSL_GUARDED_BY(mu_);
   Statement select_customer_ ABSL_GUARDED_BY(mu_);
   Statement select_customer_recent_ ABSL_GUARDED_BY(mu_);
+  Statement select_interaction_ ABSL_GUARDED_BY(mu_);
   Statement scan_ ABSL_GUARDED_BY(mu_);
   Statement erase_ ABSL_GUARDED_BY(mu_);
   Statement erase_before_ ABSL_GUARDED_BY(mu_);

@@ -4,6 +4,8 @@
 // order; shared values, unlink and erasure split and forget as they say.
 
 #include <algorithm>
+#include <filesystem>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -319,6 +321,108 @@ TEST(EngineIdentityTest, ReservedAndMissingIdsAreRejected) {
   r = engine->Record(e);
   ASSERT_FALSE(r.ok());
   EXPECT_THAT(r.status().message(), HasSubstr("'~'"));
+}
+
+}  // namespace
+}  // namespace motive::engine
+
+namespace motive::engine {
+namespace {
+
+// A contact of Amazon Connect as its records and analyses arrive: two
+// versions of the record and an analysis, in every order.
+v1::Event Version(int minute, v1::Outcome outcome) {
+  v1::Event e = Contact(3, v1::VOICE, {{"phone", "+14155550100"}});
+  e.set_event_id(absl::StrCat("ctr-1@", minute));
+  e.set_interaction_id("connect:ctr-1");
+  *e.mutable_updated_at() =
+      model::FromUnixMicros(kNowUs - 3 * kDayUs + minute * 60000000LL);
+  e.set_outcome(outcome);
+  e.clear_sentiment();
+  return e;
+}
+
+v1::Event Analysis() {
+  v1::Event e;
+  e.set_event_id("lens-1");
+  e.set_type("contact_analysis");
+  e.set_interaction_id("connect:ctr-1");
+  e.set_enrichment(true);
+  e.set_sentiment(-0.8);
+  (*e.mutable_attributes())["category"].set_string_value("billing");
+  *e.mutable_occurred_at() = model::FromUnixMicros(kNowUs - 2 * kDayUs);
+  return e;
+}
+
+TEST(EngineInteractionTest, TheLatestVersionWithItsEnrichmentsCountsOnce) {
+  std::vector<v1::Event> events = {Version(1, v1::UNRESOLVED),
+                                   Version(5, v1::RESOLVED), Analysis()};
+  std::sort(events.begin(), events.end(),
+            [](const v1::Event& a, const v1::Event& b) {
+              return a.event_id() < b.event_id();
+            });
+  std::optional<state::Summary> first;
+  do {
+    auto engine = Open(":memory:");
+    for (const v1::Event& e : events) {
+      absl::StatusOr<bool> r = engine->Record(e);
+      ASSERT_TRUE(r.ok()) << r.status();
+    }
+    const std::string customer = *engine->Resolve("phone", "+14155550100");
+    state::Summary s;
+    ASSERT_TRUE(engine->Summarize(customer, 0, &s).ok());
+    EXPECT_EQ(s.events, 1u);
+    EXPECT_EQ(s.contacts[0].total, 1u);
+    EXPECT_EQ(s.last_contact.outcome, v1::RESOLVED);
+    EXPECT_DOUBLE_EQ(s.sentiment_last, -0.8);
+    auto timeline = engine->Timeline(customer, {});
+    ASSERT_TRUE(timeline.ok());
+    ASSERT_THAT(*timeline, SizeIs(1));
+    EXPECT_EQ((*timeline)[0].event_id(), "ctr-1@5");
+    EXPECT_EQ((*timeline)[0].attributes().at("category").string_value(),
+              "billing");
+    EXPECT_EQ((*timeline)[0].type(), "contact");
+    if (first) ExpectSameSummary(s, *first);
+    first = s;
+  } while (std::next_permutation(events.begin(), events.end(),
+                                 [](const v1::Event& a, const v1::Event& b) {
+                                   return a.event_id() < b.event_id();
+                                 }));
+}
+
+TEST(EngineInteractionTest, AnEnrichmentAloneCountsForNothingUntilItsVersion) {
+  testing::TempDir dir;
+  const std::string path = dir.File("log.db");
+  {
+    auto engine = Open(path);
+    ASSERT_TRUE(engine->Record(Analysis()).ok());
+    EXPECT_EQ(engine->Resolve("phone", "+14155550100").status().code(),
+              absl::StatusCode::kNotFound);
+    ASSERT_TRUE(engine->WriteSnapshot().ok());
+  }
+  auto engine = Open(path);
+  ASSERT_TRUE(engine->Record(Version(1, v1::UNRESOLVED)).ok());
+  const std::string customer = *engine->Resolve("phone", "+14155550100");
+  state::Summary live;
+  ASSERT_TRUE(engine->Summarize(customer, 0, &live).ok());
+  EXPECT_EQ(live.events, 1u);
+  EXPECT_DOUBLE_EQ(live.sentiment_last, -0.8);
+  // Re-sent: duplicates change nothing.
+  ASSERT_FALSE(*engine->Record(Version(1, v1::UNRESOLVED)));
+  ASSERT_FALSE(*engine->Record(Analysis()));
+  state::Summary again;
+  ASSERT_TRUE(engine->Summarize(customer, 0, &again).ok());
+  ExpectSameSummary(again, live);
+  engine.reset();
+  // Replayed from the snapshot's tail, and from the whole log.
+  for (bool keep_snapshot : {true, false}) {
+    if (!keep_snapshot) std::filesystem::remove(path + "-snapshot");
+    engine = Open(path);
+    state::Summary replayed;
+    ASSERT_TRUE(engine->Summarize(customer, 0, &replayed).ok());
+    ExpectSameSummary(replayed, live, keep_snapshot ? "tail" : "whole");
+    engine.reset();
+  }
 }
 
 }  // namespace

@@ -60,8 +60,10 @@ TEST(ValidateEventTest, RequiredFields) {
 TEST(ValidateEventTest, CustomerIdIsOptionalWithIdentifiers) {
   v1::Event e = ValidEvent();
   e.clear_customer_id();
-  ExpectRejected(e, "customer_id",
-                 "customer_id: required unless the event has identifiers");
+  ExpectRejected(
+      e, "customer_id",
+      "customer_id: required unless the event has identifiers or enriches "
+      "an interaction");
   e = WithIdentifier(e, "email", "a@example.com");
   EXPECT_TRUE(ValidateEvent(e, kNow).ok());
   // Both is fine too.
@@ -210,9 +212,9 @@ TEST(ValidateEventTest, Utf8IsCheckedStrictly) {
   v1::Event e = ValidEvent();
   e.set_customer_id("Zoë-東京");
   EXPECT_TRUE(ValidateEvent(e, kNow).ok());
-  for (const char* bad : {"\xc3", "\xc3\x28", "\xe0\x80\xaf" /* overlong */,
-                          "\xed\xa0\x80" /* surrogate */, "\xf4\x90\x80\x80",
-                          "a\x7f"}) {
+  for (const char* bad :
+       {"\xc3", "\xc3\x28", "\xe0\x80\xaf" /* overlong */,
+        "\xed\xa0\x80" /* surrogate */, "\xf4\x90\x80\x80", "a\x7f"}) {
     e.set_customer_id(bad);
     ExpectRejected(e, "customer_id");
   }
@@ -495,8 +497,8 @@ TEST(PrepareEventTest, EventWithIdentifiersAndNoCustomerIdIsAccepted) {
 }
 
 TEST(TimeConversionTest, MicrosRoundTripIncludingBeforeEpoch) {
-  for (int64_t us : {int64_t{0}, int64_t{1}, int64_t{-1}, int64_t{1750000000123456},
-                     int64_t{-1500001}}) {
+  for (int64_t us : {int64_t{0}, int64_t{1}, int64_t{-1},
+                     int64_t{1750000000123456}, int64_t{-1500001}}) {
     google::protobuf::Timestamp ts = FromUnixMicros(us);
     EXPECT_GE(ts.nanos(), 0);
     EXPECT_EQ(ToUnixMicros(ts), us);
