@@ -96,6 +96,9 @@ class CustomerArgument {
   std::optional<int> Resolve(std::string_view command, mot_engine* engine);
 
   bool has_identity() const { return !identity_text_.empty(); }
+  // --identity as given, split (valid once Check() has passed).
+  const std::string& identity_text() const { return identity_text_; }
+  const Identifier& identity() const { return identity_; }
   // The customer id: CUSTOMER, or once resolved the --identity's customer.
   const std::string& id() const { return id_; }
   const char* c_str() const { return id_.c_str(); }

@@ -58,8 +58,10 @@ int RunLink(int argc, char** argv) {
       "identity.link\nevent in the log, which merges the customers they "
       "belonged to, as any event\ncarrying them together would. An "
       "identifier unlinked before links again.\nThe first argument is the "
-      "CUSTOMER when it has no ':' (else give --identity\nof one of its "
-      "identifiers). Prints the customer the identifiers now belong to.\n\n"
+      "CUSTOMER when it has no ':'. With --identity, they are\nlinked "
+      "together with that identifier, into the customer it belongs to (the "
+      "way\nto reach a customer known only by an id motive derived, '~...'). "
+      "Prints the\ncustomer the identifiers now belong to.\n\n"
       "Exit status: 0, 2 for a usage error, 3 for any other failure.");
   AddExistingDatabaseFlag(cl, &db);
   AddIdentityConfigFlag(cl, &files.identity_config);
@@ -81,8 +83,18 @@ int RunLink(int argc, char** argv) {
 
   EnginePtr engine = OpenForWriting(kCommand, db, files);
   if (engine == nullptr) return kExitFailure;
+  // Resolved only to say why an identity belongs to no one customer: the
+  // link goes through the identifier itself, since mot_identity_link
+  // refuses the ids motive derives.
   if (auto exit_code = customer.Resolve(kCommand, engine.get())) {
     return *exit_code;
+  }
+  std::string to;  // the customer id given, "" to link them to each other
+  if (customer.has_identity()) {
+    ids.insert(ids.begin(), customer.identity());
+    arguments.insert(arguments.begin(), customer.identity_text());
+  } else {
+    to = customer.id();
   }
   std::vector<const char*> namespaces;
   std::vector<const char*> values;
@@ -90,7 +102,7 @@ int RunLink(int argc, char** argv) {
     namespaces.push_back(id.ns.c_str());
     values.push_back(id.value.c_str());
   }
-  if (mot_identity_link(engine.get(), customer.c_str(), namespaces.data(),
+  if (mot_identity_link(engine.get(), to.c_str(), namespaces.data(),
                         values.data(), ids.size()) != MOT_OK) {
     return ReportFailure(kCommand, IdentifiersText(arguments));
   }
@@ -105,10 +117,7 @@ int RunLink(int argc, char** argv) {
     now = fmt::format(" ({})", mot_error_last());
   }
   fmt::print("linked {}{}{}\n", IdentifiersText(arguments),
-             customer.id().empty()
-                 ? ""
-                 : fmt::format(" to customer {}", customer.id()),
-             now);
+             to.empty() ? "" : fmt::format(" to customer {}", to), now);
   return kExitOk;
 }
 

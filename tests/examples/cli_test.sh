@@ -322,6 +322,12 @@ contains "unlinked" "unlinked email explained"
 expect 0 "whois of the phone after unlink" -- "$motive" whois "${idb[@]}" phone:+14155550100
 [[ $out != *"customer crm-7"* ]] || { failures=$((failures + 1)); echo "FAIL: the phone still belongs to crm-7"; }
 checks=$((checks + 1))
+expect 0 "link by --identity" -- "$motive" link "${idb[@]}" --identity phone:+14155550100 email:ana.silva@example.com
+contains "linked phone:+14155550100, email:ana.silva@example.com; they belong to customer ~" "linked into the derived customer"
+expect 0 "whois of the linked email" -- "$motive" whois "${idb[@]}" email:ana.silva@example.com
+contains "phone  +14155550100" "the email joined the phone's customer"
+expect 3 "link by an unknown --identity" -- "$motive" link "${idb[@]}" --identity phone:+19995550100 email:x@example.com
+contains "belongs to no profile" "unknown identity explained"
 expect 0 "erase --identity" -- "$motive" erase "${idb[@]}" --identity phone:+14155550100
 contains "of customer ~" "erased by identity"
 expect 3 "whois after erase" -- "$motive" whois "${idb[@]}" phone:+14155550100
