@@ -16,6 +16,9 @@ int RunExpire(int argc, char** argv);
 int RunExpr(int argc, char** argv);
 int RunNext(int argc, char** argv);
 int RunFeedback(int argc, char** argv);
+int RunWhois(int argc, char** argv);
+int RunLink(int argc, char** argv);
+int RunUnlink(int argc, char** argv);
 
 }  // namespace motive::cli
 

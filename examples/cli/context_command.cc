@@ -235,10 +235,10 @@ int RunContext(int argc, char** argv) {
   std::string db;
   bool json = false;
   std::string as_of;
-  std::string config_path;
-  std::vector<std::string> customer;
+  EngineFiles files;
+  CustomerArgument customer;
   CommandLine cl(
-      kCommand, "--db FILE [options] CUSTOMER",
+      kCommand, "--db FILE [options] {CUSTOMER | --identity NAMESPACE:VALUE}",
       "Shows a customer's context as the agent's desktop gets it when the "
       "customer\ncalls: contacts over 7, 30 and 90 days, the last contact, "
       "friction, bad\nexperiences, sentiment, the journey, commerce, the voice "
@@ -258,9 +258,11 @@ int RunContext(int argc, char** argv) {
           .help = "the context at TIME, in RFC 3339 (2025-03-05T00:00:00Z); "
                   "default now"},
          &as_of);
-  AddContextConfigFlag(cl, &config_path);
-  cl.Positionals("CUSTOMER", 1, 1, &customer);
+  AddContextConfigFlag(cl, &files.context_config);
+  AddIdentityConfigFlag(cl, &files.identity_config);
+  customer.Add(cl);
   if (auto exit_code = cl.Parse(argc, argv)) return *exit_code;
+  if (auto exit_code = customer.Check(cl)) return *exit_code;
 
   int64_t as_of_us = 0;  // now
   if (auto exit_code = ParseTimeFlag(cl, "as-of", as_of, &as_of_us)) {
@@ -272,13 +274,16 @@ int RunContext(int argc, char** argv) {
   // the lookup works beside an ingest, and skips the whole-file check.
   options.read_only = 1;
   options.integrity_check = MOT_CHECK_NONE;
-  EnginePtr engine = OpenEngine(kCommand, db, options, config_path);
+  EnginePtr engine = OpenEngine(kCommand, db, options, files);
   if (engine == nullptr) return kExitFailure;
+  if (auto exit_code = customer.Resolve(kCommand, engine.get())) {
+    return *exit_code;
+  }
 
   OwnedBuf buf;
-  if (mot_context_get(buf.get(), engine.get(), customer[0].c_str(), as_of_us,
+  if (mot_context_get(buf.get(), engine.get(), customer.c_str(), as_of_us,
                       json ? MOT_FORMAT_JSON : MOT_FORMAT_PROTOBUF) != MOT_OK) {
-    return ReportFailure(kCommand, fmt::format("customer {}", customer[0]));
+    return ReportFailure(kCommand, fmt::format("customer {}", customer.id()));
   }
   if (!json) return PrintContext(buf.view());
   const std::string_view text = buf.view();

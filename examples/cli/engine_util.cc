@@ -30,6 +30,17 @@ void AddContextConfigFlag(CommandLine& cl, std::string* path) {
          path);
 }
 
+void AddIdentityConfigFlag(CommandLine& cl, std::string* path) {
+  cl.Add({.name = "identity-config",
+          .value_name = "FILE",
+          .help = "the identity configuration: the region of national phone "
+                  "numbers (default_region: \"US\" unless set), when a value "
+                  "counts as shared, namespaces that never merge "
+                  "(motive.v1.IdentityConfig, protobuf text format); give "
+                  "every command on a database the same one"},
+         path);
+}
+
 namespace {
 
 // Reads the whole file at `path` into `out`. On failure prints why, as
@@ -54,37 +65,109 @@ bool ReadTextFile(std::string_view command, const std::string& path,
 }  // namespace
 
 EnginePtr OpenEngine(std::string_view command, const std::string& path,
-                     mot_engine_options options, const std::string& config_path,
-                     const std::string& rules_path) {
+                     mot_engine_options options, const EngineFiles& files) {
   std::string config;
-  if (!config_path.empty()) {
-    if (!ReadTextFile(command, config_path, &config)) return nullptr;
+  if (!files.context_config.empty()) {
+    if (!ReadTextFile(command, files.context_config, &config)) return nullptr;
     options.context_config = config.c_str();
   }
   std::string rules;
-  if (!rules_path.empty()) {
-    if (!ReadTextFile(command, rules_path, &rules)) return nullptr;
+  if (!files.rules.empty()) {
+    if (!ReadTextFile(command, files.rules, &rules)) return nullptr;
     options.ruleset = rules.c_str();
-    options.ruleset_origin = rules_path.c_str();
+    options.ruleset_origin = files.rules.c_str();
+  }
+  std::string identity_config;
+  if (!files.identity_config.empty()) {
+    if (!ReadTextFile(command, files.identity_config, &identity_config)) {
+      return nullptr;
+    }
+    options.identity_config = identity_config.c_str();
   }
   mot_engine* engine = nullptr;
   const int rc = mot_engine_open(&engine, path.c_str(), &options);
   if (rc == MOT_OK) return EnginePtr(engine);
   // The database's own failures have other codes (not found, corrupt,
   // version, busy, I/O): with the CLI's options, these two are a file's.
-  // The ruleset's messages start with its origin, its path.
+  // The ruleset's messages start with its origin, its path; the identity
+  // configuration's name the option, identity_config.
   const std::string_view message = mot_error_last();
   std::string_view at_fault = path;
   if (rc == MOT_EPARSE || rc == MOT_EINVALID) {
-    if (!rules_path.empty() &&
-        (config_path.empty() || message.starts_with(rules_path))) {
-      at_fault = rules_path;
-    } else if (!config_path.empty()) {
-      at_fault = config_path;
+    if (!files.identity_config.empty() &&
+        message.find("identity_config") != std::string_view::npos) {
+      at_fault = files.identity_config;
+    } else if (!files.rules.empty() && (files.context_config.empty() ||
+                                        message.starts_with(files.rules))) {
+      at_fault = files.rules;
+    } else if (!files.context_config.empty()) {
+      at_fault = files.context_config;
     }
   }
   fmt::print(stderr, "motive {}: {}\n", command, AboutPath(at_fault, message));
   return nullptr;
+}
+
+bool ParseIdentifier(std::string_view text, Identifier* out) {
+  const size_t colon = text.find(':');
+  if (colon == std::string_view::npos || colon == 0) return false;
+  out->ns = std::string(text.substr(0, colon));
+  out->value = std::string(text.substr(colon + 1));
+  return true;
+}
+
+bool ResolveIdentifier(std::string_view command, mot_engine* engine,
+                       const Identifier& id, std::string* customer) {
+  char out[MOT_CUSTOMER_ID_MAX + 1];
+  if (mot_identity_resolve(out, sizeof(out), nullptr, engine, id.ns.c_str(),
+                           id.value.c_str()) != MOT_OK) {
+    fmt::print(stderr, "motive {}: {}\n", command, mot_error_last());
+    return false;
+  }
+  *customer = out;
+  return true;
+}
+
+void CustomerArgument::Add(CommandLine& cl, bool positional) {
+  cl.Add({.name = "identity",
+          .value_name = "NAMESPACE:VALUE",
+          .help = "instead of CUSTOMER: the customer this identifier belongs "
+                  "to (phone:+14155550100, email:ana@example.com; split at "
+                  "the first ':', normalized as events' identifiers are)"},
+         &identity_text_);
+  if (positional) cl.Positionals("CUSTOMER", 0, 1, &positionals_);
+}
+
+void CustomerArgument::set_argument(std::string customer) {
+  positionals_.assign(1, std::move(customer));
+}
+
+std::optional<int> CustomerArgument::Check(const CommandLine& cl,
+                                           bool required) {
+  const bool has_argument = !positionals_.empty();
+  if (has_argument && has_identity()) {
+    return cl.UsageError(
+        fmt::format("give CUSTOMER '{}' or --identity '{}', not both",
+                    positionals_[0], identity_text_));
+  }
+  if (has_identity() && !ParseIdentifier(identity_text_, &identity_)) {
+    return cl.UsageError(fmt::format(
+        "--identity '{}' is not NAMESPACE:VALUE, such as phone:+14155550100",
+        identity_text_));
+  }
+  if (required && !has_argument && !has_identity()) {
+    return cl.UsageError("missing CUSTOMER (or --identity NAMESPACE:VALUE)");
+  }
+  if (has_argument) id_ = positionals_[0];
+  return std::nullopt;
+}
+
+std::optional<int> CustomerArgument::Resolve(std::string_view command,
+                                             mot_engine* engine) {
+  if (!has_identity() || ResolveIdentifier(command, engine, identity_, &id_)) {
+    return std::nullopt;
+  }
+  return kExitFailure;
 }
 
 std::optional<int> ParseTimeFlag(const CommandLine& cl, std::string_view flag,

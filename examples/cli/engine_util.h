@@ -23,20 +23,92 @@ void AddExistingDatabaseFlag(CommandLine& cl, std::string* db);
 // Adds --config FILE, the context configuration, into `path`.
 void AddContextConfigFlag(CommandLine& cl, std::string* path);
 
+// Adds --identity-config FILE, the identity configuration (the region of
+// national phone numbers, when a value counts as shared, namespaces that
+// never merge), into `path`.
+void AddIdentityConfigFlag(CommandLine& cl, std::string* path);
+
 struct EngineCloser {
   void operator()(mot_engine* engine) const { mot_engine_close(engine); }
 };
 using EnginePtr = std::unique_ptr<mot_engine, EngineCloser>;
 
-// Opens the database at `path`, with the context configuration read from
-// the file `config_path` and the ruleset from `rules_path` (named by its path
-// in messages), each unless empty. On failure prints why, as
+// The files an engine is opened with, each by its path, unless empty.
+struct EngineFiles {
+  std::string context_config;   // --config: motive.v1.ContextConfig
+  std::string rules;            // --rules: motive.v1.Ruleset
+  std::string identity_config;  // --identity-config: motive.v1.IdentityConfig
+};
+
+// Opens the database at `path` with `files` read into `options` (the
+// ruleset named by its path in messages). On failure prints why, as
 // "motive COMMAND: reason" naming the database, or the file at fault when
 // one cannot be read or does not load, and returns null.
 EnginePtr OpenEngine(std::string_view command, const std::string& path,
-                     mot_engine_options options,
-                     const std::string& config_path = "",
-                     const std::string& rules_path = "");
+                     mot_engine_options options, const EngineFiles& files = {});
+
+// An identifier as the command line writes it, NAMESPACE:VALUE ("phone:+1
+// 415 555 0100", "email:ana@example.com"), split at the first ':'.
+struct Identifier {
+  std::string ns;
+  std::string value;
+};
+
+// Splits `text` into `out`; false when it has no ':' or an empty namespace.
+bool ParseIdentifier(std::string_view text, Identifier* out);
+
+// The customer `id` belongs to, into `customer` (mot_identity_resolve). On
+// failure prints the library's message, which names the identifier and why
+// ("motive COMMAND: phone +14155550100 belongs to no profile", "... is
+// shared by several profiles; ..."), and returns false.
+bool ResolveIdentifier(std::string_view command, mot_engine* engine,
+                       const Identifier& id, std::string* customer);
+
+// The customer a command is about: its CUSTOMER argument, or the customer
+// that --identity NAMESPACE:VALUE resolves to (mot_identity_resolve), so
+// that every command taking a customer takes an identifier alike. Use:
+//
+//   CustomerArgument customer;
+//   customer.Add(cl);                      // before cl.Parse()
+//   if (auto e = customer.Check(cl)) ...;  // after it: usage errors
+//   if (auto e = customer.Resolve(kCommand, engine)) ...;  // once open
+//   ... customer.id() ...
+//
+// Not thread-safe; the CommandLine holds pointers into it, so it must
+// outlive Parse() and not move.
+class CustomerArgument {
+ public:
+  // Declares --identity and, when `positional`, the one positional
+  // argument CUSTOMER (optional on the command line, since --identity may
+  // stand in for it). A command with other positional arguments declares
+  // them itself and passes the CUSTOMER it finds to set_argument().
+  void Add(CommandLine& cl, bool positional = true);
+  void set_argument(std::string customer);
+
+  // After parsing: a usage error (its exit code) unless exactly one of
+  // CUSTOMER and --identity was given (or neither, when not `required`),
+  // or when --identity is not NAMESPACE:VALUE.
+  std::optional<int> Check(const CommandLine& cl, bool required = true);
+
+  // Resolves --identity in `engine` (ResolveIdentifier). Returns nothing on
+  // success (also when a CUSTOMER was given, or none), else kExitFailure
+  // after printing why.
+  std::optional<int> Resolve(std::string_view command, mot_engine* engine);
+
+  bool has_identity() const { return !identity_text_.empty(); }
+  // --identity as given, split (valid once Check() has passed).
+  const std::string& identity_text() const { return identity_text_; }
+  const Identifier& identity() const { return identity_; }
+  // The customer id: CUSTOMER, or once resolved the --identity's customer.
+  const std::string& id() const { return id_; }
+  const char* c_str() const { return id_.c_str(); }
+
+ private:
+  std::vector<std::string> positionals_;
+  std::string identity_text_;
+  Identifier identity_;
+  std::string id_;
+};
 
 // Parses `text`, the value of the flag --`flag`, as an RFC 3339 time into
 // microseconds since the Unix epoch; empty is 0 (now). Returns nothing on

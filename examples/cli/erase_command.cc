@@ -15,10 +15,10 @@ namespace motive::cli {
 int RunErase(int argc, char** argv) {
   constexpr char kCommand[] = "erase";
   std::string db;
-  std::string config_path;
-  std::vector<std::string> customer;
+  EngineFiles files;
+  CustomerArgument customer;
   CommandLine cl(
-      kCommand, "--db FILE [options] CUSTOMER",
+      kCommand, "--db FILE [options] {CUSTOMER | --identity NAMESPACE:VALUE}",
       "Erases a customer: every event of theirs, from the database file and "
       "its\nwrite-ahead log, their context, and their traces in the snapshot, "
       "which is\nrewritten without them. Afterwards the database is as if "
@@ -29,21 +29,25 @@ int RunErase(int argc, char** argv) {
       "reading\nthe database kept its write-ahead log: run it again once that "
       "one is done).");
   AddExistingDatabaseFlag(cl, &db);
-  AddContextConfigFlag(cl, &config_path);
-  cl.Positionals("CUSTOMER", 1, 1, &customer);
+  AddContextConfigFlag(cl, &files.context_config);
+  AddIdentityConfigFlag(cl, &files.identity_config);
+  customer.Add(cl);
   if (auto exit_code = cl.Parse(argc, argv)) return *exit_code;
+  if (auto exit_code = customer.Check(cl)) return *exit_code;
 
   mot_engine_options options = MOT_ENGINE_OPTIONS_INIT;
   options.create_if_missing = 0;
-  EnginePtr engine = OpenEngine(kCommand, db, options, config_path);
+  EnginePtr engine = OpenEngine(kCommand, db, options, files);
   if (engine == nullptr) return kExitFailure;
+  if (auto exit_code = customer.Resolve(kCommand, engine.get())) {
+    return *exit_code;
+  }
   uint64_t erased = 0;
-  if (mot_customer_erase(&erased, engine.get(), customer[0].c_str()) !=
-      MOT_OK) {
-    return ReportFailure(kCommand, fmt::format("customer {}", customer[0]));
+  if (mot_customer_erase(&erased, engine.get(), customer.c_str()) != MOT_OK) {
+    return ReportFailure(kCommand, fmt::format("customer {}", customer.id()));
   }
   fmt::print("erased {} event{} of customer {}\n", Grouped(erased),
-             erased == 1 ? "" : "s", customer[0]);
+             erased == 1 ? "" : "s", customer.id());
   return kExitOk;
 }
 

@@ -14,7 +14,7 @@ namespace motive::cli {
 int RunExpire(int argc, char** argv) {
   constexpr char kCommand[] = "expire";
   std::string db;
-  std::string config_path;
+  EngineFiles files;
   uint64_t days = 0;
   CommandLine cl(
       kCommand, "--db FILE --days N [options]",
@@ -35,13 +35,14 @@ int RunExpire(int argc, char** argv) {
           .min = 1,
           .max = 1000000},
          &days);
-  AddContextConfigFlag(cl, &config_path);
+  AddContextConfigFlag(cl, &files.context_config);
+  AddIdentityConfigFlag(cl, &files.identity_config);
   if (auto exit_code = cl.Parse(argc, argv)) return *exit_code;
 
   mot_engine_options options = MOT_ENGINE_OPTIONS_INIT;
   options.create_if_missing = 0;
   options.retention_days = static_cast<uint32_t>(days);
-  EnginePtr engine = OpenEngine(kCommand, db, options, config_path);
+  EnginePtr engine = OpenEngine(kCommand, db, options, files);
   if (engine == nullptr) return kExitFailure;
   uint64_t removed = 0;
   if (mot_retention_apply(&removed, engine.get()) != MOT_OK) {

@@ -29,17 +29,17 @@ int32_t OutcomeCode(std::string_view name) {
 
 int RunFeedback(int argc, char** argv) {
   std::string db;
-  std::string rules_path;
+  EngineFiles files;
   std::string decision;
   std::string action;
   std::string outcome;
   std::string channel;
   std::string at;
-  std::vector<std::string> customer;
+  CustomerArgument customer;
   CommandLine cl(
       kCommand,
       "--db FILE [--rules FILE] --decision ID --action ID --outcome OUTCOME "
-      "[options] CUSTOMER",
+      "[options] {CUSTOMER | --identity NAMESPACE:VALUE}",
       "Records what came of an action of a decision ('motive next' prints "
       "the\ndecision's id): offered (presented), accepted, rejected, ignored "
       "or converted.\nIt is stored as an event of the customer, so that the "
@@ -52,7 +52,7 @@ int RunFeedback(int argc, char** argv) {
   cl.Add({.name = "rules",
           .value_name = "FILE",
           .help = "the ruleset the decision was made with"},
-         &rules_path);
+         &files.rules);
   cl.Add({.name = "decision",
           .value_name = "ID",
           .help = "the decision's id",
@@ -80,8 +80,10 @@ int RunFeedback(int argc, char** argv) {
           .value_name = "TIME",
           .help = "when, in RFC 3339 (2025-03-05T00:00:00Z); default now"},
          &at);
-  cl.Positionals("CUSTOMER", 1, 1, &customer);
+  AddIdentityConfigFlag(cl, &files.identity_config);
+  customer.Add(cl);
   if (auto exit_code = cl.Parse(argc, argv)) return *exit_code;
+  if (auto exit_code = customer.Check(cl)) return *exit_code;
 
   int64_t time_us = 0;
   if (auto exit_code = ParseTimeFlag(cl, "at", at, &time_us)) {
@@ -92,17 +94,20 @@ int RunFeedback(int argc, char** argv) {
   // Feedback belongs with the decision's customer: a mistyped path is an
   // error rather than a new database.
   options.create_if_missing = 0;
-  EnginePtr engine = OpenEngine(kCommand, db, options, "", rules_path);
+  EnginePtr engine = OpenEngine(kCommand, db, options, files);
   if (engine == nullptr) return kExitFailure;
+  if (auto exit_code = customer.Resolve(kCommand, engine.get())) {
+    return *exit_code;
+  }
 
   if (mot_feedback(
-          engine.get(), customer[0].c_str(), decision.c_str(), action.c_str(),
+          engine.get(), customer.c_str(), decision.c_str(), action.c_str(),
           OutcomeCode(outcome),
           channel.empty() ? MOT_CHANNEL_UNSPECIFIED : ChannelCode(channel),
           time_us) != MOT_OK) {
-    return ReportFailure(kCommand, fmt::format("customer {}", customer[0]));
+    return ReportFailure(kCommand, fmt::format("customer {}", customer.id()));
   }
-  fmt::print("recorded: {} {} {} in decision {}\n", customer[0], outcome,
+  fmt::print("recorded: {} {} {} in decision {}\n", customer.id(), outcome,
              action, decision);
   return kExitOk;
 }

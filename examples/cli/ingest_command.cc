@@ -243,7 +243,7 @@ int RunIngest(int argc, char** argv) {
   std::string db;
   std::string durability = "full";
   std::string format;
-  std::string rules_path;
+  EngineFiles files;
   std::vector<std::string> inputs;
   CommandLine cl(
       kCommand, "--db FILE [options] INPUT...",
@@ -279,14 +279,15 @@ int RunIngest(int argc, char** argv) {
           .value_name = "FILE",
           .help = "a ruleset (motive.v1.Ruleset) whose proactive rules raise "
                   "alerts; its metrics go into the snapshot"},
-         &rules_path);
+         &files.rules);
+  AddIdentityConfigFlag(cl, &files.identity_config);
   cl.Positionals("INPUT", 1, std::numeric_limits<size_t>::max(), &inputs);
   if (auto exit_code = cl.Parse(argc, argv)) return *exit_code;
 
   mot_engine_options options = MOT_ENGINE_OPTIONS_INIT;
   options.durability =
       durability == "group" ? MOT_DURABILITY_GROUP : MOT_DURABILITY_FULL;
-  EnginePtr engine = OpenEngine(kCommand, db, options, "", rules_path);
+  EnginePtr engine = OpenEngine(kCommand, db, options, files);
   if (engine == nullptr) return kExitFailure;
 
   InterruptGuard interrupt_guard;
@@ -303,7 +304,7 @@ int RunIngest(int argc, char** argv) {
     if (rc != MOT_OK && rc != MOT_EREJECTED) return kExitFailure;
   }
   if (inputs.size() > 1) PrintSummary("total", total);
-  if (!rules_path.empty() && !PrintAlerts(engine.get())) return kExitFailure;
+  if (!files.rules.empty() && !PrintAlerts(engine.get())) return kExitFailure;
   if (mot_engine_flush(engine.get()) != MOT_OK) {
     return ReportFailure(kCommand, "cannot flush the database");
   }

@@ -102,7 +102,7 @@ int32_t DirectionCode(std::string_view name) {
 
 int RunNext(int argc, char** argv) {
   std::string db;
-  std::string rules_path;
+  EngineFiles files;
   std::string channel;
   std::string topic;
   std::string direction = "inbound";
@@ -111,9 +111,11 @@ int RunNext(int argc, char** argv) {
   uint64_t max_results = 0;
   bool why = false;
   bool json = false;
-  std::vector<std::string> customer;
+  CustomerArgument customer;
   CommandLine cl(
-      kCommand, "--db FILE --rules FILE [options] CUSTOMER",
+      kCommand,
+      "--db FILE --rules FILE [options] {CUSTOMER | --identity "
+      "NAMESPACE:VALUE}",
       "Shows the next-best actions for a customer in a situation (the "
       "channel, topic\nand direction of the contact, at a time), ranked as "
       "the ruleset says: each\nwith its tier, its score (propensity x context "
@@ -131,7 +133,7 @@ int RunNext(int argc, char** argv) {
           .help = "the ruleset (motive.v1.Ruleset, protobuf text format or "
                   "JSON)",
           .required = true},
-         &rules_path);
+         &files.rules);
   cl.Add({.name = "channel",
           .value_name = "NAME",
           .help = "the channel of the contact (voice, chat, email, ...)",
@@ -167,8 +169,10 @@ int RunNext(int argc, char** argv) {
           .help = "print the motive.v1.Decision as JSON, as the library "
                   "returns it"},
          &json);
-  cl.Positionals("CUSTOMER", 1, 1, &customer);
+  AddIdentityConfigFlag(cl, &files.identity_config);
+  customer.Add(cl);
   if (auto exit_code = cl.Parse(argc, argv)) return *exit_code;
+  if (auto exit_code = customer.Check(cl)) return *exit_code;
 
   mot_situation situation = MOT_SITUATION_INIT;
   if (auto exit_code = ParseTimeFlag(cl, "at", at, &situation.time_us)) {
@@ -186,13 +190,16 @@ int RunNext(int argc, char** argv) {
   // and the decision works beside an ingest.
   options.read_only = 1;
   options.integrity_check = MOT_CHECK_NONE;
-  EnginePtr engine = OpenEngine(kCommand, db, options, "", rules_path);
+  EnginePtr engine = OpenEngine(kCommand, db, options, files);
   if (engine == nullptr) return kExitFailure;
+  if (auto exit_code = customer.Resolve(kCommand, engine.get())) {
+    return *exit_code;
+  }
 
   OwnedBuf buf;
-  if (mot_decide(buf.get(), engine.get(), customer[0].c_str(), &situation,
+  if (mot_decide(buf.get(), engine.get(), customer.c_str(), &situation,
                  json ? MOT_FORMAT_JSON : MOT_FORMAT_PROTOBUF) != MOT_OK) {
-    return ReportFailure(kCommand, fmt::format("customer {}", customer[0]));
+    return ReportFailure(kCommand, fmt::format("customer {}", customer.id()));
   }
   if (!json) return PrintDecision(buf.view(), why);
   const std::string_view text = buf.view();

@@ -51,7 +51,7 @@ void PrintStats(const mot_engine_stats& stats, double open_seconds) {
 
 int RunSnapshot(int argc, char** argv) {
   std::string db;
-  std::string config_path;
+  EngineFiles files;
   CommandLine cl(
       kCommand, "--db FILE [options]",
       "Writes the state snapshot of a database beside it (FILE-snapshot): "
@@ -63,14 +63,15 @@ int RunSnapshot(int argc, char** argv) {
       "Exit status: 0 when written, 2 for a usage error, 3 for any other "
       "failure.");
   AddExistingDatabaseFlag(cl, &db);
-  AddContextConfigFlag(cl, &config_path);
+  AddContextConfigFlag(cl, &files.context_config);
+  AddIdentityConfigFlag(cl, &files.identity_config);
   if (auto exit_code = cl.Parse(argc, argv)) return *exit_code;
 
   mot_engine_options options = MOT_ENGINE_OPTIONS_INIT;
   // The snapshot is for an existing database; writing it needs a writer.
   options.create_if_missing = 0;
   const auto open_start = std::chrono::steady_clock::now();
-  EnginePtr engine = OpenEngine(kCommand, db, options, config_path);
+  EnginePtr engine = OpenEngine(kCommand, db, options, files);
   if (engine == nullptr) return kExitFailure;
   const double open_seconds = SecondsSince(open_start);
 

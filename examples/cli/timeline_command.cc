@@ -54,8 +54,10 @@ int RunTimeline(int argc, char** argv) {
   std::string db;
   bool json = false;
   uint64_t limit = 0;
-  std::vector<std::string> customer;
-  CommandLine cl(kCommand, "--db FILE [options] CUSTOMER",
+  EngineFiles files;
+  CustomerArgument customer;
+  CommandLine cl(kCommand,
+                 "--db FILE [options] {CUSTOMER | --identity NAMESPACE:VALUE}",
                  "Shows a customer's events in time order: when, the moment "
                  "of truth and\nstage they belong to, the channel, the type "
                  "and what happened.");
@@ -70,8 +72,10 @@ int RunTimeline(int argc, char** argv) {
           .min = 0,
           .max = std::numeric_limits<uint32_t>::max()},
          &limit);
-  cl.Positionals("CUSTOMER", 1, 1, &customer);
+  AddIdentityConfigFlag(cl, &files.identity_config);
+  customer.Add(cl);
   if (auto exit_code = cl.Parse(argc, argv)) return *exit_code;
+  if (auto exit_code = customer.Check(cl)) return *exit_code;
 
   mot_engine_options options = MOT_ENGINE_OPTIONS_INIT;
   // Read-only: a mistyped path is an error rather than a new database, and
@@ -79,18 +83,21 @@ int RunTimeline(int argc, char** argv) {
   options.read_only = 1;
   // A lookup should not pay for a check that reads the whole file.
   options.integrity_check = MOT_CHECK_NONE;
-  EnginePtr engine = OpenEngine(kCommand, db, options);
+  EnginePtr engine = OpenEngine(kCommand, db, options, files);
   if (engine == nullptr) return kExitFailure;
+  if (auto exit_code = customer.Resolve(kCommand, engine.get())) {
+    return *exit_code;
+  }
 
   mot_timeline_options timeline_options = MOT_TIMELINE_OPTIONS_INIT;
   timeline_options.format = json ? MOT_FORMAT_JSON : MOT_FORMAT_PROTOBUF;
   timeline_options.limit = static_cast<uint32_t>(limit);
   OwnedBuf buf;
-  if (mot_timeline_get(buf.get(), engine.get(), customer[0].c_str(),
+  if (mot_timeline_get(buf.get(), engine.get(), customer.c_str(),
                        &timeline_options) != MOT_OK) {
-    return ReportFailure(kCommand, fmt::format("customer {}", customer[0]));
+    return ReportFailure(kCommand, fmt::format("customer {}", customer.id()));
   }
-  if (!json) return PrintTimeline(buf.view(), customer[0], limit);
+  if (!json) return PrintTimeline(buf.view(), customer.id(), limit);
   const std::string_view text = buf.view();
   fmt::print("{}{}", text, text.ends_with('\n') ? "" : "\n");
   return kExitOk;

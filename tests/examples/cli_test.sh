@@ -34,11 +34,13 @@ contains() {
 
 expect 0 "top-level help" -- "$motive" --help
 contains "ingest" "help lists commands"
+contains "whois" "help lists the identity commands"
+contains "unlink" "help lists unlink"
 expect 2 "unknown command" -- "$motive" frobnicate
 contains "frobnicate" "unknown command is named"
 expect 2 "unknown flag" -- "$motive" ingest --db "$work/x.db" --colour red a.jsonl
 expect 2 "missing --db" -- "$motive" ingest a.jsonl
-for command in generate ingest timeline context snapshot erase expire expr next feedback; do
+for command in generate ingest timeline context snapshot erase expire expr next feedback whois link unlink; do
   expect 0 "$command --help" -- "$motive" "$command" --help
   contains "Usage: motive $command" "$command help"
 done
@@ -260,6 +262,96 @@ expect 3 "next with a ruleset that does not parse" -- "$motive" next --db "$work
 contains "broken_rules.textproto:3:" "syntax error located by line"
 expect 3 "ingest with a bad ruleset" -- "$motive" ingest --db "$work/r.db" --rules "$work/bad_rules.textproto" "$work/nba.jsonl"
 contains "bad_rules.textproto:3:" "ingest names the bad ruleset"
+
+# Identities: events known only by their identifiers join one customer;
+# whois shows it, link and unlink change it, --identity names it anywhere a
+# CUSTOMER goes.
+cat > "$work/ids.jsonl" <<'JSONL'
+{"event_id":"i1","type":"contact","channel":"voice","occurred_at":"2025-03-01T10:00:00Z","topic":"billing","outcome":"unresolved","identifiers":[{"namespace":"phone","value":"(415) 555-0100"}]}
+{"event_id":"i2","type":"contact","channel":"chat","occurred_at":"2025-03-02T10:00:00Z","identifiers":[{"namespace":"email","value":"Ana@Example.com"},{"namespace":"phone","value":"+14155550100"}]}
+{"event_id":"i3","customer_id":"crm-7","type":"purchase","channel":"web","occurred_at":"2025-03-03T10:00:00Z","value":20}
+{"event_id":"s1","type":"contact","channel":"voice","occurred_at":"2025-03-01T11:00:00Z","identifiers":[{"namespace":"phone","value":"+14155550000"},{"namespace":"email","value":"u1@example.com"}]}
+{"event_id":"s2","type":"contact","channel":"voice","occurred_at":"2025-03-01T12:00:00Z","identifiers":[{"namespace":"phone","value":"+14155550000"},{"namespace":"email","value":"u2@example.com"}]}
+{"event_id":"s3","type":"contact","channel":"voice","occurred_at":"2025-03-01T13:00:00Z","identifiers":[{"namespace":"phone","value":"+14155550000"},{"namespace":"email","value":"u3@example.com"}]}
+JSONL
+printf 'default_region: "US"\nmax_profiles: 2\n' > "$work/identity.txtpb"
+# The identity configuration goes with every command on the database, as
+# the context configuration does.
+idb=(--db "$work/i.db" --identity-config "$work/identity.txtpb")
+expect 0 "ingest identified events" -- "$motive" ingest "${idb[@]}" "$work/ids.jsonl"
+contains "0 rejected" "identified events accepted"
+expect 0 "whois by a national number" -- "$motive" whois "${idb[@]}" "phone:(415) 555-0100"
+contains "customer ~" "whois names the derived id"
+contains "phone  +14155550100" "whois shows the normalized phone"
+contains "email  ana@example.com" "whois shows the normalized email"
+expect 0 "timeline --identity" -- "$motive" timeline "${idb[@]}" --identity "phone:+1 415-555-0100"
+contains ": 2 events" "timeline of the identified customer"
+expect 0 "context --identity" -- "$motive" context "${idb[@]}" --identity email:ANA@example.com --as-of 2025-03-04T00:00:00Z
+contains "2 events" "context of the identified customer"
+expect 0 "link to a CRM id" -- "$motive" link "${idb[@]}" crm-7 email:ana@example.com
+contains "linked email:ana@example.com to customer crm-7; they belong to customer crm-7" "link acknowledged"
+expect 0 "whois after the link" -- "$motive" whois "${idb[@]}" phone:+14155550100
+contains "customer crm-7" "merged under the CRM id"
+contains "merged ids: ~" "the derived id is merged in"
+contains " merge   ~" "the merge is listed"
+contains " link    email:ana@example.com to crm-7" "the link is listed"
+contains "seen on event" "the merge's reason"
+expect 0 "whois --customer --json" -- "$motive" whois "${idb[@]}" --customer crm-7 --json
+contains '"customer_id":"crm-7"' "JSON profile"
+if ! printf '%s' "$out" | python3 -m json.tool > /dev/null; then
+  failures=$((failures + 1)); echo "FAIL: whois --json is not JSON:"; echo "$out"
+fi
+checks=$((checks + 1))
+expect 0 "timeline --identity after the link" -- "$motive" timeline "${idb[@]}" --identity phone:+14155550100
+contains "customer crm-7: 3 events" "one customer, three events"
+expect 0 "next --identity" -- "$motive" next "${idb[@]}" "${rules[@]}" --topic billing "${at[@]}" --json --identity email:ana@example.com
+contains '"customer_id":"crm-7"' "decided for the identified customer"
+decision=$(printf '%s' "$out" | python3 -c 'import json, sys; print(json.load(sys.stdin)["decision_id"])')
+expect 0 "feedback --identity" -- "$motive" feedback "${idb[@]}" "${rules[@]}" --identity phone:+14155550100 --decision "$decision" --action survey --outcome accepted --at 2025-03-05T00:01:00Z
+contains "recorded: crm-7 accepted survey" "feedback for the identified customer"
+expect 3 "whois of a shared number" -- "$motive" whois "${idb[@]}" phone:+14155550000
+contains "shared by several profiles" "shared number explained"
+expect 0 "whois of one of its customers" -- "$motive" whois "${idb[@]}" email:u1@example.com
+contains "+14155550000  (shared)" "shared flag shown"
+expect 3 "whois of an unknown number" -- "$motive" whois "${idb[@]}" phone:+19995550100
+contains "belongs to no profile" "unknown number explained"
+expect 0 "unlink" -- "$motive" unlink "${idb[@]}" email:ana@example.com
+contains "unlinked email:ana@example.com" "unlink acknowledged"
+expect 3 "whois of an unlinked email" -- "$motive" whois "${idb[@]}" email:ana@example.com
+contains "unlinked" "unlinked email explained"
+expect 0 "whois of the phone after unlink" -- "$motive" whois "${idb[@]}" phone:+14155550100
+[[ $out != *"customer crm-7"* ]] || { failures=$((failures + 1)); echo "FAIL: the phone still belongs to crm-7"; }
+checks=$((checks + 1))
+expect 0 "link by --identity" -- "$motive" link "${idb[@]}" --identity phone:+14155550100 email:ana.silva@example.com
+contains "linked phone:+14155550100, email:ana.silva@example.com; they belong to customer ~" "linked into the derived customer"
+expect 0 "whois of the linked email" -- "$motive" whois "${idb[@]}" email:ana.silva@example.com
+contains "phone  +14155550100" "the email joined the phone's customer"
+expect 3 "link by an unknown --identity" -- "$motive" link "${idb[@]}" --identity phone:+19995550100 email:x@example.com
+contains "belongs to no profile" "unknown identity explained"
+expect 0 "erase --identity" -- "$motive" erase "${idb[@]}" --identity phone:+14155550100
+contains "of customer ~" "erased by identity"
+expect 3 "whois after erase" -- "$motive" whois "${idb[@]}" phone:+14155550100
+contains "belongs to no profile" "erased identifiers are gone"
+expect 2 "whois without an identifier" -- "$motive" whois "${idb[@]}"
+expect 2 "whois with both" -- "$motive" whois "${idb[@]}" --customer crm-7 phone:+14155550100
+expect 2 "whois of a bad identifier" -- "$motive" whois "${idb[@]}" crm-7
+contains "NAMESPACE:VALUE" "identifier syntax explained"
+expect 2 "timeline with both" -- "$motive" timeline "${idb[@]}" --identity phone:+14155550100 crm-7
+contains "not both" "both explained"
+expect 2 "timeline --identity without a namespace" -- "$motive" timeline "${idb[@]}" --identity 4155550100
+contains "NAMESPACE:VALUE" "--identity syntax explained"
+expect 3 "context --identity unknown" -- "$motive" context "${idb[@]}" --identity phone:+19995550100
+contains "belongs to no profile" "unknown identity explained"
+expect 2 "link without identifiers" -- "$motive" link "${idb[@]}" crm-7
+expect 3 "link with a bad namespace" -- "$motive" link "${idb[@]}" crm-7 "Bad NS:x"
+contains "namespace" "bad namespace explained"
+expect 2 "unlink two" -- "$motive" unlink "${idb[@]}" email:a@b.c email:d@e.f
+expect 3 "link in a missing database" -- "$motive" link --db "$work/none.db" crm-7 email:a@b.c
+[[ ! -e "$work/none.db" ]] || { failures=$((failures + 1)); echo "FAIL: link created a database"; }
+printf 'default_region: "XX"\n' > "$work/bad_identity.txtpb"
+expect 3 "a bad identity configuration" -- "$motive" timeline --db "$work/i.db" --identity-config "$work/bad_identity.txtpb" crm-7
+contains "bad_identity.txtpb" "bad identity configuration named"
+contains "default_region" "bad identity configuration explained"
 
 echo "foo,bar" > "$work/notes.txt"
 expect 3 "ingest into a file that is not a database" -- "$motive" ingest --db "$work/notes.txt" "$work/j.jsonl"

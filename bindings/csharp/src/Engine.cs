@@ -77,6 +77,7 @@ namespace Motive
                     opts.Ruleset = strings.Add(options.Ruleset);
                     opts.RulesetOrigin = strings.Add(options.RulesetOrigin);
                     if (options.RetentionDays.HasValue) opts.RetentionDays = options.RetentionDays.Value;
+                    opts.IdentityConfig = strings.Add(options.IdentityConfig);
                 }
                 EngineHandle h;
                 int status = Native.mot_engine_open(out h, Utf8.ToNative(path), ref opts);
@@ -207,11 +208,18 @@ namespace Motive
             return Buffers.TakeString((ref MotBuf b) => Native.mot_timeline_get(ref b, h, id, ref opts));
         }
 
+        /// <summary>Timeline of the customer <paramref name="identity"/> belongs to.</summary>
+        public string Timeline(Identity identity, long sinceUs = 0, long untilUs = 0, uint limit = 0)
+        {
+            return Timeline(Resolve(identity), sinceUs, untilUs, limit);
+        }
+
         /// <summary>
         /// Erases the customer, for a request to be forgotten: their events
         /// (from the database file and its write-ahead log), context, queued
         /// alerts, share of what feedback taught, and traces in the snapshot
-        /// (mot_customer_erase). Returns the number of events erased, 0 for an
+        /// (mot_customer_erase); the whole customer, every id merged into it,
+        /// its identifiers and links. Returns the number of events erased, 0 for an
         /// unknown customer. Throws MotiveException with Status.Busy when
         /// another connection reading the database kept the write-ahead log:
         /// the events are gone; call again once it is closed.
@@ -222,6 +230,12 @@ namespace Motive
             MotiveException.Check(Native.mot_customer_erase(
                 out erased, Handle, Utf8.ToNative(customerId)));
             return erased;
+        }
+
+        /// <summary>Erase of the customer <paramref name="identity"/> belongs to.</summary>
+        public ulong Erase(Identity identity)
+        {
+            return Erase(Resolve(identity));
         }
 
         /// <summary>
@@ -251,6 +265,12 @@ namespace Motive
             return s;
         }
 
+        /// <summary>Summary of the customer <paramref name="identity"/> belongs to.</summary>
+        public ContextSummary Summary(Identity identity, long asOfUs = 0)
+        {
+            return Summary(Resolve(identity), asOfUs);
+        }
+
         /// <summary>The full context (motive.v1.Context) as JSON.</summary>
         public string Context(string customerId, long asOfUs = 0)
         {
@@ -258,6 +278,106 @@ namespace Motive
             EngineHandle h = Handle;
             return Buffers.TakeString((ref MotBuf b) =>
                 Native.mot_context_get(ref b, h, id, asOfUs, (int)Format.Json));
+        }
+
+        /// <summary>Context of the customer <paramref name="identity"/> belongs to.</summary>
+        public string Context(Identity identity, long asOfUs = 0)
+        {
+            return Context(Resolve(identity), asOfUs);
+        }
+
+        /// <summary>
+        /// The id of the customer <paramref name="ns"/>:<paramref name="value"/>
+        /// belongs to (mot_identity_resolve); the value is normalized first.
+        /// Throws MotiveException with Status.NotFound when no event carried
+        /// it, Status.Ambiguous when it is shared by several customers (or
+        /// unlinked and on several).
+        /// </summary>
+        public string Resolve(string ns, string value)
+        {
+            if (ns == null) throw new ArgumentNullException("ns");
+            if (value == null) throw new ArgumentNullException("value");
+            byte[] output = new byte[MaxCustomerId + 1];
+            UIntPtr length;
+            MotiveException.Check(Native.mot_identity_resolve(
+                output, (UIntPtr)output.Length, out length, Handle, Utf8.ToNative(ns), Utf8.ToNative(value)));
+            return System.Text.Encoding.UTF8.GetString(output, 0, checked((int)length.ToUInt64()));
+        }
+
+        /// <summary>The id of the customer <paramref name="identity"/> belongs to.</summary>
+        public string Resolve(Identity identity)
+        {
+            return Resolve(identity.Namespace, identity.Value);
+        }
+
+        /// <summary>The longest customer id, in UTF-8 bytes (MOT_CUSTOMER_ID_MAX).</summary>
+        public const int MaxCustomerId = 128;
+
+        /// <summary>
+        /// What motive knows of the customer (any of its merged ids), as a
+        /// motive.v1.Profile in JSON: its id, every id merged into it
+        /// (anchors), its normalized identifiers with their flags (invalid,
+        /// shared, unlinked, never_merges) and the merges and splits that
+        /// made it (identity events with the attributes from, into and
+        /// reason). An unknown customer gets a profile of itself alone.
+        /// </summary>
+        public string Profile(string customerId)
+        {
+            byte[] id = Utf8.ToNative(customerId);
+            EngineHandle h = Handle;
+            return Buffers.TakeString((ref MotBuf b) =>
+                Native.mot_identity_profile(ref b, h, id, (int)Format.Json));
+        }
+
+        /// <summary>Profile of the customer <paramref name="identity"/> belongs to.</summary>
+        public string Profile(Identity identity)
+        {
+            return Profile(Resolve(identity));
+        }
+
+        /// <summary>
+        /// Links <paramref name="identifiers"/> (1 to 16) to the customer
+        /// <paramref name="customerId"/>, or to each other when it is null:
+        /// an identity.link event in the log, which merges the customers they
+        /// belonged to as any event would. Identifiers unlinked before link
+        /// again.
+        /// </summary>
+        public void Link(string customerId, params Identity[] identifiers)
+        {
+            if (identifiers == null) throw new ArgumentNullException("identifiers");
+            byte[] id = Utf8.ToNative(customerId);
+            using (NativeStrings strings = new NativeStrings())
+            {
+                IntPtr[] namespaces = new IntPtr[identifiers.Length];
+                IntPtr[] values = new IntPtr[identifiers.Length];
+                for (int i = 0; i < identifiers.Length; ++i)
+                {
+                    if (identifiers[i].Namespace == null)
+                        throw new ArgumentException("identifier " + i + " is default(Identity)", "identifiers");
+                    namespaces[i] = strings.Add(identifiers[i].Namespace);
+                    values[i] = strings.Add(identifiers[i].Value);
+                }
+                MotiveException.Check(Native.mot_identity_link(
+                    Handle, id, namespaces, values, (UIntPtr)identifiers.Length));
+            }
+        }
+
+        /// <summary>
+        /// Unlinks an identifier: an identity.unlink event in the log. From
+        /// then on it links nothing (until linked again): the customers it
+        /// tied split, each rebuilt from the log.
+        /// </summary>
+        public void Unlink(Identity identity)
+        {
+            if (identity.Namespace == null) throw new ArgumentException("default(Identity)", "identity");
+            MotiveException.Check(Native.mot_identity_unlink(
+                Handle, Utf8.ToNative(identity.Namespace), Utf8.ToNative(identity.Value)));
+        }
+
+        /// <summary>Unlinks <paramref name="ns"/>:<paramref name="value"/>; see Unlink(Identity).</summary>
+        public void Unlink(string ns, string value)
+        {
+            Unlink(new Identity(ns, value));
         }
 
         /// <summary>Replaces the context configuration (text format).</summary>
@@ -387,6 +507,14 @@ namespace Motive
             }
         }
 
+        /// <summary>Decide for the customer <paramref name="identity"/> belongs to.</summary>
+        public string Decide(Identity identity, Channel channel = Channel.Unspecified,
+                             string topic = null, Direction direction = Direction.Inbound,
+                             string agentId = null, long timeUs = 0, uint maxResults = 0)
+        {
+            return Decide(Resolve(identity), channel, topic, direction, agentId, timeUs, maxResults);
+        }
+
         /// <summary>
         /// Records what came of an action of a decision (stored as an event;
         /// the same feedback twice is stored once).
@@ -400,6 +528,14 @@ namespace Motive
                                              (int)outcome, (int)channel, timeUs);
             Callbacks.RethrowPending();
             MotiveException.Check(status);
+        }
+
+        /// <summary>Feedback for the customer <paramref name="identity"/> belongs to.</summary>
+        public void Feedback(Identity identity, string decisionId, string actionId,
+                             FeedbackOutcome outcome, Channel channel = Channel.Unspecified,
+                             long timeUs = 0)
+        {
+            Feedback(Resolve(identity), decisionId, actionId, outcome, channel, timeUs);
         }
 
         /// <summary>

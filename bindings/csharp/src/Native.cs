@@ -29,6 +29,7 @@ namespace Motive
         public IntPtr Ruleset;
         public IntPtr RulesetOrigin;
         public uint RetentionDays;
+        public IntPtr IdentityConfig;
     }
 
     [StructLayout(LayoutKind.Sequential)]
@@ -151,6 +152,18 @@ namespace Motive
 
         [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern int mot_retention_apply(out ulong removed, EngineHandle engine);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern int mot_identity_resolve(byte[] output, UIntPtr size, out UIntPtr length, EngineHandle engine, byte[] ns, byte[] value);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern int mot_identity_profile(ref MotBuf output, EngineHandle engine, byte[] customerId, int format);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern int mot_identity_link(EngineHandle engine, byte[] customerId, IntPtr[] namespaces, IntPtr[] values, UIntPtr count);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern int mot_identity_unlink(EngineHandle engine, byte[] ns, byte[] value);
 
         [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern int mot_context_summary_get(ref ContextSummary output, EngineHandle engine, byte[] customerId, long asOfUs);

@@ -24,6 +24,32 @@ namespace Motive
         Rejected = -11,
         Canceled = -12,
         Unsupported = -13,
+        /// <summary>An identifier stands for several customers (shared, or
+        /// unlinked and on several). Since 0.6.</summary>
+        Ambiguous = -14,
+    }
+
+    /// <summary>
+    /// An identifier of a customer: a namespace and a value, such as
+    /// ("phone", "+1 415 555 0100") or ("email", "ana@example.com"). The
+    /// library normalizes the value (phone numbers to E.164, emails
+    /// lower-cased). Every Engine method that takes a customer id has an
+    /// overload that takes one instead: the customer it belongs to.
+    /// </summary>
+    public struct Identity
+    {
+        public Identity(string ns, string value)
+        {
+            if (ns == null) throw new ArgumentNullException("ns");
+            if (value == null) throw new ArgumentNullException("value");
+            Namespace = ns;
+            Value = value;
+        }
+
+        public string Namespace { get; private set; }
+        public string Value { get; private set; }
+
+        public override string ToString() { return Namespace + ":" + Value; }
     }
 
     /// <summary>How a payload is encoded (MOT_FORMAT_*).</summary>
@@ -111,6 +137,13 @@ namespace Motive
         public string RulesetOrigin { get; set; }
         /// <summary>Days events are kept, for ApplyRetention; 0: forever.</summary>
         public uint? RetentionDays { get; set; }
+        /// <summary>
+        /// A motive.v1.IdentityConfig in protobuf text format: the region of
+        /// national phone numbers (default_region, "US" by default), when a
+        /// value counts as shared (max_profiles), namespaces that never
+        /// merge. Since 0.6.
+        /// </summary>
+        public string IdentityConfig { get; set; }
     }
 
     /// <summary>The counts of an ingest (mot_ingest_report).</summary>

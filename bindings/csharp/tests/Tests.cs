@@ -162,6 +162,8 @@ internal static class Tests
         Throws<ObjectDisposedException>(() => engine.Summary("c1"), "summary after dispose");
         Throws<ObjectDisposedException>(() => engine.Decide("c1"), "decide after dispose");
         Throws<ObjectDisposedException>(() => engine.PollAlerts(), "poll after dispose");
+        Throws<ObjectDisposedException>(() => engine.Resolve("phone", "+14155550100"), "resolve after dispose");
+        Throws<ObjectDisposedException>(() => engine.Unlink("phone", "+14155550100"), "unlink after dispose");
         Throws<ObjectDisposedException>(() => engine.OnAlert(null), "on alert after dispose");
         Throws<ObjectDisposedException>(() => engine.Ingest(new byte[0], Format.Jsonl), "ingest after dispose");
 
@@ -558,6 +560,121 @@ internal static class Tests
         }
     }
 
+    // A contact known only by its identifiers, as events from a phone
+    // system or a chat widget come.
+    private static string Contact(string eventId, string day, string channel, params Identity[] ids)
+    {
+        StringBuilder json = new StringBuilder();
+        json.Append("{\"event_id\":\"" + eventId + "\",\"type\":\"contact\",\"channel\":\"" + channel +
+                    "\",\"topic\":\"billing\",\"outcome\":\"unresolved\",\"occurred_at\":\"2025-03-0" + day +
+                    "T10:00:00Z\",\"identifiers\":[");
+        for (int i = 0; i < ids.Length; ++i)
+        {
+            if (i > 0) json.Append(',');
+            json.Append("{\"namespace\":\"" + ids[i].Namespace + "\",\"value\":\"" + ids[i].Value + "\"}");
+        }
+        return json.Append("]}").ToString();
+    }
+
+    private static void TestIdentities()
+    {
+        Identity phone = new Identity("phone", "+1 415 555 0100");
+        Identity email = new Identity("email", "Ana@Example.com");
+        EngineOptions options = new EngineOptions
+        {
+            Ruleset = Ruleset,
+            IdentityConfig = "default_region: \"US\" max_profiles: 2",
+        };
+        using (Engine engine = Engine.Open(":memory:", options))
+        {
+            Check(engine.Record(Contact("i1", "1", "voice", new Identity("phone", "(415) 555-0100"))), "call stored");
+            Check(engine.Record(Contact("i2", "2", "chat", email, new Identity("phone", "+14155550100"))), "chat stored");
+            string ana = engine.Resolve(phone);
+            Check(ana.StartsWith("~") && ana.Length == 17, "derived id " + ana);
+            Check(engine.Resolve("email", " ana@example.COM") == ana, "email normalized and resolved");
+            Check(engine.Resolve("phone", "415-555-0100") == ana, "national number in the default region");
+            Fails(() => engine.Resolve("phone", "+19995550100"), Status.NotFound, "belongs to no profile", "unknown phone");
+            Throws<ArgumentNullException>(() => engine.Resolve(null, "x"), "null namespace");
+            Throws<ArgumentNullException>(() => engine.Resolve(default(Identity)), "default identity");
+
+            // Every call that takes a customer id takes an identity.
+            Check(engine.Summary(phone).Events == 2 && engine.Summary(ana).Events == 2, "summary by identity");
+            Contains(engine.Context(email), "\"customer_id\":\"" + ana + "\"", "context by identity");
+            Check(CountOf(engine.Timeline(email), "\"event_id\"") == 2, "timeline by identity");
+            string d = engine.Decide(phone, Channel.Voice, "billing", timeUs: March5Us);
+            Contains(d, "\"customer_id\":\"" + ana + "\"", "decision by identity");
+            Fails(() => engine.Summary(new Identity("phone", "+19995550100")), Status.NotFound, "", "summary of nobody");
+
+            // The profile.
+            string profile = engine.Profile(email);
+            Contains(profile, "\"customer_id\":\"" + ana + "\"", "profile id");
+            Contains(profile, "+14155550100", "normalized phone in the profile");
+            Contains(profile, "ana@example.com", "normalized email in the profile");
+            Check(profile == engine.Profile(ana), "profile by id and by identity");
+
+            // Linked by hand to a CRM id, which then names the customer.
+            Check(engine.Record("{\"event_id\":\"i3\",\"customer_id\":\"crm-7\",\"type\":\"contact\"," +
+                                "\"channel\":\"email\",\"occurred_at\":\"2025-03-03T10:00:00Z\"}"), "case stored");
+            engine.Link("crm-7", email);
+            Check(engine.Resolve(phone) == "crm-7", "merged under the CRM id");
+            Check(engine.Summary("crm-7").Events == 3 && engine.Summary(ana).Events == 3, "one customer, any id");
+            // (Feedback for a customer known only by a derived id is refused
+            // by motive 0.6.0, an engine bug: here it has the CRM id.)
+            d = engine.Decide(phone, Channel.Voice, "billing", timeUs: March5Us);
+            Contains(d, "\"customer_id\":\"crm-7\"", "decision for the CRM id");
+            engine.Feedback(email, DecisionId(d), "apology", FeedbackOutcome.Accepted, Channel.Voice, March5Us + 60000000);
+            Contains(engine.Timeline("crm-7"), "accepted", "feedback by identity");
+            profile = engine.Profile("crm-7");
+            Contains(profile, "identity.merge", "the merge is in the profile");
+            Contains(profile, ana, "the derived id is merged in");
+            Fails(() => engine.Link("crm-7"), Status.Invalid, "", "nothing to link");
+            Fails(() => engine.Link("crm-7", new Identity("Bad Namespace", "x")), Status.Invalid, "namespace", "bad namespace");
+            Throws<ArgumentException>(() => engine.Link("crm-7", default(Identity)), "default identity in link");
+
+            // Unlinked, the email ties nothing: ambiguous, and the phone's
+            // customer splits from the CRM id.
+            engine.Unlink(email);
+            Check(engine.Resolve(phone) != "crm-7", "split from the CRM id");
+            try
+            {
+                engine.Resolve(email);
+                Check(false, "an unlinked email resolves");
+            }
+            catch (MotiveException e)
+            {
+                Check(e.Code == Status.Ambiguous, "unlinked email: " + e.Code);
+                Contains(e.Message, "unlinked", "unlinked email explained");
+            }
+            Check(Engine.StatusName(Status.Ambiguous).Length > 0, "ambiguous has a name");
+            engine.Link(null, email, phone);
+            Check(engine.Resolve(email) == engine.Resolve(phone), "linked to each other again");
+
+            // Erased by identity: the whole customer goes.
+            Check(engine.Erase(phone) >= 3, "erased by identity");
+            Fails(() => engine.Resolve(email), Status.NotFound, "", "no identifier left");
+        }
+        Fails(() => Engine.Open(":memory:", new EngineOptions { IdentityConfig = "default_region: \"XX\"" }),
+              Status.Invalid, "default_region", "bad region");
+        Fails(() => Engine.Open(":memory:", new EngineOptions { IdentityConfig = "max_profiles: " }),
+              Status.Parse, "identity_config", "identity config that does not parse");
+    }
+
+    private static void TestSharedIdentifier()
+    {
+        // A switchboard number seen with more than max_profiles customers is
+        // shared: it merges nothing and resolves to no one.
+        using (Engine engine = Engine.Open(":memory:", new EngineOptions { IdentityConfig = "max_profiles: 2" }))
+        {
+            Identity board = new Identity("phone", "+14155550000");
+            for (int i = 1; i <= 3; ++i)
+                engine.Record(Contact("s" + i, i.ToString(), "voice", board, new Identity("email", "u" + i + "@example.com")));
+            Fails(() => engine.Resolve(board), Status.Ambiguous, "shared", "shared number");
+            Check(engine.Resolve("email", "u1@example.com") != engine.Resolve("email", "u2@example.com"),
+                  "the shared number merged no one");
+            Contains(engine.Profile(new Identity("email", "u1@example.com")), "\"shared\":true", "flagged shared");
+        }
+    }
+
     private static void TestFinalizer()
     {
         // An engine never disposed is closed by the SafeHandle's finalizer,
@@ -578,7 +695,7 @@ internal static class Tests
         {
             TestVersion, TestOpenAndDispose, TestRecordAndTimeline, TestIngest, TestSummary, TestErase, TestRetention,
             TestContextAndConfig, TestExpressions, TestRulesAndDecide, TestFeedback, TestAlerts,
-            TestFinalizer,
+            TestIdentities, TestSharedIdentifier, TestFinalizer,
         };
         foreach (Action test in tests)
         {

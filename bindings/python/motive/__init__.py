@@ -10,10 +10,10 @@ The library is looked for at $MOTIVE_LIBRARY, then beside this package (a
 bundled libmotive.so*), then on the system (libmotive.so.0).
 """
 
-from ._errors import (Canceled, CorruptError, BusyError, InternalError,
-                      InvalidArgument, IOError, MotiveError, MotiveIOError,
-                      NotFound, OutOfMemory, ParseError, RejectedError,
-                      TooSmallError, Unsupported, VersionError)
+from ._errors import (AmbiguousError, Canceled, CorruptError, BusyError,
+                      InternalError, InvalidArgument, IOError, MotiveError,
+                      MotiveIOError, NotFound, OutOfMemory, ParseError,
+                      RejectedError, TooSmallError, Unsupported, VersionError)
 from ._engine import (CHANNELS, CHURN_FACTORS, DIRECTIONS, FEEDBACK_OUTCOMES,
                       MOMENTS, NPS_CATEGORIES, OUTCOMES, STAGES, ContextSummary,
                       Engine, EngineStats, IngestReport, Rejection, check_expr,
@@ -29,4 +29,5 @@ __all__ = [
     "MotiveError", "InvalidArgument", "NotFound", "ParseError", "MotiveIOError",
     "CorruptError", "BusyError", "TooSmallError", "VersionError", "OutOfMemory",
     "InternalError", "RejectedError", "Canceled", "Unsupported",
+    "AmbiguousError",
 ]

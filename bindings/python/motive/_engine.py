@@ -52,6 +52,8 @@ _INGEST_FORMATS: Dict[str, int] = {
 
 Time = Union[None, int, _dt.datetime]
 Event = Union[Mapping[str, Any], str, bytes]
+# An identifier: (namespace, value), such as ("phone", "+1 415 555 0100").
+Identity = Tuple[str, str]
 
 
 # --- helpers ----------------------------------------------------------------
@@ -283,8 +285,14 @@ class Engine:
     ("quick", "full", "none", "after_crash"), create_if_missing (bool),
     read_only (bool), journey_map and context_config (protobuf text),
     snapshot_path (None: beside the database; "-": none), ruleset (text
-    format or JSON), ruleset_origin (its name in messages) and
-    retention_days (for apply_retention; 0 keeps events forever).
+    format or JSON), ruleset_origin (its name in messages),
+    retention_days (for apply_retention; 0 keeps events forever) and
+    identity_config (motive.v1.IdentityConfig in protobuf text format: the
+    region of national phone numbers, when a value counts as shared,
+    namespaces that never merge).
+
+    Every method that takes a customer id also takes identity=(namespace,
+    value) instead: the customer that identifier belongs to (resolve()).
 
     Every method may be called from any thread; close() must not race with
     other calls. Methods raise MotiveError subclasses carrying the status
@@ -302,7 +310,8 @@ class Engine:
                  snapshot_path: Optional[str] = None,
                  ruleset: Optional[str] = None,
                  ruleset_origin: Optional[str] = None,
-                 retention_days: int = 0) -> None:
+                 retention_days: int = 0,
+                 identity_config: Optional[str] = None) -> None:
         self._handle: Optional[int] = None
         self._alert_user_data = 0
         self.callback_errors: Deque[BaseException] = collections.deque(maxlen=100)
@@ -320,6 +329,7 @@ class Engine:
         opts.ruleset = _text(ruleset)
         opts.ruleset_origin = _text(ruleset_origin)
         opts.retention_days = retention_days
+        opts.identity_config = _text(identity_config)
         handle = c_void_p()
         _check(_lib.mot_engine_open(byref(handle), os.fsencode(path),
                                     byref(opts)))
@@ -458,8 +468,9 @@ class Engine:
 
     # reading
 
-    def timeline(self, customer_id: str, *, since: Time = None,
-                 until: Time = None, limit: int = 0) -> List[Dict[str, Any]]:
+    def timeline(self, customer_id: Optional[str] = None, *, since: Time = None,
+                 until: Time = None, limit: int = 0,
+                 identity: Optional[Identity] = None) -> List[Dict[str, Any]]:
         """The customer's events (dicts, protobuf's JSON mapping) in event-time
         order, with since <= occurred_at < until, the `limit` latest (0: all).
         A customer with no events gets []."""
@@ -469,20 +480,22 @@ class Engine:
         opts.until_us = to_micros(until)
         opts.limit = limit
         data = _call_buf(_lib.mot_timeline_get, self._h(),
-                         _id(customer_id, "customer_id"), byref(opts))
+                         self._customer(customer_id, identity), byref(opts))
         return list(_json(data).get("events", []))
 
-    def erase(self, customer_id: str) -> int:
+    def erase(self, customer_id: Optional[str] = None, *,
+              identity: Optional[Identity] = None) -> int:
         """Erases the customer, for a request to be forgotten: their events
         (from the database file and its write-ahead log), their context and
         queued alerts, their share of what feedback taught, and their traces
-        in the snapshot (mot_customer_erase). Returns the number of events
-        erased; 0 for an unknown customer. BusyError when another connection
+        in the snapshot (mot_customer_erase): the whole customer, every id
+        merged into it, its identifiers and links. Returns the number of
+        events erased; 0 for an unknown customer. BusyError when another connection
         reading the database kept the write-ahead log: the events are gone,
         call again once it is closed."""
         erased = ctypes.c_uint64(0)
         _check(_lib.mot_customer_erase(byref(erased), self._h(),
-                                       _id(customer_id, "customer_id")))
+                                       self._customer(customer_id, identity)))
         return erased.value
 
     def apply_retention(self) -> int:
@@ -495,20 +508,22 @@ class Engine:
         _check(_lib.mot_retention_apply(byref(removed), self._h()))
         return removed.value
 
-    def summary(self, customer_id: str, as_of: Time = None) -> "ContextSummary":
+    def summary(self, customer_id: Optional[str] = None, as_of: Time = None, *,
+                identity: Optional[Identity] = None) -> "ContextSummary":
         """The customer's built-in signals as of a time (None: now). An
         unknown customer is no error: known is 0."""
         s = _init(_lib.mot_context_summary_init, N.mot_context_summary)
         _check(_lib.mot_context_summary_get(
-            byref(s), self._h(), _id(customer_id, "customer_id"),
+            byref(s), self._h(), self._customer(customer_id, identity),
             to_micros(as_of)))
         return _convert(s, ContextSummary)
 
-    def context(self, customer_id: str, as_of: Time = None) -> Dict[str, Any]:
+    def context(self, customer_id: Optional[str] = None, as_of: Time = None, *,
+                identity: Optional[Identity] = None) -> Dict[str, Any]:
         """The full motive.v1.Context as a dict: signals, metrics by name,
         attributes, the latest events."""
         return _json(_call_buf(_lib.mot_context_get, self._h(),
-                               _id(customer_id, "customer_id"),
+                               self._customer(customer_id, identity),
                                to_micros(as_of), N.FORMAT_JSON))
 
     def load_context_config(self, text: str) -> None:
@@ -523,6 +538,80 @@ class Engine:
         is wrong."""
         return _call_buf(_lib.mot_expr_check, self._h(),
                          expression.encode("utf-8")).decode("utf-8")
+
+    # identities
+
+    def _customer(self, customer_id: Optional[str],
+                  identity: Optional[Identity]) -> bytes:
+        """The customer id a call is about: `customer_id`, or the customer
+        `identity` resolves to; exactly one of them."""
+        if identity is None:
+            if customer_id is None:
+                raise TypeError("give a customer_id or identity=(namespace, "
+                                "value)")
+            return _id(customer_id, "customer_id")
+        if customer_id is not None:
+            raise TypeError("give a customer_id or an identity, not both")
+        if (not isinstance(identity, (tuple, list)) or len(identity) != 2):
+            raise TypeError("an identity is a (namespace, value) pair")
+        return self.resolve(*identity).encode("utf-8")
+
+    def resolve(self, namespace: str, value: str) -> str:
+        """The id of the customer identifier (namespace, value) belongs to;
+        the value is normalized first (phone numbers to E.164, emails
+        lower-cased). NotFound when no event carried it; AmbiguousError when
+        it is shared by several customers, or unlinked and on several."""
+        out = ctypes.create_string_buffer(N.CUSTOMER_ID_MAX + 1)
+        _check(_lib.mot_identity_resolve(out, len(out), None, self._h(),
+                                         _id(namespace, "namespace"),
+                                         _id(value, "value")))
+        return out.value.decode("utf-8")
+
+    def profile(self, customer_id: Optional[str] = None, *,
+                identity: Optional[Identity] = None) -> Dict[str, Any]:
+        """What motive knows of the customer, as a motive.v1.Profile dict:
+        customer_id, anchors (every id merged into it), identifiers (each
+        {"identifier": {"namespace", "value"}} with the flags invalid,
+        shared, unlinked, never_merges when set) and merges (the
+        identity.merge and identity.split events, with the attributes from,
+        into and reason). An unknown customer gets a profile of itself."""
+        return _json(_call_buf(_lib.mot_identity_profile, self._h(),
+                               self._customer(customer_id, identity),
+                               N.FORMAT_JSON))
+
+    def link(self, customer_id: Optional[str],
+             identifiers: Iterable[Identity], *,
+             identity: Optional[Identity] = None) -> None:
+        """Links identifiers, (namespace, value) pairs (at most 16), to the
+        customer customer_id, or to each other when it is None: an
+        identity.link event in the log, which merges as any event would.
+        Identifiers unlinked before link again. With identity=, they are
+        linked together with that identifier, into the customer it belongs
+        to (NotFound or AmbiguousError when it belongs to none, or to
+        several); this also reaches customers known only by an id motive
+        derived ("~..."), which mot_identity_link refuses as customer_id."""
+        pairs = [tuple(pair) for pair in identifiers]
+        if any(len(pair) != 2 for pair in pairs):
+            raise TypeError("identifiers are (namespace, value) pairs")
+        customer = None
+        if identity is not None:
+            self._customer(customer_id, identity)  # raises unless resolved
+            pairs.insert(0, tuple(identity))
+        elif customer_id is not None:
+            customer = _id(customer_id, "customer_id")
+        n = len(pairs)
+        namespaces = (c_char_p * max(n, 1))(
+            *[_id(ns, "namespace") for ns, _ in pairs])
+        values = (c_char_p * max(n, 1))(*[_id(v, "value") for _, v in pairs])
+        _check(_lib.mot_identity_link(self._h(), customer, namespaces, values,
+                                      n))
+
+    def unlink(self, namespace: str, value: str) -> None:
+        """Unlinks identifier (namespace, value): an identity.unlink event in
+        the log. From then on it links nothing (until linked again): the
+        customers it tied split."""
+        _check(_lib.mot_identity_unlink(self._h(), _id(namespace, "namespace"),
+                                        _id(value, "value")))
 
     # next-best action
 
@@ -545,14 +634,17 @@ class Engine:
         with open(path, encoding="utf-8") as f:
             self.load_rules(f.read(), origin=os.path.basename(os.fspath(path)))
 
-    def decide(self, customer_id: str, channel: Union[str, int] = "unspecified",
+    def decide(self, customer_id: Optional[str] = None,
+               channel: Union[str, int] = "unspecified",
                topic: Optional[str] = None, direction: Union[str, int] = "inbound",
                *, agent_id: Optional[str] = None, time: Time = None,
-               max_results: int = 0) -> Dict[str, Any]:
+               max_results: int = 0,
+               identity: Optional[Identity] = None) -> Dict[str, Any]:
         """The next-best actions for a customer in a situation, as a
         motive.v1.Decision dict: decision_id (for feedback()), actions (ranked,
         with scripts and reasons), playbooks, and the dropped candidates.
         InvalidArgument when no ruleset is loaded."""
+        customer = self._customer(customer_id, identity)
         s = _init(_lib.mot_situation_init, N.mot_situation)
         s.channel = _enum(channel, CHANNELS, "channel")
         s.topic = _text(topic)
@@ -560,19 +652,21 @@ class Engine:
         s.direction = _enum(direction, DIRECTIONS, "direction")
         s.time_us = to_micros(time)
         s.max_results = max_results
-        return _json(_call_buf(_lib.mot_decide, self._h(),
-                               _id(customer_id, "customer_id"), byref(s),
+        return _json(_call_buf(_lib.mot_decide, self._h(), customer, byref(s),
                                N.FORMAT_JSON))
 
-    def feedback(self, customer_id: str, decision_id: str, action: str,
+    def feedback(self, customer_id: Optional[str] = None,
+                 decision_id: Optional[str] = None, action: Optional[str] = None,
                  outcome: Union[str, int] = "accepted", *,
                  channel: Union[str, int] = "unspecified",
-                 time: Time = None) -> None:
+                 time: Time = None, identity: Optional[Identity] = None) -> None:
         """Records what came of an action of a decision ("offered",
         "accepted", "rejected", "ignored", "converted"); it counts toward caps
-        and cool-offs and moves the action's learned propensity."""
+        and cool-offs and moves the action's learned propensity. With
+        identity=, name decision_id and action by keyword."""
+        customer = self._customer(customer_id, identity)
         _check(_lib.mot_feedback(
-            self._h(), _id(customer_id, "customer_id"),
+            self._h(), customer,
             _id(decision_id, "decision_id"), _id(action, "action"),
             _enum(outcome, FEEDBACK_OUTCOMES, "outcome"),
             _enum(channel, CHANNELS, "channel"), to_micros(time)))

@@ -19,6 +19,7 @@ EINTERNAL = -10
 EREJECTED = -11
 ECANCELED = -12
 EUNSUPPORTED = -13
+EAMBIGUOUS = -14
 
 
 class MotiveError(Exception):
@@ -93,6 +94,12 @@ class Unsupported(MotiveError):
     """MOT_EUNSUPPORTED: a format or feature this build lacks."""
 
 
+class AmbiguousError(MotiveError, LookupError):
+    """MOT_EAMBIGUOUS: an identifier stands for several customers (a shared
+    value, such as a switchboard number, or one unlinked by hand); ask by
+    customer id or by another identifier."""
+
+
 # motive.IOError, as the status is named in C; MotiveIOError inside this
 # package so that the built-in IOError is never shadowed here.
 IOError = MotiveIOError  # noqa: A001
@@ -111,6 +118,7 @@ _BY_CODE: Dict[int, Type[MotiveError]] = {
     EREJECTED: RejectedError,
     ECANCELED: Canceled,
     EUNSUPPORTED: Unsupported,
+    EAMBIGUOUS: AmbiguousError,
 }
 
 # Shown as motive.InvalidArgument, not motive._errors.InvalidArgument.

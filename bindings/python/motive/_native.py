@@ -19,9 +19,13 @@ from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_double, c_int,
 from typing import List
 
 # The C ABI major version this binding speaks, and the oldest library with
-# every function it declares (0.4 added erasure).
+# every function it declares (0.6 added identities, and identity_config to
+# mot_engine_options).
 ABI_MAJOR = 0
-MIN_VERSION_NUMBER = 4000
+MIN_VERSION_NUMBER = 6000
+
+# The longest customer id, in bytes, without the NUL.
+CUSTOMER_ID_MAX = 128
 
 FORMAT_AUTO = 0
 FORMAT_PROTOBUF = 1
@@ -52,6 +56,7 @@ class mot_engine_options(Structure):
         ("ruleset", c_char_p),
         ("ruleset_origin", c_char_p),
         ("retention_days", c_uint32),
+        ("identity_config", c_char_p),
     ]
 
 
@@ -199,6 +204,12 @@ _PROTOTYPES = {
                                  POINTER(mot_timeline_options)]),
     "mot_customer_erase": (c_int, [POINTER(c_uint64), _ENGINE, c_char_p]),
     "mot_retention_apply": (c_int, [POINTER(c_uint64), _ENGINE]),
+    "mot_identity_resolve": (c_int, [c_char_p, c_size_t, POINTER(c_size_t),
+                                     _ENGINE, c_char_p, c_char_p]),
+    "mot_identity_profile": (c_int, [_BUF, _ENGINE, c_char_p, c_int32]),
+    "mot_identity_link": (c_int, [_ENGINE, c_char_p, POINTER(c_char_p),
+                                  POINTER(c_char_p), c_size_t]),
+    "mot_identity_unlink": (c_int, [_ENGINE, c_char_p, c_char_p]),
     "mot_context_summary_init": (c_int, [POINTER(mot_context_summary),
                                          c_uint32]),
     "mot_context_summary_get": (c_int, [POINTER(mot_context_summary), _ENGINE,
@@ -259,7 +270,7 @@ def _load() -> ctypes.CDLL:
             try:
                 fn = getattr(lib, name)
             except AttributeError as e:
-                raise OSError(f"{path} lacks {name}: motive >= 0.4 needed") from e
+                raise OSError(f"{path} lacks {name}: motive >= 0.6 needed") from e
             fn.restype = restype
             fn.argtypes = argtypes
         number = lib.mot_version_number()

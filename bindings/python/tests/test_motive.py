@@ -87,7 +87,7 @@ class ModuleTest(unittest.TestCase):
                  -7: motive.TooSmallError, -8: motive.VersionError,
                  -9: motive.OutOfMemory, -10: motive.InternalError,
                  -11: motive.RejectedError, -12: motive.Canceled,
-                 -13: motive.Unsupported}
+                 -13: motive.Unsupported, -14: motive.AmbiguousError}
         for code, cls in codes.items():
             e = motive._errors.error_for(code, "why")
             self.assertIs(type(e), cls)
@@ -97,6 +97,7 @@ class ModuleTest(unittest.TestCase):
                       motive.MotiveError)
         self.assertIs(motive.IOError, motive.MotiveIOError)
         self.assertIsInstance(motive.InvalidArgument(-1, ""), ValueError)
+        self.assertIsInstance(motive.AmbiguousError(-14, ""), LookupError)
 
     def test_struct_layouts_match_the_library(self):
         # _init refuses a size the struct never had: each mirror is exact.
@@ -181,7 +182,11 @@ class EngineTest(unittest.TestCase):
                  lambda: eng.feedback("x", "d", "a"), eng.alerts,
                  lambda: eng.on_alert(print), lambda: eng.check_expr("1"),
                  lambda: eng.ingest([]), lambda: eng.load_context_config(""),
-                 lambda: eng.ingest_file("/nonexistent")]
+                 lambda: eng.ingest_file("/nonexistent"),
+                 lambda: eng.resolve("phone", "+14155550100"),
+                 lambda: eng.profile("x"), lambda: eng.unlink("email", "a@b"),
+                 lambda: eng.link("x", [("email", "a@b")]),
+                 lambda: eng.summary(identity=("phone", "+14155550100"))]
         for call in calls:
             with self.assertRaises(motive.InvalidArgument) as cm:
                 call()
@@ -642,6 +647,177 @@ class EngineTest(unittest.TestCase):
         self.assertTrue(handle)
         del eng
         gc.collect()  # nothing to assert but no crash at the C side
+
+
+def contact(event_id, day, *identifiers, customer=None, channel="voice"):
+    """A contact about billing on March `day`, known by `identifiers`
+    ((namespace, value) pairs) and, when given, a customer id."""
+    event = {"event_id": event_id, "type": "contact", "channel": channel,
+             "topic": "billing", "outcome": "unresolved",
+             "occurred_at": f"2025-03-{day:02d}T10:00:00Z",
+             "identifiers": [{"namespace": ns, "value": value}
+                             for ns, value in identifiers]}
+    if customer:
+        event["customer_id"] = customer
+    return event
+
+
+PHONE = ("phone", "+1 415 555 0100")
+EMAIL = ("email", "Ana@Example.com")
+
+
+class IdentityTest(unittest.TestCase):
+
+    def setUp(self):
+        self.eng = motive.Engine(
+            ":memory:", ruleset=RULESET,
+            identity_config='default_region: "US" max_profiles: 2')
+        self.addCleanup(self.eng.close)
+        self.assertTrue(self.eng.record(contact("i1", 1, ("phone", "(415) 555-0100"))))
+        self.assertTrue(self.eng.record(
+            contact("i2", 2, EMAIL, ("phone", "+14155550100"), channel="chat")))
+        self.ana = self.eng.resolve(*PHONE)
+
+    def test_resolve(self):
+        self.assertRegex(self.ana, r"^~[0-9a-f]{16}$")
+        self.assertEqual(self.eng.resolve("email", " ana@example.COM"), self.ana)
+        self.assertEqual(self.eng.resolve("phone", "415-555-0100"), self.ana)
+        with self.assertRaises(motive.NotFound) as cm:
+            self.eng.resolve("phone", "+19995550100")
+        self.assertIn("belongs to no profile", str(cm.exception))
+        self.assertIsInstance(cm.exception, LookupError)
+        with self.assertRaises(TypeError):
+            self.eng.resolve(None, "x")
+        with self.assertRaises(motive.NotFound):
+            self.eng.resolve("Not A Namespace", "x")
+
+    def test_queries_take_an_identity(self):
+        self.assertEqual(self.eng.summary(identity=PHONE).events, 2)
+        by_identity = self.eng.summary(identity=EMAIL, as_of=MARCH_5)
+        by_id = self.eng.summary(self.ana, MARCH_5)
+        for field in ("events", "contacts_30d", "strikes", "churn_risk",
+                      "repeat_contacts", "last_contact_topic"):
+            self.assertEqual(getattr(by_identity, field), getattr(by_id, field))
+        self.assertEqual(self.eng.context(identity=EMAIL)["customer_id"],
+                         self.ana)
+        self.assertEqual(len(self.eng.timeline(identity=["email", "ana@example.com"])), 2)
+        decision = self.eng.decide(identity=PHONE, channel="voice",
+                                   topic="billing", time=MARCH_5)
+        self.assertEqual(decision["customer_id"], self.ana)
+        self.assertEqual(decision["actions"][0]["action"], "apology")
+        with self.assertRaises(motive.NotFound):
+            self.eng.context(identity=("phone", "+19995550100"))
+        for bad in [lambda: self.eng.summary(),
+                    lambda: self.eng.summary(self.ana, identity=PHONE),
+                    lambda: self.eng.timeline(identity=("phone",)),
+                    lambda: self.eng.erase(identity="phone:+14155550100")]:
+            with self.assertRaises(TypeError):
+                bad()
+
+    def test_feedback_by_identity(self):
+        self.assertTrue(self.eng.record(
+            contact("k1", 3, ("phone", "+12125550199"), customer="crm-9")))
+        decision = self.eng.decide(identity=("phone", "(212) 555-0199"),
+                                   topic="billing", time=MARCH_5)
+        self.assertEqual(decision["customer_id"], "crm-9")
+        self.eng.feedback(decision_id=decision["decision_id"], action="apology",
+                          outcome="accepted", time=MARCH_5,
+                          identity=("phone", "+12125550199"))
+        self.assertEqual(len(self.eng.timeline("crm-9")), 2)
+
+    @unittest.expectedFailure
+    def test_feedback_for_a_derived_id(self):
+        # An engine bug (0.6.0): events for a customer known only by the id
+        # motive derived are refused ("ids starting with '~' are the ones
+        # motive derives"), so feedback on its decision fails. Remove the
+        # decorator once mot_feedback takes such ids.
+        decision = self.eng.decide(identity=PHONE, topic="billing",
+                                   time=MARCH_5)
+        self.eng.feedback(decision_id=decision["decision_id"], action="apology",
+                          outcome="accepted", time=MARCH_5, identity=PHONE)
+
+    def test_profile(self):
+        profile = self.eng.profile(identity=EMAIL)
+        self.assertEqual(profile, self.eng.profile(self.ana))
+        self.assertEqual(profile["customer_id"], self.ana)
+        # The derived id of each event, the profile's first.
+        self.assertEqual(profile["anchors"][0], self.ana)
+        self.assertEqual(len(profile["anchors"]), 2)
+        values = {(i["identifier"]["namespace"], i["identifier"]["value"])
+                  for i in profile["identifiers"]}
+        self.assertEqual(values, {("phone", "+14155550100"),
+                                  ("email", "ana@example.com")})
+        self.assertEqual(self.eng.profile("nobody")["customer_id"], "nobody")
+
+    def test_link_and_unlink(self):
+        self.assertTrue(self.eng.record(
+            {"event_id": "i3", "customer_id": "crm-7", "type": "contact",
+             "channel": "email", "occurred_at": "2025-03-03T10:00:00Z"}))
+        self.eng.link("crm-7", [EMAIL])
+        self.assertEqual(self.eng.resolve(*PHONE), "crm-7")
+        self.assertEqual(self.eng.summary("crm-7").events, 3)
+        self.assertEqual(self.eng.summary(self.ana).events, 3)  # any id
+        profile = self.eng.profile("crm-7")
+        self.assertEqual(profile["anchors"][0], "crm-7")
+        self.assertIn(self.ana, profile["anchors"])
+        merge = [e for e in profile["merges"] if e["type"] == "identity.merge"]
+        self.assertTrue(merge)
+        self.assertIn("reason", merge[-1]["attributes"])
+        with self.assertRaises(motive.InvalidArgument):
+            self.eng.link("crm-7", [])
+        with self.assertRaises(motive.InvalidArgument):
+            self.eng.link("crm-7", [("Bad Namespace", "x")])
+        with self.assertRaises(TypeError):
+            self.eng.link("crm-7", [("email",)])
+
+        # Unlinked, the email ties nothing: the phone's customer splits
+        # from crm-7, and the email itself is ambiguous.
+        self.eng.unlink(*EMAIL)
+        self.assertNotEqual(self.eng.resolve(*PHONE), "crm-7")
+        with self.assertRaises(motive.AmbiguousError) as cm:
+            self.eng.resolve(*EMAIL)
+        self.assertIn("unlinked", str(cm.exception))
+        self.assertEqual(cm.exception.code, -14)
+        with self.assertRaises(motive.AmbiguousError):
+            self.eng.summary(identity=EMAIL)
+        # Linked again to the phone's customer, whose id motive derived.
+        phone_customer = self.eng.resolve(*PHONE)
+        self.assertTrue(phone_customer.startswith("~"))
+        with self.assertRaises(motive.InvalidArgument):
+            self.eng.link(phone_customer, [EMAIL])  # motive's ids are refused
+        self.eng.link(None, [EMAIL], identity=PHONE)
+        self.assertEqual(self.eng.resolve(*EMAIL), self.eng.resolve(*PHONE))
+        with self.assertRaises(motive.NotFound):
+            self.eng.link(None, [EMAIL], identity=("phone", "+19995550100"))
+        with self.assertRaises(TypeError):
+            self.eng.link("crm-7", [EMAIL], identity=PHONE)
+
+    def test_shared_identifier(self):
+        board = ("phone", "+14155550000")
+        for i in range(1, 4):
+            self.eng.record(contact(f"s{i}", i, board,
+                                    ("email", f"u{i}@example.com")))
+        with self.assertRaises(motive.AmbiguousError) as cm:
+            self.eng.resolve(*board)
+        self.assertIn("shared", str(cm.exception))
+        u1 = self.eng.resolve("email", "u1@example.com")
+        self.assertNotEqual(u1, self.eng.resolve("email", "u2@example.com"))
+        flags = {i["identifier"]["value"]: i.get("shared", False)
+                 for i in self.eng.profile(u1)["identifiers"]}
+        self.assertTrue(flags["+14155550000"])
+
+    def test_erase_by_identity(self):
+        self.assertEqual(self.eng.erase(identity=EMAIL), 2)
+        with self.assertRaises(motive.NotFound):
+            self.eng.resolve(*PHONE)
+        self.assertEqual(self.eng.summary(self.ana).known, 0)
+
+    def test_identity_config_errors(self):
+        with self.assertRaises(motive.InvalidArgument) as cm:
+            motive.Engine(identity_config='default_region: "XX"')
+        self.assertIn("default_region", str(cm.exception))
+        with self.assertRaises(motive.ParseError):
+            motive.Engine(identity_config="max_profiles: ")
 
 
 def dataclass_frozen_error():
