@@ -34,8 +34,9 @@ void AddIdentityConfigFlag(CommandLine& cl, std::string* path) {
   cl.Add({.name = "identity-config",
           .value_name = "FILE",
           .help = "the identity configuration: the region of national phone "
-                  "numbers (default_region: \"US\" unless set), when a value "
-                  "counts as shared, namespaces that never merge "
+                  "numbers (such as default_region: \"US\"; none by "
+                  "default), when a value counts as shared, namespaces that "
+                  "never merge "
                   "(motive.v1.IdentityConfig, protobuf text format); give "
                   "every command on a database the same one"},
          path);

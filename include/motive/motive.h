@@ -255,9 +255,12 @@ typedef struct mot_engine_options {
   uint32_t retention_days;
   /* How identifiers resolve to customers (motive.v1.IdentityConfig,
    * motive/v1/identity.proto, in protobuf text format), or NULL for the
-   * defaults: the region of national phone numbers (default_region: "US"),
-   * how many customers a value may be seen with before it counts as shared
-   * (max_profiles, default 3), namespaces that never merge. Copied during
+   * defaults. It sets the region that national phone numbers belong to
+   * (such as default_region: "US"; none by default, so that only numbers
+   * with their country code are understood and the rest never merge), how
+   * many customers a value may be seen with before it counts as shared
+   * (max_profiles, default 3), and namespaces that never merge. A snapshot
+   * taken under other identity settings is not used. Copied during
    * mot_engine_open(); a bad one gets MOT_EPARSE or MOT_EINVALID. See
    * "Identities" below. Since 0.6. */
   const char *identity_config;

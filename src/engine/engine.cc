@@ -123,9 +123,15 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& path,
   base::MutexLock swap(&engine->ruleset_mu_);
   engine->state_ = *std::move(state);
   engine->ruleset_ = std::move(rules);
-  engine->config_fingerprint_ = state::ConfigFingerprint(*merged);
+  engine->config_fingerprint_ = engine->Fingerprint(*merged);
   engine->context_config_ = std::move(config);
   return engine;
+}
+
+uint64_t Engine::Fingerprint(const v1::ContextConfig& config) const {
+  // The identity rules decide which events fold together: a snapshot taken
+  // under others would answer for other profiles.
+  return state::ConfigFingerprint(config) ^ identities_->fingerprint();
 }
 
 absl::StatusOr<v1::ContextConfig> Engine::WithRulesetMetrics(
@@ -164,9 +170,8 @@ absl::StatusOr<std::unique_ptr<state::StateStore>> Engine::BuildState(
   OpenReport report;
   int64_t after_seq = 0;
   if (use_snapshot && !snapshot_path_.empty()) {
-    absl::StatusOr<state::LogPosition> position =
-        state::ReadSnapshot(snapshot_path_, state::ConfigFingerprint(config),
-                            store.get(), file_io_);
+    absl::StatusOr<state::LogPosition> position = state::ReadSnapshot(
+        snapshot_path_, Fingerprint(config), store.get(), file_io_);
     if (position.ok() && position->seq > 0) {
       absl::StatusOr<int64_t> high_water = log_->HighWater();
       if (!high_water.ok()) return high_water.status();
@@ -720,7 +725,7 @@ absl::Status Engine::Rebuild(const v1::ContextConfig& config,
   {
     base::WriterLock lock(&state_mu_);
     old_state = std::exchange(state_, *std::move(state));
-    config_fingerprint_ = state::ConfigFingerprint(config);
+    config_fingerprint_ = Fingerprint(config);
     base::MutexLock swap(&ruleset_mu_);
     rules = std::exchange(ruleset_, std::move(rules));
     // A new context configuration keeps the ruleset it had: nothing to
@@ -774,7 +779,7 @@ absl::Status Engine::LoadRuleset(absl::string_view text,
   base::MutexLock ingest(&ingest_mu_);
   absl::StatusOr<v1::ContextConfig> merged = ConfigFor(**rules, origin);
   if (!merged.ok()) return merged.status();
-  if (state::ConfigFingerprint(*merged) != config_fingerprint_) {
+  if (Fingerprint(*merged) != config_fingerprint_) {
     return Rebuild(*merged, *std::move(rules));
   }
   // The same metrics: the state fits the new ruleset as it is, and the swap

@@ -346,6 +346,9 @@ class Engine {
   absl::StatusOr<v1::ContextConfig> ConfigFor(const decide::Ruleset& rules,
                                               absl::string_view origin) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(ingest_mu_);
+  // What a snapshot must have been taken under to be read: the context
+  // configuration `config` and the identity rules.
+  uint64_t Fingerprint(const v1::ContextConfig& config) const;
   absl::StatusOr<std::unique_ptr<state::StateStore>> BuildState(
       const v1::ContextConfig& config, bool use_snapshot);
   // Builds the identity graph from the log's events up to `until_seq`

@@ -9,13 +9,17 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "model/errors.h"
+#include "model/event_id.h"
 #include "model/event_validation.h"
 
 namespace motive::identity {
 namespace {
 
 constexpr int kDefaultMaxProfiles = 3;
+constexpr uint32_t kConfigSeed = 0x1d3e7a12;
 
 // "+" and 7 to 15 digits: how every normalized phone number looks, so a
 // lookup of one need not go through libphonenumber (microseconds) first.
@@ -78,8 +82,19 @@ absl::StatusOr<std::unique_ptr<Identities>> Identities::Create(
                                absl::StrCat("\"", ns.name(), "\" twice"));
     }
   }
+  uint64_t fingerprint = 0;
+  if (config.ByteSizeLong() > 0) {
+    std::string bytes;
+    {
+      google::protobuf::io::StringOutputStream stream(&bytes);
+      google::protobuf::io::CodedOutputStream coded(&stream);
+      coded.SetSerializationDeterministic(true);
+      config.SerializeToCodedStream(&coded);
+    }
+    fingerprint = model::Murmur3x64_128(bytes, kConfigSeed).low;
+  }
   return std::unique_ptr<Identities>(
-      new Identities(*std::move(normalizer), std::move(rules)));
+      new Identities(*std::move(normalizer), std::move(rules), fingerprint));
 }
 
 Identifier Identities::Normalized(absl::string_view ns,
@@ -101,13 +116,19 @@ absl::Status Identities::Prepare(v1::Event* event) const {
   }
   if (IdentityGraph::IsDerived(event->customer_id()) &&
       (ids.empty() ||
-       event->customer_id() != IdentityGraph::DerivedAnchor(ids))) {
+       event->customer_id() != IdentityGraph::DerivedAnchor(ids)) &&
+      !Known(event->customer_id())) {
     return model::FieldError(
         "customer_id",
         "ids starting with '~' are the ones motive derives from identifiers; "
         "choose another");
   }
   return absl::OkStatus();
+}
+
+bool Identities::Known(absl::string_view anchor) const {
+  base::ReaderLock lock(&mu_);
+  return graph_.Knows(anchor);
 }
 
 std::vector<Identifier> Identities::IdentifiersOf(

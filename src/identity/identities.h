@@ -51,8 +51,9 @@ class Identities {
 
   // Normalizes the event's identifiers in place and gives it its anchor
   // when it has no customer_id. InvalidArgument (customer_id) for a
-  // customer id that starts with '~' but is not the event's derived anchor:
-  // that prefix is motive's.
+  // customer id that starts with '~' but is neither the event's derived
+  // anchor nor one motive derived before (a profile's id given back): that
+  // prefix is motive's.
   absl::Status Prepare(v1::Event* event) const;
 
   // Takes an appended event into account: an identity instruction, or an
@@ -84,14 +85,22 @@ class Identities {
 
   bool empty() const;
 
+  // 0 for the default configuration, else a hash of it (snapshots).
+  uint64_t fingerprint() const { return fingerprint_; }
+
  private:
-  Identities(Normalizer normalizer, IdentityRules rules)
-      : normalizer_(std::move(normalizer)), graph_(std::move(rules)) {}
+  Identities(Normalizer normalizer, IdentityRules rules, uint64_t fingerprint)
+      : normalizer_(std::move(normalizer)),
+        fingerprint_(fingerprint),
+        graph_(std::move(rules)) {}
 
   Identifier Normalized(absl::string_view ns, absl::string_view value) const;
+  // Whether the graph knows `anchor` (a derived id given back by a caller).
+  bool Known(absl::string_view anchor) const;
   std::vector<Identifier> IdentifiersOf(const v1::Event& event) const;
 
   const Normalizer normalizer_;
+  const uint64_t fingerprint_;
   mutable base::SharedMutex mu_;
   IdentityGraph graph_ ABSL_GUARDED_BY(mu_);
 };

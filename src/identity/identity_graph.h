@@ -141,6 +141,10 @@ class IdentityGraph {
   // what it is seen on).
   Change Relink(const Identifier& id);
 
+  bool Knows(absl::string_view anchor) const {
+    return anchors_.contains(anchor);
+  }
+
   // The profile id of an anchor; the anchor itself when the graph does not
   // know it.
   std::string ProfileOf(absl::string_view anchor) const;

@@ -460,12 +460,11 @@ absl::StatusOr<Frame> ReadFrame(absl::string_view data, const std::string& path,
   }
   const uint64_t fingerprint = in.U64();
   if (fingerprint != config_fingerprint) {
-    return Unusable(
-        path,
-        absl::StrFormat(
-            "taken under another context configuration (fingerprint %016x, "
-            "now %016x)",
-            fingerprint, config_fingerprint));
+    return Unusable(path,
+                    absl::StrFormat("taken under another context or identity "
+                                    "configuration (fingerprint %016x, "
+                                    "now %016x)",
+                                    fingerprint, config_fingerprint));
   }
 
   Frame frame;

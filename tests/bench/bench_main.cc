@@ -40,15 +40,14 @@ datagen::GeneratorOptions Generator(uint64_t customers) {
   return options;
 }
 
-// Anonymous resident memory (resident minus file-backed pages), in bytes.
+}  // namespace
+
 int64_t AnonymousRss() {
   std::ifstream statm("/proc/self/statm");
   int64_t size = 0, resident = 0, shared = 0;
   statm >> size >> resident >> shared;
   return (resident - shared) * ::sysconf(_SC_PAGESIZE);
 }
-
-}  // namespace
 
 bool ShortMode() { return short_mode; }
 

@@ -54,6 +54,9 @@ inline constexpr int64_t kAsOfUs =
 // 1M customers; 2,000 with --short.
 uint64_t Customers();
 
+// Anonymous resident memory (resident minus file-backed pages), in bytes.
+int64_t AnonymousRss();
+
 // kAsOfUs: the engines' clock, and the time events are completed at.
 absl::Time Clock();
 

@@ -321,6 +321,32 @@ TEST(EngineIdentityTest, ReservedAndMissingIdsAreRejected) {
   r = engine->Record(e);
   ASSERT_FALSE(r.ok());
   EXPECT_THAT(r.status().message(), HasSubstr("'~'"));
+  // An id motive derived, given back (feedback on a decision for a
+  // customer known only by identifiers), is the caller's to use.
+  ASSERT_TRUE(
+      engine->Record(Contact(2, v1::VOICE, {{"phone", "+14155550100"}})).ok());
+  const std::string derived = *engine->Resolve("phone", "+14155550100");
+  e.set_customer_id(derived);
+  ASSERT_TRUE(engine->Record(e).ok());
+  state::Summary s;
+  ASSERT_TRUE(engine->Summarize(derived, 0, &s).ok());
+  EXPECT_EQ(s.events, 2u);
+}
+
+TEST(EngineIdentityTest, ASnapshotOfOtherIdentityRulesIsNotUsed) {
+  testing::TempDir dir;
+  const std::string path = dir.File("log.db");
+  {
+    auto engine = Open(path);
+    for (const v1::Event& e : Journey()) ASSERT_TRUE(engine->Record(e).ok());
+    ASSERT_TRUE(engine->WriteSnapshot().ok());
+  }
+  EXPECT_TRUE(Open(path)->open_report().from_snapshot);
+  EngineOptions other = Options();
+  other.identity_config_text = "default_region: \"US\" max_profiles: 5";
+  auto engine = Open(path, std::move(other));
+  EXPECT_FALSE(engine->open_report().from_snapshot);
+  EXPECT_THAT(engine->open_report().snapshot_note, HasSubstr("configuration"));
 }
 
 }  // namespace

@@ -644,14 +644,38 @@ TEST(EventLogTest, MigratesVersionOneKeepingEvents) {
               "');"
               "PRAGMA user_version = 1;"));
   auto log = OpenOrDie(path);
-  EXPECT_EQ(log->schema_version(), 3);
+  EXPECT_EQ(log->schema_version(), 4);
   // The checksum filled in by the migration holds.
   EXPECT_THAT(Ids(*log->ReadCustomer("c1", {})), ElementsAre("old"));
   EXPECT_EQ(log->damage().events, 0u);
   log.reset();
   RawExec(path, "SELECT value FROM motive_meta WHERE key = 'migrated_by';");
   // Opening again does not migrate twice.
-  EXPECT_EQ(OpenOrDie(path)->schema_version(), 3);
+  EXPECT_EQ(OpenOrDie(path)->schema_version(), 4);
+}
+
+TEST(EventLogTest, EventsOfOneInteractionAreFoundTogether) {
+  auto log = OpenOrDie(":memory:");
+  std::vector<v1::Event> events = {
+      MakeEvent("v1", "c1", 100), MakeEvent("other", "c1", 150),
+      MakeEvent("lens", "~held", 200), MakeEvent("v2", "c1", 300)};
+  for (const char* id : {"v1", "lens", "v2"}) {
+    for (v1::Event& e : events) {
+      if (e.event_id() == id) e.set_interaction_id("connect:1");
+    }
+  }
+  ASSERT_TRUE(log->Append(events).ok());
+  ASSERT_TRUE(log->Append({MakeEvent("alone", "c2", 400)}).ok());
+  auto found = log->InteractionEvents("connect:1");
+  ASSERT_TRUE(found.ok());
+  ASSERT_EQ(found->size(), 3u);
+  EXPECT_EQ((*found)[0].customer_id, "c1");
+  EXPECT_EQ((*found)[1].customer_id, "~held");
+  EXPECT_LT((*found)[1].seq, (*found)[2].seq);
+  EXPECT_TRUE(log->InteractionEvents("connect:2")->empty());
+  auto repeated = log->RepeatedInteractions();
+  ASSERT_TRUE(repeated.ok());
+  EXPECT_THAT(*repeated, ElementsAre("connect:1"));
 }
 
 TEST(EventLogTest, ReadOnlyReaderBesideAWriter) {

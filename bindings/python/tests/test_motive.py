@@ -725,16 +725,13 @@ class IdentityTest(unittest.TestCase):
                           identity=("phone", "+12125550199"))
         self.assertEqual(len(self.eng.timeline("crm-9")), 2)
 
-    @unittest.expectedFailure
     def test_feedback_for_a_derived_id(self):
-        # An engine bug (0.6.0): events for a customer known only by the id
-        # motive derived are refused ("ids starting with '~' are the ones
-        # motive derives"), so feedback on its decision fails. Remove the
-        # decorator once mot_feedback takes such ids.
+        # A customer known only by the id motive derived takes feedback too.
         decision = self.eng.decide(identity=PHONE, topic="billing",
                                    time=MARCH_5)
         self.eng.feedback(decision_id=decision["decision_id"], action="apology",
                           outcome="accepted", time=MARCH_5, identity=PHONE)
+        self.assertEqual(len(self.eng.timeline(identity=PHONE)), 3)
 
     def test_profile(self):
         profile = self.eng.profile(identity=EMAIL)
