@@ -780,10 +780,15 @@ class IdentityTest(unittest.TestCase):
         # Linked again to the phone's customer, whose id motive derived.
         phone_customer = self.eng.resolve(*PHONE)
         self.assertTrue(phone_customer.startswith("~"))
-        with self.assertRaises(motive.InvalidArgument):
-            self.eng.link(phone_customer, [EMAIL])  # motive's ids are refused
+        # An id motive derived is the caller's to use. Linked again, the
+        # email ties what it was seen on: crm-7 and the phone's customer.
+        self.eng.link(phone_customer, [EMAIL])
+        self.assertEqual(self.eng.resolve(*EMAIL), "crm-7")
+        self.assertEqual(self.eng.resolve(*PHONE), "crm-7")
         self.eng.link(None, [EMAIL], identity=PHONE)
         self.assertEqual(self.eng.resolve(*EMAIL), self.eng.resolve(*PHONE))
+        with self.assertRaises(motive.InvalidArgument):
+            self.eng.link("~0123456789abcdef", [EMAIL])  # never derived
         with self.assertRaises(motive.NotFound):
             self.eng.link(None, [EMAIL], identity=("phone", "+19995550100"))
         with self.assertRaises(TypeError):
