@@ -1,0 +1,142 @@
+#include "ingest/importer.h"
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "ingest/platforms.h"
+
+namespace motive::ingest {
+namespace {
+
+constexpr absl::string_view kAutoName = "auto";
+
+// A source that only reports why it cannot read.
+class FailedSource final : public model::RecordSource {
+ public:
+  explicit FailedSource(absl::Status status) : status_(std::move(status)) {}
+  bool Next(model::InputRecord*) override { return false; }
+  absl::Status status() const override { return status_; }
+  uint64_t bytes_read() const override { return 0; }
+
+ private:
+  absl::Status status_;
+};
+
+bool IsLeadingByte(char c) {
+  const unsigned char u = static_cast<unsigned char>(c);
+  return c == ' ' || c == '\n' || c == '\r' || c == '\t' || u == 0xEF ||
+         u == 0xBB || u == 0xBF;
+}
+
+// kAuto: reads up to the first byte that is neither whitespace nor a byte
+// order mark, picks JSON ('{' or '[') or CSV (anything else) from it, then
+// hands the input, that chunk included, to an importer that finds the
+// platform from the first record or the header.
+class AutoImporter final : public model::RecordSource {
+ public:
+  AutoImporter(model::InputSource input, const ImportOptions& options)
+      : input_(std::move(input)), options_(options) {}
+
+  bool Next(model::InputRecord* record) override {
+    if (inner_ == nullptr && !Start()) return false;
+    return inner_->Next(record);
+  }
+  absl::Status status() const override {
+    return inner_ == nullptr ? status_ : inner_->status();
+  }
+  uint64_t bytes_read() const override {
+    return skipped_ + (inner_ == nullptr ? 0 : inner_->bytes_read());
+  }
+
+ private:
+  bool Start() {
+    if (!status_.ok()) return false;
+    absl::string_view first;
+    char lead = 0;
+    while (true) {
+      absl::StatusOr<absl::string_view> chunk = input_();
+      if (!chunk.ok()) {
+        status_ = chunk.status();
+        return false;
+      }
+      if (chunk->empty()) break;
+      size_t i = 0;
+      while (i < chunk->size() && IsLeadingByte((*chunk)[i])) ++i;
+      if (i < chunk->size()) {
+        first = *chunk;
+        lead = first[i];
+        break;
+      }
+      skipped_ += chunk->size();
+    }
+    // Replays the chunk read here, then goes on with the input.
+    // The input has ended when no chunk holds a lead byte: not called again.
+    model::InputSource replay =
+        [first, ended = lead == 0,
+         input =
+             std::move(input_)]() mutable -> absl::StatusOr<absl::string_view> {
+      if (!first.empty()) return std::exchange(first, absl::string_view());
+      if (ended) return absl::string_view();
+      return input();
+    };
+    // An empty input is an empty JSON one: no records, no error.
+    inner_ = lead == 0 || lead == '{' || lead == '['
+                 ? NewJsonImporter(nullptr, std::move(replay), options_)
+                 : NewCsvImporter(nullptr, std::move(replay), options_);
+    return true;
+  }
+
+  model::InputSource input_;
+  const ImportOptions options_;
+  absl::Status status_;
+  uint64_t skipped_ = 0;
+  std::unique_ptr<model::RecordSource> inner_;
+};
+
+std::string AcceptedNames() {
+  std::vector<absl::string_view> names = {kAutoName};
+  for (const PlatformSpec& spec : Platforms()) names.push_back(spec.name);
+  return absl::StrJoin(names, ", ");
+}
+
+}  // namespace
+
+absl::StatusOr<Platform> PlatformFromName(absl::string_view name) {
+  if (absl::EqualsIgnoreCase(name, kAutoName)) return Platform::kAuto;
+  for (const PlatformSpec& spec : Platforms()) {
+    if (absl::EqualsIgnoreCase(name, spec.name)) return spec.platform;
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown platform \"", absl::CEscape(name),
+                   "\"; expected one of ", AcceptedNames()));
+}
+
+absl::string_view PlatformName(Platform platform) {
+  const PlatformSpec* spec = FindPlatform(platform);
+  return spec == nullptr ? kAutoName : spec->name;
+}
+
+std::unique_ptr<model::RecordSource> NewImporter(Platform platform,
+                                                 model::InputSource input,
+                                                 const ImportOptions& options) {
+  const PlatformSpec* spec = FindPlatform(platform);
+  if (spec == nullptr) {
+    return std::make_unique<AutoImporter>(std::move(input), options);
+  }
+  if (spec->framing == Framing::kJson && spec->map_json != nullptr) {
+    return NewJsonImporter(spec, std::move(input), options);
+  }
+  if (spec->framing == Framing::kCsv && spec->map_csv != nullptr) {
+    return NewCsvImporter(spec, std::move(input), options);
+  }
+  return std::make_unique<FailedSource>(absl::UnimplementedError(
+      absl::StrCat("the ", spec->name, " importer is not written yet")));
+}
+
+}  // namespace motive::ingest
