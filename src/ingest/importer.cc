@@ -36,8 +36,10 @@ bool IsLeadingByte(char c) {
 
 // kAuto: reads up to the first byte that is neither whitespace nor a byte
 // order mark, picks JSON ('{' or '[') or CSV (anything else) from it, then
-// hands the input, that chunk included, to an importer that finds the
-// platform from the first record or the header.
+// hands the whole input, what it read included, to an importer that finds
+// the platform from the first record or the header. Chunks holding only
+// such leading bytes are kept, as CSV reads them as data: so the chunking
+// never changes the result.
 class AutoImporter final : public model::RecordSource {
  public:
   AutoImporter(model::InputSource input, const ImportOptions& options)
@@ -51,7 +53,7 @@ class AutoImporter final : public model::RecordSource {
     return inner_ == nullptr ? status_ : inner_->status();
   }
   uint64_t bytes_read() const override {
-    return skipped_ + (inner_ == nullptr ? 0 : inner_->bytes_read());
+    return inner_ == nullptr ? leading_.size() : inner_->bytes_read();
   }
 
  private:
@@ -73,14 +75,15 @@ class AutoImporter final : public model::RecordSource {
         lead = first[i];
         break;
       }
-      skipped_ += chunk->size();
+      leading_.append(chunk->data(), chunk->size());
     }
-    // Replays the chunk read here, then goes on with the input.
-    // The input has ended when no chunk holds a lead byte: not called again.
+    // Replays what was read here, then goes on with the input, unless it
+    // has ended (no chunk held a lead byte): it is not called again.
     model::InputSource replay =
-        [first, ended = lead == 0,
+        [leading = absl::string_view(leading_), first, ended = lead == 0,
          input =
              std::move(input_)]() mutable -> absl::StatusOr<absl::string_view> {
+      if (!leading.empty()) return std::exchange(leading, absl::string_view());
       if (!first.empty()) return std::exchange(first, absl::string_view());
       if (ended) return absl::string_view();
       return input();
@@ -95,7 +98,7 @@ class AutoImporter final : public model::RecordSource {
   model::InputSource input_;
   const ImportOptions options_;
   absl::Status status_;
-  uint64_t skipped_ = 0;
+  std::string leading_;  // chunks of leading bytes only
   std::unique_ptr<model::RecordSource> inner_;
 };
 

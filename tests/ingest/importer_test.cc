@@ -288,6 +288,20 @@ TEST(AutoTest, SharedConnectSamples) {
             "CustomerMetadata.ContactId");
 }
 
+TEST(AutoTest, LeadingBytesReachTheImporterWhateverTheChunks) {
+  // A lone byte of a byte order mark is CSV data; found by fuzzing, when a
+  // chunk of leading bytes only was dropped.
+  for (const std::string input :
+       {"\xEF\"a\"x,b\n1,2\n", " \n id,created_at,status,requester_id\n"}) {
+    const std::vector<std::string> whole =
+        Describe(Import(Platform::kAuto, input));
+    for (size_t chunk : {1, 2, 7}) {
+      EXPECT_EQ(Describe(Import(Platform::kAuto, input, chunk)), whole)
+          << "chunks of " << chunk;
+    }
+  }
+}
+
 TEST(AutoTest, UnknownFormatsSayWhatWasTried) {
   const auto json = Import(Platform::kAuto, R"({"hello": "world"})");
   EXPECT_EQ(json.status.code(), absl::StatusCode::kInvalidArgument);
