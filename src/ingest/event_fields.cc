@@ -1,6 +1,7 @@
 #include "ingest/event_fields.h"
 
 #include <cmath>
+#include <utility>
 
 #include "absl/strings/str_format.h"
 #include "model/event_id.h"
@@ -46,20 +47,25 @@ AttributeWriter::AttributeWriter(v1::Event* event) : event_(event) {
 
 google::protobuf::Value* AttributeWriter::Slot(absl::string_view key,
                                                size_t value_bytes) {
+  if (key.empty() || key.size() > model::kMaxAttributeKeyBytes) {
+    ++dropped_;
+    return nullptr;
+  }
   auto& attributes = *event_->mutable_attributes();
-  const std::string name(key);
-  auto existing = attributes.find(name);
-  if (existing != attributes.end()) return &existing->second;
+  std::string name(key);
   const size_t bytes = key.size() + kEntryOverhead + value_bytes;
-  // One place and its bytes stay free for kDroppedKey.
-  if (key.empty() || key.size() > model::kMaxAttributeKeyBytes ||
-      attributes.size() + 1 >= static_cast<size_t>(model::kMaxAttributes) ||
+  // One place and its bytes stay free for kDroppedKey. A key added again
+  // within the limits is counted twice, which errs on the safe side and
+  // saves every insertion a second lookup.
+  if (attributes.size() + 1 >= static_cast<size_t>(model::kMaxAttributes) ||
       bytes_ + bytes + kDroppedKey.size() + kEntryOverhead > kByteBudget) {
+    auto existing = attributes.find(name);
+    if (existing != attributes.end()) return &existing->second;
     ++dropped_;
     return nullptr;
   }
   bytes_ += bytes;
-  return &attributes[name];
+  return &attributes[std::move(name)];
 }
 
 bool AttributeWriter::String(absl::string_view key, absl::string_view value) {

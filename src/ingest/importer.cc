@@ -1,6 +1,7 @@
 #include "ingest/importer.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -60,7 +61,7 @@ class AutoImporter final : public model::RecordSource {
   bool Start() {
     if (!status_.ok()) return false;
     absl::string_view first;
-    char lead = 0;
+    std::optional<char> lead;  // none: the input has ended
     while (true) {
       absl::StatusOr<absl::string_view> chunk = input_();
       if (!chunk.ok()) {
@@ -80,7 +81,7 @@ class AutoImporter final : public model::RecordSource {
     // Replays what was read here, then goes on with the input, unless it
     // has ended (no chunk held a lead byte): it is not called again.
     model::InputSource replay =
-        [leading = absl::string_view(leading_), first, ended = lead == 0,
+        [leading = absl::string_view(leading_), first, ended = !lead,
          input =
              std::move(input_)]() mutable -> absl::StatusOr<absl::string_view> {
       if (!leading.empty()) return std::exchange(leading, absl::string_view());
@@ -89,7 +90,7 @@ class AutoImporter final : public model::RecordSource {
       return input();
     };
     // An empty input is an empty JSON one: no records, no error.
-    inner_ = lead == 0 || lead == '{' || lead == '['
+    inner_ = !lead || *lead == '{' || *lead == '['
                  ? NewJsonImporter(nullptr, std::move(replay), options_)
                  : NewCsvImporter(nullptr, std::move(replay), options_);
     return true;

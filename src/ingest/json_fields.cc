@@ -182,7 +182,10 @@ std::optional<absl::Time> JsonFields::Time(const JsonValue& parent,
 }
 
 absl::string_view JsonFields::AsString(const JsonValue& value, Need need) {
-  if (!value.present) return {};
+  if (!value.present) {
+    if (need == Need::kRequired) Missing(value.path);
+    return {};
+  }
   std::string_view text;
   if (value.element.get_string().get(text) != simdjson::SUCCESS) {
     Expect(value, element_type::STRING, "a string");
@@ -194,8 +197,11 @@ absl::string_view JsonFields::AsString(const JsonValue& value, Need need) {
   return View(text);
 }
 
-std::optional<double> JsonFields::AsNumber(const JsonValue& value, Need) {
-  if (!value.present) return std::nullopt;
+std::optional<double> JsonFields::AsNumber(const JsonValue& value, Need need) {
+  if (!value.present) {
+    if (need == Need::kRequired) Missing(value.path);
+    return std::nullopt;
+  }
   const simdjson::dom::element& e = value.element;
   if (IsNumber(e.type())) return e.get_double().value_unsafe();
   std::string_view text;
@@ -212,8 +218,12 @@ std::optional<double> JsonFields::AsNumber(const JsonValue& value, Need) {
   return result;
 }
 
-std::optional<absl::Time> JsonFields::AsTime(const JsonValue& value, Need) {
-  if (!value.present) return std::nullopt;
+std::optional<absl::Time> JsonFields::AsTime(const JsonValue& value,
+                                             Need need) {
+  if (!value.present) {
+    if (need == Need::kRequired) Missing(value.path);
+    return std::nullopt;
+  }
   const simdjson::dom::element& e = value.element;
   if (e.type() == element_type::INT64) {
     return FromEpochMillis(e.get_int64().value_unsafe());

@@ -33,7 +33,7 @@ namespace {
 std::string ContactId(std::mt19937_64& random) {
   const uint64_t a = random(), b = random();
   return absl::StrFormat("%08x-%04x-%04x-%04x-%012x", a >> 32, a & 0xffff,
-                         (a >> 16) & 0xfff | 0x4000, b >> 48,
+                         ((a >> 16) & 0xfff) | 0x4000, b >> 48,
                          b & 0xffffffffffff);
 }
 

@@ -159,6 +159,18 @@ TEST_F(JsonFieldsTest, AbsentAndNullAreTheSame) {
   EXPECT_EQ(model::ErrorField(fields.status()), "o.b");
 }
 
+TEST_F(JsonFieldsTest, RequiredItemsOfAnArray) {
+  const JsonValue root = Parse(R"({"list": ["a", null]})");
+  JsonFields fields(absl::UTCTimeZone());
+  std::vector<std::string> seen;
+  fields.ForEachItem(fields.Array(root, "list"), [&](const JsonValue& item) {
+    seen.emplace_back(fields.AsString(item, Need::kRequired));
+  });
+  EXPECT_EQ(seen, std::vector<std::string>({"a", ""}));
+  EXPECT_EQ(model::ErrorField(fields.status()), "list[1]");
+  EXPECT_EQ(model::ErrorReason(fields.status()), "required, but missing");
+}
+
 TEST_F(JsonFieldsTest, NumbersAsStringsAndWholeDoubles) {
   const JsonValue root = Parse(
       R"({"i": "12", "d": "1.5", "w": 3.0, "big": 18446744073709551615})");

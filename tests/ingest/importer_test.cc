@@ -289,10 +289,12 @@ TEST(AutoTest, SharedConnectSamples) {
 }
 
 TEST(AutoTest, LeadingBytesReachTheImporterWhateverTheChunks) {
-  // A lone byte of a byte order mark is CSV data; found by fuzzing, when a
-  // chunk of leading bytes only was dropped.
-  for (const std::string input :
-       {"\xEF\"a\"x,b\n1,2\n", " \n id,created_at,status,requester_id\n"}) {
+  // A lone byte of a byte order mark is CSV data, and so is a NUL; found by
+  // fuzzing, when a chunk of leading bytes only was dropped, and when a NUL
+  // lead byte was taken for the end of the input.
+  for (const std::string& input : std::vector<std::string>{
+           "\xEF\"a\"x,b\n1,2\n", " \n id,created_at,status,requester_id\n",
+           std::string("\0\0\xFD", 3)}) {
     const std::vector<std::string> whole =
         Describe(Import(Platform::kAuto, input));
     for (size_t chunk : {1, 2, 7}) {
