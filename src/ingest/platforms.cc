@@ -1,0 +1,115 @@
+#include "ingest/platforms.h"
+
+#include "ingest/connect_contact_event.h"
+#include "ingest/connect_ctr.h"
+#include "ingest/contact_lens.h"
+
+namespace motive::ingest {
+namespace {
+
+// The sniffers of platforms whose mapper is not written yet; each moves to
+// its mapper file with it.
+bool LooksLikeGenesysConversation(const JsonValue& record) {
+  return HasKeys(record, {"conversationId", "participants"});
+}
+bool LooksLikeIntercomConversation(const JsonValue& record) {
+  return HasKeys(record, {"conversation_parts"}) ||
+         HasKeys(record, {"type", "source", "contacts"});
+}
+bool LooksLikeSalesforceCase(const JsonValue& record) {
+  return HasKeys(record, {"CaseNumber"});
+}
+bool LooksLikeTwilioTaskRouter(const JsonValue& record) {
+  return HasKeys(record, {"EventType", "TaskSid"});
+}
+bool LooksLikeZendeskTicket(const CsvHeader& header) {
+  return HasColumns(header, {"id", "created_at", "status", "requester_id"});
+}
+bool LooksLikeZendeskComment(const CsvHeader& header) {
+  return HasColumns(header, {"ticket_id", "created", "body"});
+}
+bool LooksLikeZendeskFieldHistory(const CsvHeader& header) {
+  return HasColumns(header, {"ticket_id", "field_name", "value", "updated"});
+}
+bool LooksLikeZendeskChatEvent(const CsvHeader& header) {
+  return HasColumns(header, {"chat_id", "actor_id", "type"});
+}
+
+// kAuto tries them in this order, so the stricter rules come first.
+constexpr PlatformSpec kPlatforms[] = {
+    {Platform::kConnectCtr, "connect-ctr", Framing::kJson, &LooksLikeConnectCtr,
+     nullptr,
+     "ContactId, InitiationTimestamp and one of CustomerEndpoint, Agent, "
+     "Queue",
+     &MapConnectCtr, nullptr},
+    {Platform::kConnectContactEvent, "connect-contact-event", Framing::kJson,
+     &LooksLikeConnectContactEvent, nullptr,
+     "detail-type \"Amazon Connect Contact Event\", or contactId and "
+     "eventType",
+     &MapConnectContactEvent, nullptr},
+    {Platform::kContactLens, "contact-lens", Framing::kJson,
+     &LooksLikeContactLens, nullptr,
+     "ConversationCharacteristics, and Version or JobStatus", &MapContactLens,
+     nullptr},
+    {Platform::kGenesysConversation, "genesys-conversation", Framing::kJson,
+     &LooksLikeGenesysConversation, nullptr, "conversationId and participants",
+     nullptr, nullptr},
+    {Platform::kZendeskTicket, "zendesk-ticket", Framing::kCsv, nullptr,
+     &LooksLikeZendeskTicket, "columns id, created_at, status, requester_id",
+     nullptr, nullptr},
+    {Platform::kZendeskComment, "zendesk-comment", Framing::kCsv, nullptr,
+     &LooksLikeZendeskComment, "columns ticket_id, created, body", nullptr,
+     nullptr},
+    {Platform::kZendeskFieldHistory, "zendesk-field-history", Framing::kCsv,
+     nullptr, &LooksLikeZendeskFieldHistory,
+     "columns ticket_id, field_name, value, updated", nullptr, nullptr},
+    {Platform::kZendeskChatEvent, "zendesk-chat-event", Framing::kCsv, nullptr,
+     &LooksLikeZendeskChatEvent, "columns chat_id, actor_id, type", nullptr,
+     nullptr},
+    {Platform::kIntercomConversation, "intercom-conversation", Framing::kJson,
+     &LooksLikeIntercomConversation, nullptr,
+     "conversation_parts, or type, source and contacts", nullptr, nullptr},
+    {Platform::kSalesforceCase, "salesforce-case", Framing::kJson,
+     &LooksLikeSalesforceCase, nullptr, "CaseNumber", nullptr, nullptr},
+    {Platform::kTwilioTaskRouter, "twilio-taskrouter", Framing::kJson,
+     &LooksLikeTwilioTaskRouter, nullptr, "EventType and TaskSid", nullptr,
+     nullptr},
+};
+
+}  // namespace
+
+absl::Span<const PlatformSpec> Platforms() { return kPlatforms; }
+
+const PlatformSpec* FindPlatform(Platform platform) {
+  for (const PlatformSpec& spec : kPlatforms) {
+    if (spec.platform == platform) return &spec;
+  }
+  return nullptr;
+}
+
+bool HasKeys(const JsonValue& object,
+             std::initializer_list<absl::string_view> keys) {
+  simdjson::dom::object members;
+  if (!object.present ||
+      object.element.get_object().get(members) != simdjson::SUCCESS) {
+    return false;
+  }
+  for (const absl::string_view key : keys) {
+    simdjson::dom::element ignored;
+    if (members.at_key(std::string_view(key.data(), key.size())).get(ignored) !=
+        simdjson::SUCCESS) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool HasColumns(const CsvHeader& header,
+                std::initializer_list<absl::string_view> columns) {
+  for (const absl::string_view column : columns) {
+    if (header.Find(column) < 0) return false;
+  }
+  return true;
+}
+
+}  // namespace motive::ingest

@@ -1,0 +1,130 @@
+// What the importer tests share: chunked sources, reading a source whole,
+// and the sample vendor files in ../shared/data.
+
+#ifndef MOTIVE_TESTS_INGEST_INGEST_TESTING_H_
+#define MOTIVE_TESTS_INGEST_INGEST_TESTING_H_
+
+#include <algorithm>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "ingest/importer.h"
+#include "model/errors.h"
+#include "model/record_reader.h"
+
+namespace motive::ingest::testing {
+
+// Hands out `data` in chunks of `chunk_size` bytes (0: all at once), then
+// `end`. Each chunk is copied into one buffer scribbled over on the next
+// call, so a reader that kept a view past it reads garbage.
+inline model::InputSource ChunkSource(std::string data, size_t chunk_size,
+                                      absl::Status end = absl::OkStatus()) {
+  struct State {
+    std::string data;
+    size_t chunk_size = 0;
+    absl::Status end;
+    size_t pos = 0;
+    std::string buffer;
+  };
+  auto state = std::make_shared<State>();
+  state->data = std::move(data);
+  state->chunk_size = chunk_size == 0 ? ~size_t{0} : chunk_size;
+  state->end = std::move(end);
+  return [state]() -> absl::StatusOr<absl::string_view> {
+    std::fill(state->buffer.begin(), state->buffer.end(), '#');
+    if (state->pos == state->data.size()) {
+      if (!state->end.ok()) return state->end;
+      return absl::string_view();
+    }
+    const size_t n =
+        std::min(state->chunk_size, state->data.size() - state->pos);
+    state->buffer.assign(state->data, state->pos, n);
+    state->pos += n;
+    return absl::string_view(state->buffer);
+  };
+}
+
+struct ReadResult {
+  std::vector<model::InputRecord> records;
+  absl::Status status;
+
+  // The events, in order; the test fails on a rejected record.
+  std::vector<v1::Event> Events() const {
+    std::vector<v1::Event> events;
+    for (const auto& record : records) {
+      if (record.event.ok()) events.push_back(*record.event);
+    }
+    return events;
+  }
+  std::vector<model::InputRecord> Rejected() const {
+    std::vector<model::InputRecord> rejected;
+    for (const auto& record : records) {
+      if (!record.event.ok()) rejected.push_back(record);
+    }
+    return rejected;
+  }
+};
+
+inline ReadResult ReadAll(model::RecordSource& source) {
+  ReadResult result;
+  model::InputRecord record;
+  while (source.Next(&record)) result.records.push_back(record);
+  result.status = source.status();
+  return result;
+}
+
+inline ReadResult Import(Platform platform, std::string input,
+                         size_t chunk_size = 0,
+                         const ImportOptions& options = ImportOptions()) {
+  auto source =
+      NewImporter(platform, ChunkSource(std::move(input), chunk_size), options);
+  return ReadAll(*source);
+}
+
+// A record's outcome as one line, for comparing readings.
+inline std::string Describe(const model::InputRecord& record) {
+  if (record.event.ok()) {
+    return absl::StrCat(record.number, " ", record.event->ShortDebugString());
+  }
+  return absl::StrCat(record.number, " error [",
+                      model::ErrorField(record.event.status()), "] ",
+                      record.event.status().message());
+}
+
+inline std::vector<std::string> Describe(const ReadResult& result) {
+  std::vector<std::string> lines;
+  for (const auto& record : result.records) lines.push_back(Describe(record));
+  lines.push_back(result.status.ToString());
+  return lines;
+}
+
+// A file of ../shared/data, or nullopt when it is absent (the caller skips).
+inline std::optional<std::string> SharedFile(const std::string& name) {
+  std::ifstream in(std::string(MOTIVE_SHARED_DIR) + "/data/" + name,
+                   std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+#define MOTIVE_SHARED_FILE_OR_SKIP(var, name)                           \
+  std::optional<std::string> var##_file =                               \
+      ::motive::ingest::testing::SharedFile(name);                      \
+  if (!var##_file) {                                                    \
+    GTEST_SKIP() << "sample data ../shared/data/" << (name)             \
+                 << " is absent (tests read the shared vendor samples " \
+                    "relative to the project root)";                    \
+  }                                                                     \
+  const std::string& var = *var##_file
+
+}  // namespace motive::ingest::testing
+
+#endif  // MOTIVE_TESTS_INGEST_INGEST_TESTING_H_
