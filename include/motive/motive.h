@@ -191,6 +191,36 @@ MOT_API void mot_buf_dispose(mot_buf *buf);
 #define MOT_FORMAT_JSONL 3    /* ingest only: one Event object per line */
 #define MOT_FORMAT_CSV 4      /* ingest only: header row naming Event fields */
 
+/* Ingest only: the records of the platforms contact centers run on, read
+ * as they are exported, each mapped to events and identifiers by a
+ * documented table (src/ingest/<platform>.h; README "Importers"). JSON
+ * records may come as JSON Lines, concatenated objects (Kinesis Firehose),
+ * an array or one object; the Zendesk tables as the warehouse connectors'
+ * CSV. A record that cannot be mapped is rejected with its number, the
+ * source field's path (participants[0].sessions[0].segments[1].segmentEnd)
+ * and the reason, and the rest is imported; event ids come from the
+ * source's ids, so importing a file again stores nothing twice. Since 0.6.
+ * mot_format_from_name() takes their names. */
+#define MOT_FORMAT_PLATFORM_AUTO 16 /* "auto": found from the first record */
+#define MOT_FORMAT_CONNECT_CTR 17   /* Amazon Connect contact records */
+#define MOT_FORMAT_CONNECT_CONTACT_EVENT 18 /* Connect contact events */
+#define MOT_FORMAT_CONTACT_LENS 19          /* Contact Lens analyses */
+#define MOT_FORMAT_GENESYS_CONVERSATION 20  /* Genesys Cloud conversations */
+#define MOT_FORMAT_ZENDESK_TICKET 21
+#define MOT_FORMAT_ZENDESK_COMMENT 22
+#define MOT_FORMAT_ZENDESK_FIELD_HISTORY 23
+#define MOT_FORMAT_ZENDESK_CHAT_EVENT 24
+#define MOT_FORMAT_INTERCOM_CONVERSATION 25
+#define MOT_FORMAT_SALESFORCE_CASE 26
+#define MOT_FORMAT_TWILIO_TASKROUTER 27
+
+/* The format named `name` ("connect-ctr", "contact-lens", "zendesk-ticket",
+ * ... "auto" for MOT_FORMAT_PLATFORM_AUTO; also "jsonl", "csv", "json",
+ * "protobuf"), in any case, into `*format`. Returns MOT_OK, or MOT_EINVALID
+ * for NULL or a name it does not know (the message lists the names).
+ * Since 0.6. */
+MOT_API int mot_format_from_name(int32_t *format, const char *name);
+
 /* ------------------------------------------------------------------------ */
 /* Engine                                                                   */
 /* ------------------------------------------------------------------------ */
@@ -351,9 +381,18 @@ typedef struct mot_ingest_report {
   uint64_t accepted;   /* newly appended to the log */
   uint64_t duplicates; /* already in the log (or earlier in the input) */
   uint64_t rejected;   /* invalid or unparsable, not stored */
+  /* Since 0.6 (a report of 0.5's size gets the three above only): */
+  uint64_t records; /* source records read (a platform record may give
+                       several events, or none) */
+  uint64_t updated; /* accepted events that are a later version or an
+                       enrichment of an interaction already stored */
+  uint64_t profiles_created; /* customers first known by these events'
+                                identifiers */
+  uint64_t profiles_merged;  /* merges of two customers into one */
 } mot_ingest_report;
 
-#define MOT_INGEST_REPORT_INIT { sizeof(mot_ingest_report), 0, 0, 0, 0 }
+#define MOT_INGEST_REPORT_INIT \
+  { sizeof(mot_ingest_report), 0, 0, 0, 0, 0, 0, 0, 0 }
 
 /* Called for each rejected record: `record` is the 1-based line number for
  * JSONL and CSV (of the line where the record starts) and the 1-based index
@@ -382,10 +421,20 @@ typedef struct mot_ingest_options {
    * on_progress is called after each. Each committed transaction is durable
    * as the engine's durability says. */
   uint32_t batch_size;
+  /* Platform formats: the IANA time zone ("Europe/Lisbon") of timestamps
+   * written without an offset (warehouse CSVs); NULL for UTC. Since 0.6. */
+  const char *timezone;
+  /* Platform formats: the name of the file or object the records came from
+   * (Contact Lens names its analyses after the contact); NULL for the
+   * file's name under mot_ingest_file(). Since 0.6. */
+  const char *source_name;
 } mot_ingest_options;
 
-#define MOT_INGEST_OPTIONS_INIT \
-  { sizeof(mot_ingest_options), MOT_FORMAT_AUTO, NULL, NULL, NULL, NULL, 4096 }
+#define MOT_INGEST_OPTIONS_INIT                                           \
+  {                                                                       \
+    sizeof(mot_ingest_options), MOT_FORMAT_AUTO, NULL, NULL, NULL, NULL, \
+        4096, NULL, NULL                                                  \
+  }
 
 /* Fills `opts` with the defaults; see mot_engine_options_init(). */
 MOT_API int mot_ingest_options_init(mot_ingest_options *opts,

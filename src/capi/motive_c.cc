@@ -11,18 +11,23 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <initializer_list>
 #include <limits>
 #include <memory>
 #include <new>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "absl/time/time.h"
 #include "decide/feedback.h"
 #include "engine/engine.h"
 #include "google/protobuf/message.h"
+#include "ingest/importer.h"
 #include "model/errors.h"
 #include "model/event_codec.h"
 #include "model/event_validation.h"
@@ -203,6 +208,10 @@ constexpr size_t kEngineOptionsSizeV4 =
 // ... and as 0.5 had it, before the identity configuration.
 constexpr size_t kEngineOptionsSizeV5 =
     offsetof(mot_engine_options, identity_config);
+// mot_ingest_options as 0.1 to 0.5 had it, before the platform settings;
+// mot_ingest_report, before the records and identity counts.
+constexpr size_t kIngestOptionsSizeV5 = offsetof(mot_ingest_options, timezone);
+constexpr size_t kIngestReportSizeV5 = offsetof(mot_ingest_report, records);
 // mot_engine_stats as release 0.2 had it, before the alert counts.
 constexpr size_t kEngineStatsSizeV2 = offsetof(mot_engine_stats, alerts_raised);
 // ... and as 0.3 and 0.4 had it, before the damage counts.
@@ -336,6 +345,77 @@ int ToSituation(const mot_situation& c, motive::v1::Situation* out) {
   return MOT_OK;
 }
 
+// The platform formats' numbers, in ingest::Platform's order.
+constexpr std::pair<int32_t, motive::ingest::Platform> kPlatformFormats[] = {
+    {MOT_FORMAT_PLATFORM_AUTO, motive::ingest::Platform::kAuto},
+    {MOT_FORMAT_CONNECT_CTR, motive::ingest::Platform::kConnectCtr},
+    {MOT_FORMAT_CONNECT_CONTACT_EVENT,
+     motive::ingest::Platform::kConnectContactEvent},
+    {MOT_FORMAT_CONTACT_LENS, motive::ingest::Platform::kContactLens},
+    {MOT_FORMAT_GENESYS_CONVERSATION,
+     motive::ingest::Platform::kGenesysConversation},
+    {MOT_FORMAT_ZENDESK_TICKET, motive::ingest::Platform::kZendeskTicket},
+    {MOT_FORMAT_ZENDESK_COMMENT, motive::ingest::Platform::kZendeskComment},
+    {MOT_FORMAT_ZENDESK_FIELD_HISTORY,
+     motive::ingest::Platform::kZendeskFieldHistory},
+    {MOT_FORMAT_ZENDESK_CHAT_EVENT,
+     motive::ingest::Platform::kZendeskChatEvent},
+    {MOT_FORMAT_INTERCOM_CONVERSATION,
+     motive::ingest::Platform::kIntercomConversation},
+    {MOT_FORMAT_SALESFORCE_CASE, motive::ingest::Platform::kSalesforceCase},
+    {MOT_FORMAT_TWILIO_TASKROUTER, motive::ingest::Platform::kTwilioTaskRouter},
+};
+
+// motive's own formats by name, for mot_format_from_name.
+constexpr std::pair<absl::string_view, int32_t> kOwnFormats[] = {
+    {"jsonl", MOT_FORMAT_JSONL},
+    {"csv", MOT_FORMAT_CSV},
+    {"json", MOT_FORMAT_JSON},
+    {"protobuf", MOT_FORMAT_PROTOBUF},
+};
+
+int32_t FormatOf(motive::model::InputFormat format) {
+  switch (format) {
+    case motive::model::InputFormat::kJsonl:
+      return MOT_FORMAT_JSONL;
+    case motive::model::InputFormat::kCsv:
+      return MOT_FORMAT_CSV;
+    case motive::model::InputFormat::kJsonBatch:
+      return MOT_FORMAT_JSON;
+    case motive::model::InputFormat::kProtobufBatch:
+      return MOT_FORMAT_PROTOBUF;
+  }
+  return MOT_FORMAT_AUTO;
+}
+
+// The reader of `opts.format` over `input`: motive's own formats, or a
+// platform's importer (`file_name` names the input when opts has no
+// source_name).
+absl::StatusOr<std::unique_ptr<motive::model::RecordSource>> NewReader(
+    const mot_ingest_options& opts, const std::string& file_name,
+    motive::model::InputSource input) {
+  for (const auto& [format, platform] : kPlatformFormats) {
+    if (format != opts.format) continue;
+    motive::ingest::ImportOptions options;
+    if (opts.timezone != nullptr &&
+        !absl::LoadTimeZone(opts.timezone, &options.timezone)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("timezone: \"", opts.timezone,
+                       "\" is not an IANA time zone (such as Europe/Lisbon)"));
+    }
+    options.source_name =
+        opts.source_name != nullptr ? opts.source_name : file_name;
+    return motive::ingest::NewImporter(platform, std::move(input), options);
+  }
+  motive::model::InputFormat format;
+  if (InputFormat(opts.format, &format) != MOT_OK) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("format ", opts.format, " is not an ingest format"));
+  }
+  return std::make_unique<motive::model::RecordReader>(format,
+                                                       std::move(input));
+}
+
 // Runs an ingest over `reader` and fills the report, whatever happens.
 int RunIngest(mot_ingest_report* report, mot_engine* engine,
               motive::model::RecordSource& reader, uint64_t bytes_total,
@@ -360,6 +440,12 @@ int RunIngest(mot_ingest_report* report, mot_engine* engine,
     report->accepted = counts.accepted;
     report->duplicates = counts.duplicates;
     report->rejected = counts.rejected;
+    if (report->struct_size == sizeof(mot_ingest_report)) {
+      report->records = counts.records;
+      report->updated = counts.updated;
+      report->profiles_created = counts.profiles_created;
+      report->profiles_merged = counts.profiles_merged;
+    }
   }
   if (!status.ok()) return Fail(status);
   if (counts.rejected > 0) {
@@ -373,13 +459,16 @@ int RunIngest(mot_ingest_report* report, mot_engine* engine,
 
 int StartReport(mot_ingest_report* report) {
   if (report == nullptr) return MOT_OK;
-  if (report->struct_size != sizeof(mot_ingest_report)) {
+  if (report->struct_size != sizeof(mot_ingest_report) &&
+      report->struct_size != kIngestReportSizeV5) {
     return Fail(report->struct_size > sizeof(mot_ingest_report) ? MOT_EVERSION
                                                                 : MOT_EINVALID,
                 "report->struct_size is not sizeof(mot_ingest_report); "
                 "initialise it with MOT_INGEST_REPORT_INIT");
   }
-  report->accepted = report->duplicates = report->rejected = 0;
+  const uint32_t size = report->struct_size;
+  std::memset(report, 0, size);
+  report->struct_size = size;
   return MOT_OK;
 }
 
@@ -548,7 +637,8 @@ int mot_engine_options_init(mot_engine_options* opts, uint32_t struct_size) {
 }
 
 int mot_ingest_options_init(mot_ingest_options* opts, uint32_t struct_size) {
-  return InitStruct(opts, struct_size, kIngestDefaults, "mot_ingest_options");
+  return InitStruct(opts, struct_size, kIngestDefaults, "mot_ingest_options",
+                    {kIngestOptionsSizeV5});
 }
 
 int mot_timeline_options_init(mot_timeline_options* opts,
@@ -683,16 +773,15 @@ int mot_ingest_buffer(mot_ingest_report* report, mot_engine* engine,
     }
     mot_ingest_options o = kIngestDefaults;
     if (int rc = ReadOptions(opts, &o, "mot_ingest_options")) return rc;
-    motive::model::InputFormat format;
     if (o.format == MOT_FORMAT_AUTO) {
       return Fail(
           MOT_EINVALID,
           "MOT_FORMAT_AUTO needs a file name; name the buffer's format");
     }
-    if (int rc = InputFormat(o.format, &format)) return rc;
-    motive::model::RecordReader reader(
-        format, motive::model::WholeBuffer(View(data, size)));
-    return RunIngest(report, engine, reader, size, o);
+    absl::StatusOr<std::unique_ptr<motive::model::RecordSource>> reader =
+        NewReader(o, "", motive::model::WholeBuffer(View(data, size)));
+    if (!reader.ok()) return Fail(reader.status());
+    return RunIngest(report, engine, **reader, size, o);
   });
 }
 
@@ -704,13 +793,10 @@ int mot_ingest_file(mot_ingest_report* report, mot_engine* engine,
     if (path == nullptr) return Fail(MOT_EINVALID, "path is NULL");
     mot_ingest_options o = kIngestDefaults;
     if (int rc = ReadOptions(opts, &o, "mot_ingest_options")) return rc;
-    motive::model::InputFormat format;
     if (o.format == MOT_FORMAT_AUTO) {
       auto inferred = motive::model::InputFormatFromPath(path);
       if (!inferred.ok()) return Fail(inferred.status());
-      format = *inferred;
-    } else if (int rc = InputFormat(o.format, &format)) {
-      return rc;
+      o.format = FormatOf(*inferred);
     }
 
     std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path, "rb"),
@@ -727,16 +813,19 @@ int mot_ingest_file(mot_ingest_report* report, mot_engine* engine,
       std::rewind(file.get());
     }
     std::vector<char> chunk(1 << 20);
-    motive::model::RecordReader reader(
-        format, [&]() -> absl::StatusOr<absl::string_view> {
-          size_t n = std::fread(chunk.data(), 1, chunk.size(), file.get());
-          if (n == 0 && std::ferror(file.get())) {
-            return motive::model::IoError(
-                absl::StrCat("reading ", path, " failed"));
-          }
-          return absl::string_view(chunk.data(), n);
-        });
-    return RunIngest(report, engine, reader, total, o);
+    absl::StatusOr<std::unique_ptr<motive::model::RecordSource>> reader =
+        NewReader(o, std::filesystem::path(path).filename().string(),
+                  [&]() -> absl::StatusOr<absl::string_view> {
+                    size_t n =
+                        std::fread(chunk.data(), 1, chunk.size(), file.get());
+                    if (n == 0 && std::ferror(file.get())) {
+                      return motive::model::IoError(
+                          absl::StrCat("reading ", path, " failed"));
+                    }
+                    return absl::string_view(chunk.data(), n);
+                  });
+    if (!reader.ok()) return Fail(reader.status());
+    return RunIngest(report, engine, **reader, total, o);
   });
 }
 
@@ -776,6 +865,36 @@ int mot_customer_erase(uint64_t* erased, mot_engine* engine,
     if (!count.ok()) return Fail(count.status());
     if (erased != nullptr) *erased = *count;
     return MOT_OK;
+  });
+}
+
+int mot_format_from_name(int32_t* format, const char* name) {
+  return Guard([&] {
+    if (format == nullptr || name == nullptr) {
+      return Fail(MOT_EINVALID, "format or name is NULL");
+    }
+    const std::string lower = absl::AsciiStrToLower(name);
+    for (const auto& [own, value] : kOwnFormats) {
+      if (lower == own) {
+        *format = value;
+        return MOT_OK;
+      }
+    }
+    absl::StatusOr<motive::ingest::Platform> platform =
+        motive::ingest::PlatformFromName(lower);
+    if (!platform.ok()) {
+      return Fail(MOT_EINVALID,
+                  absl::StrCat(platform.status().message(),
+                               "; or one of motive's own: jsonl, csv, json, "
+                               "protobuf"));
+    }
+    for (const auto& [value, p] : kPlatformFormats) {
+      if (p == *platform) {
+        *format = value;
+        return MOT_OK;
+      }
+    }
+    return Fail(MOT_EINTERNAL, "a platform without a format number");
   });
 }
 

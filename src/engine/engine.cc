@@ -227,7 +227,7 @@ absl::StatusOr<std::unique_ptr<state::StateStore>> Engine::BuildState(
   std::string profile;
   auto fold = [&](int64_t, const v1::Event& event) {
     ++report.events_replayed;
-    if (after_seq > 0) Observe(event, &touched, nullptr);
+    if (after_seq > 0) Observe(event, &touched, nullptr, nullptr);
     if (!event.interaction_id().empty() &&
         (after_seq > 0 || repeated.contains(event.interaction_id()))) {
       touched.insert(identities_->ProfileOf(event.customer_id()));
@@ -266,8 +266,18 @@ absl::Status Engine::LoadIdentities(int64_t until_seq) {
 }
 
 void Engine::Observe(const v1::Event& event, Touched* touched,
-                     std::vector<v1::Event>* explanations) {
+                     std::vector<v1::Event>* explanations,
+                     IngestCounts* counts) {
+  const bool known =
+      event.identifiers().empty() || identities_->Knows(event.customer_id());
   const identity::Change change = identities_->Observe(event);
+  if (counts != nullptr) {
+    counts->profiles_merged += change.merges.size();
+    if (!known &&
+        identities_->ProfileOf(event.customer_id()) == event.customer_id()) {
+      ++counts->profiles_created;
+    }
+  }
   for (const identity::Merge& merge : change.merges) {
     touched->insert(merge.from);
     touched->insert(merge.into);
@@ -341,10 +351,13 @@ absl::StatusOr<std::vector<v1::Event>> Engine::ProfileEvents(
 }
 
 absl::Status Engine::PlaceInInteractions(std::vector<v1::Event>& batch,
-                                         Touched* touched) {
+                                         Touched* touched,
+                                         std::vector<bool>* updates) {
+  updates->assign(batch.size(), false);
   // Where this batch's interactions first went, for the next in the batch.
   absl::flat_hash_map<std::string, std::string> in_batch;
-  for (v1::Event& event : batch) {
+  for (size_t i = 0; i < batch.size(); ++i) {
+    v1::Event& event = batch[i];
     if (event.interaction_id().empty()) continue;
     absl::StatusOr<std::vector<store::EventLog::InteractionEvent>> earlier =
         log_->InteractionEvents(event.interaction_id());
@@ -377,6 +390,7 @@ absl::Status Engine::PlaceInInteractions(std::vector<v1::Event>& batch,
     if (!anchor.empty()) {
       // A later version or another enrichment: the profile's fold changes.
       touched->insert(identities_->ProfileOf(anchor));
+      (*updates)[i] = true;
     }
     in_batch.try_emplace(event.interaction_id(), event.customer_id());
   }
@@ -404,7 +418,9 @@ absl::Status Engine::AppendBatch(std::vector<v1::Event>& batch,
   if (batch.empty()) return absl::OkStatus();
   base::MutexLock ingest(&ingest_mu_);
   Touched touched;
-  if (absl::Status s = PlaceInInteractions(batch, &touched); !s.ok()) {
+  std::vector<bool> updates;
+  if (absl::Status s = PlaceInInteractions(batch, &touched, &updates);
+      !s.ok()) {
     batch.clear();
     return s;
   }
@@ -416,7 +432,9 @@ absl::Status Engine::AppendBatch(std::vector<v1::Event>& batch,
   // Identities first, so that each event folds into its final profile.
   std::vector<v1::Event> explanations;
   for (size_t i = 0; i < batch.size(); ++i) {
-    if (result->appended[i]) Observe(batch[i], &touched, &explanations);
+    if (!result->appended[i]) continue;
+    Observe(batch[i], &touched, &explanations, counts);
+    if (updates[i]) ++counts->updated;
   }
   if (!explanations.empty()) {
     // Were they lost to a crash, a replay would still merge as they say.
@@ -483,8 +501,12 @@ absl::Status Engine::Ingest(model::RecordSource& reader,
   // committed and progress reported, so that input full of rejects still
   // shows progress and can be stopped.
   uint64_t records = 0;
+  uint64_t last_number = 0;
   model::InputRecord record;
   while (reader.Next(&record)) {
+    // The events of one source record share its number.
+    if (record.number != last_number || records == 0) ++counts->records;
+    last_number = record.number;
     if (!record.event.ok()) {
       reject(record.number, record.event.status());
     } else if (absl::Status s = Prepare(&*record.event); !s.ok()) {

@@ -73,6 +73,13 @@ struct IngestCounts {
   uint64_t accepted = 0;
   uint64_t duplicates = 0;
   uint64_t rejected = 0;
+  uint64_t records = 0;  // source records (Ingest only)
+  // Accepted events that are a later version or an enrichment of an
+  // interaction already stored.
+  uint64_t updated = 0;
+  // Profiles first known by the events' identifiers, and merges.
+  uint64_t profiles_created = 0;
+  uint64_t profiles_merged = 0;
 };
 
 struct IngestOptions {
@@ -301,14 +308,16 @@ class Engine {
   // comes, linking the two then), and notes in `touched` the profiles
   // whose interactions gain a version or an enrichment: their folds are
   // rebuilt.
+  // `updates` is set to which events do so.
   absl::Status PlaceInInteractions(std::vector<v1::Event>& batch,
-                                   Touched* touched)
+                                   Touched* touched, std::vector<bool>* updates)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(ingest_mu_);
   // Takes an appended event into the identity graph; notes the profiles it
   // merged or split in `touched`, and adds the events that explain them to
   // `explanations` when given.
+  // Counts created and merged profiles in `counts` when given.
   void Observe(const v1::Event& event, Touched* touched,
-               std::vector<v1::Event>* explanations);
+               std::vector<v1::Event>* explanations, IngestCounts* counts);
   // How an appended event reaches the state.
   enum class Folding {
     kNone,     // identity events, and enrichments (through their version)

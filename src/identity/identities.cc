@@ -117,7 +117,7 @@ absl::Status Identities::Prepare(v1::Event* event) const {
   if (IdentityGraph::IsDerived(event->customer_id()) &&
       (ids.empty() ||
        event->customer_id() != IdentityGraph::DerivedAnchor(ids)) &&
-      !Known(event->customer_id())) {
+      !Knows(event->customer_id())) {
     return model::FieldError(
         "customer_id",
         "ids starting with '~' are the ones motive derives from identifiers; "
@@ -126,7 +126,7 @@ absl::Status Identities::Prepare(v1::Event* event) const {
   return absl::OkStatus();
 }
 
-bool Identities::Known(absl::string_view anchor) const {
+bool Identities::Knows(absl::string_view anchor) const {
   base::ReaderLock lock(&mu_);
   return graph_.Knows(anchor);
 }

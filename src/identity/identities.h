@@ -60,6 +60,10 @@ class Identities {
   // event's identifiers. Events without identifiers change nothing.
   Change Observe(const v1::Event& event);
 
+  // Whether an anchor carried identifiers before (a derived id given back
+  // by a caller is one).
+  bool Knows(absl::string_view anchor) const;
+
   // The profile an anchor (a customer id, or a derived id) belongs to.
   std::string ProfileOf(absl::string_view anchor) const;
   // Normalizes `value` and resolves it (IdentityGraph::Resolve's errors).
@@ -95,8 +99,6 @@ class Identities {
         graph_(std::move(rules)) {}
 
   Identifier Normalized(absl::string_view ns, absl::string_view value) const;
-  // Whether the graph knows `anchor` (a derived id given back by a caller).
-  bool Known(absl::string_view anchor) const;
   std::vector<Identifier> IdentifiersOf(const v1::Event& event) const;
 
   const Normalizer normalizer_;

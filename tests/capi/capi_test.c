@@ -1843,6 +1843,70 @@ static void test_busy(void) {
   mot_engine_close(engine);
 }
 
+/* Amazon Connect contact records: two versions of one contact, a record
+ * that cannot be mapped, and the same file again. */
+static void test_platform_import(void) {
+  static const char kCtrs[] =
+      "{\"ContactId\": \"c-1\", \"Channel\": \"VOICE\", "
+      "\"InitiationTimestamp\": \"2026-01-01T10:00:00Z\", "
+      "\"LastUpdateTimestamp\": \"2026-01-01T10:20:00Z\", "
+      "\"DisconnectTimestamp\": \"2026-01-01T10:10:00Z\", "
+      "\"CustomerEndpoint\": {\"Address\": \"+14155550100\", "
+      "\"Type\": \"TELEPHONE_NUMBER\"}, \"Agent\": null}\n"
+      "{\"ContactId\": \"c-1\", \"Channel\": \"VOICE\", "
+      "\"InitiationTimestamp\": \"2026-01-01T10:00:00Z\", "
+      "\"LastUpdateTimestamp\": \"2026-01-01T11:00:00Z\", "
+      "\"DisconnectTimestamp\": \"2026-01-01T10:10:00Z\", "
+      "\"CustomerEndpoint\": {\"Address\": \"+14155550100\", "
+      "\"Type\": \"TELEPHONE_NUMBER\"}, \"Agent\": {\"Username\": "
+      "\"jdoe\"}}\n"
+      "{\"ContactId\": \"c-2\", \"Channel\": \"VOICE\", "
+      "\"InitiationTimestamp\": \"not a time\", "
+      "\"CustomerEndpoint\": {\"Address\": \"+14155550100\"}}\n";
+  mot_engine* engine = open_memory();
+  mot_ingest_options opts = MOT_INGEST_OPTIONS_INIT;
+  mot_ingest_report report = MOT_INGEST_REPORT_INIT;
+  mot_ingest_report old_report = MOT_INGEST_REPORT_INIT;
+  mot_context_summary summary = MOT_CONTEXT_SUMMARY_INIT;
+  char id[MOT_CUSTOMER_ID_MAX + 1];
+  int32_t format = 0;
+
+  CHECK(mot_format_from_name(&format, "Connect-CTR") == MOT_OK);
+  CHECK(format == MOT_FORMAT_CONNECT_CTR);
+  CHECK(mot_format_from_name(&format, "auto") == MOT_OK);
+  CHECK(format == MOT_FORMAT_PLATFORM_AUTO);
+  CHECK(mot_format_from_name(&format, "jsonl") == MOT_OK);
+  CHECK(format == MOT_FORMAT_JSONL);
+  CHECK(mot_format_from_name(&format, "five9") == MOT_EINVALID);
+  CHECK(strstr(mot_error_last(), "connect-ctr") != NULL);
+
+  opts.format = MOT_FORMAT_CONNECT_CTR;
+  CHECK(mot_ingest_buffer(&report, engine, kCtrs, sizeof kCtrs - 1, &opts) ==
+        MOT_EREJECTED);
+  CHECK(report.records == 3 && report.accepted == 2 && report.rejected == 1);
+  CHECK(report.updated == 1 && report.profiles_created == 1);
+  CHECK(mot_identity_resolve(id, sizeof id, NULL, engine, "phone",
+                             "+14155550100") == MOT_OK);
+  CHECK(mot_context_summary_get(&summary, engine, id, 0) == MOT_OK);
+  CHECK(summary.events == 1); /* the contact once, as its latest version */
+
+  /* Again: every event a duplicate. A caller of 0.5 gets its three counts. */
+  old_report.struct_size = (uint32_t)offsetof(mot_ingest_report, records);
+  opts.format = MOT_FORMAT_PLATFORM_AUTO;
+  CHECK(mot_ingest_buffer(&old_report, engine, kCtrs, sizeof kCtrs - 1,
+                          &opts) == MOT_EREJECTED);
+  CHECK(old_report.accepted == 0 && old_report.duplicates == 2);
+  CHECK(old_report.rejected == 1);
+  CHECK(mot_context_summary_get(&summary, engine, id, 0) == MOT_OK);
+  CHECK(summary.events == 1);
+
+  opts.timezone = "Not/AZone";
+  CHECK(mot_ingest_buffer(&report, engine, kCtrs, sizeof kCtrs - 1, &opts) ==
+        MOT_EINVALID);
+  CHECK(strstr(mot_error_last(), "timezone") != NULL);
+  mot_engine_close(engine);
+}
+
 /* One person by phone, by email and by a CRM id; a switchboard number. */
 static void test_identities(void) {
   mot_engine_options eo = MOT_ENGINE_OPTIONS_INIT;
@@ -1945,6 +2009,7 @@ int main(void) {
   test_customer_erase();
   test_retention();
   test_identities();
+  test_platform_import();
   test_ruleset_load();
   test_ruleset_at_open();
   test_decide();
