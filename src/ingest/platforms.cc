@@ -3,15 +3,13 @@
 #include "ingest/connect_contact_event.h"
 #include "ingest/connect_ctr.h"
 #include "ingest/contact_lens.h"
+#include "ingest/genesys_conversation.h"
 
 namespace motive::ingest {
 namespace {
 
 // The sniffers of platforms whose mapper is not written yet; each moves to
 // its mapper file with it.
-bool LooksLikeGenesysConversation(const JsonValue& record) {
-  return HasKeys(record, {"conversationId", "participants"});
-}
 bool LooksLikeIntercomConversation(const JsonValue& record) {
   return HasKeys(record, {"conversation_parts"}) ||
          HasKeys(record, {"type", "source", "contacts"});
@@ -53,7 +51,7 @@ constexpr PlatformSpec kPlatforms[] = {
      nullptr},
     {Platform::kGenesysConversation, "genesys-conversation", Framing::kJson,
      &LooksLikeGenesysConversation, nullptr, "conversationId and participants",
-     nullptr, nullptr},
+     &MapGenesysConversation, nullptr},
     {Platform::kZendeskTicket, "zendesk-ticket", Framing::kCsv, nullptr,
      &LooksLikeZendeskTicket, "columns id, created_at, status, requester_id",
      nullptr, nullptr},
