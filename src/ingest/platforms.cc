@@ -4,6 +4,7 @@
 #include "ingest/connect_ctr.h"
 #include "ingest/contact_lens.h"
 #include "ingest/genesys_conversation.h"
+#include "ingest/salesforce_case.h"
 
 namespace motive::ingest {
 namespace {
@@ -13,9 +14,6 @@ namespace {
 bool LooksLikeIntercomConversation(const JsonValue& record) {
   return HasKeys(record, {"conversation_parts"}) ||
          HasKeys(record, {"type", "source", "contacts"});
-}
-bool LooksLikeSalesforceCase(const JsonValue& record) {
-  return HasKeys(record, {"CaseNumber"});
 }
 bool LooksLikeTwilioTaskRouter(const JsonValue& record) {
   return HasKeys(record, {"EventType", "TaskSid"});
@@ -68,7 +66,10 @@ constexpr PlatformSpec kPlatforms[] = {
      &LooksLikeIntercomConversation, nullptr,
      "conversation_parts, or type, source and contacts", nullptr, nullptr},
     {Platform::kSalesforceCase, "salesforce-case", Framing::kJson,
-     &LooksLikeSalesforceCase, nullptr, "CaseNumber", nullptr, nullptr},
+     &LooksLikeSalesforceCase, nullptr,
+     "CaseNumber or attributes.type \"Case\", or records (or result.records) "
+     "whose first is one",
+     &MapSalesforceCase, nullptr},
     {Platform::kTwilioTaskRouter, "twilio-taskrouter", Framing::kJson,
      &LooksLikeTwilioTaskRouter, nullptr, "EventType and TaskSid", nullptr,
      nullptr},
