@@ -5,6 +5,7 @@
 #include "ingest/contact_lens.h"
 #include "ingest/genesys_conversation.h"
 #include "ingest/salesforce_case.h"
+#include "ingest/twilio_taskrouter.h"
 
 namespace motive::ingest {
 namespace {
@@ -14,9 +15,6 @@ namespace {
 bool LooksLikeIntercomConversation(const JsonValue& record) {
   return HasKeys(record, {"conversation_parts"}) ||
          HasKeys(record, {"type", "source", "contacts"});
-}
-bool LooksLikeTwilioTaskRouter(const JsonValue& record) {
-  return HasKeys(record, {"EventType", "TaskSid"});
 }
 bool LooksLikeZendeskTicket(const CsvHeader& header) {
   return HasColumns(header, {"id", "created_at", "status", "requester_id"});
@@ -71,8 +69,10 @@ constexpr PlatformSpec kPlatforms[] = {
      "whose first is one",
      &MapSalesforceCase, nullptr},
     {Platform::kTwilioTaskRouter, "twilio-taskrouter", Framing::kJson,
-     &LooksLikeTwilioTaskRouter, nullptr, "EventType and TaskSid", nullptr,
-     nullptr},
+     &LooksLikeTwilioTaskRouter, nullptr,
+     "EventType and TaskSid, or specversion and a type "
+     "com.twilio.taskrouter.*",
+     &MapTwilioTaskRouter, nullptr},
 };
 
 }  // namespace

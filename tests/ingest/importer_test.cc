@@ -56,8 +56,7 @@ TEST(PlatformNamesTest, RoundTripAndErrors) {
 
 TEST(ImporterTest, PlatformsNotWrittenYetSayUnimplemented) {
   for (Platform platform :
-       {Platform::kZendeskTicket, Platform::kIntercomConversation,
-        Platform::kTwilioTaskRouter}) {
+       {Platform::kZendeskTicket, Platform::kIntercomConversation}) {
     auto result = Import(platform, "{}");
     EXPECT_THAT(result.records, SizeIs(0));
     EXPECT_EQ(result.status.code(), absl::StatusCode::kUnimplemented);
