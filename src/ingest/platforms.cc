@@ -4,6 +4,7 @@
 #include "ingest/connect_ctr.h"
 #include "ingest/contact_lens.h"
 #include "ingest/genesys_conversation.h"
+#include "ingest/intercom_conversation.h"
 #include "ingest/salesforce_case.h"
 #include "ingest/twilio_taskrouter.h"
 
@@ -12,10 +13,6 @@ namespace {
 
 // The sniffers of platforms whose mapper is not written yet; each moves to
 // its mapper file with it.
-bool LooksLikeIntercomConversation(const JsonValue& record) {
-  return HasKeys(record, {"conversation_parts"}) ||
-         HasKeys(record, {"type", "source", "contacts"});
-}
 bool LooksLikeZendeskTicket(const CsvHeader& header) {
   return HasColumns(header, {"id", "created_at", "status", "requester_id"});
 }
@@ -62,7 +59,9 @@ constexpr PlatformSpec kPlatforms[] = {
      nullptr},
     {Platform::kIntercomConversation, "intercom-conversation", Framing::kJson,
      &LooksLikeIntercomConversation, nullptr,
-     "conversation_parts, or type, source and contacts", nullptr, nullptr},
+     "conversation_parts, or type, source and contacts, or a "
+     "notification_event with a conversation.* topic",
+     &MapIntercomConversation, nullptr},
     {Platform::kSalesforceCase, "salesforce-case", Framing::kJson,
      &LooksLikeSalesforceCase, nullptr,
      "CaseNumber or attributes.type \"Case\", or records (or result.records) "

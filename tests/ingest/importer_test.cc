@@ -55,8 +55,7 @@ TEST(PlatformNamesTest, RoundTripAndErrors) {
 }
 
 TEST(ImporterTest, PlatformsNotWrittenYetSayUnimplemented) {
-  for (Platform platform :
-       {Platform::kZendeskTicket, Platform::kIntercomConversation}) {
+  for (Platform platform : {Platform::kZendeskTicket}) {
     auto result = Import(platform, "{}");
     EXPECT_THAT(result.records, SizeIs(0));
     EXPECT_EQ(result.status.code(), absl::StatusCode::kUnimplemented);
