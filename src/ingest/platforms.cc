@@ -3,25 +3,16 @@
 #include "ingest/connect_contact_event.h"
 #include "ingest/connect_ctr.h"
 #include "ingest/contact_lens.h"
+#include "ingest/genesys_conversation.h"
+#include "ingest/intercom_conversation.h"
+#include "ingest/salesforce_case.h"
+#include "ingest/twilio_taskrouter.h"
 
 namespace motive::ingest {
 namespace {
 
 // The sniffers of platforms whose mapper is not written yet; each moves to
 // its mapper file with it.
-bool LooksLikeGenesysConversation(const JsonValue& record) {
-  return HasKeys(record, {"conversationId", "participants"});
-}
-bool LooksLikeIntercomConversation(const JsonValue& record) {
-  return HasKeys(record, {"conversation_parts"}) ||
-         HasKeys(record, {"type", "source", "contacts"});
-}
-bool LooksLikeSalesforceCase(const JsonValue& record) {
-  return HasKeys(record, {"CaseNumber"});
-}
-bool LooksLikeTwilioTaskRouter(const JsonValue& record) {
-  return HasKeys(record, {"EventType", "TaskSid"});
-}
 bool LooksLikeZendeskTicket(const CsvHeader& header) {
   return HasColumns(header, {"id", "created_at", "status", "requester_id"});
 }
@@ -53,7 +44,7 @@ constexpr PlatformSpec kPlatforms[] = {
      nullptr},
     {Platform::kGenesysConversation, "genesys-conversation", Framing::kJson,
      &LooksLikeGenesysConversation, nullptr, "conversationId and participants",
-     nullptr, nullptr},
+     &MapGenesysConversation, nullptr},
     {Platform::kZendeskTicket, "zendesk-ticket", Framing::kCsv, nullptr,
      &LooksLikeZendeskTicket, "columns id, created_at, status, requester_id",
      nullptr, nullptr},
@@ -68,12 +59,19 @@ constexpr PlatformSpec kPlatforms[] = {
      nullptr},
     {Platform::kIntercomConversation, "intercom-conversation", Framing::kJson,
      &LooksLikeIntercomConversation, nullptr,
-     "conversation_parts, or type, source and contacts", nullptr, nullptr},
+     "conversation_parts, or type, source and contacts, or a "
+     "notification_event with a conversation.* topic",
+     &MapIntercomConversation, nullptr},
     {Platform::kSalesforceCase, "salesforce-case", Framing::kJson,
-     &LooksLikeSalesforceCase, nullptr, "CaseNumber", nullptr, nullptr},
+     &LooksLikeSalesforceCase, nullptr,
+     "CaseNumber or attributes.type \"Case\", or records (or result.records) "
+     "whose first is one",
+     &MapSalesforceCase, nullptr},
     {Platform::kTwilioTaskRouter, "twilio-taskrouter", Framing::kJson,
-     &LooksLikeTwilioTaskRouter, nullptr, "EventType and TaskSid", nullptr,
-     nullptr},
+     &LooksLikeTwilioTaskRouter, nullptr,
+     "EventType and TaskSid, or specversion and a type "
+     "com.twilio.taskrouter.*",
+     &MapTwilioTaskRouter, nullptr},
 };
 
 }  // namespace
