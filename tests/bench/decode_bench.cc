@@ -6,6 +6,10 @@
 //                                (the baseline).
 //   Decode/json_event            model::Decode, which now takes motive's own
 //                                decoder (model/event_json.h).
+//   Decode/json_simdjson_parse   simdjson's DOM parse of the same lines,
+//                                building no event: the floor of a decoder
+//                                on simdjson, to tell whether ours should
+//                                move to it (issue 16).
 //
 // Over the data set's JSONL lines. ns/event is the mean cost of one event;
 // x_json_event_protobuf is how many times as many events per second as the
@@ -20,6 +24,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "model/event_codec.h"
+#include "simdjson.h"
 #include "tests/bench/bench_support.h"
 
 namespace motive::bench {
@@ -104,6 +109,36 @@ void RunDecode(benchmark::State& state, bool fast) {
   }
 }
 
+void BM_SimdjsonParse(benchmark::State& state) {
+  const std::vector<absl::string_view>& lines = Lines();
+  // simdjson reads up to 64 bytes past the end: padded copies, made once.
+  std::vector<simdjson::padded_string> padded;
+  padded.reserve(lines.size());
+  for (absl::string_view line : lines) {
+    padded.emplace_back(line.data(), line.size());
+  }
+  simdjson::dom::parser parser;
+  absl::Duration timed;
+  uint64_t events = 0;
+  for (auto _ : state) {
+    absl::Time start = absl::Now();
+    for (const simdjson::padded_string& line : padded) {
+      simdjson::dom::element root;
+      if (parser.parse(line).get(root) != simdjson::SUCCESS) {
+        state.SkipWithError("simdjson cannot parse a line");
+        return;
+      }
+      benchmark::DoNotOptimize(root);
+    }
+    timed += absl::Now() - start;
+    events += lines.size();
+  }
+  const double seconds = absl::ToDoubleSeconds(timed);
+  state.counters["ns/event"] = seconds * 1e9 / events;
+  state.counters["events/s"] = events / seconds;
+  ReportRatio(state, "json_event_protobuf", events / seconds);
+}
+
 void BM_DecodeProtobuf(benchmark::State& state) { RunDecode(state, false); }
 void BM_DecodeFast(benchmark::State& state) { RunDecode(state, true); }
 
@@ -114,6 +149,10 @@ BENCHMARK(BM_DecodeProtobuf)
     ->UseRealTime();
 BENCHMARK(BM_DecodeFast)
     ->Name("Decode/json_event")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_SimdjsonParse)
+    ->Name("Decode/json_simdjson_parse")
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
