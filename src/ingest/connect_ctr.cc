@@ -8,6 +8,7 @@
 #include "ingest/connect_common.h"
 #include "ingest/event_fields.h"
 #include "ingest/time_text.h"
+#include "model/event_validation.h"
 
 namespace motive::ingest {
 namespace {
@@ -35,12 +36,38 @@ void SetText(AttributeWriter& attributes, absl::string_view key,
   if (!value.empty()) attributes.String(key, value);
 }
 
+// The `name_key` member of an Agent or a Queue, else its ARN, within what
+// agent_id and queue hold.
+absl::string_view NameOrArn(JsonFields& fields, const JsonValue& parent,
+                            absl::string_view name_key) {
+  absl::string_view key = name_key;
+  absl::string_view value = fields.String(parent, key);
+  if (value.empty()) {
+    key = "ARN";
+    value = fields.String(parent, key);
+  }
+  if (value.size() > model::kMaxIdBytes) {
+    fields.Fail(parent.path.Key(key),
+                absl::StrCat("must be at most ", model::kMaxIdBytes,
+                             " bytes, got ", value.size()));
+    return {};
+  }
+  return value;
+}
+
 void MapCustomerEndpoint(JsonFields& fields, const JsonValue& record,
                          v1::Event* event) {
   const JsonValue endpoint = fields.Object(record, "CustomerEndpoint");
   const absl::string_view address = fields.String(endpoint, "Address");
   const absl::string_view type = fields.String(endpoint, "Type");
   if (address.empty()) return;
+  if (address.size() > model::kMaxIdentifierValueBytes) {
+    fields.Fail(
+        endpoint.path.Key("Address"),
+        absl::StrCat("must be at most ", model::kMaxIdentifierValueBytes,
+                     " bytes, got ", address.size()));
+    return;
+  }
   absl::string_view name;
   if (absl::EqualsIgnoreCase(type, "TELEPHONE_NUMBER")) {
     name = "phone";
@@ -59,9 +86,7 @@ bool MapAgent(JsonFields& fields, const JsonValue& record, v1::Event* event,
               AttributeWriter& attributes) {
   const JsonValue agent = fields.Object(record, "Agent");
   if (!agent.present) return false;
-  absl::string_view id = fields.String(agent, "Username");
-  if (id.empty()) id = fields.String(agent, "ARN");
-  event->set_agent_id(std::string(id));
+  event->set_agent_id(std::string(NameOrArn(fields, agent, "Username")));
   const auto hold =
       fields.Duration(agent, "CustomerHoldDuration", absl::Seconds(1));
   if (hold) event->set_hold_ms(absl::ToInt64Milliseconds(*hold));
@@ -86,9 +111,7 @@ bool MapQueue(JsonFields& fields, const JsonValue& record, v1::Event* event,
               AttributeWriter& attributes) {
   const JsonValue queue = fields.Object(record, "Queue");
   if (!queue.present) return false;
-  absl::string_view name = fields.String(queue, "Name");
-  if (name.empty()) name = fields.String(queue, "ARN");
-  event->set_queue(std::string(name));
+  event->set_queue(std::string(NameOrArn(fields, queue, "Name")));
   SetMillis(attributes, "queue_wait_ms",
             fields.Duration(queue, "Duration", absl::Seconds(1)));
   return true;

@@ -23,6 +23,9 @@
 //                                   normalizes); other types give none
 //   Queue.Name, else Queue.ARN      queue
 //   Agent.Username, else Agent.ARN  agent_id
+//                                   (a value longer than an event holds, 128
+//                                   bytes for these, 256 for an identifier,
+//                                   is an error at its source path)
 //   Agent.CustomerHoldDuration (s)  hold_ms
 //   DisconnectTimestamp             duration_ms = DisconnectTimestamp -
 //                                   InitiationTimestamp (an earlier

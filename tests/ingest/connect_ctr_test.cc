@@ -7,6 +7,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "model/errors.h"
+#include "model/event_validation.h"
 #include "tests/ingest/ingest_testing.h"
 
 namespace motive::ingest {
@@ -64,6 +65,8 @@ constexpr absl::string_view kCtr = R"({
   "TransferCompletedTimestamp": null,
   "TransferredToEndpoint": null
 })";
+
+const absl::Time kNow = absl::FromUnixSeconds(1767225600);  // 2026-01-01
 
 std::string Ctr(absl::string_view from = "", absl::string_view to = "") {
   std::string ctr(kCtr);
@@ -149,6 +152,8 @@ TEST(ConnectCtrTest, MapsEveryField) {
   EXPECT_EQ(Text(event, "initial_contact_id"), "<absent>");
   EXPECT_EQ(Text(event, "attributes_dropped"), "<absent>");
   EXPECT_EQ(event.attributes_size(), 10);
+  EXPECT_TRUE(model::ValidateEvent(event, kNow).ok())
+      << model::ValidateEvent(event, kNow);
 }
 
 TEST(ConnectCtrTest, ChannelsMapToMotiveChannels) {
@@ -264,6 +269,8 @@ TEST(ConnectCtrTest, ContactAttributesStayWithinTheEventLimits) {
   // attributes_dropped: k54..k79 (26), the long key, Nested (an object),
   // Flag and Score are left out.
   EXPECT_EQ(Number(event, "attributes_dropped"), 30);
+  EXPECT_TRUE(model::ValidateEvent(event, kNow).ok())
+      << model::ValidateEvent(event, kNow);
 }
 
 TEST(ConnectCtrTest, NonStringContactAttributesKeepTheirType) {
@@ -274,7 +281,7 @@ TEST(ConnectCtrTest, NonStringContactAttributesKeepTheirType) {
 }
 
 struct BadCase {
-  absl::string_view from, to, field, reason;
+  std::string from, to, field, reason;
 };
 
 TEST(ConnectCtrTest, BadRecordsNameTheFieldAndTheReason) {
@@ -306,6 +313,12 @@ TEST(ConnectCtrTest, BadRecordsNameTheFieldAndTheReason) {
        "Agent.RoutingProfile.Name", "must be a string, got an object"},
       {R"({"Address": "+14155550100", "Type": "TELEPHONE_NUMBER"})", "\"x\"",
        "CustomerEndpoint", "must be an object, got a string"},
+      {R"("Address": "+14155550100")",
+       absl::StrCat(R"("Address": ")", std::string(300, '1'), "\""),
+       "CustomerEndpoint.Address", "must be at most 256 bytes, got 300"},
+      {R"("Username": "jdoe")",
+       absl::StrCat(R"("Username": ")", std::string(129, 'j'), "\""),
+       "Agent.Username", "must be at most 128 bytes, got 129"},
   };
   for (const BadCase& c : cases) {
     SCOPED_TRACE(c.to);

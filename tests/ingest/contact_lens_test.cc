@@ -7,6 +7,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "model/errors.h"
+#include "model/event_validation.h"
 #include "tests/ingest/ingest_testing.h"
 
 namespace motive::ingest {
@@ -183,6 +184,9 @@ TEST(ContactLensTest, ChatAnalysis) {
   EXPECT_EQ(Attribute(event, "categories"), "agent-intro, refund");
   EXPECT_EQ(Attribute(event, "category.refund"), "true");
   EXPECT_FALSE(event.has_duration_ms());
+  const absl::Time now = absl::FromUnixSeconds(1767225600);
+  EXPECT_TRUE(model::ValidateEvent(event, now).ok())
+      << model::ValidateEvent(event, now);
 }
 
 TEST(ContactLensTest, SentimentIsClamped) {

@@ -13,6 +13,7 @@
 #include "ingest/platforms.h"
 #include "ingest/time_text.h"
 #include "model/errors.h"
+#include "model/event_validation.h"
 #include "tests/ingest/ingest_testing.h"
 
 namespace motive::ingest {
@@ -218,6 +219,38 @@ TEST(ImporterTest, CsvWithoutHeaderOrWithABadOne) {
   auto bad =
       NewCsvImporter(&spec, ChunkSource("a,\"b\"x\n1,2\n", 0), ImportOptions());
   EXPECT_THAT(ReadAll(*bad).status.message(), HasSubstr("the CSV header"));
+}
+
+// What the importers make is what ingest accepts: every event of the
+// shared Connect samples and of the tests' records passes ValidateEvent.
+TEST(ImporterTest, EventsPassValidation) {
+  const absl::Time now = absl::FromUnixSeconds(1767225600);  // 2026-01-01
+  std::vector<v1::Event> events =
+      Import(Platform::kConnectCtr,
+             absl::StrCat(Ctr("c-1", "2024-05-01T10:10:00Z"),
+                          Ctr("c-2", "2024-05-01T10:20:00Z")))
+          .Events();
+  MOTIVE_SHARED_FILE_OR_SKIP(
+      contact_event,
+      "amazon_connect_contact_event_connected_to_agent_docs.json");
+  for (v1::Event& event :
+       Import(Platform::kConnectContactEvent, contact_event).Events()) {
+    events.push_back(std::move(event));
+  }
+  MOTIVE_SHARED_FILE_OR_SKIP(
+      lens, "amazon_connect_contact_lens_voice_analysis_docs_FIXED.json");
+  ImportOptions options;
+  options.source_name = "c-1_analysis_2024-05-01T10:30:00Z.json";
+  for (v1::Event& event :
+       Import(Platform::kContactLens, lens, 0, options).Events()) {
+    events.push_back(std::move(event));
+  }
+  ASSERT_THAT(events, SizeIs(4));
+  for (const v1::Event& event : events) {
+    EXPECT_TRUE(model::ValidateEvent(event, now).ok())
+        << model::ValidateEvent(event, now) << "\n"
+        << event.ShortDebugString();
+  }
 }
 
 TEST(AutoTest, FindsConnectPlatformsFromTheFirstRecord) {
