@@ -1,11 +1,13 @@
 #include "identity/normalize.h"
 
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "phonenumbers/logger.h"
 #include "phonenumbers/phonenumberutil.h"
@@ -36,6 +38,49 @@ NormalizedValue Email(absl::string_view value) {
   return {std::move(email), valid};
 }
 
+// "+", then a country calling code and the national number, 7 to 15 digits
+// in all: how normalized numbers look, so that each is checked without
+// libphonenumber's parser (regular expressions, about 10 us a number).
+// Nullopt when `value` does not look so.
+std::optional<bool> PossibleE164(absl::string_view value) {
+  if (value.size() < 8 || value.size() > 16 || value[0] != '+' ||
+      value[1] == '0') {
+    return std::nullopt;
+  }
+  for (char c : value.substr(1)) {
+    if (!absl::ascii_isdigit(c)) return std::nullopt;
+  }
+  static const std::set<int>* const codes = [] {
+    auto* set = new std::set<int>;
+    Phones().GetSupportedCallingCodes(set);
+    return set;
+  }();
+  // Calling codes are prefix-free: the first one that matches is it.
+  const absl::string_view digits = value.substr(1);
+  for (size_t length = 1; length <= 3; ++length) {
+    int code = 0;
+    if (!absl::SimpleAtoi(digits.substr(0, length), &code) ||
+        !codes->contains(code)) {
+      continue;
+    }
+    const absl::string_view national = digits.substr(length);
+    PhoneNumber number;
+    number.set_country_code(code);
+    uint64_t national_number = 0;
+    if (national.empty() || !absl::SimpleAtoi(national, &national_number)) {
+      return false;
+    }
+    number.set_national_number(national_number);
+    const size_t zeros = national.find_first_not_of('0');
+    if (zeros > 0) {
+      number.set_italian_leading_zero(true);
+      number.set_number_of_leading_zeros(static_cast<int>(zeros));
+    }
+    return Phones().IsPossibleNumber(number);
+  }
+  return false;
+}
+
 }  // namespace
 
 absl::StatusOr<Normalizer> Normalizer::Create(
@@ -60,6 +105,9 @@ NormalizedValue Normalizer::Normalize(absl::string_view ns,
 }
 
 NormalizedValue Normalizer::Phone(absl::string_view value) const {
+  if (std::optional<bool> possible = PossibleE164(value)) {
+    return {std::string(value), *possible};
+  }
   const PhoneNumberUtil& phones = Phones();
   PhoneNumber number;
   // Without a region libphonenumber wants "ZZ" ("unknown"), which accepts

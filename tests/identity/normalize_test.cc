@@ -1,6 +1,7 @@
 #include "identity/normalize.h"
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace motive::identity {
@@ -44,6 +45,29 @@ TEST(NormalizeTest, TheDefaultRegionIsForNationalNumbers) {
   auto us = Normalizer::Create("US");
   ASSERT_TRUE(us.ok());
   EXPECT_NE(Phone(*us, "020 7946 0958").value, "+442079460958");
+}
+
+// Numbers already in E.164 skip libphonenumber's parser: they must come out
+// as the parser would have them.
+TEST(NormalizeTest, E164NumbersAreCheckedAsTheParserWould) {
+  auto none = Normalizer::Create("");
+  ASSERT_TRUE(none.ok());
+  for (absl::string_view e164 :
+       {"+14155550100", "+442079460958", "+390612345678", "+5511912345678",
+        "+81312345678", "+8613800138000", "+35312345678", "+97142345678"}) {
+    const NormalizedValue v = Phone(*none, e164);
+    EXPECT_TRUE(v.valid) << e164;
+    EXPECT_EQ(v.value, e164);
+    // The same digits written otherwise go through the parser.
+    const NormalizedValue spaced =
+        Phone(*none, absl::StrCat(e164.substr(0, 3), " ", e164.substr(3)));
+    EXPECT_EQ(spaced.value, e164);
+    EXPECT_TRUE(spaced.valid);
+  }
+  for (absl::string_view junk :
+       {"+10000000", "+9991234567", "+4412", "+1415555010099999"}) {
+    EXPECT_FALSE(Phone(*none, junk).valid) << junk;
+  }
 }
 
 TEST(NormalizeTest, WithoutARegionNationalNumbersAreNotGuessed) {
