@@ -3,6 +3,7 @@
 #include "ingest/connect_contact_event.h"
 #include "ingest/connect_ctr.h"
 #include "ingest/contact_lens.h"
+#include "ingest/zendesk_ticket.h"
 
 namespace motive::ingest {
 namespace {
@@ -21,9 +22,6 @@ bool LooksLikeSalesforceCase(const JsonValue& record) {
 }
 bool LooksLikeTwilioTaskRouter(const JsonValue& record) {
   return HasKeys(record, {"EventType", "TaskSid"});
-}
-bool LooksLikeZendeskTicket(const CsvHeader& header) {
-  return HasColumns(header, {"id", "created_at", "status", "requester_id"});
 }
 bool LooksLikeZendeskComment(const CsvHeader& header) {
   return HasColumns(header, {"ticket_id", "created", "body"});
@@ -56,7 +54,7 @@ constexpr PlatformSpec kPlatforms[] = {
      nullptr, nullptr},
     {Platform::kZendeskTicket, "zendesk-ticket", Framing::kCsv, nullptr,
      &LooksLikeZendeskTicket, "columns id, created_at, status, requester_id",
-     nullptr, nullptr},
+     nullptr, &MapZendeskTicket},
     {Platform::kZendeskComment, "zendesk-comment", Framing::kCsv, nullptr,
      &LooksLikeZendeskComment, "columns ticket_id, created, body", nullptr,
      nullptr},

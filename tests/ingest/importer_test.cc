@@ -56,8 +56,8 @@ TEST(PlatformNamesTest, RoundTripAndErrors) {
 
 TEST(ImporterTest, PlatformsNotWrittenYetSayUnimplemented) {
   for (Platform platform :
-       {Platform::kGenesysConversation, Platform::kZendeskTicket,
-        Platform::kIntercomConversation, Platform::kTwilioTaskRouter}) {
+       {Platform::kGenesysConversation, Platform::kIntercomConversation,
+        Platform::kTwilioTaskRouter}) {
     auto result = Import(platform, "{}");
     EXPECT_THAT(result.records, SizeIs(0));
     EXPECT_EQ(result.status.code(), absl::StatusCode::kUnimplemented);
@@ -262,16 +262,7 @@ TEST(AutoTest, SharedSamplesOfPlatformsNotWrittenYet) {
   const auto result = Import(Platform::kAuto, genesys, 7);
   EXPECT_EQ(result.status.code(), absl::StatusCode::kUnimplemented);
   EXPECT_THAT(result.status.message(), HasSubstr("genesys-conversation"));
-
-  MOTIVE_SHARED_FILE_OR_SKIP(tickets, "zendesk_ticket_fivetran_seed.csv");
-  const auto csv = Import(Platform::kAuto, tickets, 7);
-  EXPECT_EQ(csv.status.code(), absl::StatusCode::kUnimplemented);
-  EXPECT_THAT(csv.status.message(), HasSubstr("zendesk-ticket"));
-
-  MOTIVE_SHARED_FILE_OR_SKIP(comments,
-                             "zendesk_ticket_comment_fivetran_seed.csv");
-  EXPECT_THAT(Import(Platform::kAuto, comments).status.message(),
-              HasSubstr("zendesk-comment"));
+  // The Zendesk samples are read in zendesk_*_test.cc.
 }
 
 TEST(AutoTest, SharedConnectSamples) {
