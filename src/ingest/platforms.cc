@@ -3,6 +3,7 @@
 #include "ingest/connect_contact_event.h"
 #include "ingest/connect_ctr.h"
 #include "ingest/contact_lens.h"
+#include "ingest/zendesk_comment.h"
 #include "ingest/zendesk_ticket.h"
 
 namespace motive::ingest {
@@ -22,9 +23,6 @@ bool LooksLikeSalesforceCase(const JsonValue& record) {
 }
 bool LooksLikeTwilioTaskRouter(const JsonValue& record) {
   return HasKeys(record, {"EventType", "TaskSid"});
-}
-bool LooksLikeZendeskComment(const CsvHeader& header) {
-  return HasColumns(header, {"ticket_id", "created", "body"});
 }
 bool LooksLikeZendeskFieldHistory(const CsvHeader& header) {
   return HasColumns(header, {"ticket_id", "field_name", "value", "updated"});
@@ -57,7 +55,7 @@ constexpr PlatformSpec kPlatforms[] = {
      nullptr, &MapZendeskTicket},
     {Platform::kZendeskComment, "zendesk-comment", Framing::kCsv, nullptr,
      &LooksLikeZendeskComment, "columns ticket_id, created, body", nullptr,
-     nullptr},
+     &MapZendeskComment},
     {Platform::kZendeskFieldHistory, "zendesk-field-history", Framing::kCsv,
      nullptr, &LooksLikeZendeskFieldHistory,
      "columns ticket_id, field_name, value, updated", nullptr, nullptr},
