@@ -4,6 +4,7 @@
 #include "ingest/connect_ctr.h"
 #include "ingest/contact_lens.h"
 #include "ingest/zendesk_comment.h"
+#include "ingest/zendesk_field_history.h"
 #include "ingest/zendesk_ticket.h"
 
 namespace motive::ingest {
@@ -23,9 +24,6 @@ bool LooksLikeSalesforceCase(const JsonValue& record) {
 }
 bool LooksLikeTwilioTaskRouter(const JsonValue& record) {
   return HasKeys(record, {"EventType", "TaskSid"});
-}
-bool LooksLikeZendeskFieldHistory(const CsvHeader& header) {
-  return HasColumns(header, {"ticket_id", "field_name", "value", "updated"});
 }
 bool LooksLikeZendeskChatEvent(const CsvHeader& header) {
   return HasColumns(header, {"chat_id", "actor_id", "type"});
@@ -58,7 +56,8 @@ constexpr PlatformSpec kPlatforms[] = {
      &MapZendeskComment},
     {Platform::kZendeskFieldHistory, "zendesk-field-history", Framing::kCsv,
      nullptr, &LooksLikeZendeskFieldHistory,
-     "columns ticket_id, field_name, value, updated", nullptr, nullptr},
+     "columns ticket_id, field_name, value, updated", nullptr,
+     &MapZendeskFieldHistory},
     {Platform::kZendeskChatEvent, "zendesk-chat-event", Framing::kCsv, nullptr,
      &LooksLikeZendeskChatEvent, "columns chat_id, actor_id, type", nullptr,
      nullptr},
