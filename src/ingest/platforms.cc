@@ -3,6 +3,7 @@
 #include "ingest/connect_contact_event.h"
 #include "ingest/connect_ctr.h"
 #include "ingest/contact_lens.h"
+#include "ingest/zendesk_chat_event.h"
 #include "ingest/zendesk_comment.h"
 #include "ingest/zendesk_field_history.h"
 #include "ingest/zendesk_ticket.h"
@@ -24,9 +25,6 @@ bool LooksLikeSalesforceCase(const JsonValue& record) {
 }
 bool LooksLikeTwilioTaskRouter(const JsonValue& record) {
   return HasKeys(record, {"EventType", "TaskSid"});
-}
-bool LooksLikeZendeskChatEvent(const CsvHeader& header) {
-  return HasColumns(header, {"chat_id", "actor_id", "type"});
 }
 
 // kAuto tries them in this order, so the stricter rules come first.
@@ -60,7 +58,7 @@ constexpr PlatformSpec kPlatforms[] = {
      &MapZendeskFieldHistory},
     {Platform::kZendeskChatEvent, "zendesk-chat-event", Framing::kCsv, nullptr,
      &LooksLikeZendeskChatEvent, "columns chat_id, actor_id, type", nullptr,
-     nullptr},
+     &MapZendeskChatEvent},
     {Platform::kIntercomConversation, "intercom-conversation", Framing::kJson,
      &LooksLikeIntercomConversation, nullptr,
      "conversation_parts, or type, source and contacts", nullptr, nullptr},
