@@ -7,24 +7,13 @@
 #include "ingest/intercom_conversation.h"
 #include "ingest/salesforce_case.h"
 #include "ingest/twilio_taskrouter.h"
+#include "ingest/zendesk_chat_event.h"
+#include "ingest/zendesk_comment.h"
+#include "ingest/zendesk_field_history.h"
+#include "ingest/zendesk_ticket.h"
 
 namespace motive::ingest {
 namespace {
-
-// The sniffers of platforms whose mapper is not written yet; each moves to
-// its mapper file with it.
-bool LooksLikeZendeskTicket(const CsvHeader& header) {
-  return HasColumns(header, {"id", "created_at", "status", "requester_id"});
-}
-bool LooksLikeZendeskComment(const CsvHeader& header) {
-  return HasColumns(header, {"ticket_id", "created", "body"});
-}
-bool LooksLikeZendeskFieldHistory(const CsvHeader& header) {
-  return HasColumns(header, {"ticket_id", "field_name", "value", "updated"});
-}
-bool LooksLikeZendeskChatEvent(const CsvHeader& header) {
-  return HasColumns(header, {"chat_id", "actor_id", "type"});
-}
 
 // kAuto tries them in this order, so the stricter rules come first.
 constexpr PlatformSpec kPlatforms[] = {
@@ -47,16 +36,17 @@ constexpr PlatformSpec kPlatforms[] = {
      &MapGenesysConversation, nullptr},
     {Platform::kZendeskTicket, "zendesk-ticket", Framing::kCsv, nullptr,
      &LooksLikeZendeskTicket, "columns id, created_at, status, requester_id",
-     nullptr, nullptr},
+     nullptr, &MapZendeskTicket},
     {Platform::kZendeskComment, "zendesk-comment", Framing::kCsv, nullptr,
      &LooksLikeZendeskComment, "columns ticket_id, created, body", nullptr,
-     nullptr},
+     &MapZendeskComment},
     {Platform::kZendeskFieldHistory, "zendesk-field-history", Framing::kCsv,
      nullptr, &LooksLikeZendeskFieldHistory,
-     "columns ticket_id, field_name, value, updated", nullptr, nullptr},
+     "columns ticket_id, field_name, value, updated", nullptr,
+     &MapZendeskFieldHistory},
     {Platform::kZendeskChatEvent, "zendesk-chat-event", Framing::kCsv, nullptr,
      &LooksLikeZendeskChatEvent, "columns chat_id, actor_id, type", nullptr,
-     nullptr},
+     &MapZendeskChatEvent},
     {Platform::kIntercomConversation, "intercom-conversation", Framing::kJson,
      &LooksLikeIntercomConversation, nullptr,
      "conversation_parts, or type, source and contacts, or a "

@@ -55,15 +55,6 @@ TEST(PlatformNamesTest, RoundTripAndErrors) {
                         "genesys-conversation, zendesk-ticket"));
 }
 
-TEST(ImporterTest, PlatformsNotWrittenYetSayUnimplemented) {
-  for (Platform platform : {Platform::kZendeskTicket}) {
-    auto result = Import(platform, "{}");
-    EXPECT_THAT(result.records, SizeIs(0));
-    EXPECT_EQ(result.status.code(), absl::StatusCode::kUnimplemented);
-    EXPECT_THAT(result.status.message(), HasSubstr(PlatformName(platform)));
-  }
-}
-
 TEST(ImporterTest, BadRecordsAreRejectedWithNumberFieldAndReasonRestImported) {
   const std::string input = absl::StrJoin(
       {Ctr("c-1", "2024-05-01T10:10:00Z"), std::string("{\"ContactId\": }"),
@@ -287,23 +278,14 @@ TEST(AutoTest, SniffsTheFirstRecordThatParses) {
   EXPECT_EQ(result.records[1].number, 2u);
 }
 
-TEST(AutoTest, SharedSamplesOfPlatformsNotWrittenYet) {
+TEST(AutoTest, SharedGenesysSample) {
   MOTIVE_SHARED_FILE_OR_SKIP(genesys,
                              "genesys_conversation_detail_chat_1.json");
-  // Written since: sniffed and mapped (genesys_conversation_test.cc).
+  // Mapped field by field in genesys_conversation_test.cc.
   const auto result = Import(Platform::kAuto, genesys, 7);
   EXPECT_TRUE(result.status.ok()) << result.status;
   EXPECT_THAT(result.Events(), SizeIs(1));
-
-  MOTIVE_SHARED_FILE_OR_SKIP(tickets, "zendesk_ticket_fivetran_seed.csv");
-  const auto csv = Import(Platform::kAuto, tickets, 7);
-  EXPECT_EQ(csv.status.code(), absl::StatusCode::kUnimplemented);
-  EXPECT_THAT(csv.status.message(), HasSubstr("zendesk-ticket"));
-
-  MOTIVE_SHARED_FILE_OR_SKIP(comments,
-                             "zendesk_ticket_comment_fivetran_seed.csv");
-  EXPECT_THAT(Import(Platform::kAuto, comments).status.message(),
-              HasSubstr("zendesk-comment"));
+  // The Zendesk samples are read in zendesk_*_test.cc.
 }
 
 TEST(AutoTest, SharedConnectSamples) {
