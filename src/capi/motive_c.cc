@@ -407,7 +407,7 @@ absl::StatusOr<std::unique_ptr<motive::model::RecordSource>> NewReader(
         opts.source_name != nullptr ? opts.source_name : file_name;
     return motive::ingest::NewImporter(platform, std::move(input), options);
   }
-  motive::model::InputFormat format;
+  motive::model::InputFormat format = motive::model::InputFormat::kJsonl;
   if (InputFormat(opts.format, &format) != MOT_OK) {
     return absl::InvalidArgumentError(
         absl::StrCat("format ", opts.format, " is not an ingest format"));

@@ -89,11 +89,6 @@ bool CsvImporter::ReadHeader() {
   for (const PlatformSpec& spec : Platforms()) {
     if (spec.framing != Framing::kCsv) continue;
     if (spec.looks_like_csv(*header_)) {
-      if (spec.map_csv == nullptr) {
-        return Stop(absl::UnimplementedError(
-            absl::StrCat("the CSV header looks like ", spec.name,
-                         ", whose importer is not written yet")));
-      }
       spec_ = &spec;
       return true;
     }

@@ -17,18 +17,6 @@ namespace {
 
 constexpr absl::string_view kAutoName = "auto";
 
-// A source that only reports why it cannot read.
-class FailedSource final : public model::RecordSource {
- public:
-  explicit FailedSource(absl::Status status) : status_(std::move(status)) {}
-  bool Next(model::InputRecord*) override { return false; }
-  absl::Status status() const override { return status_; }
-  uint64_t bytes_read() const override { return 0; }
-
- private:
-  absl::Status status_;
-};
-
 bool IsLeadingByte(char c) {
   const unsigned char u = static_cast<unsigned char>(c);
   return c == ' ' || c == '\n' || c == '\r' || c == '\t' || u == 0xEF ||
@@ -133,14 +121,10 @@ std::unique_ptr<model::RecordSource> NewImporter(Platform platform,
   if (spec == nullptr) {
     return std::make_unique<AutoImporter>(std::move(input), options);
   }
-  if (spec->framing == Framing::kJson && spec->map_json != nullptr) {
+  if (spec->framing == Framing::kJson) {
     return NewJsonImporter(spec, std::move(input), options);
   }
-  if (spec->framing == Framing::kCsv && spec->map_csv != nullptr) {
-    return NewCsvImporter(spec, std::move(input), options);
-  }
-  return std::make_unique<FailedSource>(absl::UnimplementedError(
-      absl::StrCat("the ", spec->name, " importer is not written yet")));
+  return NewCsvImporter(spec, std::move(input), options);
 }
 
 }  // namespace motive::ingest

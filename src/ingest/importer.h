@@ -78,8 +78,7 @@ struct ImportOptions {
 // A source of the platform's records as events. `input` is read in chunks as
 // Next asks. kAuto finds the platform from the input's first record (JSON:
 // its keys; CSV: its header) and fails, with a status naming what it tried,
-// when none matches. A platform whose importer is not written yet gives a
-// source whose status() is Unimplemented, naming it.
+// when none matches.
 //
 // The source is not thread-safe: one reader per input, used from one thread
 // at a time.

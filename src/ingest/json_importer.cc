@@ -34,7 +34,7 @@ class JsonImporter final : public model::RecordSource {
   bool Parse(const JsonSplitter::Piece& piece, simdjson::dom::element* root,
              model::InputRecord* record);
   // Finds spec_ from the first record; false, with status_ set, when none
-  // matches or its importer is not written.
+  // matches.
   bool Sniff(const JsonValue& root, uint64_t number);
   bool Stop(absl::Status status) {
     status_ = std::move(status);
@@ -116,11 +116,6 @@ bool JsonImporter::Sniff(const JsonValue& root, uint64_t number) {
   for (const PlatformSpec& spec : Platforms()) {
     if (spec.framing != Framing::kJson) continue;
     if (spec.looks_like_json(root)) {
-      if (spec.map_json == nullptr) {
-        return Stop(absl::UnimplementedError(
-            absl::StrCat("record ", number, " looks like ", spec.name,
-                         ", whose importer is not written yet")));
-      }
       spec_ = &spec;
       return true;
     }

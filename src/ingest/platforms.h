@@ -70,7 +70,7 @@ struct PlatformSpec {
   bool (*looks_like_json)(const JsonValue& record);
   bool (*looks_like_csv)(const CsvHeader& header);
   absl::string_view sniff_rule;
-  // The mapper for the framing; null while the importer is not written.
+  // The mapper for the framing (the other is null).
   JsonMapper map_json;
   CsvMapper map_csv;
 };
