@@ -606,10 +606,7 @@ absl::Status Engine::Query(
   as_of_us = AsOf(as_of_us);
   // Customers never merged, the common case, skip the copy.
   std::string merged;
-  if (!identities_->empty()) {
-    merged = identities_->ProfileOf(customer_id);
-    customer_id = merged;
-  }
+  if (identities_->Redirect(customer_id, &merged)) customer_id = merged;
   base::ReaderLock lock(&state_mu_);
   const state::StateStore& store = *state_;
   if (store.Visit(customer_id, as_of_us,

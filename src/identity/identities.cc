@@ -157,6 +157,7 @@ std::vector<Identifier> Identities::IdentifiersOf(
 Change Identities::Observe(const v1::Event& event) {
   if (event.identifiers().empty()) return {};
   const std::vector<Identifier> ids = IdentifiersOf(event);
+  used_.store(true, std::memory_order_release);
   base::WriterLock lock(&mu_);
   if (event.type() == kUnlinkType) {
     Change change;
@@ -180,6 +181,13 @@ Change Identities::Observe(const v1::Event& event) {
   for (auto& split : observed.splits) change.splits.push_back(std::move(split));
   for (auto& id : observed.shared) change.shared.push_back(std::move(id));
   return change;
+}
+
+bool Identities::Redirect(absl::string_view anchor,
+                          std::string* profile) const {
+  if (empty()) return false;
+  base::ReaderLock lock(&mu_);
+  return graph_.Redirect(anchor, profile);
 }
 
 std::string Identities::ProfileOf(absl::string_view anchor) const {
@@ -224,11 +232,6 @@ v1::Profile Identities::Describe(absl::string_view profile) const {
 void Identities::Erase(absl::string_view profile) {
   base::WriterLock lock(&mu_);
   graph_.Erase(graph_.ProfileOf(profile));
-}
-
-bool Identities::empty() const {
-  base::ReaderLock lock(&mu_);
-  return graph_.anchor_count() == 0;
 }
 
 std::vector<v1::Event> Identities::Explain(const Change& change,

@@ -20,6 +20,7 @@
 #ifndef MOTIVE_IDENTITY_IDENTITIES_H_
 #define MOTIVE_IDENTITY_IDENTITIES_H_
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -66,6 +67,9 @@ class Identities {
 
   // The profile an anchor (a customer id, or a derived id) belongs to.
   std::string ProfileOf(absl::string_view anchor) const;
+  // IdentityGraph::Redirect: no copy, and no lock while no event carried
+  // identifiers.
+  bool Redirect(absl::string_view anchor, std::string* profile) const;
   // Normalizes `value` and resolves it (IdentityGraph::Resolve's errors).
   absl::StatusOr<std::string> Resolve(absl::string_view ns,
                                       absl::string_view value) const;
@@ -87,7 +91,8 @@ class Identities {
                                const std::vector<Identifier>& ids,
                                int64_t now_us);
 
-  bool empty() const;
+  // No event has carried identifiers: every customer id is its own profile.
+  bool empty() const { return !used_.load(std::memory_order_acquire); }
 
   // 0 for the default configuration, else a hash of it (snapshots).
   uint64_t fingerprint() const { return fingerprint_; }
@@ -103,6 +108,7 @@ class Identities {
 
   const Normalizer normalizer_;
   const uint64_t fingerprint_;
+  std::atomic<bool> used_{false};
   mutable base::SharedMutex mu_;
   IdentityGraph graph_ ABSL_GUARDED_BY(mu_);
 };

@@ -337,6 +337,16 @@ std::string IdentityGraph::ProfileOf(absl::string_view anchor) const {
   return ProfileName(Find(it->second));
 }
 
+bool IdentityGraph::Redirect(absl::string_view anchor,
+                             std::string* profile) const {
+  auto it = anchors_.find(anchor);
+  if (it == anchors_.end()) return false;
+  const NodeId best = nodes_[Find(it->second)].best;
+  if (best == it->second) return false;
+  *profile = nodes_[best].key;
+  return true;
+}
+
 absl::StatusOr<std::string> IdentityGraph::Resolve(const Identifier& id) const {
   auto it = identifiers_.find(IdentifierKey(id));
   if (it == identifiers_.end()) {

@@ -148,6 +148,9 @@ class IdentityGraph {
   // The profile id of an anchor; the anchor itself when the graph does not
   // know it.
   std::string ProfileOf(absl::string_view anchor) const;
+  // The same without a copy, for the queries' path: true, with `*profile`
+  // set, only when the anchor's profile has another id.
+  bool Redirect(absl::string_view anchor, std::string* profile) const;
 
   // The profile an identifier belongs to. NotFound when unseen;
   // FailedPrecondition when it is shared, or was unlinked and sits on
