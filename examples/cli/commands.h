@@ -8,6 +8,7 @@ namespace motive::cli {
 
 int RunGenerate(int argc, char** argv);
 int RunIngest(int argc, char** argv);
+int RunImport(int argc, char** argv);
 int RunTimeline(int argc, char** argv);
 int RunContext(int argc, char** argv);
 int RunSnapshot(int argc, char** argv);

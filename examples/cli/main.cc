@@ -22,6 +22,8 @@ constexpr Command kCommands[] = {
      RunGenerate},
     {"ingest", "store the events of JSONL or CSV files in a database",
      RunIngest},
+    {"import", "import contact-center records: Amazon Connect, Zendesk, ...",
+     RunImport},
     {"timeline", "show a customer's journey", RunTimeline},
     {"context", "show a customer's context: signals, metrics, risk",
      RunContext},
