@@ -40,7 +40,7 @@ expect 2 "unknown command" -- "$motive" frobnicate
 contains "frobnicate" "unknown command is named"
 expect 2 "unknown flag" -- "$motive" ingest --db "$work/x.db" --colour red a.jsonl
 expect 2 "missing --db" -- "$motive" ingest a.jsonl
-for command in generate ingest timeline context snapshot erase expire expr next feedback whois link unlink; do
+for command in generate ingest import timeline context snapshot erase expire expr next feedback whois link unlink; do
   expect 0 "$command --help" -- "$motive" "$command" --help
   contains "Usage: motive $command" "$command help"
 done
@@ -352,6 +352,110 @@ printf 'default_region: "XX"\n' > "$work/bad_identity.txtpb"
 expect 3 "a bad identity configuration" -- "$motive" timeline --db "$work/i.db" --identity-config "$work/bad_identity.txtpb" crm-7
 contains "bad_identity.txtpb" "bad identity configuration named"
 contains "default_region" "bad identity configuration explained"
+
+# Platform records: Amazon Connect contact records (a contact delivered
+# twice, the second time updated), one broken twice over; a Contact Lens
+# chat analysis that enriches a contact.
+cat > "$work/ctr.jsonl" <<'JSONL'
+{"ContactId":"c-1","Channel":"VOICE","InitiationTimestamp":"2026-01-01T10:00:00Z","LastUpdateTimestamp":"2026-01-01T10:20:00Z","DisconnectTimestamp":"2026-01-01T10:10:00Z","CustomerEndpoint":{"Address":"+14155550100","Type":"TELEPHONE_NUMBER"},"Agent":null}
+{"ContactId":"c-1","Channel":"VOICE","InitiationTimestamp":"2026-01-01T10:00:00Z","LastUpdateTimestamp":"2026-01-01T11:00:00Z","DisconnectTimestamp":"2026-01-01T10:10:00Z","CustomerEndpoint":{"Address":"+14155550100","Type":"TELEPHONE_NUMBER"},"Agent":{"Username":"jdoe"}}
+{"ContactId":"c-2","Channel":"CHAT","InitiationTimestamp":"2026-01-02T10:00:00Z","LastUpdateTimestamp":"2026-01-02T10:30:00Z","CustomerEndpoint":{"Address":"ana@example.com","Type":"EMAIL_ADDRESS"}}
+{"ContactId":"c-3","Channel":"VOICE","InitiationTimestamp":"not a time","LastUpdateTimestamp":"2026-01-03T10:30:00Z","CustomerEndpoint":{"Address":"+14155550100","Type":"TELEPHONE_NUMBER"}}
+{"ContactId":"c-4","Channel":"VOICE","InitiationTimestamp":"yesterday","LastUpdateTimestamp":"2026-01-04T10:30:00Z","CustomerEndpoint":{"Address":"+14155550100","Type":"TELEPHONE_NUMBER"}}
+JSONL
+cat > "$work/lens.json" <<'JSON'
+{"Version": "CHAT-2022-11-30", "Channel": "CHAT", "JobStatus": "COMPLETED",
+ "CustomerMetadata": {"ContactId": "c-2"},
+ "ConversationCharacteristics": {"Sentiment": {"OverallSentiment": {
+   "DetailsByParticipantRole": {"CUSTOMER": -2.5, "AGENT": 1}}}},
+ "Transcript": [{"AbsoluteTime": "2026-01-02T10:05:00.000Z", "Id": "t1",
+   "Content": "My bill is wrong.", "ParticipantRole": "CUSTOMER"}]}
+JSON
+pdb=(--db "$work/p.db")
+expect 1 "import with rejections" -- "$motive" import "${pdb[@]}" --from connect-ctr "$work/ctr.jsonl"
+contains "ctr.jsonl:4: InitiationTimestamp: " "rejected record located by number and field"
+contains "ctr.jsonl:5: InitiationTimestamp: " "second rejected record"
+contains "records     stored    updated  duplicates   rejected  new profiles  merged" "table header"
+row=$(printf '%s\n' "$out" | grep "ctr.jsonl  ")
+checks=$((checks + 1))
+if [[ $(echo $row | awk '{print $2, $3, $4, $5, $6, $7, $8}') != "5 3 1 0 2 2 0" ]]; then
+  failures=$((failures + 1)); echo "FAIL: import figures: $row"
+fi
+contains "rejected, by field and reason:" "rejections grouped"
+contains "        2  InitiationTimestamp: must be" "one group for both bad times"
+expect 0 "import an analysis" -- "$motive" import "${pdb[@]}" --from contact-lens "$work/lens.json"
+row=$(printf '%s\n' "$out" | grep "lens.json  ")
+checks=$((checks + 1))
+if [[ $(echo $row | awk '{print $2, $3, $4, $5, $6}') != "1 1 1 0 0" ]]; then
+  failures=$((failures + 1)); echo "FAIL: an analysis is an update: $row"
+fi
+expect 0 "timeline of an imported phone" -- "$motive" timeline "${pdb[@]}" --identity phone:+14155550100
+contains ": 1 events" "the contact once, as its latest version"
+expect 0 "whois of an imported email" -- "$motive" whois "${pdb[@]}" email:ana@example.com
+contains "email  ana@example.com" "identifier from CustomerEndpoint"
+expect 0 "import again: duplicates only" -- "$motive" import "${pdb[@]}" --from auto --json "$work/lens.json" "$work/lens.json"
+if ! printf '%s' "$out" | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+t = r["total"]
+assert r["status"] == "ok" and r["from"] == "auto", r
+assert len(r["files"]) == 2 and r["files"][0]["path"].endswith("lens.json"), r
+assert (t["records"], t["events_stored"], t["duplicates"], t["rejected"]) == (2, 0, 2, 0), t
+for key in ("updated", "profiles_created", "profiles_merged", "seconds",
+            "records_per_second", "rejected_by_reason"):
+  assert key in t, key
+'; then
+  failures=$((failures + 1)); echo "FAIL: import --json:"; echo "$out"
+fi
+checks=$((checks + 1))
+expect 1 "import --json with rejections" -- "$motive" import "${pdb[@]}" --from connect-ctr --json "$work/ctr.jsonl"
+if ! printf '%s' "$out" | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+f = r["files"][0]
+assert r["status"] == "rejected" and f["rejected"] == 2 and f["duplicates"] == 3, r
+assert f["rejected_by_reason"][0]["field"] == "InitiationTimestamp", f
+assert f["rejected_by_reason"][0]["count"] == 2, f
+assert [x["record"] for x in f["first_rejections"]] == [4, 5], f
+'; then
+  failures=$((failures + 1)); echo "FAIL: import --json with rejections:"; echo "$out"
+fi
+checks=$((checks + 1))
+[[ $out != *"ctr.jsonl:4:"* ]] || { failures=$((failures + 1)); echo "FAIL: --json printed the rejections"; }
+checks=$((checks + 1))
+expect 2 "import without --from" -- "$motive" import "${pdb[@]}" "$work/lens.json"
+expect 2 "import from an unknown platform" -- "$motive" import --db "$work/none.db" --from five9 "$work/lens.json"
+contains "connect-ctr" "known platforms listed"
+expect 2 "import from motive's own format" -- "$motive" import --db "$work/none.db" --from jsonl "$work/lens.json"
+contains "motive ingest" "ingest suggested"
+expect 2 "import with a bad time zone" -- "$motive" import --db "$work/none.db" --from connect-ctr --timezone Not/AZone "$work/ctr.jsonl"
+contains "timezone" "bad time zone explained"
+[[ ! -e "$work/none.db" ]] || { failures=$((failures + 1)); echo "FAIL: a usage error created a database"; }
+checks=$((checks + 1))
+expect 0 "import with a time zone" -- "$motive" import "${pdb[@]}" --from contact-lens --timezone Europe/Lisbon "$work/lens.json"
+expect 3 "import a missing file" -- "$motive" import "${pdb[@]}" --from connect-ctr "$work/missing.jsonl"
+contains "missing.jsonl" "missing file named"
+expect 0 "import --help" -- "$motive" import --help
+contains "default UTC" "time zone default documented"
+
+# The Contact Lens sample from Amazon's documentation, when the shared data
+# is beside the project: under its own name the analysis names no contact;
+# under the name Connect gives it (<ContactId>_analysis_<time>.json), it
+# imports.
+shared="$(cd "$(dirname "$0")/../.." && pwd)/../shared/data"
+sample="$shared/amazon_connect_contact_lens_voice_analysis_docs_FIXED.json"
+if [[ -f $sample ]]; then
+  expect 1 "import the Contact Lens sample as named" -- "$motive" import "${pdb[@]}" --from contact-lens "$sample"
+  contains "docs_FIXED.json:1: CustomerMetadata.ContactId: " "no contact in the sample's name"
+  named="$work/11111111-1111-1111-1111-111111111111_analysis_2021-08-04T17:35:00Z.json"
+  cp "$sample" "$named"
+  expect 0 "import the Contact Lens sample" -- "$motive" import "${pdb[@]}" --from contact-lens --json "$named"
+  contains '"records":1,"events_stored":1,' "the sample's analysis stored"
+  expect 0 "import it again, found from its first record" -- "$motive" import "${pdb[@]}" --from auto "$named"
+  contains "analysis_2021-08-04T17:35:00Z.json  " "file row"
+else
+  echo "cli_test: $shared is absent; the Contact Lens sample is not imported"
+fi
 
 echo "foo,bar" > "$work/notes.txt"
 expect 3 "ingest into a file that is not a database" -- "$motive" ingest --db "$work/notes.txt" "$work/j.jsonl"
