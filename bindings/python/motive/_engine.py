@@ -177,11 +177,22 @@ class Rejection:
 
 @dataclasses.dataclass(frozen=True)
 class IngestReport:
-    """The counts of an ingest, and the rejected records (the first 1000)."""
+    """The counts of an ingest, and the rejected records (the first 1000).
+
+    accepted: events newly stored; duplicates: already stored; rejected:
+    records not stored. records: source records read (a platform's record
+    may give several events, or none); updated: accepted events that are a
+    later version or an enrichment of an interaction already stored;
+    profiles_created, profiles_merged: what the events' identifiers did to
+    the customer profiles."""
     accepted: int
     duplicates: int
     rejected: int
     rejections: Tuple[Rejection, ...] = ()
+    records: int = 0
+    updated: int = 0
+    profiles_created: int = 0
+    profiles_merged: int = 0
 
 
 def _dataclass_of(struct_type: type, name: str, doc: str,
@@ -394,13 +405,43 @@ class Engine:
                                      len(data)))
         return bool(stored.value)
 
-    def _ingest(self, call: Callable[..., int], fmt: Union[str, int],
+    @staticmethod
+    def _ingest_format(fmt: Union[str, int, None], platform: Union[str, int, None],
+                       default: str) -> int:
+        """The MOT_FORMAT_* of motive's own `fmt` or of a `platform`, whose
+        names the library knows (mot_format_from_name)."""
+        if platform is None:
+            return _enum(default if fmt is None else fmt, _INGEST_FORMATS,
+                         "format")
+        if fmt is not None:
+            raise InvalidArgument(_errors.EINVALID,
+                                  "give format or platform, not both")
+        if isinstance(platform, bool) or not isinstance(platform, (str, int)):
+            raise TypeError("platform must be a str or an int")
+        if isinstance(platform, int):
+            return platform
+        code = c_int32(0)
+        _check(_lib.mot_format_from_name(byref(code), platform.encode("utf-8")))
+        if code.value < N.FORMAT_PLATFORM_AUTO:
+            raise InvalidArgument(
+                _errors.EINVALID,
+                f"platform {platform!r} is motive's own format: "
+                "pass it as format=")
+        return code.value
+
+    def _ingest(self, call: Callable[..., int], fmt: int,
                 progress: Optional[Callable[[int, int], Any]],
-                batch_size: int) -> IngestReport:
+                batch_size: int, timezone: Optional[str],
+                source_name: Optional[str]) -> IngestReport:
         opts = _init(_lib.mot_ingest_options_init, N.mot_ingest_options)
-        opts.format = _enum(fmt, _INGEST_FORMATS, "format")
+        opts.format = fmt
         if batch_size:
             opts.batch_size = batch_size
+        # Kept alive by these locals for the call.
+        tz = None if timezone is None else timezone.encode("utf-8")
+        source = None if source_name is None else os.fsencode(source_name)
+        opts.timezone = tz
+        opts.source_name = source
         rejections: List[Rejection] = []
         failure: List[BaseException] = []
 
@@ -429,29 +470,46 @@ class Engine:
         if code not in (_errors.OK, _errors.EREJECTED):
             _check(code)
         return IngestReport(report.accepted, report.duplicates, report.rejected,
-                            tuple(rejections))
+                            tuple(rejections), report.records, report.updated,
+                            report.profiles_created, report.profiles_merged)
 
     def ingest_file(self, path: Union[str, os.PathLike], *,
-                    format: Union[str, int] = "auto",
+                    format: Union[str, int, None] = None,
+                    platform: Union[str, int, None] = None,
+                    timezone: Optional[str] = None,
+                    source_name: Optional[str] = None,
                     progress: Optional[Callable[[int, int], Any]] = None,
                     batch_size: int = 0) -> IngestReport:
         """Ingests a file of events (JSONL, CSV, a JSON or protobuf
-        EventBatch; "auto" goes by the extension). Rejected records do not
-        raise: they are counted and listed in the report. `progress(done,
-        total)` is called now and then; a true result stops the ingest
-        (Canceled), and an exception it raises stops it and propagates."""
+        EventBatch; format "auto", the default, goes by the extension), or
+        with `platform` a contact-center platform's records as it exports
+        them ("connect-ctr", "contact-lens", "zendesk-ticket", ... or "auto":
+        found from the first record; README "Importers"). `timezone` (IANA,
+        default UTC) reads a platform's timestamps written without an
+        offset; `source_name` names the input for the importers that need
+        it (default: the file's name). Rejected records do not raise: they
+        are counted and listed in the report. `progress(done, total)` is
+        called now and then; a true result stops the ingest (Canceled), and
+        an exception it raises stops it and propagates."""
         h = self._h()
         fspath = os.fsencode(path)
         return self._ingest(
             lambda rep, opts: _lib.mot_ingest_file(rep, h, fspath, opts),
-            format, progress, batch_size)
+            self._ingest_format(format, platform, "auto"), progress,
+            batch_size, timezone, source_name)
 
     def ingest(self, events: Union[bytes, str, Iterable[Event]], *,
-               format: Union[str, int] = "jsonl",
+               format: Union[str, int, None] = None,
+               platform: Union[str, int, None] = None,
+               timezone: Optional[str] = None,
+               source_name: Optional[str] = None,
                progress: Optional[Callable[[int, int], Any]] = None,
                batch_size: int = 0) -> IngestReport:
-        """Ingests many events from memory: bytes or str in `format`, or an
-        iterable of events (dicts or JSON texts), sent as JSONL."""
+        """Ingests many events from memory: bytes or str in `format` (default
+        "jsonl"), or an iterable of events (dicts or JSON texts), sent as
+        JSONL. With `platform` (see ingest_file), the records of that
+        platform: bytes or str as it exports them, or an iterable of records
+        (dicts or JSON texts)."""
         if isinstance(events, str):
             data = events.encode("utf-8")
         elif isinstance(events, (bytes, bytearray, memoryview)):
@@ -459,12 +517,14 @@ class Engine:
         else:
             data = b"".join(_payload(e).replace(b"\n", b" ") + b"\n"
                             for e in events)
-            format = "jsonl"
+            if platform is None:
+                format = "jsonl"
         h = self._h()
         return self._ingest(
             lambda rep, opts: _lib.mot_ingest_buffer(rep, h, data, len(data),
                                                      opts),
-            format, progress, batch_size)
+            self._ingest_format(format, platform, "jsonl"), progress,
+            batch_size, timezone, source_name)
 
     # reading
 

@@ -32,6 +32,7 @@ FORMAT_PROTOBUF = 1
 FORMAT_JSON = 2
 FORMAT_JSONL = 3
 FORMAT_CSV = 4
+FORMAT_PLATFORM_AUTO = 16  # the platforms' formats follow it
 
 CHANNEL_COUNT = 12
 MOMENT_COUNT = 7
@@ -67,6 +68,11 @@ class mot_ingest_report(Structure):
         ("accepted", c_uint64),
         ("duplicates", c_uint64),
         ("rejected", c_uint64),
+        # Since 0.6:
+        ("records", c_uint64),
+        ("updated", c_uint64),
+        ("profiles_created", c_uint64),
+        ("profiles_merged", c_uint64),
     ]
 
 
@@ -85,6 +91,9 @@ class mot_ingest_options(Structure):
         ("on_progress", PROGRESS_FN),
         ("progress_user_data", c_void_p),
         ("batch_size", c_uint32),
+        # Since 0.6:
+        ("timezone", c_char_p),
+        ("source_name", c_char_p),
     ]
 
 
@@ -186,6 +195,7 @@ _PROTOTYPES = {
     "mot_error_last": (c_char_p, []),
     "mot_strerror": (c_char_p, [c_int]),
     "mot_buf_dispose": (None, [_BUF]),
+    "mot_format_from_name": (c_int, [POINTER(c_int32), c_char_p]),
     "mot_engine_options_init": (c_int, [POINTER(mot_engine_options), c_uint32]),
     "mot_engine_open": (c_int, [POINTER(_ENGINE), c_char_p,
                                 POINTER(mot_engine_options)]),

@@ -827,5 +827,124 @@ def dataclass_frozen_error():
     return dataclasses.FrozenInstanceError
 
 
+def ctr(contact_id, updated, address="+14155550100",
+        kind="TELEPHONE_NUMBER", **extra):
+    """An Amazon Connect contact record (CTR), last updated at `updated`."""
+    record = {"ContactId": contact_id, "Channel": "VOICE",
+              "InitiationTimestamp": "2026-01-01T10:00:00Z",
+              "LastUpdateTimestamp": updated,
+              "DisconnectTimestamp": "2026-01-01T10:10:00Z",
+              "CustomerEndpoint": {"Address": address, "Type": kind},
+              "Agent": None}
+    record.update(extra)
+    return record
+
+
+# A Contact Lens chat analysis of contact c-1, cut to what is mapped.
+LENS = {
+    "Version": "CHAT-2022-11-30", "Channel": "CHAT", "JobStatus": "COMPLETED",
+    "CustomerMetadata": {"ContactId": "c-1"},
+    "ConversationCharacteristics": {"Sentiment": {"OverallSentiment": {
+        "DetailsByParticipantRole": {"CUSTOMER": -2.5, "AGENT": 1}}}},
+    "Transcript": [{"AbsoluteTime": "2026-01-01T10:05:00.000Z", "Id": "t1",
+                    "Content": "My bill is wrong.",
+                    "ParticipantRole": "CUSTOMER"}]}
+
+
+class ImportTest(unittest.TestCase):
+    """Contact-center records through platform=: the report's figures, the
+    identities they carry, idempotence, and the errors."""
+
+    def setUp(self):
+        self.eng = motive.Engine(":memory:")
+        self.addCleanup(self.eng.close)
+
+    def test_connect_records(self):
+        records = [ctr("c-1", "2026-01-01T10:20:00Z"),
+                   ctr("c-1", "2026-01-01T11:00:00Z",
+                       Agent={"Username": "jdoe"}),
+                   ctr("c-2", "2026-01-02T10:00:00Z",
+                       address="ana@example.com", kind="EMAIL_ADDRESS"),
+                   dict(ctr("c-3", "2026-01-03T10:00:00Z"),
+                        InitiationTimestamp="not a time")]
+        report = self.eng.ingest(records, platform="connect-ctr")
+        self.assertEqual((report.records, report.accepted, report.updated,
+                          report.duplicates, report.rejected),
+                         (4, 3, 1, 0, 1))
+        self.assertEqual((report.profiles_created, report.profiles_merged),
+                         (2, 0))
+        self.assertEqual(report.rejections[0].record, 4)
+        self.assertEqual(report.rejections[0].field, "InitiationTimestamp")
+        phone = self.eng.resolve("phone", "+14155550100")
+        timeline = self.eng.timeline(phone)
+        self.assertEqual(len(timeline), 1)  # c-1 once, as its latest version
+        self.assertEqual(timeline[0]["agent_id"], "jdoe")
+        # The analysis enriches c-1; again, everything is a duplicate.
+        text = json.dumps(LENS)
+        report = self.eng.ingest(text, platform="contact-lens")
+        self.assertEqual((report.records, report.accepted, report.updated),
+                         (1, 1, 1))
+        report = self.eng.ingest(text, platform="auto")
+        self.assertEqual((report.accepted, report.duplicates), (0, 1))
+        self.assertEqual(self.eng.summary(phone).events, 1)
+        self.assertLess(self.eng.timeline(phone)[0]["sentiment"], 0)
+
+    def test_import_file(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "ctr.json")
+            with open(path, "w") as f:  # a JSON array, as the API gives them
+                json.dump([ctr("c-1", "2026-01-01T10:20:00Z")], f)
+            report = self.eng.ingest_file(path, platform="connect-ctr",
+                                          timezone="Europe/Lisbon")
+            self.assertEqual((report.records, report.accepted,
+                              report.profiles_created), (1, 1, 1))
+            self.assertEqual(self.eng.ingest_file(
+                path, platform="auto").duplicates, 1)
+            # A call analysis names its contact only in its file name:
+            # source_name gives it.
+            lens = os.path.join(d, "lens.json")
+            with open(lens, "w") as f:
+                json.dump(dict(LENS, CustomerMetadata={},
+                               Version="VOICE-2022-11-30",
+                               Transcript=[]), f)
+            report = self.eng.ingest_file(lens, platform="contact-lens")
+            self.assertEqual(report.rejections[0].field,
+                             "CustomerMetadata.ContactId")
+            report = self.eng.ingest_file(
+                lens, platform="contact-lens",
+                source_name="Analysis/Voice/2026/01/01/"
+                            "c-1_analysis_2026-01-01T10:30:00Z.json")
+            self.assertEqual((report.accepted, report.updated), (1, 1))
+
+    def test_shared_contact_lens_sample(self):
+        sample = os.path.join(os.path.dirname(__file__), "..", "..", "..",
+                              "..", "shared", "data",
+                              "amazon_connect_contact_lens_voice_analysis_"
+                              "docs_FIXED.json")
+        if not os.path.exists(sample):
+            self.skipTest("no ../shared/data beside the project")
+        report = self.eng.ingest_file(
+            sample, platform="contact-lens",
+            source_name="11111111-1111-1111-1111-111111111111_analysis_"
+                        "2021-08-04T17:35:00Z.json")
+        self.assertEqual((report.records, report.accepted, report.rejected),
+                         (1, 1, 0))
+
+    def test_errors(self):
+        with self.assertRaises(motive.InvalidArgument) as cm:
+            self.eng.ingest(b"{}", platform="five9")
+        self.assertIn("connect-ctr", str(cm.exception))
+        with self.assertRaises(motive.InvalidArgument):
+            self.eng.ingest(b"{}", platform="jsonl")  # motive's own
+        with self.assertRaises(motive.InvalidArgument):
+            self.eng.ingest(b"{}", format="jsonl", platform="connect-ctr")
+        with self.assertRaises(motive.InvalidArgument) as cm:
+            self.eng.ingest(json.dumps(ctr("c-1", "2026-01-01T10:20:00Z")),
+                            platform="connect-ctr", timezone="Not/AZone")
+        self.assertIn("timezone", str(cm.exception))
+        with self.assertRaises(TypeError):
+            self.eng.ingest(b"{}", platform=True)
+
+
 if __name__ == "__main__":
     unittest.main()
