@@ -143,7 +143,7 @@ namespace Motive
                                    Action<ulong, string, string> onReject = null)
         {
             if (data == null) throw new ArgumentNullException("data");
-            return IngestWith(format, onReject, (ref IngestReport r, ref NativeIngestOptions o) =>
+            return IngestWith(format, onReject, null, (ref IngestReport r, ref NativeIngestOptions o) =>
                 Native.mot_ingest_buffer(ref r, Handle, data, (UIntPtr)data.Length, ref o));
         }
 
@@ -153,14 +153,57 @@ namespace Motive
         {
             if (path == null) throw new ArgumentNullException("path");
             byte[] nativePath = Utf8.ToNative(path);
-            return IngestWith(format, onReject, (ref IngestReport r, ref NativeIngestOptions o) =>
+            return IngestWith(format, onReject, null, (ref IngestReport r, ref NativeIngestOptions o) =>
                 Native.mot_ingest_file(ref r, Handle, nativePath, ref o));
+        }
+
+        /// <summary>
+        /// Imports a contact-center platform's records from memory, as the
+        /// platform exports them: <paramref name="platform"/> is
+        /// Format.ConnectCtr, Format.ContactLens, ... or Format.PlatformAuto
+        /// (see FormatFromName). Each record becomes events carrying the
+        /// identifiers it knows; a later version supersedes, an analysis
+        /// enriches its contact, and importing again stores nothing twice.
+        /// Rejected records are skipped, counted and given to
+        /// <paramref name="onReject"/> (record number, field path, message).
+        /// </summary>
+        public IngestReport ImportBuffer(byte[] data, Format platform, ImportOptions options = null,
+                                         Action<ulong, string, string> onReject = null)
+        {
+            if (data == null) throw new ArgumentNullException("data");
+            return IngestWith(platform, onReject, options, (ref IngestReport r, ref NativeIngestOptions o) =>
+                Native.mot_ingest_buffer(ref r, Handle, data, (UIntPtr)data.Length, ref o));
+        }
+
+        /// <summary>Imports a file of a platform's records, streaming; see ImportBuffer.</summary>
+        public IngestReport ImportFile(string path, Format platform, ImportOptions options = null,
+                                       Action<ulong, string, string> onReject = null)
+        {
+            if (path == null) throw new ArgumentNullException("path");
+            byte[] nativePath = Utf8.ToNative(path);
+            return IngestWith(platform, onReject, options, (ref IngestReport r, ref NativeIngestOptions o) =>
+                Native.mot_ingest_file(ref r, Handle, nativePath, ref o));
+        }
+
+        /// <summary>
+        /// The format named <paramref name="name"/>, as the CLI takes it
+        /// ("connect-ctr", "contact-lens", "zendesk-ticket", "auto" for
+        /// Format.PlatformAuto, also "jsonl", "csv", ...), in any case.
+        /// Throws MotiveException (Status.Invalid, listing the names) for a
+        /// name the library does not know.
+        /// </summary>
+        public static Format FormatFromName(string name)
+        {
+            if (name == null) throw new ArgumentNullException("name");
+            int format;
+            MotiveException.Check(Native.mot_format_from_name(out format, Utf8.ToNative(name)));
+            return (Format)format;
         }
 
         private delegate int IngestCall(ref IngestReport report, ref NativeIngestOptions opts);
 
         private IngestReport IngestWith(Format format, Action<ulong, string, string> onReject,
-                                        IngestCall call)
+                                        ImportOptions options, IngestCall call)
         {
             NativeIngestOptions opts = default(NativeIngestOptions);
             MotiveException.Check(Native.mot_ingest_options_init(
@@ -176,13 +219,21 @@ namespace Motive
                 opts.RejectUserData = GCHandle.ToIntPtr(sink);
             }
             int status;
-            try
+            using (NativeStrings strings = new NativeStrings())
             {
-                status = call(ref report, ref opts);
-            }
-            finally
-            {
-                if (sink.IsAllocated) sink.Free();
+                if (options != null)
+                {
+                    opts.Timezone = strings.Add(options.Timezone);
+                    opts.SourceName = strings.Add(options.SourceName);
+                }
+                try
+                {
+                    status = call(ref report, ref opts);
+                }
+                finally
+                {
+                    if (sink.IsAllocated) sink.Free();
+                }
             }
             Callbacks.RethrowPending();
             if (status != (int)Status.Rejected) MotiveException.Check(status);

@@ -42,6 +42,8 @@ namespace Motive
         public IntPtr OnProgress;  // mot_progress_fn
         public IntPtr ProgressUserData;
         public uint BatchSize;
+        public IntPtr Timezone;  // since 0.6
+        public IntPtr SourceName;  // since 0.6
     }
 
     [StructLayout(LayoutKind.Sequential)]
@@ -131,6 +133,9 @@ namespace Motive
 
         [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern int mot_event_record(out int stored, EngineHandle engine, int format, byte[] data, UIntPtr size);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern int mot_format_from_name(out int format, byte[] name);
 
         [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern int mot_ingest_options_init(ref NativeIngestOptions opts, uint structSize);

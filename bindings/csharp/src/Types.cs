@@ -60,6 +60,44 @@ namespace Motive
         Json = 2,
         Jsonl = 3,
         Csv = 4,
+        // Ingest only: a contact-center platform's records, as it exports
+        // them (README "Importers"). Since 0.6.
+        /// <summary>A platform's records, found from the first one.</summary>
+        PlatformAuto = 16,
+        /// <summary>Amazon Connect contact records (CTRs).</summary>
+        ConnectCtr = 17,
+        /// <summary>Amazon Connect contact events (EventBridge).</summary>
+        ConnectContactEvent = 18,
+        /// <summary>Amazon Connect Contact Lens analyses.</summary>
+        ContactLens = 19,
+        GenesysConversation = 20,
+        ZendeskTicket = 21,
+        ZendeskComment = 22,
+        ZendeskFieldHistory = 23,
+        ZendeskChatEvent = 24,
+        IntercomConversation = 25,
+        SalesforceCase = 26,
+        TwilioTaskRouter = 27,
+    }
+
+    /// <summary>
+    /// How a platform's records are read (Engine.ImportFile, ImportBuffer).
+    /// Since 0.6.
+    /// </summary>
+    public sealed class ImportOptions
+    {
+        /// <summary>
+        /// The IANA time zone ("Europe/Lisbon") of timestamps written
+        /// without an offset (warehouse CSVs); null for UTC.
+        /// </summary>
+        public string Timezone { get; set; }
+
+        /// <summary>
+        /// The name of the file or object the records came from (Contact
+        /// Lens names its analyses after the contact); null for the file's
+        /// name under ImportFile.
+        /// </summary>
+        public string SourceName { get; set; }
     }
 
     /// <summary>motive.v1.Channel (MOT_CHANNEL_*).</summary>
@@ -155,6 +193,14 @@ namespace Motive
         public ulong Accepted;
         public ulong Duplicates;
         public ulong Rejected;
+        /// <summary>Source records read (a platform's record may give several events, or none). Since 0.6.</summary>
+        public ulong Records;
+        /// <summary>Accepted events that are a later version or an enrichment of an interaction already stored. Since 0.6.</summary>
+        public ulong Updated;
+        /// <summary>Customers first known by these events' identifiers. Since 0.6.</summary>
+        public ulong ProfilesCreated;
+        /// <summary>Merges of two customers into one. Since 0.6.</summary>
+        public ulong ProfilesMerged;
     }
 
     /// <summary>How the engine's state was built, and how big it is.</summary>

@@ -689,13 +689,71 @@ internal static class Tests
         Check(true, "finalized");
     }
 
+    // An Amazon Connect contact record of contact c-1, last updated at `updated`.
+    private static string Ctr(string contactId, string updated, string agent)
+    {
+        return "{\"ContactId\": \"" + contactId + "\", \"Channel\": \"VOICE\", " +
+               "\"InitiationTimestamp\": \"2026-01-01T10:00:00Z\", " +
+               "\"LastUpdateTimestamp\": \"" + updated + "\", " +
+               "\"DisconnectTimestamp\": \"2026-01-01T10:10:00Z\", " +
+               "\"CustomerEndpoint\": {\"Address\": \"+14155550100\", \"Type\": \"TELEPHONE_NUMBER\"}, " +
+               "\"Agent\": " + (agent == null ? "null" : "{\"Username\": \"" + agent + "\"}") + "}";
+    }
+
+    private static void TestImport()
+    {
+        Check(Engine.FormatFromName("Connect-CTR") == Format.ConnectCtr, "format from its name");
+        Check(Engine.FormatFromName("auto") == Format.PlatformAuto, "auto is the platforms'");
+        Fails(() => Engine.FormatFromName("five9"), Status.Invalid, "connect-ctr", "unknown platform");
+        using (Engine engine = Engine.Open(":memory:"))
+        {
+            string ctrs = Ctr("c-1", "2026-01-01T10:20:00Z", null) + "\n" +
+                          Ctr("c-1", "2026-01-01T11:00:00Z", "jdoe") + "\n" +
+                          Ctr("c-2", "2026-01-02T10:00:00Z", null).Replace("10:00:00Z\", \"Last", "soon\", \"Last") + "\n";
+            List<string> rejects = new List<string>();
+            IngestReport report = engine.ImportBuffer(Encoding.UTF8.GetBytes(ctrs), Format.ConnectCtr, null,
+                                                      (record, field, message) => rejects.Add(record + ":" + field));
+            Check(report.Records == 3 && report.Accepted == 2 && report.Updated == 1 && report.Rejected == 1,
+                  "import counts " + report.Records + "/" + report.Accepted + "/" + report.Updated + "/" + report.Rejected);
+            Check(report.ProfilesCreated == 1 && report.ProfilesMerged == 0, "one profile created");
+            Check(rejects.Count == 1 && rejects[0] == "3:InitiationTimestamp", "rejected at its field: " + string.Join(",", rejects));
+            Check(engine.Summary(new Identity("phone", "+14155550100")).Events == 1, "one contact, its latest version");
+            Check(engine.Timeline(new Identity("phone", "+14155550100")).Contains("jdoe"), "the later version wins");
+
+            // Again, as a file, found from its first record: duplicates only.
+            string file = Path.GetTempFileName() + ".json";
+            try
+            {
+                File.WriteAllText(file, ctrs);
+                report = engine.ImportFile(file, Format.PlatformAuto, new ImportOptions { Timezone = "Europe/Lisbon" });
+                Check(report.Accepted == 0 && report.Duplicates == 2 && report.Rejected == 1, "import again: duplicates");
+                report = engine.IngestFile(file, Format.ConnectCtr);
+                Check(report.Duplicates == 2, "IngestFile takes a platform's format too");
+                Fails(() => engine.ImportFile(file, Format.ConnectCtr, new ImportOptions { Timezone = "Not/AZone" }),
+                      Status.Invalid, "timezone", "a bad time zone");
+            }
+            finally
+            {
+                File.Delete(file);
+            }
+
+            // A call analysis names its contact only in its file name.
+            string lens = "{\"Version\": \"VOICE-2022-11-30\", \"Channel\": \"VOICE\", \"JobStatus\": \"COMPLETED\", " +
+                          "\"ConversationCharacteristics\": {\"Sentiment\": {\"OverallSentiment\": {\"CUSTOMER\": -4}}}}";
+            report = engine.ImportBuffer(Encoding.UTF8.GetBytes(lens), Format.ContactLens,
+                                         new ImportOptions { SourceName = "c-1_analysis_2026-01-01T10:30:00Z.json" });
+            Check(report.Accepted == 1 && report.Updated == 1, "the analysis enriches c-1");
+            Check(engine.Summary(new Identity("phone", "+14155550100")).Events == 1, "still one contact");
+        }
+    }
+
     public static int Main()
     {
         Action[] tests =
         {
             TestVersion, TestOpenAndDispose, TestRecordAndTimeline, TestIngest, TestSummary, TestErase, TestRetention,
             TestContextAndConfig, TestExpressions, TestRulesAndDecide, TestFeedback, TestAlerts,
-            TestIdentities, TestSharedIdentifier, TestFinalizer,
+            TestIdentities, TestSharedIdentifier, TestImport, TestFinalizer,
         };
         foreach (Action test in tests)
         {
