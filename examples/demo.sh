@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The demo behind `make demo`: synthetic journeys -> a motive database -> one
 # customer's journey through the moments of truth, its context, and what the
-# agent should do next, all with the motive CLI.
+# agent should do next; then one person's Amazon Connect call, Zendesk ticket
+# and Salesforce case becoming one customer; all with the motive CLI.
 #
 # Usage: examples/demo.sh BUILD_DIR   (a build folder where motive_cli is built)
 set -euo pipefail
@@ -49,3 +50,46 @@ step "What an agent would have seen on 2025-08-23, the day before $customer left
 step "What the agent is told when $customer calls back about the refund, 2025-08-07"
 "$motive" next --db "$db" --rules "$rules" --channel chat --topic refund \
   --at 2025-08-07T11:49:00Z --why "$customer"
+
+# One person in three systems. Maria calls about a bill charged twice
+# (Amazon Connect knows her phone), writes to the helpdesk (Zendesk knows her
+# helpdesk user and email) and fills in the web form (Salesforce knows its
+# contact id and the phone she typed). The Connect records come as Connect
+# exports them, twice (the second after the agent's wrap-up); the ticket and
+# the case come as motive events carrying the ids of their systems, until
+# the Zendesk and Salesforce importers land.
+people_db="$demo_dir/people.db"
+phone=+14155550123
+rm -f "$people_db" "$people_db-wal" "$people_db-shm" "$people_db-journal" \
+  "$people_db-snapshot"
+printf 'default_region: "US"\n' > "$demo_dir/identity.textproto"
+people=(--db "$people_db" --identity-config "$demo_dir/identity.textproto")
+cat > "$demo_dir/connect-ctr.jsonl" <<'JSONL'
+{"ContactId":"5f1c7a2e-0b3d-4c8e-9a61-2d7e4b9c0a11","Channel":"VOICE","InitiationMethod":"INBOUND","InitiationTimestamp":"2026-03-02T09:14:00Z","DisconnectTimestamp":"2026-03-02T09:29:00Z","LastUpdateTimestamp":"2026-03-02T09:29:30Z","CustomerEndpoint":{"Address":"+14155550123","Type":"TELEPHONE_NUMBER"},"Queue":{"Name":"Billing","Duration":210},"Agent":{"Username":"jdoe","CustomerHoldDuration":95}}
+{"ContactId":"5f1c7a2e-0b3d-4c8e-9a61-2d7e4b9c0a11","Channel":"VOICE","InitiationMethod":"INBOUND","InitiationTimestamp":"2026-03-02T09:14:00Z","DisconnectTimestamp":"2026-03-02T09:29:00Z","LastUpdateTimestamp":"2026-03-02T09:34:10Z","CustomerEndpoint":{"Address":"+14155550123","Type":"TELEPHONE_NUMBER"},"Queue":{"Name":"Billing","Duration":210},"Agent":{"Username":"jdoe","CustomerHoldDuration":95,"AfterContactWorkDuration":310},"Attributes":{"reason":"charged twice"}}
+JSONL
+cat > "$demo_dir/helpdesk.jsonl" <<'JSONL'
+{"event_id":"zendesk:ticket:4711","type":"contact","channel":"email","occurred_at":"2026-03-02T10:05:00Z","topic":"billing","outcome":"unresolved","sentiment":-0.6,"attributes":{"source":"zendesk","subject":"Charged twice in March"},"identifiers":[{"namespace":"zendesk_user","value":"38121"},{"namespace":"email","value":"Maria.Costa@example.com"}]}
+{"event_id":"salesforce:case:5003x00002AbC1","type":"contact","channel":"web","occurred_at":"2026-03-03T16:40:00Z","topic":"billing","outcome":"escalated","attributes":{"source":"salesforce","subject":"Refund the double charge"},"identifiers":[{"namespace":"salesforce_contact","value":"0035e00000XyZ9A"},{"namespace":"phone","value":"(415) 555-0123"}]}
+JSONL
+
+step "One person in three systems: her Amazon Connect call, imported as Connect exports it"
+"$motive" import "${people[@]}" --from connect-ctr "$demo_dir/connect-ctr.jsonl"
+
+step "Her Zendesk ticket (zendesk_user, email) and Salesforce case (salesforce_contact, phone)"
+"$motive" ingest "${people[@]}" "$demo_dir/helpdesk.jsonl"
+
+# The case's phone, written nationally, is the call's: they joined. The
+# ticket knows only her email, which the agent on the call confirmed.
+step "The agent confirms her email on the call: one person"
+"$motive" link "${people[@]}" --identity "phone:$phone" email:maria.costa@example.com
+
+step "Who is $phone?"
+"$motive" whois "${people[@]}" "phone:$phone"
+
+step "Her timeline, whichever system you ask from"
+"$motive" timeline "${people[@]}" --identity "phone:$phone"
+
+step "Her context the next morning, by her helpdesk user"
+"$motive" context "${people[@]}" --as-of 2026-03-04T09:00:00Z \
+  --identity zendesk_user:38121
