@@ -390,7 +390,7 @@ if [[ $(echo $row | awk '{print $2, $3, $4, $5, $6}') != "1 1 1 0 0" ]]; then
   failures=$((failures + 1)); echo "FAIL: an analysis is an update: $row"
 fi
 expect 0 "timeline of an imported phone" -- "$motive" timeline "${pdb[@]}" --identity phone:+14155550100
-contains ": 1 events" "the contact once, as its latest version"
+contains ": 1 event" "the contact once, as its latest version"
 expect 0 "whois of an imported email" -- "$motive" whois "${pdb[@]}" email:ana@example.com
 contains "email  ana@example.com" "identifier from CustomerEndpoint"
 expect 0 "import again: duplicates only" -- "$motive" import "${pdb[@]}" --from auto --json "$work/lens.json" "$work/lens.json"
@@ -442,11 +442,12 @@ contains "default UTC" "time zone default documented"
 # is beside the project: under its own name the analysis names no contact;
 # under the name Connect gives it (<ContactId>_analysis_<time>.json), it
 # imports.
-shared="$(cd "$(dirname "$0")/../.." && pwd)/../shared/data"
+shared="$(cd "$(dirname "$0")/../../.." && pwd)/shared/data"
 sample="$shared/amazon_connect_contact_lens_voice_analysis_docs_FIXED.json"
 if [[ -f $sample ]]; then
   expect 1 "import the Contact Lens sample as named" -- "$motive" import "${pdb[@]}" --from contact-lens "$sample"
-  contains "docs_FIXED.json:1: CustomerMetadata.ContactId: " "no contact in the sample's name"
+  contains "docs_FIXED.json:1: " "the sample's analysis rejected"
+  contains "_analysis_<time>.json" "the file name Connect gives is asked for"
   named="$work/11111111-1111-1111-1111-111111111111_analysis_2021-08-04T17:35:00Z.json"
   cp "$sample" "$named"
   expect 0 "import the Contact Lens sample" -- "$motive" import "${pdb[@]}" --from contact-lens --json "$named"
