@@ -150,7 +150,12 @@ void PrintJson(std::string_view from, const std::vector<FileReport>& reports,
 // The closing table: a row per file, a total when there are several, then
 // the most frequent reasons for rejection.
 void PrintTable(const std::vector<FileReport>& reports) {
-  std::vector<FileReport> rows = reports;
+  std::vector<FileReport> rows;
+  for (const FileReport& report : reports) {
+    // A file that failed before its first record has no figures to show.
+    if (!report.failed() || report.counts.records > 0) rows.push_back(report);
+  }
+  if (rows.empty()) return;
   const FileReport total = TotalOf(reports);
   if (reports.size() > 1) rows.push_back(total);
   size_t width = 4;
