@@ -70,6 +70,11 @@ internal static class Bench
         public ulong Accepted;
         public ulong Duplicates;
         public ulong Rejected;
+        // Since 0.6: motbench_ingest_journeys writes a whole 0.6 report.
+        public ulong Records;
+        public ulong Updated;
+        public ulong ProfilesCreated;
+        public ulong ProfilesMerged;
     }
 
     [SuppressUnmanagedCodeSecurity]
