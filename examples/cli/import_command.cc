@@ -135,16 +135,21 @@ std::string_view StatusName(int exit_code) {
   }
 }
 
+// `alerts_raised`: the proactive alerts of --rules, or null without it.
 void PrintJson(std::string_view from, const std::vector<FileReport>& reports,
-               int exit_code) {
+               int exit_code, const std::optional<uint64_t>& alerts_raised) {
   std::string files;
   for (const FileReport& report : reports) {
     if (!files.empty()) files += ",";
     files += ReportJson(report, true);
   }
-  fmt::print("{{\"from\":{},\"status\":\"{}\",\"files\":[{}],\"total\":{}}}\n",
-             JsonQuote(from), StatusName(exit_code), files,
-             ReportJson(TotalOf(reports), false));
+  std::string alerts;
+  if (alerts_raised)
+    alerts = fmt::format(",\"alerts_raised\":{}", *alerts_raised);
+  fmt::print(
+      "{{\"from\":{},\"status\":\"{}\",\"files\":[{}],\"total\":{}{}}}\n",
+      JsonQuote(from), StatusName(exit_code), files,
+      ReportJson(TotalOf(reports), false), alerts);
 }
 
 // The closing table: a row per file, a total when there are several, then
@@ -230,7 +235,9 @@ int RunImport(int argc, char** argv) {
          &timezone);
   cl.Add({.name = "json",
           .help = "print the figures as one JSON object on stdout, without "
-                  "the table, the progress bar or the rejected records"},
+                  "the table, the progress bar or the rejected records (the "
+                  "first ones are in it); with --rules, the number of alerts "
+                  "raised instead of the alerts"},
          &json);
   flags.AddRest(cl);
   if (auto exit_code = cl.Parse(argc, argv)) return *exit_code;
@@ -258,7 +265,15 @@ int RunImport(int argc, char** argv) {
       status = finished;
     }
   }
-  if (json) PrintJson(from, reports, status);
+  if (json) {
+    std::optional<uint64_t> alerts_raised;
+    mot_engine_stats stats = MOT_ENGINE_STATS_INIT;
+    if (!flags.files.rules.empty() &&
+        mot_engine_stats_get(&stats, engine.get()) == MOT_OK) {
+      alerts_raised = stats.alerts_raised;
+    }
+    PrintJson(from, reports, status, alerts_raised);
+  }
   return status;
 }
 

@@ -433,6 +433,10 @@ contains "timezone" "bad time zone explained"
 [[ ! -e "$work/none.db" ]] || { failures=$((failures + 1)); echo "FAIL: a usage error created a database"; }
 checks=$((checks + 1))
 expect 0 "import with a time zone" -- "$motive" import "${pdb[@]}" --from contact-lens --timezone Europe/Lisbon "$work/lens.json"
+expect 0 "import with rules" -- "$motive" import --db "$work/p2.db" "${rules[@]}" --from contact-lens "$work/lens.json"
+contains "alerts: 0 raised" "alerts counted after the table"
+expect 0 "import with rules, --json" -- "$motive" import --db "$work/p2.db" "${rules[@]}" --from contact-lens --json "$work/lens.json"
+contains '"alerts_raised":0}' "alerts counted in the JSON"
 expect 3 "import a missing file" -- "$motive" import "${pdb[@]}" --from connect-ctr "$work/missing.jsonl"
 contains "missing.jsonl" "missing file named"
 expect 0 "import --help" -- "$motive" import --help
