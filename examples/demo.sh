@@ -51,13 +51,14 @@ step "What the agent is told when $customer calls back about the refund, 2025-08
 "$motive" next --db "$db" --rules "$rules" --channel chat --topic refund \
   --at 2025-08-07T11:49:00Z --why "$customer"
 
-# One person in three systems. Maria calls about a bill charged twice
-# (Amazon Connect knows her phone), writes to the helpdesk (Zendesk knows her
-# helpdesk user and email) and fills in the web form (Salesforce knows its
-# contact id and the phone she typed). The Connect records come as Connect
-# exports them, twice (the second after the agent's wrap-up); the ticket and
-# the case come as motive events carrying the ids of their systems, until
-# the Zendesk and Salesforce importers land.
+# One person in three systems, each knowing her by another identifier. Maria
+# calls about a bill charged twice: Amazon Connect knows her phone. She writes
+# to the helpdesk: Zendesk knows its user id and her email. She fills in the
+# web form: Salesforce knows its contact id and the phone she typed, written
+# nationally. Each file is as the platform exports it: Connect's contact
+# records (the call's twice: again after the agent's wrap-up), the Zendesk
+# ticket table as a warehouse connector writes it (times without an offset,
+# in the warehouse's zone), a Salesforce Case from the REST API.
 people_db="$demo_dir/people.db"
 phone=+14155550123
 rm -f "$people_db" "$people_db-wal" "$people_db-shm" "$people_db-journal" \
@@ -65,19 +66,32 @@ rm -f "$people_db" "$people_db-wal" "$people_db-shm" "$people_db-journal" \
 printf 'default_region: "US"\n' > "$demo_dir/identity.textproto"
 people=(--db "$people_db" --identity-config "$demo_dir/identity.textproto")
 cat > "$demo_dir/connect-ctr.jsonl" <<'JSONL'
-{"ContactId":"5f1c7a2e-0b3d-4c8e-9a61-2d7e4b9c0a11","Channel":"VOICE","InitiationMethod":"INBOUND","InitiationTimestamp":"2026-03-02T09:14:00Z","DisconnectTimestamp":"2026-03-02T09:29:00Z","LastUpdateTimestamp":"2026-03-02T09:29:30Z","CustomerEndpoint":{"Address":"+14155550123","Type":"TELEPHONE_NUMBER"},"Queue":{"Name":"Billing","Duration":210},"Agent":{"Username":"jdoe","CustomerHoldDuration":95}}
-{"ContactId":"5f1c7a2e-0b3d-4c8e-9a61-2d7e4b9c0a11","Channel":"VOICE","InitiationMethod":"INBOUND","InitiationTimestamp":"2026-03-02T09:14:00Z","DisconnectTimestamp":"2026-03-02T09:29:00Z","LastUpdateTimestamp":"2026-03-02T09:34:10Z","CustomerEndpoint":{"Address":"+14155550123","Type":"TELEPHONE_NUMBER"},"Queue":{"Name":"Billing","Duration":210},"Agent":{"Username":"jdoe","CustomerHoldDuration":95,"AfterContactWorkDuration":310},"Attributes":{"reason":"charged twice"}}
+{"ContactId":"5f1c7a2e-0b3d-4c8e-9a61-2d7e4b9c0a11","Channel":"VOICE","InitiationMethod":"INBOUND","InitiationTimestamp":"2026-03-02T17:14:00Z","DisconnectTimestamp":"2026-03-02T17:29:00Z","LastUpdateTimestamp":"2026-03-02T17:29:30Z","CustomerEndpoint":{"Address":"+14155550123","Type":"TELEPHONE_NUMBER"},"Queue":{"Name":"Billing","Duration":210},"Agent":{"Username":"jdoe","CustomerHoldDuration":95}}
+{"ContactId":"5f1c7a2e-0b3d-4c8e-9a61-2d7e4b9c0a11","Channel":"VOICE","InitiationMethod":"INBOUND","InitiationTimestamp":"2026-03-02T17:14:00Z","DisconnectTimestamp":"2026-03-02T17:29:00Z","LastUpdateTimestamp":"2026-03-02T17:34:10Z","CustomerEndpoint":{"Address":"+14155550123","Type":"TELEPHONE_NUMBER"},"Queue":{"Name":"Billing","Duration":210},"Agent":{"Username":"jdoe","CustomerHoldDuration":95,"AfterContactWorkDuration":310},"Attributes":{"reason":"charged twice"}}
 JSONL
-cat > "$demo_dir/helpdesk.jsonl" <<'JSONL'
-{"event_id":"zendesk:ticket:4711","type":"contact","channel":"email","occurred_at":"2026-03-02T10:05:00Z","topic":"billing","outcome":"unresolved","sentiment":-0.6,"attributes":{"source":"zendesk","subject":"Charged twice in March"},"identifiers":[{"namespace":"zendesk_user","value":"38121"},{"namespace":"email","value":"Maria.Costa@example.com"}]}
-{"event_id":"salesforce:case:5003x00002AbC1","type":"contact","channel":"web","occurred_at":"2026-03-03T16:40:00Z","topic":"billing","outcome":"escalated","attributes":{"source":"salesforce","subject":"Refund the double charge"},"identifiers":[{"namespace":"salesforce_contact","value":"0035e00000XyZ9A"},{"namespace":"phone","value":"(415) 555-0123"}]}
-JSONL
+cat > "$demo_dir/zendesk-tickets.csv" <<'CSV'
+id,created_at,updated_at,status,subject,requester_id,via_channel,via_source_from_address,priority
+4711,2026-03-02 10:05:00,2026-03-02 10:40:00,open,Charged twice in March,38121,email,Maria.Costa@example.com,high
+CSV
+cat > "$demo_dir/salesforce-case.json" <<'JSON'
+{"attributes": {"type": "Case"}, "Id": "5003x00002AbC1QAAV",
+ "CaseNumber": "00001042", "ContactId": "0035e00000XyZ9AAAV",
+ "SuppliedPhone": "(415) 555-0123", "Origin": "Web", "Status": "Escalated",
+ "IsClosed": false, "IsEscalated": true, "Reason": "Billing",
+ "Subject": "Refund the double charge", "Priority": "High",
+ "CreatedDate": "2026-03-03T16:40:00.000+0000",
+ "LastModifiedDate": "2026-03-03T16:52:00.000+0000"}
+JSON
 
-step "One person in three systems: her Amazon Connect call, imported as Connect exports it"
+step "One person in three systems: her Amazon Connect call"
 "$motive" import "${people[@]}" --from connect-ctr "$demo_dir/connect-ctr.jsonl"
 
-step "Her Zendesk ticket (zendesk_user, email) and Salesforce case (salesforce_contact, phone)"
-"$motive" ingest "${people[@]}" "$demo_dir/helpdesk.jsonl"
+step "Her Zendesk ticket (zendesk_user, email; times in the warehouse's zone)"
+"$motive" import "${people[@]}" --from zendesk-ticket \
+  --timezone America/Los_Angeles "$demo_dir/zendesk-tickets.csv"
+
+step "Her Salesforce case (salesforce_contact, and the call's phone)"
+"$motive" import "${people[@]}" --from salesforce-case "$demo_dir/salesforce-case.json"
 
 # The case's phone, written nationally, is the call's: they joined. The
 # ticket knows only her email, which the agent on the call confirmed.
@@ -90,6 +104,6 @@ step "Who is $phone?"
 step "Her timeline, whichever system you ask from"
 "$motive" timeline "${people[@]}" --identity "phone:$phone"
 
-step "Her context the next morning, by her helpdesk user"
-"$motive" context "${people[@]}" --as-of 2026-03-04T09:00:00Z \
+step "Her context the next morning, by her Zendesk user"
+"$motive" context "${people[@]}" --as-of 2026-03-04T17:00:00Z \
   --identity zendesk_user:38121

@@ -442,6 +442,19 @@ contains "missing.jsonl" "missing file named"
 expect 0 "import --help" -- "$motive" import --help
 contains "default UTC" "time zone default documented"
 
+# Zendesk's ticket table, as a warehouse connector writes it: times without
+# an offset, read in --timezone.
+cat > "$work/tickets.csv" <<'CSV'
+id,created_at,updated_at,status,subject,requester_id,via_channel,via_source_from_address
+4711,2026-03-02 10:05:00,2026-03-02 10:40:00,open,Charged twice,38121,email,Maria@Example.com
+CSV
+zdb=(--db "$work/z.db")
+expect 0 "import Zendesk tickets in a time zone" -- "$motive" import "${zdb[@]}" --from zendesk-ticket --timezone America/Los_Angeles "$work/tickets.csv"
+expect 0 "timeline of the ticket's requester" -- "$motive" timeline "${zdb[@]}" --identity zendesk_user:38121
+contains "2026-03-02 18:05" "the naive time read in the zone"
+expect 0 "whois of the ticket's email" -- "$motive" whois "${zdb[@]}" email:maria@example.com
+contains "zendesk_user  38121" "the ticket's identifiers, one customer"
+
 # The Contact Lens sample from Amazon's documentation, when the shared data
 # is beside the project: under its own name the analysis names no contact;
 # under the name Connect gives it (<ContactId>_analysis_<time>.json), it

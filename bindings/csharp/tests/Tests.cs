@@ -744,6 +744,15 @@ internal static class Tests
                                          new ImportOptions { SourceName = "c-1_analysis_2026-01-01T10:30:00Z.json" });
             Check(report.Accepted == 1 && report.Updated == 1, "the analysis enriches c-1");
             Check(engine.Summary(new Identity("phone", "+14155550100")).Events == 1, "still one contact");
+
+            // Zendesk's ticket table: times without an offset, read in a zone.
+            string tickets = "id,created_at,updated_at,status,subject,requester_id,via_channel\n" +
+                             "4711,2026-03-02 10:05:00,2026-03-02 10:40:00,open,Charged twice,38121,email\n";
+            report = engine.ImportBuffer(Encoding.UTF8.GetBytes(tickets), Format.ZendeskTicket,
+                                         new ImportOptions { Timezone = "America/Los_Angeles" });
+            Check(report.Records == 1 && report.Accepted == 1 && report.ProfilesCreated == 1, "a ticket imported");
+            Check(engine.Timeline(new Identity("zendesk_user", "38121")).Contains("2026-03-02T18:05:00Z"),
+                  "its naive time read in the zone");
         }
     }
 

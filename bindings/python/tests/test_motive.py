@@ -916,6 +916,21 @@ class ImportTest(unittest.TestCase):
                             "c-1_analysis_2026-01-01T10:30:00Z.json")
             self.assertEqual((report.accepted, report.updated), (1, 1))
 
+    def test_zendesk_tickets_in_a_time_zone(self):
+        tickets = ("id,created_at,updated_at,status,subject,requester_id,"
+                   "via_channel,via_source_from_address\n"
+                   "4711,2026-03-02 10:05:00,2026-03-02 10:40:00,open,"
+                   "Charged twice,38121,email,Maria@Example.com\n")
+        report = self.eng.ingest(tickets, platform="zendesk-ticket",
+                                 timezone="America/Los_Angeles")
+        self.assertEqual((report.records, report.accepted,
+                          report.profiles_created), (1, 1, 1))
+        customer = self.eng.resolve("zendesk_user", "38121")
+        self.assertEqual(self.eng.resolve("email", "maria@example.com"),
+                         customer)
+        self.assertEqual(self.eng.timeline(customer)[0]["occurred_at"],
+                         "2026-03-02T18:05:00Z")
+
     def test_shared_contact_lens_sample(self):
         sample = os.path.join(os.path.dirname(__file__), "..", "..", "..",
                               "..", "shared", "data",
