@@ -9,6 +9,7 @@
 #include <thread>
 #include <utility>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/str_cat.h"
 #include "expr/program.h"
 #include "model/errors.h"
@@ -273,7 +274,12 @@ void Engine::Observe(const v1::Event& event, Touched* touched,
   const identity::Change change = identities_->Observe(event);
   if (counts != nullptr) {
     counts->profiles_merged += change.merges.size();
-    if (!known &&
+    // An enrichment held under its interaction is no customer yet.
+    const bool held =
+        absl::c_all_of(event.identifiers(), [](const v1::Identifier& id) {
+          return id.namespace_() == "interaction";
+        });
+    if (!known && !held &&
         identities_->ProfileOf(event.customer_id()) == event.customer_id()) {
       ++counts->profiles_created;
     }
@@ -362,16 +368,19 @@ absl::Status Engine::PlaceInInteractions(std::vector<v1::Event>& batch,
     absl::StatusOr<std::vector<store::EventLog::InteractionEvent>> earlier =
         log_->InteractionEvents(event.interaction_id());
     if (!earlier.ok()) return earlier.status();
-    std::string anchor;
-    if (!earlier->empty()) {
-      anchor = earlier->front().customer_id;
-    } else if (auto it = in_batch.find(event.interaction_id());
-               it != in_batch.end()) {
-      anchor = it->second;
-    }
     const identity::Identifier held = {"interaction", event.interaction_id()};
     const std::string held_anchor =
         identity::IdentityGraph::DerivedAnchor(absl::MakeConstSpan(&held, 1));
+    // Where the interaction's events went: under a customer's anchor, or
+    // (enrichments that came first) held under the interaction's.
+    std::string anchor;
+    for (const store::EventLog::InteractionEvent& e : *earlier) {
+      if (anchor.empty() || anchor == held_anchor) anchor = e.customer_id;
+    }
+    if (auto it = in_batch.find(event.interaction_id());
+        it != in_batch.end() && (anchor.empty() || anchor == held_anchor)) {
+      anchor = it->second;
+    }
     if (event.customer_id().empty()) {
       // An enrichment of nobody yet: held under the interaction itself,
       // which its version will link when it comes.
@@ -390,9 +399,12 @@ absl::Status Engine::PlaceInInteractions(std::vector<v1::Event>& batch,
     if (!anchor.empty()) {
       // A later version or another enrichment: the profile's fold changes.
       touched->insert(identities_->ProfileOf(anchor));
-      (*updates)[i] = true;
+      // An update of a contact already counted, not of one held back.
+      (*updates)[i] = anchor != held_anchor;
     }
-    in_batch.try_emplace(event.interaction_id(), event.customer_id());
+    auto [it, added] =
+        in_batch.try_emplace(event.interaction_id(), event.customer_id());
+    if (!added && it->second == held_anchor) it->second = event.customer_id();
   }
   return absl::OkStatus();
 }

@@ -54,7 +54,7 @@ struct IdentityGraph::Node {
   bool shared = false;
   bool unlinked = false;
   int64_t first_us = std::numeric_limits<int64_t>::max();  // anchors
-  mutable NodeId parent = kNone;
+  NodeId parent = kNone;
   NodeId best = kNone;
   std::vector<NodeId> members;
   std::vector<NodeId> adjacent;
@@ -128,11 +128,9 @@ IdentityGraph::NodeId IdentityGraph::IdentifierNode(const Identifier& id) {
 }
 
 IdentityGraph::NodeId IdentityGraph::Find(NodeId node) const {
-  while (nodes_[node].parent != node) {
-    // Path halving: each step also shortens the path for the next Find.
-    nodes_[node].parent = nodes_[nodes_[node].parent].parent;
-    node = nodes_[node].parent;
-  }
+  // No path compression: lookups run under a shared lock, so they must not
+  // write. Union by size keeps every path within log2(nodes) steps.
+  while (nodes_[node].parent != node) node = nodes_[node].parent;
   return node;
 }
 

@@ -35,7 +35,8 @@
 // anchor is its own profile, so integrators who send customer ids only pay
 // nothing.
 //
-// Not thread-safe: the engine serializes changes and guards reads.
+// Not thread-safe for changes; const methods write nothing, so any number
+// of them may run together (Identities holds a shared lock for them).
 
 #ifndef MOTIVE_IDENTITY_IDENTITY_GRAPH_H_
 #define MOTIVE_IDENTITY_IDENTITY_GRAPH_H_

@@ -27,13 +27,17 @@ struct NameFacts {
   absl::string_view time;
 };
 
-NameFacts FromSourceName(absl::string_view name) {
+// Nothing unless the name is that shape, its time included: another file
+// that happens to hold "_analysis_" names no contact.
+NameFacts FromSourceName(absl::string_view name, const absl::TimeZone& zone) {
   name = name.substr(name.find_last_of('/') + 1);
   const size_t at = name.find("_analysis_");
-  if (at == absl::string_view::npos) return {};
+  if (at == absl::string_view::npos || at == 0) return {};
   absl::string_view time = name.substr(at + sizeof("_analysis_") - 1);
   absl::ConsumePrefix(&time, "redacted_");
   absl::ConsumeSuffix(&time, ".json");
+  absl::Time parsed;
+  if (!ParseSourceTime(time, zone, &parsed)) return {};
   return {name.substr(0, at), time};
 }
 
@@ -192,7 +196,8 @@ void MapCategories(JsonFields& fields, const JsonValue& record,
 absl::Status MapContactLens(const JsonValue& record, const MapContext& context,
                             std::vector<v1::Event>* out) {
   JsonFields fields(context.options.timezone);
-  const NameFacts name = FromSourceName(context.options.source_name);
+  const NameFacts name =
+      FromSourceName(context.options.source_name, context.options.timezone);
   const JsonValue metadata = fields.Object(record, "CustomerMetadata");
   absl::string_view contact_id = fields.String(metadata, "ContactId");
   if (contact_id.empty()) contact_id = fields.String(record, "ContactId");

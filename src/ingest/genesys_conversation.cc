@@ -50,6 +50,8 @@ struct Conversation {
   Metrics metrics;
   absl::string_view media_type, message_type, any_media_type;
   absl::string_view customer_name, disconnect_type;
+  // The customer participant's id, for a customer known by nothing else.
+  absl::string_view customer_participant;
   absl::string_view agent_id, queue, wrap_up_code, wrap_up_note;
   bool queued = false;
   bool last_agent_transferred = false;
@@ -151,6 +153,9 @@ void MapParticipant(JsonFields& fields, const JsonValue& participant,
   if (role == Role::kCustomer) {
     AddIdentifier("genesys_external_contact",
                   fields.String(participant, "externalContactId"), event);
+    if (c.customer_participant.empty()) {
+      c.customer_participant = fields.String(participant, "participantId");
+    }
     if (c.customer_name.empty()) {
       c.customer_name = fields.String(participant, "participantName");
     }
@@ -317,6 +322,11 @@ absl::Status MapGenesysConversation(const JsonValue& record,
     MapParticipant(fields, participant, c, &event);
   });
   if (!fields.ok()) return fields.status();
+  if (event.identifiers().empty() && !c.customer_participant.empty()) {
+    // An anonymous visitor (a web chat's display name is no identity: two
+    // Johns are not one customer) is known by this conversation only.
+    AddIdentifier("genesys_participant", c.customer_participant, &event);
+  }
   const absl::Time updated = *c.latest;
 
   event.set_event_id(BoundedId(absl::StrCat(

@@ -42,6 +42,10 @@
 //   externalContactId               identifier "genesys_external_contact"
 //   participantName                 attribute customer_name only: a name is
 //                                   no identity
+//   participantId                   identifier "genesys_participant", only
+//                                   when none of the above is there (an
+//                                   anonymous visitor: one profile per
+//                                   conversation, merging with nothing)
 // From the agents (purpose "agent" or "user") and queues (purpose "acd"):
 //   the last agent's userId         agent_id (who ended with the customer)
 //   the last queueId of an acd or   queue (an id: analytics carry no queue

@@ -482,8 +482,10 @@ absl::Status EventLog::PrepareStatements() {
        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
        "ON CONFLICT (event_id) DO NOTHING"},
       {&select_interaction_,
+       // The second term lets SQLite use the partial index: without it
+       // every lookup scans the table.
        "SELECT seq, customer_id FROM events WHERE interaction = ?1 "
-       "ORDER BY seq"},
+       "AND interaction != '' ORDER BY seq"},
       {&select_customer_,
        "SELECT " MOTIVE_EVENT_COLUMNS
        " FROM events WHERE customer_id = ?1 AND occurred_us >= ?2 "

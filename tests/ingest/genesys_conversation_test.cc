@@ -156,8 +156,11 @@ TEST(GenesysConversationTest, MapsTheSharedSampleChat) {
   EXPECT_EQ(event.type(), "contact");
   EXPECT_EQ(event.moment(), v1::INTERIM);
   EXPECT_EQ(event.channel(), v1::CHAT);
-  // A web chat's customer has a display name only: no identifier.
-  EXPECT_THAT(event.identifiers(), IsEmpty());
+  // A web chat's customer has a display name only: known by this
+  // conversation's participant, which merges with nothing.
+  ASSERT_EQ(event.identifiers_size(), 1);
+  EXPECT_EQ(event.identifiers(0).namespace_(), "genesys_participant");
+  EXPECT_FALSE(event.identifiers(0).value().empty());
   EXPECT_EQ(event.agent_id(), "50fcd33c-f432-4726-abc9-979f3ca01555");
   EXPECT_EQ(event.queue(), "a623d83c-96d7-4baa-af1f-d46ad6700d8b");
   EXPECT_EQ(event.duration_ms(), 918737);  // the agent's tHandle
