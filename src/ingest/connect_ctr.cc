@@ -182,6 +182,13 @@ absl::Status MapConnectCtr(const JsonValue& record, const MapContext& context,
 
   AttributeWriter attributes(&event);
   const bool had_agent = MapAgent(fields, record, &event, attributes);
+  // Connect counts hold in whole seconds and the contact from its own
+  // timestamps, so a contact held to its end can show more hold than
+  // length: the hold is the contact's at most (the record stays).
+  if (event.has_hold_ms() && event.has_duration_ms() &&
+      event.hold_ms() > event.duration_ms()) {
+    event.set_hold_ms(event.duration_ms());
+  }
   const bool queued = MapQueue(fields, record, &event, attributes);
   const JsonValue transfer = fields.Object(record, "TransferredToEndpoint");
   if (transfer.present) {

@@ -26,7 +26,7 @@
 //                                   (a value longer than an event holds, 128
 //                                   bytes for these, 256 for an identifier,
 //                                   is an error at its source path)
-//   Agent.CustomerHoldDuration (s)  hold_ms
+//   Agent.CustomerHoldDuration (s)  hold_ms (at most duration_ms)
 //   DisconnectTimestamp             duration_ms = DisconnectTimestamp -
 //                                   InitiationTimestamp (an earlier
 //                                   disconnect is an error)

@@ -213,28 +213,38 @@ void BM_Durable(benchmark::State& state) {
       state.SkipWithError(engine.status().ToString().c_str());
       return;
     }
-    auto source = ingest::NewImporter(ingest::Platform::kConnectCtr,
-                                      model::WholeBuffer(input),
-                                      ingest::ImportOptions());
+    auto source =
+        ingest::NewImporter(ingest::Platform::kConnectCtr,
+                            model::WholeBuffer(input), ingest::ImportOptions());
     engine::IngestCounts counts;
+    engine::IngestOptions ingest;
+    std::string first_reject;
+    ingest.on_reject = [&](uint64_t record, const std::string& field,
+                           const std::string& reason) {
+      if (first_reject.empty()) {
+        first_reject =
+            absl::StrCat("record ", record, ": ", field, ": ", reason);
+      }
+    };
     state.ResumeTiming();
     const absl::Time start = absl::Now();
-    const absl::Status status = (*engine)->Ingest(*source, {}, &counts);
+    const absl::Status status = (*engine)->Ingest(*source, ingest, &counts);
     timed += absl::Now() - start;
     state.PauseTiming();
     if (!status.ok() || counts.rejected > 0 ||
         counts.records != Ctrs().records.size()) {
-      state.SkipWithError(
-          absl::StrCat("import: ", status.ToString(), ", ", counts.rejected,
-                       " rejected of ", counts.records)
-              .c_str());
+      state.SkipWithError(absl::StrCat("import: ", status.ToString(), ", ",
+                                       counts.rejected, " rejected of ",
+                                       counts.records, "; ", first_reject)
+                              .c_str());
       return;
     }
     records += counts.records;
     engine->reset();
     state.ResumeTiming();
   }
-  const double rate = static_cast<double>(records) / absl::ToDoubleSeconds(timed);
+  const double rate =
+      static_cast<double>(records) / absl::ToDoubleSeconds(timed);
   state.counters["records/s"] = rate;
   ReportRatio(state, "sqlite_durable", rate);
   Note("7 import", absl::StrFormat("connect-ctr import, durable: %.0f "
