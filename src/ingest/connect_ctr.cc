@@ -120,29 +120,8 @@ bool MapQueue(JsonFields& fields, const JsonValue& record, v1::Event* event,
 // Attributes{}, after the mapping's own attributes.
 void MapContactAttributes(JsonFields& fields, const JsonValue& record,
                           AttributeWriter& attributes) {
-  std::string key;
-  fields.ForEachMember(
-      fields.Object(record, "Attributes"),
-      [&](absl::string_view name, const JsonValue& value) {
-        if (!value.present) return;
-        key.assign(kAttributePrefix.data(), kAttributePrefix.size());
-        key.append(name.data(), name.size());
-        switch (value.element.type()) {
-          case simdjson::dom::element_type::STRING:
-            attributes.String(key, fields.AsString(value));
-            break;
-          case simdjson::dom::element_type::BOOL:
-            attributes.Bool(key, value.element.get_bool().value_unsafe());
-            break;
-          case simdjson::dom::element_type::ARRAY:
-          case simdjson::dom::element_type::OBJECT:
-            attributes.Drop();
-            break;
-          default:
-            attributes.Number(key, *fields.AsNumber(value));
-            break;
-        }
-      });
+  CopyScalarMembers(fields, fields.Object(record, "Attributes"),
+                    kAttributePrefix, attributes);
 }
 
 }  // namespace

@@ -179,29 +179,8 @@ void MapTags(JsonFields& fields, const JsonValue& conversation,
 
 void MapCustomAttributes(JsonFields& fields, const JsonValue& conversation,
                          AttributeWriter& attributes) {
-  std::string key;
-  fields.ForEachMember(
-      fields.Object(conversation, "custom_attributes"),
-      [&](absl::string_view name, const JsonValue& value) {
-        if (!value.present) return;
-        key.assign(kAttributePrefix.data(), kAttributePrefix.size());
-        key.append(name.data(), name.size());
-        switch (value.element.type()) {
-          case simdjson::dom::element_type::STRING:
-            attributes.String(key, fields.AsString(value));
-            break;
-          case simdjson::dom::element_type::BOOL:
-            attributes.Bool(key, value.element.get_bool().value_unsafe());
-            break;
-          case simdjson::dom::element_type::ARRAY:
-          case simdjson::dom::element_type::OBJECT:
-            attributes.Drop();
-            break;
-          default:
-            attributes.Number(key, *fields.AsNumber(value));
-            break;
-        }
-      });
+  CopyScalarMembers(fields, fields.Object(conversation, "custom_attributes"),
+                    kAttributePrefix, attributes);
 }
 
 absl::Status MapConversation(JsonFields& fields, const JsonValue& conversation,

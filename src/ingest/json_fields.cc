@@ -243,4 +243,31 @@ std::optional<absl::Time> JsonFields::AsTime(const JsonValue& value,
   return time;
 }
 
+void CopyScalarMembers(JsonFields& fields, const JsonValue& object,
+                       absl::string_view prefix, AttributeWriter& attributes,
+                       bool (*keep)(absl::string_view key)) {
+  std::string key;
+  fields.ForEachMember(
+      object, [&](absl::string_view name, const JsonValue& value) {
+        if (!value.present || (keep != nullptr && !keep(name))) return;
+        key.assign(prefix.data(), prefix.size());
+        key.append(name.data(), name.size());
+        switch (value.element.type()) {
+          case simdjson::dom::element_type::STRING:
+            attributes.String(key, fields.AsString(value));
+            break;
+          case simdjson::dom::element_type::BOOL:
+            attributes.Bool(key, value.element.get_bool().value_unsafe());
+            break;
+          case simdjson::dom::element_type::ARRAY:
+          case simdjson::dom::element_type::OBJECT:
+            attributes.Drop();
+            break;
+          default:
+            attributes.Number(key, *fields.AsNumber(value));
+            break;
+        }
+      });
+}
+
 }  // namespace motive::ingest

@@ -28,6 +28,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "ingest/event_fields.h"
 #include "ingest/field_path.h"
 #include "simdjson.h"
 
@@ -171,6 +172,15 @@ void JsonFields::ForEachMember(const JsonValue& object, Fn&& fn) {
     if (!ok()) return;
   }
 }
+
+// Copies the members of `object` that `keep` accepts into attributes named
+// `prefix` + their key: strings, numbers and bools as they are; a nested
+// array or object is dropped and counted (attributes hold scalars only).
+// For the free-form bags vendors attach (Connect's Attributes{}, custom
+// fields), after the mapping's own attributes.
+void CopyScalarMembers(JsonFields& fields, const JsonValue& object,
+                       absl::string_view prefix, AttributeWriter& attributes,
+                       bool (*keep)(absl::string_view key) = nullptr);
 
 }  // namespace motive::ingest
 

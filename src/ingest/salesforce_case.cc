@@ -105,31 +105,14 @@ void MapIdentity(JsonFields& fields, const JsonValue& record,
   }
 }
 
+bool IsCustomField(absl::string_view name) {
+  return absl::EndsWithIgnoreCase(name, "__c");
+}
+
 // Custom fields (Name__c), after the mapping's own attributes.
 void MapCustomFields(JsonFields& fields, const JsonValue& record,
                      AttributeWriter& attributes) {
-  std::string key;
-  fields.ForEachMember(
-      record, [&](absl::string_view name, const JsonValue& value) {
-        if (!value.present || !absl::EndsWithIgnoreCase(name, "__c")) return;
-        key.assign(kCustomPrefix.data(), kCustomPrefix.size());
-        key.append(name.data(), name.size());
-        switch (value.element.type()) {
-          case simdjson::dom::element_type::STRING:
-            attributes.String(key, fields.AsString(value));
-            break;
-          case simdjson::dom::element_type::BOOL:
-            attributes.Bool(key, value.element.get_bool().value_unsafe());
-            break;
-          case simdjson::dom::element_type::ARRAY:
-          case simdjson::dom::element_type::OBJECT:
-            attributes.Drop();
-            break;
-          default:
-            attributes.Number(key, *fields.AsNumber(value));
-            break;
-        }
-      });
+  CopyScalarMembers(fields, record, kCustomPrefix, attributes, &IsCustomField);
 }
 
 void MapAttributes(JsonFields& fields, const JsonValue& record,

@@ -155,28 +155,7 @@ void MapCustomer(JsonFields& fields, const JsonValue& task, v1::Event* event,
 // Each scalar at the top of the task attributes, after the mapping's own.
 void CopyTaskAttributes(JsonFields& fields, const JsonValue& task,
                         AttributeWriter& attributes) {
-  std::string key;
-  fields.ForEachMember(
-      task, [&](absl::string_view name, const JsonValue& value) {
-        if (!value.present) return;
-        key.assign(kAttributePrefix.data(), kAttributePrefix.size());
-        key.append(name.data(), name.size());
-        switch (value.element.type()) {
-          case simdjson::dom::element_type::STRING:
-            attributes.String(key, fields.AsString(value));
-            break;
-          case simdjson::dom::element_type::BOOL:
-            attributes.Bool(key, value.element.get_bool().value_unsafe());
-            break;
-          case simdjson::dom::element_type::ARRAY:
-          case simdjson::dom::element_type::OBJECT:
-            attributes.Drop();
-            break;
-          default:
-            attributes.Number(key, *fields.AsNumber(value));
-            break;
-        }
-      });
+  CopyScalarMembers(fields, task, kAttributePrefix, attributes);
 }
 
 // The fields every event of a task gets: ids, times, channel, queue, agent.
