@@ -100,6 +100,32 @@ class OwnedSummary {
   std::string agent_id_;
 };
 
+// A summary that outlives the engine it came from: a summary's strings are
+// the engine's, so they are copied here and the copy points at them.
+class KeptSummary {
+ public:
+  explicit KeptSummary(const state::Summary& summary)
+      : summary_(summary),
+        topic_(Text(summary.last_contact.topic)),
+        agent_id_(Text(summary.last_contact.agent_id)) {
+    summary_.last_contact.topic =
+        summary.last_contact.topic ? topic_.c_str() : nullptr;
+    summary_.last_contact.agent_id =
+        summary.last_contact.agent_id ? agent_id_.c_str() : nullptr;
+  }
+  KeptSummary(const KeptSummary&) = delete;
+  KeptSummary& operator=(const KeptSummary&) = delete;
+
+  const state::Summary& get() const { return summary_; }
+
+ private:
+  static std::string Text(const char* s) { return s ? s : ""; }
+
+  state::Summary summary_;
+  std::string topic_;
+  std::string agent_id_;
+};
+
 }  // namespace motive::testing
 
 #endif  // MOTIVE_TESTS_TESTING_SUMMARY_TESTING_H_
