@@ -1,6 +1,7 @@
 #include "identity/identity_graph.h"
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <utility>
@@ -23,6 +24,33 @@ constexpr uint32_t kAnchorSeed = 0x1d3e7a11;
 std::string IdentifierKey(const Identifier& id) {
   return absl::StrCat(id.ns, absl::string_view("\0", 1), id.value);
 }
+
+// IdentifierKey without an allocation for the lookups on the queries' path
+// (keys of the validated sizes fit; longer ones are built on the heap).
+class KeyView {
+ public:
+  explicit KeyView(const Identifier& id) {
+    const size_t size = id.ns.size() + 1 + id.value.size();
+    if (size > sizeof(buffer_)) {
+      heap_ = IdentifierKey(id);
+      view_ = heap_;
+      return;
+    }
+    std::memcpy(buffer_, id.ns.data(), id.ns.size());
+    buffer_[id.ns.size()] = '\0';
+    std::memcpy(buffer_ + id.ns.size() + 1, id.value.data(), id.value.size());
+    view_ = absl::string_view(buffer_, size);
+  }
+  KeyView(const KeyView&) = delete;
+  KeyView& operator=(const KeyView&) = delete;
+
+  absl::string_view view() const { return view_; }
+
+ private:
+  char buffer_[320];
+  std::string heap_;
+  absl::string_view view_;
+};
 
 Identifier FromKey(absl::string_view key, bool valid) {
   const size_t zero = key.find('\0');
@@ -346,7 +374,7 @@ bool IdentityGraph::Redirect(absl::string_view anchor,
 }
 
 absl::StatusOr<std::string> IdentityGraph::Resolve(const Identifier& id) const {
-  auto it = identifiers_.find(IdentifierKey(id));
+  auto it = identifiers_.find(KeyView(id).view());
   if (it == identifiers_.end()) {
     return absl::NotFoundError(
         absl::StrCat(id.ns, " ", id.value, " belongs to no profile"));
@@ -374,7 +402,7 @@ absl::StatusOr<std::string> IdentityGraph::Resolve(const Identifier& id) const {
 }
 
 std::optional<bool> IdentityGraph::IsValid(const Identifier& id) const {
-  auto it = identifiers_.find(IdentifierKey(id));
+  auto it = identifiers_.find(KeyView(id).view());
   if (it == identifiers_.end()) return std::nullopt;
   return nodes_[it->second].valid;
 }
