@@ -27,7 +27,7 @@
 #include "model/errors.h"
 #include "model/event_validation.h"
 #include "tests/fuzz/fuzz_support.h"
-#include "tests/fuzz/record_reader_fuzz.h"
+#include "tests/fuzz/import_fuzz.h"
 
 namespace motive::fuzz {
 namespace {
@@ -36,50 +36,6 @@ constexpr ingest::Platform kPlatforms[] = {
     ingest::Platform::kAuto, ingest::Platform::kGenesysConversation,
     ingest::Platform::kSalesforceCase, ingest::Platform::kTwilioTaskRouter,
     ingest::Platform::kIntercomConversation};
-
-void CheckLimits(const v1::Event& event) {
-  MOTIVE_FUZZ_CHECK(!event.event_id().empty() &&
-                        event.event_id().size() <= model::kMaxIdBytes,
-                    "an event id empty or over the limit");
-  MOTIVE_FUZZ_CHECK(!event.interaction_id().empty() &&
-                        event.interaction_id().size() <= model::kMaxIdBytes,
-                    "an interaction id empty or over the limit");
-  MOTIVE_FUZZ_CHECK(event.customer_id().empty(), "an importer set customer_id");
-  MOTIVE_FUZZ_CHECK(event.attributes_size() <= model::kMaxAttributes,
-                    "more attributes than an event holds");
-  MOTIVE_FUZZ_CHECK(event.topic().size() <= 128, "a topic over 128 bytes");
-  MOTIVE_FUZZ_CHECK(
-      !event.has_transfers() ||
-          (event.transfers() >= 0 && event.transfers() <= model::kMaxTransfers),
-      "transfers out of range");
-}
-
-std::vector<std::string> Read(ingest::Platform platform,
-                              model::InputSource input) {
-  auto source =
-      ingest::NewImporter(platform, std::move(input), ingest::ImportOptions());
-  std::vector<std::string> lines;
-  uint64_t last = 0;
-  model::InputRecord record;
-  while (source->Next(&record)) {
-    MOTIVE_FUZZ_CHECK(record.number == last || record.number == last + 1,
-                      "records are not numbered 1, 2, ...");
-    MOTIVE_FUZZ_CHECK(record.number >= 1, "record number 0");
-    last = record.number;
-    if (record.event.ok()) {
-      CheckLimits(*record.event);
-      lines.push_back(
-          absl::StrCat(record.number, " ", record.event->ShortDebugString()));
-    } else {
-      const absl::Status& status = record.event.status();
-      MOTIVE_FUZZ_CHECK(!model::ErrorReason(status).empty(),
-                        "a rejected record without a reason");
-      lines.push_back(absl::StrCat(record.number, " ", StatusText(status)));
-    }
-  }
-  lines.push_back(StatusText(source->status()));
-  return lines;
-}
 
 }  // namespace
 }  // namespace motive::fuzz
@@ -92,25 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const absl::string_view file = in.rest();
   const ingest::Platform platform =
       fuzz::kPlatforms[(selector & 7) % std::size(fuzz::kPlatforms)];
-  const std::vector<std::string> whole =
-      fuzz::Read(platform, model::WholeBuffer(file));
-  absl::string_view unread = file;
-  const std::vector<std::string> chunked = fuzz::Read(
-      platform, [&unread, chunk]() -> absl::StatusOr<absl::string_view> {
-        const absl::string_view piece = unread.substr(0, chunk);
-        unread.remove_prefix(piece.size());
-        return piece;
-      });
-  if (whole != chunked) {
-    size_t i = 0;
-    while (i < whole.size() && i < chunked.size() && whole[i] == chunked[i]) {
-      ++i;
-    }
-    std::fprintf(stderr, "whole:   %s\nchunked: %s\n",
-                 i < whole.size() ? whole[i].c_str() : "(none)",
-                 i < chunked.size() ? chunked[i].c_str() : "(none)");
-  }
-  MOTIVE_FUZZ_CHECK(whole == chunked,
-                    "records differ when the input comes in chunks");
+  fuzz::CheckImport(platform, ingest::ImportOptions(), file, chunk,
+                    &fuzz::CheckImportedEvent);
   return 0;
 }

@@ -26,7 +26,7 @@
 #include "model/errors.h"
 #include "model/event_validation.h"
 #include "tests/fuzz/fuzz_support.h"
-#include "tests/fuzz/record_reader_fuzz.h"
+#include "tests/fuzz/import_fuzz.h"
 
 namespace motive::fuzz {
 namespace {
@@ -37,50 +37,12 @@ constexpr ingest::Platform kPlatforms[] = {
     ingest::Platform::kZendeskChatEvent};
 
 void CheckEvent(const v1::Event& event) {
-  MOTIVE_FUZZ_CHECK(!event.event_id().empty(), "an event without an id");
-  MOTIVE_FUZZ_CHECK(event.event_id().size() <= model::kMaxIdBytes,
-                    "an event id over the limit");
-  MOTIVE_FUZZ_CHECK(!event.interaction_id().empty() &&
-                        event.interaction_id().size() <= model::kMaxIdBytes,
-                    "an interaction id missing or over the limit");
-  MOTIVE_FUZZ_CHECK(event.customer_id().empty(), "an importer set customer_id");
+  CheckImportedEvent(event);
   MOTIVE_FUZZ_CHECK(event.enrichment() || event.identifiers_size() > 0,
                     "a version without identifiers");
-  MOTIVE_FUZZ_CHECK(event.topic().size() <= model::kMaxIdBytes &&
-                        event.queue().size() <= model::kMaxIdBytes &&
+  MOTIVE_FUZZ_CHECK(event.queue().size() <= model::kMaxIdBytes &&
                         event.agent_id().size() <= model::kMaxIdBytes,
-                    "a topic, queue or agent over the limit");
-  MOTIVE_FUZZ_CHECK(event.attributes_size() <= model::kMaxAttributes,
-                    "attributes over the limit");
-  MOTIVE_FUZZ_CHECK(event.ByteSizeLong() <= model::kMaxEventBytes,
-                    "an event over the size limit");
-}
-
-std::vector<std::string> Read(ingest::Platform platform,
-                              const ingest::ImportOptions& options,
-                              model::InputSource input) {
-  auto source = ingest::NewImporter(platform, std::move(input), options);
-  std::vector<std::string> lines;
-  uint64_t last = 0;
-  model::InputRecord record;
-  while (source->Next(&record)) {
-    MOTIVE_FUZZ_CHECK(record.number == last || record.number == last + 1,
-                      "records are not numbered 1, 2, ...");
-    MOTIVE_FUZZ_CHECK(record.number >= 1, "record number 0");
-    last = record.number;
-    if (record.event.ok()) {
-      CheckEvent(*record.event);
-      lines.push_back(
-          absl::StrCat(record.number, " ", record.event->ShortDebugString()));
-    } else {
-      const absl::Status& status = record.event.status();
-      MOTIVE_FUZZ_CHECK(!model::ErrorReason(status).empty(),
-                        "a rejected record without a reason");
-      lines.push_back(absl::StrCat(record.number, " ", StatusText(status)));
-    }
-  }
-  lines.push_back(StatusText(source->status()));
-  return lines;
+                    "a queue or agent over the limit");
 }
 
 }  // namespace
@@ -103,26 +65,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }();
     options.timezone = *new_york;
   }
-  const std::vector<std::string> whole =
-      fuzz::Read(platform, options, model::WholeBuffer(file));
-  absl::string_view unread = file;
-  const std::vector<std::string> chunked =
-      fuzz::Read(platform, options,
-                 [&unread, chunk]() -> absl::StatusOr<absl::string_view> {
-                   const absl::string_view piece = unread.substr(0, chunk);
-                   unread.remove_prefix(piece.size());
-                   return piece;
-                 });
-  if (whole != chunked) {
-    size_t i = 0;
-    while (i < whole.size() && i < chunked.size() && whole[i] == chunked[i]) {
-      ++i;
-    }
-    std::fprintf(stderr, "whole:   %s\nchunked: %s\n",
-                 i < whole.size() ? whole[i].c_str() : "(none)",
-                 i < chunked.size() ? chunked[i].c_str() : "(none)");
-  }
-  MOTIVE_FUZZ_CHECK(whole == chunked,
-                    "records differ when the input comes in chunks");
+  fuzz::CheckImport(platform, options, file, chunk, &fuzz::CheckEvent);
   return 0;
 }

@@ -13,6 +13,10 @@
 namespace motive::ingest {
 namespace {
 
+using ::motive::ingest::testing::Number;
+using ::motive::ingest::testing::OneLine;
+using ::motive::ingest::testing::Text;
+
 using ::motive::ingest::testing::Import;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -78,39 +82,10 @@ std::string Ctr(absl::string_view from = "", absl::string_view to = "") {
 }
 
 v1::Event MapOne(const std::string& json) {
-  auto result = Import(Platform::kConnectCtr, json);
-  EXPECT_TRUE(result.status.ok()) << result.status;
-  EXPECT_EQ(result.records.size(), 1u);
-  if (result.records.size() != 1 || !result.records[0].event.ok()) {
-    ADD_FAILURE() << (result.records.empty()
-                          ? "no record"
-                          : result.records[0].event.status().ToString());
-    return v1::Event();
-  }
-  return *result.records[0].event;
+  return testing::MapOne(Platform::kConnectCtr, json);
 }
-
 absl::Status Rejection(const std::string& json) {
-  auto result = Import(Platform::kConnectCtr, json);
-  EXPECT_TRUE(result.status.ok()) << result.status;
-  if (result.records.size() != 1) {
-    ADD_FAILURE() << result.records.size() << " records";
-    return absl::OkStatus();
-  }
-  EXPECT_FALSE(result.records[0].event.ok());
-  return result.records[0].event.status();
-}
-
-double Number(const v1::Event& event, const std::string& key) {
-  auto it = event.attributes().find(key);
-  EXPECT_NE(it, event.attributes().end()) << key;
-  return it == event.attributes().end() ? -1 : it->second.number_value();
-}
-
-std::string Text(const v1::Event& event, const std::string& key) {
-  auto it = event.attributes().find(key);
-  return it == event.attributes().end() ? "<absent>"
-                                        : it->second.string_value();
+  return testing::Rejection(Platform::kConnectCtr, json);
 }
 
 TEST(ConnectCtrTest, MapsEveryField) {

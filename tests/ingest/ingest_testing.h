@@ -15,6 +15,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "ingest/importer.h"
 #include "model/errors.h"
 #include "model/record_reader.h"
@@ -86,6 +87,51 @@ inline ReadResult Import(Platform platform, std::string input,
   auto source =
       NewImporter(platform, ChunkSource(std::move(input), chunk_size), options);
   return ReadAll(*source);
+}
+
+// The one event `json` maps to under `platform`; an empty event, and a
+// failure, when it gives anything else.
+inline v1::Event MapOne(Platform platform, const std::string& json) {
+  auto result = Import(platform, json);
+  EXPECT_TRUE(result.status.ok()) << result.status;
+  if (result.records.size() != 1 || !result.records[0].event.ok()) {
+    ADD_FAILURE() << (result.records.size() != 1
+                          ? absl::StrCat(result.records.size(), " records")
+                          : result.records[0].event.status().ToString());
+    return v1::Event();
+  }
+  return *result.records[0].event;
+}
+
+// Why `json`, one record, is rejected under `platform`.
+inline absl::Status Rejection(Platform platform, const std::string& json) {
+  auto result = Import(platform, json);
+  EXPECT_TRUE(result.status.ok()) << result.status;
+  if (result.records.size() != 1) {
+    ADD_FAILURE() << result.records.size() << " records";
+    return absl::OkStatus();
+  }
+  EXPECT_FALSE(result.records[0].event.ok());
+  return result.records[0].event.status();
+}
+
+// An attribute's value; -1 (and a failure) or "<absent>" when missing.
+inline double Number(const v1::Event& event, const std::string& key) {
+  auto it = event.attributes().find(key);
+  EXPECT_NE(it, event.attributes().end()) << key;
+  return it == event.attributes().end() ? -1 : it->second.number_value();
+}
+
+inline std::string Text(const v1::Event& event, const std::string& key) {
+  auto it = event.attributes().find(key);
+  return it == event.attributes().end() ? "<absent>"
+                                        : it->second.string_value();
+}
+
+// A pretty-printed record on one line, for JSON Lines input.
+inline std::string OneLine(std::string text) {
+  absl::StrReplaceAll({{"\n", " "}}, &text);
+  return text;
 }
 
 // A record's outcome as one line, for comparing readings.

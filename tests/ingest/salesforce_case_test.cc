@@ -12,6 +12,10 @@
 namespace motive::ingest {
 namespace {
 
+using ::motive::ingest::testing::Number;
+using ::motive::ingest::testing::OneLine;
+using ::motive::ingest::testing::Text;
+
 using ::motive::ingest::testing::Import;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -74,44 +78,11 @@ std::string Case(absl::string_view from = "", absl::string_view to = "") {
   return text;
 }
 
-std::string OneLine(std::string text) {
-  absl::StrReplaceAll({{"\n", " "}}, &text);
-  return text;
-}
-
 v1::Event MapOne(const std::string& json) {
-  auto result = Import(Platform::kSalesforceCase, json);
-  EXPECT_TRUE(result.status.ok()) << result.status;
-  if (result.records.size() != 1 || !result.records[0].event.ok()) {
-    ADD_FAILURE() << (result.records.size() != 1
-                          ? absl::StrCat(result.records.size(), " records")
-                          : result.records[0].event.status().ToString());
-    return v1::Event();
-  }
-  return *result.records[0].event;
+  return testing::MapOne(Platform::kSalesforceCase, json);
 }
-
 absl::Status Rejection(const std::string& json) {
-  auto result = Import(Platform::kSalesforceCase, json);
-  EXPECT_TRUE(result.status.ok()) << result.status;
-  if (result.records.size() != 1) {
-    ADD_FAILURE() << result.records.size() << " records";
-    return absl::OkStatus();
-  }
-  EXPECT_FALSE(result.records[0].event.ok());
-  return result.records[0].event.status();
-}
-
-double Number(const v1::Event& event, const std::string& key) {
-  auto it = event.attributes().find(key);
-  EXPECT_NE(it, event.attributes().end()) << key;
-  return it == event.attributes().end() ? -1 : it->second.number_value();
-}
-
-std::string Text(const v1::Event& event, const std::string& key) {
-  auto it = event.attributes().find(key);
-  return it == event.attributes().end() ? "<absent>"
-                                        : it->second.string_value();
+  return testing::Rejection(Platform::kSalesforceCase, json);
 }
 
 TEST(SalesforceCaseTest, MapsEveryField) {

@@ -16,6 +16,7 @@
 #include "model/errors.h"
 #include "model/event_validation.h"
 #include "tests/ingest/ingest_testing.h"
+#include "tests/ingest/ingest_testing.h"
 
 namespace motive::ingest::testing {
 
@@ -92,12 +93,6 @@ inline void ExpectValid(const std::vector<v1::Event>& events) {
     const absl::Status status = model::ValidateEvent(event, absl::Now());
     EXPECT_TRUE(status.ok()) << status << "\n" << event.ShortDebugString();
   }
-}
-
-inline std::string Text(const v1::Event& event, const std::string& key) {
-  auto it = event.attributes().find(key);
-  return it == event.attributes().end() ? "<absent>"
-                                        : it->second.string_value();
 }
 
 inline bool Has(const v1::Event& event, const std::string& key) {
