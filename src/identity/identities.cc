@@ -21,19 +21,6 @@ namespace {
 constexpr int kDefaultMaxProfiles = 3;
 constexpr uint32_t kConfigSeed = 0x1d3e7a12;
 
-// "+" and 7 to 15 digits: how every normalized phone number looks, so a
-// lookup of one need not go through libphonenumber (microseconds) first.
-bool LooksE164(absl::string_view value) {
-  if (value.size() < 8 || value.size() > 16 || value[0] != '+' ||
-      value[1] == '0') {
-    return false;
-  }
-  for (char c : value.substr(1)) {
-    if (!absl::ascii_isdigit(c)) return false;
-  }
-  return true;
-}
-
 void SetAttribute(v1::Event* event, absl::string_view key,
                   absl::string_view value) {
   (*event->mutable_attributes())[std::string(key)].set_string_value(
@@ -197,7 +184,8 @@ std::string Identities::ProfileOf(absl::string_view anchor) const {
 
 absl::StatusOr<std::string> Identities::Resolve(absl::string_view ns,
                                                 absl::string_view value) const {
-  // A number already in E.164 is its own normalized form, valid or not.
+  // A number already in E.164 is its own key: no need to know whether it
+  // is a possible one (libphonenumber, microseconds).
   const Identifier id = ns == kPhone && LooksE164(value)
                             ? Identifier{std::string(ns), std::string(value)}
                             : Normalized(ns, value);

@@ -43,13 +43,7 @@ NormalizedValue Email(absl::string_view value) {
 // libphonenumber's parser (regular expressions, about 10 us a number).
 // Nullopt when `value` does not look so.
 std::optional<bool> PossibleE164(absl::string_view value) {
-  if (value.size() < 8 || value.size() > 16 || value[0] != '+' ||
-      value[1] == '0') {
-    return std::nullopt;
-  }
-  for (char c : value.substr(1)) {
-    if (!absl::ascii_isdigit(c)) return std::nullopt;
-  }
+  if (!LooksE164(value)) return std::nullopt;
   static const std::set<int>* const codes = [] {
     auto* set = new std::set<int>;
     Phones().GetSupportedCallingCodes(set);
@@ -102,6 +96,17 @@ NormalizedValue Normalizer::Normalize(absl::string_view ns,
   if (ns == kPhone) return Phone(value);
   if (ns == kEmail) return Email(value);
   return {std::string(value), true};
+}
+
+bool LooksE164(absl::string_view value) {
+  if (value.size() < 8 || value.size() > 16 || value[0] != '+' ||
+      value[1] == '0') {
+    return false;
+  }
+  for (char c : value.substr(1)) {
+    if (!absl::ascii_isdigit(c)) return false;
+  }
+  return true;
 }
 
 NormalizedValue Normalizer::Phone(absl::string_view value) const {

@@ -34,6 +34,11 @@ struct NormalizedValue {
   bool valid = true;
 };
 
+// Whether `value` has the shape of an E.164 number ("+", then 7 to 15
+// digits, the first not 0). Such a value is its own normalized form, valid
+// or not, so a lookup may use it as it is.
+bool LooksE164(absl::string_view value);
+
 class Normalizer {
  public:
   // `default_region` is the ISO 3166-1 code ("US", "GB") that national phone
