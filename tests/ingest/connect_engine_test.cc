@@ -60,17 +60,20 @@ TEST(ConnectEngineTest, OneContactFromEveryRecordAboutIt) {
   engine::Engine& engine = **opened;
 
   // The analysis first: an enrichment waits for its contact.
+  // It is held: neither an update nor a customer of its own.
   ImportOptions lens_options;
   lens_options.source_name = "c-1_analysis_2024-05-01T10:20:00Z.json";
-  EXPECT_EQ(Ingest(engine, Platform::kContactLens,
-                   R"({"Version": "VOICE-2022-11-30", "Channel": "VOICE",
-                       "JobStatus": "COMPLETED",
-                       "ConversationCharacteristics": {
-                         "Sentiment": {"OverallSentiment": {"CUSTOMER": -4}}},
-                       "Categories": {"MatchedCategories": ["Cancellation"]}})",
-                   lens_options)
-                .accepted,
-            1u);
+  const engine::IngestCounts lens =
+      Ingest(engine, Platform::kContactLens,
+             R"({"Version": "VOICE-2022-11-30", "Channel": "VOICE",
+                 "JobStatus": "COMPLETED",
+                 "ConversationCharacteristics": {
+                   "Sentiment": {"OverallSentiment": {"CUSTOMER": -4}}},
+                 "Categories": {"MatchedCategories": ["Cancellation"]}})",
+             lens_options);
+  EXPECT_EQ(lens.accepted, 1u);
+  EXPECT_EQ(lens.updated, 0u);
+  EXPECT_EQ(lens.profiles_created, 0u);
   // The record, delivered twice, then updated.
   const engine::IngestCounts records = Ingest(
       engine, Platform::kAuto,
@@ -79,6 +82,9 @@ TEST(ConnectEngineTest, OneContactFromEveryRecordAboutIt) {
                    Ctr("2024-05-01T11:00:00Z", R"("tier": "platinum")")));
   EXPECT_EQ(records.accepted, 2u);
   EXPECT_EQ(records.duplicates, 1u);
+  // The first version is no update of the held analysis; the second is.
+  EXPECT_EQ(records.updated, 1u);
+  EXPECT_EQ(records.profiles_created, 1u);
   EXPECT_EQ(Ingest(engine, Platform::kConnectContactEvent,
                    R"({"contactId": "c-1", "eventType": "CONNECTED_TO_AGENT",
                        "initiationTimestamp": "2024-05-01T10:00:00Z",

@@ -137,6 +137,15 @@ TEST(ContactLensTest, VoiceSampleWithoutItsFileNameIsRejected) {
   EXPECT_EQ(model::ErrorField(status), "CustomerMetadata.ContactId");
   EXPECT_THAT(model::ErrorReason(status), HasSubstr("names the contact"));
 
+  // A name holding "_analysis_" but no time is not Connect's: it names no
+  // contact (the shared sample's own file name is one).
+  result =
+      Import(Platform::kContactLens, sample, 0, WithSourceName(kVoiceSample));
+  ASSERT_EQ(result.records.size(), 1u);
+  ASSERT_FALSE(result.records[0].event.ok());
+  EXPECT_EQ(model::ErrorField(result.records[0].event.status()),
+            "CustomerMetadata.ContactId");
+
   // A ContactId field serves, but a call analysis still has no time.
   std::string with_id = absl::StrCat(R"({"ContactId": "c-9",)",
                                      sample.substr(sample.find('{') + 1));
