@@ -360,26 +360,43 @@ absl::Status Engine::PlaceInInteractions(std::vector<v1::Event>& batch,
                                          Touched* touched,
                                          std::vector<bool>* updates) {
   updates->assign(batch.size(), false);
+  std::vector<absl::string_view> interactions;
+  for (const v1::Event& event : batch) {
+    if (!event.interaction_id().empty()) {
+      interactions.push_back(event.interaction_id());
+    }
+  }
+  if (interactions.empty()) return absl::OkStatus();
+  absl::StatusOr<store::EventLog::InteractionMap> logged =
+      log_->InteractionEvents(interactions);
+  if (!logged.ok()) return logged.status();
   // Where this batch's interactions first went, for the next in the batch.
   absl::flat_hash_map<std::string, std::string> in_batch;
   for (size_t i = 0; i < batch.size(); ++i) {
     v1::Event& event = batch[i];
     if (event.interaction_id().empty()) continue;
-    absl::StatusOr<std::vector<store::EventLog::InteractionEvent>> earlier =
-        log_->InteractionEvents(event.interaction_id());
-    if (!earlier.ok()) return earlier.status();
+    auto earlier = logged->find(event.interaction_id());
+    auto batched = in_batch.find(event.interaction_id());
+    // The common case, a contact seen for the first time, needs no more.
+    if (earlier == logged->end() && batched == in_batch.end() &&
+        !event.customer_id().empty()) {
+      in_batch.try_emplace(event.interaction_id(), event.customer_id());
+      continue;
+    }
     const identity::Identifier held = {"interaction", event.interaction_id()};
     const std::string held_anchor =
         identity::IdentityGraph::DerivedAnchor(absl::MakeConstSpan(&held, 1));
     // Where the interaction's events went: under a customer's anchor, or
     // (enrichments that came first) held under the interaction's.
     std::string anchor;
-    for (const store::EventLog::InteractionEvent& e : *earlier) {
-      if (anchor.empty() || anchor == held_anchor) anchor = e.customer_id;
+    if (earlier != logged->end()) {
+      for (const store::EventLog::InteractionEvent& e : earlier->second) {
+        if (anchor.empty() || anchor == held_anchor) anchor = e.customer_id;
+      }
     }
-    if (auto it = in_batch.find(event.interaction_id());
-        it != in_batch.end() && (anchor.empty() || anchor == held_anchor)) {
-      anchor = it->second;
+    if (batched != in_batch.end() &&
+        (anchor.empty() || anchor == held_anchor)) {
+      anchor = batched->second;
     }
     if (event.customer_id().empty()) {
       // An enrichment of nobody yet: held under the interaction itself,

@@ -499,6 +499,7 @@ absl::Status EventLog::PrepareStatements() {
       {&erase_, "DELETE FROM events WHERE customer_id = ?1"},
       {&erase_before_, "DELETE FROM events WHERE occurred_us < ?1"},
       {&begin_, "BEGIN IMMEDIATE"},
+      {&begin_read_, "BEGIN"},
       {&commit_, "COMMIT"},
       {&rollback_, "ROLLBACK"},
   };
@@ -859,24 +860,33 @@ absl::StatusOr<std::vector<v1::Event>> EventLog::ReadCustomers(
   return events;
 }
 
-absl::StatusOr<std::vector<EventLog::InteractionEvent>>
-EventLog::InteractionEvents(absl::string_view interaction_id) {
-  std::vector<InteractionEvent> events;
+absl::StatusOr<EventLog::InteractionMap> EventLog::InteractionEvents(
+    absl::Span<const absl::string_view> interaction_ids) {
+  InteractionMap found;
   base::MutexLock lock(&mu_);
-  select_interaction_.BindText(1, interaction_id);
-  absl::Status status;
-  while (true) {
-    absl::StatusOr<bool> row = select_interaction_.Step();
-    if (!row.ok() || !*row) {
-      status = row.status();
-      break;
+  absl::Status status = Run(begin_read_);
+  for (size_t i = 0; status.ok() && i < interaction_ids.size(); ++i) {
+    if (found.contains(interaction_ids[i])) continue;  // asked twice
+    select_interaction_.BindText(1, interaction_ids[i]);
+    while (true) {
+      absl::StatusOr<bool> row = select_interaction_.Step();
+      if (!row.ok() || !*row) {
+        status = row.status();
+        break;
+      }
+      found[interaction_ids[i]].push_back(
+          {select_interaction_.ColumnInt64(0),
+           std::string(select_interaction_.ColumnText(1))});
     }
-    events.push_back({select_interaction_.ColumnInt64(0),
-                      std::string(select_interaction_.ColumnText(1))});
+    select_interaction_.Reset();
   }
-  select_interaction_.Reset();
+  if (status.ok()) {
+    status = Run(commit_);
+  } else {
+    Run(rollback_).IgnoreError();
+  }
   if (!status.ok()) return status;
-  return events;
+  return found;
 }
 
 absl::StatusOr<absl::flat_hash_set<std::string>>

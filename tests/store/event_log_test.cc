@@ -666,13 +666,16 @@ TEST(EventLogTest, EventsOfOneInteractionAreFoundTogether) {
   }
   ASSERT_TRUE(log->Append(events).ok());
   ASSERT_TRUE(log->Append({MakeEvent("alone", "c2", 400)}).ok());
-  auto found = log->InteractionEvents("connect:1");
+  auto found = log->InteractionEvents({"connect:1", "connect:2", "connect:1"});
   ASSERT_TRUE(found.ok());
-  ASSERT_EQ(found->size(), 3u);
-  EXPECT_EQ((*found)[0].customer_id, "c1");
-  EXPECT_EQ((*found)[1].customer_id, "~held");
-  EXPECT_LT((*found)[1].seq, (*found)[2].seq);
-  EXPECT_TRUE(log->InteractionEvents("connect:2")->empty());
+  EXPECT_FALSE(found->contains("connect:2"));
+  ASSERT_EQ(found->size(), 1u);
+  const auto& versions = found->at("connect:1");
+  ASSERT_EQ(versions.size(), 3u);
+  EXPECT_EQ(versions[0].customer_id, "c1");
+  EXPECT_EQ(versions[1].customer_id, "~held");
+  EXPECT_LT(versions[1].seq, versions[2].seq);
+  EXPECT_TRUE(log->InteractionEvents({})->empty());
   auto repeated = log->RepeatedInteractions();
   ASSERT_TRUE(repeated.ok());
   EXPECT_THAT(*repeated, ElementsAre("connect:1"));
