@@ -11,6 +11,7 @@
 
 #include "absl/algorithm/container.h"
 #include "absl/strings/str_cat.h"
+#include "engine/read_ahead.h"
 #include "expr/program.h"
 #include "model/errors.h"
 #include "model/event_validation.h"
@@ -515,47 +516,28 @@ absl::Status Engine::AppendBatch(std::vector<v1::Event>& batch,
 absl::Status Engine::Ingest(model::RecordSource& reader,
                             const IngestOptions& options,
                             IngestCounts* counts) {
-  const uint32_t batch_size = options.batch_size ? options.batch_size : 4096;
-  std::vector<v1::Event> batch;
-  batch.reserve(batch_size);
-  auto reject = [&](uint64_t record, const absl::Status& status) {
-    ++counts->rejected;
-    if (options.on_reject) {
-      options.on_reject(record, model::ErrorField(status),
-                        model::ErrorReason(status));
+  ReadAhead ahead(reader, options.batch_size ? options.batch_size : 4096,
+                  [this](v1::Event* event) { return Prepare(event); });
+  ReadBatch batch;
+  while (ahead.Next(&batch)) {
+    counts->records += batch.records;
+    for (const ReadBatch::Reject& reject : batch.rejects) {
+      ++counts->rejected;
+      if (options.on_reject) {
+        options.on_reject(reject.record, model::ErrorField(reject.status),
+                          model::ErrorReason(reject.status));
+      }
     }
-  };
-
-  // Every batch_size records read, valid or not, the pending batch is
-  // committed and progress reported, so that input full of rejects still
-  // shows progress and can be stopped.
-  uint64_t records = 0;
-  uint64_t last_number = 0;
-  model::InputRecord record;
-  while (reader.Next(&record)) {
-    // The events of one source record share its number.
-    if (record.number != last_number || records == 0) ++counts->records;
-    last_number = record.number;
-    if (!record.event.ok()) {
-      reject(record.number, record.event.status());
-    } else if (absl::Status s = Prepare(&*record.event); !s.ok()) {
-      reject(record.number, s);
-    } else {
-      batch.push_back(*std::move(record.event));
-    }
-    if (++records % batch_size != 0) continue;
-    absl::Status appended = AppendBatch(batch, counts);
+    absl::Status appended = AppendBatch(batch.events, counts);
     DeliverAlerts();
     if (!appended.ok()) return appended;
-    if (options.on_progress && !options.on_progress(reader.bytes_read())) {
+    // The last report comes when all is stored: nothing is left to stop.
+    if (options.on_progress && !options.on_progress(batch.bytes_read) &&
+        !batch.last) {
       return absl::CancelledError("ingest stopped by the progress callback");
     }
   }
-  absl::Status appended = AppendBatch(batch, counts);
-  DeliverAlerts();
-  if (!appended.ok()) return appended;
-  if (options.on_progress) options.on_progress(reader.bytes_read());
-  return reader.status();
+  return ahead.status();
 }
 
 absl::StatusOr<std::vector<v1::Event>> Engine::Timeline(

@@ -83,7 +83,8 @@ struct IngestCounts {
 };
 
 struct IngestOptions {
-  // Records read per transaction (rejected ones count too).
+  // Records read per transaction (rejected ones count too). The next batch
+  // is read, on a thread of the ingest's own, while this one is stored.
   uint32_t batch_size = 4096;
   // Called for each rejected record with its number (line or index), the
   // field at fault ("" for the whole record) and the reason.
