@@ -358,6 +358,7 @@ absl::StatusOr<std::vector<v1::Event>> Engine::ProfileEvents(
 }
 
 absl::Status Engine::PlaceInInteractions(std::vector<v1::Event>& batch,
+                                         std::vector<std::string>* bodies,
                                          Touched* touched,
                                          std::vector<bool>* updates) {
   updates->assign(batch.size(), false);
@@ -399,20 +400,23 @@ absl::Status Engine::PlaceInInteractions(std::vector<v1::Event>& batch,
         (anchor.empty() || anchor == held_anchor)) {
       anchor = batched->second;
     }
-    if (event.customer_id().empty()) {
-      // An enrichment of nobody yet: held under the interaction itself,
-      // which its version will link when it comes.
-      if (anchor.empty() || anchor == held_anchor) {
-        anchor = held_anchor;
-        v1::Identifier* id = event.add_identifiers();
-        id->set_namespace_(held.ns);
-        id->set_value(held.value);
-      }
-      event.set_customer_id(anchor);
-    } else if (anchor == held_anchor) {
+    const bool placed = event.customer_id().empty();
+    const bool holds = placed ? anchor.empty() || anchor == held_anchor
+                              : anchor == held_anchor;
+    if (holds) {
+      // An enrichment of nobody yet, held under the interaction itself, or
+      // the version that its held enrichments wait for: the interaction's
+      // identifier links the two.
       v1::Identifier* id = event.add_identifiers();
       id->set_namespace_(held.ns);
       id->set_value(held.value);
+    }
+    if (placed) {
+      if (anchor.empty()) anchor = held_anchor;
+      event.set_customer_id(anchor);
+    }
+    if (bodies != nullptr && (holds || placed)) {
+      event.SerializeToString(&(*bodies)[i]);
     }
     if (!anchor.empty()) {
       // A later version or another enrichment: the profile's fold changes.
@@ -437,24 +441,26 @@ absl::StatusOr<bool> Engine::Record(v1::Event event) {
   std::vector<v1::Event> batch;
   batch.push_back(std::move(event));
   IngestCounts counts;
-  absl::Status appended = AppendBatch(batch, &counts);
+  absl::Status appended = AppendBatch(batch, nullptr, &counts);
   DeliverAlerts();
   if (!appended.ok()) return appended;
   return counts.accepted == 1;
 }
 
 absl::Status Engine::AppendBatch(std::vector<v1::Event>& batch,
+                                 std::vector<std::string>* bodies,
                                  IngestCounts* counts) {
   if (batch.empty()) return absl::OkStatus();
   base::MutexLock ingest(&ingest_mu_);
   Touched touched;
   std::vector<bool> updates;
-  if (absl::Status s = PlaceInInteractions(batch, &touched, &updates);
+  if (absl::Status s = PlaceInInteractions(batch, bodies, &touched, &updates);
       !s.ok()) {
     batch.clear();
     return s;
   }
-  absl::StatusOr<store::AppendResult> result = log_->Append(batch);
+  absl::StatusOr<store::AppendResult> result =
+      bodies == nullptr ? log_->Append(batch) : log_->Append(batch, *bodies);
   if (!result.ok()) {
     batch.clear();
     return result.status();
@@ -528,7 +534,7 @@ absl::Status Engine::Ingest(model::RecordSource& reader,
                           model::ErrorReason(reject.status));
       }
     }
-    absl::Status appended = AppendBatch(batch.events, counts);
+    absl::Status appended = AppendBatch(batch.events, &batch.bodies, counts);
     DeliverAlerts();
     if (!appended.ok()) return appended;
     // The last report comes when all is stored: nothing is left to stop.

@@ -301,7 +301,11 @@ class Engine {
   absl::Status Prepare(v1::Event* event) const;
   // Appends a batch of prepared events, folds the appended ones into the
   // state, raises the alerts they turn on and adds the outcome to `counts`.
-  absl::Status AppendBatch(std::vector<v1::Event>& batch, IngestCounts* counts);
+  // `bodies`, when given, are the events serialized (ReadAhead does it on
+  // its thread); events changed here are serialized again.
+  absl::Status AppendBatch(std::vector<v1::Event>& batch,
+                           std::vector<std::string>* bodies,
+                           IngestCounts* counts);
   // Profiles whose merges and splits the state has yet to follow.
   using Touched = absl::flat_hash_set<std::string>;
   // Gives the batch's enrichments without a customer the anchor of their
@@ -309,8 +313,10 @@ class Engine {
   // comes, linking the two then), and notes in `touched` the profiles
   // whose interactions gain a version or an enrichment: their folds are
   // rebuilt.
-  // `updates` is set to which events do so.
+  // `updates` is set to which events do so. The `bodies` (or null) of the
+  // events changed are serialized again.
   absl::Status PlaceInInteractions(std::vector<v1::Event>& batch,
+                                   std::vector<std::string>* bodies,
                                    Touched* touched, std::vector<bool>* updates)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(ingest_mu_);
   // Takes an appended event into the identity graph; notes the profiles it

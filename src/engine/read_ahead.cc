@@ -27,6 +27,7 @@ ReadAhead::~ReadAhead() {
 void ReadAhead::Fill(ReadBatch* batch) {
   *batch = ReadBatch();
   batch->events.reserve(batch_size_);
+  batch->bodies.reserve(batch_size_);
   model::InputRecord record;
   for (uint32_t read = 0; read < batch_size_; ++read) {
     if (!reader_.Next(&record)) {
@@ -39,6 +40,7 @@ void ReadAhead::Fill(ReadBatch* batch) {
     absl::Status status = record.event.status();
     if (status.ok()) status = prepare_(&*record.event);
     if (status.ok()) {
+      record.event->SerializeToString(&batch->bodies.emplace_back());
       batch->events.push_back(*std::move(record.event));
     } else {
       batch->rejects.push_back({record.number, std::move(status)});

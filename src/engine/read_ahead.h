@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -33,8 +34,10 @@ struct ReadBatch {
     uint64_t record;
     absl::Status status;
   };
-  // The prepared events of the batch's records, in input order.
+  // The prepared events of the batch's records, in input order, and each
+  // one serialized, which the log would otherwise do on the storing thread.
   std::vector<v1::Event> events;
+  std::vector<std::string> bodies;
   std::vector<Reject> rejects;
   // Source records begun in this batch (the events of one record share its
   // number, and may straddle two batches).

@@ -531,13 +531,19 @@ absl::Status EventLog::WritableLocked(absl::string_view what) const {
 }
 
 absl::StatusOr<AppendResult> EventLog::Append(
-    absl::Span<const v1::Event> events) {
+    absl::Span<const v1::Event> events, absl::Span<const std::string> bodies) {
   // Serialise outside the lock: it is the one costly step that needs none.
-  std::vector<std::string> bodies(events.size());
-  for (size_t i = 0; i < events.size(); ++i) {
-    if (!events[i].SerializeToString(&bodies[i])) {
-      return absl::InternalError("serialising an event failed");
+  std::vector<std::string> serialized;
+  if (bodies.empty()) {
+    serialized.resize(events.size());
+    for (size_t i = 0; i < events.size(); ++i) {
+      if (!events[i].SerializeToString(&serialized[i])) {
+        return absl::InternalError("serialising an event failed");
+      }
     }
+    bodies = serialized;
+  } else if (bodies.size() != events.size()) {
+    return absl::InternalError("an append's bodies do not match its events");
   }
   AppendResult result;
   result.appended.reserve(events.size());
@@ -564,7 +570,7 @@ void EventLog::CommittedLocked() {
 }
 
 absl::Status EventLog::AppendLocked(absl::Span<const v1::Event> events,
-                                    const std::vector<std::string>& bodies,
+                                    absl::Span<const std::string> bodies,
                                     AppendResult* result) {
   if (events.empty()) return absl::OkStatus();
   const int64_t first_seq = next_seq_;

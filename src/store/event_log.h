@@ -156,8 +156,11 @@ class EventLog {
   // Appends validated, complete events (event_id, customer_id, occurred_at
   // and recorded_at set) in one all-or-nothing transaction, committed
   // before it returns (see Durability above). InvalidArgument when the log
-  // is read-only; FailedPrecondition after a failed sync.
-  absl::StatusOr<AppendResult> Append(absl::Span<const v1::Event> events);
+  // is read-only; FailedPrecondition after a failed sync. `bodies`, when
+  // not empty, are the events serialized (one each), so that a caller that
+  // serialized them on another thread saves the log the work.
+  absl::StatusOr<AppendResult> Append(absl::Span<const v1::Event> events,
+                                      absl::Span<const std::string> bodies = {});
 
   // Makes every append so far durable now (syncs the WAL under kGroup).
   absl::Status Flush();
@@ -245,7 +248,7 @@ class EventLog {
   absl::Status Start();
   absl::Status PrepareStatements() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status AppendLocked(absl::Span<const v1::Event> events,
-                            const std::vector<std::string>& bodies,
+                            absl::Span<const std::string> bodies,
                             AppendResult* result)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Runs `erase` (bound, a DELETE) in a transaction, then truncates the

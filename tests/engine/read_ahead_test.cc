@@ -56,6 +56,10 @@ TEST(ReadAheadTest, OneBatchIsReadOnTheCallersThread) {
   ASSERT_TRUE(ahead.Next(&batch));
   EXPECT_TRUE(batch.last);
   EXPECT_EQ(batch.events.size(), 6u);
+  ASSERT_EQ(batch.bodies.size(), 6u);
+  v1::Event parsed;
+  ASSERT_TRUE(parsed.ParseFromString(batch.bodies[5]));
+  EXPECT_EQ(parsed.event_id(), "e6");
   EXPECT_EQ(batch.records, 3u);
   EXPECT_EQ(batch.bytes_read, 60u);
   EXPECT_FALSE(ahead.Next(&batch));
