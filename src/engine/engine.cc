@@ -456,13 +456,11 @@ absl::Status Engine::AppendBatch(std::vector<v1::Event>& batch,
   std::vector<bool> updates;
   if (absl::Status s = PlaceInInteractions(batch, bodies, &touched, &updates);
       !s.ok()) {
-    batch.clear();
     return s;
   }
   absl::StatusOr<store::AppendResult> result =
       bodies == nullptr ? log_->Append(batch) : log_->Append(batch, *bodies);
   if (!result.ok()) {
-    batch.clear();
     return result.status();
   }
   // Identities first, so that each event folds into its final profile.
@@ -475,7 +473,6 @@ absl::Status Engine::AppendBatch(std::vector<v1::Event>& batch,
   if (!explanations.empty()) {
     // Were they lost to a crash, a replay would still merge as they say.
     if (absl::Status s = log_->Append(explanations).status(); !s.ok()) {
-      batch.clear();
       return s;
     }
   }
@@ -498,7 +495,6 @@ absl::Status Engine::AppendBatch(std::vector<v1::Event>& batch,
     }
     // Merged and split profiles are rebuilt whole; they raise no alerts.
     if (absl::Status s = Reshape(touched, *state_); !s.ok()) {
-      batch.clear();
       return s;
     }
   }
@@ -513,7 +509,6 @@ absl::Status Engine::AppendBatch(std::vector<v1::Event>& batch,
       alerts_.push_back(std::move(alert));
     }
   }
-  batch.clear();
   counts->accepted += result->appended_count;
   counts->duplicates += result->duplicate_count;
   return absl::OkStatus();

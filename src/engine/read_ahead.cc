@@ -51,6 +51,12 @@ void ReadAhead::Fill(ReadBatch* batch) {
 
 void ReadAhead::ReadLoop() {
   while (true) {
+    std::vector<ReadBatch> spent;
+    {
+      base::MutexLock lock(&mu_);
+      spent.swap(spent_);
+    }
+    spent.clear();
     ReadBatch batch;
     Fill(&batch);
     const bool last = batch.last;
@@ -71,6 +77,7 @@ bool ReadAhead::Next(ReadBatch* batch) {
   } else {
     base::MutexLock lock(&mu_);
     while (ready_.empty()) changed_.Wait(&mu_);
+    spent_.push_back(std::move(*batch));
     *batch = std::move(ready_.front());
     ready_.pop_front();
     changed_.SignalAll();

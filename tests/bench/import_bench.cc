@@ -218,6 +218,7 @@ void BM_Durable(benchmark::State& state) {
                             model::WholeBuffer(input), ingest::ImportOptions());
     engine::IngestCounts counts;
     engine::IngestOptions ingest;
+    if (getenv("BATCH")) ingest.batch_size = atoi(getenv("BATCH"));
     std::string first_reject;
     ingest.on_reject = [&](uint64_t record, const std::string& field,
                            const std::string& reason) {
