@@ -417,9 +417,12 @@ typedef struct mot_ingest_options {
   void *reject_user_data;
   mot_progress_fn on_progress; /* may be NULL */
   void *progress_user_data;
-  /* Records read per transaction, rejected ones included; default 4096.
-   * on_progress is called after each. Each committed transaction is durable
-   * as the engine's durability says. */
+  /* Records read per transaction, rejected ones included; default 16384
+   * (since 0.6; 4096 before). on_progress is called after each. Each
+   * committed transaction is durable as the engine's durability says.
+   * While one batch is stored the next is read, on a thread of the
+   * ingest's own: up to about three batches are in memory at once. Larger
+   * batches write each index page fewer times. */
   uint32_t batch_size;
   /* Platform formats: the IANA time zone ("Europe/Lisbon") of timestamps
    * written without an offset (warehouse CSVs); NULL for UTC. Since 0.6. */
@@ -433,7 +436,7 @@ typedef struct mot_ingest_options {
 #define MOT_INGEST_OPTIONS_INIT                                           \
   {                                                                       \
     sizeof(mot_ingest_options), MOT_FORMAT_AUTO, NULL, NULL, NULL, NULL, \
-        4096, NULL, NULL                                                  \
+        16384, NULL, NULL                                                 \
   }
 
 /* Fills `opts` with the defaults; see mot_engine_options_init(). */

@@ -517,7 +517,7 @@ absl::Status Engine::AppendBatch(std::vector<v1::Event>& batch,
 absl::Status Engine::Ingest(model::RecordSource& reader,
                             const IngestOptions& options,
                             IngestCounts* counts) {
-  ReadAhead ahead(reader, options.batch_size ? options.batch_size : 4096,
+  ReadAhead ahead(reader, options.batch_size ? options.batch_size : IngestOptions().batch_size,
                   [this](v1::Event* event) { return Prepare(event); });
   ReadBatch batch;
   while (ahead.Next(&batch)) {

@@ -85,7 +85,11 @@ struct IngestCounts {
 struct IngestOptions {
   // Records read per transaction (rejected ones count too). The next batch
   // is read, on a thread of the ingest's own, while this one is stored.
-  uint32_t batch_size = 4096;
+  // Bulk imports of new contacts are bound by SQLite rewriting the pages of
+  // indexes on random keys (event, customer, interaction ids) at each
+  // commit: 16384 takes about a third off 4096's time, for some 40 MB more
+  // per batch in memory.
+  uint32_t batch_size = 16384;
   // Called for each rejected record with its number (line or index), the
   // field at fault ("" for the whole record) and the reason.
   std::function<void(uint64_t record, const std::string& field,

@@ -193,8 +193,8 @@ void BM_Importer(benchmark::State& state, bool firehose) {
 }
 
 // The budget's figure: CTRs from JSON Lines into a database on disk, each
-// batch of 4,096 synced before the next (durability FULL), identities
-// resolved, through Engine::Ingest as mot_ingest_file does it.
+// batch (of the default size) synced before the next (durability FULL),
+// identities resolved, through Engine::Ingest as mot_ingest_file does it.
 void BM_Durable(benchmark::State& state) {
   const std::string& input = Ctrs().jsonl;
   const std::string path = ScratchDir() + "/import.db";
@@ -218,7 +218,6 @@ void BM_Durable(benchmark::State& state) {
                             model::WholeBuffer(input), ingest::ImportOptions());
     engine::IngestCounts counts;
     engine::IngestOptions ingest;
-    if (getenv("BATCH")) ingest.batch_size = atoi(getenv("BATCH"));
     std::string first_reject;
     ingest.on_reject = [&](uint64_t record, const std::string& field,
                            const std::string& reason) {

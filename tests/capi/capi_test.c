@@ -146,7 +146,7 @@ static void test_options_init(void) {
   CHECK_FAILS(mot_ingest_options_init(NULL, sizeof io), MOT_EINVALID, "NULL");
   CHECK_FAILS(mot_ingest_options_init(&io, 0), MOT_EINVALID, "struct_size");
   CHECK(mot_ingest_options_init(&io, sizeof io) == MOT_OK);
-  CHECK(io.format == MOT_FORMAT_AUTO && io.batch_size == 4096);
+  CHECK(io.format == MOT_FORMAT_AUTO && io.batch_size == 16384);
   CHECK(io.on_reject == NULL && io.on_progress == NULL);
 
   CHECK_FAILS(mot_timeline_options_init(NULL, sizeof to), MOT_EINVALID, "NULL");
