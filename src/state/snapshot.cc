@@ -3,6 +3,7 @@
 //   "MOTSNAP1", version u32, config fingerprint u64, seq i64, event_id Bytes,
 //   learned count u32, then per action in increasing id order: action id u32,
 //     offered, accepted, rejected, ignored, converted u64 (ActionStats),
+//   identity graph Bytes,
 //   per customer: customer id Bytes, CustomerState::Save's output as Bytes
 //     (the length lets the reader check that Load took exactly its share),
 //   string count u32, then per string in increasing id order: id u32, Bytes
@@ -46,7 +47,7 @@ static_assert(std::endian::native == std::endian::little,
 constexpr char kMagic[8] = {'M', 'O', 'T', 'S', 'N', 'A', 'P', '1'};
 // Bumped whenever anything written changes, CustomerState::Save's layout
 // included.
-constexpr uint32_t kFormatVersion = 3;
+constexpr uint32_t kFormatVersion = 4;
 constexpr uint32_t kFingerprintSeed = 0x63667067;  // "cfpg"
 constexpr uint32_t kChecksumSeed = 0x736e6170;     // "snap"
 
@@ -337,7 +338,7 @@ uint64_t ConfigFingerprint(const v1::ContextConfig& config) {
 
 absl::Status WriteSnapshot(const StateStore& store, const LogPosition& position,
                            uint64_t config_fingerprint, const std::string& path,
-                           base::FileIo& io) {
+                           base::FileIo& io, absl::string_view identity_graph) {
   TempFile file(path + ".tmp", io);
   if (absl::Status s = file.Open(); !s.ok()) return s;
 
@@ -361,6 +362,10 @@ absl::Status WriteSnapshot(const StateStore& store, const LogPosition& position,
     out.U64(stats.ignored);
     out.U64(stats.converted);
   }
+  if (identity_graph.size() > UINT32_MAX) {
+    return absl::InternalError("the identity graph is too large to snapshot");
+  }
+  out.Bytes(identity_graph);
 
   absl::Status status;
   uint64_t customers = 0;
@@ -567,7 +572,8 @@ absl::Status ReadCustomers(SnapshotReader& in, const std::string& path,
 
 absl::StatusOr<LogPosition> ReadSnapshot(const std::string& path,
                                          uint64_t config_fingerprint,
-                                         StateStore* store, base::FileIo& io) {
+                                         StateStore* store, base::FileIo& io,
+                                         std::string* identity_graph) {
   // Strings must get back the ids the customers' states name.
   if (store->strings().size() != 1 || store->Stats().customers != 0) {
     return absl::FailedPreconditionError(
@@ -591,6 +597,9 @@ absl::StatusOr<LogPosition> ReadSnapshot(const std::string& path,
       data.substr(frame->body_from, frame->strings_at - frame->body_from),
       &strings);
   if (absl::Status s = ReadLearned(in, path, store); !s.ok()) return s;
+  const absl::string_view graph = in.Bytes();
+  if (!in.ok()) return Damaged(path, "the identity graph runs past the end");
+  if (identity_graph != nullptr) identity_graph->assign(graph.data(), graph.size());
   if (absl::Status s = ReadCustomers(in, path, frame->customer_count, store);
       !s.ok()) {
     return s;

@@ -13,6 +13,9 @@
 //   header   "MOTSNAP1", format version u32, config fingerprint u64,
 //            log position: seq i64 and the event_id at that seq,
 //   learned  the store's learning counters (StateStore::Learned), by action,
+//   identities  the identity graph as the engine serialized it, so that
+//            opening a log of identified customers does not read the whole
+//            log to rebuild it,
 //   shards   customers: id, then CustomerState::Save's bytes with their
 //            length,
 //   strings  the strings of the interner's table that the above name, with
@@ -53,20 +56,24 @@ struct LogPosition {
 // canonical form): a snapshot taken under another one is not used.
 uint64_t ConfigFingerprint(const v1::ContextConfig& config);
 
-// Writes `store` to `path` atomically, through `io`. The caller keeps Apply
+// Writes `store` and `identity_graph` (opaque bytes, which ReadSnapshot
+// gives back) to `path` atomically, through `io`. The caller keeps Apply
 // calls away meanwhile (queries may go on), so that `position` is exact.
 absl::Status WriteSnapshot(const StateStore& store, const LogPosition& position,
                            uint64_t config_fingerprint, const std::string& path,
-                           base::FileIo& io = base::FileIo::Default());
+                           base::FileIo& io = base::FileIo::Default(),
+                           absl::string_view identity_graph = {});
 
 // Reads the snapshot at `path` into `store` (which must be empty) and returns
 // the position it was taken at. NotFound when there is no file; DataLoss
 // (damaged), FailedPrecondition (format or fingerprint differs) with the
 // reason otherwise; on error `store` may hold part of the snapshot and must
-// be discarded.
+// be discarded. `*identity_graph`, when given, gets the bytes written with
+// the snapshot.
 absl::StatusOr<LogPosition> ReadSnapshot(
     const std::string& path, uint64_t config_fingerprint, StateStore* store,
-    base::FileIo& io = base::FileIo::Default());
+    base::FileIo& io = base::FileIo::Default(),
+    std::string* identity_graph = nullptr);
 
 class SnapshotWriter {
  public:

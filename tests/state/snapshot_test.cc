@@ -427,6 +427,32 @@ TEST_F(SnapshotTest, RestoredStateAnswersLikeTheOriginal) {
   ExpectSameStores(*original, *restored, NewestUs(events_));
 }
 
+TEST_F(SnapshotTest, KeepsTheIdentityGraphBytes) {
+  auto original = StoreOf(0, events_.size());
+  // Any bytes, NULs included: the snapshot does not interpret them.
+  const std::string graph("graph\0bytes\xff", 13);
+  ASSERT_TRUE(WriteSnapshot(*original, Position(events_.size()), fingerprint_,
+                            path_, base::FileIo::Default(), graph)
+                  .ok());
+  auto restored = NewStore();
+  std::string read = "left over";
+  ASSERT_TRUE(ReadSnapshot(path_, fingerprint_, restored.get(),
+                           base::FileIo::Default(), &read)
+                  .ok());
+  EXPECT_EQ(read, graph);
+  ExpectSameStores(*original, *restored, NewestUs(events_));
+
+  // None written reads as none.
+  ASSERT_TRUE(
+      WriteSnapshot(*original, Position(events_.size()), fingerprint_, path_)
+          .ok());
+  auto again = NewStore();
+  ASSERT_TRUE(ReadSnapshot(path_, fingerprint_, again.get(),
+                           base::FileIo::Default(), &read)
+                  .ok());
+  EXPECT_EQ(read, "");
+}
+
 TEST_F(SnapshotTest, SnapshotPlusTailEqualsReplay) {
   // The tail holds late events (before the snapshot's newest) and new
   // customers' first events alike.
@@ -701,7 +727,7 @@ TEST_F(DamagedSnapshotTest, OtherFormatVersionIsFailedPrecondition) {
   absl::Status status = ReadBytes(bytes);
   EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition) << status;
   EXPECT_THAT(status.message(), HasSubstr("format version 1"));
-  EXPECT_THAT(status.message(), HasSubstr("reads version 3"));
+  EXPECT_THAT(status.message(), HasSubstr("reads version 4"));
 }
 
 TEST_F(SnapshotTest, FailedWriteLeavesThePreviousSnapshot) {
