@@ -1045,9 +1045,9 @@ void Ruleset::Alerts(absl::string_view customer_id, const v1::Event& event,
 }
 
 void Ruleset::Fold(const v1::Event& event, state::StateStore& store,
-                   std::vector<v1::Alert>* out) const {
+                   std::vector<v1::Alert>* out, absl::string_view body) const {
   if (proactive_.empty()) {
-    store.Apply(event);
+    store.Apply(event, body);
     return;
   }
   const absl::string_view customer_id = event.customer_id();
@@ -1063,7 +1063,7 @@ void Ruleset::Fold(const v1::Event& event, state::StateStore& store,
     return on;
   };
   const uint64_t before = rules_on(nullptr);
-  store.Apply(event);
+  store.Apply(event, body);
   const uint64_t turned_on = rules_on(&event) & ~before;
   if (turned_on == 0) return;
   store.Visit(customer_id, std::numeric_limits<int64_t>::max(),

@@ -136,8 +136,9 @@ class Ruleset {
   // event when it comes late), so that alerts follow from the log, not from
   // when it was ingested. Each event is an edge or not. The caller keeps
   // other folds of the same customer away meanwhile.
+  // `body`: see state::CustomerState::Apply.
   void Fold(const v1::Event& event, state::StateStore& store,
-            std::vector<v1::Alert>* out) const;
+            std::vector<v1::Alert>* out, absl::string_view body = {}) const;
 
  private:
   struct Action;

@@ -172,8 +172,9 @@ absl::StatusOr<std::unique_ptr<state::StateStore>> Engine::BuildState(
   OpenReport report;
   int64_t after_seq = 0;
   if (use_snapshot && !snapshot_path_.empty()) {
+    std::string graph;
     absl::StatusOr<state::LogPosition> position = state::ReadSnapshot(
-        snapshot_path_, Fingerprint(config), store.get(), file_io_);
+        snapshot_path_, Fingerprint(config), store.get(), file_io_, &graph);
     if (position.ok() && position->seq > 0) {
       absl::StatusOr<int64_t> high_water = log_->HighWater();
       if (!high_water.ok()) return high_water.status();
@@ -198,6 +199,12 @@ absl::StatusOr<std::unique_ptr<state::StateStore>> Engine::BuildState(
       }
     }
     if (position.ok()) {
+      if (absl::Status s = identities_->Restore(graph); !s.ok()) {
+        position = absl::DataLossError(
+            absl::StrCat("the snapshot's identity graph: ", s.message()));
+      }
+    }
+    if (position.ok()) {
       report.from_snapshot = true;
       after_seq = position->seq;
     } else {
@@ -209,11 +216,12 @@ absl::StatusOr<std::unique_ptr<state::StateStore>> Engine::BuildState(
       store = std::make_unique<state::StateStore>(store->config(), strings_);
     }
   }
-  // At open: the identity graph as the snapshot saw it, its tail then taken
-  // in as ingest does; or, replaying everything, the whole graph first, so
-  // that every event folds straight into its final profile.
-  if (use_snapshot) {
-    if (absl::Status s = LoadIdentities(after_seq); !s.ok()) return s;
+  // At open: the identity graph as the snapshot saw it (restored above),
+  // its tail then taken in as ingest does; or, replaying everything, the
+  // whole graph first, so that every event folds straight into its final
+  // profile.
+  if (use_snapshot && after_seq == 0) {
+    if (absl::Status s = LoadIdentities(); !s.ok()) return s;
   }
   // Interactions with versions or enrichments are folded whole, once their
   // events are all in: their profiles are rebuilt at the end. After a
@@ -258,10 +266,9 @@ absl::StatusOr<std::unique_ptr<state::StateStore>> Engine::BuildState(
   return store;
 }
 
-absl::Status Engine::LoadIdentities(int64_t until_seq) {
+absl::Status Engine::LoadIdentities() {
   if (!log_->identified()) return absl::OkStatus();
-  return log_->Scan(0, [&](int64_t seq, const v1::Event& event) {
-    if (until_seq > 0 && seq > until_seq) return absl::OkStatus();
+  return log_->Scan(0, [&](int64_t, const v1::Event& event) {
     identities_->Observe(event);
     return absl::OkStatus();
   });
@@ -486,11 +493,18 @@ absl::Status Engine::AppendBatch(std::vector<v1::Event>& batch,
       const Folding folding = FoldTarget(batch[i], touched, &profile);
       if (folding == Folding::kRebuilt) state_->Learn(batch[i]);
       if (folding != Folding::kOne) continue;
-      if (!profile.empty()) batch[i].set_customer_id(profile);
+      // The log's copy serves as the state's recent event unless the
+      // event folds under another id.
+      absl::string_view body;
+      if (!profile.empty()) {
+        batch[i].set_customer_id(profile);
+      } else if (bodies != nullptr) {
+        body = (*bodies)[i];
+      }
       if (rules == nullptr) {
-        state_->Apply(batch[i]);
+        state_->Apply(batch[i], body);
       } else {
-        rules->Fold(batch[i], *state_, &raised);
+        rules->Fold(batch[i], *state_, &raised, body);
       }
     }
     // Merged and split profiles are rebuilt whole; they raise no alerts.
@@ -861,7 +875,8 @@ absl::Status Engine::WriteSnapshotLocked() {
   }
   base::ReaderLock lock(&state_mu_);
   return state::WriteSnapshot(*state_, position, config_fingerprint_,
-                              snapshot_path_, file_io_);
+                              snapshot_path_, file_io_,
+                              identities_->Serialize());
 }
 
 absl::StatusOr<uint64_t> Engine::EraseCustomer(absl::string_view customer_id) {

@@ -371,9 +371,9 @@ class Engine {
   uint64_t Fingerprint(const v1::ContextConfig& config) const;
   absl::StatusOr<std::unique_ptr<state::StateStore>> BuildState(
       const v1::ContextConfig& config, bool use_snapshot);
-  // Builds the identity graph from the log's events up to `until_seq`
-  // (all for 0), when the log has any identifiers.
-  absl::Status LoadIdentities(int64_t until_seq);
+  // Builds the identity graph from the whole log, when it has any
+  // identifiers (opening without a snapshot).
+  absl::Status LoadIdentities();
   // Rebuilds the state under `config` and swaps it in with `rules`.
   absl::Status Rebuild(const v1::ContextConfig& config,
                        std::shared_ptr<const decide::Ruleset> rules)

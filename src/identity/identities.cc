@@ -115,7 +115,7 @@ absl::Status Identities::Prepare(v1::Event* event) const {
 
 bool Identities::Knows(absl::string_view anchor) const {
   base::ReaderLock lock(&mu_);
-  return graph_.Knows(anchor);
+  return graph_->Knows(anchor);
 }
 
 std::vector<Identifier> Identities::IdentifiersOf(
@@ -129,7 +129,7 @@ std::vector<Identifier> Identities::IdentifiersOf(
     std::optional<bool> valid;
     {
       base::ReaderLock lock(&mu_);
-      valid = graph_.IsValid(known);
+      valid = graph_->IsValid(known);
     }
     if (valid.has_value()) {
       known.valid = *valid;
@@ -149,7 +149,7 @@ Change Identities::Observe(const v1::Event& event) {
   if (event.type() == kUnlinkType) {
     Change change;
     for (const Identifier& id : ids) {
-      Change one = graph_.Unlink(id);
+      Change one = graph_->Unlink(id);
       for (auto& split : one.splits) change.splits.push_back(std::move(split));
     }
     return change;
@@ -158,11 +158,11 @@ Change Identities::Observe(const v1::Event& event) {
   Change change;
   if (event.type() == kLinkType) {
     for (const Identifier& id : ids) {
-      Change one = graph_.Relink(id);
+      Change one = graph_->Relink(id);
       for (auto& merge : one.merges) change.merges.push_back(std::move(merge));
     }
   }
-  Change observed = graph_.Observe(
+  Change observed = graph_->Observe(
       event.customer_id(), model::ToUnixMicros(event.occurred_at()), ids);
   for (auto& merge : observed.merges) change.merges.push_back(std::move(merge));
   for (auto& split : observed.splits) change.splits.push_back(std::move(split));
@@ -170,16 +170,31 @@ Change Identities::Observe(const v1::Event& event) {
   return change;
 }
 
+std::string Identities::Serialize() const {
+  base::ReaderLock lock(&mu_);
+  return graph_->Serialize();
+}
+
+absl::Status Identities::Restore(absl::string_view bytes) {
+  absl::StatusOr<std::unique_ptr<IdentityGraph>> graph =
+      IdentityGraph::Parse(bytes, rules_);
+  if (!graph.ok()) return graph.status();
+  base::WriterLock lock(&mu_);
+  graph_ = *std::move(graph);
+  used_.store(graph_->anchor_count() > 0, std::memory_order_release);
+  return absl::OkStatus();
+}
+
 bool Identities::Redirect(absl::string_view anchor,
                           std::string* profile) const {
   if (empty()) return false;
   base::ReaderLock lock(&mu_);
-  return graph_.Redirect(anchor, profile);
+  return graph_->Redirect(anchor, profile);
 }
 
 std::string Identities::ProfileOf(absl::string_view anchor) const {
   base::ReaderLock lock(&mu_);
-  return graph_.ProfileOf(anchor);
+  return graph_->ProfileOf(anchor);
 }
 
 absl::StatusOr<std::string> Identities::Resolve(absl::string_view ns,
@@ -190,22 +205,22 @@ absl::StatusOr<std::string> Identities::Resolve(absl::string_view ns,
                             ? Identifier{std::string(ns), std::string(value)}
                             : Normalized(ns, value);
   base::ReaderLock lock(&mu_);
-  return graph_.Resolve(id);
+  return graph_->Resolve(id);
 }
 
 std::vector<std::string> Identities::Anchors(absl::string_view profile) const {
   base::ReaderLock lock(&mu_);
-  return graph_.Anchors(profile);
+  return graph_->Anchors(profile);
 }
 
 v1::Profile Identities::Describe(absl::string_view profile) const {
   v1::Profile out;
   base::ReaderLock lock(&mu_);
-  out.set_customer_id(graph_.ProfileOf(profile));
-  for (std::string& anchor : graph_.Anchors(out.customer_id())) {
+  out.set_customer_id(graph_->ProfileOf(profile));
+  for (std::string& anchor : graph_->Anchors(out.customer_id())) {
     out.add_anchors(std::move(anchor));
   }
-  for (const IdentifierInfo& info : graph_.Identifiers(out.customer_id())) {
+  for (const IdentifierInfo& info : graph_->Identifiers(out.customer_id())) {
     v1::ProfileIdentifier* id = out.add_identifiers();
     id->mutable_identifier()->set_namespace_(info.id.ns);
     id->mutable_identifier()->set_value(info.id.value);
@@ -219,7 +234,7 @@ v1::Profile Identities::Describe(absl::string_view profile) const {
 
 void Identities::Erase(absl::string_view profile) {
   base::WriterLock lock(&mu_);
-  graph_.Erase(graph_.ProfileOf(profile));
+  graph_->Erase(graph_->ProfileOf(profile));
 }
 
 std::vector<v1::Event> Identities::Explain(const Change& change,

@@ -91,6 +91,12 @@ class Identities {
                                const std::vector<Identifier>& ids,
                                int64_t now_us);
 
+  // The graph as bytes, for the engine's snapshot.
+  std::string Serialize() const;
+  // Replaces the graph with one that Serialize wrote (DataLoss, and nothing
+  // changed, when the bytes are not such).
+  absl::Status Restore(absl::string_view bytes);
+
   // No event has carried identifiers: every customer id is its own profile.
   bool empty() const { return !used_.load(std::memory_order_acquire); }
 
@@ -100,17 +106,19 @@ class Identities {
  private:
   Identities(Normalizer normalizer, IdentityRules rules, uint64_t fingerprint)
       : normalizer_(std::move(normalizer)),
+        rules_(rules),
         fingerprint_(fingerprint),
-        graph_(std::move(rules)) {}
+        graph_(std::make_unique<IdentityGraph>(std::move(rules))) {}
 
   Identifier Normalized(absl::string_view ns, absl::string_view value) const;
   std::vector<Identifier> IdentifiersOf(const v1::Event& event) const;
 
   const Normalizer normalizer_;
+  const IdentityRules rules_;
   const uint64_t fingerprint_;
   std::atomic<bool> used_{false};
   mutable base::SharedMutex mu_;
-  IdentityGraph graph_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<IdentityGraph> graph_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace motive::identity

@@ -299,7 +299,8 @@ WindowTotals& WindowTotals::operator-=(const WindowTotals& o) {
 
 std::optional<Response> CustomerState::Apply(const v1::Event& event,
                                              const StateConfig& config,
-                                             Interner& strings) {
+                                             Interner& strings,
+                                             absl::string_view body) {
   const int64_t t = model::ToUnixMicros(event.occurred_at());
   ++events_;
   first_us_ = events_ == 1 ? t : std::min(first_us_, t);
@@ -311,7 +312,9 @@ std::optional<Response> CustomerState::Apply(const v1::Event& event,
   if (event.type() != kFeedbackEventType) {
     FoldSignals(event, t, config, strings);
   }
-  if (config.recent_events > 0) NoteRecent(event, t, config.recent_events);
+  if (config.recent_events > 0) {
+    NoteRecent(event, body, t, config.recent_events);
+  }
 
   if (config.metrics) {
     metrics_.resize(config.metrics->size());
@@ -547,15 +550,22 @@ void CustomerState::NoteAttributes(const v1::Event& event, int64_t t,
     auto it = std::find_if(attributes_.begin(), attributes_.end(),
                            [&](const Attribute& x) { return x.key == a.key; });
     if (it == attributes_.end()) {
-      if (attributes_.size() < kMaxAttributes) attributes_.push_back(a);
+      if (attributes_.size() >= kMaxAttributes) continue;
+      // A new customer's first event brings most of its attributes: one
+      // allocation for them rather than one per doubling.
+      if (attributes_.empty()) {
+        attributes_.reserve(std::min<size_t>(event.attributes_size(),
+                                             kMaxAttributes));
+      }
+      attributes_.push_back(a);
     } else if (t >= it->time_us) {
       *it = a;
     }
   }
 }
 
-void CustomerState::NoteRecent(const v1::Event& event, int64_t t,
-                               uint32_t keep) {
+void CustomerState::NoteRecent(const v1::Event& event, absl::string_view body,
+                               int64_t t, uint32_t keep) {
   if (recent_.size() >= keep && t < recent_.front().time_us) return;
   const size_t at =
       static_cast<size_t>(std::upper_bound(recent_.begin(), recent_.end(), t,
@@ -575,7 +585,11 @@ void CustomerState::NoteRecent(const v1::Event& event, int64_t t,
                             Recent{});
   }
   slot->time_us = t;
-  event.SerializeToString(&slot->event);
+  if (body.empty()) {
+    event.SerializeToString(&slot->event);
+  } else {
+    slot->event.assign(body.data(), body.size());
+  }
 }
 
 void CustomerState::NoteResponse(const Response& response) {

@@ -188,8 +188,11 @@ class CustomerState {
   // response a well-formed feedback event carries (ReadFeedback), whether
   // or not this state keeps it (it may be past the horizon or older than
   // the kMaxResponses kept), so that learning counts every response once.
+  // `body`, when not empty, is `event` serialized (the log's copy): kept as
+  // a recent event rather than serialized again.
   std::optional<Response> Apply(const v1::Event& event,
-                                const StateConfig& config, Interner& strings);
+                                const StateConfig& config, Interner& strings,
+                                absl::string_view body = {});
 
   // The newest occurred_at folded in (0 for a state with no event).
   int64_t newest_us() const { return newest_us_; }
@@ -279,7 +282,8 @@ class CustomerState {
   void CountOpenIssues();
   void NoteAttributes(const v1::Event& event, int64_t time_us,
                       Interner& strings);
-  void NoteRecent(const v1::Event& event, int64_t time_us, uint32_t keep);
+  void NoteRecent(const v1::Event& event, absl::string_view body,
+                  int64_t time_us, uint32_t keep);
   void NoteResponse(const Response& response);
   // Drops responses at or before newest_us_ - kResponseHorizonUs.
   void ForgetResponses();

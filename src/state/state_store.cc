@@ -47,13 +47,14 @@ void ActionStats::Uncount(v1::FeedbackOutcome outcome) {
   }
 }
 
-void StateStore::Apply(const v1::Event& event) {
+void StateStore::Apply(const v1::Event& event, absl::string_view body) {
   std::optional<Response> response;
   {
     Shard& shard = ShardFor(event.customer_id());
     base::WriterLock lock(&shard.mu);
     response =
-        shard.customers[event.customer_id()].Apply(event, config_, *strings_);
+        shard.customers[event.customer_id()].Apply(event, config_, *strings_,
+                                                   body);
   }
   if (response) {
     base::WriterLock lock(&learned_mu_);

@@ -91,7 +91,8 @@ class StateStore {
 
   // Folds an event appended to the log (not a duplicate) into its customer's
   // state, and a feedback event's response into the learning counters.
-  void Apply(const v1::Event& event);
+  // `body`: see CustomerState::Apply.
+  void Apply(const v1::Event& event, absl::string_view body = {});
   // Only Apply's second half: for an event whose customer is rebuilt from
   // the log (CustomerState::Apply, which teaches nothing) instead.
   void Learn(const v1::Event& event);
