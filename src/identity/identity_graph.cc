@@ -1,16 +1,19 @@
 #include "identity/identity_graph.h"
 
 #include <algorithm>
-#include <cstring>
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
+#include "absl/hash/hash.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/varint.h"
 #include "model/errors.h"
 #include "model/event_id.h"
 
@@ -18,82 +21,87 @@ namespace motive::identity {
 namespace {
 
 constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
+// Value::edges holds a single anchor inline, the common case, under this bit;
+// so ids stay below it.
+constexpr uint32_t kDirect = uint32_t{1} << 31;
+constexpr uint32_t kMaxIds = kDirect - 1;
 // Fixed forever: the log stores derived anchors, so replays must agree.
 constexpr uint32_t kAnchorSeed = 0x1d3e7a11;
+
+// Value flags.
+constexpr uint8_t kValid = 1;
+constexpr uint8_t kShared = 2;
+constexpr uint8_t kUnlinked = 4;
+// Whether its namespace merges: a copy of the rule, which is read on every
+// link.
+constexpr uint8_t kMerges = 8;
+// The flags Serialize writes; kMerges comes from the rules.
+constexpr uint8_t kStoredFlags = kValid | kShared | kUnlinked;
+
+// Serialize's format: bump it when the layout changes, and keep reading the
+// old one for as long as snapshots of it may exist.
+constexpr char kFormat = 1;
+constexpr uint32_t kChecksumSeed = 0x6a7b1e51;
+constexpr size_t kChecksumBytes = 8;
+
+uint64_t Checksum(absl::string_view bytes) {
+  return model::Murmur3x64_128(bytes, kChecksumSeed).low;
+}
+
+uint64_t ZigZag(int64_t n) {
+  return (static_cast<uint64_t>(n) << 1) ^ static_cast<uint64_t>(n >> 63);
+}
+int64_t UnZigZag(uint64_t n) {
+  return static_cast<int64_t>((n >> 1) ^ (~(n & 1) + 1));
+}
+
+void PutBytes(absl::string_view bytes, std::string* out) {
+  base::PutVarint(bytes.size(), out);
+  out->append(bytes.data(), bytes.size());
+}
+
+bool GetBytes(absl::string_view* in, absl::string_view* bytes) {
+  uint64_t size = 0;
+  if (!base::GetVarint(in, &size) || size > in->size()) return false;
+  *bytes = in->substr(0, size);
+  in->remove_prefix(size);
+  return true;
+}
+
+// A count of items that take at least one byte each: no more than are left,
+// so that damaged counts cannot make a parse loop long.
+bool GetCount(absl::string_view* in, uint64_t* count) {
+  return base::GetVarint(in, count) && *count <= in->size();
+}
+
+absl::Status Damaged(absl::string_view what) {
+  return absl::DataLossError(
+      absl::StrCat("the stored identity graph is damaged: ", what));
+}
 
 std::string IdentifierKey(const Identifier& id) {
   return absl::StrCat(id.ns, absl::string_view("\0", 1), id.value);
 }
 
-// IdentifierKey without an allocation for the lookups on the queries' path
-// (keys of the validated sizes fit; longer ones are built on the heap).
-class KeyView {
- public:
-  explicit KeyView(const Identifier& id) {
-    const size_t size = id.ns.size() + 1 + id.value.size();
-    if (size > sizeof(buffer_)) {
-      heap_ = IdentifierKey(id);
-      view_ = heap_;
-      return;
-    }
-    std::memcpy(buffer_, id.ns.data(), id.ns.size());
-    buffer_[id.ns.size()] = '\0';
-    std::memcpy(buffer_ + id.ns.size() + 1, id.value.data(), id.value.size());
-    view_ = absl::string_view(buffer_, size);
-  }
-  KeyView(const KeyView&) = delete;
-  KeyView& operator=(const KeyView&) = delete;
-
-  absl::string_view view() const { return view_; }
-
- private:
-  char buffer_[320];
-  std::string heap_;
-  absl::string_view view_;
-};
-
-Identifier FromKey(absl::string_view key, bool valid) {
-  const size_t zero = key.find('\0');
-  return {std::string(key.substr(0, zero)), std::string(key.substr(zero + 1)),
-          valid};
-}
-
-absl::string_view NamespaceOfKey(absl::string_view key) {
-  return key.substr(0, key.find('\0'));
-}
-
-void RemoveFrom(std::vector<uint32_t>& list, uint32_t value) {
-  list.erase(std::remove(list.begin(), list.end(), value), list.end());
+[[noreturn]] void TooMany(const char* what) {
+  std::fprintf(stderr, "motive: the identity graph holds 2^31 %s\n", what);
+  std::abort();
 }
 
 }  // namespace
-
-// Anchors and identifiers share one table and one union-find. Invariants:
-// - adjacency runs between anchors and identifiers only, both ways;
-// - an identifier that Links() is in the component of every anchor it is
-//   adjacent to; one that does not is its own component;
-// - a root's `members` lists the anchors of its component and `best` the
-//   one naming it (kNone when it has no anchor).
-struct IdentityGraph::Node {
-  std::string key;  // the anchor, or the identifier's namespace '\0' value
-  bool alive = true;
-  bool anchor = false;
-  bool valid = true;  // identifiers
-  bool shared = false;
-  bool unlinked = false;
-  int64_t first_us = std::numeric_limits<int64_t>::max();  // anchors
-  NodeId parent = kNone;
-  NodeId best = kNone;
-  std::vector<NodeId> members;
-  std::vector<NodeId> adjacent;
-};
 
 const NamespaceRule& IdentityRules::For(absl::string_view ns) const {
   auto it = namespaces.find(ns);
   return it == namespaces.end() ? defaults : it->second;
 }
 
-IdentityGraph::IdentityGraph(IdentityRules rules) : rules_(std::move(rules)) {}
+IdentityGraph::IdentityGraph(IdentityRules rules)
+    : rules_(std::move(rules)),
+      free_anchor_(kNone),
+      free_value_(kNone),
+      free_edge_(kNone),
+      anchor_index_(0, AnchorHash{this}, AnchorEq{this}),
+      value_index_(0, ValueHash{this}, ValueEq{this}) {}
 IdentityGraph::~IdentityGraph() = default;
 
 std::string IdentityGraph::DerivedAnchor(absl::Span<const Identifier> ids) {
@@ -108,219 +116,397 @@ std::string IdentityGraph::DerivedAnchor(absl::Span<const Identifier> ids) {
   return absl::StrFormat("~%016x", h.low);
 }
 
-IdentityGraph::NodeId IdentityGraph::AnchorNode(absl::string_view anchor,
-                                                int64_t occurred_us) {
-  auto [it, added] = anchors_.try_emplace(anchor, kNone);
+// --- keys and indexes --------------------------------------------------------
+
+size_t IdentityGraph::AnchorHash::operator()(AnchorId a) const {
+  return (*this)(graph->AnchorKey(a));
+}
+size_t IdentityGraph::AnchorHash::operator()(absl::string_view key) const {
+  return absl::HashOf(key);
+}
+bool IdentityGraph::AnchorEq::operator()(AnchorId a,
+                                         absl::string_view key) const {
+  return graph->AnchorKey(a) == key;
+}
+size_t IdentityGraph::ValueHash::operator()(ValueId v) const {
+  return (*this)(graph->KeyOf(v));
+}
+size_t IdentityGraph::ValueHash::operator()(const ValueKey& key) const {
+  return absl::HashOf(key.ns, key.value);
+}
+bool IdentityGraph::ValueEq::operator()(ValueId v, const ValueKey& key) const {
+  const ValueKey mine = graph->KeyOf(v);
+  return mine.ns == key.ns && mine.value == key.value;
+}
+
+absl::string_view IdentityGraph::AnchorKey(AnchorId a) const {
+  return keys_.Get(anchors_[a].key);
+}
+
+IdentityGraph::ValueKey IdentityGraph::KeyOf(ValueId v) const {
+  absl::string_view key = keys_.Get(values_[v].key);
+  uint64_t ns = 0;
+  base::GetVarint(&key, &ns);  // written by AddValue: it parses
+  return {static_cast<uint32_t>(ns), key};
+}
+
+Identifier IdentityGraph::ToIdentifier(ValueId v) const {
+  const ValueKey key = KeyOf(v);
+  return {namespaces_[key.ns], std::string(key.value),
+          (value_flags_[v] & kValid) != 0};
+}
+
+IdentityGraph::AnchorId IdentityGraph::FindAnchor(
+    absl::string_view anchor) const {
+  auto it = anchor_index_.find(anchor);
+  return it == anchor_index_.end() ? kNone : *it;
+}
+
+IdentityGraph::ValueId IdentityGraph::FindValue(const Identifier& id) const {
+  auto ns = namespace_ids_.find(id.ns);
+  if (ns == namespace_ids_.end()) return kNone;
+  auto it = value_index_.find(ValueKey{ns->second, id.value});
+  return it == value_index_.end() ? kNone : *it;
+}
+
+uint32_t IdentityGraph::NamespaceId(absl::string_view ns) {
+  auto [it, added] =
+      namespace_ids_.try_emplace(ns, static_cast<uint32_t>(namespaces_.size()));
   if (added) {
-    NodeId id;
-    if (free_.empty()) {
-      id = static_cast<NodeId>(nodes_.size());
-      nodes_.emplace_back();
-    } else {
-      id = free_.back();
-      free_.pop_back();
-      nodes_[id] = Node();
-    }
-    Node& node = nodes_[id];
-    node.key = std::string(anchor);
-    node.anchor = true;
-    node.parent = id;
-    node.best = id;
-    node.members = {id};
-    it->second = id;
+    namespaces_.emplace_back(ns);
+    namespace_rules_.push_back(rules_.For(ns));
   }
-  nodes_[it->second].first_us =
-      std::min(nodes_[it->second].first_us, occurred_us);
   return it->second;
 }
 
-IdentityGraph::NodeId IdentityGraph::IdentifierNode(const Identifier& id) {
-  auto [it, added] = identifiers_.try_emplace(IdentifierKey(id), kNone);
-  if (added) {
-    NodeId node_id;
-    if (free_.empty()) {
-      node_id = static_cast<NodeId>(nodes_.size());
-      nodes_.emplace_back();
-    } else {
-      node_id = free_.back();
-      free_.pop_back();
-      nodes_[node_id] = Node();
-    }
-    Node& node = nodes_[node_id];
-    node.key = it->first;
-    node.valid = id.valid;
-    node.parent = node_id;
-    it->second = node_id;
-  }
-  return it->second;
-}
+// --- nodes and edges ---------------------------------------------------------
 
-IdentityGraph::NodeId IdentityGraph::Find(NodeId node) const {
-  // No path compression: lookups run under a shared lock, so they must not
-  // write. Union by size keeps every path within log2(nodes) steps.
-  while (nodes_[node].parent != node) node = nodes_[node].parent;
-  return node;
-}
-
-bool IdentityGraph::Precedes(NodeId a, NodeId b) const {
-  const Node& x = nodes_[a];
-  const Node& y = nodes_[b];
-  const bool x_chosen = !IsDerived(x.key);
-  const bool y_chosen = !IsDerived(y.key);
-  if (x_chosen != y_chosen) return x_chosen;
-  if (!x_chosen && x.first_us != y.first_us) return x.first_us < y.first_us;
-  return x.key < y.key;
-}
-
-std::string IdentityGraph::ProfileName(NodeId root) const {
-  const NodeId best = nodes_[root].best;
-  return best == kNone ? std::string() : nodes_[best].key;
-}
-
-bool IdentityGraph::Union(NodeId a, NodeId b, Merge* merge) {
-  NodeId ra = Find(a);
-  NodeId rb = Find(b);
-  if (ra == rb) return false;
-  if (nodes_[ra].members.size() < nodes_[rb].members.size()) std::swap(ra, rb);
-  Node& big = nodes_[ra];
-  Node& small = nodes_[rb];
-  const bool both_profiles = big.best != kNone && small.best != kNone;
-  NodeId loser = kNone;
-  if (small.best != kNone &&
-      (big.best == kNone || Precedes(small.best, big.best))) {
-    loser = big.best;
-    big.best = small.best;
+IdentityGraph::AnchorId IdentityGraph::AddAnchor(absl::string_view anchor,
+                                                 int64_t first_us) {
+  AnchorId a = free_anchor_;
+  if (a == kNone) {
+    if (anchors_.size() >= kMaxIds) TooMany("anchors");
+    a = static_cast<AnchorId>(anchors_.size());
+    anchors_.emplace_back();
   } else {
-    loser = small.best;
+    free_anchor_ = anchors_[a].next;
   }
-  big.members.insert(big.members.end(), small.members.begin(),
-                     small.members.end());
-  small.members.clear();
-  small.members.shrink_to_fit();
-  small.best = kNone;
-  small.parent = ra;
-  if (!both_profiles) return false;
-  merge->from = nodes_[loser].key;
-  merge->into = nodes_[big.best].key;
+  anchors_[a] = {first_us, keys_.Add(anchor), a, a, a, kNone, 0};
+  anchor_index_.insert(a);
+  return a;
+}
+
+IdentityGraph::ValueId IdentityGraph::AddValue(uint32_t ns,
+                                               absl::string_view value,
+                                               uint8_t flags) {
+  ValueId v = free_value_;
+  if (v == kNone) {
+    if (values_.size() >= kMaxIds) TooMany("identifiers");
+    v = static_cast<ValueId>(values_.size());
+    values_.emplace_back();
+    value_flags_.push_back(0);
+  } else {
+    free_value_ = values_[v].edges;
+  }
+  std::string key;
+  base::PutVarint(ns, &key);
+  key.append(value.data(), value.size());
+  values_[v] = {keys_.Add(key), kNone};
+  if (namespace_rules_[ns].merges) flags |= kMerges;
+  value_flags_[v] = flags;
+  value_index_.insert(v);
+  return v;
+}
+
+IdentityGraph::AnchorId IdentityGraph::AnchorNode(absl::string_view anchor,
+                                                  int64_t occurred_us) {
+  const AnchorId a = FindAnchor(anchor);
+  if (a == kNone) return AddAnchor(anchor, occurred_us);
+  anchors_[a].first_us = std::min(anchors_[a].first_us, occurred_us);
+  return a;
+}
+
+IdentityGraph::ValueId IdentityGraph::ValueNode(const Identifier& id) {
+  const uint32_t ns = NamespaceId(id.ns);
+  auto it = value_index_.find(ValueKey{ns, id.value});
+  if (it != value_index_.end()) return *it;
+  return AddValue(ns, id.value, id.valid ? kValid : 0);
+}
+
+uint32_t IdentityGraph::NewHalfEdge(uint32_t node, uint32_t next) {
+  uint32_t e = free_edge_;
+  if (e == kNone) {
+    if (edges_.size() >= kNone) TooMany("edges");
+    e = static_cast<uint32_t>(edges_.size());
+    edges_.emplace_back();
+  } else {
+    free_edge_ = edges_[e].next;
+  }
+  edges_[e] = {node, next};
+  return e;
+}
+
+void IdentityGraph::FreeHalfEdge(uint32_t e) {
+  edges_[e].next = free_edge_;
+  free_edge_ = e;
+}
+
+template <typename Fn>
+void IdentityGraph::ForEachAnchorOf(ValueId v, Fn fn) const {
+  const uint32_t edges = values_[v].edges;
+  if (edges == kNone) return;
+  if (edges & kDirect) {
+    fn(edges & ~kDirect);
+    return;
+  }
+  for (uint32_t e = edges; e != kNone; e = edges_[e].next) fn(edges_[e].node);
+}
+
+template <typename Fn>
+void IdentityGraph::ForEachValueOf(AnchorId a, Fn fn) const {
+  for (uint32_t e = anchors_[a].edges; e != kNone; e = edges_[e].next) {
+    fn(edges_[e].node);
+  }
+}
+
+IdentityGraph::AnchorId IdentityGraph::AnchorOf(ValueId v,
+                                                AnchorId except) const {
+  AnchorId found = kNone;
+  ForEachAnchorOf(v, [&](AnchorId a) {
+    if (found == kNone && a != except) found = a;
+  });
+  return found;
+}
+
+bool IdentityGraph::HasEdge(AnchorId a, ValueId v) const {
+  // Looked up on the anchor's side, which is short: a shared value's side
+  // grows with every profile it is seen on.
+  for (uint32_t e = anchors_[a].edges; e != kNone; e = edges_[e].next) {
+    if (edges_[e].node == v) return true;
+  }
+  return false;
+}
+
+void IdentityGraph::AddEdge(AnchorId a, ValueId v) {
+  anchors_[a].edges = NewHalfEdge(v, anchors_[a].edges);
+  const uint32_t edges = values_[v].edges;
+  if (edges == kNone) {
+    values_[v].edges = kDirect | a;
+    return;
+  }
+  // A list, newest first: its second anchor makes it one.
+  const uint32_t rest =
+      edges & kDirect ? NewHalfEdge(edges & ~kDirect, kNone) : edges;
+  values_[v].edges = NewHalfEdge(a, rest);
+}
+
+bool IdentityGraph::RemoveAnchorOf(ValueId v, AnchorId a) {
+  uint32_t& edges = values_[v].edges;
+  if (edges & kDirect) {
+    edges = kNone;
+    return false;
+  }
+  for (uint32_t* link = &edges; *link != kNone; link = &edges_[*link].next) {
+    if (edges_[*link].node != a) continue;
+    const uint32_t gone = *link;
+    *link = edges_[gone].next;
+    FreeHalfEdge(gone);
+    break;
+  }
+  // Back to inline when one anchor is left.
+  if (edges_[edges].next == kNone) {
+    const uint32_t last = edges;
+    edges = kDirect | edges_[last].node;
+    FreeHalfEdge(last);
+  }
   return true;
 }
 
-bool IdentityGraph::Links(const Node& identifier) const {
-  return identifier.valid && !identifier.shared && !identifier.unlinked &&
-         rules_.For(NamespaceOfKey(identifier.key)).merges;
+std::vector<IdentityGraph::AnchorId> IdentityGraph::Members(
+    AnchorId root) const {
+  std::vector<AnchorId> members;
+  AnchorId a = root;
+  do {
+    members.push_back(a);
+    a = anchors_[a].next;
+  } while (a != root);
+  return members;
 }
 
-bool IdentityGraph::TooManyCoValues(NodeId node) const {
-  const Node& identifier = nodes_[node];
-  const int limit = rules_.For(NamespaceOfKey(identifier.key)).max_profiles;
-  // Values seen with this one, by namespace; integrator customer ids under
-  // the empty name, which no identifier namespace can have.
-  absl::flat_hash_map<absl::string_view, absl::flat_hash_set<NodeId>> seen;
-  auto add = [&](absl::string_view ns, NodeId value) {
+// --- profiles ----------------------------------------------------------------
+
+IdentityGraph::AnchorId IdentityGraph::Find(AnchorId a) const {
+  // No path compression: lookups run under a shared lock, so they must not
+  // write. Union by rank keeps every path within log2(anchors) steps.
+  while (anchors_[a].parent != a) a = anchors_[a].parent;
+  return a;
+}
+
+bool IdentityGraph::Precedes(AnchorId a, AnchorId b) const {
+  const absl::string_view x = AnchorKey(a);
+  const absl::string_view y = AnchorKey(b);
+  const bool x_chosen = !IsDerived(x);
+  const bool y_chosen = !IsDerived(y);
+  if (x_chosen != y_chosen) return x_chosen;
+  if (!x_chosen && anchors_[a].first_us != anchors_[b].first_us) {
+    return anchors_[a].first_us < anchors_[b].first_us;
+  }
+  return x < y;
+}
+
+absl::string_view IdentityGraph::ProfileName(AnchorId root) const {
+  return AnchorKey(anchors_[root].best);
+}
+
+bool IdentityGraph::Union(AnchorId a, AnchorId b, Merge* merge) {
+  AnchorId ra = Find(a);
+  AnchorId rb = Find(b);
+  if (ra == rb) return false;
+  if (anchors_[ra].rank < anchors_[rb].rank) std::swap(ra, rb);
+  Anchor& big = anchors_[ra];
+  Anchor& small = anchors_[rb];
+  AnchorId loser = small.best;
+  if (Precedes(small.best, big.best)) {
+    loser = big.best;
+    big.best = small.best;
+  }
+  // Splices the two circles of anchors into one.
+  std::swap(big.next, small.next);
+  small.parent = ra;
+  if (big.rank == small.rank) ++big.rank;
+  merge->from = std::string(AnchorKey(loser));
+  merge->into = std::string(AnchorKey(big.best));
+  return true;
+}
+
+void IdentityGraph::JoinAnchorsOf(
+    ValueId v, const absl::flat_hash_set<AnchorId>* within) {
+  AnchorId first = kNone;
+  Merge ignored;
+  ForEachAnchorOf(v, [&](AnchorId a) {
+    if (within != nullptr && !within->contains(a)) return;
+    if (first == kNone) {
+      first = a;
+    } else {
+      Union(first, a, &ignored);
+    }
+  });
+}
+
+bool IdentityGraph::Links(ValueId v) const {
+  const uint8_t flags = value_flags_[v];
+  return (flags & (kValid | kShared | kUnlinked | kMerges)) ==
+         (kValid | kMerges);
+}
+
+bool IdentityGraph::TooManyCoValues(ValueId v) const {
+  const size_t limit =
+      static_cast<size_t>(namespace_rules_[KeyOf(v).ns].max_profiles);
+  // Values seen with this one, by namespace id; integrator customer ids
+  // under kNone, which no namespace has.
+  absl::flat_hash_map<uint32_t, absl::flat_hash_set<uint32_t>> seen;
+  auto add = [&](uint32_t ns, uint32_t value) {
     auto& values = seen[ns];
     values.insert(value);
-    return values.size() > static_cast<size_t>(limit);
+    return values.size() > limit;
   };
-  for (NodeId anchor : identifier.adjacent) {
-    const Node& a = nodes_[anchor];
-    if (!IsDerived(a.key)) {
-      if (add("", anchor)) return true;
-      continue;
+  bool too_many = false;
+  ForEachAnchorOf(v, [&](AnchorId a) {
+    if (too_many) return;
+    if (!IsDerived(AnchorKey(a))) {
+      too_many = add(kNone, a);
+      return;
     }
     // A derived anchor's identifiers are exactly those of its events.
-    for (NodeId other : a.adjacent) {
-      const Node& o = nodes_[other];
-      if (other == node || !o.valid ||
-          !rules_.For(NamespaceOfKey(o.key)).merges) {
-        continue;
+    ForEachValueOf(a, [&](ValueId other) {
+      const uint8_t flags = value_flags_[other];
+      if (too_many || other == v || !(flags & kValid) || !(flags & kMerges)) {
+        return;
       }
-      if (add(NamespaceOfKey(o.key), other)) return true;
-    }
-  }
-  return false;
+      too_many = add(KeyOf(other).ns, other);
+    });
+  });
+  return too_many;
 }
 
 Change IdentityGraph::Observe(absl::string_view anchor, int64_t occurred_us,
                               absl::Span<const Identifier> ids) {
   Change change;
-  const bool known = anchors_.contains(anchor);
-  const std::string before = known ? ProfileOf(anchor) : std::string();
-  const NodeId a = AnchorNode(anchor, occurred_us);
+  const AnchorId existing = FindAnchor(anchor);
+  const bool known = existing != kNone;
+  const std::string before =
+      known ? std::string(ProfileName(Find(existing))) : std::string();
+  const AnchorId a = AnchorNode(anchor, occurred_us);
   // An older event may have made this anchor the one that names its profile.
-  const NodeId root = Find(a);
-  if (known && nodes_[root].best != a && Precedes(a, nodes_[root].best)) {
-    nodes_[root].best = a;
-    change.merges.push_back({before, nodes_[a].key, {}});
+  const AnchorId root = Find(a);
+  if (known && anchors_[root].best != a && Precedes(a, anchors_[root].best)) {
+    anchors_[root].best = a;
+    change.merges.push_back({before, std::string(anchor), {}});
   }
   // Every edge first: whether an identifier is shared depends on all the
-  // values of the event.
-  std::vector<NodeId> added;
+  // values of the event. Shared values keep their edges, since others'
+  // counts of co-values include them.
+  absl::InlinedVector<ValueId, 16> added;
   for (const Identifier& id : ids) {
-    const NodeId v = IdentifierNode(id);
-    // Looked up on the anchor's side, which is short: a shared value's side
-    // grows with every profile it is seen on. Shared values keep their
-    // edges, since others' counts of co-values include them.
-    std::vector<NodeId>& anchor_side = nodes_[a].adjacent;
-    if (std::find(anchor_side.begin(), anchor_side.end(), v) !=
-        anchor_side.end()) {
-      continue;
-    }
-    anchor_side.push_back(v);
-    nodes_[v].adjacent.push_back(a);
+    const ValueId v = ValueNode(id);
+    if (HasEdge(a, v)) continue;
+    AddEdge(a, v);
     added.push_back(v);
   }
-  for (NodeId v : added) {
-    if (!Links(nodes_[v])) continue;
+  for (ValueId v : added) {
+    if (!Links(v)) continue;
+    // It linked before this event, so its other anchors are one profile.
+    const AnchorId other = AnchorOf(v, a);
     if (TooManyCoValues(v)) {
-      nodes_[v].shared = true;
-      change.shared.push_back(FromKey(nodes_[v].key, true));
-      Recompute(Find(v), change.shared.back(), &change);
+      value_flags_[v] |= kShared;
+      change.shared.push_back(ToIdentifier(v));
+      change.shared.back().valid = true;
+      if (other != kNone) {
+        Recompute(Find(other), change.shared.back(), &change);
+      }
       continue;
     }
     Merge merge;
     // A new derived anchor joining a profile is no merge: it had no events
     // (one new to the graph but chosen by the integrator may have had some
     // without identifiers).
-    if (Union(v, a, &merge) &&
+    if (other != kNone && Union(other, a, &merge) &&
         (known || !IsDerived(anchor) || merge.from != anchor)) {
-      merge.by = FromKey(nodes_[v].key, true);
+      merge.by = ToIdentifier(v);
+      merge.by.valid = true;
       change.merges.push_back(std::move(merge));
     }
   }
   return change;
 }
 
-void IdentityGraph::Recompute(NodeId root, const Identifier& by,
+void IdentityGraph::Recompute(AnchorId root, const Identifier& by,
                               Change* change) {
-  const std::string old_name = ProfileName(root);
-  const std::vector<NodeId> anchors = nodes_[root].members;
-  std::vector<NodeId> identifiers;
-  for (NodeId a : anchors) {
-    for (NodeId v : nodes_[a].adjacent) identifiers.push_back(v);
+  const std::string old_name(ProfileName(root));
+  const std::vector<AnchorId> anchors = Members(root);
+  std::vector<ValueId> values;
+  for (AnchorId a : anchors) {
+    ForEachValueOf(a, [&](ValueId v) { values.push_back(v); });
   }
-  std::sort(identifiers.begin(), identifiers.end());
-  identifiers.erase(std::unique(identifiers.begin(), identifiers.end()),
-                    identifiers.end());
-  for (NodeId a : anchors) {
-    Node& node = nodes_[a];
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  for (AnchorId a : anchors) {
+    Anchor& node = anchors_[a];
     node.parent = a;
+    node.next = a;
     node.best = a;
-    node.members = {a};
+    node.rank = 0;
   }
-  for (NodeId v : identifiers) {
-    Node& node = nodes_[v];
-    node.parent = v;
-    node.best = kNone;
-    node.members.clear();
-  }
-  Merge ignored;
-  for (NodeId v : identifiers) {
-    if (!Links(nodes_[v])) continue;
-    for (NodeId a : nodes_[v].adjacent) Union(v, a, &ignored);
+  // Within the profile only: during Observe, an identifier of it may have
+  // an edge to the observed anchor that is not joined yet; Observe joins it
+  // after this, and reports that merge.
+  const absl::flat_hash_set<AnchorId> within(anchors.begin(), anchors.end());
+  for (ValueId v : values) {
+    if (Links(v)) JoinAnchorsOf(v, &within);
   }
   std::vector<std::string> parts;
-  for (NodeId a : anchors) {
-    if (Find(a) == a) parts.push_back(ProfileName(a));
+  for (AnchorId a : anchors) {
+    if (Find(a) == a) parts.emplace_back(ProfileName(a));
   }
   std::sort(parts.begin(), parts.end());
   if (parts.size() > 1 || (parts.size() == 1 && parts[0] != old_name)) {
@@ -330,66 +516,76 @@ void IdentityGraph::Recompute(NodeId root, const Identifier& by,
 
 Change IdentityGraph::Unlink(const Identifier& id) {
   Change change;
-  auto it = identifiers_.find(IdentifierKey(id));
-  if (it == identifiers_.end() || nodes_[it->second].unlinked) return change;
-  const NodeId v = it->second;
-  const bool was_linking = Links(nodes_[v]);
-  nodes_[v].unlinked = true;
-  if (was_linking) Recompute(Find(v), id, &change);
+  const ValueId v = FindValue(id);
+  if (v == kNone || (value_flags_[v] & kUnlinked)) return change;
+  const bool was_linking = Links(v);
+  value_flags_[v] |= kUnlinked;
+  if (was_linking) Recompute(Find(AnchorOf(v, kNone)), id, &change);
   return change;
 }
 
 Change IdentityGraph::Relink(const Identifier& id) {
   Change change;
-  auto it = identifiers_.find(IdentifierKey(id));
-  if (it == identifiers_.end() || !nodes_[it->second].unlinked) return change;
-  const NodeId v = it->second;
-  nodes_[v].unlinked = false;
-  if (!Links(nodes_[v])) return change;
-  const std::vector<NodeId> anchors = nodes_[v].adjacent;
-  for (NodeId a : anchors) {
+  const ValueId v = FindValue(id);
+  if (v == kNone || !(value_flags_[v] & kUnlinked)) return change;
+  value_flags_[v] &= ~kUnlinked;
+  if (!Links(v)) return change;
+  // In the order the anchors were seen (the list has the newest first), so
+  // that the merges come in that order.
+  std::vector<AnchorId> anchors;
+  ForEachAnchorOf(v, [&](AnchorId a) { anchors.push_back(a); });
+  std::reverse(anchors.begin(), anchors.end());
+  for (AnchorId a : anchors) {
     Merge merge;
-    if (Union(v, a, &merge)) {
-      merge.by = FromKey(nodes_[v].key, true);
+    if (Union(anchors[0], a, &merge)) {
+      merge.by = ToIdentifier(v);
+      merge.by.valid = true;
       change.merges.push_back(std::move(merge));
     }
   }
   return change;
 }
 
+// --- queries -----------------------------------------------------------------
+
 std::string IdentityGraph::ProfileOf(absl::string_view anchor) const {
-  auto it = anchors_.find(anchor);
-  if (it == anchors_.end()) return std::string(anchor);
-  return ProfileName(Find(it->second));
+  const AnchorId a = FindAnchor(anchor);
+  if (a == kNone) return std::string(anchor);
+  return std::string(ProfileName(Find(a)));
 }
 
 bool IdentityGraph::Redirect(absl::string_view anchor,
                              std::string* profile) const {
-  auto it = anchors_.find(anchor);
-  if (it == anchors_.end()) return false;
-  const NodeId best = nodes_[Find(it->second)].best;
-  if (best == it->second) return false;
-  *profile = nodes_[best].key;
+  const AnchorId a = FindAnchor(anchor);
+  if (a == kNone) return false;
+  const AnchorId best = anchors_[Find(a)].best;
+  if (best == a) return false;
+  *profile = std::string(AnchorKey(best));
   return true;
 }
 
 absl::StatusOr<std::string> IdentityGraph::Resolve(const Identifier& id) const {
-  auto it = identifiers_.find(KeyView(id).view());
-  if (it == identifiers_.end()) {
+  const ValueId v = FindValue(id);
+  if (v == kNone) {
     return absl::NotFoundError(
         absl::StrCat(id.ns, " ", id.value, " belongs to no profile"));
   }
-  const Node& node = nodes_[it->second];
-  if (node.shared) {
+  const uint8_t flags = value_flags_[v];
+  if (flags & kShared) {
     return model::AmbiguousError(absl::StrCat(
         id.ns, " ", id.value,
         " is shared by several profiles; ask by customer id or by another "
         "identifier"));
   }
-  if (Links(node)) return ProfileName(Find(it->second));
-  absl::flat_hash_set<NodeId> roots;
-  for (NodeId a : node.adjacent) roots.insert(Find(a));
-  if (roots.size() == 1) return ProfileName(*roots.begin());
+  if (Links(v)) return std::string(ProfileName(Find(AnchorOf(v, kNone))));
+  absl::InlinedVector<AnchorId, 4> roots;
+  ForEachAnchorOf(v, [&](AnchorId a) {
+    const AnchorId root = Find(a);
+    if (std::find(roots.begin(), roots.end(), root) == roots.end()) {
+      roots.push_back(root);
+    }
+  });
+  if (roots.size() == 1) return std::string(ProfileName(roots[0]));
   if (roots.empty()) {
     return absl::NotFoundError(
         absl::StrCat(id.ns, " ", id.value, " belongs to no profile"));
@@ -397,23 +593,23 @@ absl::StatusOr<std::string> IdentityGraph::Resolve(const Identifier& id) const {
   return model::AmbiguousError(
       absl::StrCat(id.ns, " ", id.value, " is on ", roots.size(),
                    " profiles and links none of them (",
-                   node.unlinked ? "unlinked" : "it never merges",
+                   flags & kUnlinked ? "unlinked" : "it never merges",
                    "); ask by customer id or by another identifier"));
 }
 
 std::optional<bool> IdentityGraph::IsValid(const Identifier& id) const {
-  auto it = identifiers_.find(KeyView(id).view());
-  if (it == identifiers_.end()) return std::nullopt;
-  return nodes_[it->second].valid;
+  const ValueId v = FindValue(id);
+  if (v == kNone) return std::nullopt;
+  return (value_flags_[v] & kValid) != 0;
 }
 
 std::vector<std::string> IdentityGraph::Anchors(
     absl::string_view profile) const {
-  auto it = anchors_.find(profile);
-  if (it == anchors_.end()) return {std::string(profile)};
+  const AnchorId a = FindAnchor(profile);
+  if (a == kNone) return {std::string(profile)};
   std::vector<std::string> anchors;
-  for (NodeId a : nodes_[Find(it->second)].members) {
-    anchors.push_back(nodes_[a].key);
+  for (AnchorId member : Members(Find(a))) {
+    anchors.emplace_back(AnchorKey(member));
   }
   std::sort(anchors.begin(), anchors.end());
   auto self = std::find(anchors.begin(), anchors.end(), profile);
@@ -423,18 +619,18 @@ std::vector<std::string> IdentityGraph::Anchors(
 
 std::vector<IdentifierInfo> IdentityGraph::Identifiers(
     absl::string_view profile) const {
-  auto it = anchors_.find(profile);
-  if (it == anchors_.end()) return {};
-  absl::flat_hash_set<NodeId> seen;
+  const AnchorId a = FindAnchor(profile);
+  if (a == kNone) return {};
+  absl::flat_hash_set<ValueId> seen;
   std::vector<IdentifierInfo> out;
-  for (NodeId a : nodes_[Find(it->second)].members) {
-    for (NodeId v : nodes_[a].adjacent) {
-      if (!seen.insert(v).second) continue;
-      const Node& node = nodes_[v];
-      out.push_back(
-          {FromKey(node.key, node.valid), node.shared, node.unlinked,
-           node.valid && rules_.For(NamespaceOfKey(node.key)).merges});
-    }
+  for (AnchorId member : Members(Find(a))) {
+    ForEachValueOf(member, [&](ValueId v) {
+      if (!seen.insert(v).second) return;
+      const uint8_t flags = value_flags_[v];
+      out.push_back({ToIdentifier(v), (flags & kShared) != 0,
+                     (flags & kUnlinked) != 0,
+                     (flags & (kValid | kMerges)) == (kValid | kMerges)});
+    });
   }
   std::sort(out.begin(), out.end(),
             [](const IdentifierInfo& x, const IdentifierInfo& y) {
@@ -444,24 +640,160 @@ std::vector<IdentifierInfo> IdentityGraph::Identifiers(
 }
 
 void IdentityGraph::Erase(absl::string_view profile) {
-  auto it = anchors_.find(profile);
-  if (it == anchors_.end()) return;
-  const std::vector<NodeId> anchors = nodes_[Find(it->second)].members;
-  auto release = [&](NodeId id) {
-    nodes_[id] = Node();
-    nodes_[id].alive = false;
-    free_.push_back(id);
-  };
-  for (NodeId a : anchors) {
-    for (NodeId v : nodes_[a].adjacent) {
-      Node& node = nodes_[v];
-      RemoveFrom(node.adjacent, a);
-      if (!node.adjacent.empty()) continue;
-      identifiers_.erase(node.key);
-      release(v);
+  const AnchorId found = FindAnchor(profile);
+  if (found == kNone) return;
+  // The slots go back to the free lists; the keys' bytes stay in keys_ (see
+  // key_arena.h).
+  for (AnchorId a : Members(Find(found))) {
+    for (uint32_t e = anchors_[a].edges; e != kNone;) {
+      const ValueId v = edges_[e].node;
+      if (!RemoveAnchorOf(v, a)) {
+        value_index_.erase(v);
+        values_[v] = {kNone, free_value_};
+        value_flags_[v] = 0;
+        free_value_ = v;
+      }
+      const uint32_t next = edges_[e].next;
+      FreeHalfEdge(e);
+      e = next;
     }
-    anchors_.erase(nodes_[a].key);
-    release(a);
+    anchor_index_.erase(a);
+    anchors_[a] = {0, kNone, kNone, free_anchor_, kNone, kNone, 0};
+    free_anchor_ = a;
+  }
+}
+
+// --- serialization -----------------------------------------------------------
+//
+// Format 1, after the format byte, all numbers varints:
+//   namespaces: count, then each name (length, bytes), in id order;
+//   anchors: count, then each key (length, bytes) and ZigZag(first_us);
+//   identifiers: count, then each namespace id, value (length, bytes), a
+//     flags byte (kStoredFlags) and its anchors: count (at least 1) and their
+//     indexes among the anchors above, oldest edge first;
+// then 8 bytes, little-endian: the Checksum of everything before them.
+// Profiles are not stored: they follow from the edges that link.
+
+std::string IdentityGraph::Serialize() const {
+  std::string out(1, kFormat);
+  base::PutVarint(namespaces_.size(), &out);
+  for (const std::string& ns : namespaces_) PutBytes(ns, &out);
+  // Live slots, numbered anew.
+  std::vector<uint32_t> index(anchors_.size(), kNone);
+  base::PutVarint(anchor_index_.size(), &out);
+  uint32_t next = 0;
+  for (AnchorId a = 0; a < anchors_.size(); ++a) {
+    if (anchors_[a].key == kNone) continue;
+    index[a] = next++;
+    PutBytes(AnchorKey(a), &out);
+    base::PutVarint(ZigZag(anchors_[a].first_us), &out);
+  }
+  base::PutVarint(value_index_.size(), &out);
+  std::vector<uint32_t> anchors;
+  for (ValueId v = 0; v < values_.size(); ++v) {
+    if (values_[v].key == kNone) continue;
+    const ValueKey key = KeyOf(v);
+    base::PutVarint(key.ns, &out);
+    PutBytes(key.value, &out);
+    out.push_back(static_cast<char>(value_flags_[v] & kStoredFlags));
+    anchors.clear();
+    ForEachAnchorOf(v, [&](AnchorId a) { anchors.push_back(index[a]); });
+    base::PutVarint(anchors.size(), &out);
+    for (auto it = anchors.rbegin(); it != anchors.rend(); ++it) {
+      base::PutVarint(*it, &out);
+    }
+  }
+  const uint64_t checksum = Checksum(out);
+  for (size_t i = 0; i < kChecksumBytes; ++i) {
+    out.push_back(static_cast<char>(checksum >> (8 * i)));
+  }
+  return out;
+}
+
+absl::StatusOr<std::unique_ptr<IdentityGraph>> IdentityGraph::Parse(
+    absl::string_view bytes, IdentityRules rules) {
+  if (bytes.size() < 1 + kChecksumBytes) return Damaged("too short");
+  absl::string_view body = bytes.substr(0, bytes.size() - kChecksumBytes);
+  uint64_t checksum = 0;
+  for (size_t i = 0; i < kChecksumBytes; ++i) {
+    checksum |= uint64_t{static_cast<unsigned char>(bytes[body.size() + i])}
+                << (8 * i);
+  }
+  if (checksum != Checksum(body)) return Damaged("checksum mismatch");
+  if (body[0] != kFormat) {
+    return Damaged(absl::StrCat("unknown format ", static_cast<int>(body[0])));
+  }
+  body.remove_prefix(1);
+  auto graph = std::make_unique<IdentityGraph>(std::move(rules));
+  if (absl::Status s = graph->ParseNodes(&body); !s.ok()) return s;
+  if (!body.empty()) return Damaged("bytes after the identifiers");
+  graph->Relate();
+  return graph;
+}
+
+absl::Status IdentityGraph::ParseNodes(absl::string_view* in) {
+  uint64_t count = 0;
+  if (!GetCount(in, &count)) return Damaged("namespace count");
+  for (uint64_t i = 0; i < count; ++i) {
+    absl::string_view ns;
+    if (!GetBytes(in, &ns)) return Damaged("namespace");
+    if (namespace_ids_.contains(ns)) return Damaged("repeated namespace");
+    NamespaceId(ns);
+  }
+  uint64_t anchors = 0;
+  if (!GetCount(in, &anchors) || anchors > kMaxIds) {
+    return Damaged("anchor count");
+  }
+  for (uint64_t i = 0; i < anchors; ++i) {
+    absl::string_view key;
+    uint64_t first_us = 0;
+    if (!GetBytes(in, &key) || !base::GetVarint(in, &first_us)) {
+      return Damaged("anchor");
+    }
+    if (anchor_index_.contains(key)) return Damaged("repeated anchor");
+    AddAnchor(key, UnZigZag(first_us));
+  }
+  if (!GetCount(in, &count) || count > kMaxIds) {
+    return Damaged("identifier count");
+  }
+  std::vector<uint64_t> edges;
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t ns = 0;
+    absl::string_view value;
+    uint64_t degree = 0;
+    if (!base::GetVarint(in, &ns) || ns >= namespaces_.size() ||
+        !GetBytes(in, &value) || in->empty() ||
+        ((*in)[0] & ~kStoredFlags) != 0) {
+      return Damaged("identifier");
+    }
+    const uint8_t flags = static_cast<uint8_t>((*in)[0]);
+    in->remove_prefix(1);
+    if (value_index_.contains(ValueKey{static_cast<uint32_t>(ns), value})) {
+      return Damaged("repeated identifier");
+    }
+    if (!GetCount(in, &degree) || degree == 0) {
+      return Damaged("identifier without anchors");
+    }
+    edges.resize(degree);
+    for (uint64_t& a : edges) {
+      if (!base::GetVarint(in, &a) || a >= anchors) {
+        return Damaged("edge to no anchor");
+      }
+    }
+    std::vector<uint64_t> sorted = edges;
+    std::sort(sorted.begin(), sorted.end());
+    if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
+      return Damaged("repeated edge");
+    }
+    const ValueId v = AddValue(static_cast<uint32_t>(ns), value, flags);
+    for (uint64_t a : edges) AddEdge(static_cast<AnchorId>(a), v);
+  }
+  return absl::OkStatus();
+}
+
+void IdentityGraph::Relate() {
+  for (ValueId v = 0; v < values_.size(); ++v) {
+    if (Links(v)) JoinAnchorsOf(v, nullptr);
   }
 }
 

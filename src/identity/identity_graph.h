@@ -35,6 +35,16 @@
 // anchor is its own profile, so integrators who send customer ids only pay
 // nothing.
 //
+// Memory: each key is stored once in a KeyArena (namespaces interned to small
+// ids), anchors and identifiers are entries of flat arrays found through one
+// hash index each, a profile's anchors form a circular list through the
+// anchors, and each anchor-identifier edge costs 8 bytes (nothing on the
+// identifier's side while it is seen on one anchor only). About 60 bytes per
+// identifier for profiles of one customer id and three identifiers.
+//
+// Serialize and Parse store the graph, so that opening needs no replay of the
+// log; Parse checks everything and rejects damaged bytes.
+//
 // Not thread-safe for changes; const methods write nothing, so any number
 // of them may run together (Identities holds a shared lock for them).
 
@@ -42,14 +52,17 @@
 #define MOTIVE_IDENTITY_IDENTITY_GRAPH_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
+#include "identity/key_arena.h"
 
 namespace motive::identity {
 
@@ -143,7 +156,7 @@ class IdentityGraph {
   Change Relink(const Identifier& id);
 
   bool Knows(absl::string_view anchor) const {
-    return anchors_.contains(anchor);
+    return anchor_index_.contains(anchor);
   }
 
   // The profile id of an anchor; the anchor itself when the graph does not
@@ -171,36 +184,159 @@ class IdentityGraph {
   // every link. Identifiers also seen elsewhere stay, without these links.
   void Erase(absl::string_view profile);
 
-  size_t anchor_count() const { return anchors_.size(); }
-  size_t identifier_count() const { return identifiers_.size(); }
+  size_t anchor_count() const { return anchor_index_.size(); }
+  size_t identifier_count() const { return value_index_.size(); }
+
+  // The graph as bytes: its anchors, identifiers (with their flags) and
+  // edges, versioned and checksummed. Erased nodes leave no trace.
+  std::string Serialize() const;
+  // The graph that Serialize wrote, under `rules` (which may differ from the
+  // rules it was built with: they apply from now on, as after a replay with
+  // new rules, except that identifiers already shared stay shared).
+  // DataLoss for bytes Serialize did not write: damaged, truncated, of an
+  // unknown format version, or inconsistent.
+  static absl::StatusOr<std::unique_ptr<IdentityGraph>> Parse(
+      absl::string_view bytes, IdentityRules rules);
 
  private:
-  using NodeId = uint32_t;
-  struct Node;
+  // Anchors and identifiers ("values" here, to keep the two apart) are
+  // numbered apart, each from 0, by slots that Erase frees for reuse.
+  using AnchorId = uint32_t;
+  using ValueId = uint32_t;
 
-  NodeId AnchorNode(absl::string_view anchor, int64_t occurred_us);
-  NodeId IdentifierNode(const Identifier& id);
-  NodeId Find(NodeId node) const;
-  // Joins the components of a and b; returns the merge when two profiles
-  // (components with anchors) became one.
-  bool Union(NodeId a, NodeId b, Merge* merge);
-  bool Links(const Node& identifier) const;
-  // Whether identifier `node` is seen with too many values of one namespace.
-  bool TooManyCoValues(NodeId node) const;
-  // Recomputes the links inside the component of `root` (after one of its
+  // Union-find over anchors only: identifiers that link are in the
+  // component of the anchors they are seen on, so they need no node of their
+  // own. Invariants: the anchors of a component are connected through
+  // identifiers that Links(); `best` of a root is the component's anchor
+  // that Precedes all others; `next` runs through all anchors of the
+  // component in a circle. A free slot has key kNone and `next` the next
+  // free slot.
+  struct Anchor {
+    int64_t first_us;  // the earliest event seen; names derived profiles
+    uint32_t key;      // in keys_
+    AnchorId parent;
+    AnchorId next;
+    AnchorId best;     // valid at roots
+    uint32_t edges;    // the identifiers, a list in edges_
+    uint8_t rank = 0;  // union by rank: paths stay within log2(anchors)
+  };
+  // An identifier: its key in keys_ is its namespace id (varint) followed by
+  // its value. A free slot has key kNone and `edges` the next free slot.
+  struct Value {
+    uint32_t key;
+    // kDirect | the one anchor it is seen on, or its anchors, a list in
+    // edges_; kNone while it has none.
+    uint32_t edges;
+  };
+  // One direction of an edge, in a singly linked list of one node's edges.
+  struct HalfEdge {
+    uint32_t node;  // the anchor or identifier at the other end
+    uint32_t next;
+  };
+  // An identifier's key as callers ask for it.
+  struct ValueKey {
+    uint32_t ns;
+    absl::string_view value;
+  };
+
+  // The indexes hold ids and find keys in keys_, so that no key is stored
+  // twice; they need the graph, which therefore never moves.
+  struct AnchorHash {
+    using is_transparent = void;
+    const IdentityGraph* graph;
+    size_t operator()(AnchorId a) const;
+    size_t operator()(absl::string_view key) const;
+  };
+  struct AnchorEq {
+    using is_transparent = void;
+    const IdentityGraph* graph;
+    bool operator()(AnchorId a, AnchorId b) const { return a == b; }
+    bool operator()(AnchorId a, absl::string_view key) const;
+    bool operator()(absl::string_view key, AnchorId a) const {
+      return (*this)(a, key);
+    }
+  };
+  struct ValueHash {
+    using is_transparent = void;
+    const IdentityGraph* graph;
+    size_t operator()(ValueId v) const;
+    size_t operator()(const ValueKey& key) const;
+  };
+  struct ValueEq {
+    using is_transparent = void;
+    const IdentityGraph* graph;
+    bool operator()(ValueId a, ValueId b) const { return a == b; }
+    bool operator()(ValueId v, const ValueKey& key) const;
+    bool operator()(const ValueKey& key, ValueId v) const {
+      return (*this)(v, key);
+    }
+  };
+
+  absl::string_view AnchorKey(AnchorId a) const;
+  ValueKey KeyOf(ValueId v) const;
+  Identifier ToIdentifier(ValueId v) const;
+  // kNone when unknown.
+  AnchorId FindAnchor(absl::string_view anchor) const;
+  ValueId FindValue(const Identifier& id) const;
+
+  uint32_t NamespaceId(absl::string_view ns);
+  AnchorId AddAnchor(absl::string_view anchor, int64_t first_us);
+  ValueId AddValue(uint32_t ns, absl::string_view value, uint8_t flags);
+  AnchorId AnchorNode(absl::string_view anchor, int64_t occurred_us);
+  ValueId ValueNode(const Identifier& id);
+
+  bool HasEdge(AnchorId a, ValueId v) const;
+  void AddEdge(AnchorId a, ValueId v);
+  // Removes a from v's anchors; false when v has none left.
+  bool RemoveAnchorOf(ValueId v, AnchorId a);
+  uint32_t NewHalfEdge(uint32_t node, uint32_t next);
+  void FreeHalfEdge(uint32_t e);
+  template <typename Fn>
+  void ForEachAnchorOf(ValueId v, Fn fn) const;
+  template <typename Fn>
+  void ForEachValueOf(AnchorId a, Fn fn) const;
+  // One anchor of v other than `except` (which may be kNone); kNone if none.
+  AnchorId AnchorOf(ValueId v, AnchorId except) const;
+  std::vector<AnchorId> Members(AnchorId root) const;
+
+  AnchorId Find(AnchorId a) const;
+  // Joins the profiles of anchors a and b; true, with the merge, when they
+  // were two.
+  bool Union(AnchorId a, AnchorId b, Merge* merge);
+  // Joins the anchors of v (which Links()) in one profile; only those
+  // `within` unless it is null.
+  void JoinAnchorsOf(ValueId v, const absl::flat_hash_set<AnchorId>* within);
+  bool Links(ValueId v) const;
+  // Whether identifier v is seen with too many values of one namespace.
+  bool TooManyCoValues(ValueId v) const;
+  // Recomputes the links inside the profile of `root` (after one of its
   // identifiers stopped linking) and reports the split.
-  void Recompute(NodeId root, const Identifier& by, Change* change);
+  void Recompute(AnchorId root, const Identifier& by, Change* change);
   // The profile id of a component's root.
-  std::string ProfileName(NodeId root) const;
+  absl::string_view ProfileName(AnchorId root) const;
   // Whether anchor a names a profile before anchor b.
-  bool Precedes(NodeId a, NodeId b) const;
+  bool Precedes(AnchorId a, AnchorId b) const;
+
+  // Parse's steps.
+  absl::Status ParseNodes(absl::string_view* in);
+  void Relate();
 
   IdentityRules rules_;
-  std::vector<Node> nodes_;
-  std::vector<NodeId> free_;  // erased nodes, for reuse
-  absl::flat_hash_map<std::string, NodeId> anchors_;
-  // Keyed by namespace, '\0' and value.
-  absl::flat_hash_map<std::string, NodeId> identifiers_;
+  // Namespaces, interned: ids index both vectors.
+  std::vector<std::string> namespaces_;
+  std::vector<NamespaceRule> namespace_rules_;
+  absl::flat_hash_map<std::string, uint32_t> namespace_ids_;
+
+  KeyArena keys_;
+  std::vector<Anchor> anchors_;
+  std::vector<Value> values_;
+  std::vector<uint8_t> value_flags_;  // by ValueId: k* bits in the .cc
+  std::vector<HalfEdge> edges_;
+  AnchorId free_anchor_;
+  ValueId free_value_;
+  uint32_t free_edge_;
+  absl::flat_hash_set<AnchorId, AnchorHash, AnchorEq> anchor_index_;
+  absl::flat_hash_set<ValueId, ValueHash, ValueEq> value_index_;
 };
 
 }  // namespace motive::identity
