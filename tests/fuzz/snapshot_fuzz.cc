@@ -1,6 +1,7 @@
 // The snapshot reader (state/snapshot.h) on damaged files: it loads them or
 // refuses them, never crashes, and what it loads answers queries and folds
-// new events like a state built from the log.
+// new events like a state built from the log. The identity graph inside
+// (IdentityGraph::Parse) is refused or answers and takes observations.
 //
 // A snapshot is checked against a checksum and the context configuration's
 // fingerprint before anything else, which random mutations would almost
@@ -12,8 +13,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 
+#include "identity/identity_graph.h"
 #include "model/event_id.h"
 #include "model/text_proto.h"
 #include "motive/v1/context.pb.h"
@@ -88,12 +91,27 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   file.Write(bytes);
 
   state::StateStore store(*config);
-  if (!state::ReadSnapshot(file.path(), fingerprint, &store).ok()) return 0;
+  std::string graph_bytes;
+  if (!state::ReadSnapshot(file.path(), fingerprint, &store,
+                           motive::base::FileIo::Default(), &graph_bytes)
+           .ok()) {
+    return 0;
+  }
+  // The identity graph's bytes: refused, or a graph that answers and grows.
+  absl::StatusOr<std::unique_ptr<motive::identity::IdentityGraph>> graph =
+      motive::identity::IdentityGraph::Parse(graph_bytes,
+                                             motive::identity::IdentityRules{});
   std::vector<std::string> customers;
   store.ForEach([&](const std::string& id, const state::CustomerState&) {
     customers.push_back(id);
   });
   for (const std::string& id : customers) {
+    if (graph.ok()) {
+      const std::string profile = (*graph)->ProfileOf(id);
+      (void)(*graph)->Anchors(profile);
+      (void)(*graph)->Identifiers(profile);
+      (*graph)->Observe(id, 0, {{"email", "fuzz@example.com"}});
+    }
     state::Summary summary;
     (void)store.Summarize(id, INT64_MAX, &summary);
     motive::v1::Context context;
