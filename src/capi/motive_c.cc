@@ -24,11 +24,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
+#include "base/errors.h"
 #include "decide/feedback.h"
 #include "engine/engine.h"
 #include "google/protobuf/message.h"
 #include "ingest/importer.h"
-#include "model/errors.h"
 #include "model/event_codec.h"
 #include "model/event_validation.h"
 #include "model/proto_log.h"
@@ -44,7 +44,7 @@ struct mot_engine {
 
 namespace {
 
-using motive::model::ErrorKind;
+using motive::base::ErrorKind;
 
 thread_local std::string last_error;
 
@@ -62,7 +62,7 @@ int Fail(int code, absl::string_view message) {
 }
 
 int StatusCode(const absl::Status& status) {
-  switch (motive::model::KindOf(status)) {
+  switch (motive::base::KindOf(status)) {
     case ErrorKind::kParse:
       return MOT_EPARSE;
     case ErrorKind::kIo:
@@ -819,7 +819,7 @@ int mot_ingest_file(mot_ingest_report* report, mot_engine* engine,
                     size_t n =
                         std::fread(chunk.data(), 1, chunk.size(), file.get());
                     if (n == 0 && std::ferror(file.get())) {
-                      return motive::model::IoError(
+                      return motive::base::IoError(
                           absl::StrCat("reading ", path, " failed"));
                     }
                     return absl::string_view(chunk.data(), n);

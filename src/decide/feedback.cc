@@ -4,7 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "model/errors.h"
+#include "base/errors.h"
 #include "model/event_validation.h"
 #include "state/customer_state.h"
 
@@ -30,13 +30,13 @@ absl::StatusOr<v1::Event> FeedbackEvent(const Feedback& feedback,
                                         absl::string_view group,
                                         int64_t now_us) {
   if (feedback.customer_id.empty()) {
-    return model::FieldError("customer_id", "is required");
+    return base::FieldError("customer_id", "is required");
   }
   if (feedback.decision_id.empty()) {
-    return model::FieldError("decision_id", "is required");
+    return base::FieldError("decision_id", "is required");
   }
   if (!IsValidId(feedback.action)) {
-    return model::FieldError(
+    return base::FieldError(
         "action", feedback.action.empty()
                       ? std::string("is required")
                       : absl::StrCat("\"", feedback.action,
@@ -45,7 +45,7 @@ absl::StatusOr<v1::Event> FeedbackEvent(const Feedback& feedback,
   }
   if (feedback.outcome == v1::FEEDBACK_UNSPECIFIED ||
       !v1::FeedbackOutcome_IsValid(feedback.outcome)) {
-    return model::FieldError("outcome",
+    return base::FieldError("outcome",
                              "must be offered, accepted, rejected, ignored or "
                              "converted");
   }

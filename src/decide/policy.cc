@@ -6,7 +6,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "model/errors.h"
+#include "base/errors.h"
 #include "state/event_value.h"
 #include "state/metrics.h"
 
@@ -23,7 +23,7 @@ absl::StatusOr<int> ParseClock(absl::string_view field,
       parts[1].size() != 2 || !absl::SimpleAtoi(parts[0], &hours) ||
       !absl::SimpleAtoi(parts[1], &minutes) || hours < 0 || hours > 23 ||
       minutes < 0 || minutes > 59) {
-    return model::FieldError(field,
+    return base::FieldError(field,
                              absl::StrCat("\"", text,
                                           "\" is not a time of day such as "
                                           "\"21:00\" (00:00 to 23:59)"));
@@ -34,7 +34,7 @@ absl::StatusOr<int> ParseClock(absl::string_view field,
 absl::StatusOr<int64_t> Window(absl::string_view field,
                                absl::string_view text) {
   absl::StatusOr<int64_t> window = state::ParseWindow(text);
-  if (!window.ok()) return model::FieldError(field, window.status().message());
+  if (!window.ok()) return base::FieldError(field, window.status().message());
   return window;
 }
 
@@ -79,7 +79,7 @@ absl::StatusOr<ContactPolicy> ContactPolicy::Compile(
   }
   if (proto.has_max_results()) {
     if (proto.max_results() < 1 || proto.max_results() > kMaxResults) {
-      return model::FieldError("max_results",
+      return base::FieldError("max_results",
                                absl::StrCat("must be 1 to ", kMaxResults));
     }
     policy.max_results_ = proto.max_results();
@@ -93,11 +93,11 @@ absl::StatusOr<ContactPolicy::Cap> ContactPolicy::CompileCap(
   if (!cap.action().empty() + !cap.group().empty() +
           (cap.channel() != v1::CHANNEL_UNSPECIFIED) >
       1) {
-    return model::FieldError(field,
+    return base::FieldError(field,
                              "names at most one of action, group and channel");
   }
   if (cap.max() == 0 || cap.max() > kMaxCap) {
-    return model::FieldError(
+    return base::FieldError(
         absl::StrCat(field, ".max"),
         absl::StrCat("must be 1 to ", kMaxCap,
                      " (to switch an action off, give it a lever of 0)"));
@@ -122,10 +122,10 @@ absl::StatusOr<ContactPolicy::CoolOff> ContactPolicy::CompileCoolOff(
     const v1::CoolOff& cool_off, int i, state::Interner& strings) {
   const std::string field = absl::StrCat("cool_offs[", i, "]");
   if (!cool_off.action().empty() && !cool_off.group().empty()) {
-    return model::FieldError(field, "names at most one of action and group");
+    return base::FieldError(field, "names at most one of action and group");
   }
   if (cool_off.rejections() == 0) {
-    return model::FieldError(absl::StrCat(field, ".rejections"),
+    return base::FieldError(absl::StrCat(field, ".rejections"),
                              "must be at least 1");
   }
   CoolOff compiled;
@@ -156,14 +156,14 @@ absl::Status ContactPolicy::CompileQuietHours(const v1::QuietHours& quiet) {
   absl::StatusOr<int> end = ParseClock("quiet_hours.end", quiet.end());
   if (!end.ok()) return end.status();
   if (*start == *end) {
-    return model::FieldError("quiet_hours", "start and end are the same time");
+    return base::FieldError("quiet_hours", "start and end are the same time");
   }
   quiet_start_min_ = *start;
   quiet_end_min_ = *end;
   zone_attribute_ = quiet.time_zone_attribute();
   if (!quiet.default_time_zone().empty() &&
       !absl::LoadTimeZone(quiet.default_time_zone(), &default_zone_)) {
-    return model::FieldError(
+    return base::FieldError(
         "quiet_hours.default_time_zone",
         absl::StrCat("unknown time zone \"", quiet.default_time_zone(),
                      "\" (an IANA name such as \"Europe/Paris\")"));

@@ -13,10 +13,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "base/errors.h"
 #include "expr/scratch.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
-#include "model/errors.h"
 #include "model/event_codec.h"
 #include "model/event_id.h"
 #include "model/event_validation.h"
@@ -59,7 +59,7 @@ class Locator {
       const auto [line, column] = Find(path);
       if (line >= 0) absl::StrAppend(&where, ":", line + 1, ":", column + 1);
     }
-    return model::Annotate(model::FieldError(path, message), where);
+    return base::Annotate(base::FieldError(path, message), where);
   }
 
  private:
@@ -125,14 +125,14 @@ absl::Status ParseRuleset(absl::string_view text, const std::string& where,
                           v1::Ruleset* out, Locator* locate) {
   if (IsJson(text)) {
     absl::Status s = model::Decode(model::WireFormat::kJson, text, out);
-    return s.ok() ? s : model::Annotate(s, where);
+    return s.ok() ? s : base::Annotate(s, where);
   }
   google::protobuf::TextFormat::Parser parser;
   FirstError errors(where);
   parser.RecordErrorsTo(&errors);
   parser.WriteLocationsTo(locate->tree());
   if (!parser.ParseFromString(std::string(text), out)) {
-    return model::ParseError("", errors.first());
+    return base::ParseError("", errors.first());
   }
   return absl::OkStatus();
 }
@@ -813,9 +813,9 @@ absl::Status Ruleset::Compiler::CompileContactPolicy() {
   absl::StatusOr<ContactPolicy> policy =
       ContactPolicy::Compile(rules_.proto_.contact_policy(), strings_);
   if (!policy.ok()) {
-    const std::string field = model::ErrorField(policy.status());
+    const std::string field = base::ErrorField(policy.status());
     return locate_.Error(absl::StrCat("contact_policy.", field),
-                         model::ErrorReason(policy.status()));
+                         base::ErrorReason(policy.status()));
   }
   rules_.policy_ = *std::move(policy);
   const std::string& zone_attribute = rules_.policy_.time_zone_attribute();

@@ -11,12 +11,12 @@
 
 #include "absl/algorithm/container.h"
 #include "absl/strings/str_cat.h"
+#include "base/errors.h"
+#include "base/text_proto.h"
 #include "engine/read_ahead.h"
 #include "expr/program.h"
-#include "model/errors.h"
 #include "model/event_validation.h"
 #include "model/interactions.h"
-#include "model/text_proto.h"
 #include "state/context_variables.h"
 #include "state/snapshot.h"
 
@@ -62,13 +62,13 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& path,
     map = *std::move(parsed);
   }
   v1::ContextConfig config;
-  if (absl::Status s = model::ParseTextProto(options.context_config_text,
+  if (absl::Status s = base::ParseTextProto(options.context_config_text,
                                              "context_config", &config);
       !s.ok()) {
     return s;
   }
   v1::IdentityConfig identity_config;
-  if (absl::Status s = model::ParseTextProto(
+  if (absl::Status s = base::ParseTextProto(
           options.identity_config_text, "identity_config", &identity_config);
       !s.ok()) {
     return s;
@@ -76,7 +76,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& path,
   absl::StatusOr<std::unique_ptr<identity::Identities>> identities =
       identity::Identities::Create(identity_config);
   if (!identities.ok()) {
-    return model::Annotate(identities.status(), "identity_config");
+    return base::Annotate(identities.status(), "identity_config");
   }
   absl::StatusOr<std::unique_ptr<store::EventLog>> log =
       store::EventLog::Open(path, options.log);
@@ -105,7 +105,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& path,
   absl::StatusOr<v1::ContextConfig> merged =
       WithRulesetMetrics(config, ruleset.metrics());
   if (!merged.ok()) {
-    return model::Annotate(merged.status(),
+    return base::Annotate(merged.status(),
                            decide::Ruleset::Origin(options.ruleset_origin));
   }
   absl::StatusOr<std::unique_ptr<state::StateStore>> state =
@@ -144,7 +144,7 @@ absl::StatusOr<v1::ContextConfig> Engine::WithRulesetMetrics(
     const v1::MetricDefinition& metric = metrics[i];
     for (const v1::MetricDefinition& own : config.metrics()) {
       if (own.name() == metric.name()) {
-        return model::FieldError(
+        return base::FieldError(
             absl::StrCat("metrics[", i, "].name"),
             absl::StrCat("the ruleset's metric \"", metric.name(),
                          "\" is also a metric of the context configuration"));
@@ -539,8 +539,8 @@ absl::Status Engine::Ingest(model::RecordSource& reader,
     for (const ReadBatch::Reject& reject : batch.rejects) {
       ++counts->rejected;
       if (options.on_reject) {
-        options.on_reject(reject.record, model::ErrorField(reject.status),
-                          model::ErrorReason(reject.status));
+        options.on_reject(reject.record, base::ErrorField(reject.status),
+                          base::ErrorReason(reject.status));
       }
     }
     absl::Status appended = AppendBatch(batch.events, &batch.bodies, counts);
@@ -558,7 +558,7 @@ absl::Status Engine::Ingest(model::RecordSource& reader,
 absl::StatusOr<std::vector<v1::Event>> Engine::Timeline(
     absl::string_view customer_id, const store::TimeRange& range) {
   if (customer_id.empty()) {
-    return model::FieldError("customer_id", "is required");
+    return base::FieldError("customer_id", "is required");
   }
   const std::string profile = identities_->ProfileOf(customer_id);
   absl::StatusOr<std::vector<v1::Event>> events = ProfileEvents(profile, range);
@@ -576,7 +576,7 @@ absl::StatusOr<std::string> Engine::Resolve(absl::string_view ns,
 absl::StatusOr<v1::Profile> Engine::DescribeProfile(
     absl::string_view customer_id) {
   if (customer_id.empty()) {
-    return model::FieldError("customer_id", "is required");
+    return base::FieldError("customer_id", "is required");
   }
   v1::Profile profile = identities_->Describe(customer_id);
   absl::StatusOr<std::vector<v1::Event>> events =
@@ -592,14 +592,14 @@ absl::StatusOr<v1::Profile> Engine::DescribeProfile(
 
 absl::Status Engine::Link(absl::string_view customer_id,
                           const std::vector<identity::Identifier>& ids) {
-  if (ids.empty()) return model::FieldError("identifiers", "is empty");
+  if (ids.empty()) return base::FieldError("identifiers", "is empty");
   absl::StatusOr<bool> recorded = Record(identity::Identities::Instruction(
       identity::kLinkType, customer_id, ids, absl::ToUnixMicros(clock_())));
   return recorded.status();
 }
 
 absl::Status Engine::Unlink(const std::vector<identity::Identifier>& ids) {
-  if (ids.empty()) return model::FieldError("identifiers", "is empty");
+  if (ids.empty()) return base::FieldError("identifiers", "is empty");
   absl::StatusOr<bool> recorded = Record(identity::Identities::Instruction(
       identity::kUnlinkType, "", ids, absl::ToUnixMicros(clock_())));
   return recorded.status();
@@ -627,7 +627,7 @@ absl::Status Engine::Query(
                            const state::StateStore&, int64_t)>
         fn) {
   if (customer_id.empty()) {
-    return model::FieldError("customer_id", "is required");
+    return base::FieldError("customer_id", "is required");
   }
   as_of_us = AsOf(as_of_us);
   // Customers never merged, the common case, skip the copy.
@@ -747,7 +747,7 @@ Engine::AlertCounts Engine::alert_counts() const {
 
 absl::Status Engine::LoadContextConfig(absl::string_view text) {
   v1::ContextConfig config;
-  if (absl::Status s = model::ParseTextProto(text, "context_config", &config);
+  if (absl::Status s = base::ParseTextProto(text, "context_config", &config);
       !s.ok()) {
     return s;
   }
@@ -787,7 +787,7 @@ absl::StatusOr<v1::ContextConfig> Engine::ConfigFor(
   absl::StatusOr<v1::ContextConfig> merged =
       WithRulesetMetrics(context_config_, &rules);
   if (!merged.ok()) {
-    return model::Annotate(merged.status(), decide::Ruleset::Origin(origin));
+    return base::Annotate(merged.status(), decide::Ruleset::Origin(origin));
   }
   return merged;
 }
@@ -910,9 +910,10 @@ absl::StatusOr<uint64_t> Engine::EraseCustomer(absl::string_view customer_id) {
                  all.events += one->events;
                  if (all.wal.ok()) all.wal = one->wal;
                }
+               // Before the snapshot is written again: it keeps the graph.
+               identities_->Erase(profile);
                return all;
              });
-  if (erased.ok()) identities_->Erase(profile);
   return erased;
 }
 
@@ -953,7 +954,7 @@ absl::StatusOr<uint64_t> Engine::Forget(
   if (!leaving.empty() && !snapshot_path_.empty()) {
     had_snapshot = ::unlink(snapshot_path_.c_str()) == 0;
     if (!had_snapshot && errno != ENOENT) {
-      return model::IoError(absl::StrCat("removing the snapshot ",
+      return base::IoError(absl::StrCat("removing the snapshot ",
                                          snapshot_path_, ": ",
                                          std::strerror(errno)));
     }
@@ -972,7 +973,10 @@ absl::StatusOr<uint64_t> Engine::Forget(
       return leaving.contains(alert.customer_id());
     });
   }
-  if (had_snapshot) {
+  // Expired events may have been the only ones to carry some identifiers,
+  // which the graph in memory still holds: no snapshot keeps them, and the
+  // next open rebuilds the graph from the log.
+  if (had_snapshot && (whole || identities_->empty())) {
     if (absl::Status s = WriteSnapshotLocked(); !s.ok()) return s;
   }
   if (!erased->wal.ok()) return erased->wal;

@@ -15,9 +15,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "base/errors.h"
 #include "expr/ast.h"
 #include "expr/lexer.h"
-#include "model/errors.h"
 
 namespace motive::expr {
 namespace {
@@ -198,7 +198,7 @@ class Parser {
   // Records the first error only: later ones are consequences of it.
   std::nullptr_t Fail(int32_t offset, absl::string_view message) {
     if (status_.ok()) {
-      status_ = model::ParseError("", FormatError(*out_, offset, message));
+      status_ = base::ParseError("", FormatError(*out_, offset, message));
     }
     return nullptr;
   }
@@ -947,7 +947,7 @@ absl::StatusOr<ParsedExpr> Parse(absl::string_view source,
   if (source.size() > options.limits.max_source_bytes ||
       source.size() >
           static_cast<size_t>(std::numeric_limits<int32_t>::max())) {
-    return model::ParseError(
+    return base::ParseError(
         "", absl::StrCat("expression of ", source.size(),
                          " bytes is over the limit of ",
                          options.limits.max_source_bytes, " bytes"));

@@ -9,8 +9,8 @@
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "base/errors.h"
 #include "expr/parser.h"
-#include "model/errors.h"
 
 namespace motive::expr {
 
@@ -1273,7 +1273,7 @@ absl::StatusOr<std::string> EvaluateOnce(
     }
     auto value = Program::Compile(text, constants);
     if (!value.ok()) {
-      return model::Annotate(value.status(),
+      return base::Annotate(value.status(),
                              absl::StrCat("the value of ", name));
     }
     value_programs.push_back(*std::move(value));

@@ -9,9 +9,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "base/errors.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
-#include "model/errors.h"
 #include "model/event_id.h"
 #include "model/event_validation.h"
 
@@ -42,10 +42,10 @@ absl::StatusOr<std::unique_ptr<Identities>> Identities::Create(
   absl::StatusOr<Normalizer> normalizer =
       Normalizer::Create(config.default_region());
   if (!normalizer.ok()) {
-    return model::FieldError("default_region", normalizer.status().message());
+    return base::FieldError("default_region", normalizer.status().message());
   }
   if (config.max_profiles() < 0) {
-    return model::FieldError("max_profiles", "must be 0 (default) or more");
+    return base::FieldError("max_profiles", "must be 0 (default) or more");
   }
   IdentityRules rules;
   rules.defaults.max_profiles =
@@ -54,10 +54,10 @@ absl::StatusOr<std::unique_ptr<Identities>> Identities::Create(
     const v1::NamespaceRule& ns = config.namespaces(i);
     const std::string field = absl::StrCat("namespaces[", i, "]");
     if (ns.name().empty()) {
-      return model::FieldError(field + ".name", "is required");
+      return base::FieldError(field + ".name", "is required");
     }
     if (ns.max_profiles() < 0) {
-      return model::FieldError(field + ".max_profiles",
+      return base::FieldError(field + ".max_profiles",
                                "must be 0 (default) or more");
     }
     NamespaceRule rule;
@@ -65,7 +65,7 @@ absl::StatusOr<std::unique_ptr<Identities>> Identities::Create(
         ns.max_profiles() > 0 ? ns.max_profiles() : rules.defaults.max_profiles;
     rule.merges = !ns.never_merges();
     if (!rules.namespaces.try_emplace(ns.name(), rule).second) {
-      return model::FieldError(field + ".name",
+      return base::FieldError(field + ".name",
                                absl::StrCat("\"", ns.name(), "\" twice"));
     }
   }
@@ -105,7 +105,7 @@ absl::Status Identities::Prepare(v1::Event* event) const {
       (ids.empty() ||
        event->customer_id() != IdentityGraph::DerivedAnchor(ids)) &&
       !Knows(event->customer_id())) {
-    return model::FieldError(
+    return base::FieldError(
         "customer_id",
         "ids starting with '~' are the ones motive derives from identifiers; "
         "choose another");

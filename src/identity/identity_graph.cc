@@ -13,8 +13,8 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/errors.h"
 #include "base/varint.h"
-#include "model/errors.h"
 #include "model/event_id.h"
 
 namespace motive::identity {
@@ -572,7 +572,7 @@ absl::StatusOr<std::string> IdentityGraph::Resolve(const Identifier& id) const {
   }
   const uint8_t flags = value_flags_[v];
   if (flags & kShared) {
-    return model::AmbiguousError(absl::StrCat(
+    return base::AmbiguousError(absl::StrCat(
         id.ns, " ", id.value,
         " is shared by several profiles; ask by customer id or by another "
         "identifier"));
@@ -590,7 +590,7 @@ absl::StatusOr<std::string> IdentityGraph::Resolve(const Identifier& id) const {
     return absl::NotFoundError(
         absl::StrCat(id.ns, " ", id.value, " belongs to no profile"));
   }
-  return model::AmbiguousError(
+  return base::AmbiguousError(
       absl::StrCat(id.ns, " ", id.value, " is on ", roots.size(),
                    " profiles and links none of them (",
                    flags & kUnlinked ? "unlinked" : "it never merges",

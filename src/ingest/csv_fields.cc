@@ -4,8 +4,8 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "base/errors.h"
 #include "ingest/time_text.h"
-#include "model/errors.h"
 #include "model/field_text.h"
 
 namespace motive::ingest {
@@ -34,7 +34,7 @@ std::optional<absl::string_view> CsvRecord::Cell(
 }
 
 void CsvFields::Fail(absl::string_view column, absl::string_view reason) {
-  if (status_.ok()) status_ = model::FieldError(column, reason);
+  if (status_.ok()) status_ = base::FieldError(column, reason);
 }
 
 std::optional<absl::string_view> CsvFields::Cell(const CsvRecord& row,

@@ -1,4 +1,4 @@
-// The importer of CSV platforms: model::CsvTokenizer reads rows, the first
+// The importer of CSV platforms: base::CsvTokenizer reads rows, the first
 // is the header, the platform's mapper maps each data row.
 
 #include <memory>
@@ -9,9 +9,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "base/csv.h"
+#include "base/errors.h"
 #include "ingest/platforms.h"
-#include "model/csv.h"
-#include "model/errors.h"
 
 namespace motive::ingest {
 namespace {
@@ -46,8 +46,8 @@ class CsvImporter final : public model::RecordSource {
   bool done_ = false;
   absl::string_view chunk_;
 
-  model::CsvTokenizer tokenizer_;
-  model::CsvRow row_;
+  base::CsvTokenizer tokenizer_;
+  base::CsvRow row_;
   std::optional<CsvHeader> header_;
   uint64_t number_ = 0;
 
@@ -81,7 +81,7 @@ bool CsvImporter::ReadHeader() {
                              : status_);
   }
   if (!row_.status.ok()) {
-    return Stop(model::Annotate(row_.status, "the CSV header"));
+    return Stop(base::Annotate(row_.status, "the CSV header"));
   }
   header_.emplace(row_.cells);
   if (spec_ != nullptr) return true;
@@ -114,7 +114,7 @@ bool CsvImporter::Next(model::InputRecord* record) {
     return true;
   }
   if (row_.cells.size() != header_->size()) {
-    record->event = model::FieldError(
+    record->event = base::FieldError(
         "", absl::StrCat("the row has ", row_.cells.size(),
                          " cells where the header has ", header_->size()));
     return true;
@@ -125,7 +125,7 @@ bool CsvImporter::Next(model::InputRecord* record) {
   absl::Status mapped =
       spec_->map_csv(CsvRecord(*header_, row_.cells), context, &events_);
   if (mapped.ok() && events_.empty()) {
-    mapped = model::FieldError("", "the row holds no event");
+    mapped = base::FieldError("", "the row holds no event");
   }
   if (!mapped.ok()) {
     // What the mapper added before it failed is not a row's.

@@ -8,7 +8,7 @@
 //     InputRecords with the record's number: its 1-based index in the input
 //     (for CSV, among the data rows, the header not counted).
 //   - A record that cannot be mapped comes out as an InputRecord whose event
-//     is a model::FieldError (or ParseError) naming the source field path,
+//     is a base::FieldError (or ParseError) naming the source field path,
 //     such as "Agent.CustomerHoldDuration", and the reason; the records after
 //     it are still read. Only a failing input, an unusable CSV header or an
 //     input whose format kAuto cannot recognise stop the reading (status()).

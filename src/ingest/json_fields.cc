@@ -4,8 +4,8 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "base/errors.h"
 #include "ingest/time_text.h"
-#include "model/errors.h"
 #include "model/field_text.h"
 
 namespace motive::ingest {
@@ -59,7 +59,7 @@ absl::string_view JsonFields::TypeName(const simdjson::dom::element& element) {
 }
 
 void JsonFields::Fail(const FieldPath& path, absl::string_view reason) {
-  if (status_.ok()) status_ = model::FieldError(path.ToString(), reason);
+  if (status_.ok()) status_ = base::FieldError(path.ToString(), reason);
 }
 
 void JsonFields::Missing(const FieldPath& path) {

@@ -8,9 +8,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "base/errors.h"
 #include "ingest/json_splitter.h"
 #include "ingest/platforms.h"
-#include "model/errors.h"
 #include "simdjson.h"
 
 namespace motive::ingest {
@@ -75,7 +75,7 @@ bool JsonImporter::Next(model::InputRecord* record) {
   const MapContext context{options_, piece.number};
   absl::Status mapped = spec_->map_json(root, context, &events_);
   if (mapped.ok() && events_.empty()) {
-    mapped = model::FieldError("", "the record holds no event");
+    mapped = base::FieldError("", "the record holds no event");
   }
   if (!mapped.ok()) {
     // What the mapper added before it failed is not a record's.
@@ -98,12 +98,12 @@ bool JsonImporter::Parse(const JsonSplitter::Piece& piece,
   const simdjson::error_code error =
       parser_.parse(piece.text.data(), piece.text.size(), false).get(*root);
   if (error != simdjson::SUCCESS) {
-    record->event = model::ParseError(
+    record->event = base::ParseError(
         "", absl::StrCat("invalid JSON: ", simdjson::error_message(error)));
     return false;
   }
   if (root->type() != simdjson::dom::element_type::OBJECT) {
-    record->event = model::FieldError(
+    record->event = base::FieldError(
         "", absl::StrCat("a record must be a JSON object, got ",
                          JsonFields::TypeName(*root)));
     return false;

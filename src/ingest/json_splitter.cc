@@ -3,7 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "model/errors.h"
+#include "base/errors.h"
 
 namespace motive::ingest {
 namespace {
@@ -65,7 +65,7 @@ bool JsonSplitter::Next(Piece* piece) {
           Emit(0, piece);
           if (truncated && piece->error.ok()) {
             piece->text = absl::string_view();
-            piece->error = model::ParseError(
+            piece->error = base::ParseError(
                 "", "the input ends inside this record (truncated)");
           }
           return true;
@@ -220,7 +220,7 @@ void JsonSplitter::Emit(size_t end, Piece* piece) {
   Keep(end);
   if (too_long_) {
     piece->text = absl::string_view();
-    piece->error = model::ParseError(
+    piece->error = base::ParseError(
         "", absl::StrCat("the record is longer than the limit of ",
                          kMaxRecordBytes >> 20, " MiB"));
     return;

@@ -5,10 +5,10 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "base/errors.h"
 #include "ingest/event_fields.h"
 #include "ingest/time_text.h"
 #include "ingest/zendesk_common.h"
-#include "model/errors.h"
 #include "model/event_validation.h"
 #include "simdjson.h"
 
@@ -72,8 +72,8 @@ void ReadOriginal(CsvFields& fields, const CsvRecord& row,
   const JsonValue id = json.Member(object, "department_id");
   if (id.present) original->department_id = AsWritten(id);
   if (!json.ok()) {
-    fields.Fail(model::ErrorField(json.status()),
-                model::ErrorReason(json.status()));
+    fields.Fail(base::ErrorField(json.status()),
+                base::ErrorReason(json.status()));
   }
 }
 

@@ -5,18 +5,21 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "base/errors.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/type_resolver.h"
 #include "google/protobuf/util/type_resolver_util.h"
-#include "model/errors.h"
 #include "model/event_json.h"
 #include "model/proto_log.h"
 #include "motive/v1/event.pb.h"
 
 namespace motive::model {
+
+using base::ParseError;
+
 namespace {
 
 // The field the JSON parser names at the start of its message, or "":

@@ -7,13 +7,21 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "base/errors.h"
+#include "base/json.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/struct.pb.h"
-#include "model/errors.h"
 #include "model/field_text.h"
-#include "model/json.h"
 
 namespace motive::model {
+
+using base::Annotate;
+using base::JsonNumber;
+using base::JsonNumberToDouble;
+using base::JsonNumberToInt64;
+using base::JsonReader;
+using base::ParseError;
+
 namespace {
 
 using google::protobuf::FieldDescriptor;

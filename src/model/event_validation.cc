@@ -8,10 +8,13 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "model/errors.h"
+#include "base/errors.h"
 #include "model/event_id.h"
 
 namespace motive::model {
+
+using base::FieldError;
+
 namespace {
 
 constexpr int64_t kMicrosPerSecond = 1000000;

@@ -3,10 +3,14 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "model/errors.h"
-#include "model/text_proto.h"
+#include "base/errors.h"
+#include "base/text_proto.h"
 
 namespace motive::model {
+
+using base::FieldError;
+using base::ParseTextProto;
+
 namespace {
 
 // Specific rules (type and channel) first, then types, then channels alone.

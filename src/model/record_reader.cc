@@ -8,13 +8,18 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "base/errors.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/struct.pb.h"
-#include "model/errors.h"
 #include "model/event_codec.h"
 #include "model/field_text.h"
 
 namespace motive::model {
+
+using base::CsvRow;
+using base::FieldError;
+using base::ParseError;
+
 namespace {
 
 using google::protobuf::FieldDescriptor;

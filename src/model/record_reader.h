@@ -56,7 +56,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "model/csv.h"
+#include "base/csv.h"
 #include "motive/v1/event.pb.h"
 
 namespace motive::model {
@@ -154,8 +154,8 @@ class RecordReader final : public RecordSource {
 
   bool NextCsv(InputRecord* record);
   bool NextCsvRow();
-  absl::Status ParseCsvHeader(const CsvRow& header);
-  absl::StatusOr<v1::Event> CsvRowToEvent(const CsvRow& row) const;
+  absl::Status ParseCsvHeader(const base::CsvRow& header);
+  absl::StatusOr<v1::Event> CsvRowToEvent(const base::CsvRow& row) const;
 
   bool NextBatchEvent(InputRecord* record);
 
@@ -176,8 +176,8 @@ class RecordReader final : public RecordSource {
   bool line_too_long_ = false;
 
   // CSV: the header's columns, in order, once read.
-  CsvTokenizer csv_;
-  CsvRow csv_row_;
+  base::CsvTokenizer csv_;
+  base::CsvRow csv_row_;
   bool csv_header_read_ = false;
   std::vector<CsvColumn> csv_columns_;
 

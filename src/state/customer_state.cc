@@ -7,11 +7,11 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "base/errors.h"
+#include "base/text_proto.h"
 #include "expr/environment.h"
-#include "model/errors.h"
 #include "model/event_id.h"
 #include "model/event_validation.h"
-#include "model/text_proto.h"
 #include "state/context_variables.h"
 #include "state/event_value.h"
 
@@ -173,7 +173,7 @@ absl::StatusOr<SignalOptions> SignalOptions::FromProto(
   auto range = [](absl::string_view field, uint32_t value, uint32_t low,
                   uint32_t high) -> absl::Status {
     if (value < low || value > high) {
-      return model::FieldError(
+      return base::FieldError(
           absl::StrCat("signals.", field),
           absl::StrCat("must be from ", low, " to ", high, ", not ", value));
     }
@@ -181,7 +181,7 @@ absl::StatusOr<SignalOptions> SignalOptions::FromProto(
   };
   auto unit = [](absl::string_view field, double value) -> absl::Status {
     if (!(value >= -1 && value <= 1)) {
-      return model::FieldError(absl::StrCat("signals.", field),
+      return base::FieldError(absl::StrCat("signals.", field),
                                "must be a sentiment from -1 to 1");
     }
     return absl::OkStatus();
@@ -227,7 +227,7 @@ absl::StatusOr<SignalOptions> SignalOptions::FromProto(
 
 absl::StatusOr<StateConfig> StateConfig::FromText(absl::string_view text) {
   v1::ContextConfig proto;
-  if (absl::Status s = model::ParseTextProto(text, "context_config", &proto);
+  if (absl::Status s = base::ParseTextProto(text, "context_config", &proto);
       !s.ok()) {
     return s;
   }
@@ -243,7 +243,7 @@ absl::StatusOr<StateConfig> StateConfig::FromProto(
   config.signals = *signals;
   if (proto.has_recent_events()) {
     if (proto.recent_events() > kMaxRecentEvents) {
-      return model::FieldError(
+      return base::FieldError(
           "recent_events", absl::StrCat("must be at most ", kMaxRecentEvents));
     }
     config.recent_events = proto.recent_events();

@@ -10,11 +10,11 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "base/errors.h"
 #include "expr/environment.h"
 #include "expr/parser.h"
 #include "expr/program.h"
 #include "expr/scratch.h"
-#include "model/errors.h"
 #include "model/event_validation.h"
 #include "state/event_value.h"
 
@@ -100,11 +100,11 @@ absl::StatusOr<std::unique_ptr<expr::Program>> CompileFilter(
       expr::Program::Compile(source, env);
   if (!filter.ok()) {
     // Annotated, not rewrapped: a parse error stays one.
-    return model::Annotate(filter.status(), absl::StrCat(context, ": filter"));
+    return base::Annotate(filter.status(), absl::StrCat(context, ": filter"));
   }
   const expr::Type& type = (*filter)->result_type();
   if (type.kind() != expr::Type::Kind::kBool && !type.is_dyn()) {
-    return model::Annotate(
+    return base::Annotate(
         absl::InvalidArgumentError(absl::StrCat(
             "filter must be a bool expression, not ", type.DebugString())),
         context);
@@ -194,7 +194,7 @@ absl::StatusOr<std::unique_ptr<MetricSet>> MetricSet::Compile(
     }
     const std::string context = absl::StrCat("metric ", name);
     auto error = [&context](const absl::Status& status) {
-      return model::Annotate(status, context);
+      return base::Annotate(status, context);
     };
     if (!names.insert(name).second) {
       return error(absl::InvalidArgumentError("declared twice"));

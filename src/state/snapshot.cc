@@ -31,9 +31,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/errors.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
-#include "model/errors.h"
 #include "model/event_id.h"
 
 namespace motive::state {
@@ -98,7 +98,7 @@ uint64_t ChecksumOf(absl::string_view data) {
 }
 
 absl::Status ErrnoError(absl::string_view what, const std::string& path) {
-  return model::IoError(
+  return base::IoError(
       absl::StrCat(what, " ", path, ": ", std::strerror(errno)));
 }
 

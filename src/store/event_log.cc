@@ -14,7 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "model/errors.h"
+#include "base/errors.h"
 #include "model/event_validation.h"
 #include "zlib.h"
 
@@ -166,7 +166,7 @@ absl::StatusOr<bool> CreateFile(const std::string& path) {
     return true;
   }
   if (errno == EEXIST) return false;
-  return model::IoError(
+  return base::IoError(
       absl::StrCat("creating ", path, ": ", std::strerror(errno)));
 }
 
@@ -216,12 +216,12 @@ absl::Status Admit(Connection& db, const Found& found, const std::string& path,
     return absl::NotFoundError(absl::StrCat(path, " holds no motive log yet"));
   }
   if (options.read_only && found.version < EventLog::kSchemaVersion) {
-    return model::VersionError(absl::StrCat(
+    return base::VersionError(absl::StrCat(
         path, " has schema version ", found.version, " and needs migrating to ",
         EventLog::kSchemaVersion, "; open it once for writing"));
   }
   if (found.version > EventLog::kSchemaVersion) {
-    return model::VersionError(
+    return base::VersionError(
         absl::StrCat(path, " has schema version ", found.version,
                      ", made by a newer motive; this one reads up to version ",
                      EventLog::kSchemaVersion));
@@ -588,7 +588,7 @@ absl::Status EventLog::AppendLocked(absl::Span<const v1::Event> events,
   if (status.ok()) {
     status = Run(commit_);
     if (!status.ok()) {
-      status = model::Annotate(
+      status = base::Annotate(
           status, absl::StrCat("committing ", events.size(),
                                " events failed; none of them is stored"));
     }
@@ -635,7 +635,7 @@ absl::Status EventLog::OpenWalLocked() {
   std::string wal = db_path_ + "-wal";
   wal_fd_ = ::open(wal.c_str(), O_RDONLY | O_CLOEXEC);
   if (wal_fd_ < 0) {
-    return model::IoError(
+    return base::IoError(
         absl::StrCat("opening ", wal, " to sync it: ", std::strerror(errno)));
   }
   // The WAL's directory entry must be durable too, once.
@@ -666,7 +666,7 @@ absl::Status EventLog::Sync() {
       options_.file_io != nullptr ? *options_.file_io : base::FileIo::Default();
   if (io.Fdatasync(wal_fd) != 0) {
     base::MutexLock lock(&mu_);
-    sync_error_ = model::IoError(absl::StrCat(
+    sync_error_ = base::IoError(absl::StrCat(
         "syncing ", db_path_, "-wal failed (", std::strerror(errno),
         "): events acknowledged since the last sync may not survive a power "
         "loss, so the log refuses writes until it is reopened"));

@@ -3,7 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "model/errors.h"
+#include "base/errors.h"
 
 namespace motive::store {
 
@@ -27,7 +27,7 @@ absl::Status SqliteError(sqlite3* db, int rc, absl::string_view what) {
     case SQLITE_RANGE:
       return absl::InternalError(message);
     default:
-      return model::IoError(message);
+      return base::IoError(message);
   }
 }
 

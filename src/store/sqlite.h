@@ -21,7 +21,7 @@ namespace motive::store {
 
 // Turns a SQLite result code into a Status: busy and locked become
 // Unavailable (MOT_EBUSY), corrupt and not-a-database DataLoss, out of memory
-// ResourceExhausted, and the rest I/O errors (model::IoError). `what` says
+// ResourceExhausted, and the rest I/O errors (base::IoError). `what` says
 // what motive was doing; SQLite's own message follows it.
 absl::Status SqliteError(sqlite3* db, int rc, absl::string_view what);
 

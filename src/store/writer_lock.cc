@@ -14,7 +14,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "model/errors.h"
+#include "base/errors.h"
 
 namespace motive::store {
 namespace {
@@ -22,7 +22,7 @@ namespace {
 constexpr char kFirstLine[] = "motive writer lock 1";
 
 absl::Status Errno(absl::string_view what, const std::string& path) {
-  return model::IoError(
+  return base::IoError(
       absl::StrCat(what, " ", path, ": ", std::strerror(errno)));
 }
 
@@ -56,7 +56,7 @@ absl::Status Write(int fd, const std::string& holder, int64_t end) {
   if (::pwrite(fd, text.data(), text.size(), 0) !=
           static_cast<ssize_t>(text.size()) ||
       ::ftruncate(fd, static_cast<off_t>(text.size())) != 0) {
-    return model::IoError(
+    return base::IoError(
         absl::StrCat("writing the log's lock file: ", std::strerror(errno)));
   }
   return absl::OkStatus();

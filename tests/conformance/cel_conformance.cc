@@ -39,13 +39,13 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
+#include "base/text_proto.h"
 #include "cel/expr/conformance/test/simple.pb.h"
 #include "expr/environment.h"
 #include "expr/program.h"
 #include "expr/type.h"
 #include "expr/value.h"
 #include "google/protobuf/arena.h"
-#include "model/text_proto.h"
 #include "tests/conformance/conformance_values.h"
 
 namespace motive::conformance {
@@ -359,7 +359,7 @@ absl::StatusOr<SimpleTestFile> ReadTestFile(const std::string& path) {
   if (in.bad()) return absl::DataLossError(absl::StrCat("cannot read ", path));
 
   SimpleTestFile file;
-  if (absl::Status s = model::ParseTextProto(text.str(), path, &file);
+  if (absl::Status s = base::ParseTextProto(text.str(), path, &file);
       !s.ok()) {
     return s;
   }

@@ -9,9 +9,9 @@
 
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "base/text_proto.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "model/text_proto.h"
 
 namespace motive::decide {
 namespace {
@@ -26,7 +26,7 @@ class PolicyTest : public ::testing::Test {
  protected:
   ContactPolicy Compile(const std::string& text) {
     v1::ContactPolicy proto;
-    EXPECT_TRUE(model::ParseTextProto(text, "policy", &proto).ok()) << text;
+    EXPECT_TRUE(base::ParseTextProto(text, "policy", &proto).ok()) << text;
     absl::StatusOr<ContactPolicy> policy =
         ContactPolicy::Compile(proto, strings_);
     EXPECT_TRUE(policy.ok()) << policy.status();
@@ -34,7 +34,7 @@ class PolicyTest : public ::testing::Test {
   }
   std::string Error(const std::string& text) {
     v1::ContactPolicy proto;
-    EXPECT_TRUE(model::ParseTextProto(text, "policy", &proto).ok()) << text;
+    EXPECT_TRUE(base::ParseTextProto(text, "policy", &proto).ok()) << text;
     absl::StatusOr<ContactPolicy> policy =
         ContactPolicy::Compile(proto, strings_);
     EXPECT_FALSE(policy.ok()) << text;

@@ -11,11 +11,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "base/errors.h"
 #include "decide/feedback.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
-#include "model/errors.h"
 #include "model/event_validation.h"
 #include "model/journey_map.h"
 #include "tests/testing/decision_testing.h"
@@ -567,7 +567,7 @@ TEST_F(RulesetTest, ErrorsNameTheFileLineAndField) {
   EXPECT_THAT(
       s.message(),
       HasSubstr("test.textproto:6:5: playbooks[0].rules[0].eligibility"));
-  EXPECT_EQ(model::ErrorField(s), "playbooks[0].rules[0].eligibility");
+  EXPECT_EQ(base::ErrorField(s), "playbooks[0].rules[0].eligibility");
 
   s = LoadError(
       "actions { id: \"a\" }\nplaybooks { name: \"p\" rules { action: \"b\" } "
@@ -577,7 +577,7 @@ TEST_F(RulesetTest, ErrorsNameTheFileLineAndField) {
                         "no action \"b\""));
   // Syntax errors are parse errors with their position.
   s = LoadError("actions { id: \"a\" \n bogus: 1 }");
-  EXPECT_TRUE(model::IsParseError(s));
+  EXPECT_TRUE(base::IsParseError(s));
   EXPECT_THAT(s.message(), HasSubstr("test.textproto:2:"));
 
   EXPECT_THAT(LoadError("actions { id: \"A b\" }").message(),

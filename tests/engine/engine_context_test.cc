@@ -14,12 +14,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "base/errors.h"
 #include "datagen/journey_generator.h"
 #include "engine/engine.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
-#include "model/errors.h"
 #include "model/event_codec.h"
 #include "model/event_validation.h"
 #include "tests/testing/summary_testing.h"
@@ -115,9 +115,9 @@ TEST(EngineContextTest, EmptyCustomerIdIsRejected) {
   auto engine = Open(":memory:");
   state::Summary summary;
   absl::Status s = engine->Summarize("", 0, &summary);
-  EXPECT_EQ(model::ErrorField(s), "customer_id");
+  EXPECT_EQ(base::ErrorField(s), "customer_id");
   v1::Context context;
-  EXPECT_EQ(model::ErrorField(engine->Describe("", 0, &context)),
+  EXPECT_EQ(base::ErrorField(engine->Describe("", 0, &context)),
             "customer_id");
 }
 
@@ -337,7 +337,7 @@ TEST(EngineContextTest, NewConfigurationRebuildsAndABadOneChangesNothing) {
   EXPECT_EQ(before.window_days, 90u);
 
   absl::Status bad = engine->LoadContextConfig("signals { window_days: 0 }");
-  EXPECT_EQ(model::ErrorField(bad), "signals.window_days");
+  EXPECT_EQ(base::ErrorField(bad), "signals.window_days");
   ExpectSameSummary(SummaryOf(*engine, id), before);
 
   ASSERT_TRUE(engine->LoadContextConfig("signals { window_days: 7 }").ok());
@@ -352,7 +352,7 @@ TEST(EngineContextTest, BadConfigurationFailsOpen) {
   options.context_config_text = "signals {";
   auto engine = Engine::Open(":memory:", options);
   ASSERT_FALSE(engine.ok());
-  EXPECT_TRUE(model::IsParseError(engine.status())) << engine.status();
+  EXPECT_TRUE(base::IsParseError(engine.status())) << engine.status();
 }
 
 TEST(EngineContextTest, InMemoryEngineHasNoSnapshot) {

@@ -8,11 +8,11 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "base/errors.h"
 #include "engine/engine.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
-#include "model/errors.h"
 #include "model/event_validation.h"
 #include "model/record_reader.h"
 #include "tests/testing/decision_testing.h"
@@ -240,10 +240,10 @@ TEST_F(EngineDecideTest, FeedbackIsDurableAndTheSameAfterARestart) {
     EXPECT_TRUE(*engine->RecordFeedback(feedback));
     feedback.outcome = v1::FEEDBACK_UNSPECIFIED;
     absl::StatusOr<bool> bad = engine->RecordFeedback(feedback);
-    EXPECT_EQ(model::ErrorField(bad.status()), "outcome");
+    EXPECT_EQ(base::ErrorField(bad.status()), "outcome");
     feedback.outcome = v1::REJECTED;
     feedback.decision_id.clear();
-    EXPECT_EQ(model::ErrorField(engine->RecordFeedback(feedback).status()),
+    EXPECT_EQ(base::ErrorField(engine->RecordFeedback(feedback).status()),
               "decision_id");
     // The upsell cap now holds; the acceptance raised the propensity.
     const v1::Decision capped = Decide(*engine, "c-1");

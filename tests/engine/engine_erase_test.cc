@@ -316,6 +316,54 @@ TEST(EngineEraseTest, RetentionKeepsWhatIsRecentAsIfTheRestHadNeverBeen) {
   ExpectSameEngines(*Open(path, replay), *recent);
 }
 
+// The snapshot keeps the identity graph: what erasure or retention took away
+// must not come back with it.
+TEST(EngineEraseTest, ForgottenIdentifiersStayForgottenAfterReopening) {
+  motive::testing::TempDir dir;
+  const std::string path = dir.File("log.db");
+  EngineOptions options = Options();
+  options.retention = absl::Hours(24 * 30);
+  auto contact = [](const char* customer, int64_t days_ago, const char* ns,
+                    const char* value) {
+    v1::Event e;
+    e.set_customer_id(customer);
+    *e.mutable_occurred_at() = model::FromUnixMicros(kNowUs - days_ago * kDayUs);
+    e.set_type("contact");
+    e.set_channel(v1::VOICE);
+    v1::Identifier* id = e.add_identifiers();
+    id->set_namespace_(ns);
+    id->set_value(value);
+    return e;
+  };
+  {
+    auto engine = Open(path, options);
+    for (const v1::Event& e :
+         {contact("erased", 1, "email", "gone@example.com"),
+          contact("old", 40, "email", "old@example.com"),
+          contact("old", 1, "phone", "+14155550100")}) {
+      ASSERT_TRUE(engine->Record(e).ok());
+    }
+    ASSERT_TRUE(engine->WriteSnapshot().ok());
+    ASSERT_TRUE(engine->EraseCustomer("erased").ok());
+  }
+  {
+    // Erasure wrote the snapshot again, without the erased profile.
+    auto reopened = Open(path, options);
+    EXPECT_TRUE(reopened->open_report().from_snapshot);
+    EXPECT_TRUE(absl::IsNotFound(
+        reopened->Resolve("email", "gone@example.com").status()));
+    EXPECT_EQ(*reopened->Resolve("email", "old@example.com"), "old");
+    ASSERT_EQ(*reopened->ApplyRetention(), 1u);
+  }
+  // Retention left no snapshot: the graph is rebuilt from the log, without
+  // the identifier only the expired event carried.
+  auto reopened = Open(path, options);
+  EXPECT_FALSE(reopened->open_report().from_snapshot);
+  EXPECT_TRUE(absl::IsNotFound(
+      reopened->Resolve("email", "old@example.com").status()));
+  EXPECT_EQ(*reopened->Resolve("phone", "+14155550100"), "old");
+}
+
 TEST(EngineEraseTest, RetentionNeedsAPeriodAndAWritableEngine) {
   motive::testing::TempDir dir;
   const std::string path = dir.File("log.db");

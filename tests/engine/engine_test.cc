@@ -4,9 +4,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "base/errors.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "model/errors.h"
 #include "model/event_codec.h"
 
 namespace motive::engine {
@@ -73,7 +73,7 @@ TEST(EngineTest, InvalidEventIsRejectedAndNothingStored) {
   auto engine = OpenMemory();
   auto stored = engine->Record(Parse(Line("c1", "05", R"(,"csat":9)")));
   EXPECT_TRUE(absl::IsInvalidArgument(stored.status()));
-  EXPECT_EQ(model::ErrorField(stored.status()), "csat");
+  EXPECT_EQ(base::ErrorField(stored.status()), "csat");
   EXPECT_TRUE(engine->Timeline("c1", {})->empty());
 }
 
@@ -89,7 +89,7 @@ TEST(EngineTest, BadJourneyMapFailsOpen) {
   EngineOptions options;
   options.journey_map_text = "rules {";
   auto engine = Engine::Open(":memory:", std::move(options));
-  EXPECT_TRUE(model::IsParseError(engine.status())) << engine.status();
+  EXPECT_TRUE(base::IsParseError(engine.status())) << engine.status();
 }
 
 TEST(EngineTest, IngestReportsEachRejectionAndStoresTheRest) {
@@ -157,11 +157,11 @@ TEST(EngineTest, FailingSourceKeepsWhatWasReadBefore) {
       model::InputFormat::kJsonl,
       [&]() -> absl::StatusOr<absl::string_view> {
         if (calls++ == 0) return absl::string_view(first);
-        return model::IoError("disk went away");
+        return base::IoError("disk went away");
       });
   IngestCounts counts;
   absl::Status s = engine->Ingest(reader, {}, &counts);
-  EXPECT_EQ(model::KindOf(s), model::ErrorKind::kIo) << s;
+  EXPECT_EQ(base::KindOf(s), base::ErrorKind::kIo) << s;
   EXPECT_EQ(counts.accepted, 2u);
   EXPECT_EQ(engine->Timeline("c1", {})->size(), 2u);
 }
@@ -169,7 +169,7 @@ TEST(EngineTest, FailingSourceKeepsWhatWasReadBefore) {
 TEST(EngineTest, TimelineNeedsACustomer) {
   auto engine = OpenMemory();
   auto timeline = engine->Timeline("", {});
-  EXPECT_EQ(model::ErrorField(timeline.status()), "customer_id");
+  EXPECT_EQ(base::ErrorField(timeline.status()), "customer_id");
 }
 
 }  // namespace

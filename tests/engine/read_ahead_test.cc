@@ -5,9 +5,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "base/errors.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "model/errors.h"
 
 namespace motive::engine {
 namespace {
@@ -26,7 +26,7 @@ class CountingSource : public model::RecordSource {
     record->number = emitted_ / 2 + 1;
     ++emitted_;
     if (bad_every_ != 0 && record->number % bad_every_ == 0) {
-      record->event = model::FieldError("type", "bad");
+      record->event = base::FieldError("type", "bad");
     } else {
       v1::Event event;
       event.set_event_id(absl::StrCat("e", emitted_));
@@ -83,7 +83,7 @@ TEST(ReadAheadTest, BatchesComeInOrderWithTheirRejects) {
   int prepared = 0;
   ReadAhead ahead(source, 7, [&](v1::Event* event) {
     ++prepared;  // on one thread at a time: the caller's, then the reader's
-    return event->event_id() == "e5" ? model::FieldError("customer_id", "no")
+    return event->event_id() == "e5" ? base::FieldError("customer_id", "no")
                                      : absl::OkStatus();
   });
   ReadBatch batch;

@@ -23,10 +23,10 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "base/errors.h"
 #include "expr/ast.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "model/errors.h"
 
 namespace motive::expr {
 namespace {
@@ -207,7 +207,7 @@ void CheckInvariants(const ParsedExpr& parsed) {
 std::string P(absl::string_view source, const ParseOptions& options = {}) {
   absl::StatusOr<ParsedExpr> parsed = Parse(source, options);
   if (!parsed.ok()) {
-    EXPECT_TRUE(model::IsParseError(parsed.status())) << parsed.status();
+    EXPECT_TRUE(base::IsParseError(parsed.status())) << parsed.status();
     return absl::StrCat("ERROR: ", parsed.status().message());
   }
   CheckInvariants(*parsed);
@@ -223,8 +223,8 @@ std::string Err(absl::string_view source, const ParseOptions& options = {}) {
     return "";
   }
   EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_TRUE(model::IsParseError(parsed.status()));
-  EXPECT_EQ(model::ErrorField(parsed.status()), "");
+  EXPECT_TRUE(base::IsParseError(parsed.status()));
+  EXPECT_EQ(base::ErrorField(parsed.status()), "");
   return std::string(parsed.status().message());
 }
 
@@ -1032,7 +1032,7 @@ TEST(ParserLimits, SourceSize) {
   EXPECT_EQ(P("1234567890", options), "1234567890");
   absl::StatusOr<ParsedExpr> parsed = Parse("12345678901", options);
   ASSERT_FALSE(parsed.ok());
-  EXPECT_TRUE(model::IsParseError(parsed.status()));
+  EXPECT_TRUE(base::IsParseError(parsed.status()));
   EXPECT_EQ(parsed.status().message(),
             "expression of 11 bytes is over the limit of 10 bytes");
   // The default limit is 64 KiB.
@@ -1200,7 +1200,7 @@ void ExpectTreeOrParseError(absl::string_view source,
     CheckInvariants(*parsed);
     return;
   }
-  EXPECT_TRUE(model::IsParseError(parsed.status()))
+  EXPECT_TRUE(base::IsParseError(parsed.status()))
       << parsed.status() << " for " << testing::PrintToString(source);
   EXPECT_THAT(std::string(parsed.status().message()), StartsWith("line "))
       << testing::PrintToString(source);
@@ -1287,7 +1287,7 @@ TEST(ParserFuzz, RandomBytes) {
       ++ok;
       CheckInvariants(*parsed);
     } else {
-      ASSERT_TRUE(model::IsParseError(parsed.status()))
+      ASSERT_TRUE(base::IsParseError(parsed.status()))
           << testing::PrintToString(source);
       ASSERT_THAT(std::string(parsed.status().message()), StartsWith("line "));
     }

@@ -11,9 +11,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "base/errors.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "model/errors.h"
 
 namespace motive::expr {
 namespace {
@@ -201,7 +201,7 @@ TEST_F(ProgramTest, CheckerErrorsStopCompilation) {
   EXPECT_THAT(std::string(program.status().message()), HasSubstr("nobody"));
   EXPECT_THAT(std::string(program.status().message()), HasSubstr("column"));
   auto syntax = Program::Compile("1 +", env_);
-  EXPECT_TRUE(model::IsParseError(syntax.status())) << syntax.status();
+  EXPECT_TRUE(base::IsParseError(syntax.status())) << syntax.status();
 }
 
 TEST_F(ProgramTest, UnboundVariablesAreErrorsAtRunTime) {
@@ -371,7 +371,7 @@ TEST(EvaluateOnceTest, VariablesAreCelLiterals) {
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_EQ(*result, "42");
   EXPECT_TRUE(
-      model::IsParseError(EvaluateOnce("n", Vars{{"n", "'open"}}).status()));
+      base::IsParseError(EvaluateOnce("n", Vars{{"n", "'open"}}).status()));
   EXPECT_THAT(
       std::string(EvaluateOnce("n", Vars{{"n", "1 / 0"}}).status().message()),
       HasSubstr("the value of n"));

@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "base/errors.h"
 #include "ingest/importer.h"
-#include "model/errors.h"
 #include "model/event_validation.h"
 #include "tests/fuzz/fuzz_support.h"
 #include "tests/fuzz/record_reader_fuzz.h"
@@ -62,7 +62,7 @@ inline std::vector<std::string> ReadImport(ingest::Platform platform,
           absl::StrCat(record.number, " ", record.event->ShortDebugString()));
     } else {
       const absl::Status& status = record.event.status();
-      MOTIVE_FUZZ_CHECK(!model::ErrorReason(status).empty(),
+      MOTIVE_FUZZ_CHECK(!base::ErrorReason(status).empty(),
                         "a rejected record without a reason");
       lines.push_back(absl::StrCat(record.number, " ", StatusText(status)));
     }

@@ -23,8 +23,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "base/errors.h"
 #include "ingest/importer.h"
-#include "model/errors.h"
 #include "model/event_validation.h"
 #include "tests/fuzz/fuzz_support.h"
 #include "tests/fuzz/import_fuzz.h"

@@ -22,8 +22,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "base/errors.h"
 #include "ingest/importer.h"
-#include "model/errors.h"
 #include "model/event_validation.h"
 #include "tests/fuzz/fuzz_support.h"
 #include "tests/fuzz/import_fuzz.h"

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "model/errors.h"
+#include "base/errors.h"
 #include "model/event_validation.h"
 #include "model/journey_map.h"
 #include "model/record_reader.h"
@@ -28,8 +28,8 @@ namespace motive::fuzz {
 // A status as text, payloads in a fixed order (ToString's follows a hash).
 inline std::string StatusText(const absl::Status& status) {
   return absl::StrCat(absl::StatusCodeToString(status.code()), ": ",
-                      status.message(), " [field ", model::ErrorField(status),
-                      ", kind ", static_cast<int>(model::KindOf(status)), "]");
+                      status.message(), " [field ", base::ErrorField(status),
+                      ", kind ", static_cast<int>(base::KindOf(status)), "]");
 }
 
 // Every record as text, then the reader's final status, for comparing two

@@ -16,9 +16,9 @@
 #include <memory>
 #include <string>
 
+#include "base/text_proto.h"
 #include "identity/identity_graph.h"
 #include "model/event_id.h"
-#include "model/text_proto.h"
 #include "motive/v1/context.pb.h"
 #include "state/customer_state.h"
 #include "state/snapshot.h"
@@ -67,7 +67,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const motive::v1::ContextConfig* const proto = [] {
     auto* proto = new motive::v1::ContextConfig;
     MOTIVE_FUZZ_CHECK(
-        motive::model::ParseTextProto(fuzz::kConfig, "config", proto).ok(),
+        motive::base::ParseTextProto(fuzz::kConfig, "config", proto).ok(),
         "the configuration does not parse");
     return proto;
   }();

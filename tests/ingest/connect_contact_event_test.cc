@@ -4,9 +4,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "base/errors.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "model/errors.h"
 #include "tests/ingest/ingest_testing.h"
 
 namespace motive::ingest {
@@ -128,8 +128,8 @@ TEST(ConnectContactEventTest, BadRecordsNameTheFieldAndTheReason) {
     ASSERT_EQ(result.records.size(), 1u);
     ASSERT_FALSE(result.records[0].event.ok());
     const absl::Status& status = result.records[0].event.status();
-    EXPECT_EQ(model::ErrorField(status), c.field);
-    EXPECT_THAT(model::ErrorReason(status), HasSubstr(c.reason));
+    EXPECT_EQ(base::ErrorField(status), c.field);
+    EXPECT_THAT(base::ErrorReason(status), HasSubstr(c.reason));
   }
 }
 

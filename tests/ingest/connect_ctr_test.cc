@@ -4,9 +4,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "base/errors.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "model/errors.h"
 #include "model/event_validation.h"
 #include "tests/ingest/ingest_testing.h"
 
@@ -299,8 +299,8 @@ TEST(ConnectCtrTest, BadRecordsNameTheFieldAndTheReason) {
     SCOPED_TRACE(c.to);
     const absl::Status status = Rejection(Ctr(c.from, c.to));
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-    EXPECT_EQ(model::ErrorField(status), c.field);
-    EXPECT_THAT(model::ErrorReason(status), HasSubstr(c.reason));
+    EXPECT_EQ(base::ErrorField(status), c.field);
+    EXPECT_THAT(base::ErrorReason(status), HasSubstr(c.reason));
   }
 }
 

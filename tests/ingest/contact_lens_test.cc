@@ -4,9 +4,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "base/errors.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "model/errors.h"
 #include "model/event_validation.h"
 #include "tests/ingest/ingest_testing.h"
 
@@ -134,8 +134,8 @@ TEST(ContactLensTest, VoiceSampleWithoutItsFileNameIsRejected) {
   ASSERT_EQ(result.records.size(), 1u);
   ASSERT_FALSE(result.records[0].event.ok());
   const absl::Status& status = result.records[0].event.status();
-  EXPECT_EQ(model::ErrorField(status), "CustomerMetadata.ContactId");
-  EXPECT_THAT(model::ErrorReason(status), HasSubstr("names the contact"));
+  EXPECT_EQ(base::ErrorField(status), "CustomerMetadata.ContactId");
+  EXPECT_THAT(base::ErrorReason(status), HasSubstr("names the contact"));
 
   // A name holding "_analysis_" but no time is not Connect's: it names no
   // contact (the shared sample's own file name is one).
@@ -143,7 +143,7 @@ TEST(ContactLensTest, VoiceSampleWithoutItsFileNameIsRejected) {
       Import(Platform::kContactLens, sample, 0, WithSourceName(kVoiceSample));
   ASSERT_EQ(result.records.size(), 1u);
   ASSERT_FALSE(result.records[0].event.ok());
-  EXPECT_EQ(model::ErrorField(result.records[0].event.status()),
+  EXPECT_EQ(base::ErrorField(result.records[0].event.status()),
             "CustomerMetadata.ContactId");
 
   // A ContactId field serves, but a call analysis still has no time.
@@ -152,8 +152,8 @@ TEST(ContactLensTest, VoiceSampleWithoutItsFileNameIsRejected) {
   result = Import(Platform::kContactLens, with_id);
   ASSERT_EQ(result.records.size(), 1u);
   ASSERT_FALSE(result.records[0].event.ok());
-  EXPECT_EQ(model::ErrorField(result.records[0].event.status()), "");
-  EXPECT_THAT(model::ErrorReason(result.records[0].event.status()),
+  EXPECT_EQ(base::ErrorField(result.records[0].event.status()), "");
+  EXPECT_THAT(base::ErrorReason(result.records[0].event.status()),
               HasSubstr("no time"));
 }
 
@@ -236,8 +236,8 @@ TEST(ContactLensTest, BadRecordsNameTheFieldAndTheReason) {
     auto result = Import(Platform::kContactLens, chat);
     ASSERT_EQ(result.records.size(), 1u);
     ASSERT_FALSE(result.records[0].event.ok());
-    EXPECT_EQ(model::ErrorField(result.records[0].event.status()), c.field);
-    EXPECT_THAT(model::ErrorReason(result.records[0].event.status()),
+    EXPECT_EQ(base::ErrorField(result.records[0].event.status()), c.field);
+    EXPECT_THAT(base::ErrorReason(result.records[0].event.status()),
                 HasSubstr(c.reason));
   }
 }

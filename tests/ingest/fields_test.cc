@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "base/errors.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ingest/csv_fields.h"
@@ -12,7 +13,6 @@
 #include "ingest/field_path.h"
 #include "ingest/json_fields.h"
 #include "ingest/time_text.h"
-#include "model/errors.h"
 #include "model/event_validation.h"
 
 namespace motive::ingest {
@@ -156,7 +156,7 @@ TEST_F(JsonFieldsTest, AbsentAndNullAreTheSame) {
   EXPECT_FALSE(fields.Object(root, "a").present);
   EXPECT_TRUE(fields.ok());
   fields.Int(fields.Object(root, "o"), "b", Need::kRequired);
-  EXPECT_EQ(model::ErrorField(fields.status()), "o.b");
+  EXPECT_EQ(base::ErrorField(fields.status()), "o.b");
 }
 
 TEST_F(JsonFieldsTest, RequiredItemsOfAnArray) {
@@ -167,8 +167,8 @@ TEST_F(JsonFieldsTest, RequiredItemsOfAnArray) {
     seen.emplace_back(fields.AsString(item, Need::kRequired));
   });
   EXPECT_EQ(seen, std::vector<std::string>({"a", ""}));
-  EXPECT_EQ(model::ErrorField(fields.status()), "list[1]");
-  EXPECT_EQ(model::ErrorReason(fields.status()), "required, but missing");
+  EXPECT_EQ(base::ErrorField(fields.status()), "list[1]");
+  EXPECT_EQ(base::ErrorReason(fields.status()), "required, but missing");
 }
 
 TEST_F(JsonFieldsTest, NumbersAsStringsAndWholeDoubles) {
@@ -180,7 +180,7 @@ TEST_F(JsonFieldsTest, NumbersAsStringsAndWholeDoubles) {
   EXPECT_EQ(fields.Int(root, "w"), 3);
   EXPECT_TRUE(fields.ok());
   EXPECT_FALSE(fields.Int(root, "big"));
-  EXPECT_EQ(model::ErrorField(fields.status()), "big");
+  EXPECT_EQ(base::ErrorField(fields.status()), "big");
 }
 
 TEST_F(JsonFieldsTest, FirstErrorIsKept) {
@@ -188,8 +188,8 @@ TEST_F(JsonFieldsTest, FirstErrorIsKept) {
   JsonFields fields(absl::UTCTimeZone());
   fields.String(root, "a");
   fields.String(root, "b");
-  EXPECT_EQ(model::ErrorField(fields.status()), "a");
-  EXPECT_EQ(model::ErrorReason(fields.status()),
+  EXPECT_EQ(base::ErrorField(fields.status()), "a");
+  EXPECT_EQ(base::ErrorReason(fields.status()),
             "must be a string, got a number");
 
   JsonFields items(absl::UTCTimeZone());
@@ -198,7 +198,7 @@ TEST_F(JsonFieldsTest, FirstErrorIsKept) {
     if (auto n = items.AsNumber(item)) seen.push_back(*n);
   });
   EXPECT_EQ(seen, std::vector<double>{1});
-  EXPECT_EQ(model::ErrorField(items.status()), "list[1]");
+  EXPECT_EQ(base::ErrorField(items.status()), "list[1]");
 }
 
 TEST_F(JsonFieldsTest, DurationsAndTimes) {
@@ -210,7 +210,7 @@ TEST_F(JsonFieldsTest, DurationsAndTimes) {
   EXPECT_EQ(fields.Time(root, "t"), Utc(2024, 5, 1, 10, 0, 0));
   EXPECT_TRUE(fields.ok());
   fields.Time(root, "bad");
-  EXPECT_THAT(model::ErrorReason(fields.status()),
+  EXPECT_THAT(base::ErrorReason(fields.status()),
               HasSubstr("or epoch milliseconds, got a bool"));
 }
 
@@ -236,12 +236,12 @@ TEST(CsvFieldsTest, ReadsByColumnNameWithErrorsNamingTheColumn) {
   EXPECT_EQ(fields.String(row, "missing"), "");
   EXPECT_TRUE(fields.ok());
   fields.Number(row, "score");
-  EXPECT_EQ(model::ErrorField(fields.status()), "score");
-  EXPECT_EQ(model::ErrorReason(fields.status()), "must be a number, got \"x\"");
+  EXPECT_EQ(base::ErrorField(fields.status()), "score");
+  EXPECT_EQ(base::ErrorReason(fields.status()), "must be a number, got \"x\"");
 
   CsvFields required(paris);
   required.String(row, "missing", Need::kRequired);
-  EXPECT_EQ(model::ErrorReason(required.status()), "required, but missing");
+  EXPECT_EQ(base::ErrorReason(required.status()), "required, but missing");
 }
 
 }  // namespace

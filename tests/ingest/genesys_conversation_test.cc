@@ -4,9 +4,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "base/errors.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "model/errors.h"
 #include "tests/ingest/ingest_testing.h"
 
 namespace motive::ingest {
@@ -324,8 +324,8 @@ TEST(GenesysConversationTest, BadRecordsNameTheFieldAndTheReason) {
     }
     const absl::Status status = Rejection(Edit(call, c.from, c.to));
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-    EXPECT_EQ(model::ErrorField(status), c.field);
-    EXPECT_THAT(model::ErrorReason(status), HasSubstr(c.reason));
+    EXPECT_EQ(base::ErrorField(status), c.field);
+    EXPECT_THAT(base::ErrorReason(status), HasSubstr(c.reason));
   }
 }
 
@@ -341,7 +341,7 @@ TEST(GenesysConversationTest, BadRecordIsRejectedAndTheRestImported) {
   ASSERT_EQ(result.records.size(), 3u);
   EXPECT_TRUE(result.records[0].event.ok());
   EXPECT_EQ(result.records[1].number, 2u);
-  EXPECT_EQ(model::ErrorField(result.records[1].event.status()),
+  EXPECT_EQ(base::ErrorField(result.records[1].event.status()),
             "participants[3].sessions[0].segments[1].segmentEnd");
   EXPECT_TRUE(result.records[2].event.ok());
   EXPECT_EQ(result.records[2].number, 3u);

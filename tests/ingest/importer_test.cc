@@ -8,11 +8,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "base/errors.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ingest/platforms.h"
 #include "ingest/time_text.h"
-#include "model/errors.h"
 #include "model/event_validation.h"
 #include "tests/ingest/ingest_testing.h"
 
@@ -298,7 +298,7 @@ TEST(AutoTest, SharedConnectSamples) {
   const auto result = Import(Platform::kAuto, lens);
   EXPECT_TRUE(result.status.ok()) << result.status;
   ASSERT_THAT(result.records, SizeIs(1));
-  EXPECT_EQ(model::ErrorField(result.records[0].event.status()),
+  EXPECT_EQ(base::ErrorField(result.records[0].event.status()),
             "CustomerMetadata.ContactId");
 }
 

@@ -16,8 +16,8 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "base/errors.h"
 #include "ingest/importer.h"
-#include "model/errors.h"
 #include "model/record_reader.h"
 
 namespace motive::ingest::testing {
@@ -140,7 +140,7 @@ inline std::string Describe(const model::InputRecord& record) {
     return absl::StrCat(record.number, " ", record.event->ShortDebugString());
   }
   return absl::StrCat(record.number, " error [",
-                      model::ErrorField(record.event.status()), "] ",
+                      base::ErrorField(record.event.status()), "] ",
                       record.event.status().message());
 }
 

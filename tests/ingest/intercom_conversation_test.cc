@@ -4,9 +4,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "base/errors.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "model/errors.h"
 #include "tests/ingest/ingest_testing.h"
 
 namespace motive::ingest {
@@ -237,7 +237,7 @@ TEST(IntercomConversationTest, WebhookNotification) {
   const absl::Status bad = Rejection(absl::StrReplaceAll(
       notification,
       {{R"("created_at": 1714557600)", R"("created_at": "noon")"}}));
-  EXPECT_EQ(model::ErrorField(bad), "data.item.created_at");
+  EXPECT_EQ(base::ErrorField(bad), "data.item.created_at");
 }
 
 struct BadCase {
@@ -278,8 +278,8 @@ TEST(IntercomConversationTest, BadRecordsNameTheFieldAndTheReason) {
     }
     const absl::Status status = Rejection(text);
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-    EXPECT_EQ(model::ErrorField(status), c.field);
-    EXPECT_THAT(model::ErrorReason(status), HasSubstr(c.reason));
+    EXPECT_EQ(base::ErrorField(status), c.field);
+    EXPECT_THAT(base::ErrorReason(status), HasSubstr(c.reason));
   }
 }
 
@@ -294,7 +294,7 @@ TEST(IntercomConversationTest, BadRecordIsRejectedAndTheRestImported) {
   ASSERT_EQ(result.records.size(), 3u);
   EXPECT_TRUE(result.records[0].event.ok());
   EXPECT_EQ(result.records[1].number, 2u);
-  EXPECT_EQ(model::ErrorField(result.records[1].event.status()),
+  EXPECT_EQ(base::ErrorField(result.records[1].event.status()),
             "conversation_rating.rating");
   EXPECT_TRUE(result.records[2].event.ok());
 }

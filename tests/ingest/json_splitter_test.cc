@@ -4,9 +4,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "base/errors.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "model/errors.h"
 #include "simdjson.h"
 #include "tests/ingest/ingest_testing.h"
 
@@ -28,7 +28,7 @@ std::vector<std::string> Split(const std::string& input, size_t chunk_size,
       out.push_back(absl::StrCat(piece.number, ":", piece.text));
     } else {
       out.push_back(
-          absl::StrCat(piece.number, "!", model::ErrorReason(piece.error)));
+          absl::StrCat(piece.number, "!", base::ErrorReason(piece.error)));
     }
   }
   EXPECT_FALSE(splitter.Next(&piece));

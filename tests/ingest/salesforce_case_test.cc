@@ -4,9 +4,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "base/errors.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "model/errors.h"
 #include "tests/ingest/ingest_testing.h"
 
 namespace motive::ingest {
@@ -242,7 +242,7 @@ TEST(SalesforceCaseTest, QueryResultPagesAndSfdxOutput) {
                         R"("CreatedDate": "May 1st")"),
                    "]}");
   const absl::Status status = Rejection(bad_page);
-  EXPECT_EQ(model::ErrorField(status), "records[1].CreatedDate");
+  EXPECT_EQ(base::ErrorField(status), "records[1].CreatedDate");
 }
 
 struct BadCase {
@@ -277,8 +277,8 @@ TEST(SalesforceCaseTest, BadRecordsNameTheFieldAndTheReason) {
     }
     const absl::Status status = Rejection(Case(c.from, c.to));
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-    EXPECT_EQ(model::ErrorField(status), c.field);
-    EXPECT_THAT(model::ErrorReason(status), HasSubstr(c.reason));
+    EXPECT_EQ(base::ErrorField(status), c.field);
+    EXPECT_THAT(base::ErrorReason(status), HasSubstr(c.reason));
   }
 }
 
@@ -294,7 +294,7 @@ TEST(SalesforceCaseTest, BadRecordIsRejectedAndTheRestImported) {
   EXPECT_TRUE(result.records[0].event.ok());
   EXPECT_FALSE(result.records[1].event.ok());
   EXPECT_EQ(result.records[1].number, 2u);
-  EXPECT_EQ(model::ErrorField(result.records[1].event.status()), "CreatedDate");
+  EXPECT_EQ(base::ErrorField(result.records[1].event.status()), "CreatedDate");
   EXPECT_TRUE(result.records[2].event.ok());
 }
 

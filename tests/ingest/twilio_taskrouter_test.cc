@@ -4,9 +4,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "base/errors.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "model/errors.h"
 #include "tests/ingest/ingest_testing.h"
 
 namespace motive::ingest {
@@ -322,17 +322,17 @@ TEST(TwilioTaskRouterTest, BadRecordsNameTheFieldAndTheReason) {
     SCOPED_TRACE(c.to);
     const absl::Status status = Rejection(Edit(kCreated, c.from, c.to));
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-    EXPECT_EQ(model::ErrorField(status), c.field);
-    EXPECT_THAT(model::ErrorReason(status), HasSubstr(c.reason));
+    EXPECT_EQ(base::ErrorField(status), c.field);
+    EXPECT_THAT(base::ErrorReason(status), HasSubstr(c.reason));
   }
   const absl::Status stream = Rejection(
       Edit(kStreamCanceled,
            R"("task_sid": "WT00000000000000000000000000000002",)", ""));
-  EXPECT_EQ(model::ErrorField(stream), "data.payload.task_sid");
+  EXPECT_EQ(base::ErrorField(stream), "data.payload.task_sid");
   const absl::Status stream_type =
       Rejection(Edit(kStreamCanceled, "com.twilio.taskrouter.task.canceled",
                      "com.twilio.taskrouter.worker.activity.update"));
-  EXPECT_EQ(model::ErrorField(stream_type), "type");
+  EXPECT_EQ(base::ErrorField(stream_type), "type");
 }
 
 TEST(TwilioTaskRouterTest, StreamIsSniffedAndBadRecordsRejectedAlone) {
@@ -348,7 +348,7 @@ TEST(TwilioTaskRouterTest, StreamIsSniffedAndBadRecordsRejectedAlone) {
   EXPECT_TRUE(result.records[0].event.ok());
   EXPECT_FALSE(result.records[1].event.ok());
   EXPECT_EQ(result.records[1].number, 2u);
-  EXPECT_EQ(model::ErrorField(result.records[1].event.status()), "EventType");
+  EXPECT_EQ(base::ErrorField(result.records[1].event.status()), "EventType");
   EXPECT_TRUE(result.records[2].event.ok());
   EXPECT_TRUE(result.records[3].event.ok());
 

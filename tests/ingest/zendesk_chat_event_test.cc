@@ -2,9 +2,9 @@
 
 #include <string>
 
+#include "base/errors.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "model/errors.h"
 #include "tests/ingest/ingest_testing.h"
 #include "tests/ingest/zendesk_testing.h"
 
@@ -182,8 +182,8 @@ TEST(ZendeskChatEventTest, BadRowsNameTheColumnAndTheReason) {
     const absl::Status status = OneRejection(Platform::kZendeskChatEvent,
                                              CsvOf(ChatCells(), c.changes));
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-    EXPECT_EQ(model::ErrorField(status), c.field);
-    EXPECT_THAT(model::ErrorReason(status), HasSubstr(c.reason));
+    EXPECT_EQ(base::ErrorField(status), c.field);
+    EXPECT_THAT(base::ErrorReason(status), HasSubstr(c.reason));
   }
 }
 
@@ -195,7 +195,7 @@ TEST(ZendeskChatEventTest, SeedRowsMapAndBadRowsAreSkipped) {
   ASSERT_TRUE(result.status.ok()) << result.status;
   ASSERT_THAT(result.records, SizeIs(5));
   EXPECT_EQ(result.records[1].number, 2u);
-  EXPECT_EQ(model::ErrorField(result.records[1].event.status()), "created_at");
+  EXPECT_EQ(base::ErrorField(result.records[1].event.status()), "created_at");
   const std::vector<v1::Event> events = result.Events();
   ASSERT_THAT(events, SizeIs(4));
   ExpectValid(events);

@@ -2,9 +2,9 @@
 
 #include <string>
 
+#include "base/errors.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "model/errors.h"
 #include "tests/ingest/ingest_testing.h"
 #include "tests/ingest/zendesk_testing.h"
 
@@ -133,8 +133,8 @@ TEST(ZendeskCommentTest, BadRowsNameTheColumnAndTheReason) {
     const absl::Status status =
         OneRejection(Platform::kZendeskComment, Comment({{c.column, c.cell}}));
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-    EXPECT_EQ(model::ErrorField(status), c.column);
-    EXPECT_THAT(model::ErrorReason(status), HasSubstr(c.reason));
+    EXPECT_EQ(base::ErrorField(status), c.column);
+    EXPECT_THAT(base::ErrorReason(status), HasSubstr(c.reason));
   }
 }
 
@@ -149,7 +149,7 @@ TEST(ZendeskCommentTest, BadRowsAreRejectedAndTheRestImports) {
   ASSERT_THAT(result.records, SizeIs(3));
   EXPECT_TRUE(result.records[0].event.ok());
   EXPECT_EQ(result.records[1].number, 2u);
-  EXPECT_EQ(model::ErrorField(result.records[1].event.status()), "ticket_id");
+  EXPECT_EQ(base::ErrorField(result.records[1].event.status()), "ticket_id");
   EXPECT_EQ(result.records[2].number, 3u);
   EXPECT_FALSE(result.records[2].event.ok());
 }

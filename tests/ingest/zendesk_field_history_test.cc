@@ -3,9 +3,9 @@
 #include <set>
 #include <string>
 
+#include "base/errors.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "model/errors.h"
 #include "tests/ingest/ingest_testing.h"
 #include "tests/ingest/zendesk_testing.h"
 
@@ -180,8 +180,8 @@ TEST(ZendeskFieldHistoryTest, BadRowsNameTheColumnAndTheReason) {
     const absl::Status status =
         OneRejection(Platform::kZendeskFieldHistory, Row(c.row));
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-    EXPECT_EQ(model::ErrorField(status), c.field);
-    EXPECT_THAT(model::ErrorReason(status), HasSubstr(c.reason));
+    EXPECT_EQ(base::ErrorField(status), c.field);
+    EXPECT_THAT(base::ErrorReason(status), HasSubstr(c.reason));
   }
 }
 
@@ -194,7 +194,7 @@ TEST(ZendeskFieldHistoryTest, BadRowsAreRejectedAndTheRestImports) {
   ASSERT_THAT(result.records, SizeIs(3));
   EXPECT_TRUE(result.records[0].event.ok());
   EXPECT_EQ(result.records[1].number, 2u);
-  EXPECT_EQ(model::ErrorField(result.records[1].event.status()), "updated");
+  EXPECT_EQ(base::ErrorField(result.records[1].event.status()), "updated");
   ASSERT_TRUE(result.records[2].event.ok());
   EXPECT_EQ(result.records[2].number, 3u);
   EXPECT_EQ(result.records[2].event->outcome(), v1::RESOLVED);

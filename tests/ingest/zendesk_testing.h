@@ -11,11 +11,10 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "base/errors.h"
 #include "gtest/gtest.h"
 #include "ingest/importer.h"
-#include "model/errors.h"
 #include "model/event_validation.h"
-#include "tests/ingest/ingest_testing.h"
 #include "tests/ingest/ingest_testing.h"
 
 namespace motive::ingest::testing {

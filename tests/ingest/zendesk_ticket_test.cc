@@ -3,9 +3,9 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "base/errors.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "model/errors.h"
 #include "tests/ingest/ingest_testing.h"
 #include "tests/ingest/zendesk_testing.h"
 
@@ -239,14 +239,14 @@ TEST(ZendeskTicketTest, BadRowsNameTheColumnAndTheReason) {
     const absl::Status status =
         OneRejection(Platform::kZendeskTicket, Ticket({{c.column, c.cell}}));
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-    EXPECT_EQ(model::ErrorField(status), c.field);
-    EXPECT_THAT(model::ErrorReason(status), HasSubstr(c.reason));
+    EXPECT_EQ(base::ErrorField(status), c.field);
+    EXPECT_THAT(base::ErrorReason(status), HasSubstr(c.reason));
   }
   const absl::Status missing =
       OneRejection(Platform::kZendeskTicket,
                    "id,created_at,status\n5,2024-05-01 10:00:00,open\n");
-  EXPECT_EQ(model::ErrorField(missing), "requester_id");
-  EXPECT_EQ(model::ErrorReason(missing), "required, but missing");
+  EXPECT_EQ(base::ErrorField(missing), "requester_id");
+  EXPECT_EQ(base::ErrorReason(missing), "required, but missing");
 }
 
 TEST(ZendeskTicketTest, BadRowsAreRejectedAndTheRestImports) {
@@ -263,7 +263,7 @@ TEST(ZendeskTicketTest, BadRowsAreRejectedAndTheRestImports) {
   EXPECT_EQ(result.records[0].number, 1u);
   EXPECT_TRUE(result.records[0].event.ok());
   EXPECT_EQ(result.records[1].number, 2u);
-  EXPECT_EQ(model::ErrorField(result.records[1].event.status()), "id");
+  EXPECT_EQ(base::ErrorField(result.records[1].event.status()), "id");
   EXPECT_EQ(result.records[2].number, 3u);
   EXPECT_THAT(result.records[2].event.status().message(),
               HasSubstr("the row has 2 cells where the header has"));

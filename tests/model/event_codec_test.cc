@@ -1,11 +1,15 @@
 #include "model/event_codec.h"
 
+#include "base/errors.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "model/errors.h"
 #include "motive/v1/event.pb.h"
 
 namespace motive::model {
+
+using base::ErrorField;
+using base::IsParseError;
+
 namespace {
 
 TEST(EventCodecTest, JsonAcceptsLowerCaseEnumsAndProtoNames) {

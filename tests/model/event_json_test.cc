@@ -8,11 +8,11 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "base/errors.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
-#include "model/errors.h"
 #include "model/event_codec.h"
 #include "motive/v1/event.pb.h"
 
@@ -21,6 +21,10 @@
 #endif
 
 namespace motive::model {
+
+using base::ErrorField;
+using base::IsParseError;
+
 namespace {
 
 using ::google::protobuf::util::MessageDifferencer;

@@ -4,11 +4,14 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "base/errors.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "model/errors.h"
 
 namespace motive::model {
+
+using base::ErrorField;
+
 namespace {
 
 using ::testing::HasSubstr;

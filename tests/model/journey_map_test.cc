@@ -1,9 +1,12 @@
 #include "model/journey_map.h"
 
+#include "base/errors.h"
 #include "gtest/gtest.h"
-#include "model/errors.h"
 
 namespace motive::model {
+
+using base::IsParseError;
+
 namespace {
 
 v1::Event Make(const std::string& type, v1::Channel channel) {

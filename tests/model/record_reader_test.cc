@@ -8,13 +8,17 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "base/errors.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
-#include "model/errors.h"
 #include "model/event_codec.h"
 
 namespace motive::model {
+
+using base::ErrorField;
+using base::IsParseError;
+
 namespace {
 
 using ::google::protobuf::util::MessageDifferencer;

@@ -22,9 +22,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "base/errors.h"
 #include "engine/engine.h"
 #include "gtest/gtest.h"
-#include "model/errors.h"
 #include "model/event_validation.h"
 #include "tests/testing/summary_testing.h"
 #include "tests/testing/temp_dir.h"
@@ -148,9 +148,9 @@ void OpenAndCheck(const std::string& path, const Recorded& recorded,
   if (!opened.ok()) {
     const absl::Status& s = opened.status();
     EXPECT_TRUE(absl::IsDataLoss(s) || absl::IsUnavailable(s) ||
-                model::KindOf(s) == model::ErrorKind::kVersion ||
+                base::KindOf(s) == base::ErrorKind::kVersion ||
                 absl::IsNotFound(s) ||
-                model::KindOf(s) == model::ErrorKind::kIo)
+                base::KindOf(s) == base::ErrorKind::kIo)
         << s;
     EXPECT_FALSE(s.message().empty());
     ++tally->refused;
@@ -164,7 +164,7 @@ void OpenAndCheck(const std::string& path, const Recorded& recorded,
     if (!events.ok()) {
       // A read that fails on damage the open did not see must say so.
       EXPECT_TRUE(absl::IsDataLoss(events.status()) ||
-                  model::KindOf(events.status()) == model::ErrorKind::kIo)
+                  base::KindOf(events.status()) == base::ErrorKind::kIo)
           << events.status();
       continue;
     }

@@ -20,9 +20,9 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "base/errors.h"
 #include "engine/engine.h"
 #include "gtest/gtest.h"
-#include "model/errors.h"
 #include "model/event_codec.h"
 #include "model/event_validation.h"
 #include "model/record_reader.h"
@@ -81,7 +81,7 @@ struct Run {
 void ExpectClear(const absl::Status& status, const std::string& what) {
   SCOPED_TRACE(what);
   EXPECT_FALSE(status.message().empty()) << status;
-  EXPECT_TRUE(model::KindOf(status) == model::ErrorKind::kIo ||
+  EXPECT_TRUE(base::KindOf(status) == base::ErrorKind::kIo ||
               absl::IsDataLoss(status) || absl::IsUnavailable(status) ||
               absl::IsResourceExhausted(status) ||
               absl::IsFailedPrecondition(status) || absl::IsInternal(status))

@@ -8,11 +8,11 @@
 #include <string>
 #include <vector>
 
+#include "base/errors.h"
 #include "expr/environment.h"
 #include "expr/program.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "model/errors.h"
 #include "model/event_validation.h"
 #include "model/journey_map.h"
 #include "state/context_variables.h"
@@ -729,16 +729,16 @@ TEST(StateConfigTest, ErrorsNameTheLineOrTheField) {
 
   config = StateConfig::FromText("signals { window_days: 0 }");
   ASSERT_FALSE(config.ok());
-  EXPECT_EQ(model::ErrorField(config.status()), "signals.window_days");
+  EXPECT_EQ(base::ErrorField(config.status()), "signals.window_days");
 
   config = StateConfig::FromText("signals { strike_sentiment_below: -3 }");
   ASSERT_FALSE(config.ok());
-  EXPECT_EQ(model::ErrorField(config.status()),
+  EXPECT_EQ(base::ErrorField(config.status()),
             "signals.strike_sentiment_below");
 
   config = StateConfig::FromText("recent_events: 65");
   ASSERT_FALSE(config.ok());
-  EXPECT_EQ(model::ErrorField(config.status()), "recent_events");
+  EXPECT_EQ(base::ErrorField(config.status()), "recent_events");
 }
 
 }  // namespace

@@ -15,9 +15,9 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "base/errors.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "model/errors.h"
 #include "model/event_validation.h"
 #include "tests/testing/temp_dir.h"
 
@@ -530,7 +530,7 @@ TEST(EventLogTest, NewerSchemaIsRefusedUntouched) {
   RawExec(path, "PRAGMA user_version = 99;");
   std::string before = ReadFile(path);
   auto log = EventLog::Open(path, {});
-  EXPECT_EQ(model::KindOf(log.status()), model::ErrorKind::kVersion)
+  EXPECT_EQ(base::KindOf(log.status()), base::ErrorKind::kVersion)
       << log.status();
   EXPECT_THAT(std::string(log.status().message()), HasSubstr("newer motive"));
   EXPECT_EQ(ReadFile(path), before);
@@ -825,7 +825,7 @@ TEST(EventLogTest, ReadOnlyDoesNotMigrate) {
   EventLogOptions read_only;
   read_only.read_only = true;
   auto log = EventLog::Open(path, read_only);
-  EXPECT_EQ(model::KindOf(log.status()), model::ErrorKind::kVersion)
+  EXPECT_EQ(base::KindOf(log.status()), base::ErrorKind::kVersion)
       << log.status();
   EXPECT_THAT(std::string(log.status().message()), HasSubstr("open it once"));
   EXPECT_TRUE(

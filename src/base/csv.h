@@ -20,8 +20,8 @@
 // tokenizer resynchronises at the next line end so that the rows after it
 // still parse.
 
-#ifndef MOTIVE_MODEL_CSV_H_
-#define MOTIVE_MODEL_CSV_H_
+#ifndef MOTIVE_BASE_CSV_H_
+#define MOTIVE_BASE_CSV_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -31,7 +31,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
-namespace motive::model {
+namespace motive::base {
 
 // Longer rows are rejected, so that one unterminated quote cannot make the
 // tokenizer buffer a whole file.
@@ -99,6 +99,6 @@ class CsvTokenizer {
   absl::Status row_status_;
 };
 
-}  // namespace motive::model
+}  // namespace motive::base
 
-#endif  // MOTIVE_MODEL_CSV_H_
+#endif  // MOTIVE_BASE_CSV_H_

@@ -12,15 +12,15 @@
 //    database made by a newer motive (MOT_EVERSION, a kind of
 //    FailedPrecondition).
 
-#ifndef MOTIVE_MODEL_ERRORS_H_
-#define MOTIVE_MODEL_ERRORS_H_
+#ifndef MOTIVE_BASE_ERRORS_H_
+#define MOTIVE_BASE_ERRORS_H_
 
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
-namespace motive::model {
+namespace motive::base {
 
 enum class ErrorKind { kOther, kParse, kIo, kVersion, kAmbiguous };
 
@@ -57,6 +57,6 @@ inline bool IsParseError(const absl::Status& status) {
   return KindOf(status) == ErrorKind::kParse;
 }
 
-}  // namespace motive::model
+}  // namespace motive::base
 
-#endif  // MOTIVE_MODEL_ERRORS_H_
+#endif  // MOTIVE_BASE_ERRORS_H_

@@ -1,15 +1,15 @@
-#include "model/csv.h"
+#include "base/csv.h"
 
 #include <algorithm>
 #include <string>
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "base/errors.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "model/errors.h"
 
-namespace motive::model {
+namespace motive::base {
 namespace {
 
 using ::testing::ElementsAre;
@@ -291,4 +291,4 @@ TEST(CsvTokenizerApiTest, ReusedRowIsOverwritten) {
 }
 
 }  // namespace
-}  // namespace motive::model
+}  // namespace motive::base

@@ -1,11 +1,11 @@
-#include "model/errors.h"
+#include "base/errors.h"
 
 #include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 
-namespace motive::model {
+namespace motive::base {
 namespace {
 
 constexpr absl::string_view kFieldPayload = "motive.dev/field";
@@ -85,4 +85,4 @@ std::string ErrorReason(const absl::Status& status) {
   return std::string(message);
 }
 
-}  // namespace motive::model
+}  // namespace motive::base

@@ -1,8 +1,8 @@
-#include "model/errors.h"
+#include "base/errors.h"
 
 #include "gtest/gtest.h"
 
-namespace motive::model {
+namespace motive::base {
 namespace {
 
 TEST(ErrorsTest, FieldErrorCarriesFieldAndReason) {
@@ -40,4 +40,4 @@ TEST(ErrorsTest, AnnotateKeepsCodeAndPayloads) {
 }
 
 }  // namespace
-}  // namespace motive::model
+}  // namespace motive::base

@@ -1,4 +1,4 @@
-#include "model/json.h"
+#include "base/json.h"
 
 #include <cmath>
 #include <cstdint>
@@ -7,11 +7,11 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "base/errors.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "model/errors.h"
 
-namespace motive::model {
+namespace motive::base {
 namespace {
 
 using ::testing::HasSubstr;
@@ -395,4 +395,4 @@ TEST(JsonReaderTest, FuzzNeverCrashes) {
 }
 
 }  // namespace
-}  // namespace motive::model
+}  // namespace motive::base

@@ -1,4 +1,4 @@
-#include "model/json.h"
+#include "base/json.h"
 
 #include <cmath>
 #include <system_error>
@@ -7,9 +7,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "model/errors.h"
+#include "base/errors.h"
 
-namespace motive::model {
+namespace motive::base {
 namespace {
 
 // What a string byte is to the scanner. Plain bytes (printable ASCII but '"'
@@ -518,4 +518,4 @@ absl::Status JsonReader::Finish() {
   return absl::OkStatus();
 }
 
-}  // namespace motive::model
+}  // namespace motive::base

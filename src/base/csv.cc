@@ -1,11 +1,11 @@
-#include "model/csv.h"
+#include "base/csv.h"
 
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "model/errors.h"
+#include "base/errors.h"
 
-namespace motive::model {
+namespace motive::base {
 namespace {
 
 constexpr char kBom[] = "\xEF\xBB\xBF";
@@ -168,4 +168,4 @@ void CsvTokenizer::TakeRow(CsvRow* row) {
   cells_.clear();
 }
 
-}  // namespace motive::model
+}  // namespace motive::base

@@ -23,8 +23,8 @@
 //
 // Not thread-safe; one reader per input.
 
-#ifndef MOTIVE_MODEL_JSON_H_
-#define MOTIVE_MODEL_JSON_H_
+#ifndef MOTIVE_BASE_JSON_H_
+#define MOTIVE_BASE_JSON_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -34,7 +34,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
-namespace motive::model {
+namespace motive::base {
 
 // A JSON number as written. `text` follows RFC 8259's grammar; `integer`
 // says it has neither a fraction nor an exponent ("-12", not "1.0" or
@@ -126,6 +126,6 @@ class JsonReader {
   std::string value_buffer_;
 };
 
-}  // namespace motive::model
+}  // namespace motive::base
 
-#endif  // MOTIVE_MODEL_JSON_H_
+#endif  // MOTIVE_BASE_JSON_H_

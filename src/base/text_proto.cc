@@ -1,13 +1,13 @@
-#include "model/text_proto.h"
+#include "base/text_proto.h"
 
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "base/errors.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
-#include "model/errors.h"
 
-namespace motive::model {
+namespace motive::base {
 namespace {
 
 // Keeps the first of the text parser's complaints, with its position.
@@ -38,4 +38,4 @@ absl::Status ParseTextProto(absl::string_view text, absl::string_view what,
   return absl::OkStatus();
 }
 
-}  // namespace motive::model
+}  // namespace motive::base
