@@ -519,7 +519,9 @@ absl::Status Engine::Ingest(model::RecordSource& reader,
     // The events of one source record share its number.
     if (record.number != last_number || records == 0) ++counts->records;
     last_number = record.number;
-    if (!record.event.ok()) {
+    if (record.skipped) {
+      ++counts->skipped;
+    } else if (!record.event.ok()) {
       reject(record.number, record.event.status());
     } else if (absl::Status s = Prepare(&*record.event); !s.ok()) {
       reject(record.number, s);

@@ -12,6 +12,9 @@
 //     such as "Agent.CustomerHoldDuration", and the reason; the records after
 //     it are still read. Only a failing input, an unusable CSV header or an
 //     input whose format kAuto cannot recognise stop the reading (status()).
+//   - A record that is not about a customer (a TaskRouter worker's event, an
+//     empty page) comes out as one InputRecord marked skipped, with its
+//     number: counted, neither stored nor rejected.
 //   - Event ids derive from source ids, so importing the same input twice
 //     gives the same ids and the engine stores each event once.
 //   - Events leave customer_id empty: they carry the identifiers the source
@@ -78,7 +81,9 @@ struct ImportOptions {
 // A source of the platform's records as events. `input` is read in chunks as
 // Next asks. kAuto finds the platform from the input's first record (JSON:
 // its keys; CSV: its header) and fails, with a status naming what it tried,
-// when none matches.
+// when none matches. The Zendesk ticket, comment and field history formats
+// read both the warehouse CSV and the Support API's JSON, told apart by the
+// input's first byte as kAuto tells them.
 //
 // The source is not thread-safe: one reader per input, used from one thread
 // at a time.
