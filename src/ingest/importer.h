@@ -74,7 +74,9 @@ struct ImportOptions {
   // The name of the file or object the input came from, such as an S3 key.
   // Contact Lens names its analyses after the contact
   // ("<ContactId>_analysis_<time>.json"); the voice analyses carry the
-  // contact id nowhere else (ingest/contact_lens.h).
+  // contact id nowhere else (ingest/contact_lens.h). Zendesk's API comments
+  // carry no ticket id: a name after their endpoint gives it
+  // (".../tickets/<id>/comments.json", ingest/zendesk_comment.h).
   std::string source_name;
 };
 
