@@ -96,10 +96,10 @@ std::string ReportJson(const FileReport& r, bool with_rejections) {
   std::string out = fmt::format(
       "{{\"path\":{},\"records\":{},\"events_stored\":{},\"updated\":{},"
       "\"duplicates\":{},\"rejected\":{},\"profiles_created\":{},"
-      "\"profiles_merged\":{},\"seconds\":{:.3f},\"records_per_second\":{:.0f}"
-      ",\"rejected_by_reason\":[",
+      "\"profiles_merged\":{},\"skipped\":{},\"seconds\":{:.3f},"
+      "\"records_per_second\":{:.0f},\"rejected_by_reason\":[",
       JsonQuote(r.path), c.records, c.accepted, c.updated, c.duplicates,
-      c.rejected, c.profiles_created, c.profiles_merged, r.seconds,
+      c.rejected, c.profiles_created, c.profiles_merged, c.skipped, r.seconds,
       r.records_per_second());
   for (size_t i = 0; i < r.reject_groups.size(); ++i) {
     const RejectGroup& g = r.reject_groups[i];
@@ -166,18 +166,19 @@ void PrintTable(const std::vector<FileReport>& reports) {
   size_t width = 4;
   for (const FileReport& row : rows) width = std::max(width, row.path.size());
   fmt::print(
-      "{:<{}}  {:>9}  {:>9}  {:>9}  {:>10}  {:>9}  {:>12}  {:>6}  {:>8}"
-      "  {:>9}\n",
+      "{:<{}}  {:>9}  {:>9}  {:>9}  {:>10}  {:>9}  {:>9}  {:>12}  {:>6}"
+      "  {:>8}  {:>9}\n",
       "file", width, "records", "stored", "updated", "duplicates", "rejected",
-      "new profiles", "merged", "seconds", "records/s");
+      "skipped", "new profiles", "merged", "seconds", "records/s");
   for (const FileReport& r : rows) {
     const mot_ingest_report& c = r.counts;
     fmt::print(
-        "{:<{}}  {:>9}  {:>9}  {:>9}  {:>10}  {:>9}  {:>12}  {:>6}  {:>8.2f}"
-        "  {:>9}\n",
+        "{:<{}}  {:>9}  {:>9}  {:>9}  {:>10}  {:>9}  {:>9}  {:>12}  {:>6}"
+        "  {:>8.2f}  {:>9}\n",
         r.path, width, Grouped(c.records), Grouped(c.accepted),
         Grouped(c.updated), Grouped(c.duplicates), Grouped(c.rejected),
-        Grouped(c.profiles_created), Grouped(c.profiles_merged), r.seconds,
+        Grouped(c.skipped), Grouped(c.profiles_created),
+        Grouped(c.profiles_merged), r.seconds,
         Grouped(static_cast<uint64_t>(r.records_per_second())));
   }
   if (total.reject_groups.empty()) return;

@@ -305,6 +305,7 @@ void FileReport::Add(const FileReport& other) {
   counts.rejected += other.counts.rejected;
   counts.profiles_created += other.counts.profiles_created;
   counts.profiles_merged += other.counts.profiles_merged;
+  counts.skipped += other.counts.skipped;
   seconds += other.seconds;
   for (const RejectGroup& group : other.reject_groups) {
     auto same = std::find_if(

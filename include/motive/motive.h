@@ -389,10 +389,16 @@ typedef struct mot_ingest_report {
   uint64_t profiles_created; /* customers first known by these events'
                                 identifiers */
   uint64_t profiles_merged;  /* merges of two customers into one */
+  /* Since 0.6, after the four above (a report of the size before it gets
+   * those): */
+  uint64_t skipped; /* source records that hold nothing to import (a
+                       platform's record about an agent, not a customer,
+                       such as a TaskRouter worker's event): counted in
+                       `records`, neither stored nor rejected */
 } mot_ingest_report;
 
 #define MOT_INGEST_REPORT_INIT \
-  { sizeof(mot_ingest_report), 0, 0, 0, 0, 0, 0, 0, 0 }
+  { sizeof(mot_ingest_report), 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 /* Called for each rejected record: `record` is the 1-based line number for
  * JSONL and CSV (of the line where the record starts) and the 1-based index

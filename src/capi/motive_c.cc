@@ -212,6 +212,8 @@ constexpr size_t kEngineOptionsSizeV5 =
 // mot_ingest_report, before the records and identity counts.
 constexpr size_t kIngestOptionsSizeV5 = offsetof(mot_ingest_options, timezone);
 constexpr size_t kIngestReportSizeV5 = offsetof(mot_ingest_report, records);
+// mot_ingest_report as 0.6 first had it, before the skipped count.
+constexpr size_t kIngestReportSizeV6 = offsetof(mot_ingest_report, skipped);
 // mot_engine_stats as release 0.2 had it, before the alert counts.
 constexpr size_t kEngineStatsSizeV2 = offsetof(mot_engine_stats, alerts_raised);
 // ... and as 0.3 and 0.4 had it, before the damage counts.
@@ -440,11 +442,14 @@ int RunIngest(mot_ingest_report* report, mot_engine* engine,
     report->accepted = counts.accepted;
     report->duplicates = counts.duplicates;
     report->rejected = counts.rejected;
-    if (report->struct_size == sizeof(mot_ingest_report)) {
+    if (report->struct_size >= kIngestReportSizeV6) {
       report->records = counts.records;
       report->updated = counts.updated;
       report->profiles_created = counts.profiles_created;
       report->profiles_merged = counts.profiles_merged;
+    }
+    if (report->struct_size == sizeof(mot_ingest_report)) {
+      report->skipped = counts.skipped;
     }
   }
   if (!status.ok()) return Fail(status);
@@ -460,6 +465,7 @@ int RunIngest(mot_ingest_report* report, mot_engine* engine,
 int StartReport(mot_ingest_report* report) {
   if (report == nullptr) return MOT_OK;
   if (report->struct_size != sizeof(mot_ingest_report) &&
+      report->struct_size != kIngestReportSizeV6 &&
       report->struct_size != kIngestReportSizeV5) {
     return Fail(report->struct_size > sizeof(mot_ingest_report) ? MOT_EVERSION
                                                                 : MOT_EINVALID,

@@ -531,11 +531,14 @@ absl::Status Engine::AppendBatch(std::vector<v1::Event>& batch,
 absl::Status Engine::Ingest(model::RecordSource& reader,
                             const IngestOptions& options,
                             IngestCounts* counts) {
-  ReadAhead ahead(reader, options.batch_size ? options.batch_size : IngestOptions().batch_size,
+  const uint32_t batch_size =
+      options.batch_size ? options.batch_size : IngestOptions().batch_size;
+  ReadAhead ahead(reader, batch_size,
                   [this](v1::Event* event) { return Prepare(event); });
   ReadBatch batch;
   while (ahead.Next(&batch)) {
     counts->records += batch.records;
+    counts->skipped += batch.skipped;
     for (const ReadBatch::Reject& reject : batch.rejects) {
       ++counts->rejected;
       if (options.on_reject) {

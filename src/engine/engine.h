@@ -74,6 +74,10 @@ struct IngestCounts {
   uint64_t duplicates = 0;
   uint64_t rejected = 0;
   uint64_t records = 0;  // source records (Ingest only)
+  // Source records that hold nothing to import (a platform record about an
+  // agent, not a customer; model::InputRecord::skipped): counted in
+  // `records`, neither stored nor rejected.
+  uint64_t skipped = 0;
   // Accepted events that are a later version or an enrichment of an
   // interaction already stored.
   uint64_t updated = 0;

@@ -37,6 +37,10 @@ void ReadAhead::Fill(ReadBatch* batch) {
     if (record.number != last_number_ || first_record_) ++batch->records;
     first_record_ = false;
     last_number_ = record.number;
+    if (record.skipped) {
+      ++batch->skipped;
+      continue;
+    }
     absl::Status status = record.event.status();
     if (status.ok()) status = prepare_(&*record.event);
     if (status.ok()) {

@@ -40,8 +40,10 @@ struct ReadBatch {
   std::vector<std::string> bodies;
   std::vector<Reject> rejects;
   // Source records begun in this batch (the events of one record share its
-  // number, and may straddle two batches).
+  // number, and may straddle two batches), and those of them skipped (not
+  // about a customer: model::InputRecord::skipped).
   uint64_t records = 0;
+  uint64_t skipped = 0;
   // The reader's position at the batch's end, for progress reports.
   uint64_t bytes_read = 0;
   // The input ended with this batch (it may be empty).

@@ -87,7 +87,7 @@ bool CsvImporter::ReadHeader() {
   if (spec_ != nullptr) return true;
   std::vector<std::string> tried;
   for (const PlatformSpec& spec : Platforms()) {
-    if (spec.framing != Framing::kCsv) continue;
+    if (spec.looks_like_csv == nullptr) continue;
     if (spec.looks_like_csv(*header_)) {
       spec_ = &spec;
       return true;
@@ -101,6 +101,7 @@ bool CsvImporter::ReadHeader() {
 
 bool CsvImporter::Next(model::InputRecord* record) {
   if (done_) return false;
+  record->skipped = false;
   if (next_event_ < events_.size()) {
     record->number = number_;
     record->event = std::move(events_[next_event_++]);
@@ -120,20 +121,10 @@ bool CsvImporter::Next(model::InputRecord* record) {
     return true;
   }
   events_.clear();
-  next_event_ = 0;
   const MapContext context{options_, number_};
   absl::Status mapped =
       spec_->map_csv(CsvRecord(*header_, row_.cells), context, &events_);
-  if (mapped.ok() && events_.empty()) {
-    mapped = base::FieldError("", "the row holds no event");
-  }
-  if (!mapped.ok()) {
-    // What the mapper added before it failed is not a row's.
-    events_.clear();
-    record->event = std::move(mapped);
-    return true;
-  }
-  record->event = std::move(events_[next_event_++]);
+  next_event_ = TakeMapped(std::move(mapped), &events_, record) ? 1 : 0;
   return true;
 }
 

@@ -23,16 +23,18 @@ bool IsLeadingByte(char c) {
          u == 0xBB || u == 0xBF;
 }
 
-// kAuto: reads up to the first byte that is neither whitespace nor a byte
-// order mark, picks JSON ('{' or '[') or CSV (anything else) from it, then
-// hands the whole input, what it read included, to an importer that finds
-// the platform from the first record or the header. Chunks holding only
-// such leading bytes are kept, as CSV reads them as data: so the chunking
-// never changes the result.
-class AutoImporter final : public model::RecordSource {
+// kAuto, and a platform that reads both framings: reads up to the first
+// byte that is neither whitespace nor a byte order mark, picks JSON ('{' or
+// '[') or CSV (anything else) from it, then hands the whole input, what it
+// read included, to the importer of that framing, for `spec_` or, without
+// one, to find the platform from the first record or the header. Chunks
+// holding only such leading bytes are kept, as CSV reads them as data: so
+// the chunking never changes the result.
+class FramingSniffer final : public model::RecordSource {
  public:
-  AutoImporter(model::InputSource input, const ImportOptions& options)
-      : input_(std::move(input)), options_(options) {}
+  FramingSniffer(const PlatformSpec* spec, model::InputSource input,
+                 const ImportOptions& options)
+      : spec_(spec), input_(std::move(input)), options_(options) {}
 
   bool Next(model::InputRecord* record) override {
     if (inner_ == nullptr && !Start()) return false;
@@ -79,11 +81,12 @@ class AutoImporter final : public model::RecordSource {
     };
     // An empty input is an empty JSON one: no records, no error.
     inner_ = !lead || *lead == '{' || *lead == '['
-                 ? NewJsonImporter(nullptr, std::move(replay), options_)
-                 : NewCsvImporter(nullptr, std::move(replay), options_);
+                 ? NewJsonImporter(spec_, std::move(replay), options_)
+                 : NewCsvImporter(spec_, std::move(replay), options_);
     return true;
   }
 
+  const PlatformSpec* const spec_;  // null: kAuto
   model::InputSource input_;
   const ImportOptions options_;
   absl::Status status_;
@@ -118,10 +121,11 @@ std::unique_ptr<model::RecordSource> NewImporter(Platform platform,
                                                  model::InputSource input,
                                                  const ImportOptions& options) {
   const PlatformSpec* spec = FindPlatform(platform);
-  if (spec == nullptr) {
-    return std::make_unique<AutoImporter>(std::move(input), options);
+  if (spec == nullptr ||
+      (spec->map_json != nullptr && spec->map_csv != nullptr)) {
+    return std::make_unique<FramingSniffer>(spec, std::move(input), options);
   }
-  if (spec->framing == Framing::kJson) {
+  if (spec->map_json != nullptr) {
     return NewJsonImporter(spec, std::move(input), options);
   }
   return NewCsvImporter(spec, std::move(input), options);

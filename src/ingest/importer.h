@@ -12,6 +12,9 @@
 //     such as "Agent.CustomerHoldDuration", and the reason; the records after
 //     it are still read. Only a failing input, an unusable CSV header or an
 //     input whose format kAuto cannot recognise stop the reading (status()).
+//   - A record that is not about a customer (a TaskRouter worker's event, an
+//     empty page) comes out as one InputRecord marked skipped, with its
+//     number: counted, neither stored nor rejected.
 //   - Event ids derive from source ids, so importing the same input twice
 //     gives the same ids and the engine stores each event once.
 //   - Events leave customer_id empty: they carry the identifiers the source
@@ -71,14 +74,18 @@ struct ImportOptions {
   // The name of the file or object the input came from, such as an S3 key.
   // Contact Lens names its analyses after the contact
   // ("<ContactId>_analysis_<time>.json"); the voice analyses carry the
-  // contact id nowhere else (ingest/contact_lens.h).
+  // contact id nowhere else (ingest/contact_lens.h). Zendesk's API comments
+  // carry no ticket id: a name after their endpoint gives it
+  // (".../tickets/<id>/comments.json", ingest/zendesk_comment.h).
   std::string source_name;
 };
 
 // A source of the platform's records as events. `input` is read in chunks as
 // Next asks. kAuto finds the platform from the input's first record (JSON:
 // its keys; CSV: its header) and fails, with a status naming what it tried,
-// when none matches.
+// when none matches. The Zendesk ticket, comment and field history formats
+// read both the warehouse CSV and the Support API's JSON, told apart by the
+// input's first byte as kAuto tells them.
 //
 // The source is not thread-safe: one reader per input, used from one thread
 // at a time.

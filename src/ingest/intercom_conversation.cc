@@ -248,6 +248,12 @@ absl::Status MapIntercomConversation(const JsonValue& record,
     return MapConversation(fields, record, "", out);
   }
   const absl::string_view topic = fields.String(record, "topic");
+  // A workspace's webhook delivers every topic it subscribed to: contacts,
+  // admins, pings. Only a conversation's describe a contact.
+  if (fields.ok() && !topic.empty() &&
+      !absl::StartsWith(topic, "conversation.")) {
+    return absl::OkStatus();  // skipped
+  }
   const JsonValue data = fields.Object(record, "data", Need::kRequired);
   const JsonValue item = fields.Object(data, "item", Need::kRequired);
   if (!fields.ok()) return fields.status();

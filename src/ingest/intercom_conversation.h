@@ -4,6 +4,8 @@
 // then, from GET /conversations/<id>, a search or list export, or a webhook
 // notification (conversation.user.created, conversation.admin.closed, ...,
 // {"type": "notification_event", "topic", "data": {"item": <conversation>}}).
+// Notifications of other topics (contact.created, ping, ...) hold no
+// conversation: they are skipped (platforms.h).
 // One row, one event of type "contact".
 //
 // The rows of one conversation are versions of the interaction

@@ -57,6 +57,7 @@ class JsonImporter final : public model::RecordSource {
 
 bool JsonImporter::Next(model::InputRecord* record) {
   if (done_) return false;
+  record->skipped = false;
   if (next_event_ < events_.size()) {
     record->number = events_number_;
     record->event = std::move(events_[next_event_++]);
@@ -74,17 +75,10 @@ bool JsonImporter::Next(model::InputRecord* record) {
   next_event_ = 0;
   const MapContext context{options_, piece.number};
   absl::Status mapped = spec_->map_json(root, context, &events_);
-  if (mapped.ok() && events_.empty()) {
-    mapped = base::FieldError("", "the record holds no event");
+  if (TakeMapped(std::move(mapped), &events_, record)) {
+    events_number_ = piece.number;
+    next_event_ = 1;
   }
-  if (!mapped.ok()) {
-    // What the mapper added before it failed is not a record's.
-    events_.clear();
-    record->event = std::move(mapped);
-    return true;
-  }
-  events_number_ = piece.number;
-  record->event = std::move(events_[next_event_++]);
   return true;
 }
 
@@ -114,7 +108,7 @@ bool JsonImporter::Parse(const JsonSplitter::Piece& piece,
 bool JsonImporter::Sniff(const JsonValue& root, uint64_t number) {
   std::vector<std::string> tried;
   for (const PlatformSpec& spec : Platforms()) {
-    if (spec.framing != Framing::kJson) continue;
+    if (spec.looks_like_json == nullptr) continue;
     if (spec.looks_like_json(root)) {
       spec_ = &spec;
       return true;

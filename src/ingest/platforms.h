@@ -17,11 +17,18 @@
 //      (sticky errors naming the path), sets times with SetTimestamp
 //      (time_text.h), ids with BoundedId and attributes with AttributeWriter
 //      (event_fields.h), appends one event or more to `out` and returns OK,
-//      or returns the first error (what it appended is then discarded). It
-//      never throws and keeps no state between records.
-//   2. Its line in kPlatforms: the Platform, its name, its framing, its
-//      sniffer and the rule the sniffer checks (for kAuto's error message),
-//      and the mapper.
+//      or returns the first error (what it appended is then discarded). A
+//      record that is not about a customer (a TaskRouter worker's activity
+//      change) holds nothing to import: the mapper appends nothing and
+//      returns OK, and the importer hands the record out as skipped
+//      (model::InputRecord::skipped), counted but neither stored nor
+//      rejected. A record about a customer that maps to nothing is an
+//      error, not a skip. It never throws and keeps no state between
+//      records.
+//   2. Its line in kPlatforms: the Platform, its name, its sniffers and the
+//      rule they check (for kAuto's error message), and its mappers: one
+//      framing's, or both when the platform exports both (the framing of
+//      an input is then found from its first byte, as kAuto finds it).
 //   3. Tests in tests/ingest/<platform>_test.cc, a seed in the fuzz corpus.
 //
 // The importers (JsonImporter, CsvImporter) do the framing, parsing, record
@@ -59,18 +66,17 @@ using CsvMapper = absl::Status (*)(const CsvRecord& row,
                                    const MapContext& context,
                                    std::vector<v1::Event>* out);
 
-enum class Framing { kJson, kCsv };
-
+// A platform reads JSON, CSV or both (Zendesk: the warehouse connectors'
+// CSV and the API's JSON): each framing it reads has a sniffer and a
+// mapper, each it does not has neither (null).
 struct PlatformSpec {
   Platform platform;
   absl::string_view name;
-  Framing framing;
   // Whether a first record (JSON) or a header (CSV) is this platform's, for
-  // kAuto; `sniff_rule` says what it checks, in words.
+  // kAuto; `sniff_rule` says what they check, in words.
   bool (*looks_like_json)(const JsonValue& record);
   bool (*looks_like_csv)(const CsvHeader& header);
   absl::string_view sniff_rule;
-  // The mapper for the framing (the other is null).
   JsonMapper map_json;
   CsvMapper map_csv;
 };
@@ -81,15 +87,23 @@ absl::Span<const PlatformSpec> Platforms();
 // The spec of `platform`, or null for kAuto.
 const PlatformSpec* FindPlatform(Platform platform);
 
-// The importers. With a null spec they find it among Platforms() of their
-// framing from the first record or the header. Exposed for tests, which
-// also run mappers of their own through them.
+// The importers. With a null spec they find it among the Platforms() that
+// read their framing, from the first record or the header. Exposed for tests,
+// which also run mappers of their own through them.
 std::unique_ptr<model::RecordSource> NewJsonImporter(
     const PlatformSpec* spec, model::InputSource input,
     const ImportOptions& options);
 std::unique_ptr<model::RecordSource> NewCsvImporter(
     const PlatformSpec* spec, model::InputSource input,
     const ImportOptions& options);
+
+// What both importers do with a mapper's result: `mapped` and the events
+// the mapper appended to `*events` become `*record` (already numbered): the
+// first event; or the error, `*events` then cleared; or, OK with no event,
+// a skipped record. True when `record` took (*events)[0], and the events
+// after it are the record's others, still to hand out.
+bool TakeMapped(absl::Status mapped, std::vector<v1::Event>* events,
+                model::InputRecord* record);
 
 // Whether `object` has every key in `keys` (exact case): the usual sniffer.
 bool HasKeys(const JsonValue& object,

@@ -267,11 +267,12 @@ absl::Status MapTwilioTaskRouter(const JsonValue& record,
   const bool task_event = absl::StartsWith(type, "task.");
   if (type.empty()) {
     fields.Fail(type_source->path, "required, but missing");
-  } else if (!task_event && !absl::StartsWith(type, "reservation.")) {
-    fields.Fail(type_source->path,
-                absl::StrCat("got ", model::QuoteText(type_text),
-                             ": only task and reservation events describe a "
-                             "contact"));
+  }
+  const JsonValue sid_value = fields.Member(form.fields, form(kTaskSid));
+  if (!fields.ok()) return fields.status();
+  if (!task_event &&
+      !(absl::StartsWith(type, "reservation.") && sid_value.present)) {
+    return absl::OkStatus();  // not about a contact: skipped
   }
   const absl::string_view sid =
       fields.String(form.fields, form(kTaskSid), Need::kRequired);
@@ -320,7 +321,10 @@ absl::Status MapTwilioTaskRouter(const JsonValue& record,
 }
 
 bool LooksLikeTwilioTaskRouter(const JsonValue& record) {
-  if (HasKeys(record, {"EventType", "TaskSid"})) return true;
+  if (HasKeys(record, {"EventType", "TaskSid"}) ||
+      HasKeys(record, {"EventType", "WorkspaceSid"})) {
+    return true;
+  }
   if (!HasKeys(record, {"specversion", "type"})) return false;
   const absl::TimeZone utc = absl::UTCTimeZone();
   JsonFields fields(utc);

@@ -17,15 +17,17 @@
 // task counts once, as its latest event describes it. Its reservation.*
 // events (a worker offered the task, accepting it, wrapping up) are
 // enrichments of that interaction: they name the worker, which task events
-// do not. Worker, activity, workflow, task-queue and workspace events
-// describe no contact: they are rejected with that reason (a mapper cannot
-// skip a record), which an importer of a whole event stream should expect.
+// do not. Worker, activity, workflow, task-queue and workspace events, and
+// reservation events that name no task, describe no contact: they are
+// skipped (platforms.h), so that a whole event stream imports without
+// rejections.
 //
 // Mapping (webhook name / Event Streams name):
 //   EventType / eventtype, else the  task.* a version; reservation.* an
-//     CloudEvent type after          enrichment; others rejected
+//     CloudEvent type after          enrichment; others skipped
 //     "com.twilio.taskrouter."
-//   TaskSid / task_sid (required)    interaction_id "twilio:task:<TaskSid>"
+//   TaskSid / task_sid (required     interaction_id "twilio:task:<TaskSid>";
+//     on task events)                a reservation event without it skipped
 //   the event's time: TimestampMs    updated_at; event_id "twilio:task:
 //     (ms), else Timestamp (Unix     <TaskSid>:<EventType>@<Unix ms>", the
 //     seconds, or text) / timestamp  same whichever form delivered it
@@ -95,7 +97,9 @@ absl::Status MapTwilioTaskRouter(const JsonValue& record,
                                  const MapContext& context,
                                  std::vector<v1::Event>* out);
 
-// EventType and TaskSid (the webhook), or specversion and a type starting
+// EventType and TaskSid or WorkspaceSid (the webhook: every TaskRouter
+// callback names its workspace, so a stream that starts with a worker's
+// event is recognised too), or specversion and a type starting
 // "com.twilio.taskrouter." (Event Streams).
 bool LooksLikeTwilioTaskRouter(const JsonValue& record);
 

@@ -45,6 +45,12 @@
 // original_message is read only for the two types that use it; there it
 // must be empty or a JSON object, or the row is rejected naming the column.
 // Not mapped: message (free text), the other columns.
+//
+// CSV only. Fivetran builds this table from Zendesk Chat's own API, whose
+// chats hold a `history` of another vocabulary (chat.msg, chat.memberjoin,
+// ...), and no published JSON shape of the table's events (ChatMessage,
+// ChatDepartmentTransfer, ...) exists to read: a JSON input is read as CSV
+// and rejected row by row.
 
 #ifndef MOTIVE_INGEST_ZENDESK_CHAT_EVENT_H_
 #define MOTIVE_INGEST_ZENDESK_CHAT_EVENT_H_

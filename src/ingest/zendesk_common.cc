@@ -90,4 +90,11 @@ std::optional<bool> ZendeskBool(CsvFields& fields, const CsvRecord& row,
   return std::nullopt;
 }
 
+std::string ZendeskJsonText(JsonFields& fields, const JsonValue& object,
+                            absl::string_view key) {
+  std::string text = AsWritten(fields.Member(object, key));
+  absl::StripAsciiWhitespace(&text);
+  return text;
+}
+
 }  // namespace motive::ingest

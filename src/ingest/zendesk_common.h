@@ -1,7 +1,7 @@
 // What the Zendesk mappers (zendesk_ticket.h, zendesk_comment.h,
 // zendesk_field_history.h, zendesk_chat_event.h) share: the ticket's
-// interaction id, Zendesk's channel and status words, and the form in which
-// their attributes write times.
+// interaction id, Zendesk's channel and status words, the form in which
+// their attributes and ids write times, and the reading of the API's JSON.
 
 #ifndef MOTIVE_INGEST_ZENDESK_COMMON_H_
 #define MOTIVE_INGEST_ZENDESK_COMMON_H_
@@ -13,6 +13,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "ingest/csv_fields.h"
+#include "ingest/json_fields.h"
 #include "motive/v1/event.pb.h"
 
 namespace motive::ingest {
@@ -51,9 +52,10 @@ std::string ZendeskStatus(absl::string_view status);
 //                               it was neither resolved nor left waiting)
 v1::Outcome ZendeskOutcome(absl::string_view status);
 
-// A time as the Zendesk mappers write it into attributes: RFC 3339 in UTC
-// ("2020-02-19T01:54:52Z"), whatever zone the source wrote it in, so that
-// attribute times compare as text.
+// A time as the Zendesk mappers write it into attributes and event ids:
+// RFC 3339 in UTC ("2020-02-19T01:54:52Z", as the API writes it), whatever
+// zone the source wrote it in, so that attribute times compare as text and
+// a record read from the CSV and from the API has one id.
 std::string ZendeskTimeText(absl::Time time);
 
 // The cell under `column` trimmed; "" when absent. A required cell of only
@@ -67,6 +69,43 @@ absl::string_view ZendeskText(CsvFields& fields, const CsvRecord& row,
 // error of `fields` naming the column.
 std::optional<bool> ZendeskBool(CsvFields& fields, const CsvRecord& row,
                                 absl::string_view column);
+
+// The Zendesk Support API's JSON (developer.zendesk.com, Ticketing API):
+// the same records as objects, read by the same mappers as the CSV rows, so
+// that a ticket exported both ways gives the same events (and ids).
+
+// Member `key` of `object` as the CSV would hold it: a string trimmed, a
+// number or bool as written ("360003529474", "true"), an array or object
+// as minified JSON; "" when absent or null.
+std::string ZendeskJsonText(JsonFields& fields, const JsonValue& object,
+                            absl::string_view key);
+
+// Calls fn(const JsonValue& object) for each object an API record holds:
+// the items of its member `list`, a page as the list and incremental export
+// endpoints return it ({"tickets": [...], "next_page": ...}; a bad item
+// rejects the page, naming it, "tickets[3].requester_id"); else its member
+// `one`, a single object's response ({"ticket": {...}}); else the record
+// itself, an object of JSON Lines or of an array. Stops at the first error
+// of `fields`.
+template <typename Fn>
+void ForEachZendeskObject(JsonFields& fields, const JsonValue& record,
+                          absl::string_view list, absl::string_view one,
+                          Fn&& fn) {
+  const JsonValue items = fields.Array(record, list);
+  if (items.present) {
+    fields.ForEachItem(items, [&](const JsonValue& item) {
+      if (!item.present) {
+        fields.Fail(item.path, "must be an object, got null");
+        return;
+      }
+      fn(item);
+    });
+    return;
+  }
+  const JsonValue single = fields.Object(record, one);
+  if (!fields.ok()) return;
+  fn(single.present ? single : record);
+}
 
 }  // namespace motive::ingest
 

@@ -1,8 +1,24 @@
-// Zendesk ticket field history as Fivetran writes its `ticket_field_history`
-// table (fivetran/dbt_zendesk, integration_tests/seeds/
-// ticket_field_history_data.csv), exported as CSV: each row is one change of
-// one ticket field (ticket_id, field_name, value, updated, user_id), and
-// becomes one enrichment of the ticket's interaction, with an id of its own.
+// Zendesk ticket field history, from either
+//   - CSV, as Fivetran writes its `ticket_field_history` table (fivetran/
+//     dbt_zendesk, integration_tests/seeds/ticket_field_history_data.csv):
+//     each row is one change of one ticket field (ticket_id, field_name,
+//     value, updated, user_id); or
+//   - JSON, the Support API's ticket audits (Ticket Audits API), which
+//     Fivetran's table is made from: a page {"audits": [...]} of GET
+//     /api/v2/ticket_audits or /api/v2/tickets/{id}/audits, an
+//     {"audit": {...}}, or audit objects as JSON Lines or an array (pages
+//     as in zendesk_ticket.h). Each event of an audit of type "Change" (or
+//     "Create", the ticket's first values) with a field_name is one change:
+//     the audit's ticket_id, the event's field_name and value, the audit's
+//     created_at as updated and its author_id as user_id. Other events
+//     (Comment, Notification, ...) are left out; an audit with no change is
+//     skipped (platforms.h). previous_value is not needed: the log keeps
+//     every change in order.
+// Each change becomes one enrichment of the ticket's interaction, with an id
+// of its own, the same from either source.
+// Not read: the incremental ticket events export
+// (/api/v2/incremental/ticket_events), whose child_events name the field by
+// their own key rather than field_name.
 //
 // Why enrichments and not standalone "status_change" events: a history row
 // names no customer. Its user_id is whoever made the change (an agent, a
@@ -26,7 +42,7 @@
 //   ticket_id (required, whole)     interaction_id "zendesk:ticket:<id>",
 //                                   enrichment true
 //   ticket_id, field_name, updated  event_id "zendesk:ticket:<id>:<field_name>
-//                                   @<updated as written>"
+//                                   @<updated in UTC, RFC 3339>"
 //   updated (required)              occurred_at and updated_at
 //   field_name (required)           which of the below
 //   field_name                      type "status_change" for status,
@@ -70,8 +86,14 @@ absl::Status MapZendeskFieldHistory(const CsvRecord& row,
                                     const MapContext& context,
                                     std::vector<v1::Event>* out);
 
+absl::Status MapZendeskFieldHistoryJson(const JsonValue& record,
+                                        const MapContext& context,
+                                        std::vector<v1::Event>* out);
+
 // Columns ticket_id, field_name, value and updated.
 bool LooksLikeZendeskFieldHistory(const CsvHeader& header);
+// Keys audits, or audit, or ticket_id, events and created_at.
+bool LooksLikeZendeskFieldHistoryJson(const JsonValue& record);
 
 }  // namespace motive::ingest
 

@@ -1,5 +1,7 @@
 #include "ingest/zendesk_ticket.h"
 
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -12,8 +14,13 @@
 namespace motive::ingest {
 namespace {
 
-// Columns kept as attributes as written, under the attribute key.
-constexpr std::pair<absl::string_view, absl::string_view> kTextAttributes[] = {
+// Fields kept as attributes as written: the CSV column, the API's key (the
+// same name but for type) and the attribute's key.
+struct TextAttribute {
+  absl::string_view column;
+  absl::string_view key;
+};
+constexpr TextAttribute kTextAttributes[] = {
     {"priority", "priority"},
     {"type", "ticket_type"},
     {"group_id", "group_id"},
@@ -21,14 +28,31 @@ constexpr std::pair<absl::string_view, absl::string_view> kTextAttributes[] = {
     {"organization_id", "organization_id"},
     {"ticket_form_id", "ticket_form_id"},
     {"submitter_id", "submitter_id"},
-    {"via_channel", "via_channel"},
     {"external_id", "external_id"},
     {"problem_id", "problem_id"},
 };
 
-// Lists Fivetran writes as JSON arrays; "[]" says nothing.
+// Lists Fivetran writes as JSON arrays; "[]" says nothing. The API's
+// ticket has followup_ids only.
 constexpr absl::string_view kListAttributes[] = {"merged_ticket_ids",
                                                  "followup_ids"};
+
+// A ticket as either source holds it; strings trimmed, "" when absent.
+struct Ticket {
+  int64_t id = 0;
+  absl::Time created;
+  std::optional<absl::Time> updated;
+  int64_t requester = 0;
+  std::optional<int64_t> assignee;
+  std::optional<int64_t> group;
+  std::optional<absl::Time> due;
+  std::string status;  // as ZendeskStatus writes it
+  std::string via;
+  std::string from_address;
+  std::string subject;  // verbatim
+  std::string text[std::size(kTextAttributes)];
+  std::string lists[std::size(kListAttributes)];
+};
 
 void AddIdentifier(absl::string_view name, absl::string_view value,
                    v1::Event* event) {
@@ -37,22 +61,102 @@ void AddIdentifier(absl::string_view name, absl::string_view value,
   identifier->set_value(std::string(value));
 }
 
-void MapAttributes(CsvFields& fields, const CsvRecord& row,
-                   absl::string_view status, v1::Event* event) {
+// The one mapping of a ticket, whichever source it came from. `more` adds
+// what only one source has, after the common attributes.
+template <typename More>
+void TicketEvent(const Ticket& ticket, More&& more, v1::Event* event) {
+  const absl::Time updated = ticket.updated.value_or(ticket.created);
+  event->set_event_id(BoundedId(absl::StrCat("zendesk:ticket:", ticket.id, "@",
+                                             ZendeskTimeText(updated))));
+  event->set_interaction_id(ZendeskTicketInteractionId(ticket.id));
+  SetTimestamp(ticket.created, event->mutable_occurred_at());
+  SetTimestamp(updated, event->mutable_updated_at());
+  event->set_type("ticket");
+  event->set_moment(v1::INTERIM);
+  event->set_channel(ZendeskChannel(ticket.via));
+  event->set_outcome(ZendeskOutcome(ticket.status));
+  AddIdentifier("zendesk_user", absl::StrCat(ticket.requester), event);
+  if (event->channel() == v1::EMAIL && !ticket.from_address.empty()) {
+    AddIdentifier("email", ticket.from_address, event);
+  }
+  event->set_topic(
+      std::string(TruncateUtf8(ticket.subject, model::kMaxIdBytes)));
+  if (ticket.assignee) event->set_agent_id(absl::StrCat(*ticket.assignee));
+  if (ticket.group) event->set_queue(absl::StrCat(*ticket.group));
+
   AttributeWriter attributes(event);
-  if (!status.empty()) attributes.String("status", status);
-  for (const auto& [column, key] : kTextAttributes) {
-    const absl::string_view value = ZendeskText(fields, row, column);
-    if (!value.empty()) attributes.String(key, value);
+  if (!ticket.status.empty()) attributes.String("status", ticket.status);
+  for (size_t i = 0; i < std::size(kTextAttributes); ++i) {
+    if (!ticket.text[i].empty()) {
+      attributes.String(kTextAttributes[i].key, ticket.text[i]);
+    }
   }
-  if (const auto due = fields.Time(row, "due_at")) {
-    attributes.String("due_at", ZendeskTimeText(*due));
+  if (!ticket.via.empty()) attributes.String("via_channel", ticket.via);
+  if (ticket.due) attributes.String("due_at", ZendeskTimeText(*ticket.due));
+  for (size_t i = 0; i < std::size(kListAttributes); ++i) {
+    if (!ticket.lists[i].empty() && ticket.lists[i] != "[]") {
+      attributes.String(kListAttributes[i], ticket.lists[i]);
+    }
   }
-  for (const absl::string_view column : kListAttributes) {
-    const absl::string_view value = ZendeskText(fields, row, column);
-    if (!value.empty() && value != "[]") attributes.String(column, value);
-  }
+  more(attributes);
   attributes.Finish();
+}
+
+// A ticket of the API (the Tickets API's ticket object).
+void MapJsonTicket(JsonFields& fields, const JsonValue& object,
+                   std::vector<v1::Event>* out) {
+  Ticket ticket;
+  const auto id = fields.Int(object, "id", Need::kRequired);
+  const auto created = fields.Time(object, "created_at", Need::kRequired);
+  ticket.updated = fields.Time(object, "updated_at");
+  const auto requester = fields.Int(object, "requester_id", Need::kRequired);
+  ticket.assignee = fields.Int(object, "assignee_id");
+  ticket.group = fields.Int(object, "group_id");
+  ticket.due = fields.Time(object, "due_at");
+  ticket.status = ZendeskStatus(fields.String(object, "status"));
+  const JsonValue via = fields.Object(object, "via");
+  ticket.via = ZendeskJsonText(fields, via, "channel");
+  ticket.from_address = ZendeskJsonText(
+      fields, fields.Object(fields.Object(via, "source"), "from"), "address");
+  ticket.subject = std::string(fields.String(object, "subject"));
+  for (size_t i = 0; i < std::size(kTextAttributes); ++i) {
+    ticket.text[i] = ZendeskJsonText(fields, object, kTextAttributes[i].column);
+  }
+  for (size_t i = 0; i < std::size(kListAttributes); ++i) {
+    ticket.lists[i] = ZendeskJsonText(fields, object, kListAttributes[i]);
+  }
+  const JsonValue tags = fields.Array(object, "tags");
+  const JsonValue custom = fields.Array(object, "custom_fields");
+  if (!fields.ok()) return;
+  ticket.id = *id;
+  ticket.created = *created;
+  ticket.requester = *requester;
+
+  // Tags and custom fields: the warehouse keeps them in tables of their own
+  // (ticket_tag, the custom field columns); the API's ticket carries them.
+  auto more = [&](AttributeWriter& attributes) {
+    std::string tag_list;
+    fields.ForEachItem(tags, [&](const JsonValue& tag) {
+      const absl::string_view text = fields.AsString(tag);
+      if (text.empty()) return;
+      absl::StrAppend(&tag_list, tag_list.empty() ? "" : " ", text);
+    });
+    if (!tag_list.empty()) attributes.String("tags", tag_list);
+    fields.ForEachItem(custom, [&](const JsonValue& field) {
+      const std::string id_text = ZendeskJsonText(fields, field, "id");
+      const JsonValue value = fields.Member(field, "value");
+      if (id_text.empty() || !value.present) return;
+      const std::string key = absl::StrCat("custom_field_", id_text);
+      if (value.element.is_array() || value.element.is_object()) {
+        attributes.Drop();  // a multi-select's list
+      } else if (value.element.is_bool()) {
+        attributes.Bool(key, value.element.get_bool().value_unsafe());
+      } else {
+        attributes.String(key, ZendeskJsonText(fields, field, "value"));
+      }
+    });
+  };
+  TicketEvent(ticket, more, &out->emplace_back());
 }
 
 }  // namespace
@@ -60,44 +164,52 @@ void MapAttributes(CsvFields& fields, const CsvRecord& row,
 absl::Status MapZendeskTicket(const CsvRecord& row, const MapContext& context,
                               std::vector<v1::Event>* out) {
   CsvFields fields(context.options.timezone);
+  Ticket ticket;
   const auto id = fields.Int(row, "id", Need::kRequired);
   const auto created = fields.Time(row, "created_at", Need::kRequired);
-  const auto updated = fields.Time(row, "updated_at");
+  ticket.updated = fields.Time(row, "updated_at");
   const auto requester = fields.Int(row, "requester_id", Need::kRequired);
-  const auto assignee = fields.Int(row, "assignee_id");
-  const auto group = fields.Int(row, "group_id");
-  const std::string status = ZendeskStatus(fields.String(row, "status"));
-  if (!fields.ok()) return fields.status();
-
-  v1::Event& event = out->emplace_back();
-  const absl::string_view version =
-      ZendeskText(fields, row, updated ? "updated_at" : "created_at");
-  event.set_event_id(
-      BoundedId(absl::StrCat("zendesk:ticket:", *id, "@", version)));
-  event.set_interaction_id(ZendeskTicketInteractionId(*id));
-  SetTimestamp(*created, event.mutable_occurred_at());
-  SetTimestamp(updated ? *updated : *created, event.mutable_updated_at());
-  event.set_type("ticket");
-  event.set_moment(v1::INTERIM);
-  const absl::string_view via = fields.String(row, "via_channel");
-  event.set_channel(ZendeskChannel(via));
-  event.set_outcome(ZendeskOutcome(status));
-  AddIdentifier("zendesk_user", absl::StrCat(*requester), &event);
-  if (event.channel() == v1::EMAIL) {
-    const absl::string_view from =
-        ZendeskText(fields, row, "via_source_from_address");
-    if (!from.empty()) AddIdentifier("email", from, &event);
+  ticket.assignee = fields.Int(row, "assignee_id");
+  ticket.group = fields.Int(row, "group_id");
+  ticket.due = fields.Time(row, "due_at");
+  ticket.status = ZendeskStatus(fields.String(row, "status"));
+  ticket.via = std::string(ZendeskText(fields, row, "via_channel"));
+  ticket.from_address =
+      std::string(ZendeskText(fields, row, "via_source_from_address"));
+  ticket.subject = std::string(fields.String(row, "subject"));
+  for (size_t i = 0; i < std::size(kTextAttributes); ++i) {
+    ticket.text[i] =
+        std::string(ZendeskText(fields, row, kTextAttributes[i].column));
   }
-  event.set_topic(std::string(
-      TruncateUtf8(fields.String(row, "subject"), model::kMaxIdBytes)));
-  if (assignee) event.set_agent_id(absl::StrCat(*assignee));
-  if (group) event.set_queue(absl::StrCat(*group));
-  MapAttributes(fields, row, status, &event);
+  for (size_t i = 0; i < std::size(kListAttributes); ++i) {
+    ticket.lists[i] = std::string(ZendeskText(fields, row, kListAttributes[i]));
+  }
+  if (!fields.ok()) return fields.status();
+  ticket.id = *id;
+  ticket.created = *created;
+  ticket.requester = *requester;
+  TicketEvent(
+      ticket, [](AttributeWriter&) {}, &out->emplace_back());
+  return fields.status();
+}
+
+absl::Status MapZendeskTicketJson(const JsonValue& record,
+                                  const MapContext& context,
+                                  std::vector<v1::Event>* out) {
+  JsonFields fields(context.options.timezone);
+  ForEachZendeskObject(
+      fields, record, "tickets", "ticket",
+      [&](const JsonValue& ticket) { MapJsonTicket(fields, ticket, out); });
   return fields.status();
 }
 
 bool LooksLikeZendeskTicket(const CsvHeader& header) {
   return HasColumns(header, {"id", "created_at", "status", "requester_id"});
+}
+
+bool LooksLikeZendeskTicketJson(const JsonValue& record) {
+  return HasKeys(record, {"tickets"}) || HasKeys(record, {"ticket"}) ||
+         HasKeys(record, {"id", "created_at", "status", "requester_id"});
 }
 
 }  // namespace motive::ingest

@@ -159,6 +159,7 @@ RecordReader::~RecordReader() = default;
 
 bool RecordReader::Next(InputRecord* record) {
   if (done_) return false;
+  record->skipped = false;  // motive's own formats hold nothing to skip
   bool got = false;
   switch (format_) {
     case InputFormat::kJsonl:

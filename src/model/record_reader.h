@@ -79,12 +79,19 @@ struct InputRecord {
   // The parsed event, or why the record was rejected: a FieldError or
   // ParseError (model/errors.h) naming the field when one is to blame.
   absl::StatusOr<v1::Event> event;
+  // The source record holds nothing to import: a platform record about an
+  // agent rather than a customer (a TaskRouter worker's activity change).
+  // It is neither stored nor rejected, only counted; it still takes its
+  // number. `event` then holds an error that says so, so that a reader
+  // unaware of skipping rejects the record rather than storing a stale
+  // event. Only the platform importers (src/ingest) skip.
+  bool skipped = false;
 };
 
 // What bulk ingest reads records from: this file's readers of motive's own
 // formats, and the platform importers (src/ingest). One source record may
 // give several events (a conversation's segments): they come out as
-// consecutive records with the same number.
+// consecutive records with the same number; or none, as one skipped record.
 class RecordSource {
  public:
   virtual ~RecordSource() = default;

@@ -190,6 +190,11 @@ void BM_Importer(benchmark::State& state, bool firehose) {
   }
   Report(state, records, records * (input.size() / Ctrs().records.size()),
          timed);
+  // The yardstick of the other platforms' importers
+  // (platform_import_bench.cc).
+  if (!firehose) {
+    SetBaseline("ctr_jsonl", records / absl::ToDoubleSeconds(timed));
+  }
 }
 
 // The budget's figure: CTRs from JSON Lines into a database on disk, each

@@ -1900,6 +1900,26 @@ static void test_platform_import(void) {
   CHECK(mot_context_summary_get(&summary, engine, id, 0) == MOT_OK);
   CHECK(summary.events == 1);
 
+  /* A TaskRouter worker's event is about an agent: skipped, not rejected.
+   * A report of 0.6's first size gets every count but that one. */
+  {
+    static const char kWorker[] =
+        "{\"EventType\": \"worker.activity.update\", \"WorkspaceSid\": "
+        "\"WS1\", \"Timestamp\": \"1714557600\", \"WorkerSid\": "
+        "\"WK1\"}\n";
+    mot_ingest_report before_skipped = MOT_INGEST_REPORT_INIT;
+    opts.format = MOT_FORMAT_TWILIO_TASKROUTER;
+    CHECK(mot_ingest_buffer(&report, engine, kWorker, sizeof kWorker - 1,
+                            &opts) == MOT_OK);
+    CHECK(report.records == 1 && report.skipped == 1 && report.rejected == 0);
+    before_skipped.struct_size =
+        (uint32_t)offsetof(mot_ingest_report, skipped);
+    before_skipped.skipped = 7;
+    CHECK(mot_ingest_buffer(&before_skipped, engine, kWorker,
+                            sizeof kWorker - 1, &opts) == MOT_OK);
+    CHECK(before_skipped.records == 1 && before_skipped.skipped == 7);
+  }
+
   opts.timezone = "Not/AZone";
   CHECK(mot_ingest_buffer(&report, engine, kCtrs, sizeof kCtrs - 1, &opts) ==
         MOT_EINVALID);

@@ -375,10 +375,10 @@ pdb=(--db "$work/p.db")
 expect 1 "import with rejections" -- "$motive" import "${pdb[@]}" --from connect-ctr "$work/ctr.jsonl"
 contains "ctr.jsonl:4: InitiationTimestamp: " "rejected record located by number and field"
 contains "ctr.jsonl:5: InitiationTimestamp: " "second rejected record"
-contains "records     stored    updated  duplicates   rejected  new profiles  merged" "table header"
+contains "records     stored    updated  duplicates   rejected    skipped  new profiles  merged" "table header"
 row=$(printf '%s\n' "$out" | grep "ctr.jsonl  ")
 checks=$((checks + 1))
-if [[ $(echo $row | awk '{print $2, $3, $4, $5, $6, $7, $8}') != "5 3 1 0 2 2 0" ]]; then
+if [[ $(echo $row | awk '{print $2, $3, $4, $5, $6, $7, $8, $9}') != "5 3 1 0 2 0 2 0" ]]; then
   failures=$((failures + 1)); echo "FAIL: import figures: $row"
 fi
 contains "rejected, by field and reason:" "rejections grouped"
@@ -401,8 +401,8 @@ t = r["total"]
 assert r["status"] == "ok" and r["from"] == "auto", r
 assert len(r["files"]) == 2 and r["files"][0]["path"].endswith("lens.json"), r
 assert (t["records"], t["events_stored"], t["duplicates"], t["rejected"]) == (2, 0, 2, 0), t
-for key in ("updated", "profiles_created", "profiles_merged", "seconds",
-            "records_per_second", "rejected_by_reason"):
+for key in ("updated", "profiles_created", "profiles_merged", "skipped",
+            "seconds", "records_per_second", "rejected_by_reason"):
   assert key in t, key
 '; then
   failures=$((failures + 1)); echo "FAIL: import --json:"; echo "$out"

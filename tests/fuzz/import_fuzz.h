@@ -40,9 +40,10 @@ inline void CheckImportedEvent(const v1::Event& event) {
                     "an event over the size limit");
 }
 
-// Each record as a line: "number event" or "number error". Every record is
-// an event or an error with a reason, numbered 1, 2, ... (the events of one
-// record share its number); `check` sees every event.
+// Each record as a line: "number event", "number error" or "number
+// skipped". Every record is an event, an error with a reason or a skip,
+// numbered 1, 2, ... (the events of one record share its number; a skipped
+// record takes its number too); `check` sees every event.
 inline std::vector<std::string> ReadImport(ingest::Platform platform,
                                            const ingest::ImportOptions& options,
                                            model::InputSource input,
@@ -56,7 +57,10 @@ inline std::vector<std::string> ReadImport(ingest::Platform platform,
                       "records are not numbered 1, 2, ...");
     MOTIVE_FUZZ_CHECK(record.number >= 1, "record number 0");
     last = record.number;
-    if (record.event.ok()) {
+    if (record.skipped) {
+      MOTIVE_FUZZ_CHECK(!record.event.ok(), "a skipped record with an event");
+      lines.push_back(absl::StrCat(record.number, " skipped"));
+    } else if (record.event.ok()) {
       check(*record.event);
       lines.push_back(
           absl::StrCat(record.number, " ", record.event->ShortDebugString()));

@@ -9,11 +9,11 @@
 // then the file. Seeds start with printable bytes: "1@" is
 // genesys-conversation in chunks of 65.
 //
-// Beyond not crashing: every record comes out as an event or as an error
-// with a reason; records are numbered 1, 2, ... with the events of one
-// record sharing its number; every event keeps the limits the mapping can
-// keep (ids, attributes, topic); and the input read in chunks gives exactly
-// what it gives whole.
+// Beyond not crashing: every record comes out as an event, an error with a
+// reason or a skip (a TaskRouter worker's event); records are numbered 1, 2,
+// ... with the events of one record sharing its number; every event keeps the
+// limits the mapping can keep (ids, attributes, topic); and the input read in
+// chunks gives exactly what it gives whole.
 
 #include <cstddef>
 #include <cstdint>

@@ -1,18 +1,23 @@
 // The Zendesk importers (ingest/importer.h): tickets, comments, field
-// history and chat events, behind the shared CSV framing.
+// history and chat events, behind the shared CSV framing, and the Support
+// API's JSON (ticket, comment and audit pages and objects) behind the JSON
+// one.
 //
 // Input: a byte whose low three bits pick the platform (modulo 5: auto,
 // zendesk-ticket, zendesk-comment, zendesk-field-history,
-// zendesk-chat-event) and whose fourth bit reads naive times in
-// America/New_York instead of UTC; a byte setting the chunk size (1 to 256
-// bytes); then the file. Seeds start with printable bytes: "1@" is
-// zendesk-ticket in chunks of 65, "9@" the same in New York.
+// zendesk-chat-event), whose fourth bit reads naive times in
+// America/New_York instead of UTC and whose fifth names the source
+// "api/v2/tickets/42/comments.json" (the API's comments take their ticket
+// from it); a byte setting the chunk size (1 to 256 bytes); then the file.
+// Seeds start with printable bytes: "1@" is zendesk-ticket in chunks of 65
+// with the source name (digits have the fifth bit), "9@" the same in New
+// York.
 //
-// Beyond not crashing: every row comes out as an event or as an error with
-// a reason; rows are numbered 1, 2, ...; every event has an id and an
-// interaction within the id limit, carries identifiers unless it is an
-// enrichment, and keeps the attribute and topic limits; and the input read
-// in chunks gives exactly what it gives whole.
+// Beyond not crashing: every row or record comes out as an event, an error
+// with a reason or a skip; they are numbered 1, 2, ...; every event has an
+// id and an interaction within the id limit, carries identifiers unless it
+// is an enrichment, and keeps the attribute and topic limits; and the input
+// read in chunks gives exactly what it gives whole.
 
 #include <cstddef>
 #include <cstdint>
@@ -65,6 +70,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }();
     options.timezone = *new_york;
   }
+  if (selector & 16) options.source_name = "api/v2/tickets/42/comments.json";
   fuzz::CheckImport(platform, options, file, chunk, &fuzz::CheckEvent);
   return 0;
 }

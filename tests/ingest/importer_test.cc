@@ -142,9 +142,10 @@ absl::Status MapFanOut(const JsonValue& record, const MapContext& context,
   return fields.status();
 }
 
+// A record that maps to no event is skipped, and keeps its number.
 TEST(ImporterTest, SeveralEventsOfOneRecordShareItsNumber) {
-  const PlatformSpec spec{Platform::kAuto, "test", Framing::kJson, nullptr,
-                          nullptr,         "",     &MapFanOut,     nullptr};
+  const PlatformSpec spec{Platform::kAuto, "test", nullptr, nullptr, "",
+                          &MapFanOut,      nullptr};
   auto source = NewJsonImporter(
       &spec,
       ChunkSource(
@@ -152,8 +153,7 @@ TEST(ImporterTest, SeveralEventsOfOneRecordShareItsNumber) {
           3),
       ImportOptions());
   EXPECT_THAT(Describe(ReadAll(*source)),
-              ElementsAre("1 event_id: \"a\"", "1 event_id: \"b\"",
-                          "2 error [] the record holds no event",
+              ElementsAre("1 event_id: \"a\"", "1 event_id: \"b\"", "2 skipped",
                           "3 error [ids[1]] ids[1]: must be a string, got a "
                           "number",
                           "4 event_id: \"d\"", "OK"));
@@ -173,8 +173,7 @@ absl::Status MapTestRow(const CsvRecord& row, const MapContext& context,
 }
 
 TEST(ImporterTest, CsvPlatforms) {
-  const PlatformSpec spec{Platform::kAuto, "test-csv", Framing::kCsv,
-                          nullptr,         nullptr,    "",
+  const PlatformSpec spec{Platform::kAuto, "test-csv", nullptr, nullptr, "",
                           nullptr,         &MapTestRow};
   const std::string csv =
       "ID,Created_At,note\n"
@@ -202,8 +201,7 @@ TEST(ImporterTest, CsvPlatforms) {
 }
 
 TEST(ImporterTest, CsvWithoutHeaderOrWithABadOne) {
-  const PlatformSpec spec{Platform::kAuto, "test-csv", Framing::kCsv,
-                          nullptr,         nullptr,    "",
+  const PlatformSpec spec{Platform::kAuto, "test-csv", nullptr, nullptr, "",
                           nullptr,         &MapTestRow};
   auto empty = NewCsvImporter(&spec, ChunkSource("", 0), ImportOptions());
   EXPECT_THAT(ReadAll(*empty).status.message(), HasSubstr("no header row"));

@@ -67,9 +67,17 @@ struct ReadResult {
   std::vector<model::InputRecord> Rejected() const {
     std::vector<model::InputRecord> rejected;
     for (const auto& record : records) {
-      if (!record.event.ok()) rejected.push_back(record);
+      if (!record.event.ok() && !record.skipped) rejected.push_back(record);
     }
     return rejected;
+  }
+  // The numbers of the skipped records.
+  std::vector<uint64_t> Skipped() const {
+    std::vector<uint64_t> skipped;
+    for (const auto& record : records) {
+      if (record.skipped) skipped.push_back(record.number);
+    }
+    return skipped;
   }
 };
 
@@ -136,6 +144,7 @@ inline std::string OneLine(std::string text) {
 
 // A record's outcome as one line, for comparing readings.
 inline std::string Describe(const model::InputRecord& record) {
+  if (record.skipped) return absl::StrCat(record.number, " skipped");
   if (record.event.ok()) {
     return absl::StrCat(record.number, " ", record.event->ShortDebugString());
   }

@@ -5,8 +5,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "base/errors.h"
+#include "engine/engine.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ingest/importer.h"
 #include "tests/ingest/ingest_testing.h"
 
 namespace motive::ingest {
@@ -16,7 +18,10 @@ using ::motive::ingest::testing::Number;
 using ::motive::ingest::testing::OneLine;
 using ::motive::ingest::testing::Text;
 
+using ::motive::ingest::testing::ChunkSource;
+using ::motive::ingest::testing::Describe;
 using ::motive::ingest::testing::Import;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
@@ -298,8 +303,6 @@ TEST(TwilioTaskRouterTest, BadRecordsNameTheFieldAndTheReason) {
        "required, but missing"},
       {R"("EventType": "task.created",)", "", "EventType",
        "required, but missing"},
-      {R"("task.created")", R"("worker.activity.update")", "EventType",
-       "got \"worker.activity.update\": only task and reservation events"},
       {R"("TimestampMs": "1714557600250")", R"("TimestampMs": "soon")",
        "TimestampMs", "must be a timestamp like 2024-05-01T10:00:00Z"},
       {R"("TimestampMs": "1714557600250")", R"("TimestampMs": true)",
@@ -329,18 +332,63 @@ TEST(TwilioTaskRouterTest, BadRecordsNameTheFieldAndTheReason) {
       Edit(kStreamCanceled,
            R"("task_sid": "WT00000000000000000000000000000002",)", ""));
   EXPECT_EQ(base::ErrorField(stream), "data.payload.task_sid");
-  const absl::Status stream_type =
-      Rejection(Edit(kStreamCanceled, "com.twilio.taskrouter.task.canceled",
-                     "com.twilio.taskrouter.worker.activity.update"));
-  EXPECT_EQ(base::ErrorField(stream_type), "type");
+}
+
+// A workspace's whole event stream: worker, activity and task-queue events
+// and a reservation that names no task, between a task's events. Those
+// describe no contact: they are skipped, keeping their numbers, and nothing
+// is rejected.
+std::string MixedStream() {
+  const std::string worker = OneLine(R"({
+      "EventType": "worker.activity.update",
+      "WorkspaceSid": "WS00000000000000000000000000000001",
+      "ResourceType": "Worker", "ResourceSid": "WK0001",
+      "Timestamp": "1714557590", "WorkerSid": "WK0001",
+      "WorkerName": "jdoe", "WorkerActivityName": "Available",
+      "WorkerPreviousActivityName": "Offline"})");
+  return absl::StrCat(worker, "\n", OneLine(std::string(kCreated)), "\n",
+                      Edit(worker, "worker.activity.update", "worker.created"),
+                      "\n", OneLine(R"({"specversion": "1.0",
+          "type": "com.twilio.taskrouter.task-queue.entered",
+          "time": "2024-05-01T10:00:01Z", "data": {"task_queue_sid": "WQ1"}})"),
+                      "\n", OneLine(R"({"EventType": "reservation.created",
+          "WorkspaceSid": "WS00000000000000000000000000000001",
+          "Timestamp": "1714557601", "WorkerSid": "WK0001"})"),
+                      "\n", OneLine(Completed()), "\n");
+}
+
+TEST(TwilioTaskRouterTest, EventsAboutNoContactAreSkipped) {
+  for (const Platform platform :
+       {Platform::kTwilioTaskRouter, Platform::kAuto}) {
+    const auto result = Import(platform, MixedStream(), 5);
+    EXPECT_THAT(
+        Describe(result),
+        ElementsAre("1 skipped", HasSubstr("2 event_id:"), "3 skipped",
+                    "4 skipped", "5 skipped", HasSubstr("6 event_id:"), "OK"));
+  }
+}
+
+TEST(TwilioTaskRouterTest, EngineCountsSkippedRecordsWithoutRejecting) {
+  auto opened = engine::Engine::Open(":memory:", engine::EngineOptions());
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  auto source = NewImporter(Platform::kTwilioTaskRouter,
+                            ChunkSource(MixedStream(), 7), ImportOptions());
+  engine::IngestOptions options;
+  options.batch_size = 2;
+  engine::IngestCounts counts;
+  ASSERT_TRUE((*opened)->Ingest(*source, options, &counts).ok());
+  EXPECT_EQ(counts.records, 6u);
+  EXPECT_EQ(counts.skipped, 4u);
+  EXPECT_EQ(counts.rejected, 0u);
+  EXPECT_EQ(counts.accepted, 2u);
 }
 
 TEST(TwilioTaskRouterTest, StreamIsSniffedAndBadRecordsRejectedAlone) {
-  const std::string worker =
-      Edit(kCreated, R"("task.created")", R"("worker.activity.update")");
+  const std::string bad = Edit(kCreated, R"("TimestampMs": "1714557600250")",
+                               R"("TimestampMs": "soon")");
   const auto result =
       Import(Platform::kAuto,
-             absl::StrCat(OneLine(std::string(kCreated)), "\n", OneLine(worker),
+             absl::StrCat(OneLine(std::string(kCreated)), "\n", OneLine(bad),
                           "\n", OneLine(Completed()), "\n",
                           OneLine(std::string(kStreamCanceled)), "\n"));
   ASSERT_TRUE(result.status.ok()) << result.status;
@@ -348,7 +396,7 @@ TEST(TwilioTaskRouterTest, StreamIsSniffedAndBadRecordsRejectedAlone) {
   EXPECT_TRUE(result.records[0].event.ok());
   EXPECT_FALSE(result.records[1].event.ok());
   EXPECT_EQ(result.records[1].number, 2u);
-  EXPECT_EQ(base::ErrorField(result.records[1].event.status()), "EventType");
+  EXPECT_EQ(base::ErrorField(result.records[1].event.status()), "TimestampMs");
   EXPECT_TRUE(result.records[2].event.ok());
   EXPECT_TRUE(result.records[3].event.ok());
 

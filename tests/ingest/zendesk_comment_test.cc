@@ -98,7 +98,7 @@ TEST(ZendeskCommentTest, WithoutAnIdTheIdComesFromTicketAuthorAndTime) {
       OneEvent(Platform::kZendeskComment,
                "ticket_id,user_id,created,public,body,voice_comment\n"
                "4242,9001,2024-05-01 10:00:00,true,hello,false\n");
-  EXPECT_EQ(event.event_id(), "zendesk:comment:4242:9001@2024-05-01 10:00:00");
+  EXPECT_EQ(event.event_id(), "zendesk:comment:4242:9001@2024-05-01T10:00:00Z");
   EXPECT_EQ(event.interaction_id(), "zendesk:ticket:4242");
 }
 

@@ -53,6 +53,47 @@ constexpr absl::string_view kChat =
     "c-1,2024-05-04 18:00:30,9001,ChatEmailChanged,,"
     "\"{\"\"email\"\": \"\"Ann@Example.com\"\"}\"\n";
 
+// The same tickets, comments and history as the Support API returns them:
+// an incremental export page, a ticket's comments, a ticket's audits.
+constexpr absl::string_view kTicketsJson = R"({"tickets": [
+  {"id": 4242, "created_at": "2024-05-01T10:00:00Z",
+   "updated_at": "2024-05-02T09:00:00Z", "status": "open",
+   "requester_id": 9001, "assignee_id": 77, "group_id": 360,
+   "subject": "Refund", "via": {"channel": "email", "source": {
+     "from": {"address": "ann@example.com"}, "to": {}, "rel": null}}},
+  {"id": 4243, "created_at": "2024-05-02T08:00:00Z",
+   "updated_at": "2024-05-02T08:00:00Z", "status": "new",
+   "requester_id": 9001, "assignee_id": null, "group_id": 360,
+   "subject": "Invoice copy", "via": {"channel": "web", "source": {
+     "from": {}, "to": {}, "rel": null}}},
+  {"id": 4242, "created_at": "2024-05-01T10:00:00Z",
+   "updated_at": "2024-05-03T12:00:00Z", "status": "solved",
+   "requester_id": 9001, "assignee_id": 78, "group_id": 360,
+   "subject": "Refund", "via": {"channel": "email", "source": {
+     "from": {"address": "ann@example.com"}, "to": {}, "rel": null}}}
+], "end_of_stream": true})";
+
+constexpr absl::string_view kCommentsJson = R"({"comments": [
+  {"id": 1, "type": "Comment", "author_id": 9001, "public": true,
+   "body": "where is it", "created_at": "2024-05-01T10:00:00Z"},
+  {"id": 3, "type": "Comment", "author_id": 77, "public": false,
+   "body": "checking", "created_at": "2024-05-02T09:00:00Z"},
+  {"id": 2, "type": "Comment", "author_id": 78, "public": true,
+   "body": "on its way", "created_at": "2024-05-01T15:00:00Z"}
+]})";
+
+constexpr absl::string_view kAuditsJson = R"({"audits": [
+  {"ticket_id": 4242, "created_at": "2024-05-01T10:00:00Z", "author_id": null,
+   "events": [{"type": "Create", "field_name": "status", "value": "new"}]},
+  {"ticket_id": 4242, "created_at": "2024-05-01T15:00:00Z", "author_id": 77,
+   "events": [{"type": "Change", "field_name": "status", "value": "hold"}]},
+  {"ticket_id": 4242, "created_at": "2024-05-02T11:00:00Z", "author_id": 77,
+   "events": [{"type": "Change", "field_name": "assignee_id",
+               "value": "78"}]},
+  {"ticket_id": 4242, "created_at": "2024-05-03T12:00:00Z", "author_id": 78,
+   "events": [{"type": "Change", "field_name": "status", "value": "solved"}]}
+]})";
+
 class ZendeskEngineTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -61,9 +102,10 @@ class ZendeskEngineTest : public ::testing::Test {
     engine_ = *std::move(engine);
   }
 
-  engine::IngestCounts Ingest(absl::string_view csv) {
-    auto source = NewImporter(
-        Platform::kAuto, ChunkSource(std::string(csv), 17), ImportOptions());
+  engine::IngestCounts Ingest(absl::string_view csv,
+                              const ImportOptions& import = ImportOptions()) {
+    auto source =
+        NewImporter(Platform::kAuto, ChunkSource(std::string(csv), 17), import);
     engine::IngestOptions options;
     options.on_reject = [](uint64_t record, const std::string& field,
                            const std::string& reason) {
@@ -134,6 +176,21 @@ TEST_F(ZendeskEngineTest, ImportingAgainChangesNothing) {
     EXPECT_EQ(again.accepted, 0u);
     EXPECT_GT(again.duplicates, 0u);
   }
+  const std::vector<v1::Event> after = TimelineOf("zendesk_user", "9001");
+  ASSERT_EQ(after.size(), before.size());
+  for (size_t i = 0; i < after.size(); ++i) {
+    EXPECT_EQ(after[i].ShortDebugString(), before[i].ShortDebugString());
+  }
+}
+
+TEST_F(ZendeskEngineTest, ApiJsonAfterTheCsvIsAllDuplicates) {
+  for (absl::string_view csv : {kTickets, kComments, kHistory}) Ingest(csv);
+  const std::vector<v1::Event> before = TimelineOf("zendesk_user", "9001");
+  ImportOptions comments;
+  comments.source_name = "api/v2/tickets/4242/comments.json";
+  EXPECT_EQ(Ingest(kTicketsJson).duplicates, 3u);
+  EXPECT_EQ(Ingest(kCommentsJson, comments).duplicates, 3u);
+  EXPECT_EQ(Ingest(kAuditsJson).duplicates, 4u);
   const std::vector<v1::Event> after = TimelineOf("zendesk_user", "9001");
   ASSERT_EQ(after.size(), before.size());
   for (size_t i = 0; i < after.size(); ++i) {

@@ -57,7 +57,8 @@ v1::Event MapOne(absl::string_view row,
 
 TEST(ZendeskFieldHistoryTest, StatusChangeIsAnEnrichmentOfTheTicket) {
   const v1::Event event = MapOne(Lifecycle()[5]);
-  EXPECT_EQ(event.event_id(), "zendesk:ticket:5150:status@2024-03-11 16:45:10");
+  EXPECT_EQ(event.event_id(),
+            "zendesk:ticket:5150:status@2024-03-11T16:45:10Z");
   EXPECT_EQ(event.interaction_id(), "zendesk:ticket:5150");
   EXPECT_TRUE(event.enrichment());
   EXPECT_TRUE(event.customer_id().empty());
@@ -97,7 +98,7 @@ TEST(ZendeskFieldHistoryTest, StatusesGiveOutcomes) {
 TEST(ZendeskFieldHistoryTest, OtherFieldsAreAttributes) {
   const v1::Event assignee = MapOne(Lifecycle()[1]);
   EXPECT_EQ(assignee.event_id(),
-            "zendesk:ticket:5150:assignee_id@2024-03-04 09:15:00");
+            "zendesk:ticket:5150:assignee_id@2024-03-04T09:15:00Z");
   EXPECT_EQ(assignee.agent_id(), "1111");
   EXPECT_EQ(Text(assignee, "assignee_id"), "1111");
   EXPECT_EQ(Text(assignee, "assignee_id_changed_at"), "2024-03-04T09:15:00Z");
@@ -152,7 +153,9 @@ TEST(ZendeskFieldHistoryTest, NaiveTimesTakeTheImportTimeZone) {
   const v1::Event event = MapOne(Lifecycle()[5], options);
   EXPECT_EQ(event.occurred_at().seconds(), 1710175510 - 9 * 3600);
   EXPECT_EQ(Text(event, "solved_at"), "2024-03-11T07:45:10Z");
-  EXPECT_EQ(event.event_id(), "zendesk:ticket:5150:status@2024-03-11 16:45:10");
+  // The id holds the time in UTC, as the API writes it.
+  EXPECT_EQ(event.event_id(),
+            "zendesk:ticket:5150:status@2024-03-11T07:45:10Z");
 }
 
 struct BadCase {

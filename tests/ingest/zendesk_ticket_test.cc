@@ -68,7 +68,7 @@ v1::Event MapOne(const Cells& changes = {},
 
 TEST(ZendeskTicketTest, MapsEveryField) {
   const v1::Event event = MapOne();
-  EXPECT_EQ(event.event_id(), "zendesk:ticket:4242@2024-05-02 09:30:00");
+  EXPECT_EQ(event.event_id(), "zendesk:ticket:4242@2024-05-02T09:30:00Z");
   EXPECT_EQ(event.interaction_id(), "zendesk:ticket:4242");
   EXPECT_FALSE(event.enrichment());
   EXPECT_TRUE(event.customer_id().empty());
@@ -162,7 +162,7 @@ TEST(ZendeskTicketTest, OptionalCellsMayBeEmpty) {
                                   {"priority", ""},
                                   {"followup_ids", ""}});
   // Without updated_at the ticket's version is its creation.
-  EXPECT_EQ(event.event_id(), "zendesk:ticket:4242@2024-05-01 10:00:00");
+  EXPECT_EQ(event.event_id(), "zendesk:ticket:4242@2024-05-01T10:00:00Z");
   EXPECT_EQ(event.updated_at().seconds(), event.occurred_at().seconds());
   EXPECT_TRUE(event.agent_id().empty());
   EXPECT_TRUE(event.queue().empty());
@@ -194,8 +194,9 @@ TEST(ZendeskTicketTest, NaiveTimesTakeTheImportTimeZone) {
   // 10:00 in New York (EDT, UTC-4) is 14:00Z.
   EXPECT_EQ(event.occurred_at().seconds(), 1714557600 + 4 * 3600);
   EXPECT_EQ(event.updated_at().seconds(), 1714557600 + 84600 + 4 * 3600);
-  // The id keeps the time as written, so it does not depend on the zone.
-  EXPECT_EQ(event.event_id(), "zendesk:ticket:4242@2024-05-02 09:30:00");
+  // The id holds the time in UTC, as the API writes it
+  // (zendesk_json_test.cc): 09:30 in New York is 13:30Z.
+  EXPECT_EQ(event.event_id(), "zendesk:ticket:4242@2024-05-02T13:30:00Z");
   // A time with an offset ignores the zone.
   const v1::Event offset =
       MapOne({{"created_at", "2024-05-01T10:00:00Z"}}, options);
@@ -282,7 +283,7 @@ TEST(ZendeskTicketTest, SampleRowsMapFieldByField) {
 
   // 1595: a deleted web ticket, no assignee, type incident.
   const v1::Event& deleted = events[0];
-  EXPECT_EQ(deleted.event_id(), "zendesk:ticket:1595@2020-02-19 01:55:11");
+  EXPECT_EQ(deleted.event_id(), "zendesk:ticket:1595@2020-02-19T01:55:11Z");
   EXPECT_EQ(deleted.interaction_id(), "zendesk:ticket:1595");
   EXPECT_EQ(deleted.occurred_at().seconds(), 1582077292);
   EXPECT_EQ(deleted.updated_at().seconds(), 1582077311);
@@ -300,7 +301,7 @@ TEST(ZendeskTicketTest, SampleRowsMapFieldByField) {
 
   // 16988: a solved email ticket.
   const v1::Event& solved = events[1];
-  EXPECT_EQ(solved.event_id(), "zendesk:ticket:16988@2021-01-13 18:42:39");
+  EXPECT_EQ(solved.event_id(), "zendesk:ticket:16988@2021-01-13T18:42:39Z");
   EXPECT_EQ(solved.occurred_at().seconds(), 1608596363);
   EXPECT_EQ(solved.updated_at().seconds(), 1610563359);
   EXPECT_EQ(solved.type(), "ticket");

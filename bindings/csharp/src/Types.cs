@@ -201,6 +201,8 @@ namespace Motive
         public ulong ProfilesCreated;
         /// <summary>Merges of two customers into one. Since 0.6.</summary>
         public ulong ProfilesMerged;
+        /// <summary>Source records that hold nothing to import (a platform's record about an agent, such as a TaskRouter worker's event): counted in Records, neither stored nor rejected. Since 0.6.</summary>
+        public ulong Skipped;
     }
 
     /// <summary>How the engine's state was built, and how big it is.</summary>

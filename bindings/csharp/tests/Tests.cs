@@ -716,6 +716,12 @@ internal static class Tests
             Check(report.Records == 3 && report.Accepted == 2 && report.Updated == 1 && report.Rejected == 1,
                   "import counts " + report.Records + "/" + report.Accepted + "/" + report.Updated + "/" + report.Rejected);
             Check(report.ProfilesCreated == 1 && report.ProfilesMerged == 0, "one profile created");
+            IngestReport worker = engine.ImportBuffer(
+                Encoding.UTF8.GetBytes("{\"EventType\": \"worker.activity.update\", \"WorkspaceSid\": \"WS1\", " +
+                                       "\"Timestamp\": \"1714557600\", \"WorkerSid\": \"WK1\"}\n"),
+                Format.TwilioTaskRouter, null, null);
+            Check(worker.Records == 1 && worker.Skipped == 1 && worker.Rejected == 0,
+                  "a worker's event is skipped: " + worker.Records + "/" + worker.Skipped + "/" + worker.Rejected);
             Check(rejects.Count == 1 && rejects[0] == "3:InitiationTimestamp", "rejected at its field: " + string.Join(",", rejects));
             Check(engine.Summary(new Identity("phone", "+14155550100")).Events == 1, "one contact, its latest version");
             Check(engine.Timeline(new Identity("phone", "+14155550100")).Contains("jdoe"), "the later version wins");

@@ -184,7 +184,9 @@ class IngestReport:
     may give several events, or none); updated: accepted events that are a
     later version or an enrichment of an interaction already stored;
     profiles_created, profiles_merged: what the events' identifiers did to
-    the customer profiles."""
+    the customer profiles; skipped: source records that hold nothing to
+    import (a platform's record about an agent, such as a TaskRouter
+    worker's event), counted in records, neither stored nor rejected."""
     accepted: int
     duplicates: int
     rejected: int
@@ -193,6 +195,7 @@ class IngestReport:
     updated: int = 0
     profiles_created: int = 0
     profiles_merged: int = 0
+    skipped: int = 0
 
 
 def _dataclass_of(struct_type: type, name: str, doc: str,
@@ -471,7 +474,8 @@ class Engine:
             _check(code)
         return IngestReport(report.accepted, report.duplicates, report.rejected,
                             tuple(rejections), report.records, report.updated,
-                            report.profiles_created, report.profiles_merged)
+                            report.profiles_created, report.profiles_merged,
+                            report.skipped)
 
     def ingest_file(self, path: Union[str, os.PathLike], *,
                     format: Union[str, int, None] = None,

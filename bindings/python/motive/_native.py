@@ -73,6 +73,7 @@ class mot_ingest_report(Structure):
         ("updated", c_uint64),
         ("profiles_created", c_uint64),
         ("profiles_merged", c_uint64),
+        ("skipped", c_uint64),
     ]
 
 

@@ -859,6 +859,14 @@ class ImportTest(unittest.TestCase):
         self.eng = motive.Engine(":memory:")
         self.addCleanup(self.eng.close)
 
+    def test_records_about_agents_are_skipped(self):
+        worker = {"EventType": "worker.activity.update",
+                  "WorkspaceSid": "WS1", "Timestamp": "1714557600",
+                  "WorkerSid": "WK1"}
+        report = self.eng.ingest([worker], platform="twilio-taskrouter")
+        self.assertEqual((report.records, report.skipped, report.rejected),
+                         (1, 1, 0))
+
     def test_connect_records(self):
         records = [ctr("c-1", "2026-01-01T10:20:00Z"),
                    ctr("c-1", "2026-01-01T11:00:00Z",
@@ -873,6 +881,7 @@ class ImportTest(unittest.TestCase):
                          (4, 3, 1, 0, 1))
         self.assertEqual((report.profiles_created, report.profiles_merged),
                          (2, 0))
+        self.assertEqual(report.skipped, 0)
         self.assertEqual(report.rejections[0].record, 4)
         self.assertEqual(report.rejections[0].field, "InitiationTimestamp")
         phone = self.eng.resolve("phone", "+14155550100")
