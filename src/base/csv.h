@@ -16,7 +16,7 @@
 //
 // A malformed row (a quote inside an unquoted field, text after a closing
 // quote, a quoted field still open at the end of input, a row longer than
-// 1 MiB) is reported as a row with a parse error (model/errors.h), and the
+// 1 MiB) is reported as a row with a parse error (base/errors.h), and the
 // tokenizer resynchronises at the next line end so that the rows after it
 // still parse.
 

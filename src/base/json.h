@@ -10,7 +10,7 @@
 // are errors. Arrays and objects nest at most kMaxDepth deep, so that hostile
 // input cannot exhaust the stack of a recursive caller.
 //
-// Errors are parse errors (model/errors.h) with no field, whose message says
+// Errors are parse errors (base/errors.h) with no field, whose message says
 // what was expected, what was found and at which byte offset:
 //   invalid JSON at byte 14: expected ',' or '}' after an object member,
 //   got 'x'

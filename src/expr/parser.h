@@ -19,7 +19,7 @@
 // macros has, all, exists, exists_one, map and filter expanded into
 // comprehensions as the specification gives them.
 //
-// Errors are parse errors (model/errors.h) that give the line, the column and
+// Errors are parse errors (base/errors.h) that give the line, the column and
 // what was expected, with the line of source and a caret:
 //   line 1, column 7: expected an expression, found ')'
 //    | a + (b )

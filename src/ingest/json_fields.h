@@ -124,7 +124,7 @@ class JsonFields {
   void Fail(const FieldPath& path, absl::string_view reason);
 
   bool ok() const { return status_.ok(); }
-  // OK, or the first error: a FieldError (model/errors.h) naming the path.
+  // OK, or the first error: a FieldError (base/errors.h) naming the path.
   const absl::Status& status() const { return status_; }
 
   // The JSON type of `element` for messages: "an object", "a string", ...

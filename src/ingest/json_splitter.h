@@ -51,7 +51,7 @@ class JsonSplitter {
     // The record's text, when `error` is OK; valid, with kPadding readable
     // bytes after it, until the next call to Next.
     absl::string_view text;
-    // Why the record could not be framed (a parse error, model/errors.h).
+    // Why the record could not be framed (a parse error, base/errors.h).
     absl::Status error;
   };
 

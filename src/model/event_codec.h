@@ -23,7 +23,7 @@ namespace motive::model {
 enum class WireFormat { kProtobuf, kJson };
 
 // Replaces `message` with what `data` holds. Failures are parse errors
-// (model/errors.h) naming the field where the parser could tell.
+// (base/errors.h) naming the field where the parser could tell.
 absl::Status Decode(WireFormat format, absl::string_view data,
                     google::protobuf::Message* message);
 

@@ -24,7 +24,7 @@
 // through, except the first:
 //   - RFC 3339 allows a lower-case 't' and 'z' in timestamps; so does this
 //     decoder (and the CSV reader), protobuf does not.
-//   - JSON must be RFC 8259 (model/json.h): protobuf also takes single
+//   - JSON must be RFC 8259 (base/json.h): protobuf also takes single
 //     quotes, bare keys, trailing commas, unknown escapes such as \a, raw
 //     control characters in strings, and numbers like 5. or -.5.
 //   - A field may appear once, in an event and in an identifier;
@@ -42,13 +42,13 @@
 //     protobuf binary it transcodes to rejects nesting past about 50 in
 //     attributes anyway).
 //
-// Errors are parse errors (model/errors.h). Where a field is to blame they
+// Errors are parse errors (base/errors.h). Where a field is to blame they
 // name it, as attributes.KEY for an attribute and identifiers[INDEX].FIELD
 // for an identifier's, and say what was expected:
 //   sentiment: must be a number, got "bad"
 //   identifiers[1].value: must be a string, got 5
 //   colour: unknown field; motive.v1.Event has event_id, customer_id, ...
-// JSON syntax errors name no field and give the byte offset (model/json.h).
+// JSON syntax errors name no field and give the byte offset (base/json.h).
 // In a batch the message starts with the event's index: "events[3]: ...".
 //
 // Thread-safe: the field table is built once and then only read.

@@ -1,5 +1,5 @@
 // What makes an event acceptable, and how motive completes one before it is
-// stored. Every rule names the field it guards in its error (model/errors.h).
+// stored. Every rule names the field it guards in its error (base/errors.h).
 //
 // Required: customer_id (unless the event has identifiers), occurred_at,
 // type. Limits:

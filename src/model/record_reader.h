@@ -2,7 +2,7 @@
 // JSON or protobuf EventBatch into motive.v1 events, one record at a time.
 //
 // A bad record does not stop the reading: it comes out as a record whose
-// event is an error naming the field (model/errors.h) and the line where the
+// event is an error naming the field (base/errors.h) and the line where the
 // record starts, so that an ingest tool can report every rejection at once.
 // Only what makes the rest of the input unreadable stops it: a failing
 // source, an unusable CSV header, a batch that does not parse as a whole.
@@ -15,7 +15,7 @@
 //           model/event_codec.h). Blank lines are skipped, a CR before the LF
 //           is ignored, and a line longer than 1 MiB is rejected without
 //           being buffered.
-//   CSV     RFC 4180 (model/csv.h). The first row is a header naming, for
+//   CSV     RFC 4180 (base/csv.h). The first row is a header naming, for
 //           each column, an Event field by its .proto name (customer_id,
 //           occurred_at, interaction_id, ...), a free attribute as
 //           attributes.KEY, or an identifier as identifiers.NAMESPACE:
@@ -77,7 +77,7 @@ struct InputRecord {
   // the event in a batch.
   uint64_t number = 0;
   // The parsed event, or why the record was rejected: a FieldError or
-  // ParseError (model/errors.h) naming the field when one is to blame.
+  // ParseError (base/errors.h) naming the field when one is to blame.
   absl::StatusOr<v1::Event> event;
   // The source record holds nothing to import: a platform record about an
   // agent rather than a customer (a TaskRouter worker's activity change).
