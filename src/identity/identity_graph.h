@@ -193,11 +193,13 @@ class IdentityGraph {
   // The graph as bytes: its anchors, identifiers (with their flags) and
   // edges, versioned and checksummed. Erased nodes leave no trace.
   std::string Serialize() const;
-  // The graph that Serialize wrote, under `rules` (which may differ from the
-  // rules it was built with: they apply from now on, as after a replay with
-  // new rules, except that identifiers already shared stay shared).
-  // DataLoss for bytes Serialize did not write: damaged, truncated, of an
-  // unknown format version, or inconsistent.
+  // The graph that Serialize wrote, under `rules`. Pass the rules it was
+  // built with: with others the graph is not what a replay would build
+  // (identifiers shared under the old limits stay shared), so a caller keeps
+  // the rules' fingerprint beside the bytes (Identities::fingerprint) and
+  // replays the log when it differs. DataLoss for bytes Serialize did not
+  // write: damaged, truncated, of an unknown format version, or
+  // inconsistent.
   static absl::StatusOr<std::unique_ptr<IdentityGraph>> Parse(
       absl::string_view bytes, IdentityRules rules);
 
