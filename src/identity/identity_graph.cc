@@ -187,7 +187,7 @@ IdentityGraph::AnchorId IdentityGraph::AddAnchor(absl::string_view anchor,
   if (a == kNone) {
     if (anchors_.size() >= kMaxIds) TooMany("anchors");
     a = static_cast<AnchorId>(anchors_.size());
-    anchors_.emplace_back();
+    anchors_.push_back({});
   } else {
     free_anchor_ = anchors_[a].next;
   }
@@ -203,7 +203,7 @@ IdentityGraph::ValueId IdentityGraph::AddValue(uint32_t ns,
   if (v == kNone) {
     if (values_.size() >= kMaxIds) TooMany("identifiers");
     v = static_cast<ValueId>(values_.size());
-    values_.emplace_back();
+    values_.push_back({});
     value_flags_.push_back(0);
   } else {
     free_value_ = values_[v].edges;
@@ -238,7 +238,7 @@ uint32_t IdentityGraph::NewHalfEdge(uint32_t node, uint32_t next) {
   if (e == kNone) {
     if (edges_.size() >= kNone) TooMany("edges");
     e = static_cast<uint32_t>(edges_.size());
-    edges_.emplace_back();
+    edges_.push_back({});
   } else {
     free_edge_ = edges_[e].next;
   }

@@ -546,5 +546,23 @@ TEST(IdentityGraphTest, BigProfiles) {
   EXPECT_THAT(parsed->Identifiers("big"), SizeIs(5000));
 }
 
+TEST(IdentityGraphTest, KeysLongerThanTheArenasBlocks) {
+  IdentityGraph g(Rules());
+  // The arena's blocks hold 1 MiB; these straddle and exceed them.
+  std::vector<std::string> anchors;
+  for (size_t size : {size_t{1000}, size_t{1} << 20, size_t{3} << 20,
+                      size_t{700000}, size_t{5}}) {
+    anchors.push_back(std::string(size, static_cast<char>('a' + size % 26)));
+    g.Observe(anchors.back(), 1, {Email(anchors.back())});
+  }
+  for (const std::string& anchor : anchors) {
+    EXPECT_EQ(*g.Resolve(Email(anchor)), anchor);
+    EXPECT_THAT(g.Anchors(anchor), ElementsAre(anchor));
+  }
+  std::unique_ptr<IdentityGraph> parsed = RoundTrip(g);
+  ASSERT_NE(parsed, nullptr);
+  EXPECT_EQ(*parsed->Resolve(Email(anchors[2])), anchors[2]);
+}
+
 }  // namespace
 }  // namespace motive::identity
