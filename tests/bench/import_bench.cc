@@ -162,16 +162,9 @@ void BM_Importer(benchmark::State& state, bool firehose) {
   absl::Duration timed;
   uint64_t records = 0;
   for (auto _ : state) {
-    absl::string_view unread = input;
     const absl::Time start = absl::Now();
-    auto source = ingest::NewImporter(
-        ingest::Platform::kConnectCtr,
-        [&]() -> absl::StatusOr<absl::string_view> {
-          const absl::string_view chunk = unread.substr(0, size_t{1} << 20);
-          unread.remove_prefix(chunk.size());
-          return chunk;
-        },
-        ingest::ImportOptions());
+    auto source = ingest::NewImporter(ingest::Platform::kConnectCtr,
+                                      MiBChunks(input), ingest::ImportOptions());
     model::InputRecord record;
     uint64_t n = 0;
     while (source->Next(&record)) {

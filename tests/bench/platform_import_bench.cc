@@ -217,16 +217,9 @@ void BM_PlatformImport(benchmark::State& state, const Format& format) {
   absl::Duration timed;
   uint64_t records = 0;
   for (auto _ : state) {
-    absl::string_view unread = input.text;
     const absl::Time start = absl::Now();
-    auto source = ingest::NewImporter(
-        format.platform,
-        [&]() -> absl::StatusOr<absl::string_view> {
-          const absl::string_view chunk = unread.substr(0, size_t{1} << 20);
-          unread.remove_prefix(chunk.size());
-          return chunk;
-        },
-        ingest::ImportOptions());
+    auto source = ingest::NewImporter(format.platform, MiBChunks(input.text),
+                                      ingest::ImportOptions());
     model::InputRecord record;
     uint64_t n = 0, last = 0;
     while (source->Next(&record)) {
