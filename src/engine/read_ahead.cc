@@ -5,7 +5,10 @@
 namespace motive::engine {
 namespace {
 
-constexpr size_t kMaxReady = 2;
+// Batches read ahead and waiting: one keeps the reader busy while the caller
+// stores, and bounds the memory at about three batches (one stored, one
+// waiting, one being read).
+constexpr size_t kMaxReady = 1;
 
 }  // namespace
 

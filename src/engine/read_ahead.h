@@ -87,7 +87,7 @@ class ReadAhead {
 
   base::Mutex mu_;
   base::CondVar changed_;
-  // Batches read and not yet taken; at most two, which bounds the memory.
+  // Batches read and not yet taken (at most kMaxReady).
   std::deque<ReadBatch> ready_ ABSL_GUARDED_BY(mu_);
   std::vector<ReadBatch> spent_ ABSL_GUARDED_BY(mu_);
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
