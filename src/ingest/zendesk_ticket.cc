@@ -54,6 +54,23 @@ struct Ticket {
   std::string lists[std::size(kListAttributes)];
 };
 
+// The fields the warehouse table and the API's ticket name alike, read
+// with either's accessors. A required one that is missing leaves its zero
+// here and the error in `fields`, which the caller checks.
+template <typename Fields, typename Record>
+void ReadSharedFields(Fields& fields, const Record& record, Ticket* ticket) {
+  ticket->id = fields.Int(record, "id", Need::kRequired).value_or(0);
+  ticket->created =
+      fields.Time(record, "created_at", Need::kRequired).value_or(absl::Time());
+  ticket->updated = fields.Time(record, "updated_at");
+  ticket->requester =
+      fields.Int(record, "requester_id", Need::kRequired).value_or(0);
+  ticket->assignee = fields.Int(record, "assignee_id");
+  ticket->group = fields.Int(record, "group_id");
+  ticket->due = fields.Time(record, "due_at");
+  ticket->status = ZendeskStatus(fields.String(record, "status"));
+}
+
 void AddIdentifier(absl::string_view name, absl::string_view value,
                    v1::Event* event) {
   v1::Identifier* identifier = event->add_identifiers();
@@ -106,14 +123,7 @@ void TicketEvent(const Ticket& ticket, More&& more, v1::Event* event) {
 void MapJsonTicket(JsonFields& fields, const JsonValue& object,
                    std::vector<v1::Event>* out) {
   Ticket ticket;
-  const auto id = fields.Int(object, "id", Need::kRequired);
-  const auto created = fields.Time(object, "created_at", Need::kRequired);
-  ticket.updated = fields.Time(object, "updated_at");
-  const auto requester = fields.Int(object, "requester_id", Need::kRequired);
-  ticket.assignee = fields.Int(object, "assignee_id");
-  ticket.group = fields.Int(object, "group_id");
-  ticket.due = fields.Time(object, "due_at");
-  ticket.status = ZendeskStatus(fields.String(object, "status"));
+  ReadSharedFields(fields, object, &ticket);
   const JsonValue via = fields.Object(object, "via");
   ticket.via = ZendeskJsonText(fields, via, "channel");
   ticket.from_address = ZendeskJsonText(
@@ -128,9 +138,6 @@ void MapJsonTicket(JsonFields& fields, const JsonValue& object,
   const JsonValue tags = fields.Array(object, "tags");
   const JsonValue custom = fields.Array(object, "custom_fields");
   if (!fields.ok()) return;
-  ticket.id = *id;
-  ticket.created = *created;
-  ticket.requester = *requester;
 
   // Tags and custom fields: the warehouse keeps them in tables of their own
   // (ticket_tag, the custom field columns); the API's ticket carries them.
@@ -165,14 +172,7 @@ absl::Status MapZendeskTicket(const CsvRecord& row, const MapContext& context,
                               std::vector<v1::Event>* out) {
   CsvFields fields(context.options.timezone);
   Ticket ticket;
-  const auto id = fields.Int(row, "id", Need::kRequired);
-  const auto created = fields.Time(row, "created_at", Need::kRequired);
-  ticket.updated = fields.Time(row, "updated_at");
-  const auto requester = fields.Int(row, "requester_id", Need::kRequired);
-  ticket.assignee = fields.Int(row, "assignee_id");
-  ticket.group = fields.Int(row, "group_id");
-  ticket.due = fields.Time(row, "due_at");
-  ticket.status = ZendeskStatus(fields.String(row, "status"));
+  ReadSharedFields(fields, row, &ticket);
   ticket.via = std::string(ZendeskText(fields, row, "via_channel"));
   ticket.from_address =
       std::string(ZendeskText(fields, row, "via_source_from_address"));
@@ -185,9 +185,6 @@ absl::Status MapZendeskTicket(const CsvRecord& row, const MapContext& context,
     ticket.lists[i] = std::string(ZendeskText(fields, row, kListAttributes[i]));
   }
   if (!fields.ok()) return fields.status();
-  ticket.id = *id;
-  ticket.created = *created;
-  ticket.requester = *requester;
   TicketEvent(
       ticket, [](AttributeWriter&) {}, &out->emplace_back());
   return fields.status();
