@@ -54,6 +54,12 @@ constexpr const char* kMigrations[] = {
       CREATE INDEX events_by_interaction ON events (interaction, seq)
         WHERE interaction != '';
     )sql",
+    // 4 -> 5: how far a node of a cluster applied each stream (cluster/).
+    R"sql(
+      CREATE TABLE stream_positions (
+        stream TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL) WITHOUT ROWID;
+    )sql",
 };
 static_assert(std::size(kMigrations) == EventLog::kSchemaVersion);
 
@@ -496,6 +502,9 @@ absl::Status EventLog::PrepareStatements() {
        "AND occurred_us < ?3 ORDER BY occurred_us DESC, seq DESC LIMIT ?4"},
       {&scan_, "SELECT " MOTIVE_EVENT_COLUMNS
                " FROM events WHERE seq > ?1 AND occurred_us < ?2 ORDER BY seq"},
+      {&set_position_,
+       "INSERT INTO stream_positions VALUES (?1, ?2) "
+       "ON CONFLICT (stream) DO UPDATE SET seq = excluded.seq"},
       {&erase_, "DELETE FROM events WHERE customer_id = ?1"},
       {&erase_before_, "DELETE FROM events WHERE occurred_us < ?1"},
       {&begin_, "BEGIN IMMEDIATE"},
@@ -531,7 +540,8 @@ absl::Status EventLog::WritableLocked(absl::string_view what) const {
 }
 
 absl::StatusOr<AppendResult> EventLog::Append(
-    absl::Span<const v1::Event> events, absl::Span<const std::string> bodies) {
+    absl::Span<const v1::Event> events, absl::Span<const std::string> bodies,
+    const StreamPositions& positions) {
   // Serialise outside the lock: it is the one costly step that needs none.
   std::vector<std::string> serialized;
   if (bodies.empty()) {
@@ -549,11 +559,27 @@ absl::StatusOr<AppendResult> EventLog::Append(
   result.appended.reserve(events.size());
   base::MutexLock lock(&mu_);
   if (absl::Status s = WritableLocked("recorded"); !s.ok()) return s;
-  if (absl::Status s = AppendLocked(events, bodies, &result); !s.ok()) {
+  if (absl::Status s = AppendLocked(events, bodies, positions, &result);
+      !s.ok()) {
     return s;
   }
-  if (result.appended_count > 0) CommittedLocked();
+  if (result.appended_count > 0 || !positions.empty()) CommittedLocked();
   return result;
+}
+
+absl::StatusOr<StreamPositions> EventLog::ReadStreamPositions() {
+  base::MutexLock lock(&mu_);
+  absl::StatusOr<Statement> stmt =
+      db_->Prepare("SELECT stream, seq FROM stream_positions");
+  if (!stmt.ok()) return stmt.status();
+  StreamPositions positions;
+  while (true) {
+    absl::StatusOr<bool> row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return positions;
+    positions[stmt->ColumnText(0)] =
+        static_cast<uint64_t>(stmt->ColumnInt64(1));
+  }
 }
 
 void EventLog::CommittedLocked() {
@@ -571,8 +597,9 @@ void EventLog::CommittedLocked() {
 
 absl::Status EventLog::AppendLocked(absl::Span<const v1::Event> events,
                                     absl::Span<const std::string> bodies,
+                                    const StreamPositions& positions,
                                     AppendResult* result) {
-  if (events.empty()) return absl::OkStatus();
+  if (events.empty() && positions.empty()) return absl::OkStatus();
   const int64_t first_seq = next_seq_;
   absl::Status status = Run(begin_);
   if (!status.ok()) return status;
@@ -584,6 +611,12 @@ absl::Status EventLog::AppendLocked(absl::Span<const v1::Event> events,
   if (status.ok() && identified != identified_) {
     status = db_->Exec(
         "INSERT OR IGNORE INTO motive_meta VALUES ('identified', '1')");
+  }
+  for (const auto& [stream, seq] : positions) {
+    if (!status.ok()) break;
+    set_position_.BindText(1, stream);
+    set_position_.BindInt64(2, static_cast<int64_t>(seq));
+    status = Run(set_position_);
   }
   if (status.ok()) {
     status = Run(commit_);

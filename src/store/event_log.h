@@ -1,7 +1,7 @@
 // EventLog: the durable, append-only log of journey events in SQLite, the
 // source of truth that every projection is rebuilt from.
 //
-// Layout (schema version 4, PRAGMA user_version; application_id "MOTV"):
+// Layout (schema version 5, PRAGMA user_version; application_id "MOTV"):
 //
 //   events(seq INTEGER PRIMARY KEY,      append order, never reused
 //          event_id TEXT UNIQUE,         the idempotency key
@@ -14,6 +14,8 @@
 //   motive_meta(key TEXT PRIMARY KEY, value TEXT)   since version 2; keys:
 //     created_by, migrated_by, closed_cleanly, high_water_seq, and
 //     identified (an event with identifiers was appended)
+//   stream_positions(stream TEXT PRIMARY KEY, seq INTEGER)   since 5: how
+//     far a node of a cluster applied each stream (cluster/replicator.h)
 //
 // Opening checks before it writes anything: a file that is not SQLite, not
 // motive's, damaged (quick or full integrity check) or from a newer schema is
@@ -104,6 +106,10 @@ struct AppendResult {
   uint64_t duplicate_count = 0;
 };
 
+// A node of a cluster's place in the shared history: by stream name, the
+// sequence of the last message it applied.
+using StreamPositions = absl::flat_hash_map<std::string, uint64_t>;
+
 // Bounds for reading a customer's events: since_us <= occurred_us < until_us
 // (0 leaves an end open), at most `limit` of the most recent (0: all).
 struct TimeRange {
@@ -129,7 +135,7 @@ struct LogDamage {
 class EventLog {
  public:
   // The schema this code writes.
-  static constexpr int kSchemaVersion = 4;
+  static constexpr int kSchemaVersion = 5;
   // The WAL is checkpointed (in the background) once it holds this many
   // pages, as SQLite's own default would (inside a commit).
   static constexpr int kCheckpointPages = 1000;
@@ -158,9 +164,16 @@ class EventLog {
   // before it returns (see Durability above). InvalidArgument when the log
   // is read-only; FailedPrecondition after a failed sync. `bodies`, when
   // not empty, are the events serialized (one each), so that a caller that
-  // serialized them on another thread saves the log the work.
+  // serialized them on another thread saves the log the work. `positions`
+  // are written in the same transaction (a cluster node's place in the
+  // streams the events came from), so that the log and its place never
+  // disagree after a crash.
   absl::StatusOr<AppendResult> Append(absl::Span<const v1::Event> events,
-                                      absl::Span<const std::string> bodies = {});
+                                      absl::Span<const std::string> bodies = {},
+                                      const StreamPositions& positions = {});
+  // What Append last wrote as `positions`, by stream (empty for a log that
+  // was never a cluster node's).
+  absl::StatusOr<StreamPositions> ReadStreamPositions();
 
   // Makes every append so far durable now (syncs the WAL under kGroup).
   absl::Status Flush();
@@ -249,6 +262,7 @@ class EventLog {
   absl::Status PrepareStatements() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status AppendLocked(absl::Span<const v1::Event> events,
                             absl::Span<const std::string> bodies,
+                            const StreamPositions& positions,
                             AppendResult* result)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Runs `erase` (bound, a DELETE) in a transaction, then truncates the
@@ -297,6 +311,7 @@ class EventLog {
   Statement select_customer_recent_ ABSL_GUARDED_BY(mu_);
   Statement select_interaction_ ABSL_GUARDED_BY(mu_);
   Statement scan_ ABSL_GUARDED_BY(mu_);
+  Statement set_position_ ABSL_GUARDED_BY(mu_);
   Statement erase_ ABSL_GUARDED_BY(mu_);
   Statement erase_before_ ABSL_GUARDED_BY(mu_);
   Statement begin_ ABSL_GUARDED_BY(mu_);

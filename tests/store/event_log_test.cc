@@ -644,14 +644,33 @@ TEST(EventLogTest, MigratesVersionOneKeepingEvents) {
               "');"
               "PRAGMA user_version = 1;"));
   auto log = OpenOrDie(path);
-  EXPECT_EQ(log->schema_version(), 4);
+  EXPECT_EQ(log->schema_version(), EventLog::kSchemaVersion);
   // The checksum filled in by the migration holds.
   EXPECT_THAT(Ids(*log->ReadCustomer("c1", {})), ElementsAre("old"));
   EXPECT_EQ(log->damage().events, 0u);
   log.reset();
   RawExec(path, "SELECT value FROM motive_meta WHERE key = 'migrated_by';");
   // Opening again does not migrate twice.
-  EXPECT_EQ(OpenOrDie(path)->schema_version(), 4);
+  EXPECT_EQ(OpenOrDie(path)->schema_version(), EventLog::kSchemaVersion);
+}
+
+TEST(EventLogTest, StreamPositionsCommitWithTheirEvents) {
+  testing::TempDir dir;
+  const std::string path = dir.File("node.db");
+  {
+    auto log = OpenOrDie(path);
+    EXPECT_TRUE(log->ReadStreamPositions()->empty());
+    ASSERT_TRUE(log->Append({MakeEvent("a", "c1", 100)}, {},
+                            {{"S0", 7}, {"S1", 3}})
+                    .ok());
+    // A batch of duplicates still moves the place on.
+    ASSERT_TRUE(log->Append({MakeEvent("a", "c1", 100)}, {}, {{"S0", 9}})
+                    .ok());
+  }
+  auto log = OpenOrDie(path);
+  absl::StatusOr<StreamPositions> positions = log->ReadStreamPositions();
+  ASSERT_TRUE(positions.ok()) << positions.status();
+  EXPECT_EQ(*positions, (StreamPositions{{"S0", 9}, {"S1", 3}}));
 }
 
 TEST(EventLogTest, EventsOfOneInteractionAreFoundTogether) {
