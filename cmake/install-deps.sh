@@ -12,6 +12,7 @@ packages=(
   libabsl-dev libprotobuf-dev protobuf-compiler
   libsqlite3-dev zlib1g-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   libre2-dev libsimdjson-dev libphonenumber-dev
+  libnats-dev nats-server
   abigail-tools
   mono-mcs mono-runtime
 )

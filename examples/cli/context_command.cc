@@ -260,6 +260,7 @@ int RunContext(int argc, char** argv) {
          &as_of);
   AddContextConfigFlag(cl, &files.context_config);
   AddIdentityConfigFlag(cl, &files.identity_config);
+  AddClusterFlags(cl, &files);
   customer.Add(cl);
   if (auto exit_code = cl.Parse(argc, argv)) return *exit_code;
   if (auto exit_code = customer.Check(cl)) return *exit_code;

@@ -42,6 +42,21 @@ void AddIdentityConfigFlag(CommandLine& cl, std::string* path) {
          path);
 }
 
+void AddClusterFlags(CommandLine& cl, EngineFiles* files) {
+  cl.Add({.name = "cluster",
+          .value_name = "URLS",
+          .help = "share the history with the other nodes of a NATS "
+                  "JetStream cluster: its servers, "
+                  "nats://HOST:PORT[,nats://HOST:PORT...] (the streams are "
+                  "created when missing)"},
+         &files->cluster);
+  cl.Add({.name = "tenant",
+          .value_name = "NAME",
+          .help = "with --cluster: the shared history's name (letters, "
+                  "digits, '-', '_'); default \"default\""},
+         &files->tenant);
+}
+
 namespace {
 
 // Reads the whole file at `path` into `out`. On failure prints why, as
@@ -85,6 +100,8 @@ EnginePtr OpenEngine(std::string_view command, const std::string& path,
     }
     options.identity_config = identity_config.c_str();
   }
+  if (!files.cluster.empty()) options.cluster_servers = files.cluster.c_str();
+  if (!files.tenant.empty()) options.cluster_tenant = files.tenant.c_str();
   mot_engine* engine = nullptr;
   const int rc = mot_engine_open(&engine, path.c_str(), &options);
   if (rc == MOT_OK) return EnginePtr(engine);

@@ -28,16 +28,24 @@ void AddContextConfigFlag(CommandLine& cl, std::string* path);
 // never merge), into `path`.
 void AddIdentityConfigFlag(CommandLine& cl, std::string* path);
 
+struct EngineFiles;
+// Adds --cluster URLS and --tenant NAME: the NATS JetStream cluster to share
+// the history with (see "Clusters" in motive.h).
+void AddClusterFlags(CommandLine& cl, EngineFiles* files);
+
 struct EngineCloser {
   void operator()(mot_engine* engine) const { mot_engine_close(engine); }
 };
 using EnginePtr = std::unique_ptr<mot_engine, EngineCloser>;
 
-// The files an engine is opened with, each by its path, unless empty.
+// The files an engine is opened with, each by its path, unless empty, and
+// the cluster it joins.
 struct EngineFiles {
   std::string context_config;   // --config: motive.v1.ContextConfig
   std::string rules;            // --rules: motive.v1.Ruleset
   std::string identity_config;  // --identity-config: motive.v1.IdentityConfig
+  std::string cluster;          // --cluster: nats://HOST:PORT,...
+  std::string tenant;           // --tenant
 };
 
 // Opens the database at `path` with `files` read into `options` (the

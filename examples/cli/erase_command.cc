@@ -31,6 +31,7 @@ int RunErase(int argc, char** argv) {
   AddExistingDatabaseFlag(cl, &db);
   AddContextConfigFlag(cl, &files.context_config);
   AddIdentityConfigFlag(cl, &files.identity_config);
+  AddClusterFlags(cl, &files);
   customer.Add(cl);
   if (auto exit_code = cl.Parse(argc, argv)) return *exit_code;
   if (auto exit_code = customer.Check(cl)) return *exit_code;

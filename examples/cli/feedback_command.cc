@@ -81,6 +81,7 @@ int RunFeedback(int argc, char** argv) {
           .help = "when, in RFC 3339 (2025-03-05T00:00:00Z); default now"},
          &at);
   AddIdentityConfigFlag(cl, &files.identity_config);
+  AddClusterFlags(cl, &files);
   customer.Add(cl);
   if (auto exit_code = cl.Parse(argc, argv)) return *exit_code;
   if (auto exit_code = customer.Check(cl)) return *exit_code;

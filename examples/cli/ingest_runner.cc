@@ -279,6 +279,7 @@ void IngestFlags::AddRest(CommandLine& cl) {
                   "alerts; its metrics go into the snapshot"},
          &files.rules);
   AddIdentityConfigFlag(cl, &files.identity_config);
+  AddClusterFlags(cl, &files);
   cl.Positionals("INPUT", 1, std::numeric_limits<size_t>::max(), &inputs);
 }
 

@@ -65,6 +65,7 @@ int RunLink(int argc, char** argv) {
       "Exit status: 0, 2 for a usage error, 3 for any other failure.");
   AddExistingDatabaseFlag(cl, &db);
   AddIdentityConfigFlag(cl, &files.identity_config);
+  AddClusterFlags(cl, &files);
   customer.Add(cl, /*positional=*/false);
   cl.Positionals("NAMESPACE:VALUE", 1, 17, &arguments);
   if (auto exit_code = cl.Parse(argc, argv)) return *exit_code;
@@ -135,6 +136,7 @@ int RunUnlink(int argc, char** argv) {
       "Exit status: 0, 2 for a usage error, 3 for any other failure.");
   AddExistingDatabaseFlag(cl, &db);
   AddIdentityConfigFlag(cl, &files.identity_config);
+  AddClusterFlags(cl, &files);
   cl.Positionals("NAMESPACE:VALUE", 1, 1, &argument);
   if (auto exit_code = cl.Parse(argc, argv)) return *exit_code;
   std::vector<Identifier> ids;

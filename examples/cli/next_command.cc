@@ -170,6 +170,7 @@ int RunNext(int argc, char** argv) {
                   "returns it"},
          &json);
   AddIdentityConfigFlag(cl, &files.identity_config);
+  AddClusterFlags(cl, &files);
   customer.Add(cl);
   if (auto exit_code = cl.Parse(argc, argv)) return *exit_code;
   if (auto exit_code = customer.Check(cl)) return *exit_code;

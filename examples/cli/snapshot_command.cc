@@ -65,6 +65,7 @@ int RunSnapshot(int argc, char** argv) {
   AddExistingDatabaseFlag(cl, &db);
   AddContextConfigFlag(cl, &files.context_config);
   AddIdentityConfigFlag(cl, &files.identity_config);
+  AddClusterFlags(cl, &files);
   if (auto exit_code = cl.Parse(argc, argv)) return *exit_code;
 
   mot_engine_options options = MOT_ENGINE_OPTIONS_INIT;

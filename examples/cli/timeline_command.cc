@@ -73,6 +73,7 @@ int RunTimeline(int argc, char** argv) {
           .max = std::numeric_limits<uint32_t>::max()},
          &limit);
   AddIdentityConfigFlag(cl, &files.identity_config);
+  AddClusterFlags(cl, &files);
   customer.Add(cl);
   if (auto exit_code = cl.Parse(argc, argv)) return *exit_code;
   if (auto exit_code = customer.Check(cl)) return *exit_code;

@@ -138,6 +138,7 @@ int RunWhois(int argc, char** argv) {
                   "returns it"},
          &json);
   AddIdentityConfigFlag(cl, &files.identity_config);
+  AddClusterFlags(cl, &files);
   cl.Positionals("NAMESPACE:VALUE", 0, 1, &identifier);
   if (auto exit_code = cl.Parse(argc, argv)) return *exit_code;
   Identifier id;

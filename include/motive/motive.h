@@ -106,9 +106,9 @@ extern "C" {
 /* ------------------------------------------------------------------------ */
 
 #define MOT_VERSION_MAJOR 0
-#define MOT_VERSION_MINOR 6
+#define MOT_VERSION_MINOR 7
 #define MOT_VERSION_PATCH 0
-#define MOT_VERSION_STRING "0.6.0"
+#define MOT_VERSION_STRING "0.7.0"
 /* MAJOR * 1000000 + MINOR * 1000 + PATCH, for comparisons. */
 #define MOT_VERSION_NUMBER                                     \
   (MOT_VERSION_MAJOR * 1000000 + MOT_VERSION_MINOR * 1000 + \
@@ -141,6 +141,8 @@ MOT_API int mot_version_number(void);
 #define MOT_ECANCELED -12  /* a callback asked to stop */
 #define MOT_EUNSUPPORTED -13 /* a format or feature this build lacks */
 #define MOT_EAMBIGUOUS -14 /* an identifier stands for several customers */
+/* The cluster could not be reached, or did not answer in time. Since 0.7. */
+#define MOT_EUNREACHABLE -15
 
 /* MOT_EBUSY comes once SQLite's busy timeout, 5 s, has run out: a call that
  * writes waited that long for another connection's write (another process,
@@ -294,12 +296,35 @@ typedef struct mot_engine_options {
    * mot_engine_open(); a bad one gets MOT_EPARSE or MOT_EINVALID. See
    * "Identities" below. Since 0.6. */
   const char *identity_config;
+  /* A cluster to share the history with, through NATS JetStream (see
+   * "Clusters" below): its servers, comma-separated
+   * ("nats://10.0.0.1:4222,nats://10.0.0.2:4222"), or NULL for none (the
+   * engine keeps its history to itself). Since 0.7, as the rest. */
+  const char *cluster_servers;
+  /* Names the shared history: letters, digits, '-' and '_'; NULL for
+   * "default". Every node of a tenant must use the same partitions and
+   * streams (0 for 256 and 4). */
+  const char *cluster_tenant;
+  uint32_t cluster_partitions;
+  uint32_t cluster_streams;
+  /* Copies of each stream, when this node creates them; 0 for 3. */
+  uint32_t cluster_replicas;
+  /* How long a write waits for the cluster (0: 5000 ms), and opening for
+   * the cluster and for this node to catch up (0: 120000 ms). */
+  uint32_t cluster_write_timeout_ms;
+  uint32_t cluster_open_timeout_ms;
+  /* NATS credentials (a .creds file) and TLS files; NULL for none. */
+  const char *cluster_credentials;
+  const char *cluster_tls_ca;
+  const char *cluster_tls_cert;
+  const char *cluster_tls_key;
 } mot_engine_options;
 
 #define MOT_ENGINE_OPTIONS_INIT                                          \
   {                                                                      \
     sizeof(mot_engine_options), MOT_DURABILITY_FULL, 50, MOT_CHECK_QUICK, \
-        1, NULL, 0, NULL, NULL, NULL, NULL, 0, NULL                      \
+        1, NULL, 0, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, 0, 0, \
+        0, 0, NULL, NULL, NULL, NULL                                     \
   }
 
 /* Fills `opts` with the defaults. `struct_size` is sizeof(*opts) as the
@@ -549,6 +574,36 @@ MOT_API int mot_customer_erase(uint64_t *erased, mot_engine *engine,
  * MOT_EINVALID also when retention_days is 0, MOT_EBUSY (as
  * mot_customer_erase(): call again), MOT_ECORRUPT or MOT_EIO. Since 0.5. */
 MOT_API int mot_retention_apply(uint64_t *removed, mot_engine *engine);
+
+/* ------------------------------------------------------------------------ */
+/* Clusters                                                                 */
+/* ------------------------------------------------------------------------ */
+
+/* With cluster_servers set (mot_engine_options), the engine is one node of
+ * many that share one history through a NATS JetStream cluster, each with
+ * its own database file. Opening connects, creates the tenant's streams
+ * when missing (MOTIVE_<tenant>_<k>, subjects motive.<tenant>.ev.<p>, p =
+ * FNV-1a 64 of the customer id modulo the partitions) and applies what the
+ * streams hold beyond what the database applied before, then returns.
+ *
+ * Writes (mot_event_record, mot_ingest_*, mot_feedback_record,
+ * mot_identity_link, mot_identity_unlink) are validated here, published,
+ * and return once a majority of the stream's replicas hold them and this
+ * node applied them: the caller reads its own writes. Every node applies
+ * every event through its database, then its in-memory state, so queries
+ * never leave the process. What one node writes reaches the others'
+ * answers within the freshness delay (milliseconds on one site): two nodes
+ * deciding for one customer within it may each allow the last offer a
+ * contact-policy cap leaves. Proactive alerts are raised on every node
+ * that applies the event.
+ *
+ * Without the cluster, writes fail with MOT_EUNREACHABLE and nothing is
+ * recorded anywhere (a write that timed out may have been stored: writing
+ * it again is safe, it is stored once); queries keep answering from what
+ * was applied, and mot_engine_stats says how stale that is. Erasure and
+ * retention (mot_customer_erase, mot_retention_apply) are refused on a
+ * cluster node with MOT_EINVALID for now. A read-only engine cannot be a
+ * node. */
 
 /* ------------------------------------------------------------------------ */
 /* Identities                                                               */
@@ -921,10 +976,23 @@ typedef struct mot_engine_stats {
    * at open. The first damaged seq, or 0. Since 0.5. */
   uint64_t damaged_events;
   int64_t first_damaged_seq;
+  /* A cluster node's link (all 0 without a cluster). Since 0.7.
+   * connected: 1 while connected to the cluster. last_contact_us: when it
+   * was last known connected (now while connected; microseconds since the
+   * epoch), so now - last_contact_us bounds how stale the answers are.
+   * applied: messages of the streams applied since open. lag: messages the
+   * streams hold that this node has not applied yet. */
+  int32_t cluster_connected;
+  int64_t cluster_last_contact_us;
+  uint64_t cluster_applied;
+  uint64_t cluster_lag;
 } mot_engine_stats;
 
-#define MOT_ENGINE_STATS_INIT \
-  { sizeof(mot_engine_stats), 0, 0, 0, 0, 0, 0, 0, NULL, 0, 0, 0, 0, 0 }
+#define MOT_ENGINE_STATS_INIT                                             \
+  {                                                                       \
+    sizeof(mot_engine_stats), 0, 0, 0, 0, 0, 0, 0, NULL, 0, 0, 0, 0, 0, 0, \
+        0, 0, 0                                                           \
+  }
 
 /* Sets struct_size and zeroes the rest; see mot_engine_options_init(). */
 MOT_API int mot_engine_stats_init(mot_engine_stats *stats,

@@ -45,6 +45,10 @@ absl::Status AmbiguousError(absl::string_view message) {
                   ErrorKind::kAmbiguous);
 }
 
+absl::Status Unreachable(const absl::Status& status) {
+  return status.ok() ? status : WithKind(status, ErrorKind::kUnreachable);
+}
+
 ErrorKind KindOf(const absl::Status& status) {
   auto kind = status.GetPayload(kKindPayload);
   if (!kind || kind->size() != 1) return ErrorKind::kOther;
@@ -58,6 +62,8 @@ ErrorKind KindOf(const absl::Status& status) {
       return ErrorKind::kVersion;
     case static_cast<int>(ErrorKind::kAmbiguous):
       return ErrorKind::kAmbiguous;
+    case static_cast<int>(ErrorKind::kUnreachable):
+      return ErrorKind::kUnreachable;
     default:
       return ErrorKind::kOther;
   }

@@ -22,7 +22,7 @@
 
 namespace motive::base {
 
-enum class ErrorKind { kOther, kParse, kIo, kVersion, kAmbiguous };
+enum class ErrorKind { kOther, kParse, kIo, kVersion, kAmbiguous, kUnreachable };
 
 // InvalidArgument "<field>: <message>", with `field` attached. An empty field
 // means the record as a whole.
@@ -40,6 +40,11 @@ absl::Status VersionError(absl::string_view message);
 // FailedPrecondition, of kind kAmbiguous: a name that stands for several
 // things (an identifier shared by several profiles).
 absl::Status AmbiguousError(absl::string_view message);
+
+// Of kind kUnreachable: a cluster that could not be reached, or did not
+// answer in time; `status` keeps its code (Unavailable, DeadlineExceeded)
+// and message.
+absl::Status Unreachable(const absl::Status& status);
 
 ErrorKind KindOf(const absl::Status& status);
 

@@ -71,6 +71,8 @@ int StatusCode(const absl::Status& status) {
       return MOT_EVERSION;
     case ErrorKind::kAmbiguous:
       return MOT_EAMBIGUOUS;
+    case ErrorKind::kUnreachable:
+      return MOT_EUNREACHABLE;
     case ErrorKind::kOther:
       break;
   }
@@ -208,6 +210,9 @@ constexpr size_t kEngineOptionsSizeV4 =
 // ... and as 0.5 had it, before the identity configuration.
 constexpr size_t kEngineOptionsSizeV5 =
     offsetof(mot_engine_options, identity_config);
+// ... and as 0.6 had it, before the cluster settings.
+constexpr size_t kEngineOptionsSizeV6 =
+    offsetof(mot_engine_options, cluster_servers);
 // mot_ingest_options as 0.1 to 0.5 had it, before the platform settings;
 // mot_ingest_report, before the records and identity counts.
 constexpr size_t kIngestOptionsSizeV5 = offsetof(mot_ingest_options, timezone);
@@ -219,6 +224,9 @@ constexpr size_t kEngineStatsSizeV2 = offsetof(mot_engine_stats, alerts_raised);
 // ... and as 0.3 and 0.4 had it, before the damage counts.
 constexpr size_t kEngineStatsSizeV4 =
     offsetof(mot_engine_stats, damaged_events);
+// ... and as 0.5 and 0.6 had it, before the cluster link.
+constexpr size_t kEngineStatsSizeV6 =
+    offsetof(mot_engine_stats, cluster_connected);
 
 // The header's numbers are the schema's and the state layer's.
 static_assert(MOT_CHANNEL_COUNT == motive::state::kChannelCount);
@@ -624,6 +632,8 @@ const char* mot_strerror(int code) {
       return "unsupported";
     case MOT_EAMBIGUOUS:
       return "ambiguous";
+    case MOT_EUNREACHABLE:
+      return "cluster unreachable";
     default:
       return "unknown status code";
   }
@@ -639,7 +649,8 @@ void mot_buf_dispose(mot_buf* buf) {
 int mot_engine_options_init(mot_engine_options* opts, uint32_t struct_size) {
   return InitStruct(opts, struct_size, kEngineDefaults, "mot_engine_options",
                     {kEngineOptionsSizeV1, kEngineOptionsSizeV2,
-                     kEngineOptionsSizeV4, kEngineOptionsSizeV5});
+                     kEngineOptionsSizeV4, kEngineOptionsSizeV5,
+                     kEngineOptionsSizeV6});
 }
 
 int mot_ingest_options_init(mot_ingest_options* opts, uint32_t struct_size) {
@@ -660,7 +671,8 @@ int mot_context_summary_init(mot_context_summary* summary,
 
 int mot_engine_stats_init(mot_engine_stats* stats, uint32_t struct_size) {
   return InitStruct(stats, struct_size, kEmptyStats, "mot_engine_stats",
-                    {kEngineStatsSizeV2, kEngineStatsSizeV4});
+                    {kEngineStatsSizeV2, kEngineStatsSizeV4,
+                     kEngineStatsSizeV6});
 }
 
 int mot_situation_init(mot_situation* situation, uint32_t struct_size) {
@@ -723,6 +735,28 @@ int mot_engine_open(mot_engine** out, const char* path,
     options.retention = absl::Hours(24) * o.retention_days;
     if (o.identity_config != nullptr) {
       options.identity_config_text = o.identity_config;
+    }
+    if (o.cluster_servers != nullptr) {
+      motive::cluster::ClusterOptions& cluster = options.cluster;
+      cluster.servers = o.cluster_servers;
+      if (o.cluster_tenant != nullptr) cluster.tenant = o.cluster_tenant;
+      if (o.cluster_partitions) cluster.partitions = o.cluster_partitions;
+      if (o.cluster_streams) cluster.streams = o.cluster_streams;
+      if (o.cluster_replicas) cluster.replicas = o.cluster_replicas;
+      if (o.cluster_write_timeout_ms) {
+        cluster.write_timeout = absl::Milliseconds(o.cluster_write_timeout_ms);
+      }
+      if (o.cluster_open_timeout_ms) {
+        cluster.open_timeout = absl::Milliseconds(o.cluster_open_timeout_ms);
+      }
+      if (o.cluster_credentials != nullptr) {
+        cluster.credentials_file = o.cluster_credentials;
+      }
+      if (o.cluster_tls_ca != nullptr) cluster.tls_ca_file = o.cluster_tls_ca;
+      if (o.cluster_tls_cert != nullptr) {
+        cluster.tls_cert_file = o.cluster_tls_cert;
+      }
+      if (o.cluster_tls_key != nullptr) cluster.tls_key_file = o.cluster_tls_key;
     }
 
     auto engine = motive::engine::Engine::Open(path, std::move(options));
@@ -1064,6 +1098,12 @@ int mot_engine_stats_get(mot_engine_stats* out, mot_engine* engine) {
     const motive::store::LogDamage damage = engine->engine->log().damage();
     full.damaged_events = damage.events;
     full.first_damaged_seq = damage.seqs.empty() ? 0 : damage.seqs.front();
+    const motive::cluster::Replicator::Stats link =
+        engine->engine->cluster_stats();
+    full.cluster_connected = link.connected ? 1 : 0;
+    full.cluster_last_contact_us = absl::ToUnixMicros(link.last_contact);
+    full.cluster_applied = link.applied;
+    full.cluster_lag = link.lag;
     CopyOutput(full, out);
     return MOT_OK;
   });

@@ -119,15 +119,43 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& path,
     if (!compiled.ok()) return compiled.status();
     rules = *std::move(compiled);
   }
-  // Nobody else sees the engine yet; the locks are for the analysis.
-  base::MutexLock ingest(&engine->ingest_mu_);
-  base::WriterLock state_lock(&engine->state_mu_);
-  base::MutexLock swap(&engine->ruleset_mu_);
-  engine->state_ = *std::move(state);
-  engine->ruleset_ = std::move(rules);
-  engine->config_fingerprint_ = engine->Fingerprint(*merged);
-  engine->context_config_ = std::move(config);
+  {
+    // Nobody else sees the engine yet; the locks are for the analysis.
+    base::MutexLock ingest(&engine->ingest_mu_);
+    base::WriterLock state_lock(&engine->state_mu_);
+    base::MutexLock swap(&engine->ruleset_mu_);
+    engine->state_ = *std::move(state);
+    engine->ruleset_ = std::move(rules);
+    engine->config_fingerprint_ = engine->Fingerprint(*merged);
+    engine->context_config_ = std::move(config);
+  }
+  if (!options.cluster.servers.empty()) {
+    if (absl::Status s = engine->JoinCluster(options.cluster); !s.ok()) {
+      return s;
+    }
+  }
   return engine;
+}
+
+absl::Status Engine::JoinCluster(const cluster::ClusterOptions& options) {
+  if (read_only_) {
+    return absl::InvalidArgumentError(
+        "a read-only engine cannot be a node of a cluster");
+  }
+  absl::StatusOr<store::StreamPositions> positions =
+      log_->ReadStreamPositions();
+  if (!positions.ok()) return positions.status();
+  absl::StatusOr<std::unique_ptr<cluster::Replicator>> replicator =
+      cluster::Replicator::Start(
+          options, *positions,
+          [this](std::vector<v1::Event>& events,
+                 std::vector<std::string>& bodies,
+                 const store::StreamPositions& positions) {
+            return ApplyShared(events, bodies, positions);
+          });
+  if (!replicator.ok()) return base::Annotate(replicator.status(), "cluster");
+  replicator_ = *std::move(replicator);
+  return replicator_->CatchUp(absl::Now() + options.open_timeout);
 }
 
 uint64_t Engine::Fingerprint(const v1::ContextConfig& config) const {
@@ -448,16 +476,108 @@ absl::StatusOr<bool> Engine::Record(v1::Event event) {
   std::vector<v1::Event> batch;
   batch.push_back(std::move(event));
   IngestCounts counts;
-  absl::Status appended = AppendBatch(batch, nullptr, &counts);
-  DeliverAlerts();
-  if (!appended.ok()) return appended;
+  if (absl::Status s = Store(batch, nullptr, &counts); !s.ok()) return s;
   return counts.accepted == 1;
+}
+
+absl::Status Engine::Store(std::vector<v1::Event>& batch,
+                           std::vector<std::string>* bodies,
+                           IngestCounts* counts) {
+  absl::Status stored = replicator_ != nullptr
+                            ? Share(batch, bodies, counts)
+                            : AppendBatch(batch, bodies, counts);
+  DeliverAlerts();
+  return stored;
+}
+
+absl::Status Engine::Share(std::vector<v1::Event>& batch,
+                           std::vector<std::string>* given_bodies,
+                           IngestCounts* counts) {
+  if (batch.empty()) return absl::OkStatus();
+  std::vector<std::string> serialized;
+  if (given_bodies == nullptr) {
+    serialized.resize(batch.size());
+    for (size_t i = 0; i < batch.size(); ++i) {
+      batch[i].SerializeToString(&serialized[i]);
+    }
+  }
+  const std::vector<std::string>& bodies =
+      given_bodies != nullptr ? *given_bodies : serialized;
+  {
+    // Before publishing: this node may apply an event before the cluster's
+    // acknowledgement reaches its writer.
+    base::MutexLock lock(&outcomes_mu_);
+    for (const v1::Event& event : batch) ++outcomes_[event.event_id()].writers;
+  }
+  absl::StatusOr<std::vector<cluster::Replicator::Ack>> acks =
+      replicator_->Publish(batch, bodies);
+  absl::Status status = acks.status();
+  if (status.ok()) {
+    status = replicator_->WaitApplied(
+        *acks, absl::Now() + replicator_->options().write_timeout);
+  }
+  base::MutexLock lock(&outcomes_mu_);
+  for (size_t i = 0; i < batch.size(); ++i) {
+    auto it = outcomes_.find(batch[i].event_id());
+    if (status.ok()) {
+      // Stored once by the stream (its duplicate window) or by this
+      // node's log (a retry after the window): a duplicate either way.
+      if ((*acks)[i].duplicate || !it->second.applied ||
+          it->second.counts.accepted == 0) {
+        ++counts->duplicates;
+      } else {
+        const IngestCounts& c = it->second.counts;
+        counts->accepted += c.accepted;
+        counts->updated += c.updated;
+        counts->profiles_created += c.profiles_created;
+        counts->profiles_merged += c.profiles_merged;
+      }
+    }
+    if (--it->second.writers == 0) outcomes_.erase(it);
+  }
+  return status;
+}
+
+absl::Status Engine::ApplyShared(std::vector<v1::Event>& events,
+                                 std::vector<std::string>& bodies,
+                                 const store::StreamPositions& positions) {
+  IngestCounts counts;
+  std::vector<IngestCounts> per_event(events.size());
+  absl::Status status =
+      AppendBatch(events, &bodies, &counts, &per_event, positions);
+  if (status.ok()) {
+    base::MutexLock lock(&outcomes_mu_);
+    for (size_t i = 0; i < events.size(); ++i) {
+      auto it = outcomes_.find(events[i].event_id());
+      // The first copy applied is the one stored; a later one of the same
+      // id is the log's duplicate.
+      if (it == outcomes_.end() || it->second.applied) continue;
+      it->second.applied = true;
+      it->second.counts = per_event[i];
+    }
+  }
+  DeliverAlerts();
+  return status;
+}
+
+absl::Status Engine::SingleNodeOnly(absl::string_view what) const {
+  if (replicator_ == nullptr) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      what, " runs on a single node only: this engine shares its history "
+            "with a cluster"));
+}
+
+cluster::Replicator::Stats Engine::cluster_stats() const {
+  return replicator_ != nullptr ? replicator_->stats()
+                                : cluster::Replicator::Stats();
 }
 
 absl::Status Engine::AppendBatch(std::vector<v1::Event>& batch,
                                  std::vector<std::string>* bodies,
-                                 IngestCounts* counts) {
-  if (batch.empty()) return absl::OkStatus();
+                                 IngestCounts* counts,
+                                 std::vector<IngestCounts>* per_event,
+                                 const store::StreamPositions& positions) {
+  if (batch.empty() && positions.empty()) return absl::OkStatus();
   base::MutexLock ingest(&ingest_mu_);
   Touched touched;
   std::vector<bool> updates;
@@ -466,16 +586,24 @@ absl::Status Engine::AppendBatch(std::vector<v1::Event>& batch,
     return s;
   }
   absl::StatusOr<store::AppendResult> result =
-      bodies == nullptr ? log_->Append(batch) : log_->Append(batch, *bodies);
+      log_->Append(batch, bodies == nullptr ? absl::Span<const std::string>()
+                                            : *bodies,
+                   positions);
   if (!result.ok()) {
     return result.status();
   }
   // Identities first, so that each event folds into its final profile.
   std::vector<v1::Event> explanations;
   for (size_t i = 0; i < batch.size(); ++i) {
-    if (!result->appended[i]) continue;
-    Observe(batch[i], &touched, &explanations, counts);
-    if (updates[i]) ++counts->updated;
+    IngestCounts* event_counts =
+        per_event != nullptr ? &(*per_event)[i] : counts;
+    if (!result->appended[i]) {
+      ++event_counts->duplicates;
+      continue;
+    }
+    ++event_counts->accepted;
+    Observe(batch[i], &touched, &explanations, event_counts);
+    if (updates[i]) ++event_counts->updated;
   }
   if (!explanations.empty()) {
     // Were they lost to a crash, a replay would still merge as they say.
@@ -523,8 +651,15 @@ absl::Status Engine::AppendBatch(std::vector<v1::Event>& batch,
       alerts_.push_back(std::move(alert));
     }
   }
-  counts->accepted += result->appended_count;
-  counts->duplicates += result->duplicate_count;
+  if (per_event != nullptr) {
+    for (const IngestCounts& c : *per_event) {
+      counts->accepted += c.accepted;
+      counts->duplicates += c.duplicates;
+      counts->updated += c.updated;
+      counts->profiles_created += c.profiles_created;
+      counts->profiles_merged += c.profiles_merged;
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -546,9 +681,10 @@ absl::Status Engine::Ingest(model::RecordSource& reader,
                           base::ErrorReason(reject.status));
       }
     }
-    absl::Status appended = AppendBatch(batch.events, &batch.bodies, counts);
-    DeliverAlerts();
-    if (!appended.ok()) return appended;
+    if (absl::Status s = Store(batch.events, &batch.bodies, counts);
+        !s.ok()) {
+      return s;
+    }
     // The last report comes when all is stored: nothing is left to stop.
     if (options.on_progress && !options.on_progress(batch.bytes_read) &&
         !batch.last) {
@@ -886,6 +1022,7 @@ absl::StatusOr<uint64_t> Engine::EraseCustomer(absl::string_view customer_id) {
   if (customer_id.empty()) {
     return absl::InvalidArgumentError("customer_id is empty");
   }
+  if (absl::Status s = SingleNodeOnly("erasure"); !s.ok()) return s;
   if (read_only_) {
     return absl::InvalidArgumentError(
         "the engine was opened read-only; nothing can be erased");
@@ -921,6 +1058,7 @@ absl::StatusOr<uint64_t> Engine::EraseCustomer(absl::string_view customer_id) {
 }
 
 absl::StatusOr<uint64_t> Engine::ApplyRetention() {
+  if (absl::Status s = SingleNodeOnly("retention"); !s.ok()) return s;
   if (read_only_) {
     return absl::InvalidArgumentError(
         "the engine was opened read-only; nothing can be expired");

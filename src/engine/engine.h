@@ -26,6 +26,7 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "base/mutex.h"
+#include "cluster/replicator.h"
 #include "decide/feedback.h"
 #include "decide/ruleset.h"
 #include "expr/environment.h"
@@ -67,6 +68,10 @@ struct EngineOptions {
   // format): the phone region, the shared-value limits, namespaces that
   // never merge. Empty for the defaults.
   std::string identity_config_text;
+  // A cluster to share the history with (cluster/topology.h); without
+  // servers, none: the engine keeps its history to itself. See "Clusters"
+  // below.
+  cluster::ClusterOptions cluster;
 };
 
 struct IngestCounts {
@@ -105,6 +110,24 @@ struct IngestOptions {
   std::function<bool(uint64_t bytes_read)> on_progress;
 };
 
+// Clusters. With EngineOptions::cluster set, the engine is one node of many
+// that share one history through NATS JetStream (cluster/replicator.h).
+// Every write (Record, Ingest, RecordFeedback, Link, Unlink) is validated
+// and completed here, published, and acknowledged to its caller once the
+// cluster holds it (a majority of the stream's replicas) and this node
+// applied it, so a caller reads its own writes. Every node applies every
+// event, its own included, through the same path: the log, then the state.
+// Queries never leave the process. A node that cannot reach the cluster
+// refuses writes (Unavailable: nothing is recorded anywhere) and goes on
+// answering queries from what it applied; cluster_stats() says how stale.
+//
+// What one node writes is in another's state after the freshness delay
+// (milliseconds on one site; see the README's figures). Contact-policy caps
+// count the offers and feedback every node recorded, so two nodes deciding
+// for one customer within that delay may each allow the last offer the cap
+// leaves. Proactive alerts are raised by every node that applies the event.
+// Erasure and retention stay single-node operations for now: they refuse to
+// run on a cluster node (FailedPrecondition).
 class Engine {
  public:
   // Opens the log at `path` (":memory:" for an ephemeral one); see
@@ -281,6 +304,10 @@ class Engine {
 
   state::StoreStats StateStats() const;
 
+  // The cluster link's state; connected = false and the rest empty for an
+  // engine without a cluster.
+  cluster::Replicator::Stats cluster_stats() const;
+
   store::EventLog& log() { return *log_; }
 
  private:
@@ -311,9 +338,31 @@ class Engine {
   // state, raises the alerts they turn on and adds the outcome to `counts`.
   // `bodies`, when given, are the events serialized (ReadAhead does it on
   // its thread); events changed here are serialized again.
+  // `per_event`, when given, gets each event's own counts. `positions`
+  // are a cluster node's place in the streams after the batch, written
+  // with it (store::EventLog::Append).
   absl::Status AppendBatch(std::vector<v1::Event>& batch,
                            std::vector<std::string>* bodies,
-                           IngestCounts* counts);
+                           IngestCounts* counts,
+                           std::vector<IngestCounts>* per_event = nullptr,
+                           const store::StreamPositions& positions = {});
+  // Stores a batch of prepared events: appended here, or on a cluster node
+  // published and waited for until applied here. `bodies` may be null.
+  absl::Status Store(std::vector<v1::Event>& batch,
+                     std::vector<std::string>* bodies, IngestCounts* counts);
+  // A cluster node's writes: publishes `batch` and waits until this node
+  // applied it, counting what applying did to each event.
+  absl::Status Share(std::vector<v1::Event>& batch,
+                     std::vector<std::string>* bodies, IngestCounts* counts);
+  // The replicator's apply callback: the cluster's events into the log and
+  // the state.
+  absl::Status ApplyShared(std::vector<v1::Event>& events,
+                           std::vector<std::string>& bodies,
+                           const store::StreamPositions& positions);
+  // Starts the replicator and catches up with the streams (Open).
+  absl::Status JoinCluster(const cluster::ClusterOptions& options);
+  // FailedPrecondition naming `what` on a cluster node.
+  absl::Status SingleNodeOnly(absl::string_view what) const;
   // Profiles whose merges and splits the state has yet to follow.
   using Touched = absl::flat_hash_set<std::string>;
   // Gives the batch's enrichments without a customer the anchor of their
@@ -442,6 +491,19 @@ class Engine {
   std::function<void(const v1::Alert&)> alert_callback_
       ABSL_GUARDED_BY(alerts_mu_);
   AlertCounts alert_counts_ ABSL_GUARDED_BY(alerts_mu_);
+
+  // A cluster node's writes waiting to be applied here, by event id, and
+  // what applying did to each (Share and ApplyShared).
+  struct Outcome {
+    int writers = 0;
+    bool applied = false;
+    IngestCounts counts;
+  };
+  base::Mutex outcomes_mu_;
+  absl::flat_hash_map<std::string, Outcome> outcomes_
+      ABSL_GUARDED_BY(outcomes_mu_);
+  // Last, so that it stops (and stops calling ApplyShared) first.
+  std::unique_ptr<cluster::Replicator> replicator_;
 };
 
 }  // namespace motive::engine

@@ -19,7 +19,7 @@ from ._engine import (CHANNELS, CHURN_FACTORS, DIRECTIONS, FEEDBACK_OUTCOMES,
                       Engine, EngineStats, IngestReport, Rejection, check_expr,
                       eval_expr, library_path, strerror, to_micros, version)
 
-__version__ = "0.6.0"
+__version__ = "0.7.0"
 
 __all__ = [
     "Engine", "ContextSummary", "EngineStats", "IngestReport", "Rejection",
