@@ -13,6 +13,7 @@ packages=(
   libsqlite3-dev zlib1g-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   libre2-dev libsimdjson-dev libphonenumber-dev
   abigail-tools
+  nats-server libnats-dev
   mono-mcs mono-runtime
 )
 fuzz_packages=(libclang-rt-14-dev)
