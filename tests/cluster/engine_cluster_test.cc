@@ -1,0 +1,314 @@
+// Engines as nodes of one cluster (issue 17), against three real nats-server
+// processes on loopback: what one node records, the others apply; a retry is
+// stored once; a restarted node catches up from its stored place; a server
+// killed under load loses nothing acknowledged; without the cluster, writes
+// fail and reads go on.
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "base/errors.h"
+#include "engine/engine.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "gtest/gtest.h"
+#include "model/event_validation.h"
+#include "tests/testing/decision_testing.h"
+#include "tests/testing/nats_cluster.h"
+#include "tests/testing/temp_dir.h"
+
+namespace motive::engine {
+namespace {
+
+using ::google::protobuf::util::MessageDifferencer;
+using ::motive::testing::Dropped;
+using ::motive::testing::NatsCluster;
+using ::motive::testing::Ranked;
+using ::testing::ElementsAre;
+
+constexpr int64_t kHourUs = int64_t{3600} * 1000 * 1000;
+// 2025-06-15 12:00 UTC.
+constexpr int64_t kStartUs = int64_t{1749988800} * 1000 * 1000;
+
+constexpr char kRules[] = R"pb(
+  version: "r1"
+  actions { id: "upgrade" group: "upsell" value: 2 }
+  playbooks {
+    name: "inbound"
+    rules { action: "upgrade" }
+  }
+  contact_policy { caps { group: "upsell" max: 1 window: "30d" } }
+)pb";
+
+// Hands out `events`, one record each.
+class EventSource : public model::RecordSource {
+ public:
+  explicit EventSource(std::vector<v1::Event> events)
+      : events_(std::move(events)) {}
+  bool Next(model::InputRecord* record) override {
+    if (next_ == events_.size()) return false;
+    record->number = next_ + 1;
+    record->event = events_[next_++];
+    return true;
+  }
+  absl::Status status() const override { return absl::OkStatus(); }
+  uint64_t bytes_read() const override { return next_; }
+
+ private:
+  std::vector<v1::Event> events_;
+  size_t next_ = 0;
+};
+
+class EngineClusterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!NatsCluster::Available()) GTEST_SKIP() << NatsCluster::kUnavailable;
+    absl::StatusOr<std::unique_ptr<NatsCluster>> cluster = NatsCluster::Start();
+    ASSERT_TRUE(cluster.ok()) << cluster.status();
+    cluster_ = *std::move(cluster);
+  }
+
+  EngineOptions Options() {
+    EngineOptions options;
+    options.clock = [] { return absl::FromUnixMicros(kStartUs); };
+    options.log.durability = store::Durability::kGroup;
+    options.ruleset_text = kRules;
+    options.cluster.servers = cluster_->urls();
+    options.cluster.tenant = "test";
+    options.cluster.partitions = 16;
+    options.cluster.streams = 2;
+    options.cluster.open_timeout = absl::Seconds(30);
+    return options;
+  }
+  std::unique_ptr<Engine> OpenNode(const std::string& name) {
+    auto engine = Engine::Open(dir_.File(name + ".db"), Options());
+    EXPECT_TRUE(engine.ok()) << engine.status();
+    return engine.ok() ? *std::move(engine) : nullptr;
+  }
+
+  static v1::Event Contact(const std::string& id, const std::string& customer,
+                           int64_t age_us = kHourUs) {
+    v1::Event e;
+    e.set_event_id(id);
+    e.set_customer_id(customer);
+    e.set_type("contact");
+    e.set_channel(v1::VOICE);
+    e.set_topic("billing");
+    e.set_outcome(v1::UNRESOLVED);
+    *e.mutable_occurred_at() = model::FromUnixMicros(kStartUs - age_us);
+    return e;
+  }
+
+  static uint64_t Events(Engine& engine, const std::string& customer) {
+    state::Summary summary;
+    EXPECT_TRUE(engine.Summarize(customer, 0, &summary).ok());
+    return summary.known ? summary.events : 0;
+  }
+
+  // Waits (up to 10 s) until `engine` holds `events` events of `customer`.
+  static bool Reaches(Engine& engine, const std::string& customer,
+                      uint64_t events) {
+    const absl::Time deadline = absl::Now() + absl::Seconds(10);
+    while (Events(engine, customer) != events) {
+      if (absl::Now() > deadline) return false;
+      absl::SleepFor(absl::Milliseconds(5));
+    }
+    return true;
+  }
+
+  static std::string Context(Engine& engine, const std::string& customer) {
+    v1::Context context;
+    EXPECT_TRUE(engine.Describe(customer, 0, &context).ok());
+    return context.SerializeAsString();
+  }
+
+  motive::testing::TempDir dir_;
+  std::unique_ptr<NatsCluster> cluster_;
+};
+
+TEST_F(EngineClusterTest, WhatOneNodeRecordsTheOtherApplies) {
+  auto a = OpenNode("a");
+  auto b = OpenNode("b");
+  ASSERT_TRUE(a && b);
+  absl::StatusOr<bool> recorded = a->Record(Contact("e1", "c1"));
+  ASSERT_TRUE(recorded.ok()) << recorded.status();
+  EXPECT_TRUE(*recorded);
+  // The writer reads its own write at once; the other node within the
+  // freshness delay.
+  EXPECT_EQ(Events(*a, "c1"), 1u);
+  ASSERT_TRUE(Reaches(*b, "c1", 1));
+  ASSERT_TRUE(b->Record(Contact("e2", "c1", 2 * kHourUs)).ok());
+  ASSERT_TRUE(Reaches(*a, "c1", 2));
+  EXPECT_EQ(Context(*a, "c1"), Context(*b, "c1"));
+  // As-of queries replay each node's own log, and agree.
+  state::Summary past_a, past_b;
+  ASSERT_TRUE(a->Summarize("c1", kStartUs - 90 * 60 * 1000000ll, &past_a).ok());
+  ASSERT_TRUE(b->Summarize("c1", kStartUs - 90 * 60 * 1000000ll, &past_b).ok());
+  EXPECT_EQ(past_a.events, 1u);
+  EXPECT_EQ(past_b.events, 1u);
+
+  const cluster::Replicator::Stats stats = b->cluster_stats();
+  EXPECT_TRUE(stats.connected);
+  EXPECT_EQ(stats.applied, 2u);
+  EXPECT_EQ(stats.lag, 0u);
+}
+
+TEST_F(EngineClusterTest, AnOfferOnOneNodeCountsAgainstTheCapOnAnother) {
+  auto a = OpenNode("a");
+  auto b = OpenNode("b");
+  ASSERT_TRUE(a && b);
+  ASSERT_TRUE(a->Record(Contact("e1", "c1")).ok());
+  v1::Situation situation;
+  situation.set_channel(v1::VOICE);
+  v1::Decision decision;
+  ASSERT_TRUE(a->Decide("c1", situation, &decision).ok());
+  ASSERT_THAT(Ranked(decision), ElementsAre("upgrade"));
+  decide::Feedback feedback;
+  feedback.customer_id = "c1";
+  feedback.decision_id = decision.decision_id();
+  feedback.action = "upgrade";
+  feedback.outcome = v1::OFFERED;
+  feedback.channel = v1::VOICE;
+  ASSERT_TRUE(a->RecordFeedback(feedback).ok());
+  ASSERT_TRUE(Reaches(*b, "c1", Events(*a, "c1")));
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  v1::Decision on_b;
+  do {
+    ASSERT_TRUE(b->Decide("c1", situation, &on_b).ok());
+    if (Ranked(on_b).empty()) break;
+    absl::SleepFor(absl::Milliseconds(5));
+  } while (absl::Now() < deadline);
+  EXPECT_THAT(Ranked(on_b), ElementsAre());
+  EXPECT_THAT(Dropped(on_b), ElementsAre("upgrade/cap"));
+}
+
+TEST_F(EngineClusterTest, ARetryIsStoredOnceOnEveryNode) {
+  auto a = OpenNode("a");
+  auto b = OpenNode("b");
+  ASSERT_TRUE(a && b);
+  EXPECT_TRUE(*a->Record(Contact("e1", "c1")));
+  // The same event again, from the writer and from another node: the
+  // stream's duplicate window answers.
+  EXPECT_FALSE(*a->Record(Contact("e1", "c1")));
+  EXPECT_FALSE(*b->Record(Contact("e1", "c1")));
+  ASSERT_TRUE(Reaches(*b, "c1", 1));
+  EXPECT_EQ(*a->log().CountEvents(), 1);
+  EXPECT_EQ(*b->log().CountEvents(), 1);
+
+  // A batch with a duplicate inside it and one already stored.
+  std::vector<v1::Event> batch = {Contact("e2", "c2"), Contact("e2", "c2"),
+                                  Contact("e1", "c1")};
+  EventSource source(std::move(batch));
+  IngestCounts counts;
+  ASSERT_TRUE(a->Ingest(source, IngestOptions(), &counts).ok());
+  EXPECT_EQ(counts.accepted, 1u);
+  EXPECT_EQ(counts.duplicates, 2u);
+  ASSERT_TRUE(Reaches(*b, "c2", 1));
+  EXPECT_EQ(*b->log().CountEvents(), 2);
+}
+
+TEST_F(EngineClusterTest, ARestartedNodeCatchesUpFromItsPlace) {
+  auto a = OpenNode("a");
+  ASSERT_TRUE(a != nullptr);
+  {
+    auto b = OpenNode("b");
+    ASSERT_TRUE(b != nullptr);
+    ASSERT_TRUE(a->Record(Contact("e1", "c1")).ok());
+    ASSERT_TRUE(Reaches(*b, "c1", 1));
+  }
+  // Written while b is away.
+  for (int i = 2; i <= 50; ++i) {
+    ASSERT_TRUE(a->Record(Contact(absl::StrCat("e", i), "c1", i * kHourUs)).ok());
+  }
+  auto b = OpenNode("b");
+  ASSERT_TRUE(b != nullptr);
+  // Open returns caught up; nothing was applied twice.
+  EXPECT_EQ(Events(*b, "c1"), 50u);
+  EXPECT_EQ(*b->log().CountEvents(), 50);
+  EXPECT_EQ(b->cluster_stats().applied, 49u);
+  EXPECT_EQ(Context(*a, "c1"), Context(*b, "c1"));
+}
+
+TEST_F(EngineClusterTest, AServerKilledUnderLoadLosesNothingAcknowledged) {
+  auto a = OpenNode("a");
+  auto b = OpenNode("b");
+  ASSERT_TRUE(a && b);
+  std::atomic<bool> stop{false};
+  std::vector<std::string> acknowledged;
+  std::thread writer([&] {
+    for (int i = 0; !stop.load() && i < 100000; ++i) {
+      const std::string id = absl::StrCat("w", i);
+      // A write the cluster did not acknowledge is retried, as a caller
+      // would: it is stored once however often it is sent.
+      for (int attempt = 0; attempt < 50; ++attempt) {
+        absl::StatusOr<bool> recorded =
+            a->Record(Contact(id, absl::StrCat("c", i % 20), i + 1));
+        if (recorded.ok()) {
+          acknowledged.push_back(id);
+          break;
+        }
+        absl::SleepFor(absl::Milliseconds(50));
+      }
+    }
+  });
+  absl::SleepFor(absl::Milliseconds(300));
+  cluster_->Kill(1);
+  absl::SleepFor(absl::Milliseconds(700));
+  stop = true;
+  writer.join();
+  ASSERT_GT(acknowledged.size(), 20u);
+  ASSERT_TRUE(cluster_->Restart(1).ok());
+  // Every node converges to the same state, and holds every acknowledged
+  // event once.
+  for (int c = 0; c < 20; ++c) {
+    const std::string customer = absl::StrCat("c", c);
+    const uint64_t expected = Events(*a, customer);
+    EXPECT_TRUE(Reaches(*b, customer, expected)) << customer;
+    EXPECT_EQ(Context(*a, customer), Context(*b, customer)) << customer;
+  }
+  EXPECT_EQ(*a->log().CountEvents(),
+            static_cast<int64_t>(acknowledged.size()));
+  EXPECT_EQ(*b->log().CountEvents(),
+            static_cast<int64_t>(acknowledged.size()));
+}
+
+TEST_F(EngineClusterTest, WithoutTheClusterWritesFailAndReadsGoOn) {
+  auto a = OpenNode("a");
+  ASSERT_TRUE(a != nullptr);
+  ASSERT_TRUE(a->Record(Contact("e1", "c1")).ok());
+  cluster_->Stop();
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (a->cluster_stats().connected && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  const cluster::Replicator::Stats stats = a->cluster_stats();
+  EXPECT_FALSE(stats.connected);
+  EXPECT_LE(stats.last_contact, absl::Now());
+  absl::StatusOr<bool> recorded = a->Record(Contact("e2", "c1"));
+  ASSERT_FALSE(recorded.ok());
+  EXPECT_EQ(base::KindOf(recorded.status()), base::ErrorKind::kUnreachable)
+      << recorded.status();
+  // Nothing was recorded here either, and the state still answers.
+  EXPECT_EQ(Events(*a, "c1"), 1u);
+  EXPECT_EQ(*a->log().CountEvents(), 1);
+}
+
+TEST_F(EngineClusterTest, NodesMustAgreeOnTheLayout) {
+  auto a = OpenNode("a");
+  ASSERT_TRUE(a != nullptr);
+  EngineOptions options = Options();
+  options.cluster.partitions = 32;
+  absl::StatusOr<std::unique_ptr<Engine>> other =
+      Engine::Open(dir_.File("other.db"), std::move(options));
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.status().code(), absl::StatusCode::kFailedPrecondition)
+      << other.status();
+}
+
+}  // namespace
+}  // namespace motive::engine
