@@ -18,7 +18,7 @@ FUZZ_FLAGS := -DMOTIVE_FUZZ=ON -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=cla
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?=
 
-.PHONY: all deps build demo test torture soak thread-safety bench bench-short bench-bindings abi-baseline asan tsan fuzz format clean
+.PHONY: all deps build demo test torture soak thread-safety bench bench-short bench-cluster bench-bindings abi-baseline asan tsan fuzz format clean
 
 all: build
 
@@ -66,6 +66,12 @@ bench: build
 # Seconds, on small data: what CI can afford.
 bench-short: build
 	$(RELEASE)/tests/bench/motive_bench --short
+
+# The cluster's figures: freshness between two nodes, writes and catch-up
+# against a single node, reads while applying (three nats-server processes on
+# loopback; about a minute). EVENTS sets the batch size.
+bench-cluster: build
+	$(RELEASE)/tests/cluster/cluster_bench
 
 # What the Python and C# bindings add to a summary and a decision, against
 # the same calls from C in the same process (issue 6). A few seconds each.

@@ -1,0 +1,78 @@
+// Two CLI processes on two database files share one history through the
+// cluster (issue 17): `motive ingest --cluster` on one, `motive context` and
+// `motive timeline` on the other.
+
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/nats_cluster.h"
+#include "tests/testing/temp_dir.h"
+
+namespace motive {
+namespace {
+
+using ::motive::testing::NatsCluster;
+using ::testing::HasSubstr;
+
+// Runs `command` through the shell; its exit status and standard output
+// (standard error joined to it).
+struct Run {
+  int status;
+  std::string output;
+};
+Run Shell(const std::string& command) {
+  Run run{-1, ""};
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(
+      popen((command + " 2>&1").c_str(), "r"), &pclose);
+  if (pipe == nullptr) return run;
+  char chunk[4096];
+  while (size_t n = fread(chunk, 1, sizeof(chunk), pipe.get())) {
+    run.output.append(chunk, n);
+  }
+  run.status = pclose(pipe.release());
+  return run;
+}
+
+TEST(CliClusterTest, TwoProcessesShareOneHistory) {
+  if (!NatsCluster::Available()) GTEST_SKIP() << NatsCluster::kUnavailable;
+  absl::StatusOr<std::unique_ptr<NatsCluster>> cluster = NatsCluster::Start();
+  ASSERT_TRUE(cluster.ok()) << cluster.status();
+  motive::testing::TempDir dir;
+  const std::string events = dir.File("events.jsonl");
+  std::ofstream(events)
+      << R"({"event_id":"e1","customer_id":"ana","occurred_at":"2025-06-01T10:00:00Z","channel":"chat","type":"contact","topic":"billing","outcome":"unresolved"})"
+      << "\n"
+      << R"({"event_id":"e2","customer_id":"ana","occurred_at":"2025-06-02T10:00:00Z","channel":"voice","type":"contact","topic":"billing"})"
+      << "\n";
+  const std::string shared =
+      absl::StrCat(" --cluster ", (*cluster)->urls(), " --tenant cli");
+  const Run ingest = Shell(absl::StrCat(MOTIVE_CLI, " ingest --db ",
+                                        dir.File("a.db"), shared, " ", events));
+  ASSERT_EQ(ingest.status, 0) << ingest.output;
+  // Another process, another database: the events come through the cluster.
+  const Run timeline = Shell(absl::StrCat(
+      MOTIVE_CLI, " timeline --db ", dir.File("b.db"), shared, " ana"));
+  ASSERT_EQ(timeline.status, 0) << timeline.output;
+  EXPECT_THAT(timeline.output, HasSubstr("e1"));
+  EXPECT_THAT(timeline.output, HasSubstr("e2"));
+  // Without the cluster, the second node still has what it applied.
+  const Run alone =
+      Shell(absl::StrCat(MOTIVE_CLI, " timeline --db ", dir.File("b.db"),
+                         " ana"));
+  EXPECT_EQ(alone.status, 0) << alone.output;
+  EXPECT_THAT(alone.output, HasSubstr("e2"));
+  // A cluster that does not answer is a clear failure.
+  const Run unreachable = Shell(absl::StrCat(
+      MOTIVE_CLI, " ingest --db ", dir.File("c.db"),
+      " --cluster nats://127.0.0.1:1 --tenant cli ", events));
+  EXPECT_NE(unreachable.status, 0);
+  EXPECT_THAT(unreachable.output, HasSubstr("nats://127.0.0.1:1"));
+}
+
+}  // namespace
+}  // namespace motive
