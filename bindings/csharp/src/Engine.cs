@@ -78,6 +78,17 @@ namespace Motive
                     opts.RulesetOrigin = strings.Add(options.RulesetOrigin);
                     if (options.RetentionDays.HasValue) opts.RetentionDays = options.RetentionDays.Value;
                     opts.IdentityConfig = strings.Add(options.IdentityConfig);
+                    opts.ClusterServers = strings.Add(options.ClusterServers);
+                    opts.ClusterTenant = strings.Add(options.ClusterTenant);
+                    if (options.ClusterPartitions.HasValue) opts.ClusterPartitions = options.ClusterPartitions.Value;
+                    if (options.ClusterStreams.HasValue) opts.ClusterStreams = options.ClusterStreams.Value;
+                    if (options.ClusterReplicas.HasValue) opts.ClusterReplicas = options.ClusterReplicas.Value;
+                    if (options.ClusterWriteTimeoutMs.HasValue) opts.ClusterWriteTimeoutMs = options.ClusterWriteTimeoutMs.Value;
+                    if (options.ClusterOpenTimeoutMs.HasValue) opts.ClusterOpenTimeoutMs = options.ClusterOpenTimeoutMs.Value;
+                    opts.ClusterCredentials = strings.Add(options.ClusterCredentials);
+                    opts.ClusterTlsCa = strings.Add(options.ClusterTlsCa);
+                    opts.ClusterTlsCert = strings.Add(options.ClusterTlsCert);
+                    opts.ClusterTlsKey = strings.Add(options.ClusterTlsKey);
                 }
                 EngineHandle h;
                 int status = Native.mot_engine_open(out h, Utf8.ToNative(path), ref opts);
@@ -449,7 +460,10 @@ namespace Motive
         public EngineStats Stats()
         {
             NativeEngineStats s = default(NativeEngineStats);
-            s.StructSize = (uint)Marshal.SizeOf(typeof(NativeEngineStats));
+            // The init function refuses a size the struct never had, where
+            // mot_engine_stats_get would fill a mismatched layout silently.
+            MotiveException.Check(Native.mot_engine_stats_init(
+                ref s, (uint)Marshal.SizeOf(typeof(NativeEngineStats))));
             MotiveException.Check(Native.mot_engine_stats_get(ref s, Handle));
             return new EngineStats
             {
@@ -464,6 +478,12 @@ namespace Motive
                 AlertsRaised = s.AlertsRaised,
                 AlertsDropped = s.AlertsDropped,
                 AlertsQueued = s.AlertsQueued,
+                DamagedEvents = s.DamagedEvents,
+                FirstDamagedSeq = s.FirstDamagedSeq,
+                ClusterConnected = s.ClusterConnected != 0,
+                ClusterLastContactUs = s.ClusterLastContactUs,
+                ClusterApplied = s.ClusterApplied,
+                ClusterLag = s.ClusterLag,
             };
         }
 

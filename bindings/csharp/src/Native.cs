@@ -30,6 +30,17 @@ namespace Motive
         public IntPtr RulesetOrigin;
         public uint RetentionDays;
         public IntPtr IdentityConfig;
+        public IntPtr ClusterServers;  // since 0.7, as the rest
+        public IntPtr ClusterTenant;
+        public uint ClusterPartitions;
+        public uint ClusterStreams;
+        public uint ClusterReplicas;
+        public uint ClusterWriteTimeoutMs;
+        public uint ClusterOpenTimeoutMs;
+        public IntPtr ClusterCredentials;
+        public IntPtr ClusterTlsCa;
+        public IntPtr ClusterTlsCert;
+        public IntPtr ClusterTlsKey;
     }
 
     [StructLayout(LayoutKind.Sequential)]
@@ -83,6 +94,12 @@ namespace Motive
         public ulong AlertsRaised;
         public ulong AlertsDropped;
         public ulong AlertsQueued;
+        public ulong DamagedEvents;  // since 0.5
+        public long FirstDamagedSeq;
+        public int ClusterConnected;  // since 0.7, as the rest
+        public long ClusterLastContactUs;
+        public ulong ClusterApplied;
+        public ulong ClusterLag;
     }
 
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
@@ -181,6 +198,9 @@ namespace Motive
 
         [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern int mot_engine_snapshot(EngineHandle engine);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern int mot_engine_stats_init(ref NativeEngineStats stats, uint structSize);
 
         [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern int mot_engine_stats_get(ref NativeEngineStats output, EngineHandle engine);

@@ -27,6 +27,9 @@ namespace Motive
         /// <summary>An identifier stands for several customers (shared, or
         /// unlinked and on several). Since 0.6.</summary>
         Ambiguous = -14,
+        /// <summary>The cluster could not be reached, or did not answer in
+        /// time. Since 0.7.</summary>
+        Unreachable = -15,
     }
 
     /// <summary>
@@ -182,6 +185,35 @@ namespace Motive
         /// merge. Since 0.6.
         /// </summary>
         public string IdentityConfig { get; set; }
+        /// <summary>
+        /// The NATS servers of a cluster to share the history with, through
+        /// JetStream, comma-separated ("nats://10.0.0.1:4222,nats://10.0.0.2:4222"),
+        /// or null for none. A node's writes return once the cluster holds
+        /// them and the node applied them; when the cluster cannot be
+        /// reached in time, opening and writes throw with
+        /// Status.Unreachable. A node cannot be ReadOnly, and Erase and
+        /// ApplyRetention refuse it for now. See "Clusters" in motive.h.
+        /// Since 0.7, as the other Cluster settings.
+        /// </summary>
+        public string ClusterServers { get; set; }
+        /// <summary>Names the shared history: letters, digits, '-' and '_'; null for "default".</summary>
+        public string ClusterTenant { get; set; }
+        /// <summary>Partitions of the tenant's history (null: 256); the same on every node.</summary>
+        public uint? ClusterPartitions { get; set; }
+        /// <summary>Streams of the tenant (null: 4); the same on every node.</summary>
+        public uint? ClusterStreams { get; set; }
+        /// <summary>Copies of each stream, when this node creates them (null: 3).</summary>
+        public uint? ClusterReplicas { get; set; }
+        /// <summary>How long a write waits for the cluster (null: 5000 ms).</summary>
+        public uint? ClusterWriteTimeoutMs { get; set; }
+        /// <summary>How long opening waits for the cluster and for this node to catch up (null: 120000 ms).</summary>
+        public uint? ClusterOpenTimeoutMs { get; set; }
+        /// <summary>A NATS credentials file (.creds), or null.</summary>
+        public string ClusterCredentials { get; set; }
+        /// <summary>TLS files (PEM): the certificate authority, this node's certificate and its key; null for none.</summary>
+        public string ClusterTlsCa { get; set; }
+        public string ClusterTlsCert { get; set; }
+        public string ClusterTlsKey { get; set; }
     }
 
     /// <summary>The counts of an ingest (mot_ingest_report).</summary>
@@ -220,6 +252,18 @@ namespace Motive
         public ulong AlertsRaised { get; internal set; }
         public ulong AlertsDropped { get; internal set; }
         public ulong AlertsQueued { get; internal set; }
+        /// <summary>Stored events found damaged by the reads so far, and the first one's seq (0: none). Since 0.5.</summary>
+        public ulong DamagedEvents { get; internal set; }
+        public long FirstDamagedSeq { get; internal set; }
+        // A cluster node's link (false and zeros without a cluster). Since 0.7.
+        /// <summary>True while connected to the cluster.</summary>
+        public bool ClusterConnected { get; internal set; }
+        /// <summary>When the node was last known connected (now while connected), in microseconds since the epoch: now minus it bounds how stale the answers are.</summary>
+        public long ClusterLastContactUs { get; internal set; }
+        /// <summary>Messages of the streams applied since open.</summary>
+        public ulong ClusterApplied { get; internal set; }
+        /// <summary>Messages the streams hold that this node has not applied yet.</summary>
+        public ulong ClusterLag { get; internal set; }
     }
 
     /// <summary>

@@ -762,13 +762,50 @@ internal static class Tests
         }
     }
 
+    private static void TestClusterUnreachable()
+    {
+        // Nothing listens on port 1.
+        const string server = "nats://127.0.0.1:1";
+        string dir = Path.Combine(Path.GetTempPath(), "motive-cs-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            Fails(() => Engine.Open(Path.Combine(dir, "a.db"),
+                                    new EngineOptions { ClusterServers = server, ClusterOpenTimeoutMs = 500 }),
+                  Status.Unreachable, server, "open with an unreachable cluster");
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+        Check(Engine.StatusName(Status.Unreachable) == "cluster unreachable",
+              "status name " + Engine.StatusName(Status.Unreachable));
+    }
+
+    private static void TestStatsWithoutCluster()
+    {
+        using (Engine engine = Engine.Open(":memory:"))
+        {
+            Check(engine.Record(JourneyEvent(0, "c1")), "event stored");
+            EngineStats st = engine.Stats();
+            Check(!st.ClusterConnected && st.ClusterLastContactUs == 0 && st.ClusterApplied == 0 &&
+                  st.ClusterLag == 0,
+                  "no cluster link: " + st.ClusterConnected + " " + st.ClusterLastContactUs + " " +
+                  st.ClusterApplied + " " + st.ClusterLag);
+            // The fields before the link still line up.
+            Check(st.Customers == 1 && st.DamagedEvents == 0 && st.FirstDamagedSeq == 0,
+                  "stats customers " + st.Customers);
+        }
+    }
+
     public static int Main()
     {
         Action[] tests =
         {
             TestVersion, TestOpenAndDispose, TestRecordAndTimeline, TestIngest, TestSummary, TestErase, TestRetention,
             TestContextAndConfig, TestExpressions, TestRulesAndDecide, TestFeedback, TestAlerts,
-            TestIdentities, TestSharedIdentifier, TestImport, TestFinalizer,
+            TestIdentities, TestSharedIdentifier, TestImport, TestClusterUnreachable, TestStatsWithoutCluster,
+            TestFinalizer,
         };
         foreach (Action test in tests)
         {

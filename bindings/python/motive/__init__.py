@@ -13,7 +13,8 @@ bundled libmotive.so*), then on the system (libmotive.so.0).
 from ._errors import (AmbiguousError, Canceled, CorruptError, BusyError,
                       InternalError, InvalidArgument, IOError, MotiveError,
                       MotiveIOError, NotFound, OutOfMemory, ParseError,
-                      RejectedError, TooSmallError, Unsupported, VersionError)
+                      RejectedError, TooSmallError, UnreachableError,
+                      Unsupported, VersionError)
 from ._engine import (CHANNELS, CHURN_FACTORS, DIRECTIONS, FEEDBACK_OUTCOMES,
                       MOMENTS, NPS_CATEGORIES, OUTCOMES, STAGES, ContextSummary,
                       Engine, EngineStats, IngestReport, Rejection, check_expr,
@@ -29,5 +30,5 @@ __all__ = [
     "MotiveError", "InvalidArgument", "NotFound", "ParseError", "MotiveIOError",
     "CorruptError", "BusyError", "TooSmallError", "VersionError", "OutOfMemory",
     "InternalError", "RejectedError", "Canceled", "Unsupported",
-    "AmbiguousError",
+    "AmbiguousError", "UnreachableError",
 ]

@@ -14,7 +14,7 @@ import os
 import threading
 from ctypes import byref, c_char_p, c_int32, c_void_p
 from typing import (Any, Callable, Deque, Dict, Iterable, Iterator, List,
-                    Mapping, Optional, Tuple, Union)
+                    Mapping, Optional, Sequence, Tuple, Union)
 
 from . import _errors
 from . import _native as N
@@ -54,6 +54,7 @@ Time = Union[None, int, _dt.datetime]
 Event = Union[Mapping[str, Any], str, bytes]
 # An identifier: (namespace, value), such as ("phone", "+1 415 555 0100").
 Identity = Tuple[str, str]
+PathLike = Union[str, bytes, os.PathLike]
 
 
 # --- helpers ----------------------------------------------------------------
@@ -79,6 +80,10 @@ def _call_buf(fn: Callable[..., int], *args: Any) -> bytes:
 
 def _text(value: Optional[str]) -> Optional[bytes]:
     return None if value is None else value.encode("utf-8")
+
+
+def _path(value: Optional[PathLike]) -> Optional[bytes]:
+    return None if value is None else os.fsencode(value)
 
 
 def _id(value: str, what: str) -> bytes:
@@ -261,7 +266,14 @@ ContextSummary = _dataclass_of(
 EngineStats = _dataclass_of(
     N.mot_engine_stats, "EngineStats",
     """How the engine's state was built, and how big it is
-    (mot_engine_stats; snapshot_note is "" when there is nothing to say).""",
+    (mot_engine_stats; snapshot_note is "" when there is nothing to say).
+
+    A cluster node's link (all 0 without a cluster): cluster_connected (1
+    while connected), cluster_last_contact_us (when it was last known
+    connected, microseconds since the epoch: now minus it bounds how stale
+    the answers are), cluster_applied (messages of the streams applied since
+    open) and cluster_lag (messages the streams hold that this node has not
+    applied yet).""",
     ("snapshot_note",))
 
 
@@ -305,6 +317,23 @@ class Engine:
     region of national phone numbers, when a value counts as shared,
     namespaces that never merge).
 
+    Cluster options make the engine one node of many that share one history
+    through NATS JetStream, each with its own database file ("Clusters" in
+    motive.h): cluster (the NATS servers, "nats://host:4222", a
+    comma-separated str or a list of them; None: no cluster), tenant (names
+    the shared history: letters, digits, "-" and "_"; None: "default"),
+    cluster_partitions and cluster_streams (0: 256 and 4; the same on every
+    node of a tenant), cluster_replicas (copies of each stream this node
+    creates; 0: 3), cluster_write_timeout_ms (how long a write waits for
+    the cluster; 0: 5000), cluster_open_timeout_ms (how long opening waits
+    to connect and catch up; 0: 120000), cluster_credentials (a NATS .creds
+    file), cluster_tls_ca, cluster_tls_cert and cluster_tls_key (PEM
+    files). A node's writes return once the cluster holds them and the node
+    applied them; when the cluster cannot be reached in time, opening and
+    writes raise UnreachableError and queries go on answering from what was
+    applied (stats() says how stale). A cluster node cannot be read_only,
+    and erase() and apply_retention() refuse it for now.
+
     Every method that takes a customer id also takes identity=(namespace,
     value) instead: the customer that identifier belongs to (resolve()).
 
@@ -325,7 +354,18 @@ class Engine:
                  ruleset: Optional[str] = None,
                  ruleset_origin: Optional[str] = None,
                  retention_days: int = 0,
-                 identity_config: Optional[str] = None) -> None:
+                 identity_config: Optional[str] = None,
+                 cluster: Union[None, str, Sequence[str]] = None,
+                 tenant: Optional[str] = None,
+                 cluster_partitions: int = 0,
+                 cluster_streams: int = 0,
+                 cluster_replicas: int = 0,
+                 cluster_write_timeout_ms: int = 0,
+                 cluster_open_timeout_ms: int = 0,
+                 cluster_credentials: Optional[PathLike] = None,
+                 cluster_tls_ca: Optional[PathLike] = None,
+                 cluster_tls_cert: Optional[PathLike] = None,
+                 cluster_tls_key: Optional[PathLike] = None) -> None:
         self._handle: Optional[int] = None
         self._alert_user_data = 0
         self.callback_errors: Deque[BaseException] = collections.deque(maxlen=100)
@@ -344,6 +384,19 @@ class Engine:
         opts.ruleset_origin = _text(ruleset_origin)
         opts.retention_days = retention_days
         opts.identity_config = _text(identity_config)
+        if cluster is not None and not isinstance(cluster, str):
+            cluster = ",".join(cluster)
+        opts.cluster_servers = _text(cluster)
+        opts.cluster_tenant = _text(tenant)
+        opts.cluster_partitions = cluster_partitions
+        opts.cluster_streams = cluster_streams
+        opts.cluster_replicas = cluster_replicas
+        opts.cluster_write_timeout_ms = cluster_write_timeout_ms
+        opts.cluster_open_timeout_ms = cluster_open_timeout_ms
+        opts.cluster_credentials = _path(cluster_credentials)
+        opts.cluster_tls_ca = _path(cluster_tls_ca)
+        opts.cluster_tls_cert = _path(cluster_tls_cert)
+        opts.cluster_tls_key = _path(cluster_tls_key)
         handle = c_void_p()
         _check(_lib.mot_engine_open(byref(handle), os.fsencode(path),
                                     byref(opts)))

@@ -20,6 +20,7 @@ EREJECTED = -11
 ECANCELED = -12
 EUNSUPPORTED = -13
 EAMBIGUOUS = -14
+EUNREACHABLE = -15
 
 
 class MotiveError(Exception):
@@ -100,6 +101,12 @@ class AmbiguousError(MotiveError, LookupError):
     customer id or by another identifier."""
 
 
+class UnreachableError(MotiveError, ConnectionError):
+    """MOT_EUNREACHABLE: the cluster could not be reached, or did not answer
+    in time. Nothing was recorded, unless a write timed out after the
+    cluster stored it: writing it again is safe, it is stored once."""
+
+
 # motive.IOError, as the status is named in C; MotiveIOError inside this
 # package so that the built-in IOError is never shadowed here.
 IOError = MotiveIOError  # noqa: A001
@@ -119,6 +126,7 @@ _BY_CODE: Dict[int, Type[MotiveError]] = {
     ECANCELED: Canceled,
     EUNSUPPORTED: Unsupported,
     EAMBIGUOUS: AmbiguousError,
+    EUNREACHABLE: UnreachableError,
 }
 
 # Shown as motive.InvalidArgument, not motive._errors.InvalidArgument.

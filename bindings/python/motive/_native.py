@@ -19,10 +19,11 @@ from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_double, c_int,
 from typing import List
 
 # The C ABI major version this binding speaks, and the oldest library with
-# every function it declares (0.6 added identities, and identity_config to
-# mot_engine_options).
+# every function and struct field it declares (0.7 added the cluster
+# settings to mot_engine_options and the cluster link to mot_engine_stats:
+# an older library refuses those struct sizes).
 ABI_MAJOR = 0
-MIN_VERSION_NUMBER = 6000
+MIN_VERSION_NUMBER = 7000
 
 # The longest customer id, in bytes, without the NUL.
 CUSTOMER_ID_MAX = 128
@@ -58,6 +59,18 @@ class mot_engine_options(Structure):
         ("ruleset_origin", c_char_p),
         ("retention_days", c_uint32),
         ("identity_config", c_char_p),
+        # Since 0.7:
+        ("cluster_servers", c_char_p),
+        ("cluster_tenant", c_char_p),
+        ("cluster_partitions", c_uint32),
+        ("cluster_streams", c_uint32),
+        ("cluster_replicas", c_uint32),
+        ("cluster_write_timeout_ms", c_uint32),
+        ("cluster_open_timeout_ms", c_uint32),
+        ("cluster_credentials", c_char_p),
+        ("cluster_tls_ca", c_char_p),
+        ("cluster_tls_cert", c_char_p),
+        ("cluster_tls_key", c_char_p),
     ]
 
 
@@ -171,6 +184,14 @@ class mot_engine_stats(Structure):
         ("alerts_raised", c_uint64),
         ("alerts_dropped", c_uint64),
         ("alerts_queued", c_uint64),
+        # Since 0.5:
+        ("damaged_events", c_uint64),
+        ("first_damaged_seq", c_int64),
+        # Since 0.7:
+        ("cluster_connected", c_int32),
+        ("cluster_last_contact_us", c_int64),
+        ("cluster_applied", c_uint64),
+        ("cluster_lag", c_uint64),
     ]
 
 
@@ -281,7 +302,8 @@ def _load() -> ctypes.CDLL:
             try:
                 fn = getattr(lib, name)
             except AttributeError as e:
-                raise OSError(f"{path} lacks {name}: motive >= 0.6 needed") from e
+                raise OSError(f"{path} lacks {name}: motive >= "
+                              f"0.{MIN_VERSION_NUMBER // 1000} needed") from e
             fn.restype = restype
             fn.argtypes = argtypes
         number = lib.mot_version_number()

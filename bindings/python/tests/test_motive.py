@@ -7,8 +7,12 @@ import json
 import logging
 import math
 import os
+import shutil
+import socket
+import subprocess
 import tempfile
 import threading
+import time
 import unittest
 
 import motive
@@ -87,7 +91,8 @@ class ModuleTest(unittest.TestCase):
                  -7: motive.TooSmallError, -8: motive.VersionError,
                  -9: motive.OutOfMemory, -10: motive.InternalError,
                  -11: motive.RejectedError, -12: motive.Canceled,
-                 -13: motive.Unsupported, -14: motive.AmbiguousError}
+                 -13: motive.Unsupported, -14: motive.AmbiguousError,
+                 -15: motive.UnreachableError}
         for code, cls in codes.items():
             e = motive._errors.error_for(code, "why")
             self.assertIs(type(e), cls)
@@ -98,6 +103,9 @@ class ModuleTest(unittest.TestCase):
         self.assertIs(motive.IOError, motive.MotiveIOError)
         self.assertIsInstance(motive.InvalidArgument(-1, ""), ValueError)
         self.assertIsInstance(motive.AmbiguousError(-14, ""), LookupError)
+        self.assertIsInstance(motive.UnreachableError(-15, ""),
+                              ConnectionError)
+        self.assertEqual(motive.strerror(-15), "cluster unreachable")
 
     def test_struct_layouts_match_the_library(self):
         # _init refuses a size the struct never had: each mirror is exact.
@@ -968,6 +976,77 @@ class ImportTest(unittest.TestCase):
         self.assertIn("timezone", str(cm.exception))
         with self.assertRaises(TypeError):
             self.eng.ingest(b"{}", platform=True)
+
+
+class ClusterTest(unittest.TestCase):
+
+    def setUp(self):
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        self.dir = tmp.name
+
+    def test_unreachable_cluster(self):
+        # Nothing listens on port 1.
+        server = "nats://127.0.0.1:1"
+        with self.assertRaises(motive.UnreachableError) as cm:
+            motive.Engine(os.path.join(self.dir, "a.db"), cluster=server,
+                          cluster_open_timeout_ms=500)
+        self.assertEqual(cm.exception.code, -15)
+        self.assertIn(server, str(cm.exception))
+
+    def test_stats_without_a_cluster(self):
+        with motive.Engine() as eng:
+            self.assertTrue(eng.record(journey("c1")[0]))
+            st = eng.stats()
+        self.assertEqual((st.cluster_connected, st.cluster_last_contact_us,
+                          st.cluster_applied, st.cluster_lag), (0, 0, 0, 0))
+        # The fields before them still line up.
+        self.assertEqual(st.customers, 1)
+
+    def test_two_nodes_share_an_event(self):
+        url = self.start_nats_server()
+        options = dict(cluster=url, tenant="py", cluster_replicas=1,
+                       cluster_partitions=8, cluster_streams=1,
+                       cluster_open_timeout_ms=10000)
+        with motive.Engine(os.path.join(self.dir, "a.db"), **options) as a, \
+                motive.Engine(os.path.join(self.dir, "b.db"), **options) as b:
+            self.assertTrue(a.record(journey("c1")[1]))
+            deadline = time.monotonic() + 10
+            while b.summary("c1").events < 1 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            self.assertEqual(b.summary("c1").events, 1)
+            self.assertEqual(b.timeline("c1")[0]["event_id"], "c1-c1")
+            st = b.stats()
+            self.assertEqual(st.cluster_connected, 1)
+            self.assertGreaterEqual(st.cluster_applied, 1)
+            self.assertGreater(st.cluster_last_contact_us, 0)
+
+    def start_nats_server(self):
+        """A one-server NATS JetStream on a free loopback port, stopped at
+        the end of the test; its URL."""
+        binary = shutil.which("nats-server")
+        if binary is None:
+            self.skipTest("nats-server is not installed (Debian: nats-server)")
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        store = os.path.join(self.dir, "jetstream")
+        server = subprocess.Popen(
+            [binary, "-js", "-a", "127.0.0.1", "-p", str(port),
+             "--store_dir", store],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.addCleanup(server.wait, 10)
+        self.addCleanup(server.terminate)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), 0.2).close()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    self.fail(f"nats-server on port {port} did not start")
+                time.sleep(0.05)
+        return f"nats://127.0.0.1:{port}"
 
 
 if __name__ == "__main__":
