@@ -48,7 +48,8 @@ void AddClusterFlags(CommandLine& cl, EngineFiles* files) {
           .help = "share the history with the other nodes of a NATS "
                   "JetStream cluster: its servers, "
                   "nats://HOST:PORT[,nats://HOST:PORT...] (the streams are "
-                  "created when missing)"},
+                  "created when missing); the database is this node's copy, "
+                  "created when missing and brought up to date first"},
          &files->cluster);
   cl.Add({.name = "tenant",
           .value_name = "NAME",
@@ -100,7 +101,14 @@ EnginePtr OpenEngine(std::string_view command, const std::string& path,
     }
     options.identity_config = identity_config.c_str();
   }
-  if (!files.cluster.empty()) options.cluster_servers = files.cluster.c_str();
+  if (!files.cluster.empty()) {
+    // The database is this node's copy of the shared history: created when
+    // missing and brought up to date at open, by a writer, whatever the
+    // command (a read-only engine cannot apply the cluster's events).
+    options.cluster_servers = files.cluster.c_str();
+    options.read_only = 0;
+    options.create_if_missing = 1;
+  }
   if (!files.tenant.empty()) options.cluster_tenant = files.tenant.c_str();
   mot_engine* engine = nullptr;
   const int rc = mot_engine_open(&engine, path.c_str(), &options);

@@ -25,33 +25,17 @@
 #include "engine/engine.h"
 #include "gtest/gtest.h"
 #include "model/event_validation.h"
+#include "tests/testing/event_source.h"
 #include "tests/testing/nats_cluster.h"
 #include "tests/testing/temp_dir.h"
 
 namespace motive::engine {
 namespace {
 
+using ::motive::testing::EventSource;
 using ::motive::testing::NatsCluster;
 
 constexpr int64_t kStartUs = int64_t{1749988800} * 1000 * 1000;
-
-class EventSource : public model::RecordSource {
- public:
-  explicit EventSource(const std::vector<v1::Event>& events)
-      : events_(events) {}
-  bool Next(model::InputRecord* record) override {
-    if (next_ == events_.size()) return false;
-    record->number = next_ + 1;
-    record->event = events_[next_++];
-    return true;
-  }
-  absl::Status status() const override { return absl::OkStatus(); }
-  uint64_t bytes_read() const override { return next_; }
-
- private:
-  const std::vector<v1::Event>& events_;
-  size_t next_ = 0;
-};
 
 v1::Event Contact(const std::string& prefix, int i) {
   v1::Event e;

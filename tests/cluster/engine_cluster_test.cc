@@ -19,6 +19,7 @@
 #include "gtest/gtest.h"
 #include "model/event_validation.h"
 #include "tests/testing/decision_testing.h"
+#include "tests/testing/event_source.h"
 #include "tests/testing/nats_cluster.h"
 #include "tests/testing/temp_dir.h"
 
@@ -27,6 +28,7 @@ namespace {
 
 using ::google::protobuf::util::MessageDifferencer;
 using ::motive::testing::Dropped;
+using ::motive::testing::EventSource;
 using ::motive::testing::NatsCluster;
 using ::motive::testing::Ranked;
 using ::testing::ElementsAre;
@@ -44,25 +46,6 @@ constexpr char kRules[] = R"pb(
   }
   contact_policy { caps { group: "upsell" max: 1 window: "30d" } }
 )pb";
-
-// Hands out `events`, one record each.
-class EventSource : public model::RecordSource {
- public:
-  explicit EventSource(std::vector<v1::Event> events)
-      : events_(std::move(events)) {}
-  bool Next(model::InputRecord* record) override {
-    if (next_ == events_.size()) return false;
-    record->number = next_ + 1;
-    record->event = events_[next_++];
-    return true;
-  }
-  absl::Status status() const override { return absl::OkStatus(); }
-  uint64_t bytes_read() const override { return next_; }
-
- private:
-  std::vector<v1::Event> events_;
-  size_t next_ = 0;
-};
 
 class EngineClusterTest : public ::testing::Test {
  protected:
