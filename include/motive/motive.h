@@ -599,7 +599,10 @@ MOT_API int mot_retention_apply(uint64_t *removed, mot_engine *engine);
  *
  * Without the cluster, writes fail with MOT_EUNREACHABLE and nothing is
  * recorded anywhere (a write that timed out may have been stored: writing
- * it again is safe, it is stored once); queries keep answering from what
+ * it again is safe, it is stored once). A node's database syncs as
+ * MOT_DURABILITY_GROUP whatever `durability` says: the streams are the
+ * durable copy, and a database that lost its last commits to a power loss
+ * lost its place in the streams with them, so it applies them again; queries keep answering from what
  * was applied, and mot_engine_stats says how stale that is. Erasure and
  * retention (mot_customer_erase, mot_retention_apply) are refused on a
  * cluster node with MOT_EINVALID for now. A read-only engine cannot be a

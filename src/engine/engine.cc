@@ -78,6 +78,13 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& path,
   if (!identities.ok()) {
     return base::Annotate(identities.status(), "identity_config");
   }
+  if (!options.cluster.servers.empty()) {
+    // A node's log is a replica: what it acknowledges, a majority of the
+    // stream's servers hold, and after a power loss the log resumes from
+    // the positions it kept with its events. Syncing each apply would buy
+    // nothing but a millisecond per write.
+    options.log.durability = store::Durability::kGroup;
+  }
   absl::StatusOr<std::unique_ptr<store::EventLog>> log =
       store::EventLog::Open(path, options.log);
   if (!log.ok()) return log.status();

@@ -120,6 +120,9 @@ struct IngestOptions {
 // Queries never leave the process. A node that cannot reach the cluster
 // refuses writes (Unavailable: nothing is recorded anywhere) and goes on
 // answering queries from what it applied; cluster_stats() says how stale.
+// A node's log syncs in groups whatever EngineOptions::log says: the stream
+// is the durable copy, and a log that lost its last group to a power loss
+// lost the positions with it, so it applies those events again.
 //
 // What one node writes is in another's state after the freshness delay
 // (milliseconds on one site; see the README's figures). Contact-policy caps
