@@ -603,10 +603,15 @@ MOT_API int mot_retention_apply(uint64_t *removed, mot_engine *engine);
  * MOT_DURABILITY_GROUP whatever `durability` says: the streams are the
  * durable copy, and a database that lost its last commits to a power loss
  * lost its place in the streams with them, so it applies them again; queries keep answering from what
- * was applied, and mot_engine_stats says how stale that is. Erasure and
- * retention (mot_customer_erase, mot_retention_apply) are refused on a
- * cluster node with MOT_EINVALID for now. A read-only engine cannot be a
- * node. */
+ * was applied, and mot_engine_stats says how stale that is.
+ *
+ * mot_customer_erase on a node erases the customer on every node (each
+ * applies the instruction, this one before the call returns), then erases
+ * the streams' copies of their events, so that a node that joins later
+ * never sees them; if that last step fails (MOT_EUNREACHABLE), erase again
+ * to finish. mot_retention_apply runs on each node over its own database;
+ * the streams keep messages for their own maximum age, which should be at
+ * least the retention period. A read-only engine cannot be a node. */
 
 /* ------------------------------------------------------------------------ */
 /* Identities                                                               */

@@ -3,8 +3,10 @@
 #include <nats/nats.h>
 
 #include <algorithm>
+#include <set>
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -472,6 +474,73 @@ absl::StatusOr<std::vector<Replicator::Ack>> Replicator::Publish(
   if (status.ok()) status = batch.error;
   if (!status.ok()) return status;
   return std::move(batch.acks);
+}
+
+absl::Status Replicator::EraseMessages(absl::Span<const v1::Event> events) {
+  absl::flat_hash_set<std::string> ids;
+  std::set<uint32_t> partitions;
+  for (const v1::Event& event : events) {
+    ids.insert(event.event_id());
+    partitions.insert(PartitionOf(event.customer_id(), topology_.partitions()));
+    if (!event.interaction_id().empty()) {
+      partitions.insert(
+          PartitionOf(event.interaction_id(), topology_.partitions()));
+    }
+  }
+  for (uint32_t partition : partitions) {
+    const std::string& stream =
+        topology_.stream_name(topology_.StreamOf(partition));
+    const std::string subject = topology_.Subject(partition);
+    // A partition's messages, read once through a consumer of its own.
+    jsSubOptions options;
+    jsSubOptions_Init(&options);
+    options.Stream = stream.c_str();
+    options.Ordered = true;
+    options.Config.DeliverPolicy = js_DeliverAll;
+    natsSubscription* sub = nullptr;
+    natsStatus s =
+        js_SubscribeSync(&sub, js_, subject.c_str(), nullptr, &options, nullptr);
+    if (s != NATS_OK) {
+      return Unavailable(absl::StrCat("reading partition ", partition), s);
+    }
+    std::vector<uint64_t> doomed;
+    while (true) {
+      natsMsg* msg = nullptr;
+      // An empty partition delivers nothing: the wait ends it.
+      s = natsSubscription_NextMsg(&msg, sub, 2000);
+      if (s == NATS_TIMEOUT) break;
+      if (s != NATS_OK) {
+        natsSubscription_Unsubscribe(sub);
+        natsSubscription_Destroy(sub);
+        return Unavailable(absl::StrCat("reading partition ", partition), s);
+      }
+      jsMsgMetaData* meta = nullptr;
+      bool done = true;
+      if (natsMsg_GetMetaData(&meta, msg) == NATS_OK) {
+        v1::Event event;
+        if (event.ParseFromArray(natsMsg_GetData(msg),
+                                 natsMsg_GetDataLength(msg)) &&
+            ids.contains(event.event_id())) {
+          doomed.push_back(meta->Sequence.Stream);
+        }
+        done = meta->NumPending == 0;
+        jsMsgMetaData_Destroy(meta);
+      }
+      natsMsg_Destroy(msg);
+      if (done) break;
+    }
+    natsSubscription_Unsubscribe(sub);
+    natsSubscription_Destroy(sub);
+    for (uint64_t seq : doomed) {
+      jsErrCode code = static_cast<jsErrCode>(0);
+      s = js_EraseMsg(js_, stream.c_str(), seq, nullptr, &code);
+      if (s != NATS_OK) {
+        return Unavailable(
+            absl::StrCat("erasing message ", seq, " of ", stream), s);
+      }
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Replicator::WaitApplied(absl::Span<const Ack> acks,

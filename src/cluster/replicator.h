@@ -96,6 +96,13 @@ class Replicator {
       absl::Span<const v1::Event> events,
       absl::Span<const std::string> bodies);
 
+  // Erases from the streams every message that is one of `events` (by
+  // event id): the server overwrites them. A message is looked for in the
+  // partitions of the events' customer ids and interaction ids (an
+  // enrichment was published under its interaction before it had a
+  // customer). Errors: Unavailable, and the server's.
+  absl::Status EraseMessages(absl::Span<const v1::Event> events);
+
   // Waits until this node applied every acknowledged event of `acks`.
   // DeadlineExceeded after `deadline`.
   absl::Status WaitApplied(absl::Span<const Ack> acks, absl::Time deadline);

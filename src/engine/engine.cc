@@ -548,30 +548,46 @@ absl::Status Engine::Share(std::vector<v1::Event>& batch,
 absl::Status Engine::ApplyShared(std::vector<v1::Event>& events,
                                  std::vector<std::string>& bodies,
                                  const store::StreamPositions& positions) {
-  IngestCounts counts;
-  std::vector<IngestCounts> per_event(events.size());
-  absl::Status status =
-      AppendBatch(events, &bodies, &counts, &per_event, positions);
-  if (status.ok()) {
-    base::MutexLock lock(&outcomes_mu_);
-    for (size_t i = 0; i < events.size(); ++i) {
-      auto it = outcomes_.find(events[i].event_id());
-      // The first copy applied is the one stored; a later one of the same
-      // id is the log's duplicate.
-      if (it == outcomes_.end() || it->second.applied) continue;
-      it->second.applied = true;
-      it->second.counts = per_event[i];
+  // Erase instructions split the batch: what comes before one is stored
+  // before it erases, what comes after it after. The positions go with the
+  // last part: an erasure applied again after a crash erases nothing more.
+  size_t begin = 0;
+  while (true) {
+    size_t end = begin;
+    while (end < events.size() && events[end].type() != kEraseType) ++end;
+    std::vector<v1::Event> part(std::make_move_iterator(events.begin() + begin),
+                                std::make_move_iterator(events.begin() + end));
+    std::vector<std::string> part_bodies(
+        std::make_move_iterator(bodies.begin() + begin),
+        std::make_move_iterator(bodies.begin() + end));
+    const bool last = end == events.size();
+    IngestCounts counts;
+    std::vector<IngestCounts> per_event(part.size());
+    absl::Status status =
+        AppendBatch(part, &part_bodies, &counts, &per_event,
+                    last ? positions : store::StreamPositions());
+    if (status.ok() && !last) {
+      absl::StatusOr<uint64_t> erased =
+          EraseHere(events[end].customer_id());
+      status = erased.status();
+      part.push_back(events[end]);
+      per_event.emplace_back().accepted = 1;
     }
+    if (status.ok()) {
+      base::MutexLock lock(&outcomes_mu_);
+      for (size_t i = 0; i < part.size(); ++i) {
+        auto it = outcomes_.find(part[i].event_id());
+        // The first copy applied is the one stored; a later one of the
+        // same id is the log's duplicate.
+        if (it == outcomes_.end() || it->second.applied) continue;
+        it->second.applied = true;
+        it->second.counts = per_event[i];
+      }
+    }
+    DeliverAlerts();
+    if (!status.ok() || last) return status;
+    begin = end + 1;
   }
-  DeliverAlerts();
-  return status;
-}
-
-absl::Status Engine::SingleNodeOnly(absl::string_view what) const {
-  if (replicator_ == nullptr) return absl::OkStatus();
-  return absl::FailedPreconditionError(absl::StrCat(
-      what, " runs on a single node only: this engine shares its history "
-            "with a cluster"));
 }
 
 cluster::Replicator::Stats Engine::cluster_stats() const {
@@ -1029,11 +1045,43 @@ absl::StatusOr<uint64_t> Engine::EraseCustomer(absl::string_view customer_id) {
   if (customer_id.empty()) {
     return absl::InvalidArgumentError("customer_id is empty");
   }
-  if (absl::Status s = SingleNodeOnly("erasure"); !s.ok()) return s;
   if (read_only_) {
     return absl::InvalidArgumentError(
         "the engine was opened read-only; nothing can be erased");
   }
+  return replicator_ != nullptr ? EraseShared(customer_id)
+                                : EraseHere(customer_id);
+}
+
+absl::StatusOr<uint64_t> Engine::EraseShared(absl::string_view customer_id) {
+  const std::string profile = identities_->ProfileOf(customer_id);
+  absl::StatusOr<std::vector<v1::Event>> events =
+      log_->ReadCustomers(identities_->Anchors(profile), store::TimeRange{});
+  if (!events.ok()) return events.status();
+  // Every node erases the profile when it applies the instruction, this
+  // one before Record returns.
+  v1::Event erase;
+  erase.set_event_id(absl::StrCat("erase:", profile, "@",
+                                  absl::ToUnixMicros(clock_())));
+  erase.set_customer_id(profile);
+  erase.set_type(std::string(kEraseType));
+  *erase.mutable_occurred_at() = model::FromUnixMicros(
+      absl::ToUnixMicros(clock_()));
+  if (absl::StatusOr<bool> recorded = Record(std::move(erase));
+      !recorded.ok()) {
+    return recorded.status();
+  }
+  // Then the streams forget the events, so that no node that joins later
+  // applies them.
+  if (absl::Status s = replicator_->EraseMessages(*events); !s.ok()) {
+    return base::Annotate(s, absl::StrCat("erased on every node, but not "
+                                          "yet from the streams; erase ",
+                                          profile, " again to finish"));
+  }
+  return events->size();
+}
+
+absl::StatusOr<uint64_t> Engine::EraseHere(absl::string_view customer_id) {
   base::MutexLock ingest(&ingest_mu_);
   // The whole profile: every customer id and identifier merged into it.
   const std::string profile = identities_->ProfileOf(customer_id);
@@ -1065,7 +1113,6 @@ absl::StatusOr<uint64_t> Engine::EraseCustomer(absl::string_view customer_id) {
 }
 
 absl::StatusOr<uint64_t> Engine::ApplyRetention() {
-  if (absl::Status s = SingleNodeOnly("retention"); !s.ok()) return s;
   if (read_only_) {
     return absl::InvalidArgumentError(
         "the engine was opened read-only; nothing can be expired");

@@ -129,8 +129,11 @@ struct IngestOptions {
 // count the offers and feedback every node recorded, so two nodes deciding
 // for one customer within that delay may each allow the last offer the cap
 // leaves. Proactive alerts are raised by every node that applies the event.
-// Erasure and retention stay single-node operations for now: they refuse to
-// run on a cluster node (FailedPrecondition).
+// Erasure on a node is an instruction every node applies (each erases the
+// profile from its log, state and snapshot), and then the streams erase
+// their copies of its events, so that a node joining later never sees them.
+// Retention runs on each node over its own log; the streams keep messages
+// for their own maximum age, which operators set at least as long.
 class Engine {
  public:
   // Opens the log at `path` (":memory:" for an ephemeral one); see
@@ -364,8 +367,12 @@ class Engine {
                            const store::StreamPositions& positions);
   // Starts the replicator and catches up with the streams (Open).
   absl::Status JoinCluster(const cluster::ClusterOptions& options);
-  // FailedPrecondition naming `what` on a cluster node.
-  absl::Status SingleNodeOnly(absl::string_view what) const;
+  // Erasure on this node alone, and on a cluster node: an instruction
+  // every node applies (kEraseType), then the streams' copies erased.
+  absl::StatusOr<uint64_t> EraseHere(absl::string_view customer_id);
+  absl::StatusOr<uint64_t> EraseShared(absl::string_view customer_id);
+  // The type of the instruction to erase its customer_id's profile.
+  static constexpr absl::string_view kEraseType = "motive.erase";
   // Profiles whose merges and splits the state has yet to follow.
   using Touched = absl::flat_hash_set<std::string>;
   // Gives the batch's enrichments without a customer the anchor of their

@@ -111,6 +111,28 @@ class EngineClusterTest : public ::testing::Test {
     return context.SerializeAsString();
   }
 
+  // The messages the tenant's streams hold, read through a connection of
+  // the test's own.
+  uint64_t StreamMessages() {
+    absl::StatusOr<motive::testing::NatsConnectionPtr> connection =
+        motive::testing::ConnectNats(cluster_->urls());
+    EXPECT_TRUE(connection.ok()) << connection.status();
+    if (!connection.ok()) return 0;
+    jsCtx* js = nullptr;
+    EXPECT_EQ(natsConnection_JetStream(&js, connection->get(), nullptr),
+              NATS_OK);
+    motive::testing::JsCtxPtr owned(js);
+    uint64_t messages = 0;
+    for (const char* stream : {"MOTIVE_test_0", "MOTIVE_test_1"}) {
+      jsStreamInfo* info = nullptr;
+      EXPECT_EQ(js_GetStreamInfo(&info, js, stream, nullptr, nullptr),
+                NATS_OK);
+      motive::testing::JsStreamInfoPtr owned_info(info);
+      if (info != nullptr) messages += info->State.Msgs;
+    }
+    return messages;
+  }
+
   motive::testing::TempDir dir_;
   std::unique_ptr<NatsCluster> cluster_;
 };
@@ -244,6 +266,35 @@ TEST_F(EngineClusterTest, ANewNodeStartsFromACopyOfAnother) {
   EXPECT_EQ(c->cluster_stats().applied, 10u);
   EXPECT_EQ(Events(*c, "c1"), 40u);
   EXPECT_EQ(Context(*a, "c1"), Context(*c, "c1"));
+}
+
+TEST_F(EngineClusterTest, AnErasureReachesEveryNodeAndTheStreams) {
+  auto a = OpenNode("a");
+  auto b = OpenNode("b");
+  ASSERT_TRUE(a && b);
+  for (int i = 1; i <= 5; ++i) {
+    ASSERT_TRUE(a->Record(Contact(absl::StrCat("x", i), "gone", i * kHourUs)).ok());
+    ASSERT_TRUE(a->Record(Contact(absl::StrCat("y", i), "kept", i * kHourUs)).ok());
+  }
+  ASSERT_TRUE(Reaches(*b, "gone", 5));
+  // Asked on b; a erases it too, before b's call returns on b.
+  absl::StatusOr<uint64_t> erased = b->EraseCustomer("gone");
+  ASSERT_TRUE(erased.ok()) << erased.status();
+  EXPECT_EQ(*erased, 5u);
+  EXPECT_EQ(Events(*b, "gone"), 0u);
+  ASSERT_TRUE(Reaches(*a, "gone", 0));
+  EXPECT_EQ(*a->log().CountEvents(), 5);
+  EXPECT_EQ(*b->log().CountEvents(), 5);
+  EXPECT_EQ(Events(*a, "kept"), 5u);
+  // The streams hold the ten events less the five erased, and the
+  // instruction.
+  EXPECT_EQ(StreamMessages(), 6u);
+  // A node that joins later never sees the erased events.
+  auto c = OpenNode("c");
+  ASSERT_TRUE(c != nullptr);
+  EXPECT_EQ(Events(*c, "gone"), 0u);
+  EXPECT_EQ(Events(*c, "kept"), 5u);
+  EXPECT_EQ(*c->log().CountEvents(), 5);
 }
 
 TEST_F(EngineClusterTest, AServerKilledUnderLoadLosesNothingAcknowledged) {
