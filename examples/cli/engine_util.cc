@@ -56,6 +56,12 @@ void AddClusterFlags(CommandLine& cl, EngineFiles* files) {
           .help = "with --cluster: the shared history's name (letters, "
                   "digits, '-', '_'); default \"default\""},
          &files->tenant);
+  cl.Add({.name = "partitions",
+          .value_name = "LIST",
+          .help = "with --cluster: the partitions this node holds, such as "
+                  "0-63,128 (of 256); default all. Customers of others are "
+                  "refused, naming their partition"},
+         &files->partitions);
 }
 
 namespace {
@@ -110,6 +116,9 @@ EnginePtr OpenEngine(std::string_view command, const std::string& path,
     options.create_if_missing = 1;
   }
   if (!files.tenant.empty()) options.cluster_tenant = files.tenant.c_str();
+  if (!files.partitions.empty()) {
+    options.cluster_held_partitions = files.partitions.c_str();
+  }
   mot_engine* engine = nullptr;
   const int rc = mot_engine_open(&engine, path.c_str(), &options);
   if (rc == MOT_OK) return EnginePtr(engine);

@@ -29,8 +29,8 @@ void AddContextConfigFlag(CommandLine& cl, std::string* path);
 void AddIdentityConfigFlag(CommandLine& cl, std::string* path);
 
 struct EngineFiles;
-// Adds --cluster URLS and --tenant NAME: the NATS JetStream cluster to share
-// the history with (see "Clusters" in motive.h).
+// Adds --cluster URLS, --tenant NAME and --partitions LIST: the NATS
+// JetStream cluster to share the history with (see "Clusters" in motive.h).
 void AddClusterFlags(CommandLine& cl, EngineFiles* files);
 
 struct EngineCloser {
@@ -46,6 +46,7 @@ struct EngineFiles {
   std::string identity_config;  // --identity-config: motive.v1.IdentityConfig
   std::string cluster;          // --cluster: nats://HOST:PORT,...
   std::string tenant;           // --tenant
+  std::string partitions;       // --partitions: the ones this node holds
 };
 
 // Opens the database at `path` with `files` read into `options` (the

@@ -318,13 +318,18 @@ typedef struct mot_engine_options {
   const char *cluster_tls_ca;
   const char *cluster_tls_cert;
   const char *cluster_tls_key;
+  /* The partitions this node holds, as "0-63,128,130-135", or NULL for all
+   * of them. A node holding some applies only their events and refuses
+   * queries about other customers with MOT_EINVALID, naming the partition:
+   * see mot_cluster_partition(). */
+  const char *cluster_held_partitions;
 } mot_engine_options;
 
 #define MOT_ENGINE_OPTIONS_INIT                                          \
   {                                                                      \
     sizeof(mot_engine_options), MOT_DURABILITY_FULL, 50, MOT_CHECK_QUICK, \
         1, NULL, 0, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, 0, 0, \
-        0, 0, NULL, NULL, NULL, NULL                                     \
+        0, 0, NULL, NULL, NULL, NULL, NULL                               \
   }
 
 /* Fills `opts` with the defaults. `struct_size` is sizeof(*opts) as the
@@ -612,6 +617,14 @@ MOT_API int mot_retention_apply(uint64_t *removed, mot_engine *engine);
  * to finish. mot_retention_apply runs on each node over its own database;
  * the streams keep messages for their own maximum age, which should be at
  * least the retention period. A read-only engine cannot be a node. */
+
+/* The partition of the cluster's history that `customer_id`'s events go to
+ * (FNV-1a 64 of its bytes, modulo `partitions`; 0 for 256): how a router
+ * finds a node that holds the customer when nodes hold some partitions
+ * each (cluster_held_partitions). Fixed for ever. Returns MOT_OK, or
+ * MOT_EINVALID (NULL argument). Since 0.7. */
+MOT_API int mot_cluster_partition(uint32_t *partition, const char *customer_id,
+                                  uint32_t partitions);
 
 /* ------------------------------------------------------------------------ */
 /* Identities                                                               */

@@ -25,6 +25,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
 #include "base/errors.h"
+#include "cluster/topology.h"
 #include "decide/feedback.h"
 #include "engine/engine.h"
 #include "google/protobuf/message.h"
@@ -639,6 +640,20 @@ const char* mot_strerror(int code) {
   }
 }
 
+int mot_cluster_partition(uint32_t* partition, const char* customer_id,
+                          uint32_t partitions) {
+  return Guard([&] {
+    if (partition == nullptr) return Fail(MOT_EINVALID, "partition is NULL");
+    if (customer_id == nullptr) {
+      return Fail(MOT_EINVALID, "customer_id is NULL");
+    }
+    *partition = motive::cluster::PartitionOf(
+        customer_id,
+        partitions ? partitions : motive::cluster::ClusterOptions().partitions);
+    return MOT_OK;
+  });
+}
+
 void mot_buf_dispose(mot_buf* buf) {
   if (buf == nullptr) return;
   std::free(buf->data);
@@ -757,6 +772,13 @@ int mot_engine_open(mot_engine** out, const char* path,
         cluster.tls_cert_file = o.cluster_tls_cert;
       }
       if (o.cluster_tls_key != nullptr) cluster.tls_key_file = o.cluster_tls_key;
+      if (o.cluster_held_partitions != nullptr) {
+        absl::StatusOr<std::vector<uint32_t>> held =
+            motive::cluster::ParsePartitionList(o.cluster_held_partitions,
+                                                cluster.partitions);
+        if (!held.ok()) return Fail(held.status());
+        cluster.held_partitions = *std::move(held);
+      }
     }
 
     auto engine = motive::engine::Engine::Open(path, std::move(options));

@@ -23,6 +23,7 @@ constexpr size_t kMaxQueued = 65536;
 // Messages applied in one transaction of the node's log.
 constexpr size_t kApplyBatch = 4096;
 constexpr absl::Duration kApplyRetry = absl::Milliseconds(100);
+constexpr absl::Duration kHeartbeat = absl::Seconds(1);
 
 // cnats' last error for `status`, as text.
 std::string NatsError(natsStatus status) {
@@ -55,7 +56,7 @@ struct Callbacks {
       natsMsg_Destroy(msg);
       return;
     }
-    Replicator::Delivery delivery{sub->stream, meta->Sequence.Stream,
+    Replicator::Delivery delivery{sub->feed, meta->Sequence.Stream,
                                   meta->NumPending, msg};
     jsMsgMetaData_Destroy(meta);
     base::MutexLock lock(&self.mu_);
@@ -66,8 +67,8 @@ struct Callbacks {
       natsMsg_Destroy(msg);
       return;
     }
-    self.delivered_[delivery.stream] = delivery.seq;
-    self.pending_[delivery.stream] = delivery.pending;
+    self.delivered_[delivery.feed] = delivery.seq;
+    self.pending_[delivery.feed] = delivery.pending;
     self.queue_.push_back(delivery);
     self.changed_.SignalAll();
   }
@@ -128,10 +129,24 @@ struct Callbacks {
 
 Replicator::Replicator(const ClusterOptions& options, Apply apply)
     : options_(options), topology_(options), apply_(std::move(apply)) {
-  applied_.assign(topology_.streams(), 0);
-  delivered_.assign(topology_.streams(), 0);
-  pending_.assign(topology_.streams(), 0);
-  drained_.assign(topology_.streams(), false);
+  feed_of_.assign(topology_.partitions(), -1);
+  if (options.held_partitions.empty()) {
+    for (uint32_t k = 0; k < topology_.streams(); ++k) {
+      feeds_.push_back({k, -1, topology_.stream_name(k)});
+    }
+    for (uint32_t p = 0; p < topology_.partitions(); ++p) {
+      feed_of_[p] = static_cast<int>(topology_.StreamOf(p));
+    }
+  } else {
+    for (uint32_t p : options.held_partitions) {
+      feed_of_[p] = static_cast<int>(feeds_.size());
+      feeds_.push_back({topology_.StreamOf(p), p, topology_.Subject(p)});
+    }
+  }
+  applied_.assign(feeds_.size(), 0);
+  delivered_.assign(feeds_.size(), 0);
+  pending_.assign(feeds_.size(), 0);
+  drained_.assign(feeds_.size(), false);
 }
 
 absl::StatusOr<std::unique_ptr<Replicator>> Replicator::Start(
@@ -145,10 +160,10 @@ absl::StatusOr<std::unique_ptr<Replicator>> Replicator::Start(
       std::unique_ptr<Replicator>(new Replicator(options, std::move(apply)));
   if (absl::Status s = replicator->Connect(); !s.ok()) return s;
   if (absl::Status s = replicator->EnsureStreams(); !s.ok()) return s;
-  for (uint32_t k = 0; k < replicator->topology_.streams(); ++k) {
-    auto it = from.find(replicator->topology_.stream_name(k));
+  for (size_t f = 0; f < replicator->feeds_.size(); ++f) {
+    auto it = from.find(replicator->feeds_[f].key);
     base::MutexLock lock(&replicator->mu_);
-    replicator->applied_[k] = it == from.end() ? 0 : it->second;
+    replicator->applied_[f] = it == from.end() ? 0 : it->second;
   }
   Replicator* self = replicator.get();
   replicator->applier_ = std::thread([self] { self->ApplyLoop(); });
@@ -175,6 +190,11 @@ absl::Status Replicator::Connect() {
         opts, Milliseconds(std::min(options_.open_timeout, absl::Seconds(5))));
   }
   if (s == NATS_OK) s = natsOptions_SetName(opts, "motive");
+  // A node holding many partitions has a consumer for each: they share a
+  // few delivery threads rather than have one each.
+  if (s == NATS_OK && !options_.held_partitions.empty()) {
+    s = natsOptions_UseGlobalMessageDelivery(opts, true);
+  }
   // A node keeps trying for ever: while it cannot reach the cluster it
   // serves what it has, and says how stale that is.
   if (s == NATS_OK) s = natsOptions_SetMaxReconnect(opts, -1);
@@ -271,16 +291,22 @@ absl::Status Replicator::EnsureStreams() {
 }
 
 absl::Status Replicator::Subscribe(const store::StreamPositions& from) {
-  for (uint32_t k = 0; k < topology_.streams(); ++k) {
-    const std::string& name = topology_.stream_name(k);
+  for (uint32_t f = 0; f < feeds_.size(); ++f) {
+    const Feed& feed = feeds_[f];
+    const std::string& name = topology_.stream_name(feed.stream);
     auto sub = std::make_unique<Subscription>();
     sub->self = this;
-    sub->stream = k;
+    sub->feed = f;
     jsSubOptions options;
     jsSubOptions_Init(&options);
     options.Stream = name.c_str();
     options.Ordered = true;
-    auto it = from.find(name);
+    // The server's heartbeats tell a consumer that its server went away:
+    // cnats recreates the ordered consumer on another after a few missed
+    // ones. Five seconds (the default) would hold a node ten seconds or
+    // more behind after a server's loss.
+    options.Config.Heartbeat = absl::ToInt64Nanoseconds(kHeartbeat);
+    auto it = from.find(feed.key);
     if (it != from.end() && it->second > 0) {
       options.Config.DeliverPolicy = js_DeliverByStartSequence;
       options.Config.OptStartSeq = it->second + 1;
@@ -289,7 +315,8 @@ absl::Status Replicator::Subscribe(const store::StreamPositions& from) {
     }
     jsErrCode code = static_cast<jsErrCode>(0);
     const std::string filter =
-        absl::StrCat("motive.", options_.tenant, ".ev.>");
+        feed.partition < 0 ? absl::StrCat("motive.", options_.tenant, ".ev.>")
+                           : feed.key;
     natsStatus s = js_Subscribe(&sub->sub, js_, filter.c_str(),
                                 &Callbacks::OnMessage, sub.get(), nullptr,
                                 &options, &code);
@@ -299,7 +326,7 @@ absl::Status Replicator::Subscribe(const store::StreamPositions& from) {
     }
     if (s != NATS_OK) {
       if (sub->sub != nullptr) natsSubscription_Destroy(sub->sub);
-      return Unavailable(absl::StrCat("subscribing to stream ", name), s);
+      return Unavailable(absl::StrCat("subscribing to ", feed.key), s);
     }
     subscriptions_.push_back(std::move(sub));
   }
@@ -361,7 +388,7 @@ void Replicator::ApplyLoop() {
     store::StreamPositions positions;
     uint64_t undecodable = 0;
     for (const Delivery& d : batch) {
-      positions[topology_.stream_name(d.stream)] = d.seq;
+      positions[feeds_[d.feed].key] = d.seq;
       std::string body(natsMsg_GetData(d.msg), natsMsg_GetDataLength(d.msg));
       v1::Event event;
       if (!event.ParseFromString(body) || event.event_id().empty()) {
@@ -383,8 +410,8 @@ void Replicator::ApplyLoop() {
     }
     base::MutexLock lock(&mu_);
     for (const Delivery& d : batch) {
-      applied_[d.stream] = std::max(applied_[d.stream], d.seq);
-      drained_[d.stream] = d.pending == 0;
+      applied_[d.feed] = std::max(applied_[d.feed], d.seq);
+      drained_[d.feed] = d.pending == 0;
       natsMsg_Destroy(d.msg);
     }
     if (status.ok()) {
@@ -422,6 +449,7 @@ absl::StatusOr<std::vector<Replicator::Ack>> Replicator::Publish(
   absl::Status status;
   for (; sent < events.size(); ++sent) {
     const uint32_t partition = PartitionOfEvent(events[sent]);
+    batch.acks[sent].partition = partition;
     batch.acks[sent].stream = topology_.StreamOf(partition);
     natsMsg* msg = nullptr;
     const std::string subject = topology_.Subject(partition);
@@ -545,9 +573,12 @@ absl::Status Replicator::EraseMessages(absl::Span<const v1::Event> events) {
 
 absl::Status Replicator::WaitApplied(absl::Span<const Ack> acks,
                                      absl::Time deadline) {
-  std::vector<uint64_t> needed(topology_.streams(), 0);
+  std::vector<uint64_t> needed(feeds_.size(), 0);
   for (const Ack& ack : acks) {
-    if (!ack.duplicate) needed[ack.stream] = std::max(needed[ack.stream], ack.seq);
+    const int feed = feed_of_[ack.partition];
+    if (!ack.duplicate && feed >= 0) {
+      needed[feed] = std::max(needed[feed], ack.seq);
+    }
   }
   const auto until = absl::ToChronoTime(deadline);
   base::MutexLock lock(&mu_);
@@ -565,16 +596,31 @@ absl::Status Replicator::WaitApplied(absl::Span<const Ack> acks,
 
 absl::StatusOr<std::vector<uint64_t>> Replicator::LastSequences() {
   std::vector<uint64_t> last;
-  for (uint32_t k = 0; k < topology_.streams(); ++k) {
-    jsStreamInfo* info = nullptr;
-    natsStatus s = js_GetStreamInfo(
-        &info, js_, topology_.stream_name(k).c_str(), nullptr, nullptr);
-    if (s != NATS_OK) {
-      return Unavailable(
-          absl::StrCat("reading stream ", topology_.stream_name(k)), s);
+  for (const Feed& feed : feeds_) {
+    const std::string& stream = topology_.stream_name(feed.stream);
+    natsStatus s;
+    if (feed.partition < 0) {
+      jsStreamInfo* info = nullptr;
+      s = js_GetStreamInfo(&info, js_, stream.c_str(), nullptr, nullptr);
+      if (s == NATS_OK) {
+        last.push_back(info->State.LastSeq);
+        jsStreamInfo_Destroy(info);
+      }
+    } else {
+      natsMsg* msg = nullptr;
+      s = js_GetLastMsg(&msg, js_, stream.c_str(), feed.key.c_str(), nullptr,
+                        nullptr);
+      if (s == NATS_OK) {
+        last.push_back(natsMsg_GetSequence(msg));
+        natsMsg_Destroy(msg);
+      } else if (s == NATS_NOT_FOUND) {
+        last.push_back(0);  // nothing in the partition yet
+        s = NATS_OK;
+      }
     }
-    last.push_back(info->State.LastSeq);
-    jsStreamInfo_Destroy(info);
+    if (s != NATS_OK) {
+      return Unavailable(absl::StrCat("reading ", feed.key), s);
+    }
   }
   return last;
 }
@@ -613,9 +659,9 @@ Replicator::Stats Replicator::stats() const {
   stats.last_contact = connected_ ? absl::Now() : disconnected_at_;
   stats.applied = applied_count_;
   stats.lag = queue_.size();
-  for (uint32_t k = 0; k < topology_.streams(); ++k) {
-    stats.lag += pending_[k];
-    stats.positions[topology_.stream_name(k)] = applied_[k];
+  for (size_t f = 0; f < feeds_.size(); ++f) {
+    stats.lag += pending_[f];
+    stats.positions[feeds_[f].key] = applied_[f];
   }
   stats.undecodable = undecodable_;
   stats.apply_error = apply_error_;

@@ -8,8 +8,9 @@
 // too), and returns when the stream acknowledged every event: a majority of
 // its replicas hold it. Nothing is written locally here.
 //
-// Reads. An ordered consumer per stream delivers every message after the
-// position the node's log recorded; one apply thread takes them in batches
+// Reads. An ordered consumer per stream (per held partition, on a node that
+// holds some) delivers every message after the position the node's log
+// recorded for it; one apply thread takes them in batches
 // and hands them to the `apply` callback, which appends them to the local
 // log with the new positions in one transaction and folds them. So every
 // event, a node's own included, enters its log by one path, and each
@@ -78,11 +79,14 @@ class Replicator {
 
   const ClusterOptions& options() const { return options_; }
   const Topology& topology() const { return topology_; }
+  // Whether this node applies the partition's events.
+  bool Holds(uint32_t partition) const { return feed_of_[partition] >= 0; }
   // The partition an event goes to: its customer's, or its interaction's
   // when it has no customer yet.
   uint32_t PartitionOfEvent(const v1::Event& event) const;
 
   struct Ack {
+    uint32_t partition = 0;
     uint32_t stream = 0;
     uint64_t seq = 0;
     bool duplicate = false;  // the stream had it already (its Msg-Id)
@@ -103,7 +107,8 @@ class Replicator {
   // customer). Errors: Unavailable, and the server's.
   absl::Status EraseMessages(absl::Span<const v1::Event> events);
 
-  // Waits until this node applied every acknowledged event of `acks`.
+  // Waits until this node applied every acknowledged event of `acks` (of
+  // the partitions it holds).
   // DeadlineExceeded after `deadline`.
   absl::Status WaitApplied(absl::Span<const Ack> acks, absl::Time deadline);
   // Waits until this node applied what every stream held when it was
@@ -120,21 +125,29 @@ class Replicator {
     uint64_t undecodable = 0;  // skipped: their body is not an event
     // Why the last apply failed, while it keeps failing; else OK.
     absl::Status apply_error;
-    // By stream name, the last sequence applied.
+    // By feed (a stream's name, or a held partition's subject), the last
+    // stream sequence applied.
     store::StreamPositions positions;
   };
   Stats stats() const;
 
  private:
-  struct Delivery {
+  // What one ordered consumer reads: a whole stream, or one partition of
+  // it. `key` names its position in the log.
+  struct Feed {
     uint32_t stream;
+    int64_t partition;  // -1: every partition of the stream
+    std::string key;
+  };
+  struct Delivery {
+    uint32_t feed;
     uint64_t seq;
     uint64_t pending;  // the stream's messages after this one
     natsMsg* msg;      // owned
   };
   struct Subscription {
     Replicator* self;
-    uint32_t stream;
+    uint32_t feed;
     natsSubscription* sub = nullptr;
     bool complete = false;  // its handler will not run again
   };
@@ -150,7 +163,7 @@ class Replicator {
   absl::Status EnsureStreams();
   absl::Status Subscribe(const store::StreamPositions& from);
   void ApplyLoop();
-  // Stream sequences to reach: the streams' last ones now.
+  // Stream sequences to reach, by feed: the last ones now.
   absl::StatusOr<std::vector<uint64_t>> LastSequences();
 
   // cnats' callbacks, on its threads (replicator.cc).
@@ -159,6 +172,9 @@ class Replicator {
   const ClusterOptions options_;
   const Topology topology_;
   const Apply apply_;
+  std::vector<Feed> feeds_;
+  // By partition, the feed that reads it; -1 for one not held.
+  std::vector<int> feed_of_;
   natsConnection* connection_ = nullptr;
   jsCtx* js_ = nullptr;
   std::vector<std::unique_ptr<Subscription>> subscriptions_;
@@ -168,12 +184,12 @@ class Replicator {
   base::CondVar changed_;  // deliveries queued or taken, applied, stopping
   std::deque<Delivery> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  // By stream: the last sequence applied and delivered, and the pending
+  // By feed: the last sequence applied and delivered, and the pending
   // count of the last delivered.
   std::vector<uint64_t> applied_ ABSL_GUARDED_BY(mu_);
   std::vector<uint64_t> delivered_ ABSL_GUARDED_BY(mu_);
   std::vector<uint64_t> pending_ ABSL_GUARDED_BY(mu_);
-  // Streams whose last delivery (applied) said nothing was after it.
+  // Feeds whose last delivery (applied) said nothing was after it.
   std::vector<bool> drained_ ABSL_GUARDED_BY(mu_);
   uint64_t applied_count_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t undecodable_ ABSL_GUARDED_BY(mu_) = 0;

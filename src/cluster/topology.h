@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
@@ -57,7 +58,18 @@ struct ClusterOptions {
   // How long opening waits to connect, and then to apply the streams up to
   // where they stood when it connected.
   absl::Duration open_timeout = absl::Seconds(120);
+  // The partitions this node holds; empty for all of them. A node holding
+  // some applies only their events and answers only for their customers
+  // (Engine refuses the others, naming the partition): with 100M
+  // customers, each node holds a share. Identifiers link customers only
+  // within the partitions a node holds.
+  std::vector<uint32_t> held_partitions;
 };
+
+// "0-63,128,130-135" as partition numbers; InvalidArgument naming the part
+// that is not a number or a range within [0, partitions).
+absl::StatusOr<std::vector<uint32_t>> ParsePartitionList(
+    absl::string_view text, uint32_t partitions);
 
 // InvalidArgument naming the field when the options cannot describe a
 // cluster (an empty tenant, a character NATS subjects refuse, zero

@@ -590,6 +590,16 @@ absl::Status Engine::ApplyShared(std::vector<v1::Event>& events,
   }
 }
 
+absl::Status Engine::CheckHeld(absl::string_view customer_id) const {
+  if (replicator_ == nullptr) return absl::OkStatus();
+  const uint32_t partition = cluster::PartitionOf(
+      customer_id, replicator_->topology().partitions());
+  if (replicator_->Holds(partition)) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      "customer ", customer_id, " is in partition ", partition,
+      ", which this node does not hold: ask the node that holds it"));
+}
+
 cluster::Replicator::Stats Engine::cluster_stats() const {
   return replicator_ != nullptr ? replicator_->stats()
                                 : cluster::Replicator::Stats();
@@ -722,6 +732,7 @@ absl::StatusOr<std::vector<v1::Event>> Engine::Timeline(
   if (customer_id.empty()) {
     return base::FieldError("customer_id", "is required");
   }
+  if (absl::Status s = CheckHeld(customer_id); !s.ok()) return s;
   const std::string profile = identities_->ProfileOf(customer_id);
   absl::StatusOr<std::vector<v1::Event>> events = ProfileEvents(profile, range);
   if (!events.ok()) return events.status();
@@ -791,6 +802,7 @@ absl::Status Engine::Query(
   if (customer_id.empty()) {
     return base::FieldError("customer_id", "is required");
   }
+  if (absl::Status s = CheckHeld(customer_id); !s.ok()) return s;
   as_of_us = AsOf(as_of_us);
   // Customers never merged, the common case, skip the copy.
   std::string merged;

@@ -129,6 +129,11 @@ struct IngestOptions {
 // count the offers and feedback every node recorded, so two nodes deciding
 // for one customer within that delay may each allow the last offer the cap
 // leaves. Proactive alerts are raised by every node that applies the event.
+// A node may hold only some partitions (cluster::ClusterOptions::
+// held_partitions): it applies only their events, and queries for other
+// customers are refused with FailedPrecondition naming the partition, so a
+// router sends each customer to a node that holds it
+// (cluster::PartitionOf).
 // Erasure on a node is an instruction every node applies (each erases the
 // profile from its log, state and snapshot), and then the streams erase
 // their copies of its events, so that a node joining later never sees them.
@@ -367,6 +372,9 @@ class Engine {
                            const store::StreamPositions& positions);
   // Starts the replicator and catches up with the streams (Open).
   absl::Status JoinCluster(const cluster::ClusterOptions& options);
+  // FailedPrecondition, naming the partition, for a customer of a
+  // partition this cluster node does not hold; else OK.
+  absl::Status CheckHeld(absl::string_view customer_id) const;
   // Erasure on this node alone, and on a cluster node: an instruction
   // every node applies (kEraseType), then the streams' copies erased.
   absl::StatusOr<uint64_t> EraseHere(absl::string_view customer_id);

@@ -76,7 +76,8 @@ static void test_version_and_errors(void) {
     int codes[] = {MOT_OK,        MOT_EINVALID,    MOT_ENOTFOUND, MOT_EPARSE,
                    MOT_EIO,       MOT_ECORRUPT,    MOT_EBUSY,     MOT_ETOOSMALL,
                    MOT_EVERSION,  MOT_ENOMEM,      MOT_EINTERNAL, MOT_EREJECTED,
-                   MOT_ECANCELED, MOT_EUNSUPPORTED, MOT_EAMBIGUOUS};
+                   MOT_ECANCELED, MOT_EUNSUPPORTED, MOT_EAMBIGUOUS,
+                   MOT_EUNREACHABLE};
     size_t i, j;
     for (i = 0; i < sizeof codes / sizeof codes[0]; ++i) {
       CHECK(strcmp(mot_strerror(codes[i]), "unknown status code") != 0);
@@ -86,6 +87,45 @@ static void test_version_and_errors(void) {
     }
     CHECK(strcmp(mot_strerror(12345), "unknown status code") == 0);
   }
+}
+
+/* The partition function is a contract with routers outside motive: its
+ * values never change. */
+static void test_cluster_partition(void) {
+  uint32_t partition = 99;
+  CHECK(mot_cluster_partition(&partition, "ana", 256) == MOT_OK);
+  CHECK(partition == 5);
+  CHECK(mot_cluster_partition(&partition, "ana", 0) == MOT_OK);
+  CHECK(partition == 5);
+  CHECK(mot_cluster_partition(&partition, "ana", 1000) == MOT_OK);
+  CHECK(partition == 725);
+  CHECK(mot_cluster_partition(&partition, "c1", 16) == MOT_OK);
+  CHECK(partition == 9);
+  CHECK_FAILS(mot_cluster_partition(&partition, NULL, 16), MOT_EINVALID,
+              "customer_id");
+  CHECK_FAILS(mot_cluster_partition(NULL, "ana", 16), MOT_EINVALID,
+              "partition");
+}
+
+/* A cluster that does not answer fails the open clearly, naming it; a
+ * partition list that is not one is the caller's error. */
+static void test_cluster_options(void) {
+  mot_engine_options opts = MOT_ENGINE_OPTIONS_INIT;
+  mot_engine *engine = NULL;
+  mot_engine_stats stats = MOT_ENGINE_STATS_INIT;
+  opts.cluster_servers = "nats://127.0.0.1:1";
+  opts.cluster_open_timeout_ms = 500;
+  CHECK_FAILS(mot_engine_open(&engine, ":memory:", &opts), MOT_EUNREACHABLE,
+              "nats://127.0.0.1:1");
+  CHECK(engine == NULL);
+  opts.cluster_held_partitions = "0-3,300";
+  CHECK_FAILS(mot_engine_open(&engine, ":memory:", &opts), MOT_EINVALID,
+              "300");
+  CHECK(mot_engine_open(&engine, ":memory:", NULL) == MOT_OK);
+  CHECK(mot_engine_stats_get(&stats, engine) == MOT_OK);
+  CHECK(stats.cluster_connected == 0 && stats.cluster_last_contact_us == 0 &&
+        stats.cluster_applied == 0 && stats.cluster_lag == 0);
+  mot_engine_close(engine);
 }
 
 static void test_options_init(void) {
@@ -2038,6 +2078,8 @@ int main(void) {
   test_errors_are_per_thread();
   test_documented_errors();
   test_busy();
+  test_cluster_partition();
+  test_cluster_options();
 
   {
     char command[600];

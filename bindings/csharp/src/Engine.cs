@@ -46,6 +46,18 @@ namespace Motive
         /// <summary>MAJOR * 1000000 + MINOR * 1000 + PATCH.</summary>
         public static int VersionNumber { get { return Native.mot_version_number(); } }
 
+        /// <summary>
+        /// The cluster partition of a customer's events (FNV-1a 64 of the id,
+        /// modulo <paramref name="partitions"/>): which node to ask when nodes
+        /// hold some partitions each (EngineOptions.ClusterHeldPartitions).
+        /// </summary>
+        public static uint PartitionOf(string customerId, uint partitions = 256)
+        {
+            uint partition;
+            MotiveException.Check(Native.mot_cluster_partition(out partition, Utf8.ToNative(customerId), partitions));
+            return partition;
+        }
+
         /// <summary>A short name for a status ("invalid argument").</summary>
         public static string StatusName(Status code)
         {
@@ -89,6 +101,7 @@ namespace Motive
                     opts.ClusterTlsCa = strings.Add(options.ClusterTlsCa);
                     opts.ClusterTlsCert = strings.Add(options.ClusterTlsCert);
                     opts.ClusterTlsKey = strings.Add(options.ClusterTlsKey);
+                    opts.ClusterHeldPartitions = strings.Add(options.ClusterHeldPartitions);
                 }
                 EngineHandle h;
                 int status = Native.mot_engine_open(out h, Utf8.ToNative(path), ref opts);

@@ -41,6 +41,7 @@ namespace Motive
         public IntPtr ClusterTlsCa;
         public IntPtr ClusterTlsCert;
         public IntPtr ClusterTlsKey;
+        public IntPtr ClusterHeldPartitions;
     }
 
     [StructLayout(LayoutKind.Sequential)]
@@ -132,6 +133,9 @@ namespace Motive
 
         [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern IntPtr mot_strerror(int code);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern int mot_cluster_partition(out uint partition, byte[] customerId, uint partitions);
 
         [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern void mot_buf_dispose(ref MotBuf buf);

@@ -191,8 +191,8 @@ namespace Motive
         /// or null for none. A node's writes return once the cluster holds
         /// them and the node applied them; when the cluster cannot be
         /// reached in time, opening and writes throw with
-        /// Status.Unreachable. A node cannot be ReadOnly, and Erase and
-        /// ApplyRetention refuse it for now. See "Clusters" in motive.h.
+        /// Status.Unreachable. A node cannot be ReadOnly; Erase on a node
+        /// erases on every node and in the streams. See "Clusters" in motive.h.
         /// Since 0.7, as the other Cluster settings.
         /// </summary>
         public string ClusterServers { get; set; }
@@ -214,6 +214,12 @@ namespace Motive
         public string ClusterTlsCa { get; set; }
         public string ClusterTlsCert { get; set; }
         public string ClusterTlsKey { get; set; }
+        /// <summary>
+        /// The partitions this node holds, "0-63,128"; null for all. Queries
+        /// about other customers throw (Status.Invalid, naming the partition):
+        /// route them with Engine.PartitionOf.
+        /// </summary>
+        public string ClusterHeldPartitions { get; set; }
     }
 
     /// <summary>The counts of an ingest (mot_ingest_report).</summary>

@@ -780,6 +780,12 @@ internal static class Tests
         }
         Check(Engine.StatusName(Status.Unreachable) == "cluster unreachable",
               "status name " + Engine.StatusName(Status.Unreachable));
+        // The partition function is a contract with routers: fixed values.
+        Check(Engine.PartitionOf("ana") == 5, "partition of ana");
+        Check(Engine.PartitionOf("c1", 16) == 9, "partition of c1 of 16");
+        Fails(() => Engine.Open(":memory:",
+                                new EngineOptions { ClusterServers = server, ClusterHeldPartitions = "0-3,300" }),
+              Status.Invalid, "300", "a partition beyond the partitions");
     }
 
     private static void TestStatsWithoutCluster()

@@ -18,13 +18,15 @@ from ._errors import (AmbiguousError, Canceled, CorruptError, BusyError,
 from ._engine import (CHANNELS, CHURN_FACTORS, DIRECTIONS, FEEDBACK_OUTCOMES,
                       MOMENTS, NPS_CATEGORIES, OUTCOMES, STAGES, ContextSummary,
                       Engine, EngineStats, IngestReport, Rejection, check_expr,
-                      eval_expr, library_path, strerror, to_micros, version)
+                      eval_expr, library_path, partition_of, strerror, to_micros,
+                      version)
 
 __version__ = "0.7.0"
 
 __all__ = [
     "Engine", "ContextSummary", "EngineStats", "IngestReport", "Rejection",
     "version", "library_path", "strerror", "check_expr", "eval_expr",
+    "partition_of",
     "to_micros", "CHANNELS", "OUTCOMES", "STAGES", "MOMENTS", "NPS_CATEGORIES",
     "CHURN_FACTORS", "DIRECTIONS", "FEEDBACK_OUTCOMES",
     "MotiveError", "InvalidArgument", "NotFound", "ParseError", "MotiveIOError",

@@ -328,11 +328,14 @@ class Engine:
     the cluster; 0: 5000), cluster_open_timeout_ms (how long opening waits
     to connect and catch up; 0: 120000), cluster_credentials (a NATS .creds
     file), cluster_tls_ca, cluster_tls_cert and cluster_tls_key (PEM
-    files). A node's writes return once the cluster holds them and the node
+    files), held_partitions (the partitions this node holds, "0-63,128"
+    or a list of numbers; None: all; others' customers are refused with
+    InvalidArgument naming their partition: see partition_of()). A node's
+    writes return once the cluster holds them and the node
     applied them; when the cluster cannot be reached in time, opening and
     writes raise UnreachableError and queries go on answering from what was
-    applied (stats() says how stale). A cluster node cannot be read_only,
-    and erase() and apply_retention() refuse it for now.
+    applied (stats() says how stale). A cluster node cannot be read_only;
+    erase() on it erases on every node and in the streams.
 
     Every method that takes a customer id also takes identity=(namespace,
     value) instead: the customer that identifier belongs to (resolve()).
@@ -365,7 +368,9 @@ class Engine:
                  cluster_credentials: Optional[PathLike] = None,
                  cluster_tls_ca: Optional[PathLike] = None,
                  cluster_tls_cert: Optional[PathLike] = None,
-                 cluster_tls_key: Optional[PathLike] = None) -> None:
+                 cluster_tls_key: Optional[PathLike] = None,
+                 held_partitions: Union[None, str, Sequence[int]] = None
+                 ) -> None:
         self._handle: Optional[int] = None
         self._alert_user_data = 0
         self.callback_errors: Deque[BaseException] = collections.deque(maxlen=100)
@@ -397,6 +402,9 @@ class Engine:
         opts.cluster_tls_ca = _path(cluster_tls_ca)
         opts.cluster_tls_cert = _path(cluster_tls_cert)
         opts.cluster_tls_key = _path(cluster_tls_key)
+        if held_partitions is not None and not isinstance(held_partitions, str):
+            held_partitions = ",".join(str(p) for p in held_partitions)
+        opts.cluster_held_partitions = _text(held_partitions)
         handle = c_void_p()
         _check(_lib.mot_engine_open(byref(handle), os.fsencode(path),
                                     byref(opts)))
@@ -843,6 +851,16 @@ def version() -> str:
 def library_path() -> str:
     """The path the library was loaded from."""
     return _lib.motive_path
+
+
+def partition_of(customer_id: str, partitions: int = 256) -> int:
+    """The cluster partition of a customer's events (FNV-1a 64 of the id,
+    modulo `partitions`): which node to ask when nodes hold some each."""
+    out = ctypes.c_uint32()
+    _check(_lib.mot_cluster_partition(ctypes.byref(out),
+                                      _id(customer_id, "customer_id"),
+                                      partitions))
+    return out.value
 
 
 def strerror(code: int) -> str:

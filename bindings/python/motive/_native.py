@@ -71,6 +71,7 @@ class mot_engine_options(Structure):
         ("cluster_tls_ca", c_char_p),
         ("cluster_tls_cert", c_char_p),
         ("cluster_tls_key", c_char_p),
+        ("cluster_held_partitions", c_char_p),
     ]
 
 
@@ -216,6 +217,7 @@ _PROTOTYPES = {
     "mot_version_number": (c_int, []),
     "mot_error_last": (c_char_p, []),
     "mot_strerror": (c_char_p, [c_int]),
+    "mot_cluster_partition": (c_int, [POINTER(c_uint32), c_char_p, c_uint32]),
     "mot_buf_dispose": (None, [_BUF]),
     "mot_format_from_name": (c_int, [POINTER(c_int32), c_char_p]),
     "mot_engine_options_init": (c_int, [POINTER(mot_engine_options), c_uint32]),

@@ -993,6 +993,15 @@ class ClusterTest(unittest.TestCase):
                           cluster_open_timeout_ms=500)
         self.assertEqual(cm.exception.code, -15)
         self.assertIn(server, str(cm.exception))
+        with self.assertRaises(motive.InvalidArgument) as cm:
+            motive.Engine(cluster=server, held_partitions="0-3,300")
+        self.assertIn("300", str(cm.exception))
+
+    def test_partition_of(self):
+        # A contract with routers outside motive: the values never change.
+        self.assertEqual(motive.partition_of("ana"), 5)
+        self.assertEqual(motive.partition_of("c1", 16), 9)
+        self.assertEqual(motive.partition_of("ana", 1000), 725)
 
     def test_stats_without_a_cluster(self):
         with motive.Engine() as eng:
