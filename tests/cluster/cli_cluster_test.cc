@@ -2,12 +2,18 @@
 // cluster (issue 17): `motive ingest --cluster` on one, `motive context` and
 // `motive timeline` on the other.
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <fstream>
 #include <memory>
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "engine/engine.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/nats_cluster.h"
@@ -72,6 +78,51 @@ TEST(CliClusterTest, TwoProcessesShareOneHistory) {
       " --cluster nats://127.0.0.1:1 --tenant cli ", events));
   EXPECT_NE(unreachable.status, 0);
   EXPECT_THAT(unreachable.output, HasSubstr("nats://127.0.0.1:1"));
+}
+
+// An engine killed (-9) while it ingests through the cluster: run again, the
+// import completes, and every node holds each event once.
+TEST(CliClusterTest, AnEngineKilledMidImportLosesNothingAndStoresNothingTwice) {
+  if (!NatsCluster::Available()) GTEST_SKIP() << NatsCluster::kUnavailable;
+  absl::StatusOr<std::unique_ptr<NatsCluster>> cluster = NatsCluster::Start();
+  ASSERT_TRUE(cluster.ok()) << cluster.status();
+  motive::testing::TempDir dir;
+  const std::string journeys = dir.File("journeys.jsonl");
+  const Ran generated = Shell(absl::StrCat(
+      MOTIVE_CLI, " generate --customers 2000 --seed 7 --out ", journeys));
+  ASSERT_EQ(generated.status, 0) << generated.output;
+  int64_t lines = 0;
+  {
+    std::ifstream in(journeys);
+    for (std::string line; std::getline(in, line);) ++lines;
+  }
+  const std::string a = dir.File("a.db");
+  const std::string urls = (*cluster)->urls();
+  const pid_t pid = fork();
+  ASSERT_NE(pid, -1);
+  if (pid == 0) {
+    execl(MOTIVE_CLI, "motive", "ingest", "--db", a.c_str(), "--cluster",
+          urls.c_str(), "--tenant", "kill", journeys.c_str(),
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  absl::SleepFor(absl::Milliseconds(1500));
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  const Ran again =
+      Shell(absl::StrCat(MOTIVE_CLI, " ingest --db ", a, " --cluster ", urls,
+                         " --tenant kill ", journeys));
+  ASSERT_EQ(again.status, 0) << again.output;
+  engine::EngineOptions options;
+  options.cluster.servers = urls;
+  options.cluster.tenant = "kill";
+  for (const std::string& node : {a, dir.File("b.db")}) {
+    absl::StatusOr<std::unique_ptr<engine::Engine>> engine =
+        engine::Engine::Open(node, options);
+    ASSERT_TRUE(engine.ok()) << engine.status();
+    EXPECT_EQ(*(*engine)->log().CountEvents(), lines) << node;
+  }
 }
 
 }  // namespace

@@ -165,6 +165,39 @@ TEST_F(EngineClusterTest, WhatOneNodeRecordsTheOtherApplies) {
   EXPECT_EQ(stats.lag, 0u);
 }
 
+TEST_F(EngineClusterTest, EveryNodeResolvesIdentitiesAlike) {
+  auto a = OpenNode("a");
+  auto b = OpenNode("b");
+  ASSERT_TRUE(a && b);
+  auto with = [](v1::Event e,
+                 std::vector<std::pair<std::string, std::string>> ids) {
+    e.clear_customer_id();
+    for (auto& [ns, value] : ids) {
+      v1::Identifier* id = e.add_identifiers();
+      id->set_namespace_(ns);
+      id->set_value(value);
+    }
+    return e;
+  };
+  // A call known by its phone on A, a chat by its email on B, then an email
+  // that carries both on A: the two profiles merge on every node.
+  ASSERT_TRUE(a->Record(with(Contact("p1", ""), {{"phone", "+14155550100"}})).ok());
+  ASSERT_TRUE(
+      b->Record(with(Contact("m1", "", 2 * kHourUs), {{"email", "ana@example.com"}}))
+          .ok());
+  ASSERT_TRUE(a->Record(with(Contact("pm", "", 3 * kHourUs),
+                             {{"phone", "+14155550100"},
+                              {"email", "ana@example.com"}}))
+                  .ok());
+  absl::StatusOr<std::string> on_a = a->Resolve("email", "ana@example.com");
+  ASSERT_TRUE(on_a.ok()) << on_a.status();
+  ASSERT_TRUE(Reaches(*b, *on_a, 3));
+  absl::StatusOr<std::string> on_b = b->Resolve("phone", "+14155550100");
+  ASSERT_TRUE(on_b.ok()) << on_b.status();
+  EXPECT_EQ(*on_a, *on_b);
+  EXPECT_EQ(Context(*a, *on_a), Context(*b, *on_b));
+}
+
 TEST_F(EngineClusterTest, AnOfferOnOneNodeCountsAgainstTheCapOnAnother) {
   auto a = OpenNode("a");
   auto b = OpenNode("b");
