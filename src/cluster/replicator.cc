@@ -125,6 +125,16 @@ struct Callbacks {
     base::MutexLock lock(&self.mu_);
     self.connected_ = true;
   }
+
+  // cnats runs the connection's callbacks in order on a thread of its
+  // own: once this one ran, none of the others will.
+  static void OnClosed(natsConnection*, void* closure) {
+    auto& self = *static_cast<Replicator*>(closure);
+    base::MutexLock lock(&self.mu_);
+    self.connected_ = false;
+    self.closed_ = true;
+    self.changed_.SignalAll();
+  }
 };
 
 Replicator::Replicator(const ClusterOptions& options, Apply apply)
@@ -204,6 +214,9 @@ absl::Status Replicator::Connect() {
   }
   if (s == NATS_OK) {
     s = natsOptions_SetReconnectedCB(opts, &Callbacks::OnReconnected, this);
+  }
+  if (s == NATS_OK) {
+    s = natsOptions_SetClosedCB(opts, &Callbacks::OnClosed, this);
   }
   if (s == NATS_OK && !options_.credentials_file.empty()) {
     s = natsOptions_SetUserCredentialsFromFiles(
@@ -365,6 +378,15 @@ Replicator::~Replicator() {
   if (js_ != nullptr) jsCtx_Destroy(js_);
   if (connection_ != nullptr) {
     natsConnection_Close(connection_);
+    // The callbacks use this object: wait for the last of them.
+    {
+      base::MutexLock lock(&mu_);
+      const auto deadline =
+          absl::ToChronoTime(absl::Now() + absl::Seconds(10));
+      while (!closed_ && std::chrono::system_clock::now() < deadline) {
+        changed_.WaitUntil(&mu_, deadline);
+      }
+    }
     natsConnection_Destroy(connection_);
   }
 }

@@ -195,6 +195,7 @@ class Replicator {
   uint64_t undecodable_ ABSL_GUARDED_BY(mu_) = 0;
   absl::Status apply_error_ ABSL_GUARDED_BY(mu_);
   bool connected_ ABSL_GUARDED_BY(mu_) = false;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;  // the last callback ran
   absl::Time disconnected_at_ ABSL_GUARDED_BY(mu_);
 
   // Publishes in flight, by message, and their batches.

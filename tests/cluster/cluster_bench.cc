@@ -7,7 +7,10 @@
 //   writes      events/s acknowledged: one at a time (Record) and in batches
 //               (Ingest), each against the single-node engine doing the same
 //   catch-up    a new node opening on the streams: events/s applied
-//   reads       B's summary p50/p99 while it applies A's ingest, and idle
+//   reads       B's summary and decision p50/p99 while it applies A's
+//               ingest, and idle
+//   reopen      B closed with a snapshot and opened again: the time to
+//               serve
 //
 // EVENTS (default 20000) sets the size of the batch runs.
 
@@ -36,6 +39,18 @@ using ::motive::testing::EventSource;
 using ::motive::testing::NatsCluster;
 
 constexpr int64_t kStartUs = int64_t{1749988800} * 1000 * 1000;
+
+constexpr char kRules[] = R"pb(
+  version: "bench"
+  actions { id: "apology" group: "service_recovery" service: true }
+  actions { id: "upgrade" group: "upsell" value: 2 }
+  playbooks {
+    name: "inbound"
+    rules { action: "apology" eligibility: "customer.strikes >= 1" }
+    rules { action: "upgrade" suitability: "customer.strikes == 0" }
+  }
+  contact_policy { caps { group: "upsell" max: 1 window: "30d" } }
+)pb";
 
 v1::Event Contact(const std::string& prefix, int i) {
   v1::Event e;
@@ -85,6 +100,7 @@ TEST(ClusterBench, Figures) {
     EngineOptions o;
     o.clock = [] { return absl::FromUnixMicros(kStartUs); };
     o.log.durability = store::Durability::kFull;
+    o.ruleset_text = kRules;
     if (clustered) {
       o.cluster.servers = (*cluster)->urls();
       o.cluster.tenant = "bench";
@@ -128,14 +144,21 @@ TEST(ClusterBench, Figures) {
   // Batches, with B's summaries measured meanwhile.
   const std::vector<v1::Event> batch = Contacts("b", n);
   std::atomic<bool> ingesting{true};
-  std::vector<absl::Duration> busy_reads;
+  std::vector<absl::Duration> busy_reads, busy_decisions;
+  v1::Situation situation;
+  situation.set_channel(v1::VOICE);
   std::thread reader([&] {
     int i = 0;
     while (ingesting.load()) {
+      const std::string customer = absl::StrCat("c", i++ % 5000);
       state::Summary summary;
-      const absl::Time start = absl::Now();
-      b->Summarize(absl::StrCat("c", i++ % 5000), 0, &summary).IgnoreError();
+      absl::Time start = absl::Now();
+      b->Summarize(customer, 0, &summary).IgnoreError();
       busy_reads.push_back(absl::Now() - start);
+      v1::Decision decision;
+      start = absl::Now();
+      b->Decide(customer, situation, &decision).IgnoreError();
+      busy_decisions.push_back(absl::Now() - start);
     }
   });
   IngestCounts counts;
@@ -154,14 +177,30 @@ TEST(ClusterBench, Figures) {
   start = absl::Now();
   ASSERT_TRUE(single->Ingest(single_source, IngestOptions(), &counts).ok());
   const double single_batch = n / absl::ToDoubleSeconds(absl::Now() - start);
-  std::vector<absl::Duration> idle_reads;
+  std::vector<absl::Duration> idle_reads, idle_decisions;
   for (int i = 0; i < 20000; ++i) {
+    const std::string customer = absl::StrCat("c", i % 5000);
     state::Summary summary;
-    const absl::Time t = absl::Now();
-    b->Summarize(absl::StrCat("c", i % 5000), 0, &summary).IgnoreError();
+    absl::Time t = absl::Now();
+    b->Summarize(customer, 0, &summary).IgnoreError();
     idle_reads.push_back(absl::Now() - t);
+    v1::Decision decision;
+    t = absl::Now();
+    b->Decide(customer, situation, &decision).IgnoreError();
+    idle_decisions.push_back(absl::Now() - t);
   }
   const Percentiles busy = Of(busy_reads), idle = Of(idle_reads);
+  const Percentiles busy_decide = Of(busy_decisions),
+                    idle_decide = Of(idle_decisions);
+
+  // B closed with a snapshot, and opened again.
+  ASSERT_TRUE(b->WriteSnapshot().ok());
+  b.reset();
+  start = absl::Now();
+  b = open("b.db", true);
+  ASSERT_TRUE(b != nullptr);
+  const double reopen_ms = absl::ToDoubleMilliseconds(absl::Now() - start);
+  EXPECT_TRUE(b->open_report().from_snapshot);
 
   // Catch-up: a new node applies everything the streams hold.
   start = absl::Now();
@@ -179,11 +218,15 @@ TEST(ClusterBench, Figures) {
       "(%.2fx)\n"
       "  catch-up of a new node: %d events in %.2f s (%.0f events/s)\n"
       "  B's summary while applying: p50 %.2f us, p99 %.2f us; idle p50 "
-      "%.2f us, p99 %.2f us\n",
+      "%.2f us, p99 %.2f us\n"
+      "  B's decision while applying: p50 %.2f us, p99 %.2f us; idle p50 "
+      "%.2f us, p99 %.2f us\n"
+      "  B reopened with its snapshot: %.0f ms\n",
       fresh.p50_us, fresh.p99_us, singles, a_rate, single_rate,
       a_rate / single_rate, a_batch, single_batch, a_batch / single_batch,
       singles + n, catch_up_s, (singles + n) / catch_up_s, busy.p50_us,
-      busy.p99_us, idle.p50_us, idle.p99_us);
+      busy.p99_us, idle.p50_us, idle.p99_us, busy_decide.p50_us,
+      busy_decide.p99_us, idle_decide.p50_us, idle_decide.p99_us, reopen_ms);
 }
 
 }  // namespace
