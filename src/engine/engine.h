@@ -241,6 +241,30 @@ class Engine {
   absl::Status Decide(absl::string_view customer_id, v1::Situation situation,
                       v1::Decision* out);
 
+  // What-if replay: every contact (an event of moment INTERIM, decision
+  // feedback aside, as the state counts them) that
+  // occurred in [options.from_us, options.to_us) (0 leaves an end open) is
+  // decided again at its own time, on the customer's context as it was
+  // then (their earlier events, so contact policy counts the offers and
+  // feedback recorded before it), with `rules` and with `against` (empty:
+  // no ruleset, which decides nothing), and the differences are counted.
+  // Learned propensities are today's, the same for both. Deterministic:
+  // customers in byte order, each one's events in time order. Reads the log
+  // and the live state; changes nothing. `on_progress(done, total)`
+  // (customers) may stop it by returning false (Cancelled). Errors: the
+  // rulesets' (located in their origins), the log's.
+  struct WhatIfOptions {
+    int64_t from_us = 0;
+    int64_t to_us = 0;
+    std::function<bool(uint64_t done, uint64_t total)> on_progress;
+  };
+  static constexpr size_t kWhatIfExamples = 3;  // per kind of change
+  absl::StatusOr<v1::WhatIfReport> WhatIf(absl::string_view rules,
+                                          absl::string_view rules_origin,
+                                          absl::string_view against,
+                                          absl::string_view against_origin,
+                                          const WhatIfOptions& options);
+
   // Records feedback on a decision as an event (see decide/feedback.h):
   // true when appended, false for a duplicate (the same feedback twice).
   // The next decision sees it. Errors: the fields' (InvalidArgument), the
