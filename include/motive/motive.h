@@ -1193,6 +1193,57 @@ MOT_API int mot_feedback(mot_engine *engine, const char *customer_id,
                          const char *decision_id, const char *action_id,
                          int32_t outcome, int32_t channel, int64_t time_us);
 
+/* What-if replay: what `ruleset` (text format or JSON) would have decided
+ * over the contacts of the log, against another ruleset. Every contact (an
+ * event of moment INTERIM, decision feedback aside) that occurred in
+ * [from_us, to_us) is decided again at its own time, as an inbound contact
+ * on its channel and topic, on the customer's
+ * context as it was then (their earlier events: contact policy counts the
+ * offers and feedback recorded before it), with both rulesets. The report
+ * (motive.v1.WhatIfReport, in `format`) counts the decisions whose top
+ * action changed, the top actions gained and lost, the offers the new
+ * contact policy suppresses (by cap), the service-recovery actions that
+ * would have fired, the expected value of each, and names a few customers
+ * of each kind. Learned propensities are today's, the same for both.
+ * Deterministic: the same log and rulesets give the same report. Reads the
+ * log and the state and changes nothing; recording goes on meanwhile.
+ * Since 0.7. */
+typedef struct mot_whatif_options {
+  uint32_t struct_size; /* sizeof(mot_whatif_options) */
+  int32_t format;       /* of the report: MOT_FORMAT_JSON (default) or _PROTOBUF */
+  /* The ruleset to compare with, or NULL for none (which decides nothing,
+   * so that every top action counts as gained). */
+  const char *against;
+  /* Name the rulesets in error messages (file names); NULL for "ruleset". */
+  const char *origin;
+  const char *against_origin;
+  /* The contacts replayed: from_us <= occurred < to_us, microseconds since
+   * the Unix epoch; 0 leaves an end open. */
+  int64_t from_us;
+  int64_t to_us;
+  /* Called every thousand customers with (customers done, customers);
+   * non-zero stops the replay (MOT_ECANCELED). May be NULL. */
+  mot_progress_fn on_progress;
+  void *progress_user_data;
+} mot_whatif_options;
+
+#define MOT_WHATIF_OPTIONS_INIT                                          \
+  { sizeof(mot_whatif_options), MOT_FORMAT_JSON, NULL, NULL, NULL, 0, 0, \
+    NULL, NULL }
+
+/* Sets the defaults; see mot_engine_options_init(). Since 0.7. */
+MOT_API int mot_whatif_options_init(mot_whatif_options *opts,
+                                    uint32_t struct_size);
+
+/* Runs the what-if replay of `ruleset` into `report`; `opts` may be NULL
+ * for the defaults. Returns MOT_OK, MOT_EINVALID (NULL engine, ruleset or
+ * report, a bad format, a ruleset that does not compile: the message
+ * names its origin, line and column), MOT_EPARSE (ruleset syntax),
+ * MOT_ECANCELED, MOT_EIO or MOT_ECORRUPT (the log). Since 0.7. */
+MOT_API int mot_whatif_run(mot_buf *report, mot_engine *engine,
+                           const char *ruleset,
+                           const mot_whatif_options *opts);
+
 /* Proactive alerts. Rules of proactive playbooks are evaluated for a
  * customer whenever events of theirs are recorded (mot_event_record(),
  * mot_ingest_*(), mot_feedback()): a rule raises an alert when its

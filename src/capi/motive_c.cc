@@ -196,6 +196,7 @@ void CopyOutput(const T& full, T* out) {
 constexpr mot_engine_options kEngineDefaults = MOT_ENGINE_OPTIONS_INIT;
 constexpr mot_ingest_options kIngestDefaults = MOT_INGEST_OPTIONS_INIT;
 constexpr mot_timeline_options kTimelineDefaults = MOT_TIMELINE_OPTIONS_INIT;
+constexpr mot_whatif_options kWhatIfDefaults = MOT_WHATIF_OPTIONS_INIT;
 constexpr mot_context_summary kEmptySummary = MOT_CONTEXT_SUMMARY_INIT;
 constexpr mot_engine_stats kEmptyStats = MOT_ENGINE_STATS_INIT;
 constexpr mot_situation kSituationDefaults = MOT_SITUATION_INIT;
@@ -998,6 +999,38 @@ int mot_identity_profile(mot_buf* out, mot_engine* engine,
         engine->engine->DescribeProfile(customer_id);
     if (!profile.ok()) return Fail(profile.status());
     return EmitMessage(wire, *profile, out);
+  });
+}
+
+int mot_whatif_options_init(mot_whatif_options* opts, uint32_t struct_size) {
+  return InitStruct(opts, struct_size, kWhatIfDefaults, "mot_whatif_options");
+}
+
+int mot_whatif_run(mot_buf* report, mot_engine* engine, const char* ruleset,
+                   const mot_whatif_options* opts) {
+  return Guard([&] {
+    if (report == nullptr) return Fail(MOT_EINVALID, "report is NULL");
+    *report = mot_buf{};
+    if (int rc = CheckEngine(engine)) return rc;
+    if (ruleset == nullptr) return Fail(MOT_EINVALID, "ruleset is NULL");
+    mot_whatif_options o = kWhatIfDefaults;
+    if (int rc = ReadOptions(opts, &o, "mot_whatif_options")) return rc;
+    motive::model::WireFormat wire;
+    if (int rc = WireFormat(o.format, &wire)) return rc;
+    motive::engine::Engine::WhatIfOptions options;
+    options.from_us = o.from_us;
+    options.to_us = o.to_us;
+    if (o.on_progress != nullptr) {
+      options.on_progress = [&o](uint64_t done, uint64_t total) {
+        return o.on_progress(o.progress_user_data, done, total) == 0;
+      };
+    }
+    absl::StatusOr<motive::v1::WhatIfReport> result = engine->engine->WhatIf(
+        ruleset, o.origin != nullptr ? o.origin : "",
+        o.against != nullptr ? o.against : "",
+        o.against_origin != nullptr ? o.against_origin : "", options);
+    if (!result.ok()) return Fail(result.status());
+    return EmitMessage(wire, *result, report);
   });
 }
 

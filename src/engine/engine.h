@@ -242,7 +242,8 @@ class Engine {
                       v1::Decision* out);
 
   // What-if replay: every contact (an event of moment INTERIM, decision
-  // feedback aside, as the state counts them) that
+  // feedback aside, as the state counts them; each an inbound contact on
+  // its channel and topic) that
   // occurred in [options.from_us, options.to_us) (0 leaves an end open) is
   // decided again at its own time, on the customer's context as it was
   // then (their earlier events, so contact policy counts the offers and

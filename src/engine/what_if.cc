@@ -187,6 +187,8 @@ absl::StatusOr<v1::WhatIfReport> Engine::WhatIf(
         situation.set_channel(event.channel());
         situation.set_topic(event.topic());
         situation.set_agent_id(event.agent_id());
+        // The log does not say who called whom: most contacts come in.
+        situation.set_direction(v1::INBOUND);
         *situation.mutable_time() = event.occurred_at();
         for (int i = 0; i < 2; ++i) {
           decisions[i].Clear();

@@ -1316,6 +1316,39 @@ static void test_ruleset_at_open(void) {
   mot_engine_close(engine);
 }
 
+/* The what-if replay of the test ruleset against none, over one journey. */
+static void test_whatif(void) {
+  mot_engine* engine = NULL;
+  mot_buf report = {NULL, 0};
+  mot_whatif_options opts = MOT_WHATIF_OPTIONS_INIT;
+  CHECK(mot_engine_open(&engine, ":memory:", NULL) == MOT_OK);
+  record_journey(engine, "c1");
+  CHECK_FAILS(mot_whatif_run(NULL, engine, kRuleset, NULL), MOT_EINVALID,
+              "report");
+  CHECK_FAILS(mot_whatif_run(&report, NULL, kRuleset, NULL), MOT_EINVALID,
+              "engine");
+  CHECK_FAILS(mot_whatif_run(&report, engine, NULL, NULL), MOT_EINVALID,
+              "ruleset");
+  opts.origin = "new.textproto";
+  CHECK_FAILS(mot_whatif_run(&report, engine, "playbooks {", &opts),
+              MOT_EPARSE, "new.textproto");
+  opts.format = MOT_FORMAT_CSV;
+  CHECK_FAILS(mot_whatif_run(&report, engine, kRuleset, &opts), MOT_EINVALID,
+              "format");
+  opts.format = MOT_FORMAT_JSON;
+  CHECK(mot_whatif_run(&report, engine, kRuleset, &opts) == MOT_OK);
+  CHECK(report.data != NULL &&
+        strstr((const char*)report.data, "\"decisions\"") != NULL);
+  CHECK(strstr((const char*)report.data, "\"top_gained\"") != NULL);
+  mot_buf_dispose(&report);
+  opts.on_progress = stop_at_once;
+  CHECK_FAILS(mot_whatif_run(&report, engine, kRuleset, &opts), MOT_ECANCELED,
+              "stopped");
+  CHECK(mot_whatif_options_init(&opts, sizeof opts) == MOT_OK);
+  CHECK(opts.format == MOT_FORMAT_JSON && opts.against == NULL);
+  mot_engine_close(engine);
+}
+
 static void test_decide(void) {
   mot_engine* engine = open_with_rules();
   mot_buf buf = {NULL, 0};
@@ -2079,6 +2112,7 @@ int main(void) {
   test_documented_errors();
   test_busy();
   test_cluster_partition();
+  test_whatif();
   test_cluster_options();
 
   {
