@@ -20,6 +20,7 @@ int RunFeedback(int argc, char** argv);
 int RunWhois(int argc, char** argv);
 int RunLink(int argc, char** argv);
 int RunUnlink(int argc, char** argv);
+int RunWhatIf(int argc, char** argv);
 
 }  // namespace motive::cli
 

@@ -64,10 +64,6 @@ void AddClusterFlags(CommandLine& cl, EngineFiles* files) {
          &files->partitions);
 }
 
-namespace {
-
-// Reads the whole file at `path` into `out`. On failure prints why, as
-// "motive COMMAND: path: reason", and returns false.
 bool ReadTextFile(std::string_view command, const std::string& path,
                   std::string* out) {
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(
@@ -85,7 +81,6 @@ bool ReadTextFile(std::string_view command, const std::string& path,
   return false;
 }
 
-}  // namespace
 
 EnginePtr OpenEngine(std::string_view command, const std::string& path,
                      mot_engine_options options, const EngineFiles& files) {

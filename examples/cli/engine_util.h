@@ -28,6 +28,11 @@ void AddContextConfigFlag(CommandLine& cl, std::string* path);
 // never merge), into `path`.
 void AddIdentityConfigFlag(CommandLine& cl, std::string* path);
 
+// Reads the whole file at `path` into `out`. On failure prints why, as
+// "motive COMMAND: path: reason", and returns false.
+bool ReadTextFile(std::string_view command, const std::string& path,
+                  std::string* out);
+
 struct EngineFiles;
 // Adds --cluster URLS, --tenant NAME and --partitions LIST: the NATS
 // JetStream cluster to share the history with (see "Clusters" in motive.h).

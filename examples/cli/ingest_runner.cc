@@ -14,6 +14,7 @@
 #include "command_line.h"
 #include "engine_util.h"
 #include "event_table.h"
+#include "progress_bar.h"
 #include "fmt/format.h"
 #include "motive/v1/ruleset.pb.h"
 
@@ -47,46 +48,6 @@ class InterruptGuard {
 
  private:
   void (*previous_)(int);
-};
-
-// A one-line progress bar on stderr, redrawn in place. Does nothing when
-// disabled.
-class ProgressBar {
- public:
-  ProgressBar(std::string_view label, bool enabled)
-      : label_(label), enabled_(enabled) {}
-  ~ProgressBar() { Clear(); }
-  ProgressBar(const ProgressBar&) = delete;
-  ProgressBar& operator=(const ProgressBar&) = delete;
-
-  void Update(uint64_t done, uint64_t total) {
-    if (!enabled_ || total == 0) return;
-    const int permille = static_cast<int>(std::min(done, total) * 1000 / total);
-    if (permille == permille_) return;
-    permille_ = permille;
-    constexpr int kWidth = 30;
-    const int filled = permille * kWidth / 1000;
-    constexpr double kMiB = 1024.0 * 1024.0;
-    fmt::print(
-        stderr, "\r{} [{:#<{}}{:-<{}}] {:5.1f}%  {:.1f}/{:.1f} MiB\x1b[K",
-        label_, "", filled, "", kWidth - filled, permille / 10.0,
-        static_cast<double>(done) / kMiB, static_cast<double>(total) / kMiB);
-    visible_ = true;
-  }
-
-  // Erases the bar, so that a message can take its line.
-  void Clear() {
-    if (!visible_) return;
-    fmt::print(stderr, "\r\x1b[K");
-    visible_ = false;
-    permille_ = -1;
-  }
-
- private:
-  const std::string label_;
-  const bool enabled_;
-  bool visible_ = false;
-  int permille_ = -1;  // what the bar shows, in tenths of a percent
 };
 
 // "participants[0].sessions[12]" as "participants[*].sessions[*]".

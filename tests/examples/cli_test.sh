@@ -40,7 +40,7 @@ expect 2 "unknown command" -- "$motive" frobnicate
 contains "frobnicate" "unknown command is named"
 expect 2 "unknown flag" -- "$motive" ingest --db "$work/x.db" --colour red a.jsonl
 expect 2 "missing --db" -- "$motive" ingest a.jsonl
-for command in generate ingest import timeline context snapshot erase expire expr next feedback whois link unlink; do
+for command in generate ingest import timeline context snapshot erase expire expr next feedback whois link unlink whatif; do
   expect 0 "$command --help" -- "$motive" "$command" --help
   contains "Usage: motive $command" "$command help"
 done
@@ -227,6 +227,21 @@ contains "reason  1 bad experience(s)" "reason filled"
 contains "2. survey" "second action ranked"
 [[ $out != *dropped* ]] || { failures=$((failures + 1)); echo "FAIL: next without --why shows the trace"; }
 checks=$((checks + 1))
+# What-if: the calls, decided again with the rules against none (N1's is
+# offered the upgrade: no strike before it).
+expect 0 "whatif" -- "$motive" whatif --db "$work/r.db" --rules "$work/rules.textproto"
+contains "what-if: cli-1 against no ruleset" "whatif names the rulesets"
+contains "top action gained" "whatif lists the top actions gained"
+contains "upgrade" "whatif names the top action gained"
+expect 0 "whatif --json" -- "$motive" whatif --db "$work/r.db" --rules "$work/rules.textproto" --against "$work/rules.textproto" --json
+contains '"against_version":"cli-1"' "whatif JSON names the ruleset compared with"
+contains '"decisions":"' "whatif JSON counts decisions"
+# Zero counts are left out of the JSON: nothing changed.
+[[ $out != *'"changed"'* ]] || { failures=$((failures + 1)); echo "FAIL: a ruleset against itself changed decisions: $out"; }
+checks=$((checks + 1))
+expect 3 "whatif with a broken ruleset" -- "$motive" whatif --db "$work/r.db" --rules "$work/nba.jsonl"
+contains "nba.jsonl" "the broken ruleset is named"
+expect 2 "whatif without --rules" -- "$motive" whatif --db "$work/r.db"
 expect 0 "next --why" -- "$motive" next --db "$work/r.db" "${rules[@]}" --topic billing "${at[@]}" --why N1
 contains "playbooks matched: billing_call" "matched playbooks shown"
 contains "upgrade  billing_call/upgrade  suitability" "dropped candidate traced"
