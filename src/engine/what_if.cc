@@ -30,6 +30,7 @@ double ExpectedValue(const v1::Decision& decision) {
 struct Side {
   std::shared_ptr<const decide::Ruleset> rules;
   std::unique_ptr<state::StateStore> store;
+  uint64_t fingerprint = 0;  // of the context configuration
   state::CustomerState customer;
 };
 
@@ -123,6 +124,7 @@ absl::StatusOr<v1::WhatIfReport> Engine::WhatIf(
     if (i == 1 && texts[i].empty()) {
       sides[i].store = std::make_unique<state::StateStore>(
           *state::StateConfig::FromProto(config), strings_);
+      sides[i].fingerprint = Fingerprint(config);
       continue;
     }
     absl::StatusOr<std::shared_ptr<const decide::Ruleset>> compiled =
@@ -140,7 +142,14 @@ absl::StatusOr<v1::WhatIfReport> Engine::WhatIf(
     sides[i].rules = *std::move(compiled);
     sides[i].store = std::make_unique<state::StateStore>(
         *std::move(state_config), strings_);
+    sides[i].fingerprint = Fingerprint(*with_metrics);
   }
+  // Rulesets of the same metrics (a rules-only change, the common case)
+  // read one state: each event is folded once. A side without a ruleset
+  // decides nothing and folds nothing.
+  const bool shared = sides[0].fingerprint == sides[1].fingerprint;
+  Side& other = shared ? sides[0] : sides[1];
+  const bool fold_other = !shared && sides[1].rules != nullptr;
   std::vector<std::string> customers;
   {
     base::ReaderLock state(&state_mu_);
@@ -194,7 +203,8 @@ absl::StatusOr<v1::WhatIfReport> Engine::WhatIf(
           decisions[i].Clear();
           if (sides[i].rules == nullptr) continue;
           if (absl::Status s = sides[i].rules->Decide(
-                  customer, situation, sides[i].customer, *sides[i].store,
+                  customer, situation, (i == 0 ? sides[0] : other).customer,
+                  *sides[i].store,
                   &decisions[i]);
               !s.ok()) {
             return s;
@@ -203,9 +213,11 @@ absl::StatusOr<v1::WhatIfReport> Engine::WhatIf(
         tally.Add(customer, event, decisions[0], decisions[1]);
         decided = true;
       }
-      for (Side& side : sides) {
-        side.customer.Apply(event, side.store->config(),
-                            side.store->strings());
+      sides[0].customer.Apply(event, sides[0].store->config(),
+                              sides[0].store->strings());
+      if (fold_other) {
+        sides[1].customer.Apply(event, sides[1].store->config(),
+                                sides[1].store->strings());
       }
     }
     if (decided) report.set_customers(report.customers() + 1);

@@ -58,6 +58,7 @@
 #include "decide/ruleset.h"
 #include "engine/engine.h"
 #include "model/event_validation.h"
+#include "tests/testing/event_source.h"
 #include "model/journey_map.h"
 #include "motive/v1/context.pb.h"
 #include "motive/v1/ruleset.pb.h"
@@ -819,6 +820,85 @@ void BM_ReloadPause(benchmark::State& state) {
   }
 }
 
+// Decide/whatif: Engine::WhatIf of the generated ruleset against a revision
+// of it (a lever changed: a rules-only change) over the journeys of the first kWhatIfCustomers
+// customers (an in-memory engine): contacts replayed per second, each
+// decided with both rulesets, and decisions per second (two per contact),
+// whose budget is 50k/s on one core. The baseline, in the same run: the
+// same contacts' decisions asked one by one through Engine::Decide as of
+// each contact's time, which replays the customer from the log each time
+// (the first kWhatIfBaselineContacts contacts).
+constexpr uint64_t kWhatIfCustomers = 20000;
+constexpr size_t kWhatIfBaselineContacts = 2000;
+
+void BM_WhatIf(benchmark::State& state) {
+  const uint64_t customers = std::min(Customers(), kWhatIfCustomers);
+  engine::EngineOptions options = EngineOptionsFor(store::Durability::kGroup);
+  options.ruleset_text = RulesetText({});
+  absl::StatusOr<std::unique_ptr<engine::Engine>> opened =
+      engine::Engine::Open(":memory:", std::move(options));
+  if (!opened.ok()) Fail(opened.status().ToString());
+  engine::Engine& engine = **opened;
+  std::vector<v1::Event> all;
+  ForEachCustomer(customers, [&](std::vector<v1::Event>& events) {
+    for (v1::Event& e : events) all.push_back(std::move(e));
+  });
+  std::vector<v1::Event> contacts;
+  for (const v1::Event& e : all) {
+    if (e.moment() == v1::INTERIM && contacts.size() < kWhatIfBaselineContacts) {
+      contacts.push_back(e);
+    }
+  }
+  motive::testing::EventSource source(std::move(all));
+  engine::IngestCounts counts;
+  if (absl::Status s = engine.Ingest(source, engine::IngestOptions(), &counts);
+      !s.ok()) {
+    Fail(s.ToString());
+  }
+  const std::string rules = RulesetText({});
+  const std::string against = RulesetText({.revision = 1});
+  uint64_t replayed = 0;
+  absl::Duration timed;
+  for (auto _ : state) {
+    const absl::Time start = absl::Now();
+    absl::StatusOr<v1::WhatIfReport> report =
+        engine.WhatIf(rules, "bench", against, "revision", {});
+    timed += absl::Now() - start;
+    if (!report.ok()) {
+      state.SkipWithError(report.status().ToString().c_str());
+      return;
+    }
+    replayed += report->decisions();
+  }
+  const double contacts_per_s = replayed / absl::ToDoubleSeconds(timed);
+  // The baseline: one decision per contact, as of its time.
+  const absl::Time start = absl::Now();
+  for (const v1::Event& contact : contacts) {
+    v1::Situation situation;
+    situation.set_channel(contact.channel());
+    situation.set_topic(contact.topic());
+    situation.set_direction(v1::INBOUND);
+    *situation.mutable_time() = contact.occurred_at();
+    v1::Decision decision;
+    if (!engine.Decide(contact.customer_id(), situation, &decision).ok()) {
+      state.SkipWithError("a baseline decision failed");
+      return;
+    }
+  }
+  const double baseline =
+      contacts.size() / absl::ToDoubleSeconds(absl::Now() - start);
+  state.counters["contacts/s"] = contacts_per_s;
+  state.counters["decisions/s"] = 2 * contacts_per_s;
+  state.counters["baseline_decisions/s"] = baseline;
+  state.counters["x_baseline"] = 2 * contacts_per_s / baseline;
+  Note("4 decide",
+       absl::StrFormat("what-if replay, %d customers: %.0f contacts/s, %.0f "
+                       "decisions/s (budget 50,000); %.1fx deciding each as "
+                       "of its time through Engine::Decide",
+                       customers, contacts_per_s, 2 * contacts_per_s,
+                       2 * contacts_per_s / baseline));
+}
+
 BENCHMARK(BM_Compile)->Name("Decide/compile")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Decision, typical, false)->Name("Decide/decision");
 BENCHMARK_CAPTURE(BM_Decision, typical, false)
@@ -828,6 +908,10 @@ BENCHMARK_CAPTURE(BM_Decision, typical, false)
 BENCHMARK_CAPTURE(BM_Decision, every_playbook, true)
     ->Name("Decide/decision_every_playbook");
 BENCHMARK(BM_Engine)->Name("Decide/engine");
+BENCHMARK(BM_WhatIf)
+    ->Name("Decide/whatif")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK(BM_ReloadPause)
     ->Name("Decide/reload_pause")
     ->Iterations(1)
