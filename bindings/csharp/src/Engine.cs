@@ -283,6 +283,35 @@ namespace Motive
             return Buffers.TakeString((ref MotBuf b) => Native.mot_timeline_get(ref b, h, id, ref opts));
         }
 
+        /// <summary>
+        /// What-if replay (mot_whatif_run): every contact that occurred in
+        /// [<paramref name="fromUs"/>, <paramref name="toUs"/>) (0 leaves an
+        /// end open) decided again at its own time with
+        /// <paramref name="rules"/> and with <paramref name="against"/>
+        /// (null: no ruleset), on the context as it was then. Returns the
+        /// motive.v1.WhatIfReport as JSON. <paramref name="origin"/> and
+        /// <paramref name="againstOrigin"/> name the rulesets in errors.
+        /// </summary>
+        public string WhatIf(string rules, string against = null, long fromUs = 0, long toUs = 0,
+                             string origin = null, string againstOrigin = null)
+        {
+            NativeWhatIfOptions opts = default(NativeWhatIfOptions);
+            MotiveException.Check(Native.mot_whatif_options_init(
+                ref opts, (uint)Marshal.SizeOf(typeof(NativeWhatIfOptions))));
+            opts.Format = (int)Format.Json;
+            opts.FromUs = fromUs;
+            opts.ToUs = toUs;
+            byte[] text = Utf8.ToNative(rules);
+            EngineHandle h = Handle;
+            using (NativeStrings strings = new NativeStrings())
+            {
+                opts.Against = strings.Add(against);
+                opts.Origin = strings.Add(origin);
+                opts.AgainstOrigin = strings.Add(againstOrigin);
+                return Buffers.TakeString((ref MotBuf b) => Native.mot_whatif_run(ref b, h, text, ref opts));
+            }
+        }
+
         /// <summary>Timeline of the customer <paramref name="identity"/> belongs to.</summary>
         public string Timeline(Identity identity, long sinceUs = 0, long untilUs = 0, uint limit = 0)
         {

@@ -69,6 +69,20 @@ namespace Motive
     }
 
     [StructLayout(LayoutKind.Sequential)]
+    internal struct NativeWhatIfOptions
+    {
+        public uint StructSize;
+        public int Format;
+        public IntPtr Against;
+        public IntPtr Origin;
+        public IntPtr AgainstOrigin;
+        public long FromUs;
+        public long ToUs;
+        public IntPtr OnProgress;  // mot_progress_fn
+        public IntPtr ProgressUserData;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
     internal struct NativeSituation
     {
         public uint StructSize;
@@ -169,6 +183,12 @@ namespace Motive
 
         [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern int mot_timeline_options_init(ref NativeTimelineOptions opts, uint structSize);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern int mot_whatif_options_init(ref NativeWhatIfOptions opts, uint structSize);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern int mot_whatif_run(ref MotBuf report, EngineHandle engine, byte[] ruleset, ref NativeWhatIfOptions opts);
 
         [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern int mot_timeline_get(ref MotBuf output, EngineHandle engine, byte[] customerId, ref NativeTimelineOptions opts);

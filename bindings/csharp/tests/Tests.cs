@@ -452,6 +452,23 @@ internal static class Tests
         }
     }
 
+    private static void TestWhatIf()
+    {
+        using (Engine engine = Engine.Open(":memory:"))
+        {
+            RecordJourney(engine, "c1");
+            // The first billing contact gets the upgrade, the second (after
+            // the unresolved call) the apology.
+            string report = engine.WhatIf(Ruleset, origin: "t1.textproto");
+            Contains(report, "\"decisions\":\"2\"", "what-if decisions");
+            Contains(report, "\"apology\":\"1\"", "what-if apology gained");
+            string same = engine.WhatIf(Ruleset, Ruleset);
+            Check(!same.Contains("\"changed\""), "a ruleset against itself changes nothing: " + same);
+            Fails(() => engine.WhatIf("playbooks {", origin: "new.textproto"), Status.Parse,
+                  "new.textproto", "what-if of a broken ruleset");
+        }
+    }
+
     private static void TestFeedback()
     {
         using (Engine engine = OpenWithRules())
@@ -811,6 +828,7 @@ internal static class Tests
             TestVersion, TestOpenAndDispose, TestRecordAndTimeline, TestIngest, TestSummary, TestErase, TestRetention,
             TestContextAndConfig, TestExpressions, TestRulesAndDecide, TestFeedback, TestAlerts,
             TestIdentities, TestSharedIdentifier, TestImport, TestClusterUnreachable, TestStatsWithoutCluster,
+            TestWhatIf,
             TestFinalizer,
         };
         foreach (Action test in tests)

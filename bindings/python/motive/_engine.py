@@ -608,6 +608,51 @@ class Engine:
                          self._customer(customer_id, identity), byref(opts))
         return list(_json(data).get("events", []))
 
+    def whatif(self, rules: str, *, against: Optional[str] = None,
+               origin: Optional[str] = None,
+               against_origin: Optional[str] = None, since: Time = None,
+               until: Time = None,
+               progress: Optional[Callable[[int, int], Any]] = None
+               ) -> Dict[str, Any]:
+        """What-if replay (mot_whatif_run): every contact with since <=
+        occurred_at < until decided again at its own time with `rules` and
+        with `against` (None: no ruleset), on the context as it was then.
+        Returns the motive.v1.WhatIfReport as a dict (decisions, changed,
+        top_gained, top_lost, newly_suppressed, service_recovery,
+        expected_value, examples, ...; counts as strings, protobuf's JSON
+        mapping of 64-bit integers, and zero counts left out). `origin` and
+        `against_origin` name the rulesets in errors. `progress(done,
+        total)` is called with customers; a true return stops the replay
+        (Canceled)."""
+        opts = _init(_lib.mot_whatif_options_init, N.mot_whatif_options)
+        opts.format = N.FORMAT_JSON
+        # Kept alive by these locals for the call.
+        texts = [_text(against), _text(origin), _text(against_origin)]
+        opts.against, opts.origin, opts.against_origin = texts
+        opts.from_us = to_micros(since)
+        opts.to_us = to_micros(until)
+        failure: List[BaseException] = []
+
+        def on_progress(_: Any, done: int, total: int) -> int:
+            try:
+                return 1 if progress(done, total) else 0  # type: ignore[misc]
+            except BaseException as e:  # never into C: stop, re-raise below
+                failure.append(e)
+                return 1
+
+        progress_fn = N.PROGRESS_FN(on_progress) if progress else N.PROGRESS_FN()
+        opts.on_progress = progress_fn
+        try:
+            data = _call_buf(_lib.mot_whatif_run, self._h(), _text(rules),
+                             byref(opts))
+        except _errors.MotiveError:
+            # A callback that raised stopped the replay: its error, not
+            # Canceled, is the caller's.
+            if failure:
+                raise failure[0]
+            raise
+        return _json(data)
+
     def erase(self, customer_id: Optional[str] = None, *,
               identity: Optional[Identity] = None) -> int:
         """Erases the customer, for a request to be forgotten: their events

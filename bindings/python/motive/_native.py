@@ -112,6 +112,20 @@ class mot_ingest_options(Structure):
     ]
 
 
+class mot_whatif_options(Structure):
+    _fields_ = [
+        ("struct_size", c_uint32),
+        ("format", c_int32),
+        ("against", c_char_p),
+        ("origin", c_char_p),
+        ("against_origin", c_char_p),
+        ("from_us", c_int64),
+        ("to_us", c_int64),
+        ("on_progress", PROGRESS_FN),
+        ("progress_user_data", c_void_p),
+    ]
+
+
 class mot_timeline_options(Structure):
     _fields_ = [
         ("struct_size", c_uint32),
@@ -241,6 +255,9 @@ _PROTOTYPES = {
     "mot_identity_resolve": (c_int, [c_char_p, c_size_t, POINTER(c_size_t),
                                      _ENGINE, c_char_p, c_char_p]),
     "mot_identity_profile": (c_int, [_BUF, _ENGINE, c_char_p, c_int32]),
+    "mot_whatif_options_init": (c_int, [POINTER(mot_whatif_options), c_uint32]),
+    "mot_whatif_run": (c_int, [_BUF, _ENGINE, c_char_p,
+                               POINTER(mot_whatif_options)]),
     "mot_identity_link": (c_int, [_ENGINE, c_char_p, POINTER(c_char_p),
                                   POINTER(c_char_p), c_size_t]),
     "mot_identity_unlink": (c_int, [_ENGINE, c_char_p, c_char_p]),

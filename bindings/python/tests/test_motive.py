@@ -479,6 +479,30 @@ class EngineTest(unittest.TestCase):
                     eng.load_rules_file(f.name)
                 self.assertIn(os.path.basename(f.name), str(cm.exception))
 
+    def test_whatif(self):
+        self.record_journey("c1")
+        # c1's two billing contacts: the first, before any strike, gets the
+        # upgrade; the second, after the unresolved call, the apology.
+        report = self.eng.whatif(RULESET, origin="t1.textproto")
+        self.assertEqual(report["ruleset_version"], "t1")
+        self.assertEqual(report["decisions"], "2")
+        self.assertEqual(report["top_gained"],
+                         {"upgrade": "1", "apology": "1"})
+        self.assertEqual(report["service_recovery"], {"apology": "1"})
+        same = self.eng.whatif(RULESET, against=RULESET)
+        self.assertNotIn("changed", same)  # zero counts are left out
+        late = self.eng.whatif(RULESET, since=dt.datetime(
+            2025, 3, 2, tzinfo=dt.timezone.utc))
+        self.assertEqual(late["decisions"], "1")
+        with self.assertRaises(motive.ParseError) as cm:
+            self.eng.whatif("playbooks {", origin="new.textproto")
+        self.assertIn("new.textproto", str(cm.exception))
+
+        def boom(done, total):
+            raise KeyError("from the callback")
+        with self.assertRaises(KeyError):
+            self.eng.whatif(RULESET, progress=boom)
+
     def test_decide(self):
         self.record_journey("c1")
         d = self.eng.decide("c1", channel="voice", topic="billing",
