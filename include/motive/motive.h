@@ -192,6 +192,7 @@ MOT_API void mot_buf_dispose(mot_buf *buf);
 #define MOT_FORMAT_JSON 2     /* one JSON object: the same messages */
 #define MOT_FORMAT_JSONL 3    /* ingest only: one Event object per line */
 #define MOT_FORMAT_CSV 4      /* ingest only: header row naming Event fields */
+#define MOT_FORMAT_SVG 5      /* journey maps only: a picture (since 0.7) */
 
 /* Ingest only: the records of the platforms contact centers run on, read
  * as they are exported, each mapped to events and identifiers by a
@@ -1243,6 +1244,28 @@ MOT_API int mot_whatif_options_init(mot_whatif_options *opts,
 MOT_API int mot_whatif_run(mot_buf *report, mot_engine *engine,
                            const char *ruleset,
                            const mot_whatif_options *opts);
+
+/* Journey maps. The picture of a customer's journey, as SVG: their events
+ * with since_us <= occurred < until_us (0 leaves an end open) on a time
+ * axis, a lane per stage, each moment of truth in its colour, bad
+ * experiences (strikes) ringed in red, each event's details in its tooltip.
+ * Strings from the data are escaped. Returns MOT_OK, MOT_EINVALID (NULL, an
+ * empty id, a customer of a partition this cluster node does not hold),
+ * MOT_ECORRUPT or MOT_EIO. Since 0.7. */
+MOT_API int mot_journey_svg(mot_buf *out, mot_engine *engine,
+                            const char *customer_id, int64_t since_us,
+                            int64_t until_us);
+
+/* The journey map of every customer over their events in [from_us, to_us)
+ * (0: open), as a motive.v1.JourneyFigures (MOT_FORMAT_JSON or _PROTOBUF):
+ * customers per stage, events per moment of truth, the moves between
+ * stages, where bad experiences happen (channel and topic), how many
+ * customers reached the third strike and whether they came back or left,
+ * the repeat-contact and transfer hot spots. MOT_FORMAT_SVG draws it.
+ * Returns MOT_OK, MOT_EINVALID (NULL, a bad format), MOT_ECORRUPT or
+ * MOT_EIO. Since 0.7. */
+MOT_API int mot_journeys_get(mot_buf *out, mot_engine *engine, int64_t from_us,
+                             int64_t to_us, int32_t format);
 
 /* Proactive alerts. Rules of proactive playbooks are evaluated for a
  * customer whenever events of theirs are recorded (mot_event_record(),

@@ -30,6 +30,7 @@
 #include "engine/engine.h"
 #include "google/protobuf/message.h"
 #include "ingest/importer.h"
+#include "journey/journey_svg.h"
 #include "model/event_codec.h"
 #include "model/event_validation.h"
 #include "model/proto_log.h"
@@ -1031,6 +1032,43 @@ int mot_whatif_run(mot_buf* report, mot_engine* engine, const char* ruleset,
         o.against_origin != nullptr ? o.against_origin : "", options);
     if (!result.ok()) return Fail(result.status());
     return EmitMessage(wire, *result, report);
+  });
+}
+
+int mot_journey_svg(mot_buf* out, mot_engine* engine, const char* customer_id,
+                    int64_t since_us, int64_t until_us) {
+  return Guard([&] {
+    if (out == nullptr) return Fail(MOT_EINVALID, "out is NULL");
+    *out = mot_buf{};
+    if (int rc = CheckEngine(engine)) return rc;
+    if (customer_id == nullptr) return Fail(MOT_EINVALID, "customer_id is NULL");
+    motive::store::TimeRange range;
+    range.since_us = since_us;
+    range.until_us = until_us;
+    absl::StatusOr<std::string> svg =
+        engine->engine->JourneyPicture(customer_id, range);
+    if (!svg.ok()) return Fail(svg.status());
+    return Emit(*svg, out);
+  });
+}
+
+int mot_journeys_get(mot_buf* out, mot_engine* engine, int64_t from_us,
+                     int64_t to_us, int32_t format) {
+  return Guard([&] {
+    if (out == nullptr) return Fail(MOT_EINVALID, "out is NULL");
+    *out = mot_buf{};
+    if (int rc = CheckEngine(engine)) return rc;
+    motive::model::WireFormat wire = motive::model::WireFormat::kJson;
+    if (format != MOT_FORMAT_SVG) {
+      if (int rc = WireFormat(format, &wire)) return rc;
+    }
+    absl::StatusOr<motive::v1::JourneyFigures> figures =
+        engine->engine->Journeys(from_us, to_us);
+    if (!figures.ok()) return Fail(figures.status());
+    if (format == MOT_FORMAT_SVG) {
+      return Emit(motive::journey::JourneyMapSvg(*figures), out);
+    }
+    return EmitMessage(wire, *figures, out);
   });
 }
 

@@ -266,6 +266,18 @@ class Engine {
                                           absl::string_view against_origin,
                                           const WhatIfOptions& options);
 
+  // Journey maps (journey/journey_svg.h). The picture of a customer's
+  // journey: their events with since_us <= occurred < until_us (0 leaves an
+  // end open) as SVG. Errors: InvalidArgument (empty id), the log's.
+  absl::StatusOr<std::string> JourneyPicture(absl::string_view customer_id,
+                                             const store::TimeRange& range);
+  // The journey map of every customer, over their events in [from_us,
+  // to_us) (0: open): see v1::JourneyFigures. A bad experience is a strike
+  // under the context configuration's thresholds. Reads the log; changes
+  // nothing. Errors: the log's.
+  static constexpr int kHotSpots = 20;  // listed of each kind
+  absl::StatusOr<v1::JourneyFigures> Journeys(int64_t from_us, int64_t to_us);
+
   // Records feedback on a decision as an event (see decide/feedback.h):
   // true when appended, false for a duplicate (the same feedback twice).
   // The next decision sees it. Errors: the fields' (InvalidArgument), the

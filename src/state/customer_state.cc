@@ -47,23 +47,35 @@ struct Contribution {
   uint8_t flags = 0;
 };
 
+bool IsNegativeReview(const v1::Event& event, const SignalOptions& options) {
+  return IsReviewOrMention(event) && event.has_sentiment() &&
+         event.sentiment() < options.negative_review_below;
+}
+
+}  // namespace
+
+bool IsStrike(const v1::Event& event, const SignalOptions& options) {
+  const bool contact = event.moment() == v1::INTERIM;
+  return (event.has_sentiment() &&
+          event.sentiment() < options.strike_sentiment_below) ||
+         (contact && (event.outcome() == v1::UNRESOLVED ||
+                      event.outcome() == v1::ABANDONED)) ||
+         (event.has_transfers() &&
+          static_cast<uint32_t>(event.transfers()) >= options.strike_transfers) ||
+         (event.has_hold_ms() &&
+          event.hold_ms() >= int64_t{options.strike_hold_seconds} * 1000) ||
+         (event.has_nps() && event.nps() <= 6) ||
+         (event.has_csat() && event.csat() <= 2) ||
+         IsNegativeReview(event, options);
+}
+
+namespace {
+
 Contribution Contribute(const v1::Event& event, const SignalOptions& options) {
   Contribution c;
   const bool contact = event.moment() == v1::INTERIM;
-  const bool negative_review =
-      IsReviewOrMention(event) && event.has_sentiment() &&
-      event.sentiment() < options.negative_review_below;
-  const bool strike =
-      (event.has_sentiment() &&
-       event.sentiment() < options.strike_sentiment_below) ||
-      (contact && (event.outcome() == v1::UNRESOLVED ||
-                   event.outcome() == v1::ABANDONED)) ||
-      (event.has_transfers() &&
-       static_cast<uint32_t>(event.transfers()) >= options.strike_transfers) ||
-      (event.has_hold_ms() &&
-       event.hold_ms() >= int64_t{options.strike_hold_seconds} * 1000) ||
-      (event.has_nps() && event.nps() <= 6) ||
-      (event.has_csat() && event.csat() <= 2) || negative_review;
+  const bool negative_review = IsNegativeReview(event, options);
+  const bool strike = IsStrike(event, options);
   if (contact) {
     c.flags |= HeldEvent::kContact;
     if (event.channel() >= 0 && event.channel() < kChannelCount) {

@@ -179,6 +179,10 @@ struct HeldEvent {
 };
 static_assert(sizeof(HeldEvent) == 64);
 
+// Whether `event` is a bad experience, a strike (signals.h has the
+// thresholds): what the state counts, and what journey maps highlight.
+bool IsStrike(const v1::Event& event, const SignalOptions& options);
+
 class CustomerState {
  public:
   CustomerState() = default;
