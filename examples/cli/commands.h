@@ -21,6 +21,8 @@ int RunWhois(int argc, char** argv);
 int RunLink(int argc, char** argv);
 int RunUnlink(int argc, char** argv);
 int RunWhatIf(int argc, char** argv);
+int RunJourney(int argc, char** argv);
+int RunJourneys(int argc, char** argv);
 
 }  // namespace motive::cli
 

@@ -198,14 +198,19 @@ std::string CustomerJourneySvg(absl::string_view customer_id,
 
 std::string JourneyMapSvg(const v1::JourneyFigures& figures) {
   // Columns of stages, left to right, each a box as tall as its customers;
-  // the flows between stages as lines as thick as their counts; under them
-  // the bad experiences by channel and topic as bars.
+  // the moves between stages as arcs as thick as their counts, forward ones
+  // above the boxes and backward ones below; under them the bad experiences
+  // by channel and topic as bars.
   constexpr int kColumns = 6;
-  constexpr int kBoxTop = 70;
+  constexpr int kLabels = 60;     // the stages' names
+  constexpr int kForward = 150;   // where forward arcs meet the columns
+  constexpr int kBoxTop = 160;
   constexpr int kBoxMax = 200;
+  constexpr int kBackward = kBoxTop + kBoxMax + 30;
   constexpr int kBoxWidth = 110;
   const int spots = std::min(figures.bad_experiences_size(), 10);
-  const int height = kBoxTop + kBoxMax + 90 + 24 * spots + 60;
+  const int bars_top = kBackward + 110;
+  const int height = bars_top + 24 * spots + 40;
   std::string svg;
   Header(height,
          absl::StrCat("Journey map: ", figures.customers(), " customers, ",
@@ -231,11 +236,11 @@ std::string JourneyMapSvg(const v1::JourneyFigures& figures) {
     absl::StrAppendFormat(
         &svg,
         "<g class=\"stage\"><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
-        "fill=\"#4e79a7\" opacity=\"0.8\"/><text x=\"%d\" y=\"%d\">%s</text>"
-        "<text class=\"count\" x=\"%d\" y=\"%d\">%d</text></g>\n",
+        "fill=\"#4e79a7\" opacity=\"0.8\"/><text x=\"%d\" y=\"%d\" "
+        "font-weight=\"bold\">%s</text><text class=\"count\" x=\"%d\" "
+        "y=\"%d\">%d customers</text></g>\n",
         column_x(stage), kBoxTop + kBoxMax - h, kBoxWidth, h, column_x(stage),
-        kBoxTop - 8, StageName(stage), column_x(stage),
-        kBoxTop + kBoxMax + 16, count);
+        kLabels, StageName(stage), column_x(stage), kLabels + 16, count);
   }
   uint64_t widest = 1;
   for (const v1::StageFlow& flow : figures.flows()) {
@@ -248,20 +253,26 @@ std::string JourneyMapSvg(const v1::JourneyFigures& figures) {
     }
     const int x1 = column_x(flow.from()) + kBoxWidth / 2;
     const int x2 = column_x(flow.to()) + kBoxWidth / 2;
-    // Forward moves arc above the boxes, backward ones below.
     const bool forward = flow.to() > flow.from();
-    const int y = forward ? kBoxTop + 20 : kBoxTop + kBoxMax - 20;
-    const int bend = forward ? -40 : 40;
+    const int distance = std::abs(static_cast<int>(flow.to()) -
+                                  static_cast<int>(flow.from()));
+    const int y = forward ? kForward : kBackward;
+    const int bend = (forward ? -1 : 1) * (12 + 14 * distance);
     absl::StrAppendFormat(
         &svg,
         "<g class=\"flow\"><title>%s to %s: %d</title><path d=\"M %d %d Q %d "
-        "%d %d %d\" fill=\"none\" stroke=\"%s\" stroke-opacity=\"0.5\" "
+        "%d %d %d\" fill=\"none\" stroke=\"%s\" stroke-opacity=\"0.45\" "
         "stroke-width=\"%.1f\"/></g>\n",
         StageName(flow.from()), StageName(flow.to()), flow.count(), x1, y,
-        (x1 + x2) / 2, y + bend, x2, y, forward ? "#59a14f" : "#e15759",
-        1.0 + 14.0 * flow.count() / widest);
+        (x1 + x2) / 2, y + 2 * bend, x2, y, forward ? "#59a14f" : "#e15759",
+        1.0 + 12.0 * flow.count() / widest);
   }
-  int y = kBoxTop + kBoxMax + 60;
+  absl::StrAppendFormat(
+      &svg,
+      "<text x=\"20\" y=\"%d\" fill=\"#59a14f\">forward moves above the "
+      "stages, backward ones below; thicker is more</text>\n",
+      kBackward + 95);
+  int y = bars_top;
   absl::StrAppendFormat(&svg,
                         "<text x=\"20\" y=\"%d\" font-weight=\"bold\">Bad "
                         "experiences by channel and topic</text>\n",

@@ -1316,6 +1316,36 @@ static void test_ruleset_at_open(void) {
   mot_engine_close(engine);
 }
 
+/* Journey maps: a customer's picture, and the figures of all. */
+static void test_journeys(void) {
+  mot_engine* engine = NULL;
+  mot_buf buf = {NULL, 0};
+  CHECK(mot_engine_open(&engine, ":memory:", NULL) == MOT_OK);
+  record_journey(engine, "c1");
+  CHECK_FAILS(mot_journey_svg(NULL, engine, "c1", 0, 0), MOT_EINVALID, "out");
+  CHECK_FAILS(mot_journey_svg(&buf, engine, NULL, 0, 0), MOT_EINVALID,
+              "customer_id");
+  CHECK_FAILS(mot_journey_svg(&buf, engine, "", 0, 0), MOT_EINVALID,
+              "customer_id");
+  CHECK(mot_journey_svg(&buf, engine, "c1", 0, 0) == MOT_OK);
+  CHECK(buf.data != NULL &&
+        strstr((const char*)buf.data, "Journey of c1: 4 events") != NULL);
+  mot_buf_dispose(&buf);
+  CHECK(mot_journeys_get(&buf, engine, 0, 0, MOT_FORMAT_JSON) == MOT_OK);
+  CHECK(buf.data != NULL &&
+        strstr((const char*)buf.data, "\"customers\":\"1\"") != NULL);
+  mot_buf_dispose(&buf);
+  CHECK(mot_journeys_get(&buf, engine, 0, 0, MOT_FORMAT_SVG) == MOT_OK);
+  CHECK(buf.data != NULL &&
+        strstr((const char*)buf.data, "Journey map: 1 customers") != NULL);
+  mot_buf_dispose(&buf);
+  CHECK_FAILS(mot_journeys_get(&buf, engine, 0, 0, MOT_FORMAT_CSV),
+              MOT_EINVALID, "format");
+  CHECK_FAILS(mot_journeys_get(&buf, NULL, 0, 0, MOT_FORMAT_JSON),
+              MOT_EINVALID, "engine");
+  mot_engine_close(engine);
+}
+
 /* The what-if replay of the test ruleset against none, over one journey. */
 static void test_whatif(void) {
   mot_engine* engine = NULL;
@@ -2113,6 +2143,7 @@ int main(void) {
   test_busy();
   test_cluster_partition();
   test_whatif();
+  test_journeys();
   test_cluster_options();
 
   {

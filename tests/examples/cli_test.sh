@@ -40,7 +40,7 @@ expect 2 "unknown command" -- "$motive" frobnicate
 contains "frobnicate" "unknown command is named"
 expect 2 "unknown flag" -- "$motive" ingest --db "$work/x.db" --colour red a.jsonl
 expect 2 "missing --db" -- "$motive" ingest a.jsonl
-for command in generate ingest import timeline context snapshot erase expire expr next feedback whois link unlink whatif; do
+for command in generate ingest import timeline context snapshot erase expire expr next feedback whois link unlink whatif journey journeys; do
   expect 0 "$command --help" -- "$motive" "$command" --help
   contains "Usage: motive $command" "$command help"
 done
@@ -70,6 +70,19 @@ expect 0 "ingest CSV" -- "$motive" ingest --db "$work/m.db" "$work/contacts.csv"
 expect 0 "timeline" -- "$motive" timeline --db "$work/m.db" C9
 contains "customer C9: 2 events" "timeline header"
 contains "billing, again" "CSV topic shown"
+expect 0 "journey --svg --html" -- "$motive" journey --db "$work/m.db" C9 --svg "$work/c9.svg" --html "$work/c9.html"
+grep -q '<g class="event' "$work/c9.svg" || { failures=$((failures + 1)); echo "FAIL: journey SVG has no event"; }
+grep -q '<svg' "$work/c9.html" || { failures=$((failures + 1)); echo "FAIL: journey page has no picture"; }
+checks=$((checks + 2))
+expect 0 "journey to standard output" -- "$motive" journey --db "$work/m.db" C9
+contains "Journey of C9" "journey SVG on standard output"
+expect 0 "journeys" -- "$motive" journeys --db "$work/m.db" --svg "$work/map.svg"
+contains "customers by stage" "journeys table"
+contains "third strike" "journeys third strike"
+grep -q 'Journey map:' "$work/map.svg" || { failures=$((failures + 1)); echo "FAIL: journeys SVG has no title"; }
+checks=$((checks + 1))
+expect 0 "journeys --json" -- "$motive" journeys --db "$work/m.db" --json
+contains '"stage_customers"' "journeys JSON"
 expect 0 "timeline --json" -- "$motive" timeline --db "$work/m.db" --json C9
 contains '"customer_id":"C9"' "JSON timeline"
 expect 0 "unknown customer" -- "$motive" timeline --db "$work/m.db" NOBODY
