@@ -284,6 +284,32 @@ namespace Motive
         }
 
         /// <summary>
+        /// The picture (SVG) of the customer's journey: their events in
+        /// [<paramref name="sinceUs"/>, <paramref name="untilUs"/>) (0 leaves
+        /// an end open) on a time axis, a lane per stage, moments of truth by
+        /// colour, bad experiences ringed in red (mot_journey_svg).
+        /// </summary>
+        public string JourneySvg(string customerId, long sinceUs = 0, long untilUs = 0)
+        {
+            byte[] id = Utf8.ToNative(customerId);
+            EngineHandle h = Handle;
+            return Buffers.TakeString((ref MotBuf b) => Native.mot_journey_svg(ref b, h, id, sinceUs, untilUs));
+        }
+
+        /// <summary>
+        /// The journey map of every customer over their events in
+        /// [<paramref name="fromUs"/>, <paramref name="toUs"/>): the
+        /// motive.v1.JourneyFigures as JSON, or with <paramref name="svg"/>
+        /// drawn as SVG (mot_journeys_get).
+        /// </summary>
+        public string Journeys(long fromUs = 0, long toUs = 0, bool svg = false)
+        {
+            EngineHandle h = Handle;
+            int format = svg ? (int)Format.Svg : (int)Format.Json;
+            return Buffers.TakeString((ref MotBuf b) => Native.mot_journeys_get(ref b, h, fromUs, toUs, format));
+        }
+
+        /// <summary>
         /// What-if replay (mot_whatif_run): every contact that occurred in
         /// [<paramref name="fromUs"/>, <paramref name="toUs"/>) (0 leaves an
         /// end open) decided again at its own time with

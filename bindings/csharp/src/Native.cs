@@ -185,6 +185,12 @@ namespace Motive
         public static extern int mot_timeline_options_init(ref NativeTimelineOptions opts, uint structSize);
 
         [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern int mot_journey_svg(ref MotBuf output, EngineHandle engine, byte[] customerId, long sinceUs, long untilUs);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern int mot_journeys_get(ref MotBuf output, EngineHandle engine, long fromUs, long toUs, int format);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern int mot_whatif_options_init(ref NativeWhatIfOptions opts, uint structSize);
 
         [DllImport(Lib, CallingConvention = Cdecl)]

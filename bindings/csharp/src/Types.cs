@@ -63,6 +63,8 @@ namespace Motive
         Json = 2,
         Jsonl = 3,
         Csv = 4,
+        /// <summary>Journey maps only: a picture. Since 0.7.</summary>
+        Svg = 5,
         // Ingest only: a contact-center platform's records, as it exports
         // them (README "Importers"). Since 0.6.
         /// <summary>A platform's records, found from the first one.</summary>

@@ -452,6 +452,18 @@ internal static class Tests
         }
     }
 
+    private static void TestJourneys()
+    {
+        using (Engine engine = Engine.Open(":memory:"))
+        {
+            RecordJourney(engine, "c1");
+            Contains(engine.JourneySvg("c1"), "Journey of c1: 4 events", "journey picture");
+            Contains(engine.Journeys(), "\"customers\":\"1\"", "journey figures");
+            Contains(engine.Journeys(svg: true), "Journey map: 1 customers", "journey map picture");
+            Fails(() => engine.JourneySvg(""), Status.Invalid, "customer_id", "journey of no one");
+        }
+    }
+
     private static void TestWhatIf()
     {
         using (Engine engine = Engine.Open(":memory:"))
@@ -828,7 +840,7 @@ internal static class Tests
             TestVersion, TestOpenAndDispose, TestRecordAndTimeline, TestIngest, TestSummary, TestErase, TestRetention,
             TestContextAndConfig, TestExpressions, TestRulesAndDecide, TestFeedback, TestAlerts,
             TestIdentities, TestSharedIdentifier, TestImport, TestClusterUnreachable, TestStatsWithoutCluster,
-            TestWhatIf,
+            TestWhatIf, TestJourneys,
             TestFinalizer,
         };
         foreach (Action test in tests)

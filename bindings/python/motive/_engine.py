@@ -608,6 +608,32 @@ class Engine:
                          self._customer(customer_id, identity), byref(opts))
         return list(_json(data).get("events", []))
 
+    def journey_svg(self, customer_id: Optional[str] = None, *,
+                    since: Time = None, until: Time = None,
+                    identity: Optional[Identity] = None) -> str:
+        """The picture (SVG) of the customer's journey: their events with
+        since <= occurred_at < until on a time axis, a lane per stage, moments
+        of truth by colour, bad experiences ringed in red."""
+        return _call_buf(_lib.mot_journey_svg, self._h(),
+                         self._customer(customer_id, identity),
+                         to_micros(since), to_micros(until)).decode("utf-8")
+
+    def journeys(self, *, since: Time = None, until: Time = None
+                 ) -> Dict[str, Any]:
+        """The journey map of every customer over their events with since <=
+        occurred_at < until: the motive.v1.JourneyFigures as a dict
+        (stage_customers, moment_events, flows, bad_experiences,
+        third_strike, third_strike_came_back, third_strike_left,
+        repeat_contacts, transfers)."""
+        return _json(_call_buf(_lib.mot_journeys_get, self._h(),
+                               to_micros(since), to_micros(until),
+                               N.FORMAT_JSON))
+
+    def journeys_svg(self, *, since: Time = None, until: Time = None) -> str:
+        """journeys() drawn as SVG."""
+        return _call_buf(_lib.mot_journeys_get, self._h(), to_micros(since),
+                         to_micros(until), N.FORMAT_SVG).decode("utf-8")
+
     def whatif(self, rules: str, *, against: Optional[str] = None,
                origin: Optional[str] = None,
                against_origin: Optional[str] = None, since: Time = None,

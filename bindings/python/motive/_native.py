@@ -33,6 +33,7 @@ FORMAT_PROTOBUF = 1
 FORMAT_JSON = 2
 FORMAT_JSONL = 3
 FORMAT_CSV = 4
+FORMAT_SVG = 5
 FORMAT_PLATFORM_AUTO = 16  # the platforms' formats follow it
 
 CHANNEL_COUNT = 12
@@ -255,6 +256,8 @@ _PROTOTYPES = {
     "mot_identity_resolve": (c_int, [c_char_p, c_size_t, POINTER(c_size_t),
                                      _ENGINE, c_char_p, c_char_p]),
     "mot_identity_profile": (c_int, [_BUF, _ENGINE, c_char_p, c_int32]),
+    "mot_journey_svg": (c_int, [_BUF, _ENGINE, c_char_p, c_int64, c_int64]),
+    "mot_journeys_get": (c_int, [_BUF, _ENGINE, c_int64, c_int64, c_int32]),
     "mot_whatif_options_init": (c_int, [POINTER(mot_whatif_options), c_uint32]),
     "mot_whatif_run": (c_int, [_BUF, _ENGINE, c_char_p,
                                POINTER(mot_whatif_options)]),

@@ -479,6 +479,18 @@ class EngineTest(unittest.TestCase):
                     eng.load_rules_file(f.name)
                 self.assertIn(os.path.basename(f.name), str(cm.exception))
 
+    def test_journeys(self):
+        self.record_journey("c1")
+        svg = self.eng.journey_svg("c1")
+        self.assertIn("Journey of c1: 4 events", svg)
+        self.assertTrue(svg.rstrip().endswith("</svg>"))
+        figures = self.eng.journeys()
+        self.assertEqual(figures["customers"], "1")
+        self.assertIn("PURCHASE", figures["stage_customers"])
+        self.assertIn("Journey map: 1 customers", self.eng.journeys_svg())
+        with self.assertRaises(motive.InvalidArgument):
+            self.eng.journey_svg("")
+
     def test_whatif(self):
         self.record_journey("c1")
         # c1's two billing contacts: the first, before any strike, gets the
