@@ -63,6 +63,11 @@ int RunIngest(int argc, char** argv) {
           .help = "read every INPUT as this format, whatever its extension",
           .choices = {"jsonl", "csv"}},
          &format);
+  bool json = false;
+  cl.Add({.name = "json",
+          .help = "print the figures as one JSON object (per file and in "
+                  "total, the first rejections of each)"},
+         &json);
   flags.AddRest(cl);
   if (auto exit_code = cl.Parse(argc, argv)) return *exit_code;
 
@@ -72,22 +77,31 @@ int RunIngest(int argc, char** argv) {
   IngestRun run;
   run.command = kCommand;
   run.options.format = FormatCode(format);
-  run.on_file = [](const FileReport& report) {
+  run.progress = !json;
+  run.print_rejections = !json;
+  run.on_file = [json](const FileReport& report) {
     const mot_ingest_report& c = report.counts;
     // A failure before any record says enough by itself.
-    if (!report.failed() || c.accepted + c.duplicates + c.rejected > 0) {
+    if (!json &&
+        (!report.failed() || c.accepted + c.duplicates + c.rejected > 0)) {
       PrintSummary(report);
     }
   };
   std::vector<FileReport> reports;
-  const int status = IngestFiles(engine.get(), flags.inputs, run, &reports);
-  if (status == kExitInterrupted || status == kExitFailure) return status;
-  if (flags.inputs.size() > 1) PrintSummary(TotalOf(reports));
-  if (!flags.files.rules.empty() && !PrintAlerts(kCommand, engine.get()))
-    return kExitFailure;
-  if (const int finished = FinishIngest(kCommand, engine.get());
-      finished != kExitOk) {
-    return finished;
+  int status = IngestFiles(engine.get(), flags.inputs, run, &reports);
+  if (status == kExitOk || status == kExitRejected) {
+    if (!json && flags.inputs.size() > 1) PrintSummary(TotalOf(reports));
+    if (!json && !flags.files.rules.empty() &&
+        !PrintAlerts(kCommand, engine.get())) {
+      status = kExitFailure;
+    } else if (const int finished = FinishIngest(kCommand, engine.get());
+               finished != kExitOk) {
+      status = finished;
+    }
+  }
+  if (json) {
+    PrintIngestJson(format.empty() ? "auto" : format, reports, status,
+                    engine.get(), !flags.files.rules.empty());
   }
   return status;
 }

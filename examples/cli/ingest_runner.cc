@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <limits>
 #include <map>
+#include <optional>
 #include <utility>
 
 #include "command_line.h"
@@ -328,5 +329,104 @@ int FinishIngest(std::string_view command, mot_engine* engine) {
   }
   return kExitOk;
 }
+
+namespace {
+
+std::string JsonQuote(std::string_view text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += fmt::format("\\u{:04x}", static_cast<int>(c));
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+// One file's figures (or the total's) as a JSON object.
+std::string ReportJson(const FileReport& r, bool with_rejections) {
+  const mot_ingest_report& c = r.counts;
+  std::string out = fmt::format(
+      "{{\"path\":{},\"records\":{},\"events_stored\":{},\"updated\":{},"
+      "\"duplicates\":{},\"rejected\":{},\"profiles_created\":{},"
+      "\"profiles_merged\":{},\"skipped\":{},\"seconds\":{:.3f},"
+      "\"records_per_second\":{:.0f},\"rejected_by_reason\":[",
+      JsonQuote(r.path), c.records, c.accepted, c.updated, c.duplicates,
+      c.rejected, c.profiles_created, c.profiles_merged, c.skipped, r.seconds,
+      r.records_per_second());
+  for (size_t i = 0; i < r.reject_groups.size(); ++i) {
+    const RejectGroup& g = r.reject_groups[i];
+    out += fmt::format("{}{{\"field\":{},\"reason\":{},\"count\":{}}}",
+                       i > 0 ? "," : "", JsonQuote(g.field),
+                       JsonQuote(g.reason), g.count);
+  }
+  out += "]";
+  if (with_rejections) {
+    out += ",\"first_rejections\":[";
+    for (size_t i = 0; i < r.first_rejections.size(); ++i) {
+      const Rejection& x = r.first_rejections[i];
+      out += fmt::format("{}{{\"record\":{},\"field\":{},\"message\":{}}}",
+                         i > 0 ? "," : "", x.record, JsonQuote(x.field),
+                         JsonQuote(x.message));
+    }
+    out += "]";
+  }
+  if (r.failed()) out += fmt::format(",\"error\":{}", JsonQuote(r.error));
+  return out + "}";
+}
+
+std::string_view StatusName(int exit_code) {
+  switch (exit_code) {
+    case kExitOk:
+      return "ok";
+    case kExitRejected:
+      return "rejected";
+    case kExitInterrupted:
+      return "interrupted";
+    default:
+      return "failed";
+  }
+}
+
+}  // namespace
+
+void PrintIngestJson(std::string_view from,
+                     const std::vector<FileReport>& reports, int exit_code,
+                     mot_engine* engine, bool with_rules) {
+  std::optional<uint64_t> alerts_raised;
+  mot_engine_stats stats = MOT_ENGINE_STATS_INIT;
+  if (with_rules && mot_engine_stats_get(&stats, engine) == MOT_OK) {
+    alerts_raised = stats.alerts_raised;
+  }
+  std::string files;
+  for (const FileReport& report : reports) {
+    if (!files.empty()) files += ",";
+    files += ReportJson(report, true);
+  }
+  std::string alerts;
+  if (alerts_raised)
+    alerts = fmt::format(",\"alerts_raised\":{}", *alerts_raised);
+  fmt::print(
+      "{{\"from\":{},\"status\":\"{}\",\"files\":[{}],\"total\":{}{}}}\n",
+      JsonQuote(from), StatusName(exit_code), files,
+      ReportJson(TotalOf(reports), false), alerts);
+}
+
 
 }  // namespace motive::cli

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -105,6 +106,14 @@ bool PrintAlerts(std::string_view command, mot_engine* engine);
 // Flushes, then writes the state snapshot so that the next commands open
 // fast. Returns kExitOk, or kExitFailure after printing why.
 int FinishIngest(std::string_view command, mot_engine* engine);
+
+// The figures of an ingest as one JSON object on stdout (--json): where
+// they came from (`from`: the format), the status of `exit_code`, each
+// file's figures with its first rejections, and the total; `with_rules`,
+// the proactive alerts the ruleset raised in `engine`.
+void PrintIngestJson(std::string_view from,
+                     const std::vector<FileReport>& reports, int exit_code,
+                     mot_engine* engine, bool with_rules);
 
 }  // namespace motive::cli
 

@@ -48,6 +48,11 @@ void PrintUsage(std::FILE* out) {
   fmt::print(out,
              "Usage: motive COMMAND [options] [arguments]\n\n"
              "motive {}: the agent-assist engine for the moments of truth.\n\n"
+             "Quick start:\n"
+             "  motive generate --customers 1000 --out journeys.jsonl\n"
+             "  motive ingest --db journeys.db journeys.jsonl\n"
+             "  motive context --db journeys.db C0000001   "
+             "(then: journey, next, whatif)\n\n"
              "Commands:\n",
              mot_version());
   for (const Command& command : kCommands) {

@@ -33,6 +33,7 @@ contains() {
 }
 
 expect 0 "top-level help" -- "$motive" --help
+contains "Quick start:" "help starts with a quick start"
 contains "ingest" "help lists commands"
 contains "whois" "help lists the identity commands"
 contains "unlink" "help lists unlink"
@@ -48,6 +49,13 @@ done
 expect 0 "generate" -- "$motive" generate --customers 50 --seed 5 --out "$work/j.jsonl"
 expect 0 "ingest generated journeys" -- "$motive" ingest --db "$work/m.db" "$work/j.jsonl"
 contains "0 rejected" "clean ingest"
+expect 0 "ingest --json" -- "$motive" ingest --db "$work/json.db" --json "$work/j.jsonl"
+contains '"status":"ok"' "ingest JSON status"
+contains '"events_stored":' "ingest JSON figures"
+if ! printf '%s' "$out" | python3 -m json.tool > /dev/null; then
+  failures=$((failures + 1)); echo "FAIL: ingest --json is not JSON:"; echo "$out"
+fi
+checks=$((checks + 1))
 expect 0 "ingest again: all duplicates" -- "$motive" ingest --db "$work/m.db" "$work/j.jsonl"
 contains " 0 accepted" "nothing new the second time"
 
