@@ -42,6 +42,12 @@ void AddIdentityConfigFlag(CommandLine& cl, std::string* path) {
          path);
 }
 
+void AddJsonFlag(CommandLine& cl, std::string_view what, bool* json) {
+  cl.Add({.name = "json",
+          .help = fmt::format("print {} as one JSON object", what)},
+         json);
+}
+
 void AddClusterFlags(CommandLine& cl, EngineFiles* files) {
   cl.Add({.name = "cluster",
           .value_name = "URLS",
@@ -258,6 +264,33 @@ std::string Grouped(uint64_t n) {
     out += digits[i];
   }
   return out;
+}
+
+std::string JsonQuote(std::string_view text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += fmt::format("\\u{:04x}", static_cast<int>(c));
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
 }
 
 }  // namespace motive::cli

@@ -160,6 +160,12 @@ std::string AboutPath(std::string_view path, std::string_view message);
 // returns kExitFailure. Call it right after the failing call.
 int ReportFailure(std::string_view command, std::string_view context);
 
+// Adds --json: print `what` as one JSON object instead of text.
+void AddJsonFlag(CommandLine& cl, std::string_view what, bool* json);
+
+// `text` as a JSON string, quotes included, for the --json outputs.
+std::string JsonQuote(std::string_view text);
+
 // 1234567 as "1,234,567".
 std::string Grouped(uint64_t n);
 

@@ -17,6 +17,7 @@ int RunErase(int argc, char** argv) {
   std::string db;
   EngineFiles files;
   CustomerArgument customer;
+  bool json = false;
   CommandLine cl(
       kCommand, "--db FILE [options] {CUSTOMER | --identity NAMESPACE:VALUE}",
       "Erases a customer: every event of theirs, from the database file and "
@@ -29,6 +30,7 @@ int RunErase(int argc, char** argv) {
       "reading\nthe database kept its write-ahead log: run it again once that "
       "one is done).");
   AddExistingDatabaseFlag(cl, &db);
+  AddJsonFlag(cl, "the customer and the events erased", &json);
   AddContextConfigFlag(cl, &files.context_config);
   AddIdentityConfigFlag(cl, &files.identity_config);
   AddClusterFlags(cl, &files);
@@ -47,8 +49,13 @@ int RunErase(int argc, char** argv) {
   if (mot_customer_erase(&erased, engine.get(), customer.c_str()) != MOT_OK) {
     return ReportFailure(kCommand, fmt::format("customer {}", customer.id()));
   }
-  fmt::print("erased {} event{} of customer {}\n", Grouped(erased),
-             erased == 1 ? "" : "s", customer.id());
+  if (json) {
+    fmt::print("{{\"customer_id\":{},\"events_erased\":{}}}\n",
+               JsonQuote(customer.id()), erased);
+  } else {
+    fmt::print("erased {} event{} of customer {}\n", Grouped(erased),
+               erased == 1 ? "" : "s", customer.id());
+  }
   return kExitOk;
 }
 

@@ -16,6 +16,7 @@ int RunExpire(int argc, char** argv) {
   std::string db;
   EngineFiles files;
   uint64_t days = 0;
+  bool json = false;
   CommandLine cl(
       kCommand, "--db FILE --days N [options]",
       "Applies a retention period: every event that occurred more than N "
@@ -35,6 +36,7 @@ int RunExpire(int argc, char** argv) {
           .min = 1,
           .max = 1000000},
          &days);
+  AddJsonFlag(cl, "the period and the events removed", &json);
   AddContextConfigFlag(cl, &files.context_config);
   AddIdentityConfigFlag(cl, &files.identity_config);
   AddClusterFlags(cl, &files);
@@ -49,8 +51,12 @@ int RunExpire(int argc, char** argv) {
   if (mot_retention_apply(&removed, engine.get()) != MOT_OK) {
     return ReportFailure(kCommand, fmt::format("retention of {} days", days));
   }
-  fmt::print("{} event{} older than {} days left the database\n",
-             Grouped(removed), removed == 1 ? "" : "s", days);
+  if (json) {
+    fmt::print("{{\"days\":{},\"events_removed\":{}}}\n", days, removed);
+  } else {
+    fmt::print("{} event{} older than {} days left the database\n",
+               Grouped(removed), removed == 1 ? "" : "s", days);
+  }
   return kExitOk;
 }
 

@@ -29,6 +29,7 @@ int32_t OutcomeCode(std::string_view name) {
 
 int RunFeedback(int argc, char** argv) {
   std::string db;
+  bool json = false;
   EngineFiles files;
   std::string decision;
   std::string action;
@@ -49,6 +50,7 @@ int RunFeedback(int argc, char** argv) {
       "The same feedback twice is stored once.\n\n"
       "Exit status: 0, 2 for a usage error, 3 for any other failure.");
   AddExistingDatabaseFlag(cl, &db);
+  AddJsonFlag(cl, "what was recorded", &json);
   cl.Add({.name = "rules",
           .value_name = "FILE",
           .help = "the ruleset the decision was made with"},
@@ -108,8 +110,16 @@ int RunFeedback(int argc, char** argv) {
           time_us) != MOT_OK) {
     return ReportFailure(kCommand, fmt::format("customer {}", customer.id()));
   }
-  fmt::print("recorded: {} {} {} in decision {}\n", customer.id(), outcome,
-             action, decision);
+  if (json) {
+    fmt::print(
+        "{{\"customer_id\":{},\"decision_id\":{},\"action\":{},"
+        "\"outcome\":{}}}\n",
+        JsonQuote(customer.id()), JsonQuote(decision), JsonQuote(action),
+        JsonQuote(outcome));
+  } else {
+    fmt::print("recorded: {} {} {} in decision {}\n", customer.id(), outcome,
+               action, decision);
+  }
   return kExitOk;
 }
 

@@ -48,6 +48,7 @@ std::string IdentifiersText(const std::vector<std::string>& texts) {
 int RunLink(int argc, char** argv) {
   constexpr char kCommand[] = "link";
   std::string db;
+  bool json = false;
   EngineFiles files;
   CustomerArgument customer;
   std::vector<std::string> arguments;
@@ -64,6 +65,7 @@ int RunLink(int argc, char** argv) {
       "Prints the\ncustomer the identifiers now belong to.\n\n"
       "Exit status: 0, 2 for a usage error, 3 for any other failure.");
   AddExistingDatabaseFlag(cl, &db);
+  AddJsonFlag(cl, "the identifiers and the customer they belong to", &json);
   AddIdentityConfigFlag(cl, &files.identity_config);
   AddClusterFlags(cl, &files);
   customer.Add(cl, /*positional=*/false);
@@ -111,12 +113,17 @@ int RunLink(int argc, char** argv) {
   // none when the first is shared (links nothing) or never merges.
   std::string now;
   char out[MOT_CUSTOMER_ID_MAX + 1];
-  if (mot_identity_resolve(out, sizeof(out), nullptr, engine.get(),
-                           namespaces[0], values[0]) == MOT_OK) {
-    now = fmt::format("; they belong to customer {}", out);
-  } else {
-    now = fmt::format(" ({})", mot_error_last());
+  const bool resolved =
+      mot_identity_resolve(out, sizeof(out), nullptr, engine.get(),
+                           namespaces[0], values[0]) == MOT_OK;
+  if (json) {
+    fmt::print("{{\"linked\":{},\"customer_id\":{}}}\n",
+               JsonQuote(IdentifiersText(arguments)),
+               resolved ? JsonQuote(out) : "null");
+    return kExitOk;
   }
+  now = resolved ? fmt::format("; they belong to customer {}", out)
+                 : fmt::format(" ({})", mot_error_last());
   fmt::print("linked {}{}{}\n", IdentifiersText(arguments),
              to.empty() ? "" : fmt::format(" to customer {}", to), now);
   return kExitOk;
@@ -125,6 +132,7 @@ int RunLink(int argc, char** argv) {
 int RunUnlink(int argc, char** argv) {
   constexpr char kCommand[] = "unlink";
   std::string db;
+  bool json = false;
   EngineFiles files;
   std::vector<std::string> argument;
   CommandLine cl(
@@ -135,6 +143,7 @@ int RunUnlink(int argc, char** argv) {
       "to no one ('motive\nwhois' shows it flagged unlinked).\n\n"
       "Exit status: 0, 2 for a usage error, 3 for any other failure.");
   AddExistingDatabaseFlag(cl, &db);
+  AddJsonFlag(cl, "the identifiers and the customer they belong to", &json);
   AddIdentityConfigFlag(cl, &files.identity_config);
   AddClusterFlags(cl, &files);
   cl.Positionals("NAMESPACE:VALUE", 1, 1, &argument);
@@ -150,7 +159,11 @@ int RunUnlink(int argc, char** argv) {
                           ids[0].value.c_str()) != MOT_OK) {
     return ReportFailure(kCommand, argument[0]);
   }
-  fmt::print("unlinked {}\n", argument[0]);
+  if (json) {
+    fmt::print("{{\"unlinked\":{}}}\n", JsonQuote(argument[0]));
+  } else {
+    fmt::print("unlinked {}\n", argument[0]);
+  }
   return kExitOk;
 }
 

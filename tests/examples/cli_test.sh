@@ -177,6 +177,10 @@ contains "no events" "erased customer has no events"
 if grep -q zebulon "$work/m.db" "$work/m.db-snapshot"; then
   failures=$((failures + 1)); echo "FAIL: zebulon left in the database or snapshot"
 fi
+expect 0 "erase again --json" -- "$motive" erase --db "$work/m.db" zebulon-erase-me --json
+contains '{"customer_id":"zebulon-erase-me","events_erased":0}' "erase JSON"
+expect 0 "snapshot --json" -- "$motive" snapshot --db "$work/m.db" --json
+contains '"from_snapshot":true' "snapshot JSON says the open used the last one"
 expect 0 "erase again" -- "$motive" erase --db "$work/m.db" zebulon-erase-me
 contains "erased 0 events" "nothing left to erase"
 expect 2 "erase without a customer" -- "$motive" erase --db "$work/m.db"
