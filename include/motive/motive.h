@@ -1197,8 +1197,11 @@ MOT_API int mot_feedback(mot_engine *engine, const char *customer_id,
  * customer whenever events of theirs are recorded (mot_event_record(),
  * mot_ingest_*(), mot_feedback()): a rule raises an alert when its
  * conditions turn true (an edge: not again while they stay true), unless
- * contact policy forbids it. An alert raised inside the customer's quiet
- * hours waits until they end (deliver_after). Alerts are held in memory,
+ * contact policy forbids it. An alert's raised_at is the time of the event
+ * that turned it (the later of its occurred_at and the customer's latest
+ * event), not the time it was ingested; an alert raised inside the
+ * customer's quiet hours, judged at raised_at, waits until they end
+ * (deliver_after). Alerts are held in memory,
  * not in the log: at most 10000 wait (the oldest are dropped, and counted
  * in mot_engine_stats), and those not taken are lost at close. */
 
