@@ -645,15 +645,24 @@ class Checker {
     return false;
   }
 
-  // operand.field: a map with string keys gives its values; dyn gives dyn.
-  // has(operand.field) is a bool.
+  // operand.field: a record gives the field's declared type; a map with
+  // string keys gives its values; dyn gives dyn. has(operand.field) is a
+  // bool.
   void SelectField(Expr& expr) {
     const SelectExpr& select = SelectOf(expr);
     Type operand = Substitute(NodeType(select.operand.get()), false);
     Type result;
     switch (operand.kind()) {
       case Kind::kMap:
-        if (IsAssignable(Type::String(), operand.key())) {
+        if (operand.is_record()) {
+          if (const Type* field = operand.FieldType(select.field)) {
+            result = *field;
+          } else {
+            Error(expr, absl::StrCat("undefined field '", select.field,
+                                     "' of ", Show(operand)));
+            result = Type::Error();
+          }
+        } else if (IsAssignable(Type::String(), operand.key())) {
           result = operand.value();
         } else {
           Error(expr, absl::StrCat("type '", Show(operand),

@@ -36,6 +36,24 @@ Type Type::Param(absl::string_view name) {
   return type;
 }
 
+Type Type::Record(absl::string_view name,
+                  std::vector<std::pair<std::string, Type>> fields,
+                  bool open) {
+  Type type = Map(String(), Dyn());
+  type.name_ = std::string(name);
+  type.record_ = std::make_shared<const RecordFields>(
+      RecordFields{std::move(fields), open});
+  return type;
+}
+
+const Type* Type::FieldType(absl::string_view field) const {
+  if (record_ == nullptr) return nullptr;
+  for (const auto& [name, type] : record_->fields) {
+    if (name == field) return &type;
+  }
+  return record_->open ? &value() : nullptr;
+}
+
 const Type& Type::Parameter(size_t i) const {
   // Leaked on purpose: a function-local static with a trivial lifetime.
   static const Type* const kDynType = new Type();
@@ -90,6 +108,7 @@ std::string Type::DebugString() const {
     case Kind::kList:
       return absl::StrCat("list(", element().DebugString(), ")");
     case Kind::kMap:
+      if (is_record()) return name_;
       return absl::StrCat("map(", key().DebugString(), ", ",
                           value().DebugString(), ")");
     case Kind::kType:
@@ -119,7 +138,10 @@ size_t Arity(Type::Kind kind) {
 
 bool operator==(const Type& a, const Type& b) {
   if (a.kind_ != b.kind_) return false;
-  if (a.kind_ == Type::Kind::kTypeParam) return a.name_ == b.name_;
+  // A record is its name: two records, or a record and a plain map, are
+  // told apart by it (a plain map's name is empty).
+  if (a.name_ != b.name_) return false;
+  if (a.kind_ == Type::Kind::kTypeParam) return true;
   size_t arity = Arity(a.kind_);
   for (size_t i = 0; i < arity; ++i) {
     if (a.Parameter(i) != b.Parameter(i)) return false;
