@@ -401,12 +401,17 @@ class Checker {
     Type accu = NodeType(loop.accu_init.get());
     Type range = Substitute(NodeType(loop.iter_range.get()), false);
     Type var;
+    // Two variables: a list's index and element, a map's key and value.
+    const bool two = !loop.iter_var2.empty();
+    Type var2 = Type::Dyn();
     switch (range.kind()) {
       case Kind::kList:
-        var = range.element();
+        var = two ? Type::Int() : range.element();
+        var2 = range.element();
         break;
       case Kind::kMap:
         var = range.key();  // maps range over their keys
+        var2 = range.value();
         break;
       case Kind::kDyn:
       case Kind::kError:
@@ -424,16 +429,19 @@ class Checker {
                              "list, map, or dynamic)"));
         }
         var = Type::Error();
+        var2 = Type::Error();
         break;
     }
     // The accumulator is visible in the condition, the step and the result;
-    // the iteration variable only in the condition and the step.
+    // the iteration variables only in the condition and the step.
     locals_.push_back({loop.accu_var, accu});
     locals_.push_back({loop.iter_var, std::move(var)});
+    if (two) locals_.push_back({loop.iter_var2, std::move(var2)});
     Check(loop.loop_condition.get());
     ExpectType(loop.loop_condition.get(), Type::Bool());
     Check(loop.loop_step.get());
     ExpectType(loop.loop_step.get(), accu);
+    if (two) locals_.pop_back();
     locals_.pop_back();
     Check(loop.result.get());
     locals_.pop_back();

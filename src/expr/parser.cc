@@ -527,7 +527,9 @@ class Parser {
           if (tok_.kind != TokenKind::kIdent) {
             return Unexpected("a field or method name after '.'");
           }
-          if (IsReserved(tok_.text)) return ReservedWord();
+          // Reserved words are only reserved as identifiers: after a '.'
+          // they are field and method names ({'as': 1}.as, a.break()), as
+          // cel-go and cel-cpp accept them.
           std::string field(tok_.text);
           Advance();
           if (tok_.kind == TokenKind::kLParen) {
@@ -822,17 +824,66 @@ class Parser {
   ExprPtr ReceiverCall(int32_t start, ExprPtr target, std::string function,
                        std::vector<ExprPtr> args) {
     if (options_.macros) {
-      bool two = args.size() == 2;
-      if (((function == "all" || function == "exists" ||
-            function == "exists_one" || function == "filter") &&
-           two) ||
-          (function == "map" && (two || args.size() == 3))) {
+      const size_t n = args.size();
+      const auto* ident = std::get_if<IdentExpr>(&target->kind);
+      if (ident != nullptr && ident->name == "cel" && function == "bind" &&
+          n == 3) {
+        return ExpandBind(start, std::move(args));
+      }
+      const bool quantifier = function == "all" || function == "exists";
+      const bool one_variable =
+          ((quantifier || function == "exists_one" || function == "filter") &&
+           n == 2) ||
+          (function == "map" && (n == 2 || n == 3));
+      const bool two_variables =
+          ((quantifier || function == "existsOne") && n == 3) ||
+          ((function == "transformList" || function == "transformMap") &&
+           (n == 3 || n == 4));
+      if (one_variable || two_variables) {
         return ExpandComprehension(start, std::move(target), function,
-                                   std::move(args));
+                                   std::move(args), two_variables ? 2 : 1);
       }
     }
     return Make(start, CallExpr{std::move(target), std::move(function),
                                 std::move(args)});
+  }
+
+  // The name of a macro's variable, args[i] (i is 0 or 1), or empty with
+  // the error recorded. `what` says what the variable is for.
+  std::string VariableName(const std::vector<ExprPtr>& args, size_t i,
+                           absl::string_view function, absl::string_view what) {
+    const auto* ident = std::get_if<IdentExpr>(&args[i]->kind);
+    if (ident == nullptr || ident->name[0] == '.') {
+      Fail(args[i]->offset,
+           absl::StrCat("the ", i == 0 ? "first" : "second", " argument of ",
+                        function, "() must be a simple identifier, the name "
+                        "of ", what));
+      return "";
+    }
+    if (ident->name == kAccumulator) {
+      Fail(args[i]->offset,
+           absl::StrCat(what, " cannot be named ", kAccumulator));
+      return "";
+    }
+    return ident->name;
+  }
+
+  // cel.bind(x, init, e): e with x bound to init, evaluated once. cel-go's
+  // expansion: a loop over nothing whose accumulator is x.
+  ExprPtr ExpandBind(int32_t start, std::vector<ExprPtr> args) {
+    std::string name =
+        VariableName(args, 0, "cel.bind", "the variable it binds");
+    if (name.empty()) return nullptr;
+    ComprehensionExpr loop;
+    loop.iter_var = "#unused";
+    loop.iter_range = Make(start, ListExpr{});
+    loop.accu_var = name;
+    loop.accu_init = std::move(args[1]);
+    loop.loop_condition = Const(start, false);
+    loop.loop_step = Make(start, IdentExpr{std::move(name)});
+    loop.result = std::move(args[2]);
+    if (!ok()) return nullptr;
+    return Make(start, std::move(loop));
   }
 
   // has(e.f): a test-only selection.
@@ -849,66 +900,80 @@ class Parser {
   }
 
   // e.all(x, p), e.exists(x, p), e.exists_one(x, p), e.map(x, t),
-  // e.map(x, p, t), e.filter(x, p), as cel-spec expands them.
+  // e.map(x, p, t), e.filter(x, p), as cel-spec expands them; and with two
+  // variables (`variables` 2), the index or key and the value: e.all(i, v,
+  // p), e.exists(i, v, p), e.existsOne(i, v, p), e.transformList(i, v, t),
+  // e.transformList(i, v, p, t), e.transformMap(k, v, t) and
+  // e.transformMap(k, v, p, t), as cel-go's comprehensions extension does.
   ExprPtr ExpandComprehension(int32_t start, ExprPtr target,
                               const std::string& function,
-                              std::vector<ExprPtr> args) {
-    auto* ident = std::get_if<IdentExpr>(&args[0]->kind);
-    if (ident == nullptr || ident->name[0] == '.') {
-      return Fail(args[0]->offset,
-                  absl::StrCat("the first argument of ", function,
-                               "() must be a simple identifier, the name of "
-                               "the iteration variable"));
+                              std::vector<ExprPtr> args, size_t variables) {
+    ComprehensionExpr loop;
+    constexpr absl::string_view kIterationVariable = "the iteration variable";
+    loop.iter_var = VariableName(args, 0, function, kIterationVariable);
+    if (loop.iter_var.empty()) return nullptr;
+    if (variables == 2) {
+      loop.iter_var2 = VariableName(args, 1, function, kIterationVariable);
+      if (loop.iter_var2.empty()) return nullptr;
+      if (loop.iter_var2 == loop.iter_var) {
+        return Fail(args[1]->offset,
+                    absl::StrCat("the two variables of ", function,
+                                 "() must have different names"));
+      }
     }
-    if (ident->name == kAccumulator) {
-      return Fail(args[0]->offset,
-                  absl::StrCat("the iteration variable cannot be named ",
-                               kAccumulator));
-    }
+    // What follows the variables: the predicate, or [predicate,] transform.
+    std::vector<ExprPtr> body(std::make_move_iterator(args.begin() + variables),
+                              std::make_move_iterator(args.end()));
     const int32_t at = start;
     auto accu = [&] { return Make(at, IdentExpr{std::string(kAccumulator)}); };
-    ComprehensionExpr loop;
-    loop.iter_var = ident->name;
     loop.iter_range = std::move(target);
     loop.accu_var = std::string(kAccumulator);
     if (function == "all") {
       loop.accu_init = Const(at, true);
       loop.loop_condition = Call(at, kNotStrictlyFalse, Args(accu()));
-      loop.loop_step = Call(at, kAnd, Args(accu(), std::move(args[1])));
+      loop.loop_step = Call(at, kAnd, Args(accu(), std::move(body[0])));
       loop.result = accu();
     } else if (function == "exists") {
       loop.accu_init = Const(at, false);
       loop.loop_condition =
           Call(at, kNotStrictlyFalse, Args(Call(at, kNot, Args(accu()))));
-      loop.loop_step = Call(at, kOr, Args(accu(), std::move(args[1])));
+      loop.loop_step = Call(at, kOr, Args(accu(), std::move(body[0])));
       loop.result = accu();
-    } else if (function == "exists_one") {
+    } else if (function == "exists_one" || function == "existsOne") {
       loop.accu_init = Const(at, int64_t{0});
       loop.loop_condition = Const(at, true);
       loop.loop_step = Call(
           at, kConditional,
-          Args(std::move(args[1]),
+          Args(std::move(body[0]),
                Call(at, kAdd, Args(accu(), Const(at, int64_t{1}))), accu()));
       loop.result = Call(at, kEqual, Args(accu(), Const(at, int64_t{1})));
     } else {
-      // map and filter: append [t] (or [x]) to the list, under p if any.
+      // map, filter and transformList: append [t] (or [x]) to a list;
+      // transformMap: add k: t to a map; under p if any.
       ExprPtr predicate;
       ExprPtr element;
       if (function == "filter") {
-        predicate = std::move(args[1]);
-        element = Make(args[0]->offset, IdentExpr{ident->name});
-      } else if (args.size() == 3) {
-        predicate = std::move(args[1]);
-        element = std::move(args[2]);
+        predicate = std::move(body[0]);
+        element = Make(args[0]->offset, IdentExpr{loop.iter_var});
+      } else if (body.size() == 2) {
+        predicate = std::move(body[0]);
+        element = std::move(body[1]);
       } else {
-        element = std::move(args[1]);
+        element = std::move(body[0]);
       }
-      loop.accu_init = Make(at, ListExpr{});
       loop.loop_condition = Const(at, true);
-      ListExpr single;
-      single.elements.push_back(std::move(element));
-      ExprPtr append =
-          Call(at, kAdd, Args(accu(), Make(at, std::move(single))));
+      ExprPtr append;
+      if (function == "transformMap") {
+        loop.accu_init = Make(at, MapExpr{});
+        append = Call(at, kMapInsert,
+                      Args(accu(), Make(at, IdentExpr{loop.iter_var}),
+                           std::move(element)));
+      } else {
+        loop.accu_init = Make(at, ListExpr{});
+        ListExpr single;
+        single.elements.push_back(std::move(element));
+        append = Call(at, kAdd, Args(accu(), Make(at, std::move(single))));
+      }
       if (predicate) {
         loop.loop_step =
             Call(at, kConditional,

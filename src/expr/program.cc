@@ -553,6 +553,9 @@ class ComprehensionStep final : public Step {
   struct Parts {
     StepPtr range, init, condition, step, result;
     int iter_local = 0;
+    // The second variable of a two-variable comprehension, or -1; the
+    // first is then a list's index or a map's key.
+    int iter_local2 = -1;
     int accu_local = 0;
   };
   explicit ComprehensionStep(Parts parts) : p_(std::move(parts)) {}
@@ -562,13 +565,20 @@ class ComprehensionStep final : public Step {
     if (range.is_error()) return range;
     frame.locals[p_.accu_local] = p_.init->Eval(frame);
     Loop loop = Loop::kNext;
+    const bool two = p_.iter_local2 >= 0;
     if (range.kind() == ValueKind::kList) {
-      for (const Value& element : range.list()) {
-        if ((loop = Iterate(element, frame)) != Loop::kNext) break;
+      absl::Span<const Value> elements = range.list();
+      for (size_t i = 0; i < elements.size(); ++i) {
+        loop = two ? Iterate(Value::Int(static_cast<int64_t>(i)), elements[i],
+                             frame)
+                   : Iterate(elements[i], Value(), frame);
+        if (loop != Loop::kNext) break;
       }
     } else if (range.kind() == ValueKind::kMap) {
       for (const MapValue::Entry& entry : range.map().entries()) {
-        if ((loop = Iterate(entry.key, frame)) != Loop::kNext) break;
+        if ((loop = Iterate(entry.key, entry.value, frame)) != Loop::kNext) {
+          break;
+        }
       }
     } else {
       return Value::Error(
@@ -581,9 +591,11 @@ class ComprehensionStep final : public Step {
  private:
   enum class Loop { kNext, kStop, kLimit };
 
-  Loop Iterate(const Value& element, Frame& frame) const {
+  // `second` is only read by a two-variable comprehension.
+  Loop Iterate(const Value& first, const Value& second, Frame& frame) const {
     if (!frame.context.CountIteration()) return Loop::kLimit;
-    frame.locals[p_.iter_local] = element;
+    frame.locals[p_.iter_local] = first;
+    if (p_.iter_local2 >= 0) frame.locals[p_.iter_local2] = second;
     Value go_on = p_.condition->Eval(frame);
     if (go_on.kind() != ValueKind::kBool || !go_on.bool_value()) {
       return Loop::kStop;
@@ -899,10 +911,13 @@ class Planner {
     bool appendable = init_list != nullptr && init_list->elements.empty();
     parts.accu_local = Push(c.accu_var, appendable ? buffers_++ : -1);
     parts.iter_local = Push(c.iter_var, -1);
+    const bool two = !c.iter_var2.empty();
+    if (two) parts.iter_local2 = Push(c.iter_var2, -1);
     auto condition = Plan(*c.loop_condition);
     if (!condition.ok()) return condition;
     auto step = Plan(*c.loop_step);
     if (!step.ok()) return step;
+    if (two) Pop();
     Pop();  // the iteration variable
     auto result = Plan(*c.result);
     if (!result.ok()) return result;
@@ -933,6 +948,8 @@ class Planner {
   // Whether `c` is what exists() (true) or all() (false) expand into, with
   // a predicate that does not read the accumulator.
   static std::optional<bool> Quantifier(const ComprehensionExpr& c) {
+    // QuantifierStep binds one variable: the elements, or the keys.
+    if (!c.iter_var2.empty()) return std::nullopt;
     const auto* init = std::get_if<ConstExpr>(&c.accu_init->kind);
     const auto* step = std::get_if<CallExpr>(&c.loop_step->kind);
     const auto* result = std::get_if<IdentExpr>(&c.result->kind);

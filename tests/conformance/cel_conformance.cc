@@ -77,7 +77,6 @@ constexpr FileSkip kFileSkips[] = {
     {"proto2_ext", kNeedsMessages},
     {"proto3", kNeedsMessages},
     {"optionals", kExtensionNotSupported},
-    {"bindings_ext", kExtensionNotSupported},
     {"block_ext", kExtensionNotSupported},
     {"encoders_ext", kExtensionNotSupported},
     {"network_ext", kExtensionNotSupported},

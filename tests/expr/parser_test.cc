@@ -42,7 +42,8 @@ using ::testing::StartsWith;
 //   selections  a.b          has(a.b) when test_only
 //   calls       (_+_ a b)    (x.size)  for target x, function size
 //   literals    [a b]  {k:v}  Name{f:v}
-//   loops       (loop iter range accu init condition step result)
+//   loops       (loop iter range accu init condition step result), with
+//               iter,iter2 for two variables
 
 std::string Quote(absl::string_view prefix, absl::string_view bytes) {
   std::string out(prefix);
@@ -142,7 +143,9 @@ std::string Print(const ExprPtr& expr) {
                               absl::StrJoin(fields, " "), "}");
         } else {
           return absl::StrCat(
-              "(loop ", kind.iter_var, " ", Print(kind.iter_range), " ",
+              "(loop ", kind.iter_var,
+              kind.iter_var2.empty() ? "" : ",", kind.iter_var2, " ",
+              Print(kind.iter_range), " ",
               kind.accu_var, " ", Print(kind.accu_init), " ",
               Print(kind.loop_condition), " ", Print(kind.loop_step), " ",
               Print(kind.result), ")");
@@ -527,10 +530,14 @@ TEST(ParserLiterals, ReservedWords) {
     EXPECT_EQ(Head(word), absl::StrCat("line 1, column 1: ", expected));
     EXPECT_EQ(Head(absl::StrCat("x + ", word)),
               absl::StrCat("line 1, column 5: ", expected));
-    EXPECT_THAT(Head(absl::StrCat("a.", word)), HasSubstr(expected));
     EXPECT_THAT(Head(absl::StrCat(".", word)), HasSubstr(expected));
     EXPECT_THAT(Head(absl::StrCat(word, "(1)")), HasSubstr(expected));
-    EXPECT_THAT(Head(absl::StrCat("a.", word, "(1)")), HasSubstr(expected));
+    // After a '.', a reserved word is a field or method name, as in cel-go.
+    EXPECT_EQ(P(absl::StrCat("a.", word)), absl::StrCat("a.", word));
+    EXPECT_EQ(P(absl::StrCat("a.", word, "(1)")),
+              absl::StrCat("(a.", word, " 1)"));
+    EXPECT_EQ(P(absl::StrCat("{'k': 1}.", word, ".x")),
+              absl::StrCat("{\"k\":1}.", word, ".x"));
     EXPECT_THAT(Head(absl::StrCat("Msg{", word, ": 1}")), HasSubstr(expected));
     // Longer names that start with a reserved word are ordinary.
     EXPECT_EQ(P(absl::StrCat(word, "_x")), absl::StrCat(word, "_x"));
@@ -846,7 +853,11 @@ TEST(ParserMacros, StructureAndIds) {
 
 TEST(ParserMacros, WrongArityIsAnOrdinaryCall) {
   EXPECT_EQ(P("a.all(x)"), "(a.all x)");
-  EXPECT_EQ(P("a.exists(x, y, z)"), "(a.exists x y z)");
+  EXPECT_EQ(P("a.exists(x, y, z, w)"), "(a.exists x y z w)");
+  EXPECT_EQ(P("a.existsOne(x, y)"), "(a.existsOne x y)");
+  EXPECT_EQ(P("a.transformList(x, y)"), "(a.transformList x y)");
+  EXPECT_EQ(P("a.transformMap(x, y, z, w, v)"), "(a.transformMap x y z w v)");
+  EXPECT_EQ(P("x.bind(a, 1, a)"), "(x.bind a 1 a)");
   EXPECT_EQ(P("a.map(x)"), "(a.map x)");
   EXPECT_EQ(P("a.map(x, y, z, w)"), "(a.map x y z w)");
   EXPECT_EQ(P("a.filter(x, y, z)"), "(a.filter x y z)");
@@ -870,6 +881,45 @@ TEST(ParserMacros, IterationVariableMustBeASimpleName) {
               HasSubstr("first argument of filter() must be a simple"));
   EXPECT_THAT(Head("a.exists_one(__result__, true)"),
               HasSubstr("the iteration variable cannot be named __result__"));
+  EXPECT_EQ(Head("a.all(i, v.w, true)"),
+            "line 1, column 10: the second argument of all() must be a "
+            "simple identifier, the name of the iteration variable");
+  EXPECT_THAT(Head("a.transformList(i, i, i)"),
+              HasSubstr("the two variables of transformList() must have "
+                        "different names"));
+  EXPECT_THAT(Head("cel.bind(1, 2, 3)"),
+              HasSubstr("first argument of cel.bind() must be a simple "
+                        "identifier, the name of the variable it binds"));
+}
+
+// cel-go's comprehensions extension, as the parser expands it.
+TEST(ParserMacros, TwoVariables) {
+  EXPECT_EQ(P("l.all(i, v, v > i)"),
+            "(loop i,v l __result__ true (@not_strictly_false __result__) "
+            "(_&&_ __result__ (_>_ v i)) __result__)");
+  EXPECT_EQ(P("m.exists(k, v, v)"),
+            "(loop k,v m __result__ false (@not_strictly_false (!_ "
+            "__result__)) (_||_ __result__ v) __result__)");
+  EXPECT_EQ(P("l.existsOne(i, v, v)"),
+            "(loop i,v l __result__ 0 true (_?_:_ v (_+_ __result__ 1) "
+            "__result__) (_==_ __result__ 1))");
+  EXPECT_EQ(P("l.transformList(i, v, v * i)"),
+            "(loop i,v l __result__ [] true (_+_ __result__ [(_*_ v i)]) "
+            "__result__)");
+  EXPECT_EQ(P("l.transformList(i, v, i > 0, v)"),
+            "(loop i,v l __result__ [] true (_?_:_ (_>_ i 0) (_+_ __result__ "
+            "[v]) __result__) __result__)");
+  EXPECT_EQ(P("m.transformMap(k, v, v + 1)"),
+            "(loop k,v m __result__ {} true (@mapInsert __result__ k (_+_ v "
+            "1)) __result__)");
+  EXPECT_EQ(P("m.transformMap(k, v, v > 0, v)"),
+            "(loop k,v m __result__ {} true (_?_:_ (_>_ v 0) (@mapInsert "
+            "__result__ k v) __result__) __result__)");
+}
+
+TEST(ParserMacros, Bind) {
+  EXPECT_EQ(P("cel.bind(x, 1 + 1, x * x)"),
+            "(loop #unused [] x (_+_ 1 1) false x (_*_ x x))");
 }
 
 // ---------------------------------------------------------------------------

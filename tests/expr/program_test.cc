@@ -125,6 +125,58 @@ TEST_F(ProgramTest, Macros) {
   ExpectBool("[].all(x, false) && ![].exists(x, true)", true);
 }
 
+// The two-variable macros as cel-spec's language definition gives them: over
+// a list the first variable is the index and the second the element; over a
+// map, the key and its value.
+TEST_F(ProgramTest, TwoVariableQuantifiersSeeIndexAndValue) {
+  ExpectBool("[1, 2, 3].exists(i, v, i == 1 && v == 2)", true);
+  ExpectBool("[1, 2, 3].exists(i, v, i == 1 && v == 1)", false);
+  ExpectBool("[1, 2, 3].all(i, v, v == i + 1)", true);
+  ExpectBool("[1, 2, 3].all(i, v, i < v && v < 3)", false);
+  ExpectBool("tags.existsOne(i, t, i > 0 && t.startsWith('l'))", true);
+  ExpectBool("[5, 5].existsOne(i, v, v == 5)", false);
+  ExpectBool("m.all(k, v, k in ['a', 'b'] && v > 0)", true);
+  ExpectBool("m.exists(k, v, k == 'b' && v == 2)", true);
+  ExpectBool("m.existsOne(k, v, v >= 2)", true);
+  ExpectBool("[].all(i, v, false) && !{}.exists(k, v, true)", true);
+  // An error in one element does not decide when another does.
+  ExpectBool("[0, 1].exists(i, v, 1 / v == 1)", true);
+  ExpectError("[0, 1].all(i, v, 1 / v == 1)", kDivisionByZero);
+}
+
+TEST_F(ProgramTest, TransformListAndTransformMap) {
+  ExpectBool("[1, 2, 3].transformList(i, v, i * v) == [0, 2, 6]", true);
+  ExpectBool("[1, 2, 3].transformList(i, v, i > 0, v * 10) == [20, 30]",
+             true);
+  ExpectBool("m.transformList(k, v, k + string(v)) == ['a1', 'b2']", true);
+  ExpectBool("tags.transformMap(i, t, size(t)) == {0: 3, 1: 3, 2: 4}", true);
+  ExpectBool("m.transformMap(k, v, v * 10) == {'a': 10, 'b': 20}", true);
+  ExpectBool("m.transformMap(k, v, v > 1, v) == {'b': 2}", true);
+  ExpectBool("[].transformMap(i, v, v) == {}", true);
+  // Typed by the checker: a list of ints, a map from string to string.
+  ExpectInt("[1, 2].transformList(i, v, v + i)[1]", 3);
+  ExpectBool("m.transformMap(k, v, k + k)['b'] == 'bb'", true);
+}
+
+TEST_F(ProgramTest, TwoVariableMacrosShadowAndNest) {
+  // The variables hide declarations inside the macro only.
+  ExpectBool("[7].all(n, s, n == 0 && s == 7) && n == 7 && s == 'voice'",
+             true);
+  ExpectBool(
+      "[[1], [2, 3]].transformList(i, l, l.transformList(j, v, i + j + v)) "
+      "== [[1], [3, 5]]",
+      true);
+}
+
+TEST_F(ProgramTest, BindNamesAValueOnce) {
+  ExpectInt("cel.bind(t, n * 2, t + t)", 28);
+  ExpectBool("cel.bind(v, tags, v.exists(x, x == 'vip') && size(v) == 3)",
+             true);
+  // Nested, and shadowing a declared variable inside its body only.
+  ExpectInt("cel.bind(a, 1, cel.bind(b, a + 1, a + b))", 3);
+  ExpectBool("cel.bind(n, 'x', n + n) == 'xx' && n == 7", true);
+}
+
 TEST_F(ProgramTest, ExistsAndAllKeepLookingPastErrors) {
   // An error in one element does not decide when another does.
   ExpectBool("[0, 1].exists(i, 1 / i == 1)", true);
