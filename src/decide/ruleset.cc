@@ -859,14 +859,13 @@ absl::StatusOr<std::shared_ptr<const Ruleset>> Ruleset::Compile(
   rules->env_ = state::NewRuleEnvironment(metrics);
   expr::Environment& env = *rules->env_;
   // NewRuleEnvironment does not declare it, so this cannot clash.
-  env.DeclareVariable("situation",
-                      expr::Type::Record("situation",
-                                         {{"channel", expr::Type::String()},
-                                          {"topic", expr::Type::String()},
-                                          {"agent_id", expr::Type::String()},
-                                          {"direction", expr::Type::String()},
-                                          {"time", expr::Type::Timestamp()}}))
-      .IgnoreError();
+  const expr::Type situation =
+      expr::Type::Record("situation", {{"channel", expr::Type::String()},
+                                       {"topic", expr::Type::String()},
+                                       {"agent_id", expr::Type::String()},
+                                       {"direction", expr::Type::String()},
+                                       {"time", expr::Type::Timestamp()}});
+  env.DeclareVariable("situation", situation).IgnoreError();
   rules->event_slot_ = env.FindVariable("event")->slot;
   rules->now_slot_ = env.FindVariable("now")->slot;
   rules->situation_slot_ = env.FindVariable("situation")->slot;

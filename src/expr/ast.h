@@ -52,6 +52,12 @@ inline constexpr absl::string_view kAccumulator = "__result__";
 // accumulator with key -> value added: the step of transformMap, which has
 // no operator of its own (cel-go's cel.@mapInsert).
 inline constexpr absl::string_view kMapInsert = "@mapInsert";
+// Optional values (std_optionals.cc): a.?f and a[?k], and the two methods
+// whose alternative is evaluated only when needed.
+inline constexpr absl::string_view kSelectOptional = "_?._";
+inline constexpr absl::string_view kIndexOptional = "_[?_]";
+inline constexpr absl::string_view kOptionalOr = "or";
+inline constexpr absl::string_view kOptionalOrValue = "orValue";
 
 // A literal. Strings and bytes hold their decoded content.
 struct NullConstant {};
@@ -91,6 +97,9 @@ struct CallExpr {
 
 struct ListExpr {
   std::vector<ExprPtr> elements;
+  // [?e]: per element, whether it is optional (an optional that adds its
+  // value, or nothing when none). Empty when none is.
+  std::vector<bool> optional;
 };
 
 struct MapExpr {
@@ -98,6 +107,9 @@ struct MapExpr {
     int64_t id = 0;
     ExprPtr key;
     ExprPtr value;
+    // {?k: v}: v is an optional; the entry is there only when it has a
+    // value.
+    bool optional = false;
   };
   std::vector<Entry> entries;
 };

@@ -514,8 +514,20 @@ class Parser {
         case TokenKind::kDot: {
           Advance();
           if (tok_.kind == TokenKind::kQuestion) {
-            return Fail(tok_.offset,
-                        "optional field selection '.?' is not supported");
+            Advance();
+            std::string field;
+            if (tok_.kind == TokenKind::kQuotedIdent) {
+              field = std::move(tok_.value);
+            } else if (tok_.kind == TokenKind::kIdent) {
+              field = std::string(tok_.text);
+            } else {
+              return Unexpected("a field name after '.?'");
+            }
+            Advance();
+            expr = Call(start, kSelectOptional,
+                        Args(std::move(expr), Const(start, std::move(field))));
+            is_name = false;
+            break;
           }
           if (tok_.kind == TokenKind::kQuotedIdent) {
             std::string field = std::move(tok_.value);
@@ -546,12 +558,12 @@ class Parser {
         }
         case TokenKind::kLBracket: {
           Advance();
-          if (tok_.kind == TokenKind::kQuestion) {
-            return Fail(tok_.offset, "optional index '[?' is not supported");
-          }
+          const bool optional = tok_.kind == TokenKind::kQuestion;
+          if (optional) Advance();
           ExprPtr index = ParseExpr();
           if (!index || !Expect(TokenKind::kRBracket, "']'")) return nullptr;
-          expr = Call(start, kIndex, Args(std::move(expr), std::move(index)));
+          expr = Call(start, optional ? kIndexOptional : kIndex,
+                      Args(std::move(expr), std::move(index)));
           is_name = false;
           break;
         }
@@ -670,8 +682,11 @@ class Parser {
     return false;
   }
 
-  std::nullptr_t OptionalElement() {
-    return Fail(tok_.offset, "optional elements ('?') are not supported");
+  // Whether the element at tok_ is marked optional ("?"); skips the mark.
+  bool OptionalMark() {
+    if (tok_.kind != TokenKind::kQuestion) return false;
+    Advance();
+    return true;
   }
 
   ExprPtr ParseList(int32_t start) {
@@ -680,9 +695,13 @@ class Parser {
     bool done = tok_.kind == TokenKind::kRBracket;
     if (done) Advance();
     while (!done) {
-      if (tok_.kind == TokenKind::kQuestion) return OptionalElement();
+      const bool optional = OptionalMark();
       ExprPtr element = ParseExpr();
       if (!element) return nullptr;
+      if (optional || !list.optional.empty()) {
+        list.optional.resize(list.elements.size() + 1);
+        list.optional.back() = optional;
+      }
       list.elements.push_back(std::move(element));
       if (!ElementEnd(TokenKind::kRBracket, "',' or ']'", &done)) {
         return nullptr;
@@ -697,13 +716,13 @@ class Parser {
     bool done = tok_.kind == TokenKind::kRBrace;
     if (done) Advance();
     while (!done) {
-      if (tok_.kind == TokenKind::kQuestion) return OptionalElement();
+      const bool optional = OptionalMark();
       ExprPtr key = ParseExpr();
       if (!key || !Expect(TokenKind::kColon, "':'")) return nullptr;
       ExprPtr value = ParseExpr();
       if (!value) return nullptr;
       map.entries.push_back(
-          MapExpr::Entry{NewId(), std::move(key), std::move(value)});
+          MapExpr::Entry{NewId(), std::move(key), std::move(value), optional});
       if (!ElementEnd(TokenKind::kRBrace, "',' or '}'", &done)) {
         return nullptr;
       }
@@ -720,7 +739,11 @@ class Parser {
     if (done) Advance();
     while (!done) {
       std::string field;
-      if (tok_.kind == TokenKind::kQuestion) return OptionalElement();
+      if (tok_.kind == TokenKind::kQuestion) {
+        return Fail(tok_.offset,
+                    "optional fields ('?') need message types, which motive "
+                    "expressions do not have");
+      }
       if (tok_.kind == TokenKind::kQuotedIdent) {
         field = std::move(tok_.value);
       } else if (tok_.kind == TokenKind::kIdent) {
@@ -843,6 +866,10 @@ class Parser {
         return ExpandComprehension(start, std::move(target), function,
                                    std::move(args), two_variables ? 2 : 1);
       }
+      if ((function == "optMap" || function == "optFlatMap") && n == 2) {
+        return ExpandOptMap(start, std::move(target), function,
+                            std::move(args));
+      }
     }
     return Make(start, CallExpr{std::move(target), std::move(function),
                                 std::move(args)});
@@ -856,8 +883,8 @@ class Parser {
     if (ident == nullptr || ident->name[0] == '.') {
       Fail(args[i]->offset,
            absl::StrCat("the ", i == 0 ? "first" : "second", " argument of ",
-                        function, "() must be a simple identifier, the name "
-                        "of ", what));
+                        function,
+                        "() must be a simple identifier, the name of ", what));
       return "";
     }
     if (ident->name == kAccumulator) {
@@ -868,22 +895,52 @@ class Parser {
     return ident->name;
   }
 
-  // cel.bind(x, init, e): e with x bound to init, evaluated once. cel-go's
-  // expansion: a loop over nothing whose accumulator is x.
+  // cel.bind(x, init, e): e with x bound to init, evaluated once.
   ExprPtr ExpandBind(int32_t start, std::vector<ExprPtr> args) {
     std::string name =
         VariableName(args, 0, "cel.bind", "the variable it binds");
     if (name.empty()) return nullptr;
+    return Bind(start, std::move(name), std::move(args[1]), std::move(args[2]));
+  }
+
+  // `body` with `name` bound to `init`; cel-go's expansion: a loop over
+  // nothing whose accumulator is the name.
+  ExprPtr Bind(int32_t at, std::string name, ExprPtr init, ExprPtr body) {
     ComprehensionExpr loop;
     loop.iter_var = "#unused";
-    loop.iter_range = Make(start, ListExpr{});
+    loop.iter_range = Make(at, ListExpr{});
     loop.accu_var = name;
-    loop.accu_init = std::move(args[1]);
-    loop.loop_condition = Const(start, false);
-    loop.loop_step = Make(start, IdentExpr{std::move(name)});
-    loop.result = std::move(args[2]);
+    loop.accu_init = std::move(init);
+    loop.loop_condition = Const(at, false);
+    loop.loop_step = Make(at, IdentExpr{std::move(name)});
+    loop.result = std::move(body);
     if (!ok()) return nullptr;
-    return Make(start, std::move(loop));
+    return Make(at, std::move(loop));
+  }
+
+  // o.optMap(x, e): optional.of(e) with x bound to o's value, or none when
+  // o is none; o.optFlatMap(x, e) the same with e an optional itself. o is
+  // bound to a name no source can spell, so that it is evaluated once.
+  ExprPtr ExpandOptMap(int32_t at, ExprPtr target, const std::string& function,
+                       std::vector<ExprPtr> args) {
+    std::string name = VariableName(args, 0, function, "the variable it binds");
+    if (name.empty()) return nullptr;
+    constexpr absl::string_view kTarget = "@optional";
+    auto held = [&](absl::string_view method) {
+      return Make(at, CallExpr{Make(at, IdentExpr{std::string(kTarget)}),
+                               std::string(method),
+                               {}});
+    };
+    ExprPtr mapped =
+        Bind(at, std::move(name), held("value"), std::move(args[1]));
+    if (function == "optMap") {
+      mapped = Call(at, "optional.of", Args(std::move(mapped)));
+    }
+    ExprPtr none = Make(at, CallExpr{nullptr, "optional.none", {}});
+    ExprPtr choice =
+        Call(at, kConditional,
+             Args(held("hasValue"), std::move(mapped), std::move(none)));
+    return Bind(at, std::string(kTarget), std::move(target), std::move(choice));
   }
 
   // has(e.f): a test-only selection.

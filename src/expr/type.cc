@@ -16,6 +16,13 @@ Type Type::List(Type element) {
   return type;
 }
 
+Type Type::Optional(Type held) {
+  Type type(Kind::kOptional);
+  type.params_ = std::make_shared<const std::vector<Type>>(
+      std::vector<Type>{std::move(held)});
+  return type;
+}
+
 Type Type::Map(Type key, Type value) {
   Type type(Kind::kMap);
   type.params_ = std::make_shared<const std::vector<Type>>(
@@ -37,8 +44,7 @@ Type Type::Param(absl::string_view name) {
 }
 
 Type Type::Record(absl::string_view name,
-                  std::vector<std::pair<std::string, Type>> fields,
-                  bool open) {
+                  std::vector<std::pair<std::string, Type>> fields, bool open) {
   Type type = Map(String(), Dyn());
   type.name_ = std::string(name);
   type.record_ = std::make_shared<const RecordFields>(
@@ -91,6 +97,8 @@ ValueKind Type::value_kind() const {
       return ValueKind::kDuration;
     case Kind::kType:
       return ValueKind::kType;
+    case Kind::kOptional:
+      return ValueKind::kOptional;
     case Kind::kError:
       return ValueKind::kError;
     case Kind::kDyn:
@@ -113,6 +121,8 @@ std::string Type::DebugString() const {
                           value().DebugString(), ")");
     case Kind::kType:
       return absl::StrCat("type(", denoted().DebugString(), ")");
+    case Kind::kOptional:
+      return absl::StrCat("optional_type(", element().DebugString(), ")");
     case Kind::kTypeParam:
       return name_;
     default:
@@ -126,6 +136,7 @@ size_t Arity(Type::Kind kind) {
   switch (kind) {
     case Type::Kind::kList:
     case Type::Kind::kType:
+    case Type::Kind::kOptional:
       return 1;
     case Type::Kind::kMap:
       return 2;
@@ -175,6 +186,8 @@ Type TypeOfKind(ValueKind kind) {
       return Type::Duration();
     case ValueKind::kType:
       return Type::TypeOf(Type::Dyn());
+    case ValueKind::kOptional:
+      return Type::Optional(Type::Dyn());
     case ValueKind::kError:
       return Type::Error();
   }

@@ -44,6 +44,7 @@ class Type {
     kTimestamp,
     kDuration,
     kType,       // one: the type it denotes (type(int)), or dyn
+    kOptional,   // one: the type of the value it may hold
     kTypeParam,  // a named parameter of an overload signature
     kError,
   };
@@ -63,6 +64,8 @@ class Type {
   static Type Duration() { return Type(Kind::kDuration); }
   static Type Error() { return Type(Kind::kError); }
   static Type List(Type element);
+  // optional_type(T).
+  static Type Optional(Type held);
   static Type Map(Type key, Type value);
   // The type of a type value: type(int) for `int`; TypeOf(Dyn()) for any.
   static Type TypeOf(Type type);
@@ -75,8 +78,8 @@ class Type {
   Kind kind() const { return kind_; }
   bool is_dyn() const { return kind_ == Kind::kDyn; }
 
-  // kList: the element type. kMap: key() and value(). kType: the denoted
-  // type. Others: dyn.
+  // kList and kOptional: the element type. kMap: key() and value(). kType:
+  // the denoted type. Others: dyn.
   const Type& element() const { return Parameter(0); }
   const Type& key() const { return Parameter(0); }
   const Type& value() const { return Parameter(1); }

@@ -578,8 +578,7 @@ TEST_F(RulesetTest, ErrorsNameTheFileLineAndField) {
       "  rules { action: \"a\" eligibility: \"customer.strikes >= 'two'\" "
       "}\n"
       "}\n");
-  EXPECT_THAT(s.message(),
-              HasSubstr("playbooks[0].rules[0].eligibility"));
+  EXPECT_THAT(s.message(), HasSubstr("playbooks[0].rules[0].eligibility"));
   EXPECT_THAT(s.message(),
               HasSubstr("line 1, column 18: found no matching overload for "
                         "'_>=_' applied to '(int, string)'"));

@@ -125,13 +125,19 @@ std::string Print(const ExprPtr& expr) {
                   : absl::StrCat(Print(kind.target), ".", kind.function);
           return absl::StrCat("(", head, PrintAll(kind.args), ")");
         } else if constexpr (std::is_same_v<T, ListExpr>) {
-          std::string all = PrintAll(kind.elements);
-          return absl::StrCat("[", all.empty() ? "" : all.substr(1), "]");
+          std::vector<std::string> elements;
+          for (size_t i = 0; i < kind.elements.size(); ++i) {
+            const bool optional = i < kind.optional.size() && kind.optional[i];
+            elements.push_back(
+                absl::StrCat(optional ? "?" : "", Print(kind.elements[i])));
+          }
+          return absl::StrCat("[", absl::StrJoin(elements, " "), "]");
         } else if constexpr (std::is_same_v<T, MapExpr>) {
           std::vector<std::string> entries;
           for (const auto& entry : kind.entries) {
-            entries.push_back(
-                absl::StrCat(Print(entry.key), ":", Print(entry.value)));
+            entries.push_back(absl::StrCat(entry.optional ? "?" : "",
+                                           Print(entry.key), ":",
+                                           Print(entry.value)));
           }
           return absl::StrCat("{", absl::StrJoin(entries, " "), "}");
         } else if constexpr (std::is_same_v<T, StructExpr>) {
@@ -143,12 +149,10 @@ std::string Print(const ExprPtr& expr) {
                               absl::StrJoin(fields, " "), "}");
         } else {
           return absl::StrCat(
-              "(loop ", kind.iter_var,
-              kind.iter_var2.empty() ? "" : ",", kind.iter_var2, " ",
-              Print(kind.iter_range), " ",
-              kind.accu_var, " ", Print(kind.accu_init), " ",
-              Print(kind.loop_condition), " ", Print(kind.loop_step), " ",
-              Print(kind.result), ")");
+              "(loop ", kind.iter_var, kind.iter_var2.empty() ? "" : ",",
+              kind.iter_var2, " ", Print(kind.iter_range), " ", kind.accu_var,
+              " ", Print(kind.accu_init), " ", Print(kind.loop_condition), " ",
+              Print(kind.loop_step), " ", Print(kind.result), ")");
         }
       },
       expr->kind);
@@ -729,14 +733,31 @@ TEST(ParserGrammar, MessageConstruction) {
             "line 1, column 9: expected ',' or '}', found end of input");
 }
 
-TEST(ParserGrammar, OptionalSyntaxIsRefused) {
-  EXPECT_THAT(Head("a.?b"),
-              HasSubstr("optional field selection '.?' is not supported"));
-  EXPECT_THAT(Head("a[?0]"), HasSubstr("optional index '[?' is not supported"));
-  EXPECT_THAT(Head("[?a]"), HasSubstr("optional elements ('?') are not "
-                                      "supported"));
-  EXPECT_THAT(Head("{?a: b}"), HasSubstr("optional elements"));
-  EXPECT_THAT(Head("Msg{?a: b}"), HasSubstr("optional elements"));
+TEST(ParserGrammar, OptionalSyntax) {
+  EXPECT_EQ(P("a.?b"), "(_?._ a \"b\")");
+  EXPECT_EQ(P("a.?b.c"), "(_?._ a \"b\").c");
+  EXPECT_EQ(P("a.?`b-c`"), "(_?._ a \"b-c\")");
+  EXPECT_EQ(P("a[?0]"), "(_[?_] a 0)");
+  EXPECT_EQ(P("[?a, b, ?c]"), "[?a b ?c]");
+  EXPECT_EQ(P("[a, ?b]"), "[a ?b]");
+  EXPECT_EQ(P("{?'a': b, 'c': d}"), "{?\"a\":b \"c\":d}");
+  EXPECT_EQ(Head("a.?1"),
+            "line 1, column 4: expected a field name after '.?', found '1'");
+  EXPECT_THAT(Head("Msg{?a: b}"), HasSubstr("optional fields ('?') need "
+                                            "message types"));
+}
+
+TEST(ParserMacros, OptMapAndOptFlatMap) {
+  // The target is bound once, to a name no source can spell.
+  EXPECT_EQ(P("o.optMap(x, x + 1)"),
+            "(loop #unused [] @optional o false @optional (_?_:_ "
+            "(@optional.hasValue) (optional.of (loop #unused [] x "
+            "(@optional.value) false x (_+_ x 1))) (optional.none)))");
+  EXPECT_EQ(P("o.optFlatMap(x, x.?y)"),
+            "(loop #unused [] @optional o false @optional (_?_:_ "
+            "(@optional.hasValue) (loop #unused [] x (@optional.value) false "
+            "x (_?._ x \"y\")) (optional.none)))");
+  EXPECT_EQ(P("o.optMap(x)"), "(o.optMap x)");
 }
 
 TEST(ParserGrammar, OperatorTypos) {
@@ -1260,17 +1281,13 @@ TEST(ParserFuzz, CorpusParses) {
   int parsed = 0;
   for (const char* source : kCorpus) {
     absl::StatusOr<ParsedExpr> result = Parse(source);
-    if (absl::string_view(source) == "a.?b") {
-      EXPECT_FALSE(result.ok());
-      continue;
-    }
     EXPECT_TRUE(result.ok()) << source << ": " << result.status();
     if (result.ok()) {
       CheckInvariants(*result);
       ++parsed;
     }
   }
-  EXPECT_EQ(parsed, static_cast<int>(std::size(kCorpus)) - 1);
+  EXPECT_EQ(parsed, static_cast<int>(std::size(kCorpus)));
 }
 
 TEST(ParserFuzz, EveryPrefixAndSuffixOfTheCorpus) {

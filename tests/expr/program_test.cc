@@ -146,8 +146,7 @@ TEST_F(ProgramTest, TwoVariableQuantifiersSeeIndexAndValue) {
 
 TEST_F(ProgramTest, TransformListAndTransformMap) {
   ExpectBool("[1, 2, 3].transformList(i, v, i * v) == [0, 2, 6]", true);
-  ExpectBool("[1, 2, 3].transformList(i, v, i > 0, v * 10) == [20, 30]",
-             true);
+  ExpectBool("[1, 2, 3].transformList(i, v, i > 0, v * 10) == [20, 30]", true);
   ExpectBool("m.transformList(k, v, k + string(v)) == ['a1', 'b2']", true);
   ExpectBool("tags.transformMap(i, t, size(t)) == {0: 3, 1: 3, 2: 4}", true);
   ExpectBool("m.transformMap(k, v, v * 10) == {'a': 10, 'b': 20}", true);
@@ -160,12 +159,34 @@ TEST_F(ProgramTest, TransformListAndTransformMap) {
 
 TEST_F(ProgramTest, TwoVariableMacrosShadowAndNest) {
   // The variables hide declarations inside the macro only.
-  ExpectBool("[7].all(n, s, n == 0 && s == 7) && n == 7 && s == 'voice'",
-             true);
+  ExpectBool("[7].all(n, s, n == 0 && s == 7) && n == 7 && s == 'voice'", true);
   ExpectBool(
       "[[1], [2, 3]].transformList(i, l, l.transformList(j, v, i + j + v)) "
       "== [[1], [3, 5]]",
       true);
+}
+
+// Optional values, for rules over sparse data: an attribute a customer may
+// not have reads as a default instead of failing the rule.
+TEST_F(ProgramTest, OptionalsReadSparseValues) {
+  ExpectBool("m.?a.orValue(0) == 1 && m.?z.orValue(0) == 0", true);
+  ExpectBool("m.?z.hasValue() || m[?'z'].hasValue()", false);
+  ExpectInt("m[?'b'].value()", 2);
+  ExpectBool("tags[?1] == optional.of('vip') && !tags[?3].hasValue()", true);
+  ExpectError("m.?z.value()", "optional.none() dereference");
+  ExpectBool("m.?z.or(m.?b).value() == 2", true);
+  ExpectBool("optional.ofNonZeroValue('') == optional.none()", true);
+  ExpectBool("optional.of(m).b.orValue(0) == 2", true);
+  ExpectBool("!has(optional.none().a) && has(optional.of(m).a)", true);
+  ExpectBool("m.?a.optMap(v, v * 10) == optional.of(10)", true);
+  ExpectBool("m.?z.optMap(v, v * 10) == optional.none()", true);
+  ExpectBool("[?m.?a, ?m.?z, 3] == [1, 3]", true);
+  ExpectBool("{?'x': m.?a, ?'y': m.?z} == {'x': 1}", true);
+  // The alternative is only evaluated when needed, as in cel-go.
+  ExpectInt("m.?a.orValue(1 / 0)", 1);
+  ExpectError("m.?z.orValue(1 / 0)", kDivisionByZero);
+  // An optional has no text: format it through value() or orValue().
+  ExpectError("'%s'.format([m.?a])", "optional value has no text");
 }
 
 TEST_F(ProgramTest, BindNamesAValueOnce) {

@@ -162,9 +162,9 @@ TEST_F(ContextVariablesTest, WrongTypesAndFieldsAreRefusedAtLoadTime) {
   EXPECT_THAT(error("contacts.by_channel_30d.voice > 'many'"),
               HasSubstr("applied to '(int, string)'"));
   // Attributes are whatever the events bound: any type, known at run time.
-  for (const char* rule : {"customer.attributes.plan == 'gold'",
-                           "customer.attributes.age > 30",
-                           "customer.attributes.vip"}) {
+  for (const char* rule :
+       {"customer.attributes.plan == 'gold'", "customer.attributes.age > 30",
+        "customer.attributes.vip"}) {
     EXPECT_TRUE(Compile(rule).ok()) << rule;
   }
   // Metrics nobody declared may come from the engine's configuration.
