@@ -189,6 +189,15 @@ TEST_F(ProgramTest, OptionalsReadSparseValues) {
   ExpectError("'%s'.format([m.?a])", "optional value has no text");
 }
 
+TEST_F(ProgramTest, ReservedWordsAreFieldNames) {
+  ExpectInt("{'as': 1, 'if': 2}.as + {'as': 1, 'if': 2}.if", 3);
+  ExpectBool("has({'while': true}.while) && !has({'as': 1}.for)", true);
+  // A reserved word as a method name parses; no such function exists.
+  EXPECT_THAT(
+      std::string(Program::Compile("s.break()", env_).status().message()),
+      HasSubstr("undeclared reference to 'break'"));
+}
+
 TEST_F(ProgramTest, BindNamesAValueOnce) {
   ExpectInt("cel.bind(t, n * 2, t + t)", 28);
   ExpectBool("cel.bind(v, tags, v.exists(x, x == 'vip') && size(v) == 3)",
