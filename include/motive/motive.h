@@ -1032,14 +1032,23 @@ MOT_API int mot_engine_stats_get(mot_engine_stats *out, mot_engine *engine);
 
 /* Rules, metric filters and playbooks are written in a subset of Google's
  * Common Expression Language (CEL): `event.channel == 'voice' &&
- * event.sentiment < -0.3`, `tags.exists(t, t == 'vip')`. */
+ * event.sentiment < -0.3`, `tags.exists(t, t == 'vip')`. Beyond the
+ * standard language and its string and math extensions, rules may use
+ * optional values (`customer.attributes.?plan.orValue('basic')`,
+ * optional.of, hasValue), cel.bind, and the two-variable macros
+ * (`l.exists(i, v, ...)`, all, existsOne, transformList, transformMap: a
+ * list's index and element, a map's key and value). */
 
 /* Compiles `expression` against the variables the engine declares (its
  * context schema: `event`, a map of the event's fields; `now`, a timestamp;
- * and the customer's context as maps: `customer` (the summary's signals and
+ * and the customer's context: `customer` (the summary's signals and
  * `attributes`), `contacts` (d7, d30, d90, by_channel_30d, repeats,
  * transfers, hold_ms), `last_contact` and `metrics`, by name) without
  * running it, so that an integrator can validate a rule as it is typed.
+ * The context's fields have their types: a field it does not have
+ * (`customer.strike`) or a value of the wrong type (`customer.strikes >=
+ * 'two'`) is refused here and when a ruleset loads, not when it runs;
+ * attributes and metrics the ruleset does not declare are dyn.
  * `result_type` (may be NULL) receives the type of the result as CEL writes
  * it ("bool", "list(string)", "dyn"); on failure it is left empty.
  * Returns MOT_OK, MOT_EPARSE (a syntax error) or MOT_EINVALID (NULL engine
@@ -1086,7 +1095,9 @@ MOT_API int mot_expr_eval(mot_buf *out, const char *expression,
  *             reason: "{customer.strikes} bad experiences in 90 days" }
  *   }
  *   contact_policy { caps { group: "retention" max: 1 window: "30d" } }
- */
+ *
+ * A placeholder `{expr|text}` in a script or reason writes `text` when the
+ * value is absent or an empty string. */
 
 /* Loads a ruleset, `text` (`size` bytes) in protobuf text format or JSON
  * (when it starts with '{'), and swaps it in while decisions run: each
@@ -1271,8 +1282,11 @@ MOT_API int mot_journeys_get(mot_buf *out, mot_engine *engine, int64_t from_us,
  * customer whenever events of theirs are recorded (mot_event_record(),
  * mot_ingest_*(), mot_feedback()): a rule raises an alert when its
  * conditions turn true (an edge: not again while they stay true), unless
- * contact policy forbids it. An alert raised inside the customer's quiet
- * hours waits until they end (deliver_after). Alerts are held in memory,
+ * contact policy forbids it. An alert's raised_at is the time of the event
+ * that turned it (the later of its occurred_at and the customer's latest
+ * event), not the time it was ingested; an alert raised inside the
+ * customer's quiet hours, judged at raised_at, waits until they end
+ * (deliver_after). Alerts are held in memory,
  * not in the log: at most 10000 wait (the oldest are dropped, and counted
  * in mot_engine_stats), and those not taken are lost at close. */
 

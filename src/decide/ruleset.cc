@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <utility>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -849,13 +850,22 @@ absl::StatusOr<std::shared_ptr<const Ruleset>> Ruleset::Compile(
   const v1::Ruleset& proto = rules->proto_;
   rules->version_ = proto.version().empty() ? Digest(text) : proto.version();
 
-  // The environment: the engine's rule variables and the situation.
-  rules->env_ = state::NewRuleEnvironment();
+  // The environment: the engine's rule variables, with this ruleset's
+  // metrics typed, and the situation (the keys Evaluation::Bind binds).
+  std::vector<const v1::MetricDefinition*> metrics;
+  for (const v1::MetricDefinition& metric : proto.metrics()) {
+    metrics.push_back(&metric);
+  }
+  rules->env_ = state::NewRuleEnvironment(metrics);
   expr::Environment& env = *rules->env_;
   // NewRuleEnvironment does not declare it, so this cannot clash.
-  env.DeclareVariable("situation",
-                      expr::Type::Map(expr::Type::String(), expr::Type::Dyn()))
-      .IgnoreError();
+  const expr::Type situation =
+      expr::Type::Record("situation", {{"channel", expr::Type::String()},
+                                       {"topic", expr::Type::String()},
+                                       {"agent_id", expr::Type::String()},
+                                       {"direction", expr::Type::String()},
+                                       {"time", expr::Type::Timestamp()}});
+  env.DeclareVariable("situation", situation).IgnoreError();
   rules->event_slot_ = env.FindVariable("event")->slot;
   rules->now_slot_ = env.FindVariable("now")->slot;
   rules->situation_slot_ = env.FindVariable("situation")->slot;

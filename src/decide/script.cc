@@ -128,7 +128,12 @@ void Template::Fill(const expr::Activation& activation, expr::Arena* arena,
   for (const Part& part : parts_) {
     out->append(part.literal);
     if (part.placeholder == nullptr) continue;
-    if (!AppendForPeople(part.placeholder->Evaluate(activation, arena), out)) {
+    const expr::Value value = part.placeholder->Evaluate(activation, arena);
+    // An empty string (a contact without a topic) reads as badly as an
+    // absent one: "about their  on :".
+    const bool empty_text =
+        value.kind() == expr::ValueKind::kString && value.text().empty();
+    if (empty_text || !AppendForPeople(value, out)) {
       out->append(part.fallback);
     }
   }

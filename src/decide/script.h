@@ -8,7 +8,8 @@
 //   built-in customer key, reads customer.attributes.<name> (attributes such
 //   as first_name come from the customer's events);
 // - `{expr|text}` writes `text` when the expression has no value (an absent
-//   key, an error); without it the placeholder writes nothing.
+//   key, an error) or its value is an empty string; without it the
+//   placeholder writes nothing.
 // "{{" and "}}" are literal braces.
 //
 // Values are written for people: integers in decimal, doubles with two

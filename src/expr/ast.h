@@ -1,7 +1,8 @@
 // The parsed form of a CEL expression, as the CEL specification defines it
 // (cel.expr.Expr): constants, identifiers, field selections, calls, list and
 // map literals, and comprehensions, into which the parser expands the
-// macros (has, all, exists, exists_one, map, filter).
+// macros (has, all, exists, exists_one, map, filter; the two-variable all,
+// exists, existsOne, transformList and transformMap; cel.bind).
 //
 // Operators are calls with CEL's reserved names: `_+_`, `_-_`, `_*_`, `_/_`,
 // `_%_`, `-_`, `!_`, `_==_`, `_!=_`, `_<_`, `_<=_`, `_>_`, `_>=_`, `@in`,
@@ -48,6 +49,15 @@ inline constexpr absl::string_view kNotStrictlyFalse = "@not_strictly_false";
 
 // The accumulator variable of expanded macros.
 inline constexpr absl::string_view kAccumulator = "__result__";
+// accumulator with key -> value added: the step of transformMap, which has
+// no operator of its own (cel-go's cel.@mapInsert).
+inline constexpr absl::string_view kMapInsert = "@mapInsert";
+// Optional values (std_optionals.cc): a.?f and a[?k], and the two methods
+// whose alternative is evaluated only when needed.
+inline constexpr absl::string_view kSelectOptional = "_?._";
+inline constexpr absl::string_view kIndexOptional = "_[?_]";
+inline constexpr absl::string_view kOptionalOr = "or";
+inline constexpr absl::string_view kOptionalOrValue = "orValue";
 
 // A literal. Strings and bytes hold their decoded content.
 struct NullConstant {};
@@ -87,6 +97,9 @@ struct CallExpr {
 
 struct ListExpr {
   std::vector<ExprPtr> elements;
+  // [?e]: per element, whether it is optional (an optional that adds its
+  // value, or nothing when none). Empty when none is.
+  std::vector<bool> optional;
 };
 
 struct MapExpr {
@@ -94,6 +107,9 @@ struct MapExpr {
     int64_t id = 0;
     ExprPtr key;
     ExprPtr value;
+    // {?k: v}: v is an optional; the entry is there only when it has a
+    // value.
+    bool optional = false;
   };
   std::vector<Entry> entries;
 };
@@ -116,8 +132,12 @@ struct StructExpr {
 //     if !loop_condition: break
 //     accu_var = loop_step
 //   result
+// The two-variable macros (all(i, v, p), transformList...) name a second
+// variable: then iter_var is a list's index or a map's key, and iter_var2
+// the element or the key's value.
 struct ComprehensionExpr {
   std::string iter_var;
+  std::string iter_var2;  // empty: a one-variable comprehension
   ExprPtr iter_range;
   std::string accu_var;
   ExprPtr accu_init;

@@ -59,6 +59,7 @@ std::optional<Type> NamedType(absl::string_view name) {
   if (name == "map") return Type::Map(Type::Dyn(), Type::Dyn());
   if (name == "null_type") return Type::Null();
   if (name == "type") return Type::TypeOf(Type::Dyn());
+  if (name == "optional_type") return Type::Optional(Type::Dyn());
   if (name == "dyn") return Type::Dyn();
   if (name == "google.protobuf.Timestamp") return Type::Timestamp();
   if (name == "google.protobuf.Duration") return Type::Duration();
@@ -100,6 +101,7 @@ bool HasParams(const Type& t) {
       return true;
     case Kind::kList:
     case Kind::kType:
+    case Kind::kOptional:
       return HasParams(t.element());
     case Kind::kMap:
       return HasParams(t.key()) || HasParams(t.value());
@@ -120,6 +122,10 @@ Type MapParams(const Type& t, Fn&& map) {
     case Kind::kType: {
       Type denoted = map(t.denoted());
       return denoted == t.denoted() ? t : Type::TypeOf(std::move(denoted));
+    }
+    case Kind::kOptional: {
+      Type held = map(t.element());
+      return held == t.element() ? t : Type::Optional(std::move(held));
     }
     case Kind::kMap: {
       Type key = map(t.key());
@@ -368,9 +374,11 @@ class Checker {
 
   void Visit(Expr& expr, ListExpr& list) {
     std::optional<Type> element;
-    for (ExprPtr& e : list.elements) {
-      Check(e.get());
-      element = Join(element, NodeType(e.get()));
+    for (size_t i = 0; i < list.elements.size(); ++i) {
+      Expr* e = list.elements[i].get();
+      Check(e);
+      const bool optional = i < list.optional.size() && list.optional[i];
+      element = Join(element, optional ? HeldType(e) : NodeType(e));
     }
     SetType(expr, Type::List(element ? *std::move(element) : NewVar()));
   }
@@ -381,11 +389,23 @@ class Checker {
       Check(entry.key.get());
       key = Join(key, NodeType(entry.key.get()));
       Check(entry.value.get());
-      value = Join(value, NodeType(entry.value.get()));
+      value = Join(value, entry.optional ? HeldType(entry.value.get())
+                                         : NodeType(entry.value.get()));
     }
     Type key_type = key ? *std::move(key) : NewVar();
     Type value_type = value ? *std::move(value) : NewVar();
     SetType(expr, Type::Map(std::move(key_type), std::move(value_type)));
+  }
+
+  // The type an optional element ([?e], {?k: e}) adds: what `e`, which must
+  // be an optional, may hold.
+  Type HeldType(const Expr* e) {
+    Type type = Substitute(NodeType(e), false);
+    if (type.kind() == Kind::kOptional) return type.element();
+    if (IsAssignable(Type::Optional(Type::Dyn()), type)) return Type::Dyn();
+    Error(*e, absl::StrCat("expected type 'optional_type' but found '",
+                           Show(type), "'"));
+    return Type::Error();
   }
 
   void Visit(Expr& expr, StructExpr& message) {
@@ -401,12 +421,17 @@ class Checker {
     Type accu = NodeType(loop.accu_init.get());
     Type range = Substitute(NodeType(loop.iter_range.get()), false);
     Type var;
+    // Two variables: a list's index and element, a map's key and value.
+    const bool two = !loop.iter_var2.empty();
+    Type var2 = Type::Dyn();
     switch (range.kind()) {
       case Kind::kList:
-        var = range.element();
+        var = two ? Type::Int() : range.element();
+        var2 = range.element();
         break;
       case Kind::kMap:
         var = range.key();  // maps range over their keys
+        var2 = range.value();
         break;
       case Kind::kDyn:
       case Kind::kError:
@@ -424,16 +449,19 @@ class Checker {
                              "list, map, or dynamic)"));
         }
         var = Type::Error();
+        var2 = Type::Error();
         break;
     }
     // The accumulator is visible in the condition, the step and the result;
-    // the iteration variable only in the condition and the step.
+    // the iteration variables only in the condition and the step.
     locals_.push_back({loop.accu_var, accu});
     locals_.push_back({loop.iter_var, std::move(var)});
+    if (two) locals_.push_back({loop.iter_var2, std::move(var2)});
     Check(loop.loop_condition.get());
     ExpectType(loop.loop_condition.get(), Type::Bool());
     Check(loop.loop_step.get());
     ExpectType(loop.loop_step.get(), accu);
+    if (two) locals_.pop_back();
     locals_.pop_back();
     Check(loop.result.get());
     locals_.pop_back();
@@ -645,15 +673,40 @@ class Checker {
     return false;
   }
 
-  // operand.field: a map with string keys gives its values; dyn gives dyn.
-  // has(operand.field) is a bool.
+  // operand.field: a record gives the field's declared type; a map with
+  // string keys gives its values; dyn gives dyn; an optional gives an
+  // optional of its value's field. has(operand.field) is a bool.
   void SelectField(Expr& expr) {
     const SelectExpr& select = SelectOf(expr);
     Type operand = Substitute(NodeType(select.operand.get()), false);
     Type result;
+    if (operand.kind() == Kind::kOptional) {
+      result = FieldType(expr, select.field, operand.element());
+      if (result.kind() != Kind::kError) result = Type::Optional(result);
+    } else {
+      result = FieldType(expr, select.field, operand);
+    }
+    if (select.test_only && result.kind() != Kind::kError) {
+      result = Type::Bool();
+    }
+    SetType(expr, std::move(result));
+  }
+
+  // The type of `field` of a value of type `operand`, or error (reported).
+  Type FieldType(const Expr& expr, absl::string_view field,
+                 const Type& operand) {
+    Type result;
     switch (operand.kind()) {
       case Kind::kMap:
-        if (IsAssignable(Type::String(), operand.key())) {
+        if (operand.is_record()) {
+          if (const Type* declared = operand.FieldType(field)) {
+            result = *declared;
+          } else {
+            Error(expr, absl::StrCat("undefined field '", field, "' of ",
+                                     Show(operand)));
+            result = Type::Error();
+          }
+        } else if (IsAssignable(Type::String(), operand.key())) {
           result = operand.value();
         } else {
           Error(expr, absl::StrCat("type '", Show(operand),
@@ -678,10 +731,7 @@ class Checker {
         result = Type::Error();
         break;
     }
-    if (select.test_only && result.kind() != Kind::kError) {
-      result = Type::Bool();
-    }
-    SetType(expr, std::move(result));
+    return result;
   }
 
   static const SelectExpr& SelectOf(const Expr& expr) {
@@ -833,7 +883,8 @@ class Checker {
   }
 
   // cel-go's rules: a type parameter unifies with anything it is not part
-  // of; dyn and error with anything; null only with null; lists and maps
+  // of; dyn and error with anything; null only with null, or where an
+  // optional is expected (NullableAccepts); lists, maps and optionals
   // parameter by parameter; any type value with any other; other types
   // with themselves. May leave partial bindings on failure (the callers
   // roll back).
@@ -845,9 +896,11 @@ class Checker {
     }
     if (t1.kind() == Kind::kTypeParam) return ValidSubstitution(t2, t1).first;
     if (IsDynOrError(t1) || IsDynOrError(t2)) return true;
+    if (NullableAccepts(t1, t2)) return true;
     if (t1.kind() != t2.kind()) return false;
     switch (t1.kind()) {
       case Kind::kList:
+      case Kind::kOptional:
         return Assignable(t1.element(), t2.element());
       case Kind::kMap:
         return Assignable(t1.key(), t2.key()) &&
@@ -887,6 +940,7 @@ class Checker {
       }
       case Kind::kList:
       case Kind::kType:
+      case Kind::kOptional:
         return NotReferencedIn(var, within.element());
       case Kind::kMap:
         return NotReferencedIn(var, within.key()) &&
@@ -896,12 +950,20 @@ class Checker {
     }
   }
 
+  // cel-go's legacy nullable types: null where an optional is expected
+  // ([optional.of(1), null] is a list of optional_type(int)).
+  static bool NullableAccepts(const Type& t1, const Type& t2) {
+    return t1.kind() == Kind::kOptional && t2.kind() == Kind::kNull;
+  }
+
   static bool EqualOrLessSpecific(const Type& t1, const Type& t2) {
     if (t1.is_dyn() || t1.kind() == Kind::kTypeParam) return true;
+    if (NullableAccepts(t1, t2)) return true;
     if (t2.is_dyn() || t2.kind() == Kind::kTypeParam) return false;
     if (t1.kind() != t2.kind()) return false;
     switch (t1.kind()) {
       case Kind::kList:
+      case Kind::kOptional:
         return EqualOrLessSpecific(t1.element(), t2.element());
       case Kind::kMap:
         return EqualOrLessSpecific(t1.key(), t2.key()) &&

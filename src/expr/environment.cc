@@ -13,6 +13,7 @@ Environment::Environment(const EnvironmentOptions& options)
   AddTimeFunctions(functions_);
   if (options.string_extensions) AddStringExtensions(functions_);
   if (options.math_extensions) AddMathExtensions(functions_);
+  if (options.optionals) AddOptionals(functions_);
 }
 
 absl::Status Environment::DeclareVariable(absl::string_view name, Type type) {

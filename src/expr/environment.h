@@ -23,6 +23,8 @@ namespace motive::expr {
 struct EnvironmentOptions {
   bool string_extensions = true;
   bool math_extensions = true;
+  // optional.of(x), x.?field, orValue... (std_optionals.cc).
+  bool optionals = true;
   Limits limits;
 };
 

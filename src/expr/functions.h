@@ -18,6 +18,7 @@
 //   std_time.cc         timestamp(), duration(), accessors with time zones,
 //                       timestamp and duration arithmetic and comparison
 //   std_math.cc         the math extension (math.greatest, math.least, ...)
+//   std_optionals.cc    optional values (optional.of, orValue, a.?b, ...)
 
 #ifndef MOTIVE_EXPR_FUNCTIONS_H_
 #define MOTIVE_EXPR_FUNCTIONS_H_
@@ -169,6 +170,7 @@ void AddStringFunctions(FunctionRegistry& registry);
 void AddStringExtensions(FunctionRegistry& registry);
 void AddTimeFunctions(FunctionRegistry& registry);
 void AddMathExtensions(FunctionRegistry& registry);
+void AddOptionals(FunctionRegistry& registry);
 
 // A typed error value for a call no overload accepts: "no matching overload
 // for 'f' applied to (int, string)".

@@ -514,8 +514,20 @@ class Parser {
         case TokenKind::kDot: {
           Advance();
           if (tok_.kind == TokenKind::kQuestion) {
-            return Fail(tok_.offset,
-                        "optional field selection '.?' is not supported");
+            Advance();
+            std::string field;
+            if (tok_.kind == TokenKind::kQuotedIdent) {
+              field = std::move(tok_.value);
+            } else if (tok_.kind == TokenKind::kIdent) {
+              field = std::string(tok_.text);
+            } else {
+              return Unexpected("a field name after '.?'");
+            }
+            Advance();
+            expr = Call(start, kSelectOptional,
+                        Args(std::move(expr), Const(start, std::move(field))));
+            is_name = false;
+            break;
           }
           if (tok_.kind == TokenKind::kQuotedIdent) {
             std::string field = std::move(tok_.value);
@@ -527,7 +539,9 @@ class Parser {
           if (tok_.kind != TokenKind::kIdent) {
             return Unexpected("a field or method name after '.'");
           }
-          if (IsReserved(tok_.text)) return ReservedWord();
+          // Reserved words are only reserved as identifiers: after a '.'
+          // they are field and method names ({'as': 1}.as, a.break()), as
+          // cel-go and cel-cpp accept them.
           std::string field(tok_.text);
           Advance();
           if (tok_.kind == TokenKind::kLParen) {
@@ -544,12 +558,12 @@ class Parser {
         }
         case TokenKind::kLBracket: {
           Advance();
-          if (tok_.kind == TokenKind::kQuestion) {
-            return Fail(tok_.offset, "optional index '[?' is not supported");
-          }
+          const bool optional = tok_.kind == TokenKind::kQuestion;
+          if (optional) Advance();
           ExprPtr index = ParseExpr();
           if (!index || !Expect(TokenKind::kRBracket, "']'")) return nullptr;
-          expr = Call(start, kIndex, Args(std::move(expr), std::move(index)));
+          expr = Call(start, optional ? kIndexOptional : kIndex,
+                      Args(std::move(expr), std::move(index)));
           is_name = false;
           break;
         }
@@ -668,8 +682,11 @@ class Parser {
     return false;
   }
 
-  std::nullptr_t OptionalElement() {
-    return Fail(tok_.offset, "optional elements ('?') are not supported");
+  // Whether the element at tok_ is marked optional ("?"); skips the mark.
+  bool OptionalMark() {
+    if (tok_.kind != TokenKind::kQuestion) return false;
+    Advance();
+    return true;
   }
 
   ExprPtr ParseList(int32_t start) {
@@ -678,9 +695,13 @@ class Parser {
     bool done = tok_.kind == TokenKind::kRBracket;
     if (done) Advance();
     while (!done) {
-      if (tok_.kind == TokenKind::kQuestion) return OptionalElement();
+      const bool optional = OptionalMark();
       ExprPtr element = ParseExpr();
       if (!element) return nullptr;
+      if (optional || !list.optional.empty()) {
+        list.optional.resize(list.elements.size() + 1);
+        list.optional.back() = optional;
+      }
       list.elements.push_back(std::move(element));
       if (!ElementEnd(TokenKind::kRBracket, "',' or ']'", &done)) {
         return nullptr;
@@ -695,13 +716,13 @@ class Parser {
     bool done = tok_.kind == TokenKind::kRBrace;
     if (done) Advance();
     while (!done) {
-      if (tok_.kind == TokenKind::kQuestion) return OptionalElement();
+      const bool optional = OptionalMark();
       ExprPtr key = ParseExpr();
       if (!key || !Expect(TokenKind::kColon, "':'")) return nullptr;
       ExprPtr value = ParseExpr();
       if (!value) return nullptr;
       map.entries.push_back(
-          MapExpr::Entry{NewId(), std::move(key), std::move(value)});
+          MapExpr::Entry{NewId(), std::move(key), std::move(value), optional});
       if (!ElementEnd(TokenKind::kRBrace, "',' or '}'", &done)) {
         return nullptr;
       }
@@ -718,7 +739,11 @@ class Parser {
     if (done) Advance();
     while (!done) {
       std::string field;
-      if (tok_.kind == TokenKind::kQuestion) return OptionalElement();
+      if (tok_.kind == TokenKind::kQuestion) {
+        return Fail(tok_.offset,
+                    "optional fields ('?') need message types, which motive "
+                    "expressions do not have");
+      }
       if (tok_.kind == TokenKind::kQuotedIdent) {
         field = std::move(tok_.value);
       } else if (tok_.kind == TokenKind::kIdent) {
@@ -822,17 +847,100 @@ class Parser {
   ExprPtr ReceiverCall(int32_t start, ExprPtr target, std::string function,
                        std::vector<ExprPtr> args) {
     if (options_.macros) {
-      bool two = args.size() == 2;
-      if (((function == "all" || function == "exists" ||
-            function == "exists_one" || function == "filter") &&
-           two) ||
-          (function == "map" && (two || args.size() == 3))) {
+      const size_t n = args.size();
+      const auto* ident = std::get_if<IdentExpr>(&target->kind);
+      if (ident != nullptr && ident->name == "cel" && function == "bind" &&
+          n == 3) {
+        return ExpandBind(start, std::move(args));
+      }
+      const bool quantifier = function == "all" || function == "exists";
+      const bool one_variable =
+          ((quantifier || function == "exists_one" || function == "filter") &&
+           n == 2) ||
+          (function == "map" && (n == 2 || n == 3));
+      const bool two_variables =
+          ((quantifier || function == "existsOne") && n == 3) ||
+          ((function == "transformList" || function == "transformMap") &&
+           (n == 3 || n == 4));
+      if (one_variable || two_variables) {
         return ExpandComprehension(start, std::move(target), function,
-                                   std::move(args));
+                                   std::move(args), two_variables ? 2 : 1);
+      }
+      if ((function == "optMap" || function == "optFlatMap") && n == 2) {
+        return ExpandOptMap(start, std::move(target), function,
+                            std::move(args));
       }
     }
     return Make(start, CallExpr{std::move(target), std::move(function),
                                 std::move(args)});
+  }
+
+  // The name of a macro's variable, args[i] (i is 0 or 1), or empty with
+  // the error recorded. `what` says what the variable is for.
+  std::string VariableName(const std::vector<ExprPtr>& args, size_t i,
+                           absl::string_view function, absl::string_view what) {
+    const auto* ident = std::get_if<IdentExpr>(&args[i]->kind);
+    if (ident == nullptr || ident->name[0] == '.') {
+      Fail(args[i]->offset,
+           absl::StrCat("the ", i == 0 ? "first" : "second", " argument of ",
+                        function,
+                        "() must be a simple identifier, the name of ", what));
+      return "";
+    }
+    if (ident->name == kAccumulator) {
+      Fail(args[i]->offset,
+           absl::StrCat(what, " cannot be named ", kAccumulator));
+      return "";
+    }
+    return ident->name;
+  }
+
+  // cel.bind(x, init, e): e with x bound to init, evaluated once.
+  ExprPtr ExpandBind(int32_t start, std::vector<ExprPtr> args) {
+    std::string name =
+        VariableName(args, 0, "cel.bind", "the variable it binds");
+    if (name.empty()) return nullptr;
+    return Bind(start, std::move(name), std::move(args[1]), std::move(args[2]));
+  }
+
+  // `body` with `name` bound to `init`; cel-go's expansion: a loop over
+  // nothing whose accumulator is the name.
+  ExprPtr Bind(int32_t at, std::string name, ExprPtr init, ExprPtr body) {
+    ComprehensionExpr loop;
+    loop.iter_var = "#unused";
+    loop.iter_range = Make(at, ListExpr{});
+    loop.accu_var = name;
+    loop.accu_init = std::move(init);
+    loop.loop_condition = Const(at, false);
+    loop.loop_step = Make(at, IdentExpr{std::move(name)});
+    loop.result = std::move(body);
+    if (!ok()) return nullptr;
+    return Make(at, std::move(loop));
+  }
+
+  // o.optMap(x, e): optional.of(e) with x bound to o's value, or none when
+  // o is none; o.optFlatMap(x, e) the same with e an optional itself. o is
+  // bound to a name no source can spell, so that it is evaluated once.
+  ExprPtr ExpandOptMap(int32_t at, ExprPtr target, const std::string& function,
+                       std::vector<ExprPtr> args) {
+    std::string name = VariableName(args, 0, function, "the variable it binds");
+    if (name.empty()) return nullptr;
+    constexpr absl::string_view kTarget = "@optional";
+    auto held = [&](absl::string_view method) {
+      return Make(at, CallExpr{Make(at, IdentExpr{std::string(kTarget)}),
+                               std::string(method),
+                               {}});
+    };
+    ExprPtr mapped =
+        Bind(at, std::move(name), held("value"), std::move(args[1]));
+    if (function == "optMap") {
+      mapped = Call(at, "optional.of", Args(std::move(mapped)));
+    }
+    ExprPtr none = Make(at, CallExpr{nullptr, "optional.none", {}});
+    ExprPtr choice =
+        Call(at, kConditional,
+             Args(held("hasValue"), std::move(mapped), std::move(none)));
+    return Bind(at, std::string(kTarget), std::move(target), std::move(choice));
   }
 
   // has(e.f): a test-only selection.
@@ -849,66 +957,80 @@ class Parser {
   }
 
   // e.all(x, p), e.exists(x, p), e.exists_one(x, p), e.map(x, t),
-  // e.map(x, p, t), e.filter(x, p), as cel-spec expands them.
+  // e.map(x, p, t), e.filter(x, p), as cel-spec expands them; and with two
+  // variables (`variables` 2), the index or key and the value: e.all(i, v,
+  // p), e.exists(i, v, p), e.existsOne(i, v, p), e.transformList(i, v, t),
+  // e.transformList(i, v, p, t), e.transformMap(k, v, t) and
+  // e.transformMap(k, v, p, t), as cel-go's comprehensions extension does.
   ExprPtr ExpandComprehension(int32_t start, ExprPtr target,
                               const std::string& function,
-                              std::vector<ExprPtr> args) {
-    auto* ident = std::get_if<IdentExpr>(&args[0]->kind);
-    if (ident == nullptr || ident->name[0] == '.') {
-      return Fail(args[0]->offset,
-                  absl::StrCat("the first argument of ", function,
-                               "() must be a simple identifier, the name of "
-                               "the iteration variable"));
+                              std::vector<ExprPtr> args, size_t variables) {
+    ComprehensionExpr loop;
+    constexpr absl::string_view kIterationVariable = "the iteration variable";
+    loop.iter_var = VariableName(args, 0, function, kIterationVariable);
+    if (loop.iter_var.empty()) return nullptr;
+    if (variables == 2) {
+      loop.iter_var2 = VariableName(args, 1, function, kIterationVariable);
+      if (loop.iter_var2.empty()) return nullptr;
+      if (loop.iter_var2 == loop.iter_var) {
+        return Fail(args[1]->offset,
+                    absl::StrCat("the two variables of ", function,
+                                 "() must have different names"));
+      }
     }
-    if (ident->name == kAccumulator) {
-      return Fail(args[0]->offset,
-                  absl::StrCat("the iteration variable cannot be named ",
-                               kAccumulator));
-    }
+    // What follows the variables: the predicate, or [predicate,] transform.
+    std::vector<ExprPtr> body(std::make_move_iterator(args.begin() + variables),
+                              std::make_move_iterator(args.end()));
     const int32_t at = start;
     auto accu = [&] { return Make(at, IdentExpr{std::string(kAccumulator)}); };
-    ComprehensionExpr loop;
-    loop.iter_var = ident->name;
     loop.iter_range = std::move(target);
     loop.accu_var = std::string(kAccumulator);
     if (function == "all") {
       loop.accu_init = Const(at, true);
       loop.loop_condition = Call(at, kNotStrictlyFalse, Args(accu()));
-      loop.loop_step = Call(at, kAnd, Args(accu(), std::move(args[1])));
+      loop.loop_step = Call(at, kAnd, Args(accu(), std::move(body[0])));
       loop.result = accu();
     } else if (function == "exists") {
       loop.accu_init = Const(at, false);
       loop.loop_condition =
           Call(at, kNotStrictlyFalse, Args(Call(at, kNot, Args(accu()))));
-      loop.loop_step = Call(at, kOr, Args(accu(), std::move(args[1])));
+      loop.loop_step = Call(at, kOr, Args(accu(), std::move(body[0])));
       loop.result = accu();
-    } else if (function == "exists_one") {
+    } else if (function == "exists_one" || function == "existsOne") {
       loop.accu_init = Const(at, int64_t{0});
       loop.loop_condition = Const(at, true);
       loop.loop_step = Call(
           at, kConditional,
-          Args(std::move(args[1]),
+          Args(std::move(body[0]),
                Call(at, kAdd, Args(accu(), Const(at, int64_t{1}))), accu()));
       loop.result = Call(at, kEqual, Args(accu(), Const(at, int64_t{1})));
     } else {
-      // map and filter: append [t] (or [x]) to the list, under p if any.
+      // map, filter and transformList: append [t] (or [x]) to a list;
+      // transformMap: add k: t to a map; under p if any.
       ExprPtr predicate;
       ExprPtr element;
       if (function == "filter") {
-        predicate = std::move(args[1]);
-        element = Make(args[0]->offset, IdentExpr{ident->name});
-      } else if (args.size() == 3) {
-        predicate = std::move(args[1]);
-        element = std::move(args[2]);
+        predicate = std::move(body[0]);
+        element = Make(args[0]->offset, IdentExpr{loop.iter_var});
+      } else if (body.size() == 2) {
+        predicate = std::move(body[0]);
+        element = std::move(body[1]);
       } else {
-        element = std::move(args[1]);
+        element = std::move(body[0]);
       }
-      loop.accu_init = Make(at, ListExpr{});
       loop.loop_condition = Const(at, true);
-      ListExpr single;
-      single.elements.push_back(std::move(element));
-      ExprPtr append =
-          Call(at, kAdd, Args(accu(), Make(at, std::move(single))));
+      ExprPtr append;
+      if (function == "transformMap") {
+        loop.accu_init = Make(at, MapExpr{});
+        append = Call(at, kMapInsert,
+                      Args(accu(), Make(at, IdentExpr{loop.iter_var}),
+                           std::move(element)));
+      } else {
+        loop.accu_init = Make(at, ListExpr{});
+        ListExpr single;
+        single.elements.push_back(std::move(element));
+        append = Call(at, kAdd, Args(accu(), Make(at, std::move(single))));
+      }
       if (predicate) {
         loop.loop_step =
             Call(at, kConditional,

@@ -17,7 +17,11 @@
 // with every literal form (ints, 1u, doubles, strings with all escapes, raw
 // r"..." and triple-quoted strings, b"..." bytes, true, false, null), and the
 // macros has, all, exists, exists_one, map and filter expanded into
-// comprehensions as the specification gives them.
+// comprehensions as the specification gives them; so are cel-go's
+// two-variable macros (all, exists, existsOne, transformList, transformMap
+// with an index or key and a value) and cel.bind(x, init, e). Reserved
+// words (as, break, ...) are refused as identifiers, but are field and
+// method names after a '.'.
 //
 // Errors are parse errors (base/errors.h) that give the line, the column and
 // what was expected, with the line of source and a caret:

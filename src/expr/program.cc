@@ -103,6 +103,8 @@ class LocalStep final : public Step {
 // ---------------------------------------------------------
 
 // operand.field on a map (motive has no message types), or has(operand.field).
+// On an optional: none stays none (has() is false), and a value gives the
+// field as an optional, none when absent.
 class SelectStep final : public Step {
  public:
   SelectStep(StepPtr operand, std::string field, bool test_only)
@@ -115,6 +117,13 @@ class SelectStep final : public Step {
   Value Eval(Frame& frame) const override {
     Value operand = operand_->Eval(frame);
     if (operand.is_error()) return operand;
+    const bool optional = operand.kind() == ValueKind::kOptional;
+    if (optional) {
+      if (!operand.has_optional_value()) {
+        return test_only_ ? Value::Bool(false) : operand;
+      }
+      operand = operand.optional_value();
+    }
     if (operand.kind() != ValueKind::kMap) {
       return Value::Error(test_only_ ? "has() applies to map fields only"
                                      : "no such field: selection applies to "
@@ -122,6 +131,10 @@ class SelectStep final : public Step {
     }
     const Value* found = operand.map().FindString(field_, field_hash_);
     if (test_only_) return Value::Bool(found != nullptr);
+    if (optional) {
+      return found ? Value::OptionalOf(frame.context.arena(), *found)
+                   : Value::OptionalNone();
+    }
     return found ? *found : Value::Error(missing_);
   }
   bool Foldable() const override { return operand_->constant() != nullptr; }
@@ -175,6 +188,44 @@ class CallStep final : public Step {
   std::vector<StepPtr> args_;
   // False when planning proved the first candidate accepts the arguments.
   bool must_match_;
+};
+
+// o.or(p) and o.orValue(v): the alternative is evaluated only when o is
+// none, as cel-go does (optional.of(1).orValue(1 / 0) is 1).
+class OptionalOrStep final : public Step {
+ public:
+  OptionalOrStep(StepPtr optional, StepPtr alternative, bool or_value)
+      : optional_(std::move(optional)),
+        alternative_(std::move(alternative)),
+        or_value_(or_value) {}
+
+  Value Eval(Frame& frame) const override {
+    Value optional = optional_->Eval(frame);
+    if (optional.is_error()) return optional;
+    absl::string_view function = or_value_ ? kOptionalOrValue : kOptionalOr;
+    if (optional.kind() != ValueKind::kOptional) {
+      return NoMatchingOverload(function, {optional}, frame.context);
+    }
+    if (optional.has_optional_value()) {
+      return or_value_ ? optional.optional_value() : optional;
+    }
+    Value alternative = alternative_->Eval(frame);
+    if (!or_value_ && !alternative.is_error() &&
+        alternative.kind() != ValueKind::kOptional) {
+      return NoMatchingOverload(function, {optional, alternative},
+                                frame.context);
+    }
+    return alternative;
+  }
+  bool Foldable() const override {
+    return optional_->constant() != nullptr &&
+           alternative_->constant() != nullptr;
+  }
+
+ private:
+  StepPtr optional_;
+  StepPtr alternative_;
+  bool or_value_;
 };
 
 // `x in [constant strings]`: a hash lookup instead of a scan.
@@ -496,30 +547,56 @@ class NotStrictlyFalseStep final : public Step {
 // --- Literals
 // -----------------------------------------------------------------
 
+// An optional element or entry ([?e], {?k: e}): false when `value` is none
+// (nothing to add), else true with `value` unwrapped, or an error in it.
+bool TakeOptional(Value& value) {
+  if (value.kind() != ValueKind::kOptional) {
+    value = Value::Error(
+        "no matching overload: an optional element or entry needs an "
+        "optional value");
+    return true;
+  }
+  if (!value.has_optional_value()) return false;
+  value = value.optional_value();
+  return true;
+}
+
 class ListStep final : public Step {
  public:
-  explicit ListStep(std::vector<StepPtr> elements)
-      : elements_(std::move(elements)) {}
+  // `optional`: per element, whether it is optional; empty when none is.
+  ListStep(std::vector<StepPtr> elements, std::vector<bool> optional)
+      : elements_(std::move(elements)), optional_(std::move(optional)) {}
 
   Value Eval(Frame& frame) const override {
     Value* data = frame.context.Allocate<Value>(elements_.size());
     if (data == nullptr) return frame.context.TooLarge();
+    size_t size = 0;
     for (size_t i = 0; i < elements_.size(); ++i) {
-      data[i] = elements_[i]->Eval(frame);
-      if (data[i].is_error()) return data[i];
+      Value element = elements_[i]->Eval(frame);
+      if (element.is_error()) return element;
+      if (i < optional_.size() && optional_[i] && !TakeOptional(element)) {
+        continue;
+      }
+      if (element.is_error()) return element;
+      data[size++] = element;
     }
-    return Value::List(absl::MakeConstSpan(data, elements_.size()));
+    return Value::List(absl::MakeConstSpan(data, size));
   }
   bool Foldable() const override { return AllConstant(elements_); }
 
  private:
   std::vector<StepPtr> elements_;
+  std::vector<bool> optional_;
 };
 
 class MapStep final : public Step {
  public:
-  MapStep(std::vector<StepPtr> keys, std::vector<StepPtr> values)
-      : keys_(std::move(keys)), values_(std::move(values)) {}
+  // `optional`: per entry, whether it is optional; empty when none is.
+  MapStep(std::vector<StepPtr> keys, std::vector<StepPtr> values,
+          std::vector<bool> optional)
+      : keys_(std::move(keys)),
+        values_(std::move(values)),
+        optional_(std::move(optional)) {}
 
   Value Eval(Frame& frame) const override {
     auto* entries = frame.context.Allocate<MapValue::Entry>(keys_.size());
@@ -527,14 +604,21 @@ class MapStep final : public Step {
         !frame.context.Charge(MapValue::OverheadBytes(keys_.size()))) {
       return frame.context.TooLarge();
     }
+    size_t size = 0;
     for (size_t i = 0; i < keys_.size(); ++i) {
-      entries[i].key = keys_[i]->Eval(frame);
-      if (entries[i].key.is_error()) return entries[i].key;
-      entries[i].value = values_[i]->Eval(frame);
-      if (entries[i].value.is_error()) return entries[i].value;
+      MapValue::Entry& entry = entries[size];
+      entry.key = keys_[i]->Eval(frame);
+      if (entry.key.is_error()) return entry.key;
+      entry.value = values_[i]->Eval(frame);
+      if (entry.value.is_error()) return entry.value;
+      if (i < optional_.size() && optional_[i] && !TakeOptional(entry.value)) {
+        continue;
+      }
+      if (entry.value.is_error()) return entry.value;
+      ++size;
     }
     return MapValue::Make(frame.context.arena(),
-                          absl::MakeConstSpan(entries, keys_.size()));
+                          absl::MakeConstSpan(entries, size));
   }
   bool Foldable() const override {
     return AllConstant(keys_) && AllConstant(values_);
@@ -543,6 +627,7 @@ class MapStep final : public Step {
  private:
   std::vector<StepPtr> keys_;
   std::vector<StepPtr> values_;
+  std::vector<bool> optional_;
 };
 
 // --- Comprehensions
@@ -553,6 +638,9 @@ class ComprehensionStep final : public Step {
   struct Parts {
     StepPtr range, init, condition, step, result;
     int iter_local = 0;
+    // The second variable of a two-variable comprehension, or -1; the
+    // first is then a list's index or a map's key.
+    int iter_local2 = -1;
     int accu_local = 0;
   };
   explicit ComprehensionStep(Parts parts) : p_(std::move(parts)) {}
@@ -562,13 +650,20 @@ class ComprehensionStep final : public Step {
     if (range.is_error()) return range;
     frame.locals[p_.accu_local] = p_.init->Eval(frame);
     Loop loop = Loop::kNext;
+    const bool two = p_.iter_local2 >= 0;
     if (range.kind() == ValueKind::kList) {
-      for (const Value& element : range.list()) {
-        if ((loop = Iterate(element, frame)) != Loop::kNext) break;
+      absl::Span<const Value> elements = range.list();
+      for (size_t i = 0; i < elements.size(); ++i) {
+        loop = two ? Iterate(Value::Int(static_cast<int64_t>(i)), elements[i],
+                             frame)
+                   : Iterate(elements[i], Value(), frame);
+        if (loop != Loop::kNext) break;
       }
     } else if (range.kind() == ValueKind::kMap) {
       for (const MapValue::Entry& entry : range.map().entries()) {
-        if ((loop = Iterate(entry.key, frame)) != Loop::kNext) break;
+        if ((loop = Iterate(entry.key, entry.value, frame)) != Loop::kNext) {
+          break;
+        }
       }
     } else {
       return Value::Error(
@@ -581,9 +676,11 @@ class ComprehensionStep final : public Step {
  private:
   enum class Loop { kNext, kStop, kLimit };
 
-  Loop Iterate(const Value& element, Frame& frame) const {
+  // `second` is only read by a two-variable comprehension.
+  Loop Iterate(const Value& first, const Value& second, Frame& frame) const {
     if (!frame.context.CountIteration()) return Loop::kLimit;
-    frame.locals[p_.iter_local] = element;
+    frame.locals[p_.iter_local] = first;
+    if (p_.iter_local2 >= 0) frame.locals[p_.iter_local2] = second;
     Value go_on = p_.condition->Eval(frame);
     if (go_on.kind() != ValueKind::kBool || !go_on.bool_value()) {
       return Loop::kStop;
@@ -804,6 +901,16 @@ class Planner {
       return std::make_unique<NotStrictlyFalseStep>(*std::move(operand));
     }
     if (StepPtr append = PlanAppend(call)) return append;
+    if (call.target != nullptr && call.args.size() == 1 &&
+        (IsFunction(call, kOptionalOr) || IsFunction(call, kOptionalOrValue))) {
+      auto optional = Plan(*call.target);
+      if (!optional.ok()) return optional;
+      auto alternative = Plan(*call.args[0]);
+      if (!alternative.ok()) return alternative;
+      return std::make_unique<OptionalOrStep>(
+          *std::move(optional), *std::move(alternative),
+          IsFunction(call, kOptionalOrValue));
+    }
 
     // Which function, with which arguments: a receiver call on a namespace
     // (math.greatest(x, y)) is a global call of the qualified name.
@@ -862,12 +969,14 @@ class Planner {
       if (!step.ok()) return step;
       elements.push_back(*std::move(step));
     }
-    return std::make_unique<ListStep>(std::move(elements));
+    return std::make_unique<ListStep>(std::move(elements), list.optional);
   }
 
   absl::StatusOr<StepPtr> PlanKind(const Expr&, const MapExpr& map) {
     std::vector<StepPtr> keys, values;
+    std::vector<bool> optional;
     for (const MapExpr::Entry& entry : map.entries) {
+      optional.push_back(entry.optional);
       auto key = Plan(*entry.key);
       if (!key.ok()) return key;
       auto value = Plan(*entry.value);
@@ -875,7 +984,8 @@ class Planner {
       keys.push_back(*std::move(key));
       values.push_back(*std::move(value));
     }
-    return std::make_unique<MapStep>(std::move(keys), std::move(values));
+    return std::make_unique<MapStep>(std::move(keys), std::move(values),
+                                     std::move(optional));
   }
 
   absl::StatusOr<StepPtr> PlanKind(const Expr& expr, const StructExpr& s) {
@@ -899,10 +1009,13 @@ class Planner {
     bool appendable = init_list != nullptr && init_list->elements.empty();
     parts.accu_local = Push(c.accu_var, appendable ? buffers_++ : -1);
     parts.iter_local = Push(c.iter_var, -1);
+    const bool two = !c.iter_var2.empty();
+    if (two) parts.iter_local2 = Push(c.iter_var2, -1);
     auto condition = Plan(*c.loop_condition);
     if (!condition.ok()) return condition;
     auto step = Plan(*c.loop_step);
     if (!step.ok()) return step;
+    if (two) Pop();
     Pop();  // the iteration variable
     auto result = Plan(*c.result);
     if (!result.ok()) return result;
@@ -933,6 +1046,8 @@ class Planner {
   // Whether `c` is what exists() (true) or all() (false) expand into, with
   // a predicate that does not read the accumulator.
   static std::optional<bool> Quantifier(const ComprehensionExpr& c) {
+    // QuantifierStep binds one variable: the elements, or the keys.
+    if (!c.iter_var2.empty()) return std::nullopt;
     const auto* init = std::get_if<ConstExpr>(&c.accu_init->kind);
     const auto* step = std::get_if<CallExpr>(&c.loop_step->kind);
     const auto* result = std::get_if<IdentExpr>(&c.result->kind);

@@ -170,6 +170,22 @@ Value ConcatList(Args args, EvalContext& context) {
   return Value::List(absl::Span<const Value>(elements, size));
 }
 
+// transformMap's step: the map with key -> value added. Copies the map, so
+// building one costs O(n^2) entries, held to the evaluation's budget.
+Value MapInsert(Args args, EvalContext& context) {
+  absl::Span<const MapValue::Entry> old = args[0].map().entries();
+  const size_t size = old.size() + 1;
+  MapValue::Entry* entries =
+      size > context.limits().max_result_bytes / sizeof(MapValue::Entry) ||
+              !context.Charge(MapValue::OverheadBytes(size))
+          ? nullptr
+          : context.Allocate<MapValue::Entry>(size);
+  if (entries == nullptr) return context.TooLarge();
+  std::copy(old.begin(), old.end(), entries);
+  entries[old.size()] = {args[1], args[2]};
+  return MapValue::Make(context.arena(), absl::MakeConstSpan(entries, size));
+}
+
 Value Not(Args args, EvalContext&) {
   return Value::Bool(!args[0].bool_value());
 }
@@ -432,6 +448,9 @@ void AddOperators(FunctionRegistry& registry) {
 
   AddBuiltin(registry, kEqual, "equals", {a, a}, t, &Equals);
   AddBuiltin(registry, kNotEqual, "not_equals", {a, a}, t, &NotEquals);
+
+  AddBuiltin(registry, kMapInsert, "map_insert", {map_ab, a, b}, map_ab,
+             &MapInsert);
 
   AddBuiltin(registry, kIn, "in_list", {a, list_a}, t, &InList);
   AddBuiltin(registry, kIn, "in_map", {a, map_ab}, t, &InMap);

@@ -818,6 +818,11 @@ bool AppendValueText(ArenaText& out, const Value& value, int depth,
     }
     case ValueKind::kMap:
       return AppendMapText(out, value.map(), depth, context, error);
+    case ValueKind::kOptional:
+      *error = Value::Error(
+          "error during formatting: an optional value has no text (use "
+          "value() or orValue())");
+      return false;
     case ValueKind::kError:
       *error = value;
       return false;

@@ -16,6 +16,13 @@ Type Type::List(Type element) {
   return type;
 }
 
+Type Type::Optional(Type held) {
+  Type type(Kind::kOptional);
+  type.params_ = std::make_shared<const std::vector<Type>>(
+      std::vector<Type>{std::move(held)});
+  return type;
+}
+
 Type Type::Map(Type key, Type value) {
   Type type(Kind::kMap);
   type.params_ = std::make_shared<const std::vector<Type>>(
@@ -34,6 +41,23 @@ Type Type::Param(absl::string_view name) {
   Type type(Kind::kTypeParam);
   type.name_ = std::string(name);
   return type;
+}
+
+Type Type::Record(absl::string_view name,
+                  std::vector<std::pair<std::string, Type>> fields, bool open) {
+  Type type = Map(String(), Dyn());
+  type.name_ = std::string(name);
+  type.record_ = std::make_shared<const RecordFields>(
+      RecordFields{std::move(fields), open});
+  return type;
+}
+
+const Type* Type::FieldType(absl::string_view field) const {
+  if (record_ == nullptr) return nullptr;
+  for (const auto& [name, type] : record_->fields) {
+    if (name == field) return &type;
+  }
+  return record_->open ? &value() : nullptr;
 }
 
 const Type& Type::Parameter(size_t i) const {
@@ -73,6 +97,8 @@ ValueKind Type::value_kind() const {
       return ValueKind::kDuration;
     case Kind::kType:
       return ValueKind::kType;
+    case Kind::kOptional:
+      return ValueKind::kOptional;
     case Kind::kError:
       return ValueKind::kError;
     case Kind::kDyn:
@@ -90,10 +116,13 @@ std::string Type::DebugString() const {
     case Kind::kList:
       return absl::StrCat("list(", element().DebugString(), ")");
     case Kind::kMap:
+      if (is_record()) return name_;
       return absl::StrCat("map(", key().DebugString(), ", ",
                           value().DebugString(), ")");
     case Kind::kType:
       return absl::StrCat("type(", denoted().DebugString(), ")");
+    case Kind::kOptional:
+      return absl::StrCat("optional_type(", element().DebugString(), ")");
     case Kind::kTypeParam:
       return name_;
     default:
@@ -107,6 +136,7 @@ size_t Arity(Type::Kind kind) {
   switch (kind) {
     case Type::Kind::kList:
     case Type::Kind::kType:
+    case Type::Kind::kOptional:
       return 1;
     case Type::Kind::kMap:
       return 2;
@@ -119,7 +149,10 @@ size_t Arity(Type::Kind kind) {
 
 bool operator==(const Type& a, const Type& b) {
   if (a.kind_ != b.kind_) return false;
-  if (a.kind_ == Type::Kind::kTypeParam) return a.name_ == b.name_;
+  // A record is its name: two records, or a record and a plain map, are
+  // told apart by it (a plain map's name is empty).
+  if (a.name_ != b.name_) return false;
+  if (a.kind_ == Type::Kind::kTypeParam) return true;
   size_t arity = Arity(a.kind_);
   for (size_t i = 0; i < arity; ++i) {
     if (a.Parameter(i) != b.Parameter(i)) return false;
@@ -153,6 +186,8 @@ Type TypeOfKind(ValueKind kind) {
       return Type::Duration();
     case ValueKind::kType:
       return Type::TypeOf(Type::Dyn());
+    case ValueKind::kOptional:
+      return Type::Optional(Type::Dyn());
     case ValueKind::kError:
       return Type::Error();
   }

@@ -5,6 +5,13 @@
 // used in overload signatures) and `error`. Parameterised types carry their
 // parameters: list(int), map(string, dyn), type(int).
 //
+// A record is a map(string, dyn) whose fields are declared with their own
+// types (the customer's context: strikes is an int, stage a string): the
+// checker types `customer.strikes` as int and refuses an undeclared field,
+// while at run time it is an ordinary map. An open record types its
+// undeclared fields as dyn instead of refusing them (metrics a ruleset does
+// not declare may come from the engine's configuration).
+//
 // Immutable and cheap to copy (parameters are shared). Compile time only:
 // nothing on the evaluation path builds or compares Types.
 
@@ -13,6 +20,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/string_view.h"
@@ -36,6 +44,7 @@ class Type {
     kTimestamp,
     kDuration,
     kType,       // one: the type it denotes (type(int)), or dyn
+    kOptional,   // one: the type of the value it may hold
     kTypeParam,  // a named parameter of an overload signature
     kError,
   };
@@ -55,22 +64,35 @@ class Type {
   static Type Duration() { return Type(Kind::kDuration); }
   static Type Error() { return Type(Kind::kError); }
   static Type List(Type element);
+  // optional_type(T).
+  static Type Optional(Type held);
   static Type Map(Type key, Type value);
   // The type of a type value: type(int) for `int`; TypeOf(Dyn()) for any.
   static Type TypeOf(Type type);
   static Type Param(absl::string_view name);
+  // A record named `name` (as errors show it) with the given fields.
+  static Type Record(absl::string_view name,
+                     std::vector<std::pair<std::string, Type>> fields,
+                     bool open = false);
 
   Kind kind() const { return kind_; }
   bool is_dyn() const { return kind_ == Kind::kDyn; }
 
-  // kList: the element type. kMap: key() and value(). kType: the denoted
-  // type. Others: dyn.
+  // kList and kOptional: the element type. kMap: key() and value(). kType:
+  // the denoted type. Others: dyn.
   const Type& element() const { return Parameter(0); }
   const Type& key() const { return Parameter(0); }
   const Type& value() const { return Parameter(1); }
   const Type& denoted() const { return Parameter(0); }
   // kTypeParam: its name.
   const std::string& param_name() const { return name_; }
+
+  // Whether this is a record (then kind() is kMap).
+  bool is_record() const { return record_ != nullptr; }
+  // A record's type of `field`: the declared one, dyn for an undeclared
+  // field of an open record, null for one of a closed record. Null for
+  // anything but a record.
+  const Type* FieldType(absl::string_view field) const;
 
   // The value kind of this type at run time, for kinds that have one.
   bool HasValueKind() const;
@@ -86,9 +108,16 @@ class Type {
   explicit Type(Kind kind) : kind_(kind) {}
   const Type& Parameter(size_t i) const;
 
+  struct RecordFields {
+    std::vector<std::pair<std::string, Type>> fields;
+    bool open = false;
+  };
+
   Kind kind_;
   std::shared_ptr<const std::vector<Type>> params_;
+  // kTypeParam: the parameter's name. A record: the record's name.
   std::string name_;
+  std::shared_ptr<const RecordFields> record_;  // null unless a record
 };
 
 // The type of a runtime kind with dyn parameters: list -> list(dyn).

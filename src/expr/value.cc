@@ -41,6 +41,8 @@ absl::string_view KindName(ValueKind kind) {
       return "google.protobuf.Duration";
     case ValueKind::kType:
       return "type";
+    case ValueKind::kOptional:
+      return "optional_type";
     case ValueKind::kError:
       return "error";
   }
@@ -120,6 +122,14 @@ absl::string_view CopyToArena(Arena* arena, absl::string_view text) {
 }
 
 }  // namespace
+
+Value Value::OptionalOf(Arena* arena, const Value& value) {
+  Value* held = NewArray<Value>(arena, 1);
+  *held = value;
+  Value v(ValueKind::kOptional);
+  v.optional_ = held;
+  return v;
+}
 
 Value Value::ErrorIn(Arena* arena, absl::string_view message) {
   return Error(CopyToArena(arena, message));
@@ -438,6 +448,12 @@ Value Equal(const Value& a, const Value& b) {
       return Value::Bool(a.timestamp() == b.timestamp());
     case ValueKind::kDuration:
       return Value::Bool(a.duration() == b.duration());
+    case ValueKind::kOptional:
+      // Two nones are equal; a none and a value are not.
+      if (!a.has_optional_value() || !b.has_optional_value()) {
+        return Value::Bool(a.has_optional_value() == b.has_optional_value());
+      }
+      return Equal(a.optional_value(), b.optional_value());
     case ValueKind::kError:
       break;  // handled above
   }
@@ -580,6 +596,15 @@ bool AppendDebug(const Value& value, size_t max_bytes, std::string* out) {
       break;
     case ValueKind::kType:
       out->append(value.text().data(), value.text().size());
+      break;
+    case ValueKind::kOptional:
+      if (!value.has_optional_value()) {
+        out->append("optional.none()");
+        break;
+      }
+      out->append("optional.of(");
+      if (!AppendDebug(value.optional_value(), max_bytes, out)) return false;
+      out->push_back(')');
       break;
     case ValueKind::kError:
       out->append("error(");

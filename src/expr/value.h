@@ -46,6 +46,7 @@ enum class ValueKind : uint8_t {
   kTimestamp,
   kDuration,
   kType,
+  kOptional,  // a value that may be absent: optional.of(x), optional.none()
   kError,
 };
 
@@ -122,6 +123,14 @@ class Value {
   static constexpr Value Type(absl::string_view name) {
     return Text(ValueKind::kType, name);
   }
+  // An absent optional value, and one holding `value` (copied into `arena`;
+  // an error is never held: it propagates instead).
+  static constexpr Value OptionalNone() {
+    Value v(ValueKind::kOptional);
+    v.optional_ = nullptr;
+    return v;
+  }
+  static Value OptionalOf(Arena* arena, const Value& value);
   // An error; `message` must outlive the value (a literal, or arena text).
   static constexpr Value Error(absl::string_view message) {
     return Text(ValueKind::kError, message);
@@ -145,6 +154,9 @@ class Value {
     return absl::Span<const Value>(list_.data, list_.size);
   }
   const MapValue& map() const { return *map_; }
+  // kOptional: whether it holds a value, and the value it holds.
+  bool has_optional_value() const { return optional_ != nullptr; }
+  const Value& optional_value() const { return *optional_; }
   absl::Time timestamp() const;
   absl::Duration duration() const;
 
@@ -181,6 +193,7 @@ class Value {
     TextRep text_;
     ListRep list_;
     const MapValue* map_;
+    const Value* optional_;  // null: none
     TimeRep time_;
   };
 };

@@ -5,6 +5,9 @@
 #include <cstdint>
 #include <iterator>
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -176,38 +179,88 @@ absl::Status Bind(expr::Activation* activation, absl::string_view name,
   return activation->Bind(name, value);
 }
 
+// The records below are the header's table, field for field: what
+// CustomerValue, ContactsValue and LastContactValue bind.
+const Type& CustomerType() {
+  // Leaked on purpose: a function-local static with a trivial lifetime.
+  static const Type* const kType = new Type(Type::Record(
+      "customer",
+      {{"id", Type::String()},
+       {"known", Type::Bool()},
+       {"events", Type::Int()},
+       {"first_seen", Type::Timestamp()},
+       {"last_seen", Type::Timestamp()},
+       {"stage", Type::String()},
+       {"strikes", Type::Int()},
+       {"at_risk", Type::Bool()},
+       {"open_issues", Type::Int()},
+       {"sentiment", Type::Double()},
+       {"sentiment_average", Type::Double()},
+       {"sentiment_trend", Type::Double()},
+       {"purchases", Type::Int()},
+       {"lifetime_value", Type::Double()},
+       {"last_purchase", Type::Timestamp()},
+       {"days_since_purchase", Type::Int()},
+       {"csat", Type::Int()},
+       {"nps", Type::Int()},
+       {"nps_category", Type::String()},
+       {"churn_risk", Type::Double()},
+       {"negative_zero_moment", Type::Int()},
+       // Attributes are whatever the events bound: only known at run time.
+       {"attributes", Type::Map(Type::String(), Type::Dyn())}}));
+  return *kType;
+}
+
+Type ContactsType() {
+  return Type::Record(
+      "contacts", {{"d7", Type::Int()},
+                   {"d30", Type::Int()},
+                   {"d90", Type::Int()},
+                   {"by_channel_30d", Type::Map(Type::String(), Type::Int())},
+                   {"repeats", Type::Int()},
+                   {"transfers", Type::Int()},
+                   {"hold_ms", Type::Int()}});
+}
+
+Type LastContactType() {
+  return Type::Record("last_contact", {{"time", Type::Timestamp()},
+                                       {"channel", Type::String()},
+                                       {"topic", Type::String()},
+                                       {"outcome", Type::String()},
+                                       {"agent_id", Type::String()},
+                                       {"transfers", Type::Int()},
+                                       {"hold_ms", Type::Int()},
+                                       {"sentiment", Type::Double()},
+                                       {"repeat", Type::Bool()}});
+}
+
+// Open: metrics of the engine's context configuration are not known when a
+// ruleset is checked on its own, so an undeclared name is dyn, not an error.
+Type MetricsType(absl::Span<const v1::MetricDefinition* const> metrics) {
+  std::vector<std::pair<std::string, Type>> fields;
+  for (const v1::MetricDefinition* metric : metrics) {
+    // LAST keeps the field's own kind, number or text: known at run time.
+    fields.emplace_back(metric->name(), metric->aggregation() == v1::LAST
+                                            ? Type::Dyn()
+                                            : Type::Double());
+  }
+  return Type::Record("metrics", std::move(fields), /*open=*/true);
+}
+
 }  // namespace
 
 bool IsCustomerKey(absl::string_view key) {
-  static constexpr absl::string_view kKeys[] = {"id",
-                                                "known",
-                                                "events",
-                                                "first_seen",
-                                                "last_seen",
-                                                "stage",
-                                                "strikes",
-                                                "at_risk",
-                                                "open_issues",
-                                                "sentiment",
-                                                "sentiment_average",
-                                                "sentiment_trend",
-                                                "purchases",
-                                                "lifetime_value",
-                                                "last_purchase",
-                                                "days_since_purchase",
-                                                "csat",
-                                                "nps",
-                                                "nps_category",
-                                                "churn_risk",
-                                                "negative_zero_moment",
-                                                "attributes"};
-  return std::find(std::begin(kKeys), std::end(kKeys), key) != std::end(kKeys);
+  return CustomerType().FieldType(key) != nullptr;
 }
 
-absl::Status DeclareContextVariables(expr::Environment* env) {
-  for (absl::string_view name : kVariables) {
-    if (absl::Status s =
-            env->DeclareVariable(name, Type::Map(Type::String(), Type::Dyn()));
+absl::Status DeclareContextVariables(
+    expr::Environment* env,
+    absl::Span<const v1::MetricDefinition* const> metrics) {
+  const Type records[] = {CustomerType(), ContactsType(), LastContactType(),
+                          MetricsType(metrics)};
+  static_assert(std::size(records) == std::size(kVariables));
+  for (size_t i = 0; i < std::size(kVariables); ++i) {
+    if (absl::Status s = env->DeclareVariable(kVariables[i], records[i]);
         !s.ok()) {
       return s;
     }
@@ -215,12 +268,13 @@ absl::Status DeclareContextVariables(expr::Environment* env) {
   return absl::OkStatus();
 }
 
-std::unique_ptr<expr::Environment> NewRuleEnvironment() {
+std::unique_ptr<expr::Environment> NewRuleEnvironment(
+    absl::Span<const v1::MetricDefinition* const> metrics) {
   auto env = std::make_unique<expr::Environment>();
   // Declaring into a fresh environment cannot clash.
   DeclareEventVariable(env.get()).IgnoreError();
   env->DeclareVariable("now", Type::Timestamp()).IgnoreError();
-  DeclareContextVariables(env.get()).IgnoreError();
+  DeclareContextVariables(env.get(), metrics).IgnoreError();
   return env;
 }
 

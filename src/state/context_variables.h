@@ -2,7 +2,8 @@
 // that rules are checked against when they load and evaluated with when a
 // customer calls.
 //
-// Each is a map from string to dyn; the keys below, with the values' types.
+// Each is a map from string to a value; the keys below, with the values'
+// types, which the checker knows (DeclareContextVariables).
 // A value the customer does not have (no sentiment yet, no survey answer, no
 // contact) is an absent key, not a zero: `has(customer.csat)` tells, and a
 // rule that reads it anyway fails (counts as not matching) rather than
@@ -63,21 +64,30 @@
 #include "absl/types/span.h"
 #include "expr/environment.h"
 #include "expr/value.h"
+#include "motive/v1/context.pb.h"
 #include "state/interner.h"
 #include "state/metrics.h"
 #include "state/signals.h"
 
 namespace motive::state {
 
-// Declares `customer`, `contacts`, `last_contact` and `metrics` as
-// map(string, dyn). InvalidArgument when one is already declared.
-absl::Status DeclareContextVariables(expr::Environment* env);
+// Declares `customer`, `contacts`, `last_contact` and `metrics` as records
+// (expr/type.h) with the fields and types above, so that the checker refuses
+// `customer.strikes >= 'two'` or `customer.strike` when a rule loads.
+// `customer.attributes` is a map(string, dyn). `metrics` is open: the
+// `metrics` given are typed (double, or dyn for LAST, whose kind follows its
+// field), any other name is dyn. InvalidArgument when one is already
+// declared.
+absl::Status DeclareContextVariables(
+    expr::Environment* env,
+    absl::Span<const v1::MetricDefinition* const> metrics = {});
 
 // The environment rules are checked against, in one place so that the
 // engine's and the ruleset's cannot drift: `event` (state/event_value.h),
-// `now` (a timestamp) and the four context variables above. The ruleset
-// declares `situation` on top of it.
-std::unique_ptr<expr::Environment> NewRuleEnvironment();
+// `now` (a timestamp) and the four context variables above, with `metrics`
+// typed. The ruleset declares `situation` on top of it.
+std::unique_ptr<expr::Environment> NewRuleEnvironment(
+    absl::Span<const v1::MetricDefinition* const> metrics = {});
 
 // Whether `key` is one of the built-in keys of `customer` listed above
 // (attributes included), whether or not a given customer has it.

@@ -242,6 +242,7 @@ void CollectFields(const expr::Expr* expr, EventFieldMask* fields) {
           // A loop variable named `event` hides the event inside the loop:
           // too subtle to follow, so take everything.
           if (kind.iter_var == kEventVariable ||
+              kind.iter_var2 == kEventVariable ||
               kind.accu_var == kEventVariable) {
             *fields = kAllEventFields;
             return;

@@ -31,7 +31,6 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -76,8 +75,6 @@ constexpr FileSkip kFileSkips[] = {
     {"proto2", kNeedsMessages},
     {"proto2_ext", kNeedsMessages},
     {"proto3", kNeedsMessages},
-    {"optionals", kExtensionNotSupported},
-    {"bindings_ext", kExtensionNotSupported},
     {"block_ext", kExtensionNotSupported},
     {"encoders_ext", kExtensionNotSupported},
     {"network_ext", kExtensionNotSupported},
@@ -172,21 +169,6 @@ bool UsesMessages(const SimpleTest& test) {
   return false;
 }
 
-// Whether the expression calls the optionals extension (optional.of(1),
-// optional.none()), which some files outside optionals.textproto use too.
-bool UsesOptionals(absl::string_view expr) {
-  constexpr absl::string_view kNamespace = "optional.";
-  for (size_t at = expr.find(kNamespace); at != absl::string_view::npos;
-       at = expr.find(kNamespace, at + 1)) {
-    // A whole identifier, not the tail of `my_optional.x`.
-    if (at == 0 ||
-        !(absl::ascii_isalnum(expr[at - 1]) || expr[at - 1] == '_')) {
-      return true;
-    }
-  }
-  return false;
-}
-
 std::string Quoted(absl::string_view expr) {
   std::string flat = absl::StrReplaceAll(expr, {{"\n", "\\n"}});
   constexpr size_t kMax = 160;
@@ -210,7 +192,6 @@ Outcome RunTest(const SimpleTest& test) {
       break;
   }
   if (UsesMessages(test)) return Skipped(kNeedsMessages);
-  if (UsesOptionals(test.expr())) return Skipped(kExtensionNotSupported);
 
   expr::Environment env;  // strings and math extensions on
   for (const cel::expr::Decl& decl : test.type_env()) {

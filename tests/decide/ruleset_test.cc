@@ -569,6 +569,25 @@ TEST_F(RulesetTest, ErrorsNameTheFileLineAndField) {
       HasSubstr("test.textproto:6:5: playbooks[0].rules[0].eligibility"));
   EXPECT_EQ(base::ErrorField(s), "playbooks[0].rules[0].eligibility");
 
+  // A wrong type is refused when the ruleset loads, not when a customer
+  // calls: the context's fields have their types, the situation's too.
+  s = LoadError(
+      "actions { id: \"a\" }\n"
+      "playbooks {\n"
+      "  name: \"p\"\n"
+      "  rules { action: \"a\" eligibility: \"customer.strikes >= 'two'\" "
+      "}\n"
+      "}\n");
+  EXPECT_THAT(s.message(), HasSubstr("playbooks[0].rules[0].eligibility"));
+  EXPECT_THAT(s.message(),
+              HasSubstr("line 1, column 18: found no matching overload for "
+                        "'_>=_' applied to '(int, string)'"));
+  EXPECT_THAT(LoadError("actions { id: \"a\" }\nplaybooks { name: \"p\" "
+                        "rules { action: \"a\" applicability: "
+                        "\"situation.chanel == 'voice'\" } }")
+                  .message(),
+              HasSubstr("undefined field 'chanel' of situation"));
+
   s = LoadError(
       "actions { id: \"a\" }\nplaybooks { name: \"p\" rules { action: \"b\" } "
       "}");

@@ -25,7 +25,8 @@ class TemplateTest : public ::testing::Test {
     // 'Ada'}, strikes: 2, lifetime_value: 1234.5, known: true}
     static const MapValue::Entry kAttributes[] = {
         {Value::String("first_name"), Value::String("Ada")},
-        {Value::String("plan"), Value::String("pro")}};
+        {Value::String("plan"), Value::String("pro")},
+        {Value::String("survey_topic"), Value::String("")}};
     const Value attributes = MapValue::Make(&arena_, kAttributes);
     entries_[0] = {Value::String("attributes"), attributes};
     entries_[1] = {Value::String("strikes"), Value::Int(2)};
@@ -91,6 +92,10 @@ TEST_F(TemplateTest, MissingValuesUseTheFallbackOrNothing) {
   EXPECT_EQ(Fill("[{customer.attributes|-}]"), "[-]");
   // The fallback is text, not an expression, and may be empty.
   EXPECT_EQ(Fill("{customer.nickname|}."), ".");
+  // An empty string is no value either.
+  EXPECT_EQ(Fill("about their {customer.survey_topic|last contact}"),
+            "about their last contact");
+  EXPECT_EQ(Fill("on {customer.attributes.survey_topic}:"), "on :");
 }
 
 TEST_F(TemplateTest, DoubledBracesAreLiteral) {

@@ -787,6 +787,46 @@ TEST_F(CheckerTest, Macros) {
   EXPECT_EQ(TypeOf("md.a.map(x, x)"), "list(dyn)");
 }
 
+TEST_F(CheckerTest, TwoVariableMacrosAndBind) {
+  // Over a list: the index (int) and the element; over a map: the key and
+  // the value.
+  EXPECT_EQ(TypeOf("ls.transformList(i, v, i)"), "list(int)");
+  EXPECT_EQ(TypeOf("ls.transformList(i, v, v)"), "list(string)");
+  EXPECT_EQ(TypeOf("mi.transformList(k, v, v)"), "list(string)");
+  EXPECT_EQ(TypeOf("ls.transformMap(i, v, size(v))"), "map(int, int)");
+  EXPECT_EQ(TypeOf("m.transformMap(k, v, v > 0, double(v))"),
+            "map(string, double)");
+  EXPECT_EQ(TypeOf("m.all(k, v, k.startsWith('a') && v > 0)"), "bool");
+  EXPECT_EQ(TypeOf("li.existsOne(i, v, i == v)"), "bool");
+  EXPECT_EQ(TypeOf("dy.exists(a, b, a == b)"), "bool");
+  EXPECT_THAT(ErrorOf("ls.all(i, v, v > 1)"),
+              HasSubstr("found no matching overload for '_>_' applied to "
+                        "'(string, int)'"));
+  EXPECT_EQ(TypeOf("cel.bind(x, 'a', x + x)"), "string");
+  EXPECT_EQ(TypeOf("cel.bind(x, li, x.map(e, e * 2 > 1))"), "list(bool)");
+}
+
+TEST_F(CheckerTest, Optionals) {
+  EXPECT_EQ(TypeOf("optional.of(1)"), "optional_type(int)");
+  EXPECT_EQ(TypeOf("optional.none()"), "optional_type(dyn)");
+  EXPECT_EQ(TypeOf("m.?a"), "optional_type(int)");
+  EXPECT_EQ(TypeOf("m[?'a']"), "optional_type(int)");
+  EXPECT_EQ(TypeOf("li[?0]"), "optional_type(int)");
+  EXPECT_EQ(TypeOf("mm.?a.b"), "optional_type(double)");
+  EXPECT_EQ(TypeOf("mm.?a.?b.orValue(0.0)"), "double");
+  EXPECT_EQ(TypeOf("m.?a.hasValue()"), "bool");
+  EXPECT_EQ(TypeOf("m.?a.value()"), "int");
+  EXPECT_EQ(TypeOf("m.?a.or(m.?b)"), "optional_type(int)");
+  EXPECT_EQ(TypeOf("m.?a.optMap(v, string(v))"), "optional_type(string)");
+  EXPECT_EQ(TypeOf("[?m.?a, 2]"), "list(int)");
+  EXPECT_EQ(TypeOf("{?'k': m.?a}"), "map(string, int)");
+  EXPECT_EQ(TypeOf("type(optional.none()) == optional_type"), "bool");
+  EXPECT_THAT(ErrorOf("m.?a.orValue('none')"),
+              HasSubstr("found no matching overload for 'orValue'"));
+  EXPECT_THAT(ErrorOf("[?1]"),
+              HasSubstr("expected type 'optional_type' but found 'int'"));
+}
+
 TEST_F(CheckerTest, ComprehensionErrors) {
   EXPECT_EQ(ErrorOf("i.all(x, true)"),
             "line 1, column 1: expression of type 'int' cannot be range of a "

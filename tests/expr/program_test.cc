@@ -125,6 +125,88 @@ TEST_F(ProgramTest, Macros) {
   ExpectBool("[].all(x, false) && ![].exists(x, true)", true);
 }
 
+// The two-variable macros as cel-spec's language definition gives them: over
+// a list the first variable is the index and the second the element; over a
+// map, the key and its value.
+TEST_F(ProgramTest, TwoVariableQuantifiersSeeIndexAndValue) {
+  ExpectBool("[1, 2, 3].exists(i, v, i == 1 && v == 2)", true);
+  ExpectBool("[1, 2, 3].exists(i, v, i == 1 && v == 1)", false);
+  ExpectBool("[1, 2, 3].all(i, v, v == i + 1)", true);
+  ExpectBool("[1, 2, 3].all(i, v, i < v && v < 3)", false);
+  ExpectBool("tags.existsOne(i, t, i > 0 && t.startsWith('l'))", true);
+  ExpectBool("[5, 5].existsOne(i, v, v == 5)", false);
+  ExpectBool("m.all(k, v, k in ['a', 'b'] && v > 0)", true);
+  ExpectBool("m.exists(k, v, k == 'b' && v == 2)", true);
+  ExpectBool("m.existsOne(k, v, v >= 2)", true);
+  ExpectBool("[].all(i, v, false) && !{}.exists(k, v, true)", true);
+  // An error in one element does not decide when another does.
+  ExpectBool("[0, 1].exists(i, v, 1 / v == 1)", true);
+  ExpectError("[0, 1].all(i, v, 1 / v == 1)", kDivisionByZero);
+}
+
+TEST_F(ProgramTest, TransformListAndTransformMap) {
+  ExpectBool("[1, 2, 3].transformList(i, v, i * v) == [0, 2, 6]", true);
+  ExpectBool("[1, 2, 3].transformList(i, v, i > 0, v * 10) == [20, 30]", true);
+  ExpectBool("m.transformList(k, v, k + string(v)) == ['a1', 'b2']", true);
+  ExpectBool("tags.transformMap(i, t, size(t)) == {0: 3, 1: 3, 2: 4}", true);
+  ExpectBool("m.transformMap(k, v, v * 10) == {'a': 10, 'b': 20}", true);
+  ExpectBool("m.transformMap(k, v, v > 1, v) == {'b': 2}", true);
+  ExpectBool("[].transformMap(i, v, v) == {}", true);
+  // Typed by the checker: a list of ints, a map from string to string.
+  ExpectInt("[1, 2].transformList(i, v, v + i)[1]", 3);
+  ExpectBool("m.transformMap(k, v, k + k)['b'] == 'bb'", true);
+}
+
+TEST_F(ProgramTest, TwoVariableMacrosShadowAndNest) {
+  // The variables hide declarations inside the macro only.
+  ExpectBool("[7].all(n, s, n == 0 && s == 7) && n == 7 && s == 'voice'", true);
+  ExpectBool(
+      "[[1], [2, 3]].transformList(i, l, l.transformList(j, v, i + j + v)) "
+      "== [[1], [3, 5]]",
+      true);
+}
+
+// Optional values, for rules over sparse data: an attribute a customer may
+// not have reads as a default instead of failing the rule.
+TEST_F(ProgramTest, OptionalsReadSparseValues) {
+  ExpectBool("m.?a.orValue(0) == 1 && m.?z.orValue(0) == 0", true);
+  ExpectBool("m.?z.hasValue() || m[?'z'].hasValue()", false);
+  ExpectInt("m[?'b'].value()", 2);
+  ExpectBool("tags[?1] == optional.of('vip') && !tags[?3].hasValue()", true);
+  ExpectError("m.?z.value()", "optional.none() dereference");
+  ExpectBool("m.?z.or(m.?b).value() == 2", true);
+  ExpectBool("optional.ofNonZeroValue('') == optional.none()", true);
+  ExpectBool("optional.of(m).b.orValue(0) == 2", true);
+  ExpectBool("!has(optional.none().a) && has(optional.of(m).a)", true);
+  ExpectBool("m.?a.optMap(v, v * 10) == optional.of(10)", true);
+  ExpectBool("m.?z.optMap(v, v * 10) == optional.none()", true);
+  ExpectBool("[?m.?a, ?m.?z, 3] == [1, 3]", true);
+  ExpectBool("{?'x': m.?a, ?'y': m.?z} == {'x': 1}", true);
+  // The alternative is only evaluated when needed, as in cel-go.
+  ExpectInt("m.?a.orValue(1 / 0)", 1);
+  ExpectError("m.?z.orValue(1 / 0)", kDivisionByZero);
+  // An optional has no text: format it through value() or orValue().
+  ExpectError("'%s'.format([m.?a])", "optional value has no text");
+}
+
+TEST_F(ProgramTest, ReservedWordsAreFieldNames) {
+  ExpectInt("{'as': 1, 'if': 2}.as + {'as': 1, 'if': 2}.if", 3);
+  ExpectBool("has({'while': true}.while) && !has({'as': 1}.for)", true);
+  // A reserved word as a method name parses; no such function exists.
+  EXPECT_THAT(
+      std::string(Program::Compile("s.break()", env_).status().message()),
+      HasSubstr("undeclared reference to 'break'"));
+}
+
+TEST_F(ProgramTest, BindNamesAValueOnce) {
+  ExpectInt("cel.bind(t, n * 2, t + t)", 28);
+  ExpectBool("cel.bind(v, tags, v.exists(x, x == 'vip') && size(v) == 3)",
+             true);
+  // Nested, and shadowing a declared variable inside its body only.
+  ExpectInt("cel.bind(a, 1, cel.bind(b, a + 1, a + b))", 3);
+  ExpectBool("cel.bind(n, 'x', n + n) == 'xx' && n == 7", true);
+}
+
 TEST_F(ProgramTest, ExistsAndAllKeepLookingPastErrors) {
   // An error in one element does not decide when another does.
   ExpectBool("[0, 1].exists(i, 1 / i == 1)", true);

@@ -116,7 +116,9 @@ TEST_F(ContextVariablesTest, DeclaresTheFourVariables) {
   for (const char* name : {"customer", "contacts", "last_contact", "metrics"}) {
     const expr::VariableDecl* decl = env_.FindVariable(name);
     ASSERT_NE(decl, nullptr) << name;
-    EXPECT_EQ(decl->type.DebugString(), "map(string, dyn)") << name;
+    // A record: a map at run time, with typed fields for the checker.
+    EXPECT_TRUE(decl->type.is_record()) << name;
+    EXPECT_EQ(decl->type.DebugString(), name);
   }
   // Twice into one environment is an error.
   EXPECT_EQ(DeclareContextVariables(&env_).code(),
@@ -139,6 +141,50 @@ TEST_F(ContextVariablesTest, RulesCheckAtLoadTime) {
   auto unknown = Compile("contacts.d30 > 2 && customr.at_risk");
   ASSERT_FALSE(unknown.ok());
   EXPECT_THAT(unknown.status().message(), HasSubstr("column 21"));
+}
+
+TEST_F(ContextVariablesTest, WrongTypesAndFieldsAreRefusedAtLoadTime) {
+  auto error = [&](const std::string& rule) {
+    auto program = Compile(rule);
+    EXPECT_FALSE(program.ok()) << rule;
+    return program.ok() ? "" : std::string(program.status().message());
+  };
+  EXPECT_EQ(error("customer.strikes >= 'two'"),
+            "line 1, column 18: found no matching overload for '_>=_' "
+            "applied to '(int, string)'");
+  EXPECT_EQ(error("contacts.d30 > 1 &&\n  last_contact.topic > 3"),
+            "line 2, column 22: found no matching overload for '_>_' applied "
+            "to '(string, int)'");
+  EXPECT_THAT(error("customer.strike > 1"),
+              HasSubstr("undefined field 'strike' of customer"));
+  EXPECT_THAT(error("has(last_contact.topc)"),
+              HasSubstr("undefined field 'topc' of last_contact"));
+  EXPECT_THAT(error("contacts.by_channel_30d.voice > 'many'"),
+              HasSubstr("applied to '(int, string)'"));
+  // Attributes are whatever the events bound: any type, known at run time.
+  for (const char* rule :
+       {"customer.attributes.plan == 'gold'", "customer.attributes.age > 30",
+        "customer.attributes.vip"}) {
+    EXPECT_TRUE(Compile(rule).ok()) << rule;
+  }
+  // Metrics nobody declared may come from the engine's configuration.
+  EXPECT_TRUE(Compile("metrics.anything == 'x'").ok());
+}
+
+TEST(ContextVariablesTypedMetricsTest, DeclaredMetricsAreTyped) {
+  v1::MetricDefinition spend, plan;
+  spend.set_name("spend_30d");
+  spend.set_aggregation(v1::SUM);
+  plan.set_name("last_plan");
+  plan.set_aggregation(v1::LAST);
+  const v1::MetricDefinition* metrics[] = {&spend, &plan};
+  std::unique_ptr<expr::Environment> env = NewRuleEnvironment(metrics);
+  EXPECT_TRUE(expr::Program::Compile("metrics.spend_30d > 100.0", *env).ok());
+  auto wrong = expr::Program::Compile("metrics.spend_30d < 'high'", *env);
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_THAT(wrong.status().message(), HasSubstr("(double, string)"));
+  // LAST keeps its field's kind: number or text, known at run time.
+  EXPECT_TRUE(expr::Program::Compile("metrics.last_plan == 'gold'", *env).ok());
 }
 
 TEST_F(ContextVariablesTest, EvaluatesRulesOverASummary) {
