@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "base/errors.h"
 
 namespace motive::cluster {
@@ -96,11 +97,17 @@ struct Callbacks {
                 ? error->ErrText
                 : natsStatus_GetText(error != nullptr ? error->Err
                                                       : NATS_ERR);
+        // A timeout, or no stream answering (its leader being elected):
+        // the cluster could not take it now, and writing again is safe.
+        const bool transient =
+            error != nullptr &&
+            (error->Err == NATS_TIMEOUT || error->Err == NATS_NO_RESPONDERS);
         batch.error =
-            error != nullptr && error->Err == NATS_TIMEOUT
+            transient
                 ? base::Unreachable(absl::DeadlineExceededError(absl::StrCat(
                       "the cluster did not acknowledge event ", index,
-                      " of the write in time: ", text)))
+                      " of the write: ", text,
+                      "; writing it again is safe")))
                 : absl::UnavailableError(absl::StrCat(
                       "the cluster refused event ", index, ": ", text));
       }
@@ -299,8 +306,35 @@ absl::Status Replicator::EnsureStreams() {
           " streams: every node of tenant '", options_.tenant,
           "' must use the same partitions and streams"));
     }
+    if (absl::Status led = AwaitLeader(name); !led.ok()) return led;
   }
   return absl::OkStatus();
+}
+
+absl::Status Replicator::AwaitLeader(const std::string& stream) {
+  // A stream just created (here, or by a node that died meanwhile) answers
+  // its info before its replicas have elected a leader, and refuses
+  // publishes until they have ("no responders").
+  const absl::Time deadline = absl::Now() + options_.open_timeout;
+  while (true) {
+    jsStreamInfo* info = nullptr;
+    natsStatus s =
+        js_GetStreamInfo(&info, js_, stream.c_str(), nullptr, nullptr);
+    const bool led = s == NATS_OK && info->Cluster != nullptr &&
+                     info->Cluster->Leader != nullptr &&
+                     *info->Cluster->Leader != '\0';
+    // A server without clustering runs its streams alone: no leader to wait
+    // for.
+    const bool alone = s == NATS_OK && info->Cluster == nullptr;
+    if (info != nullptr) jsStreamInfo_Destroy(info);
+    if (led || alone) return absl::OkStatus();
+    if (absl::Now() >= deadline) {
+      return base::Unreachable(absl::DeadlineExceededError(absl::StrCat(
+          "stream ", stream, " has no leader after ",
+          absl::FormatDuration(options_.open_timeout))));
+    }
+    absl::SleepFor(absl::Milliseconds(50));
+  }
 }
 
 absl::Status Replicator::Subscribe(const store::StreamPositions& from) {

@@ -161,6 +161,8 @@ class Replicator {
   Replicator(const ClusterOptions& options, Apply apply);
   absl::Status Connect();
   absl::Status EnsureStreams();
+  // Waits until `stream`'s replicas have a leader (open timeout).
+  absl::Status AwaitLeader(const std::string& stream);
   absl::Status Subscribe(const store::StreamPositions& from);
   void ApplyLoop();
   // Stream sequences to reach, by feed: the last ones now.
