@@ -79,7 +79,8 @@ function addFact(list, label, value) {
 
 function byChannel(counts) {
   if (!counts || !counts.total) return "none";
-  const parts = Object.entries(counts.by_channel || {})
+  // Sorted: a JSON object's keys come in no promised order.
+  const parts = Object.entries(counts.by_channel || {}).sort()
       .filter(([, n]) => n > 0)
       .map(([channel, n]) => lower(channel) + " " + n);
   return counts.total + (parts.length ? " (" + parts.join(", ") + ")" : "");
@@ -138,8 +139,9 @@ function renderCard(data) {
   addFact(facts, "Last contact", lastContact(c.last_contact));
   addFact(facts, "Open issues", (c.open_issues || []).length
       ? textList(c.open_issues) : "none");
-  addFact(facts, "Strikes", (c.strikes || 0) + (c.at_risk ? " (about to leave)" : "") +
-      ((c.strikes || 0) ? " (ringed in red in the journey)" : ""));
+  const strikes = c.strikes || 0;
+  addFact(facts, "Strikes", strikes + (c.at_risk ? ", about to leave" : "") +
+      (strikes ? "; each ringed in red in the journey" : ""));
   addFact(facts, "Sentiment", sentiment(c));
   addFact(facts, "Journey stage", lower(c.stage));
   addFact(facts, "CSAT", c.csat);
