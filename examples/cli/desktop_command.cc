@@ -81,6 +81,15 @@ int RunDesktop(int argc, char** argv) {
         fmt::format("--listen: '{}' is not HOST:PORT", listen));
   }
 
+  // Ctrl-C is waited for on this thread rather than handled: stopping the
+  // server is not safe inside a signal handler. The engine's and the
+  // server's threads, made after this, inherit the blocked signals.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
   mot_engine_options options = MOT_ENGINE_OPTIONS_INIT;
   // Feedback and events are written: the database must be there to take
   // them, a mistyped path is an error rather than an empty desktop.
@@ -94,14 +103,6 @@ int RunDesktop(int argc, char** argv) {
     fmt::print(stderr, "motive {}: cannot listen on {}\n", kCommand, listen);
     return kExitFailure;
   }
-  // Ctrl-C is waited for on this thread rather than handled: stopping the
-  // server is not safe inside a signal handler. The server's threads, made
-  // after this, inherit the blocked signals.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   bool served = true;
   std::thread serving([&] { served = server.Serve(); });
   const bool bracket = host.find(':') != std::string::npos;
