@@ -44,6 +44,25 @@ bool IsLoopback(std::string_view host) {
   return host == "localhost" || host == "::1" || host.starts_with("127.");
 }
 
+std::string Url(const std::string& host, int port) {
+  const bool ipv6 = host.find(':') != std::string::npos;
+  return fmt::format("http://{}{}{}:{}/", ipv6 ? "[" : "", host,
+                     ipv6 ? "]" : "", port);
+}
+
+// Serves on another thread until one of `stop_signals` (blocked in every
+// thread) arrives; false when the server stopped on an error.
+bool ServeUntilSignalled(desktop::DesktopServer& server,
+                         const sigset_t& stop_signals) {
+  bool served = true;
+  std::thread serving([&] { served = server.Serve(); });
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  server.Stop();
+  serving.join();
+  return served;
+}
+
 }  // namespace
 
 int RunDesktop(int argc, char** argv) {
@@ -103,21 +122,14 @@ int RunDesktop(int argc, char** argv) {
     fmt::print(stderr, "motive {}: cannot listen on {}\n", kCommand, listen);
     return kExitFailure;
   }
-  bool served = true;
-  std::thread serving([&] { served = server.Serve(); });
-  const bool bracket = host.find(':') != std::string::npos;
-  fmt::print("motive desktop: serving {} on http://{}{}{}:{}/ (Ctrl-C stops)\n",
-             db, bracket ? "[" : "", host, bracket ? "]" : "", bound);
+  fmt::print("motive desktop: serving {} on {} (Ctrl-C stops)\n", db,
+             Url(host, bound));
   if (!IsLoopback(host)) {
     fmt::print("motive desktop: {} is not loopback, and the desktop has no "
                "login\n", host);
   }
   std::fflush(stdout);
-  int signal = 0;
-  sigwait(&stop_signals, &signal);
-  server.Stop();
-  serving.join();
-  if (!served) {
+  if (!ServeUntilSignalled(server, stop_signals)) {
     fmt::print(stderr, "motive {}: the server stopped on an error\n",
                kCommand);
     return kExitFailure;

@@ -3,12 +3,14 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -19,32 +21,18 @@
 #include "google/protobuf/util/json_util.h"
 #include "motive/v1/event.pb.h"
 #include "motive/v1/ruleset.pb.h"
+#include "owned_buf.h"
 
 namespace motive::desktop {
 namespace {
 
 using httplib::Request;
 using httplib::Response;
+using examples::OwnedBuf;
 
 // The alerts an agent may still ask for: beyond this many the oldest go, as
 // the engine's own queue drops its oldest.
 constexpr size_t kAlertsKept = 1000;
-
-// A mot_buf that disposes of itself.
-class Buf {
- public:
-  Buf() = default;
-  Buf(const Buf&) = delete;
-  Buf& operator=(const Buf&) = delete;
-  ~Buf() { mot_buf_dispose(&buf_); }
-  mot_buf* get() { return &buf_; }
-  std::string_view view() const {
-    return {reinterpret_cast<const char*>(buf_.data), buf_.size};
-  }
-
- private:
-  mot_buf buf_{};
-};
 
 // `text` as a JSON string, quotes included; protobuf's printer does the
 // escaping so that no hand-written escaper can miss a case.
@@ -157,6 +145,9 @@ struct DesktopServer::Impl {
   std::shared_ptr<AlertFeed> alerts = std::make_shared<AlertFeed>();
   httplib::Server server;
   bool bound = false;
+  std::mutex mu;  // guards the two below, which Serve() and Stop() share
+  bool stop_requested = false;  // once set, Serve() returns at once
+  bool serving = false;         // Serve() is in httplib's loop, or entering
 
   explicit Impl(mot_engine* e) : engine(e) {}
 
@@ -204,7 +195,7 @@ void DesktopServer::Impl::Customer(const Request& req, Response& res) {
   if (!summary.known) {
     return SendError(res, 404, fmt::format("no customer {}", id));
   }
-  Buf context, profile;
+  OwnedBuf context, profile;
   code = mot_context_get(context.get(), engine, id.c_str(), 0,
                          MOT_FORMAT_JSON);
   if (code != MOT_OK) return SendEngineError(res, code, "context");
@@ -219,7 +210,7 @@ void DesktopServer::Impl::Customer(const Request& req, Response& res) {
 void DesktopServer::Impl::Journey(const Request& req, Response& res) {
   std::string id;
   if (!FindCustomer(req, res, &id)) return;
-  Buf svg;
+  OwnedBuf svg;
   const int code = mot_journey_svg(svg.get(), engine, id.c_str(), 0, 0);
   if (code != MOT_OK) return SendEngineError(res, code, "journey");
   res.set_content(std::string(svg.view()), "image/svg+xml");
@@ -240,7 +231,7 @@ void DesktopServer::Impl::Decide(const Request& req, Response& res) {
   const std::string agent = req.get_param_value("agent");
   situation.topic = topic.c_str();
   situation.agent_id = agent.c_str();
-  Buf decision;
+  OwnedBuf decision;
   const int code = mot_decide(decision.get(), engine, id.c_str(), &situation,
                               MOT_FORMAT_JSON);
   if (code != MOT_OK) return SendEngineError(res, code, "decision");
@@ -404,9 +395,31 @@ int DesktopServer::Bind(const std::string& host, int port) {
 }
 
 bool DesktopServer::Serve() {
-  return impl_->bound && impl_->server.listen_after_bind();
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    if (!impl_->bound || impl_->stop_requested) return impl_->bound;
+    impl_->serving = true;
+  }
+  const bool served = impl_->server.listen_after_bind();
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->serving = false;
+  return served;
 }
 
-void DesktopServer::Stop() { impl_->server.stop(); }
+void DesktopServer::Stop() {
+  // httplib's stop() does nothing before its accept loop runs, so a Stop()
+  // between Serve()'s start and the loop's would be lost: it waits for the
+  // loop (which starts at once, or has ended when serving is false).
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> lock(impl_->mu);
+      impl_->stop_requested = true;
+      if (!impl_->serving) return;
+      if (impl_->server.is_running()) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  impl_->server.stop();
+}
 
 }  // namespace motive::desktop

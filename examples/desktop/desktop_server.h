@@ -44,9 +44,12 @@ class DesktopServer {
   // bound, or -1 (the address is in use or not the machine's).
   int Bind(const std::string& host, int port);
 
-  // Answers requests until Stop(); false when not bound.
+  // Answers requests until Stop(); false when not bound, or when the
+  // server failed. Returns at once after a Stop().
   bool Serve();
 
+  // Ends Serve(), also one that has only just been called on another
+  // thread, and any that comes later.
   void Stop();
 
  private:

@@ -288,5 +288,26 @@ TEST_F(DesktopServerTest, MarkupInTheDataStaysText) {
   EXPECT_FALSE(ErrorOf(error).empty());
 }
 
+// Ctrl-C may come while the serving thread is only starting: a Stop()
+// then must not be lost (before the fix this hung in join()).
+TEST(DesktopServerStopTest, StopRightAfterServeStartsEndsIt) {
+  mot_engine* engine = nullptr;
+  ASSERT_EQ(mot_engine_open(&engine, ":memory:", nullptr), MOT_OK);
+  for (int i = 0; i < 20; ++i) {
+    DesktopServer server(engine);
+    ASSERT_GT(server.Bind("127.0.0.1", 0), 0);
+    std::thread serving([&] { EXPECT_TRUE(server.Serve()); });
+    server.Stop();
+    serving.join();
+  }
+  {
+    DesktopServer stopped(engine);
+    ASSERT_GT(stopped.Bind("127.0.0.1", 0), 0);
+    stopped.Stop();
+    EXPECT_TRUE(stopped.Serve());  // returns at once
+  }
+  mot_engine_close(engine);
+}
+
 }  // namespace
 }  // namespace motive::desktop
