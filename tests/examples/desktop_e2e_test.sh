@@ -90,6 +90,19 @@ page() {
     --window-size=1280,900 "$@" "${url}${query}" 2>"$work/chromium.log"
 }
 
+# A survey that makes Ben a detractor, recorded through the desktop: the
+# proactive alert it raises must reach the page. His time zone puts him at
+# noon, outside the ruleset's quiet hours, whatever the hour the test runs.
+offset=$(( 12 - 10#$(date -u +%H) ))
+if (( offset > 12 )); then offset=$((offset - 24)); fi
+if (( offset > 0 )); then zone="Etc/GMT-$offset"
+elif (( offset < 0 )); then zone="Etc/GMT+$((-offset))"
+else zone="Etc/GMT"; fi
+checks=$((checks + 1))
+curl -s -X POST -H 'Content-Type: application/json' "${url}api/events" -d \
+  '{"event_id":"ben1","customer_id":"C-BEN","type":"survey","channel":"survey","occurred_at":"'"$(at '1 minute ago')"'","nps":1,"attributes":{"time_zone":"'"$zone"'"}}' |
+  grep -q '"stored":true' || fail "the survey was not recorded"
+
 # Found by her phone, as a telephony system would open the page.
 ana='?ns=phone&value=%2B14155550100&channel=voice&topic=billing'
 customer=C-ANA
@@ -112,6 +125,8 @@ contains "class=\"script\">Before anything else" "the action's script"
 contains "3 bad experiences in 90 days" "the action's reasons"
 contains "data-outcome=\"accepted\"" "the feedback buttons"
 contains "Playbooks matched" "why: the trace"
+contains "class=\"alert\"><strong>Care call after a poor survey</strong>" "the alert arrived"
+contains " for C-BEN, " "the alert names its customer"
 lacks "class=\"error\"" "no error shown"
 checks=$((checks + 1))
 svg_type=$(curl -s -o "$work/journey.svg" -w '%{content_type}' \
