@@ -108,10 +108,12 @@ class AlertFeed {
   }
 
   // {"next": N, "alerts": [...]}: the alerts numbered above `after`, and
-  // the number to ask after next time.
+  // the number to ask after next time. An `after` beyond the last number
+  // comes from a page that polled an earlier server: it gets them all.
   std::string After(uint64_t after) const {
     std::lock_guard<std::mutex> lock(mu_);
     const uint64_t next = first_ + alerts_.size() - 1;
+    if (after > next) after = 0;
     std::string json = fmt::format("{{\"next\":{},\"alerts\":[", next);
     for (uint64_t n = std::max(after + 1, first_); n <= next; ++n) {
       if (json.back() != '[') json += ',';

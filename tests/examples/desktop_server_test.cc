@@ -256,6 +256,9 @@ TEST_F(DesktopServerTest, AlertsArriveAfterTheOnesSeen) {
   EXPECT_THAT(after->body, HasSubstr("NPS 2"));
   auto seen = client_->Get("/api/alerts?after=1");
   EXPECT_EQ(seen->body, R"({"next":1,"alerts":[]})");
+  // A page that polled a server before this one still gets them.
+  auto restarted = client_->Get("/api/alerts?after=7");
+  EXPECT_THAT(restarted->body, HasSubstr("NPS 2"));
 }
 
 TEST_F(DesktopServerTest, MarkupInTheDataStaysText) {
