@@ -324,6 +324,13 @@ void DesktopServer::Impl::Route() {
   };
   for (const ApiRoute& route : kRoutes) {
     auto handler = [this, route](const Request& req, Response& res) {
+      // A page of another site may post forms and text/plain to loopback
+      // without asking; JSON it may only post after a preflight this server
+      // never grants. So requiring JSON keeps other sites from writing.
+      if (route.post && req.get_header_value("Content-Type")
+                                .rfind("application/json", 0) != 0) {
+        return SendError(res, 415, "Content-Type: must be application/json");
+      }
       (this->*route.handler)(req, res);
     };
     if (route.post) {

@@ -13,8 +13,8 @@
 //
 // Every error is a JSON object {"error": "..."} with a 4xx status naming
 // what was wrong (400 a parameter, 404 an unknown route or customer, 405 a
-// wrong method, 409 an identifier shared by several customers), or 5xx when
-// the engine failed.
+// wrong method, 409 an identifier shared by several customers, 415 a POST
+// whose body is not declared JSON), or 5xx when the engine failed.
 //
 // Thread safety: Serve() blocks and answers requests on a pool of threads
 // (the engine is shared between threads, as motive.h allows); Stop() may be

@@ -189,6 +189,9 @@ TEST_F(DesktopServerTest, AnswersBadRequestsWithJsonErrors) {
   auto get = client_->Get("/api/feedback");
   EXPECT_EQ(get->status, 405);
   EXPECT_THAT(ErrorOf(get), HasSubstr("GET"));
+  auto form = client_->Post("/api/events", "{}", "text/plain");
+  EXPECT_EQ(form->status, 415);
+  EXPECT_THAT(ErrorOf(form), HasSubstr("application/json"));
   auto event = client_->Post("/api/events", "{\"type\": 7}",
                              "application/json");
   EXPECT_EQ(event->status, 400);
