@@ -125,13 +125,14 @@ int RunDesktop(int argc, char** argv) {
   fmt::print("motive desktop: serving {} on {} (Ctrl-C stops)\n", db,
              Url(host, bound));
   if (!IsLoopback(host)) {
-    fmt::print("motive desktop: {} is not loopback, and the desktop has no "
-               "login\n", host);
+    fmt::print(
+        "motive desktop: {} is not loopback, and the desktop has no "
+        "login\n",
+        host);
   }
   std::fflush(stdout);
   if (!ServeUntilSignalled(server, stop_signals)) {
-    fmt::print(stderr, "motive {}: the server stopped on an error\n",
-               kCommand);
+    fmt::print(stderr, "motive {}: the server stopped on an error\n", kCommand);
     return kExitFailure;
   }
   return kExitOk;

@@ -26,9 +26,9 @@
 namespace motive::desktop {
 namespace {
 
+using examples::OwnedBuf;
 using httplib::Request;
 using httplib::Response;
-using examples::OwnedBuf;
 
 // The alerts an agent may still ask for: beyond this many the oldest go, as
 // the engine's own queue drops its oldest.
@@ -198,11 +198,10 @@ void DesktopServer::Impl::Customer(const Request& req, Response& res) {
     return SendError(res, 404, fmt::format("no customer {}", id));
   }
   OwnedBuf context, profile;
-  code = mot_context_get(context.get(), engine, id.c_str(), 0,
-                         MOT_FORMAT_JSON);
+  code = mot_context_get(context.get(), engine, id.c_str(), 0, MOT_FORMAT_JSON);
   if (code != MOT_OK) return SendEngineError(res, code, "context");
-  code = mot_identity_profile(profile.get(), engine, id.c_str(),
-                              MOT_FORMAT_JSON);
+  code =
+      mot_identity_profile(profile.get(), engine, id.c_str(), MOT_FORMAT_JSON);
   if (code != MOT_OK) return SendEngineError(res, code, "profile");
   res.set_content(fmt::format("{{\"context\":{},\"profile\":{}}}",
                               context.view(), profile.view()),
@@ -223,8 +222,7 @@ void DesktopServer::Impl::Decide(const Request& req, Response& res) {
   if (!FindCustomer(req, res, &id)) return;
   mot_situation situation = MOT_SITUATION_INIT;
   int32_t direction = 0;
-  if (!EnumParam(req, res, "channel", &v1::Channel_Parse,
-                 &situation.channel) ||
+  if (!EnumParam(req, res, "channel", &v1::Channel_Parse, &situation.channel) ||
       !EnumParam(req, res, "direction", &v1::Direction_Parse, &direction)) {
     return;
   }
@@ -249,8 +247,10 @@ void DesktopServer::Impl::Feedback(const Request& req, Response& res) {
   // all but the channel are required.
   std::string customer, decision, action, outcome_name, channel_name;
   const std::pair<const char*, std::string*> fields[] = {
-      {"customer_id", &customer}, {"decision_id", &decision},
-      {"action_id", &action},     {"outcome", &outcome_name},
+      {"customer_id", &customer},
+      {"decision_id", &decision},
+      {"action_id", &action},
+      {"outcome", &outcome_name},
       {"channel", &channel_name}};
   for (const auto& [name, value] : fields) {
     auto it = body.fields().find(name);
@@ -327,8 +327,9 @@ void DesktopServer::Impl::Route() {
       // A page of another site may post forms and text/plain to loopback
       // without asking; JSON it may only post after a preflight this server
       // never grants. So requiring JSON keeps other sites from writing.
-      if (route.post && req.get_header_value("Content-Type")
-                                .rfind("application/json", 0) != 0) {
+      if (route.post &&
+          req.get_header_value("Content-Type").rfind("application/json", 0) !=
+              0) {
         return SendError(res, 415, "Content-Type: must be application/json");
       }
       (this->*route.handler)(req, res);
@@ -356,11 +357,11 @@ void DesktopServer::Impl::Route() {
   // route, a body too large), which come without a body.
   server.set_error_handler([](const Request& req, Response& res) {
     if (!res.body.empty()) return;
-    SendError(res, res.status,
-              res.status == 404
-                  ? fmt::format("no such page: {}", req.path)
-                  : fmt::format("the request was refused (HTTP {})",
-                                res.status));
+    SendError(
+        res, res.status,
+        res.status == 404
+            ? fmt::format("no such page: {}", req.path)
+            : fmt::format("the request was refused (HTTP {})", res.status));
   });
   server.set_exception_handler(
       [](const Request&, Response& res, std::exception_ptr) {

@@ -192,8 +192,8 @@ TEST_F(DesktopServerTest, AnswersBadRequestsWithJsonErrors) {
   auto form = client_->Post("/api/events", "{}", "text/plain");
   EXPECT_EQ(form->status, 415);
   EXPECT_THAT(ErrorOf(form), HasSubstr("application/json"));
-  auto event = client_->Post("/api/events", "{\"type\": 7}",
-                             "application/json");
+  auto event =
+      client_->Post("/api/events", "{\"type\": 7}", "application/json");
   EXPECT_EQ(event->status, 400);
   EXPECT_THAT(ErrorOf(event), HasSubstr("event"));
 }
@@ -222,10 +222,10 @@ TEST_F(DesktopServerTest, DecidesAndTakesFeedback) {
   ASSERT_TRUE(accepted);
   EXPECT_EQ(accepted->status, 204) << accepted->body;
 
-  auto missing = client_->Post(
-      "/api/feedback", R"({"customer_id":"C1","action_id":"apology",
+  auto missing = client_->Post("/api/feedback",
+                               R"({"customer_id":"C1","action_id":"apology",
                           "outcome":"accepted"})",
-      "application/json");
+                               "application/json");
   EXPECT_EQ(missing->status, 400);
   EXPECT_THAT(ErrorOf(missing), HasSubstr("decision_id"));
   auto outcome = client_->Post(
