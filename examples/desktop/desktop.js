@@ -256,7 +256,11 @@ async function show(query) {
   current = {query: {id: id}};
   setStatus("");
   renderCard(data);
-  $("journey-picture").src = "/api/journey.svg?" + who({id: id});
+  // An <img> shows no tooltips: the link opens the picture alone, where
+  // each event's details are (the server's policy applies there too).
+  const journey = "/api/journey.svg?" + who({id: id});
+  $("journey-picture").src = journey;
+  $("journey-link").href = journey;
   $("customer").hidden = false;
   await decide();
 }
