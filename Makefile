@@ -18,7 +18,7 @@ FUZZ_FLAGS := -DMOTIVE_FUZZ=ON -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=cla
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?=
 
-.PHONY: all deps build demo test torture soak thread-safety bench bench-short bench-cluster bench-bindings abi-baseline asan tsan fuzz format clean
+.PHONY: all deps build demo desktop test torture soak thread-safety bench bench-short bench-cluster bench-bindings abi-baseline asan tsan fuzz format clean
 
 all: build
 
@@ -36,6 +36,22 @@ build: deps
 
 demo: build
 	bash examples/demo.sh $(RELEASE)
+
+# The agent desktop over generated customers whose journeys run up to today,
+# on DESKTOP_LISTEN; Ctrl-C stops it. The database is made once.
+DESKTOP_DB := $(RELEASE)/desktop-demo.db
+DESKTOP_LISTEN ?= 127.0.0.1:8080
+desktop: build
+	@if [ ! -e $(DESKTOP_DB) ]; then \
+	  days=$$(( ($$(date +%s) - $$(date -d 2025-01-01 +%s)) / 86400 )); \
+	  $(RELEASE)/examples/cli/motive generate --customers 2000 --seed 7 \
+	    --days $$days --out $(RELEASE)/desktop-demo.jsonl && \
+	  $(RELEASE)/examples/cli/motive ingest --db $(DESKTOP_DB) \
+	    $(RELEASE)/desktop-demo.jsonl; \
+	fi
+	@echo "Open http://$(DESKTOP_LISTEN)/ and find a customer: C0000000 to C0001999"
+	$(RELEASE)/examples/cli/motive desktop --db $(DESKTOP_DB) \
+	  --rules examples/rules/telecom.textproto --listen $(DESKTOP_LISTEN)
 
 test: build
 	cd $(RELEASE) && ctest --output-on-failure -j$(JOBS)

@@ -15,6 +15,7 @@ packages=(
   libnats-dev nats-server
   abigail-tools
   mono-mcs mono-runtime
+  libcpp-httplib-dev chromium
 )
 fuzz_packages=(libclang-rt-14-dev)
 

@@ -107,3 +107,5 @@ step "Her timeline, whichever system you ask from"
 step "Her context the next morning, by her Zendesk user"
 "$motive" context "${people[@]}" --as-of 2026-03-04T17:00:00Z \
   --identity zendesk_user:38121
+
+step "Next: 'make desktop' serves the agent desktop, a web page over generated customers"

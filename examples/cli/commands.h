@@ -23,6 +23,7 @@ int RunUnlink(int argc, char** argv);
 int RunWhatIf(int argc, char** argv);
 int RunJourney(int argc, char** argv);
 int RunJourneys(int argc, char** argv);
+int RunDesktop(int argc, char** argv);
 
 }  // namespace motive::cli
 

@@ -13,6 +13,7 @@
 
 #include "command_line.h"
 #include "motive/motive.h"
+#include "owned_buf.h"
 
 namespace motive::cli {
 
@@ -135,22 +136,7 @@ std::optional<int> ParseTimeFlag(const CommandLine& cl, std::string_view flag,
 const std::vector<std::string_view>& ChannelNames();
 int32_t ChannelCode(std::string_view name);
 
-// A mot_buf that disposes of itself.
-class OwnedBuf {
- public:
-  OwnedBuf() = default;
-  OwnedBuf(const OwnedBuf&) = delete;
-  OwnedBuf& operator=(const OwnedBuf&) = delete;
-  ~OwnedBuf() { mot_buf_dispose(&buf_); }
-
-  mot_buf* get() { return &buf_; }
-  std::string_view view() const {
-    return {reinterpret_cast<const char*>(buf_.data), buf_.size};
-  }
-
- private:
-  mot_buf buf_{};
-};
+using examples::OwnedBuf;
 
 // `message` about the file `path`, as "path: message" unless the message
 // names the path already (the library's messages mostly do).

@@ -31,6 +31,8 @@ constexpr Command kCommands[] = {
     {"context", "show a customer's context: signals, metrics, risk",
      RunContext},
     {"next", "show the next-best actions for a customer, and why", RunNext},
+    {"desktop", "serve the agent desktop: a web page over a database",
+     RunDesktop},
     {"whatif", "replay the log's contacts with a new ruleset: what changes",
      RunWhatIf},
     {"feedback", "record what came of an action 'next' proposed", RunFeedback},

@@ -41,7 +41,7 @@ expect 2 "unknown command" -- "$motive" frobnicate
 contains "frobnicate" "unknown command is named"
 expect 2 "unknown flag" -- "$motive" ingest --db "$work/x.db" --colour red a.jsonl
 expect 2 "missing --db" -- "$motive" ingest a.jsonl
-for command in generate ingest import timeline context snapshot erase expire expr next feedback whois link unlink whatif journey journeys; do
+for command in generate ingest import timeline context snapshot erase expire expr next feedback whois link unlink whatif journey journeys desktop; do
   expect 0 "$command --help" -- "$motive" "$command" --help
   contains "Usage: motive $command" "$command help"
 done
@@ -91,6 +91,10 @@ grep -q 'Journey map:' "$work/map.svg" || { failures=$((failures + 1)); echo "FA
 checks=$((checks + 1))
 expect 0 "journeys --json" -- "$motive" journeys --db "$work/m.db" --json
 contains '"stage_customers"' "journeys JSON"
+
+expect 2 "desktop with a bad --listen" -- "$motive" desktop --db "$work/m.db" --listen 8080
+contains "HOST:PORT" "desktop --listen named"
+expect 3 "desktop over a missing database" -- "$motive" desktop --db "$work/none.db" --listen 127.0.0.1:0
 expect 0 "timeline --json" -- "$motive" timeline --db "$work/m.db" --json C9
 contains '"customer_id":"C9"' "JSON timeline"
 expect 0 "unknown customer" -- "$motive" timeline --db "$work/m.db" NOBODY
