@@ -167,22 +167,10 @@ int RunImport(int argc, char** argv) {
   run.progress = !json;
   run.print_rejections = !json;
   std::vector<FileReport> reports;
-  int status = IngestFiles(engine.get(), flags.inputs, run, &reports);
+  const int status = IngestFiles(engine.get(), flags.inputs, run, &reports);
   if (!json) PrintTable(reports);
-  if (status == kExitOk || status == kExitRejected) {
-    if (!json && !flags.files.rules.empty() &&
-        !PrintAlerts(kCommand, engine.get())) {
-      status = kExitFailure;
-    } else if (const int finished = FinishIngest(kCommand, engine.get());
-               finished != kExitOk) {
-      status = finished;
-    }
-  }
-  if (json) {
-    PrintIngestJson(from, reports, status, engine.get(),
-                    !flags.files.rules.empty());
-  }
-  return status;
+  return CloseIngest(kCommand, engine.get(), status, reports,
+                     !flags.files.rules.empty(), json, from);
 }
 
 }  // namespace motive::cli

@@ -88,22 +88,14 @@ int RunIngest(int argc, char** argv) {
     }
   };
   std::vector<FileReport> reports;
-  int status = IngestFiles(engine.get(), flags.inputs, run, &reports);
-  if (status == kExitOk || status == kExitRejected) {
-    if (!json && flags.inputs.size() > 1) PrintSummary(TotalOf(reports));
-    if (!json && !flags.files.rules.empty() &&
-        !PrintAlerts(kCommand, engine.get())) {
-      status = kExitFailure;
-    } else if (const int finished = FinishIngest(kCommand, engine.get());
-               finished != kExitOk) {
-      status = finished;
-    }
+  const int status = IngestFiles(engine.get(), flags.inputs, run, &reports);
+  if (!json && flags.inputs.size() > 1 &&
+      (status == kExitOk || status == kExitRejected)) {
+    PrintSummary(TotalOf(reports));
   }
-  if (json) {
-    PrintIngestJson(format.empty() ? "auto" : format, reports, status,
-                    engine.get(), !flags.files.rules.empty());
-  }
-  return status;
+  return CloseIngest(kCommand, engine.get(), status, reports,
+                     !flags.files.rules.empty(), json,
+                     format.empty() ? "auto" : format);
 }
 
 }  // namespace motive::cli

@@ -403,4 +403,19 @@ void PrintIngestJson(std::string_view from,
 }
 
 
+int CloseIngest(std::string_view command, mot_engine* engine, int status,
+                const std::vector<FileReport>& reports, bool with_rules,
+                bool json, std::string_view from) {
+  if (status == kExitOk || status == kExitRejected) {
+    if (!json && with_rules && !PrintAlerts(command, engine)) {
+      status = kExitFailure;
+    } else if (const int finished = FinishIngest(command, engine);
+               finished != kExitOk) {
+      status = finished;
+    }
+  }
+  if (json) PrintIngestJson(from, reports, status, engine, with_rules);
+  return status;
+}
+
 }  // namespace motive::cli

@@ -107,6 +107,14 @@ bool PrintAlerts(std::string_view command, mot_engine* engine);
 // fast. Returns kExitOk, or kExitFailure after printing why.
 int FinishIngest(std::string_view command, mot_engine* engine);
 
+// What both commands do once the files are read (`status`, IngestFiles'):
+// unless it failed, prints the alerts --rules raised (`with_rules`; not with
+// `json`) and finishes the ingest; with `json`, prints the JSON report
+// (`from`: the format). Returns the exit status.
+int CloseIngest(std::string_view command, mot_engine* engine, int status,
+                const std::vector<FileReport>& reports, bool with_rules,
+                bool json, std::string_view from);
+
 // The figures of an ingest as one JSON object on stdout (--json): where
 // they came from (`from`: the format), the status of `exit_code`, each
 // file's figures with its first rejections, and the total; `with_rules`,
