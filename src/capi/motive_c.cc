@@ -1059,9 +1059,13 @@ int mot_journeys_get(mot_buf* out, mot_engine* engine, int64_t from_us,
     *out = mot_buf{};
     if (int rc = CheckEngine(engine)) return rc;
     motive::model::WireFormat wire = motive::model::WireFormat::kJson;
-    if (format != MOT_FORMAT_SVG) {
-      if (int rc = WireFormat(format, &wire)) return rc;
+    if (format != MOT_FORMAT_SVG && format != MOT_FORMAT_JSON &&
+        format != MOT_FORMAT_PROTOBUF) {
+      return Fail(MOT_EINVALID,
+                  absl::StrCat("format ", format,
+                               " is not MOT_FORMAT_JSON, _PROTOBUF or _SVG"));
     }
+    if (format != MOT_FORMAT_SVG) WireFormat(format, &wire);
     absl::StatusOr<motive::v1::JourneyFigures> figures =
         engine->engine->Journeys(from_us, to_us);
     if (!figures.ok()) return Fail(figures.status());

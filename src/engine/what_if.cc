@@ -122,8 +122,11 @@ absl::StatusOr<v1::WhatIfReport> Engine::WhatIf(
   const absl::string_view origins[2] = {rules_origin, against_origin};
   for (int i = 0; i < 2; ++i) {
     if (i == 1 && texts[i].empty()) {
-      sides[i].store = std::make_unique<state::StateStore>(
-          *state::StateConfig::FromProto(config), strings_);
+      absl::StatusOr<state::StateConfig> plain =
+          state::StateConfig::FromProto(config);
+      if (!plain.ok()) return plain.status();
+      sides[i].store =
+          std::make_unique<state::StateStore>(*std::move(plain), strings_);
       sides[i].fingerprint = Fingerprint(config);
       continue;
     }

@@ -1340,7 +1340,7 @@ static void test_journeys(void) {
         strstr((const char*)buf.data, "Journey map: 1 customers") != NULL);
   mot_buf_dispose(&buf);
   CHECK_FAILS(mot_journeys_get(&buf, engine, 0, 0, MOT_FORMAT_CSV),
-              MOT_EINVALID, "format");
+              MOT_EINVALID, "_SVG");
   CHECK_FAILS(mot_journeys_get(&buf, NULL, 0, 0, MOT_FORMAT_JSON),
               MOT_EINVALID, "engine");
   mot_engine_close(engine);
