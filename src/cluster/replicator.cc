@@ -25,6 +25,14 @@ constexpr size_t kMaxQueued = 65536;
 constexpr size_t kApplyBatch = 4096;
 constexpr absl::Duration kApplyRetry = absl::Milliseconds(100);
 constexpr absl::Duration kHeartbeat = absl::Seconds(1);
+// A feed quiet this long, while nothing waits to be applied, has its
+// consumer checked with the server; so is one subscribed again after that
+// long. Longer than cnats' own recovery (two missed heartbeats), so that
+// supervision steps in only where cnats' recovery failed.
+constexpr absl::Duration kQuiet = absl::Seconds(5);
+constexpr absl::Duration kSuperviseEvery = absl::Seconds(1);
+// For the supervisor's questions to the server: shorter than kQuiet.
+constexpr absl::Duration kAskTimeout = absl::Seconds(2);
 
 // cnats' last error for `status`, as text.
 std::string NatsError(natsStatus status) {
@@ -64,10 +72,14 @@ struct Callbacks {
     while (!self.stopping_ && self.queue_.size() >= kMaxQueued) {
       self.changed_.Wait(&self.mu_);
     }
-    if (self.stopping_) {
+    // A replaced consumer's last deliveries, and the start of its
+    // replacement's, may overlap.
+    if (self.stopping_ || sub->retired ||
+        delivery.seq <= self.delivered_[delivery.feed]) {
       natsMsg_Destroy(msg);
       return;
     }
+    self.heard_[delivery.feed] = absl::Now();
     self.delivered_[delivery.feed] = delivery.seq;
     self.pending_[delivery.feed] = delivery.pending;
     self.queue_.push_back(delivery);
@@ -164,6 +176,7 @@ Replicator::Replicator(const ClusterOptions& options, Apply apply)
   delivered_.assign(feeds_.size(), 0);
   pending_.assign(feeds_.size(), 0);
   drained_.assign(feeds_.size(), false);
+  heard_.assign(feeds_.size(), absl::Now());
 }
 
 absl::StatusOr<std::unique_ptr<Replicator>> Replicator::Start(
@@ -184,7 +197,15 @@ absl::StatusOr<std::unique_ptr<Replicator>> Replicator::Start(
   }
   Replicator* self = replicator.get();
   replicator->applier_ = std::thread([self] { self->ApplyLoop(); });
-  if (absl::Status s = replicator->Subscribe(from); !s.ok()) return s;
+  for (uint32_t f = 0; f < replicator->feeds_.size(); ++f) {
+    auto it = from.find(replicator->feeds_[f].key);
+    absl::StatusOr<std::unique_ptr<Subscription>> sub =
+        replicator->Subscribe(f, it == from.end() ? 0 : it->second);
+    if (!sub.ok()) return sub.status();
+    replicator->current_.push_back(sub->get());
+    replicator->subscriptions_.push_back(*std::move(sub));
+  }
+  replicator->supervisor_ = std::thread([self] { self->SuperviseLoop(); });
   return replicator;
 }
 
@@ -337,47 +358,44 @@ absl::Status Replicator::AwaitLeader(const std::string& stream) {
   }
 }
 
-absl::Status Replicator::Subscribe(const store::StreamPositions& from) {
-  for (uint32_t f = 0; f < feeds_.size(); ++f) {
-    const Feed& feed = feeds_[f];
-    const std::string& name = topology_.stream_name(feed.stream);
-    auto sub = std::make_unique<Subscription>();
-    sub->self = this;
-    sub->feed = f;
-    jsSubOptions options;
-    jsSubOptions_Init(&options);
-    options.Stream = name.c_str();
-    options.Ordered = true;
-    // The server's heartbeats tell a consumer that its server went away:
-    // cnats recreates the ordered consumer on another after a few missed
-    // ones. Five seconds (the default) would hold a node ten seconds or
-    // more behind after a server's loss.
-    options.Config.Heartbeat = absl::ToInt64Nanoseconds(kHeartbeat);
-    auto it = from.find(feed.key);
-    if (it != from.end() && it->second > 0) {
-      options.Config.DeliverPolicy = js_DeliverByStartSequence;
-      options.Config.OptStartSeq = it->second + 1;
-    } else {
-      options.Config.DeliverPolicy = js_DeliverAll;
-    }
-    jsErrCode code = static_cast<jsErrCode>(0);
-    const std::string filter =
-        feed.partition < 0 ? absl::StrCat("motive.", options_.tenant, ".ev.>")
-                           : feed.key;
-    natsStatus s = js_Subscribe(&sub->sub, js_, filter.c_str(),
-                                &Callbacks::OnMessage, sub.get(), nullptr,
-                                &options, &code);
-    if (s == NATS_OK) {
-      s = natsSubscription_SetOnCompleteCB(
-          sub->sub, &Callbacks::OnSubscriptionComplete, sub.get());
-    }
-    if (s != NATS_OK) {
-      if (sub->sub != nullptr) natsSubscription_Destroy(sub->sub);
-      return Unavailable(absl::StrCat("subscribing to ", feed.key), s);
-    }
-    subscriptions_.push_back(std::move(sub));
+absl::StatusOr<std::unique_ptr<Replicator::Subscription>>
+Replicator::Subscribe(uint32_t f, uint64_t after) {
+  const Feed& feed = feeds_[f];
+  const std::string& name = topology_.stream_name(feed.stream);
+  auto sub = std::make_unique<Subscription>();
+  sub->self = this;
+  sub->feed = f;
+  jsSubOptions options;
+  jsSubOptions_Init(&options);
+  options.Stream = name.c_str();
+  options.Ordered = true;
+  // The server's heartbeats tell a consumer that its server went away:
+  // cnats recreates the ordered consumer on another after a few missed
+  // ones. Five seconds (the default) would hold a node ten seconds or
+  // more behind after a server's loss.
+  options.Config.Heartbeat = absl::ToInt64Nanoseconds(kHeartbeat);
+  if (after > 0) {
+    options.Config.DeliverPolicy = js_DeliverByStartSequence;
+    options.Config.OptStartSeq = after + 1;
+  } else {
+    options.Config.DeliverPolicy = js_DeliverAll;
   }
-  return absl::OkStatus();
+  jsErrCode code = static_cast<jsErrCode>(0);
+  const std::string filter =
+      feed.partition < 0 ? absl::StrCat("motive.", options_.tenant, ".ev.>")
+                         : feed.key;
+  natsStatus s =
+      js_Subscribe(&sub->sub, js_, filter.c_str(), &Callbacks::OnMessage,
+                   sub.get(), nullptr, &options, &code);
+  if (s == NATS_OK) {
+    s = natsSubscription_SetOnCompleteCB(
+        sub->sub, &Callbacks::OnSubscriptionComplete, sub.get());
+  }
+  if (s != NATS_OK) {
+    if (sub->sub != nullptr) natsSubscription_Destroy(sub->sub);
+    return Unavailable(absl::StrCat("subscribing to ", feed.key), s);
+  }
+  return sub;
 }
 
 Replicator::~Replicator() {
@@ -385,7 +403,9 @@ Replicator::~Replicator() {
     base::MutexLock lock(&mu_);
     stopping_ = true;
     changed_.SignalAll();
+    stopped_.SignalAll();
   }
+  if (supervisor_.joinable()) supervisor_.join();
   for (const auto& sub : subscriptions_) {
     // Deletes the ephemeral consumer now rather than after the server's
     // inactivity threshold.
@@ -478,6 +498,70 @@ void Replicator::ApplyLoop() {
     changed_.SignalAll();
     if (stopping_) return;
   }
+}
+
+void Replicator::SuperviseLoop() {
+  while (true) {
+    std::vector<std::pair<uint32_t, uint64_t>> quiet;  // feed, delivered
+    {
+      base::MutexLock lock(&mu_);
+      stopped_.WaitUntil(&mu_,
+                         absl::ToChronoTime(absl::Now() + kSuperviseEvery));
+      if (stopping_) break;
+      // A full queue holds the consumers back; a disconnected node has
+      // nothing to ask. Neither is a stall.
+      if (!connected_ || !queue_.empty()) continue;
+      const absl::Time now = absl::Now();
+      for (uint32_t f = 0; f < feeds_.size(); ++f) {
+        if (now - heard_[f] < kQuiet) continue;
+        heard_[f] = now;  // asked at most every kQuiet
+        quiet.emplace_back(f, std::max(delivered_[f], applied_[f]));
+      }
+    }
+    for (const auto& [f, have] : quiet) {
+      if (Delivering(current_[f]->sub, have)) continue;
+      absl::StatusOr<std::unique_ptr<Subscription>> fresh = Subscribe(f, have);
+      // The next round tries again.
+      if (!fresh.ok()) continue;
+      Subscription* old = current_[f];
+      {
+        base::MutexLock lock(&mu_);
+        old->retired = true;
+        ++resubscribed_;
+      }
+      natsSubscription_Unsubscribe(old->sub);
+      current_[f] = fresh->get();
+      subscriptions_.push_back(*std::move(fresh));
+    }
+    // Replaced subscriptions go once their handlers are done.
+    std::vector<std::unique_ptr<Subscription>> done;
+    {
+      base::MutexLock lock(&mu_);
+      auto gone = std::stable_partition(
+          subscriptions_.begin(), subscriptions_.end(),
+          [](const auto& sub) { return !sub->retired || !sub->complete; });
+      done.assign(std::make_move_iterator(gone),
+                  std::make_move_iterator(subscriptions_.end()));
+      subscriptions_.erase(gone, subscriptions_.end());
+    }
+    for (const auto& sub : done) natsSubscription_Destroy(sub->sub);
+  }
+}
+
+bool Replicator::Delivering(natsSubscription* sub, uint64_t have) {
+  jsOptions options;
+  jsOptions_Init(&options);
+  options.Wait = Milliseconds(kAskTimeout);
+  jsConsumerInfo* info = nullptr;
+  jsErrCode code = static_cast<jsErrCode>(0);
+  if (natsSubscription_GetConsumerInfo(&info, sub, &options, &code) !=
+      NATS_OK) {
+    return false;
+  }
+  const bool delivering =
+      info->NumPending == 0 && info->Delivered.Stream <= have;
+  jsConsumerInfo_Destroy(info);
+  return delivering;
 }
 
 uint32_t Replicator::PartitionOfEvent(const v1::Event& event) const {
@@ -721,6 +805,7 @@ Replicator::Stats Replicator::stats() const {
   }
   stats.undecodable = undecodable_;
   stats.apply_error = apply_error_;
+  stats.resubscribed = resubscribed_;
   return stats;
 }
 

@@ -22,6 +22,15 @@
 // batch, and reported in stats() meanwhile; a message whose body is not an
 // event is skipped and counted.
 //
+// Supervision. cnats recreates an ordered consumer whose server went away,
+// but only while its own attempts succeed in time; on a loaded cluster they
+// can keep failing for a minute. So a supervising thread asks the server,
+// every few seconds, about each feed that went quiet while nothing waits to
+// be applied: one whose consumer is gone, or holds messages it does not
+// deliver, is subscribed again from the last sequence delivered. A message
+// delivered twice (by the old consumer and the new) is dropped by its
+// sequence.
+//
 // Thread-safe.
 
 #ifndef MOTIVE_CLUSTER_REPLICATOR_H_
@@ -128,6 +137,8 @@ class Replicator {
     // By feed (a stream's name, or a held partition's subject), the last
     // stream sequence applied.
     store::StreamPositions positions;
+    // Consumers found stalled and replaced since start.
+    uint64_t resubscribed = 0;
   };
   Stats stats() const;
 
@@ -149,7 +160,8 @@ class Replicator {
     Replicator* self;
     uint32_t feed;
     natsSubscription* sub = nullptr;
-    bool complete = false;  // its handler will not run again
+    bool complete = false;  // its handler will not run again (mu_)
+    bool retired = false;   // replaced: what it delivers is dropped (mu_)
   };
   // One Publish call's acknowledgements.
   struct Batch {
@@ -163,8 +175,14 @@ class Replicator {
   absl::Status EnsureStreams();
   // Waits until `stream`'s replicas have a leader (open timeout).
   absl::Status AwaitLeader(const std::string& stream);
-  absl::Status Subscribe(const store::StreamPositions& from);
+  // A consumer of `feed` from the stream sequence after `after`.
+  absl::StatusOr<std::unique_ptr<Subscription>> Subscribe(uint32_t feed,
+                                                          uint64_t after);
   void ApplyLoop();
+  void SuperviseLoop();
+  // Whether `sub`'s consumer exists and has delivered everything after
+  // `have`, as its server says.
+  bool Delivering(natsSubscription* sub, uint64_t have);
   // Stream sequences to reach, by feed: the last ones now.
   absl::StatusOr<std::vector<uint64_t>> LastSequences();
 
@@ -179,8 +197,12 @@ class Replicator {
   std::vector<int> feed_of_;
   natsConnection* connection_ = nullptr;
   jsCtx* js_ = nullptr;
+  // Every subscription not destroyed yet, and the current one of each
+  // feed. Changed by the supervising thread only, once started.
   std::vector<std::unique_ptr<Subscription>> subscriptions_;
+  std::vector<Subscription*> current_;
   std::thread applier_;
+  std::thread supervisor_;
 
   mutable base::Mutex mu_;
   base::CondVar changed_;  // deliveries queued or taken, applied, stopping
@@ -191,6 +213,10 @@ class Replicator {
   std::vector<uint64_t> applied_ ABSL_GUARDED_BY(mu_);
   std::vector<uint64_t> delivered_ ABSL_GUARDED_BY(mu_);
   std::vector<uint64_t> pending_ ABSL_GUARDED_BY(mu_);
+  // By feed: when it last delivered, or was subscribed again.
+  std::vector<absl::Time> heard_ ABSL_GUARDED_BY(mu_);
+  uint64_t resubscribed_ ABSL_GUARDED_BY(mu_) = 0;
+  base::CondVar stopped_;  // stopping_ became true
   // Feeds whose last delivery (applied) said nothing was after it.
   std::vector<bool> drained_ ABSL_GUARDED_BY(mu_);
   uint64_t applied_count_ ABSL_GUARDED_BY(mu_) = 0;
