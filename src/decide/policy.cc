@@ -11,6 +11,11 @@
 #include "state/metrics.h"
 
 namespace motive::decide {
+
+bool IsPolicyStage(absl::string_view stage) {
+  return stage == "cap" || stage == "cool_off" || stage == "quiet_hours";
+}
+
 namespace {
 
 // "21:30" to minutes after midnight.

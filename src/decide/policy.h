@@ -56,6 +56,10 @@ struct Verdict {
   bool allowed() const { return stage.empty(); }
 };
 
+// Whether a DroppedCandidate's stage is contact policy's ("cap",
+// "cool_off", "quiet_hours") rather than the rules'.
+bool IsPolicyStage(absl::string_view stage);
+
 class ContactPolicy {
  public:
   static constexpr uint32_t kDefaultMaxResults = 3;

@@ -213,8 +213,11 @@ class Ruleset::Evaluation {
  public:
   Evaluation(const Ruleset& rules, absl::string_view customer_id,
              const state::CustomerState& customer,
-             const state::StateStore& store)
-      : rules_(rules), customer_(customer), store_(store) {
+             const state::StateStore& store, Detail detail = Detail::kFull)
+      : rules_(rules),
+        customer_(customer),
+        store_(store),
+        full_(detail == Detail::kFull) {
     thread_local expr::Scratch scratch;
     arena_ = &scratch.FreshArena();
     activation_ = &scratch.ActivationFor(rules.scratch_owner_, *rules.env_);
@@ -319,26 +322,31 @@ class Ruleset::Evaluation {
     // Names the candidate and the stage in `drop`, whose detail the caller
     // has written.
     auto dropped = [&](absl::string_view stage) {
+      if (!full_ && !IsPolicyStage(stage)) return false;
       drop->set_action(action.proto->id());
       drop->set_playbook(playbook.proto->name());
       drop->set_rule(rule.name);
       drop->mutable_stage()->assign(stage.data(), stage.size());
       return false;
     };
-    std::string* const detail = drop->mutable_detail();
+    // Only contact policy's reasons are written when the caller asked for
+    // the ranking alone.
+    std::string* const detail = full_ ? drop->mutable_detail() : nullptr;
     if ((action.valid_from_us != 0 && now_us_ < action.valid_from_us) ||
         (action.valid_until_us != 0 && now_us_ >= action.valid_until_us)) {
-      detail->assign("outside the action's validity dates");
+      if (full_) detail->assign("outside the action's validity dates");
       return dropped("validity");
     }
     if ((action.channels >> (channel & 31) & 1) == 0) {
-      // Assigned, not formatted: the entry's string keeps its memory.
-      detail->assign("not offered on ");
-      const absl::string_view name = state::ChannelName(channel);
-      if (name.empty()) {
-        detail->append("an unspecified channel");
-      } else {
-        detail->append(name.data(), name.size());
+      if (full_) {
+        // Assigned, not formatted: the entry's string keeps its memory.
+        detail->assign("not offered on ");
+        const absl::string_view name = state::ChannelName(channel);
+        if (name.empty()) {
+          detail->append("an unspecified channel");
+        } else {
+          detail->append(name.data(), name.size());
+        }
       }
       return dropped("channel");
     }
@@ -357,25 +365,29 @@ class Ruleset::Evaluation {
       } else if (v.kind() == expr::ValueKind::kUint) {
         weight = static_cast<double>(v.uint_value());
       } else {
-        *detail = absl::StrCat(rule.proto->weight(), ": ",
-                               v.is_error() ? v.text() : "not a number");
+        if (full_) {
+          *detail = absl::StrCat(rule.proto->weight(), ": ",
+                                 v.is_error() ? v.text() : "not a number");
+        }
         return dropped("weight");
       }
       if (!std::isfinite(weight) || weight < 0) {
-        *detail = absl::StrCat(rule.proto->weight(), " is ", weight,
-                               ", not a number >= 0");
+        if (full_) {
+          *detail = absl::StrCat(rule.proto->weight(), " is ", weight,
+                                 ", not a number >= 0");
+        }
         return dropped("weight");
       }
     }
     if (action.lever == 0) {
-      detail->assign("the action's lever is 0");
+      if (full_) detail->assign("the action's lever is 0");
       return dropped("lever");
     }
     Verdict verdict =
         rules_.policy_.Check(action.ids, channel, customer_.responses(),
                              rules_.service_actions_, now_us_);
     if (!verdict.allowed()) {
-      *detail = std::move(verdict.detail);
+      *drop->mutable_detail() = std::move(verdict.detail);
       return dropped(verdict.stage);
     }
     if (quiet_hours_drop) {
@@ -387,7 +399,7 @@ class Ruleset::Evaluation {
               absl::FormatTime("%Y-%m-%d %H:%M", absl::FromUnixMicros(until),
                                zone_));
         }
-        detail->assign(quiet_detail_);
+        drop->mutable_detail()->assign(quiet_detail_);
         return dropped("quiet_hours");
       }
     }
@@ -424,7 +436,6 @@ class Ruleset::Evaluation {
     const Rule& rule = playbook.rules[candidate.rule];
     const Action& action = rules_.actions_[candidate.action];
     out->set_action(action.proto->id());
-    out->set_title(action.proto->title());
     out->set_group(action.proto->group());
     out->set_service(action.proto->service());
     out->set_playbook(playbook.proto->name());
@@ -436,6 +447,8 @@ class Ruleset::Evaluation {
     score->set_value(candidate.value);
     score->set_lever(candidate.lever);
     score->set_priority(candidate.priority);
+    if (!full_) return;
+    out->set_title(action.proto->title());
     action.script.Fill(*activation_, arena_, out->mutable_script());
     if (!rule.reason.empty()) {
       rule.reason.Fill(*activation_, arena_, out->add_reasons());
@@ -447,6 +460,7 @@ class Ruleset::Evaluation {
   const Ruleset& rules_;
   const state::CustomerState& customer_;
   const state::StateStore& store_;
+  const bool full_;  // Detail::kFull
   absl::string_view customer_id_;
   expr::Arena* arena_;
   expr::Activation* activation_;
@@ -901,7 +915,7 @@ absl::Status Ruleset::Decide(absl::string_view customer_id,
                              const v1::Situation& situation,
                              const state::CustomerState& customer,
                              const state::StateStore& store,
-                             v1::Decision* out) const {
+                             v1::Decision* out, Detail detail) const {
   const int64_t now_us = model::ToUnixMicros(situation.time());
   out->Clear();
   out->set_decision_id(DecisionId(customer_id, situation, now_us, version_));
@@ -909,7 +923,7 @@ absl::Status Ruleset::Decide(absl::string_view customer_id,
   out->set_ruleset_version(version_);
   *out->mutable_time() = situation.time();
 
-  Evaluation evaluation(*this, customer_id, customer, store);
+  Evaluation evaluation(*this, customer_id, customer, store, detail);
   if (absl::Status s = evaluation.Bind(situation, now_us, nullptr); !s.ok()) {
     return s;
   }
@@ -926,11 +940,12 @@ absl::Status Ruleset::Decide(absl::string_view customer_id,
       // Written straight into the trace, and taken back when the candidate
       // survives (the element stays for reuse: no allocation).
       Candidate candidate;
-      if (evaluation.Consider(p, r, situation.channel(), hold_quiet, &candidate,
-                              out->add_dropped())) {
-        out->mutable_dropped()->RemoveLast();
-        candidates.push_back(candidate);
-      }
+      v1::DroppedCandidate* drop = out->add_dropped();
+      const bool kept = evaluation.Consider(p, r, situation.channel(),
+                                            hold_quiet, &candidate, drop);
+      // An entry left unwritten is a drop the detail asked not to trace.
+      if (kept || drop->stage().empty()) out->mutable_dropped()->RemoveLast();
+      if (kept) candidates.push_back(candidate);
     }
   }
 
@@ -952,25 +967,26 @@ absl::Status Ruleset::Decide(absl::string_view customer_id,
   for (const Candidate& candidate : candidates) {
     const Rule& rule = playbooks_[candidate.playbook].rules[candidate.rule];
     std::string stage;
-    std::string detail;
+    std::string why;
     if (taken[candidate.action]) {
       stage = "duplicate";
-      detail = "another rule proposes the action with a higher rank";
+      why = "another rule proposes the action with a higher rank";
     } else if (static_cast<uint32_t>(out->actions_size()) >= max_results) {
       stage = "max_results";
-      detail = absl::StrCat("ranked below the first ", max_results);
+      why = absl::StrCat("ranked below the first ", max_results);
     }
     if (stage.empty()) {
       taken[candidate.action] = true;
       evaluation.Fill(candidate, out->add_actions());
       continue;
     }
+    if (detail != Detail::kFull) continue;
     v1::DroppedCandidate* drop = out->add_dropped();
     drop->set_action(actions_[candidate.action].proto->id());
     drop->set_playbook(playbooks_[candidate.playbook].proto->name());
     drop->set_rule(rule.name);
     drop->set_stage(std::move(stage));
-    drop->set_detail(std::move(detail));
+    drop->set_detail(std::move(why));
   }
   return absl::OkStatus();
 }

@@ -101,6 +101,13 @@ class Ruleset {
   absl::string_view GroupOf(absl::string_view action) const;
   bool HasAction(absl::string_view action) const;
 
+  // How much of a decision Decide writes. kFull: all the API promises.
+  // kRanking: what a replay compares: the ranked actions without their
+  // scripts, titles and reasons, and of the dropped candidates only those
+  // contact policy dropped (stages cap, cool_off, quiet_hours). Formatting
+  // the rest is a third of a decision's time.
+  enum class Detail { kFull, kRanking };
+
   // Decides for `customer` (its state, or an empty one for an unknown
   // customer) as of situation.time, which must be set. `store` gives the
   // configuration, the string table and the learned propensities.
@@ -108,7 +115,8 @@ class Ruleset {
   absl::Status Decide(absl::string_view customer_id,
                       const v1::Situation& situation,
                       const state::CustomerState& customer,
-                      const state::StateStore& store, v1::Decision* out) const;
+                      const state::StateStore& store, v1::Decision* out,
+                      Detail detail = Detail::kFull) const;
 
   // Which proactive rules are on for the customer as of `now_us`, in the
   // situation of `event` (the event being ingested: its channel and topic,

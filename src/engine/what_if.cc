@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/errors.h"
+#include "decide/policy.h"
 #include "engine/engine.h"
 #include "identity/identities.h"
 #include "model/event_validation.h"
@@ -57,7 +58,7 @@ class Tally {
       ranked_before.push_back(a.action());
     }
     for (const v1::DroppedCandidate& dropped : now.dropped()) {
-      if (!IsPolicy(dropped.stage()) ||
+      if (!decide::IsPolicyStage(dropped.stage()) ||
           std::find(ranked_before.begin(), ranked_before.end(),
                     dropped.action()) == ranked_before.end()) {
         continue;
@@ -82,11 +83,6 @@ class Tally {
   }
 
  private:
-  // Stages of contact policy, as DroppedCandidate.stage names them.
-  static bool IsPolicy(const std::string& stage) {
-    return stage == "cap" || stage == "cool_off" || stage == "quiet_hours";
-  }
-
   void Example(const char* kind, const std::string& customer,
                const v1::Event& contact, const std::string& top,
                const std::string& top_before, const std::string& detail) {
@@ -207,8 +203,8 @@ absl::StatusOr<v1::WhatIfReport> Engine::WhatIf(
           if (sides[i].rules == nullptr) continue;
           if (absl::Status s = sides[i].rules->Decide(
                   customer, situation, (i == 0 ? sides[0] : other).customer,
-                  *sides[i].store,
-                  &decisions[i]);
+                  *sides[i].store, &decisions[i],
+                  decide::Ruleset::Detail::kRanking);
               !s.ok()) {
             return s;
           }

@@ -880,8 +880,10 @@ absl::StatusOr<std::vector<v1::Event>> EventLog::ReadCustomers(
         break;
       }
       if (ReadRowLocked(stmt, customer_id, &event)) {
-        rows.push_back(
-            {{stmt.ColumnInt64(3), stmt.ColumnInt64(0)}, std::move(event)});
+        // Not push_back({{...}, ...}): a braced pair copies the event.
+        rows.emplace_back(
+            std::make_pair(stmt.ColumnInt64(3), stmt.ColumnInt64(0)),
+            std::move(event));
       }
     }
     stmt.Reset();

@@ -105,14 +105,16 @@ class RulesetTest : public ::testing::Test {
     return s;
   }
   v1::Decision Decide(const Ruleset& rules, const std::string& customer,
-                      v1::Situation situation = Inbound()) {
+                      v1::Situation situation = Inbound(),
+                      Ruleset::Detail detail = Ruleset::Detail::kFull) {
     if (!situation.has_time()) {
       *situation.mutable_time() = model::FromUnixMicros(kNowUs);
     }
     v1::Decision decision;
     store_.Visit(customer, kNowUs, [&](const state::CustomerState& state) {
       EXPECT_TRUE(
-          rules.Decide(customer, situation, state, store_, &decision).ok());
+          rules.Decide(customer, situation, state, store_, &decision, detail)
+              .ok());
     });
     return decision;
   }
@@ -378,6 +380,40 @@ TEST_F(RulesetTest, CapsAndCoolOffsReadTheCustomersFeedback) {
   d = Decide(*rules, "c-1");
   EXPECT_EQ(d.actions_size(), 0);
   EXPECT_THAT(Dropped(d), ElementsAre("upgrade/cap", "tips/cool_off"));
+}
+
+TEST_F(RulesetTest, TheRankingAloneKeepsTheRankAndPolicysDrops) {
+  auto rules = Load(absl::StrCat(kTwoOffers, R"pb(
+    actions { id: "bonus" group: "upsell" value: 1 script: "Hi {customer.strikes}" }
+    actions { id: "chat_only" channels: [ CHAT ] }
+    playbooks {
+      name: "more"
+      rules { action: "bonus" reason: "because" }
+      rules { action: "chat_only" }
+      rules { action: "tips" }
+    }
+    contact_policy { caps { group: "education" max: 1 window: "30d" } }
+  )pb"));
+  Respond("c-1", "d-1", "tips", v1::OFFERED, 10 * kDayUs);
+  const v1::Decision full = Decide(*rules, "c-1");
+  const v1::Decision ranking =
+      Decide(*rules, "c-1", Inbound(), Ruleset::Detail::kRanking);
+  EXPECT_THAT(Ranked(full), ElementsAre("upgrade", "bonus"));
+  EXPECT_THAT(Ranked(ranking), ElementsAre("upgrade", "bonus"));
+  for (int i = 0; i < full.actions_size(); ++i) {
+    EXPECT_EQ(full.actions(i).score().priority(),
+              ranking.actions(i).score().priority());
+    EXPECT_EQ(full.actions(i).service(), ranking.actions(i).service());
+  }
+  EXPECT_FALSE(full.actions(1).script().empty());
+  EXPECT_TRUE(ranking.actions(1).script().empty());
+  EXPECT_EQ(ranking.actions(1).reasons_size(), 0);
+  EXPECT_THAT(Dropped(full),
+              ElementsAre("tips/cap", "chat_only/channel", "tips/cap"));
+  // The rules' own drops go; contact policy's stay, with their detail.
+  EXPECT_THAT(Dropped(ranking), ElementsAre("tips/cap", "tips/cap"));
+  EXPECT_EQ(ranking.dropped(0).detail(), full.dropped(0).detail());
+  EXPECT_EQ(ranking.decision_id(), full.decision_id());
 }
 
 TEST_F(RulesetTest, QuietHoursHoldOutboundNotInbound) {
