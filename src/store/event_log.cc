@@ -860,8 +860,10 @@ absl::StatusOr<std::vector<v1::Event>> EventLog::ReadCustomer(
 
 absl::StatusOr<std::vector<v1::Event>> EventLog::ReadCustomers(
     absl::Span<const std::string> customer_ids, const TimeRange& range) {
-  // (occurred_us, seq): one customer's order, kept across several.
-  std::vector<std::pair<std::pair<int64_t, int64_t>, v1::Event>> rows;
+  // Parsed in place; (occurred_us, seq) of each: one customer's order, kept
+  // across several.
+  std::vector<v1::Event> events;
+  std::vector<std::pair<int64_t, int64_t>> keys;
   base::MutexLock lock(&mu_);
   Statement& stmt = range.limit ? select_customer_recent_ : select_customer_;
   absl::Status status;
@@ -872,32 +874,37 @@ absl::StatusOr<std::vector<v1::Event>> EventLog::ReadCustomers(
     stmt.BindInt64(3, range.until_us ? range.until_us
                                      : std::numeric_limits<int64_t>::max());
     if (range.limit) stmt.BindInt64(4, range.limit);
-    v1::Event event;
     while (true) {
       absl::StatusOr<bool> row = stmt.Step();
       if (!row.ok() || !*row) {
         status = row.status();
         break;
       }
-      if (ReadRowLocked(stmt, customer_id, &event)) {
-        // Not push_back({{...}, ...}): a braced pair copies the event.
-        rows.emplace_back(
-            std::make_pair(stmt.ColumnInt64(3), stmt.ColumnInt64(0)),
-            std::move(event));
+      if (ReadRowLocked(stmt, customer_id, &events.emplace_back())) {
+        keys.emplace_back(stmt.ColumnInt64(3), stmt.ColumnInt64(0));
+      } else {
+        events.pop_back();
       }
     }
     stmt.Reset();
     if (!status.ok()) return status;
   }
-  std::sort(rows.begin(), rows.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
-  // The most recent `limit` of them all.
-  if (range.limit && rows.size() > range.limit) {
-    rows.erase(rows.begin(), rows.end() - range.limit);
+  // One customer's rows come in order (or in reverse, the most recent
+  // first): the reordering is for several, and for the reverse.
+  if (!std::is_sorted(keys.begin(), keys.end())) {
+    std::vector<uint32_t> order(events.size());
+    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(),
+              [&](uint32_t a, uint32_t b) { return keys[a] < keys[b]; });
+    std::vector<v1::Event> sorted;
+    sorted.reserve(events.size());
+    for (uint32_t i : order) sorted.push_back(std::move(events[i]));
+    events.swap(sorted);
   }
-  std::vector<v1::Event> events;
-  events.reserve(rows.size());
-  for (auto& row : rows) events.push_back(std::move(row.second));
+  // The most recent `limit` of them all.
+  if (range.limit && events.size() > range.limit) {
+    events.erase(events.begin(), events.end() - range.limit);
+  }
   return events;
 }
 
