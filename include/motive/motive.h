@@ -1036,8 +1036,8 @@ MOT_API int mot_engine_stats_get(mot_engine_stats *out, mot_engine *engine);
  * standard language and its string and math extensions, rules may use
  * optional values (`customer.attributes.?plan.orValue('basic')`,
  * optional.of, hasValue), cel.bind, and the two-variable macros
- * (`l.exists(i, v, ...)`, all, existsOne, transformList, transformMap: a
- * list's index and element, a map's key and value). */
+ * (`l.exists(i, v, ...)`, all, existsOne, transformList, transformMap,
+ * transformMapEntry: a list's index and element, a map's key and value). */
 
 /* Compiles `expression` against the variables the engine declares (its
  * context schema: `event`, a map of the event's fields; `now`, a timestamp;

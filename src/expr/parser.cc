@@ -860,7 +860,8 @@ class Parser {
           (function == "map" && (n == 2 || n == 3));
       const bool two_variables =
           ((quantifier || function == "existsOne") && n == 3) ||
-          ((function == "transformList" || function == "transformMap") &&
+          ((function == "transformList" || function == "transformMap" ||
+            function == "transformMapEntry") &&
            (n == 3 || n == 4));
       if (one_variable || two_variables) {
         return ExpandComprehension(start, std::move(target), function,
@@ -960,8 +961,10 @@ class Parser {
   // e.map(x, p, t), e.filter(x, p), as cel-spec expands them; and with two
   // variables (`variables` 2), the index or key and the value: e.all(i, v,
   // p), e.exists(i, v, p), e.existsOne(i, v, p), e.transformList(i, v, t),
-  // e.transformList(i, v, p, t), e.transformMap(k, v, t) and
-  // e.transformMap(k, v, p, t), as cel-go's comprehensions extension does.
+  // e.transformList(i, v, p, t), e.transformMap(k, v, t),
+  // e.transformMap(k, v, p, t), e.transformMapEntry(k, v, m) and
+  // e.transformMapEntry(k, v, p, m), as cel-go's comprehensions extension
+  // does.
   ExprPtr ExpandComprehension(int32_t start, ExprPtr target,
                               const std::string& function,
                               std::vector<ExprPtr> args, size_t variables) {
@@ -1006,7 +1009,8 @@ class Parser {
       loop.result = Call(at, kEqual, Args(accu(), Const(at, int64_t{1})));
     } else {
       // map, filter and transformList: append [t] (or [x]) to a list;
-      // transformMap: add k: t to a map; under p if any.
+      // transformMap: add k: t to a map; transformMapEntry: add the
+      // entries of the map m; under p if any.
       ExprPtr predicate;
       ExprPtr element;
       if (function == "filter") {
@@ -1025,6 +1029,9 @@ class Parser {
         append = Call(at, kMapInsert,
                       Args(accu(), Make(at, IdentExpr{loop.iter_var}),
                            std::move(element)));
+      } else if (function == "transformMapEntry") {
+        loop.accu_init = Make(at, MapExpr{});
+        append = Call(at, kMapInsert, Args(accu(), std::move(element)));
       } else {
         loop.accu_init = Make(at, ListExpr{});
         ListExpr single;

@@ -170,11 +170,12 @@ Value ConcatList(Args args, EvalContext& context) {
   return Value::List(absl::Span<const Value>(elements, size));
 }
 
-// transformMap's step: the map with key -> value added. Copies the map, so
-// building one costs O(n^2) entries, held to the evaluation's budget.
-Value MapInsert(Args args, EvalContext& context) {
-  absl::Span<const MapValue::Entry> old = args[0].map().entries();
-  const size_t size = old.size() + 1;
+// The map with `more`'s entries added; a key in both is an error (CEL's
+// "repeated key"). Copies the map, so building one entry by entry costs
+// O(n^2) entries, held to the evaluation's budget.
+Value ExtendMap(absl::Span<const MapValue::Entry> old,
+                absl::Span<const MapValue::Entry> more, EvalContext& context) {
+  const size_t size = old.size() + more.size();
   MapValue::Entry* entries =
       size > context.limits().max_result_bytes / sizeof(MapValue::Entry) ||
               !context.Charge(MapValue::OverheadBytes(size))
@@ -182,8 +183,20 @@ Value MapInsert(Args args, EvalContext& context) {
           : context.Allocate<MapValue::Entry>(size);
   if (entries == nullptr) return context.TooLarge();
   std::copy(old.begin(), old.end(), entries);
-  entries[old.size()] = {args[1], args[2]};
+  std::copy(more.begin(), more.end(), entries + old.size());
   return MapValue::Make(context.arena(), absl::MakeConstSpan(entries, size));
+}
+
+// transformMap's step: the map with key -> value added.
+Value MapInsert(Args args, EvalContext& context) {
+  const MapValue::Entry entry{args[1], args[2]};
+  return ExtendMap(args[0].map().entries(), absl::MakeConstSpan(&entry, 1),
+                   context);
+}
+
+// transformMapEntry's step: the map with another map's entries added.
+Value MapInsertMap(Args args, EvalContext& context) {
+  return ExtendMap(args[0].map().entries(), args[1].map().entries(), context);
 }
 
 Value Not(Args args, EvalContext&) {
@@ -451,6 +464,8 @@ void AddOperators(FunctionRegistry& registry) {
 
   AddBuiltin(registry, kMapInsert, "map_insert", {map_ab, a, b}, map_ab,
              &MapInsert);
+  AddBuiltin(registry, kMapInsert, "map_insert_map", {map_ab, map_ab}, map_ab,
+             &MapInsertMap);
 
   AddBuiltin(registry, kIn, "in_list", {a, list_a}, t, &InList);
   AddBuiltin(registry, kIn, "in_map", {a, map_ab}, t, &InMap);

@@ -796,6 +796,7 @@ TEST_F(CheckerTest, TwoVariableMacrosAndBind) {
   EXPECT_EQ(TypeOf("ls.transformMap(i, v, size(v))"), "map(int, int)");
   EXPECT_EQ(TypeOf("m.transformMap(k, v, v > 0, double(v))"),
             "map(string, double)");
+  EXPECT_EQ(TypeOf("m.transformMapEntry(k, v, {v: k})"), "map(int, string)");
   EXPECT_EQ(TypeOf("m.all(k, v, k.startsWith('a') && v > 0)"), "bool");
   EXPECT_EQ(TypeOf("li.existsOne(i, v, i == v)"), "bool");
   EXPECT_EQ(TypeOf("dy.exists(a, b, a == b)"), "bool");

@@ -936,6 +936,9 @@ TEST(ParserMacros, TwoVariables) {
   EXPECT_EQ(P("m.transformMap(k, v, v > 0, v)"),
             "(loop k,v m __result__ {} true (_?_:_ (_>_ v 0) (@mapInsert "
             "__result__ k v) __result__) __result__)");
+  EXPECT_EQ(P("m.transformMapEntry(k, v, {v: k})"),
+            "(loop k,v m __result__ {} true (@mapInsert __result__ {v:k}) "
+            "__result__)");
 }
 
 TEST(ParserMacros, Bind) {

@@ -157,6 +157,18 @@ TEST_F(ProgramTest, TransformListAndTransformMap) {
   ExpectBool("m.transformMap(k, v, k + k)['b'] == 'bb'", true);
 }
 
+TEST_F(ProgramTest, TransformMapEntryBuildsAMapOfTheGivenEntries) {
+  // Inverting a map: each element gives the entries it adds.
+  ExpectBool("m.transformMapEntry(k, v, {v: k}) == {1: 'a', 2: 'b'}", true);
+  ExpectBool("['a', 'b', 'c'].transformMapEntry(i, t, i > 0, {t: i}) == "
+             "{'b': 1, 'c': 2}",
+             true);
+  ExpectBool("[].transformMapEntry(i, v, {v: i}) == {}", true);
+  ExpectBool("m.transformMapEntry(k, v, {}) == {}", true);
+  // Two elements giving one key: an error, as a map literal's.
+  ExpectError("[1, 1].transformMapEntry(i, v, {v: i})", "repeated key");
+}
+
 TEST_F(ProgramTest, TwoVariableMacrosShadowAndNest) {
   // The variables hide declarations inside the macro only.
   ExpectBool("[7].all(n, s, n == 0 && s == 7) && n == 7 && s == 'voice'", true);
