@@ -1048,7 +1048,9 @@ MOT_API int mot_engine_stats_get(mot_engine_stats *out, mot_engine *engine);
  * The context's fields have their types: a field it does not have
  * (`customer.strike`) or a value of the wrong type (`customer.strikes >=
  * 'two'`) is refused here and when a ruleset loads, not when it runs;
- * attributes and metrics the ruleset does not declare are dyn.
+ * metrics have the types of their definitions (those of the context
+ * configuration and of the loaded ruleset); attributes, and metrics
+ * declared nowhere, are dyn.
  * `result_type` (may be NULL) receives the type of the result as CEL writes
  * it ("bool", "list(string)", "dyn"); on failure it is left empty.
  * Returns MOT_OK, MOT_EPARSE (a syntax error) or MOT_EINVALID (NULL engine

@@ -43,7 +43,6 @@ Engine::Engine(std::unique_ptr<store::EventLog> log,
                absl::Duration retention, bool read_only)
     : log_(std::move(log)),
       identities_(std::move(identities)),
-      rules_(state::NewRuleEnvironment()),
       journey_map_(std::move(map)),
       clock_(std::move(clock)),
       snapshot_path_(std::move(snapshot_path)),
@@ -977,8 +976,21 @@ absl::Status Engine::CheckRuleset(absl::string_view text,
 
 absl::StatusOr<std::string> Engine::CheckExpression(
     absl::string_view expression) const {
+  // The metrics the state folds (the configuration's and the ruleset's)
+  // with their types, as a ruleset loading now would see them.
+  std::unique_ptr<expr::Environment> env;
+  {
+    base::ReaderLock lock(&state_mu_);
+    std::vector<const v1::MetricDefinition*> metrics;
+    if (const auto& set = state_->config().metrics; set != nullptr) {
+      for (size_t i = 0; i < set->size(); ++i) {
+        metrics.push_back(&set->definition(i));
+      }
+    }
+    env = state::NewRuleEnvironment(metrics);
+  }
   absl::StatusOr<std::unique_ptr<expr::Program>> program =
-      expr::Program::Compile(expression, *rules_);
+      expr::Program::Compile(expression, *env);
   if (!program.ok()) return program.status();
   return (*program)->result_type().DebugString();
 }

@@ -220,8 +220,9 @@ class Engine {
 
   // Compiles a rule expression against the variables rules are checked
   // against (the context schema, state/context_variables.h: `event`, `now`,
-  // `customer`, `contacts`, `last_contact` and `metrics`) without running
-  // it, and gives its result type as CEL writes it ("bool", "dyn").
+  // `customer`, `contacts`, `last_contact` and `metrics`, those the state
+  // folds typed) without running it, and gives its result type as CEL
+  // writes it ("bool", "dyn").
   // Errors: ParseError for syntax, InvalidArgument for the rest (unknown
   // name or function, wrong types, a limit), with line and column.
   absl::StatusOr<std::string> CheckExpression(
@@ -505,8 +506,6 @@ class Engine {
 
   const std::unique_ptr<store::EventLog> log_;
   const std::unique_ptr<identity::Identities> identities_;
-  // What CheckExpression compiles against.
-  const std::unique_ptr<expr::Environment> rules_;
   const model::JourneyMap journey_map_;
   const std::function<absl::Time()> clock_;
   const std::string snapshot_path_;  // "" for none

@@ -913,6 +913,16 @@ static void test_context_config(void) {
   CHECK(strstr((const char*)buf.data, "\"event_id\":\"c1-s\"") != NULL);
   CHECK(strstr((const char*)buf.data, "\"event_id\":\"c1-c2\"") == NULL);
   mot_buf_dispose(&buf);
+  /* Rules are checked against the metrics with their types: a COUNT is a
+   * number; a metric declared nowhere is dyn. */
+  CHECK(mot_expr_check(&buf, engine, "metrics.voice_calls_30d") == MOT_OK);
+  CHECK(strcmp((const char*)buf.data, "double") == 0);
+  mot_buf_dispose(&buf);
+  CHECK_FAILS(mot_expr_check(NULL, engine, "metrics.voice_calls_30d >= 'two'"),
+              MOT_EINVALID, "column");
+  CHECK(mot_expr_check(&buf, engine, "metrics.elsewhere") == MOT_OK);
+  CHECK(strcmp((const char*)buf.data, "dyn") == 0);
+  mot_buf_dispose(&buf);
 
   /* Bad configurations change nothing. */
   CHECK_FAILS(mot_context_config_load(engine, bad_text, strlen(bad_text)),
