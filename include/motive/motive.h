@@ -922,6 +922,21 @@ MOT_API int mot_context_summary_get(mot_context_summary *out,
                                     mot_engine *engine,
                                     const char *customer_id, int64_t as_of_us);
 
+/* Fills out[i] with the summary of customer_ids[i], for i < count, as of
+ * `as_of_us` (0: now): what `count` calls of mot_context_summary_get() give,
+ * in less time (a routing server scoring a queue of callers): the
+ * customers' states are fetched together, so that their memory misses
+ * overlap. `out` is an array of `count` structs of out[0].struct_size bytes
+ * each, every one's struct_size set to that value. count 0 is MOT_OK. On
+ * failure every element is left as mot_context_summary_get() leaves its
+ * `out` on failure, and mot_error_last() names the customer by its index.
+ * Returns what mot_context_summary_get() returns, and MOT_EINVALID for a
+ * NULL customer_ids with a count, or elements of different struct_size. */
+MOT_API int mot_context_summary_get_many(mot_context_summary *out,
+                                         mot_engine *engine,
+                                         const char *const *customer_ids,
+                                         size_t count, int64_t as_of_us);
+
 /* The full context of `customer_id` as of `as_of_us` (0: now) into `out`, as
  * a motive.v1.Context (motive/v1/context.proto) in MOT_FORMAT_PROTOBUF or
  * MOT_FORMAT_JSON: the summary's signals, the user-defined metrics by name,

@@ -1131,6 +1131,56 @@ int mot_context_summary_get(mot_context_summary* out, mot_engine* engine,
   });
 }
 
+int mot_context_summary_get_many(mot_context_summary* out, mot_engine* engine,
+                                 const char* const* customer_ids, size_t count,
+                                 int64_t as_of_us) {
+  return Guard([&] {
+    if (count == 0) return MOT_OK;
+    if (int rc = CheckOutput(out, "mot_context_summary")) return rc;
+    // The caller's array steps by the caller's struct.
+    const uint32_t stride = out->struct_size;
+    auto element = [&](size_t i) {
+      return reinterpret_cast<mot_context_summary*>(
+          reinterpret_cast<char*>(out) + i * stride);
+    };
+    for (size_t i = 1; i < count; ++i) {
+      if (element(i)->struct_size != stride) {
+        return Fail(MOT_EINVALID,
+                    absl::StrCat("out[", i, "].struct_size is ",
+                                 element(i)->struct_size, ", not out[0]'s ",
+                                 stride));
+      }
+    }
+    auto fail = [&](int rc) {
+      for (size_t i = 0; i < count; ++i) CopyOutput(kEmptySummary, element(i));
+      return rc;
+    };
+    if (int rc = CheckEngine(engine)) return fail(rc);
+    if (customer_ids == nullptr) {
+      return fail(Fail(MOT_EINVALID, "customer_ids is NULL"));
+    }
+    std::vector<absl::string_view> ids(count);
+    for (size_t i = 0; i < count; ++i) {
+      if (customer_ids[i] == nullptr) {
+        return fail(
+            Fail(MOT_EINVALID, absl::StrCat("customer_ids[", i, "] is NULL")));
+      }
+      ids[i] = customer_ids[i];
+    }
+    std::vector<motive::state::Summary> summaries(count);
+    absl::Status status =
+        engine->engine->SummarizeMany(ids, as_of_us, summaries.data());
+    if (!status.ok()) return fail(Fail(status));
+    for (size_t i = 0; i < count; ++i) {
+      mot_context_summary full;
+      full.struct_size = sizeof(full);
+      ToC(summaries[i], &full);
+      CopyOutput(full, element(i));
+    }
+    return MOT_OK;
+  });
+}
+
 int mot_context_get(mot_buf* out, mot_engine* engine, const char* customer_id,
                     int64_t as_of_us, int32_t format) {
   return Guard([&] {

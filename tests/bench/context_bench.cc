@@ -18,6 +18,11 @@
 //     /customers:N             customers, in states of 10k, 100k and 1M
 //                              customers (the first N of the data set; a
 //                              500th of that with --short).
+//   Context/summary_many       StateStore::SummarizeMany of N uniformly random
+//     /batch:N                 customers of the whole set at once (a routing
+//                              server scoring a queue), alternated with the
+//                              same customers asked one Summarize each: the
+//                              time per customer of both, and their ratio.
 //   Context/describe_protobuf  the full context: StateStore::Describe and
 //                              SerializeToString.
 //   Context/summary_history    one customer with N events spread over a year,
@@ -701,6 +706,46 @@ void BM_Summary(benchmark::State& state) {
   Note(absl::StrCat("3 summary ", customers), line);
 }
 
+void BM_SummaryMany(benchmark::State& state) {
+  const size_t batch = static_cast<size_t>(state.range(0));
+  const state::StateStore& store = StoreOf(Customers());
+  const std::vector<std::string> ids = RandomIds(Customers());
+  std::vector<absl::string_view> asked(batch);
+  std::vector<state::Summary> summaries(batch);
+  std::vector<state::StateStore::Found> found(batch);
+  state::Summary one;
+  absl::Duration many_time, single_time;
+  size_t next = 0;
+  int64_t customers = 0;
+  for (auto _ : state) {
+    // Fresh customers for each half: both start from memory, not cache.
+    for (size_t i = 0; i < batch; ++i) asked[i] = ids[next++ % ids.size()];
+    absl::Time start = absl::Now();
+    store.SummarizeMany(asked, kAsOfUs, summaries.data(), found.data());
+    many_time += absl::Now() - start;
+    benchmark::DoNotOptimize(summaries.data());
+    for (size_t i = 0; i < batch; ++i) asked[i] = ids[next++ % ids.size()];
+    start = absl::Now();
+    for (size_t i = 0; i < batch; ++i) {
+      store.Summarize(asked[i], kAsOfUs, &one);
+      benchmark::DoNotOptimize(one);
+    }
+    single_time += absl::Now() - start;
+    customers += static_cast<int64_t>(batch);
+  }
+  const double many_us = absl::ToDoubleMicroseconds(many_time) / customers;
+  const double single_us = absl::ToDoubleMicroseconds(single_time) / customers;
+  state.SetItemsProcessed(customers);
+  state.counters["many_us"] = many_us;
+  state.counters["single_us"] = single_us;
+  state.counters["x_single"] = single_us / many_us;
+  Note(absl::StrCat("3 summary many ", batch),
+       absl::StrFormat("summary of %d customers at once, of %d: %.3f us per "
+                       "customer (budget 0.15), %.3f us one by one: %.2fx",
+                       batch, Customers(), many_us, single_us,
+                       single_us / many_us));
+}
+
 void BM_DescribeProtobuf(benchmark::State& state) {
   const state::StateStore& store = *All().store;
   const std::vector<std::string> ids = RandomIds(Customers());
@@ -1016,6 +1061,11 @@ BENCHMARK(BM_Summary)
     ->Arg(10000)
     ->Arg(100000)
     ->Arg(1000000);
+BENCHMARK(BM_SummaryMany)
+    ->Name("Context/summary_many")
+    ->ArgName("batch")
+    ->Arg(16)
+    ->Arg(64);
 BENCHMARK(BM_DescribeProtobuf)->Name("Context/describe_protobuf");
 BENCHMARK(BM_SummaryHistory)
     ->Name("Context/summary_history")

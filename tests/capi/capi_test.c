@@ -833,6 +833,76 @@ static void test_context_summary(void) {
   mot_engine_close(engine);
 }
 
+/* The batch call answers what one call each would, including an unknown
+ * customer and an as-of replay, and keeps to the caller's struct size. */
+static void test_context_summary_many(void) {
+  mot_engine* engine = open_memory();
+  mot_context_summary many[4];
+  mot_context_summary one = MOT_CONTEXT_SUMMARY_INIT;
+  const char* ids[] = {"c1", "nobody", "c2", "c1"};
+  const int64_t past = MARCH_5_US - 3 * DAY_US;
+  size_t i;
+  record_journey(engine, "c1");
+  record_journey(engine, "c2");
+  for (i = 0; i < 4; ++i) mot_context_summary_init(&many[i], sizeof many[i]);
+
+  CHECK(mot_context_summary_get_many(NULL, engine, ids, 0, 0) == MOT_OK);
+  CHECK_FAILS(mot_context_summary_get_many(NULL, engine, ids, 4, 0),
+              MOT_EINVALID, "NULL");
+  CHECK_FAILS(mot_context_summary_get_many(many, engine, NULL, 4, 0),
+              MOT_EINVALID, "customer_ids");
+  {
+    const char* holes[] = {"c1", NULL};
+    many[0].known = 7;
+    CHECK_FAILS(mot_context_summary_get_many(many, engine, holes, 2, 0),
+                MOT_EINVALID, "customer_ids[1]");
+    CHECK(many[0].known == 0); /* zeroed on failure */
+  }
+  {
+    const char* empty[] = {"c1", "c2", ""};
+    CHECK_FAILS(mot_context_summary_get_many(many, engine, empty, 3, 0),
+                MOT_EINVALID, "customer 2");
+  }
+  many[2].struct_size = 8;
+  CHECK_FAILS(mot_context_summary_get_many(many, engine, ids, 4, 0),
+              MOT_EINVALID, "out[2].struct_size");
+  many[2].struct_size = sizeof many[2];
+
+  CHECK(mot_context_summary_get_many(many, engine, ids, 4, MARCH_5_US) ==
+        MOT_OK);
+  for (i = 0; i < 4; ++i) {
+    CHECK(mot_context_summary_get(&one, engine, ids[i], MARCH_5_US) == MOT_OK);
+    CHECK(many[i].known == one.known && many[i].events == one.events);
+    CHECK(many[i].strikes == one.strikes && many[i].as_of_us == one.as_of_us);
+    CHECK(near(many[i].churn_risk, one.churn_risk));
+  }
+  CHECK(many[0].known == 1 && many[1].known == 0 && many[3].events == 4);
+  /* As of the past: replayed from the log, as one call does. */
+  CHECK(mot_context_summary_get_many(many, engine, ids, 4, past) == MOT_OK);
+  CHECK(many[0].events == 2 && many[2].events == 2 && many[1].known == 0);
+
+  /* Callers built against a smaller struct: the array steps by it (a
+   * size that keeps the struct's alignment, as an older sizeof does). */
+  {
+    const size_t size = offsetof(mot_context_summary, last_contact_us);
+    unsigned char raw[3 * sizeof(mot_context_summary)];
+    memset(raw, 0xab, sizeof raw);
+    for (i = 0; i < 3; ++i) {
+      mot_context_summary* old = (mot_context_summary*)(raw + i * size);
+      old->struct_size = (uint32_t)size;
+    }
+    CHECK(mot_context_summary_get_many((mot_context_summary*)raw, engine, ids,
+                                       3, MARCH_5_US) == MOT_OK);
+    for (i = 0; i < 3; ++i) {
+      const mot_context_summary* old =
+          (const mot_context_summary*)(raw + i * size);
+      CHECK(old->struct_size == size && old->known == (i != 1));
+    }
+    CHECK(raw[3 * size] == 0xab && raw[sizeof raw - 1] == 0xab);
+  }
+  mot_engine_close(engine);
+}
+
 static void test_context_get(void) {
   mot_engine* engine = open_memory();
   mot_buf buf = {NULL, 0};
@@ -2136,6 +2206,7 @@ int main(void) {
   test_ingest_file_and_reopen();
   test_expr();
   test_context_summary();
+  test_context_summary_many();
   test_context_get();
   test_context_config();
   test_snapshot_and_stats();

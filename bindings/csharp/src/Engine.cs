@@ -395,6 +395,25 @@ namespace Motive
             return s;
         }
 
+        /// <summary>
+        /// <see cref="Summary(string, long)"/> of each customer in one call:
+        /// faster for a queue of callers, whose states are fetched together.
+        /// </summary>
+        public ContextSummary[] Summaries(IList<string> customerIds, long asOfUs = 0)
+        {
+            if (customerIds == null) throw new ArgumentNullException("customerIds");
+            ContextSummary[] output = new ContextSummary[customerIds.Count];
+            for (int i = 0; i < output.Length; ++i) output[i] = ContextSummary.Create();
+            using (NativeStrings strings = new NativeStrings())
+            {
+                IntPtr[] ids = new IntPtr[customerIds.Count];
+                for (int i = 0; i < ids.Length; ++i) ids[i] = strings.Add(customerIds[i]);
+                MotiveException.Check(Native.mot_context_summary_get_many(
+                    output, Handle, ids, (UIntPtr)ids.Length, asOfUs));
+            }
+            return output;
+        }
+
         /// <summary>Summary of the customer <paramref name="identity"/> belongs to.</summary>
         public ContextSummary Summary(Identity identity, long asOfUs = 0)
         {

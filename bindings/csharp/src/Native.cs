@@ -221,6 +221,9 @@ namespace Motive
         public static extern int mot_context_summary_get(ref ContextSummary output, EngineHandle engine, byte[] customerId, long asOfUs);
 
         [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern int mot_context_summary_get_many([In, Out] ContextSummary[] output, EngineHandle engine, IntPtr[] customerIds, UIntPtr count, long asOfUs);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern int mot_context_get(ref MotBuf output, EngineHandle engine, byte[] customerId, long asOfUs, int format);
 
         [DllImport(Lib, CallingConvention = Cdecl)]

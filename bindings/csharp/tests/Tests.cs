@@ -367,6 +367,13 @@ internal static class Tests
             Check(engine.Summary("c1").Events == 4, "now");
             Fails(() => engine.Summary(""), Status.Invalid, "customer_id", "empty id");
             Fails(() => engine.Summary(null), Status.Invalid, "customer_id", "null id");
+
+            ContextSummary[] many = engine.Summaries(new[] { "c1", "nobody", "c1" }, March5Us);
+            Check(many.Length == 3 && many[0].Events == 4 && many[0].Strikes == 2 &&
+                  many[1].Known == 0 && many[2].LastContactTopic == "billing", "summaries");
+            Check(engine.Summaries(new string[0]).Length == 0, "no summaries");
+            Fails(() => engine.Summaries(new[] { "c1", "" }), Status.Invalid, "customer 1",
+                  "summaries with an empty id");
         }
     }
 

@@ -325,6 +325,21 @@ class EngineTest(unittest.TestCase):
         self.assertEqual(self.eng.summary("c1", as_of=dt.datetime(
             2025, 2, 1, tzinfo=dt.timezone.utc)).events, 1)
 
+    def test_summaries_of_many_at_once(self):
+        self.record_journey("c1")
+        self.record_journey("c2")
+        ids = ["c1", "nobody", "c2"]
+        many = self.eng.summaries(ids, as_of=MARCH_5)
+        self.assertEqual([s.known for s in many], [1, 0, 1])
+        # (The unknown customer's NaNs compare unequal to themselves.)
+        self.assertEqual([many[0], many[2]],
+                         [self.eng.summary(c, as_of=MARCH_5)
+                          for c in ("c1", "c2")])
+        self.assertEqual(self.eng.summaries([]), [])
+        with self.assertRaises(motive.InvalidArgument) as cm:
+            self.eng.summaries(["c1", ""])
+        self.assertIn("customer 1", str(cm.exception))
+
     def test_summary_of_unknown_customer(self):
         s = self.eng.summary("nobody")
         self.assertEqual((s.known, s.events, s.last_contact_topic), (0, 0, ""))
