@@ -156,6 +156,14 @@ TEST_F(DesktopServerTest, FindsACustomerByIdOrIdentifier) {
   EXPECT_EQ(by_id->status, 200);
   EXPECT_THAT(by_id->body, HasSubstr(R"("customer_id":"C1")"));
   EXPECT_THAT(by_id->body, HasSubstr(R"("strikes":1)"));
+  // The strike, and what made it one, for the card.
+  EXPECT_THAT(by_id->body, HasSubstr(R"("strike_events":[{"event_id":"a1")"));
+  EXPECT_THAT(by_id->body,
+              HasSubstr(R"("causes":["STRIKE_NEGATIVE_SENTIMENT",)"
+                        R"("STRIKE_UNRESOLVED","STRIKE_TRANSFERS"])"));
+  EXPECT_THAT(by_id->body,
+              HasSubstr(R"("reasons":["sentiment -0.70, below -0.5",)"
+                        R"("ended unresolved","2 transfers, 2 or more"])"));
   EXPECT_THAT(by_id->body, HasSubstr(R"("profile":{)"));
   auto by_phone = client_->Get("/api/customer?ns=phone&value=" +
                                Encoded("+1 415 555 0100"));
