@@ -117,6 +117,10 @@ contains "2 (chat 1, voice 1)" "the card counts contacts by channel"
 contains "chat, billing, escalated" "the card shows the last contact"
 contains "<li>billing</li>" "the card shows the open issue"
 contains "3, about to leave" "the card counts the strikes"
+contains "voice, billing: sentiment -0.60, below -0.5; ended unresolved; 2 transfers, 2 or more (event ana2)</li>" \
+  "the card says what caused each strike"
+contains "NPS 3, a detractor (6 or less); CSAT 2, 2 or less (event ana4)</li>" \
+  "the card lists the survey's strike"
 contains "3 (detractor)" "the card shows the NPS"
 contains "strikes 35%" "the card shows the churn factors"
 contains "Journey stage" "the card shows the stage"
