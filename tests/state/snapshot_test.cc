@@ -800,6 +800,19 @@ std::string SaveOf(const CustomerState& state) {
   return bytes;
 }
 
+bool Refused(absl::string_view damaged, const StateConfig& config) {
+  SnapshotReader in(damaged);
+  CustomerState loaded;
+  return !loaded.Load(in, config);
+}
+
+// `bytes` with the times (8 bytes) at `first` and `second` swapped.
+std::string TimesSwapped(std::string bytes, size_t first, size_t second) {
+  std::swap_ranges(bytes.begin() + first, bytes.begin() + first + 8,
+                   bytes.begin() + second);
+  return bytes;
+}
+
 TEST_F(CustomerStateSnapshotTest, LoadsWhatSaveWrote) {
   ASSERT_GT(state_.held_events(), 0u);
   const CustomerState loaded = LoadOrDie(bytes_, config_);
@@ -859,23 +872,15 @@ TEST_F(CustomerStateSnapshotTest, ResponsesOutOfOrderOrOfNoOutcomeAreRefused) {
   const size_t end = bytes.size() - 4 - 48 - 4 - 4;
   const size_t second = end - 26;
   const size_t first = second - 26;
-  auto refused = [&](std::string damaged) {
-    SnapshotReader in(damaged);
-    CustomerState loaded;
-    return !loaded.Load(in, plain);
-  };
-  std::string swapped = bytes;
-  std::swap_ranges(swapped.begin() + first, swapped.begin() + first + 8,
-                   swapped.begin() + second);
-  EXPECT_TRUE(refused(swapped));
+  EXPECT_TRUE(Refused(TimesSwapped(bytes, first, second), plain));
   for (const uint8_t outcome : {0, 6, 255}) {
     std::string bad = bytes;
     bad[end - 1] = static_cast<char>(outcome);
-    EXPECT_TRUE(refused(bad)) << int{outcome};
+    EXPECT_TRUE(Refused(bad, plain)) << int{outcome};
   }
   std::string channel = bytes;
   channel[end - 2] = static_cast<char>(kChannelCount);
-  EXPECT_TRUE(refused(channel));
+  EXPECT_TRUE(Refused(channel, plain));
 }
 
 // Times come from events (1990 on) or are 0 for none. A damaged one outside
@@ -904,23 +909,15 @@ TEST_F(CustomerStateSnapshotTest, StrikesOutOfOrderOrOfNoCauseAreRefused) {
   const size_t end = bytes.size() - 48 - 4 - 2 * 64 - 4;
   const size_t second = end - 51;
   const size_t first = second - 51;
-  auto refused = [&](std::string damaged) {
-    SnapshotReader in(damaged);
-    CustomerState loaded;
-    return !loaded.Load(in, plain);
-  };
-  std::string swapped = bytes;
-  std::swap_ranges(swapped.begin() + first, swapped.begin() + first + 8,
-                   swapped.begin() + second);
-  EXPECT_TRUE(refused(swapped));
+  EXPECT_TRUE(Refused(TimesSwapped(bytes, first, second), plain));
   for (const uint8_t causes : {0, 1}) {
     std::string bad = bytes;
     bad[first + 19] = static_cast<char>(causes);
-    EXPECT_TRUE(refused(bad)) << int{causes};
+    EXPECT_TRUE(Refused(bad, plain)) << int{causes};
   }
   std::string channel = bytes;
   channel[first + 18] = static_cast<char>(kChannelCount);
-  EXPECT_TRUE(refused(channel));
+  EXPECT_TRUE(Refused(channel, plain));
 }
 
 TEST_F(CustomerStateSnapshotTest, TimesOutsideTheCalendarAreRefused) {
