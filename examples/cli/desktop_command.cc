@@ -44,12 +44,6 @@ bool IsLoopback(std::string_view host) {
   return host == "localhost" || host == "::1" || host.starts_with("127.");
 }
 
-std::string Url(const std::string& host, int port) {
-  const bool ipv6 = host.find(':') != std::string::npos;
-  return fmt::format("http://{}{}{}:{}/", ipv6 ? "[" : "", host,
-                     ipv6 ? "]" : "", port);
-}
-
 // Serves on another thread until one of `stop_signals` (blocked in every
 // thread) arrives; false when the server stopped on an error.
 bool ServeUntilSignalled(desktop::DesktopServer& server,
@@ -123,7 +117,7 @@ int RunDesktop(int argc, char** argv) {
     return kExitFailure;
   }
   fmt::print("motive desktop: serving {} on {} (Ctrl-C stops)\n", db,
-             Url(host, bound));
+             server.url());
   if (!IsLoopback(host)) {
     fmt::print(
         "motive desktop: {} is not loopback, and the desktop has no "

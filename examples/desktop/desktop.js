@@ -123,6 +123,21 @@ function churn(c) {
   return box;
 }
 
+// The count, then each strike of the window with what made it one.
+function strikes(c) {
+  const count = c.strikes || 0;
+  const box = el("div", count + (c.at_risk ? ", about to leave" : "") +
+      (count ? "; each ringed in red in the journey" : ""));
+  const items = (c.strike_events || []).map(s => {
+    const where = [when(s.time), lower(s.channel)];
+    if (s.topic) where.push(s.topic);
+    return where.join(", ") + ": " + (s.reasons || []).join("; ") +
+        " (event " + s.event_id + ")";
+  });
+  if (items.length) box.append(textList(items, "strikes"));
+  return box;
+}
+
 function renderCard(data) {
   const c = data.context;
   const attributes = c.attributes || {};
@@ -139,9 +154,7 @@ function renderCard(data) {
   addFact(facts, "Last contact", lastContact(c.last_contact));
   addFact(facts, "Open issues", (c.open_issues || []).length
       ? textList(c.open_issues) : "none");
-  const strikes = c.strikes || 0;
-  addFact(facts, "Strikes", strikes + (c.at_risk ? ", about to leave" : "") +
-      (strikes ? "; each ringed in red in the journey" : ""));
+  addFact(facts, "Strikes", strikes(c));
   addFact(facts, "Sentiment", sentiment(c));
   addFact(facts, "Journey stage", lower(c.stage));
   addFact(facts, "CSAT", c.csat);

@@ -1,5 +1,6 @@
 #include "desktop_server.h"
 
+#include <arpa/inet.h>
 #include <httplib.h>
 
 #include <algorithm>
@@ -140,13 +141,44 @@ void ReleaseFeed(void* user_data) {
   delete static_cast<std::shared_ptr<AlertFeed>*>(user_data);
 }
 
+bool IsAddress(const std::string& host) {
+  in6_addr address;
+  return inet_pton(AF_INET, host.c_str(), &address) == 1 ||
+         inet_pton(AF_INET6, host.c_str(), &address) == 1;
+}
+
+// Splits a Host header into its host, lower case and without brackets, and
+// its port (80, http's, when it names none). False when it is malformed.
+bool ParseHost(std::string_view header, std::string* host, int* port) {
+  std::string_view port_text;
+  if (!header.empty() && header.front() == '[') {
+    const size_t close = header.find(']');
+    if (close == std::string_view::npos) return false;
+    *host = std::string(header.substr(1, close - 1));
+    port_text = header.substr(close + 1);
+    if (!port_text.empty() && port_text.front() != ':') return false;
+  } else {
+    const size_t colon = header.find(':');
+    *host = std::string(header.substr(0, colon));
+    if (colon != std::string_view::npos) port_text = header.substr(colon);
+  }
+  absl::AsciiStrToLower(host);
+  *port = 80;
+  return !host->empty() &&
+         (port_text.empty() ||
+          absl::SimpleAtoi(std::string(port_text.substr(1)), port));
+}
+
 }  // namespace
 
 struct DesktopServer::Impl {
   mot_engine* engine;
   std::shared_ptr<AlertFeed> alerts = std::make_shared<AlertFeed>();
   httplib::Server server;
+  // What Bind() bound, lower case; set before Serve() and read-only after.
   bool bound = false;
+  std::string host;
+  int port = 0;
   std::mutex mu;  // guards the two below, which Serve() and Stop() share
   bool stop_requested = false;  // once set, Serve() returns at once
   bool serving = false;         // Serve() is in httplib's loop, or entering
@@ -154,6 +186,14 @@ struct DesktopServer::Impl {
   explicit Impl(mot_engine* e) : engine(e) {}
 
   void Route();
+  // The page's address: an IPv6 address in brackets.
+  std::string Url() const {
+    const bool ipv6 = host.find(':') != std::string::npos;
+    return fmt::format("http://{}{}{}:{}/", ipv6 ? "[" : "", host,
+                       ipv6 ? "]" : "", port);
+  }
+  // Whether a request's Host header names this server (see the header).
+  bool HostAllowed(std::string_view header) const;
   bool FindCustomer(const Request& req, Response& res, std::string* id);
   void Customer(const Request& req, Response& res);
   void Journey(const Request& req, Response& res);
@@ -162,6 +202,17 @@ struct DesktopServer::Impl {
   void RecordEvent(const Request& req, Response& res);
   void Alerts(const Request& req, Response& res);
 };
+
+bool DesktopServer::Impl::HostAllowed(std::string_view header) const {
+  std::string name;
+  int named_port;
+  if (!ParseHost(header, &name, &named_port) || named_port != port) {
+    return false;
+  }
+  const bool everywhere = host == "0.0.0.0" || host == "::";
+  return name == host || name == "localhost" || name == "127.0.0.1" ||
+         name == "::1" || (everywhere && IsAddress(name));
+}
 
 // The customer a request is about: ?id=, or the one the identifier
 // ?ns=&value= belongs to. Answers the request and returns false when there
@@ -317,6 +368,14 @@ void DesktopServer::Impl::Route() {
       {"/api/events", true, &Impl::RecordEvent},
       {"/api/alerts", false, &Impl::Alerts},
   };
+  server.set_pre_routing_handler([this](const Request& req, Response& res) {
+    const std::string given = req.get_header_value("Host");
+    if (HostAllowed(given)) return httplib::Server::HandlerResponse::Unhandled;
+    SendError(
+        res, 421,
+        fmt::format("Host: '{}' is not this server; open {}", given, Url()));
+    return httplib::Server::HandlerResponse::Handled;
+  });
   const httplib::Server::Handler wrong_method = [](const Request& req,
                                                    Response& res) {
     SendError(res, 405,
@@ -401,7 +460,14 @@ int DesktopServer::Bind(const std::string& host, int port) {
     port = -1;
   }
   impl_->bound = port > 0;
-  return impl_->bound ? port : -1;
+  if (!impl_->bound) return -1;
+  impl_->host = absl::AsciiStrToLower(host);
+  impl_->port = port;
+  return port;
+}
+
+std::string DesktopServer::url() const {
+  return impl_->bound ? impl_->Url() : "";
 }
 
 bool DesktopServer::Serve() {

@@ -14,7 +14,18 @@
 // Every error is a JSON object {"error": "..."} with a 4xx status naming
 // what was wrong (400 a parameter, 404 an unknown route or customer, 405 a
 // wrong method, 409 an identifier shared by several customers, 415 a POST
-// whose body is not declared JSON), or 5xx when the engine failed.
+// whose body is not declared JSON, 421 a Host that is not this server's),
+// or 5xx when the engine failed.
+//
+// DNS rebinding: a page of another site can reach a loopback server under a
+// name of its own (attacker.example made to resolve to 127.0.0.1), and the
+// browser then treats the answers as that site's. So every request, the
+// page's files included, must name this server in its Host header: the
+// address it listens on with its port, or localhost, 127.0.0.1 or [::1]
+// with its port. An operator who listens on every address (0.0.0.0, ::) on
+// purpose gets any address with the port too (a rebinding needs a name: a
+// page whose Host is an address came from that address); machine names
+// other than localhost are refused whatever the address.
 //
 // Thread safety: Serve() blocks and answers requests on a pool of threads
 // (the engine is shared between threads, as motive.h allows); Stop() may be
@@ -40,9 +51,14 @@ class DesktopServer {
   DesktopServer(const DesktopServer&) = delete;
   DesktopServer& operator=(const DesktopServer&) = delete;
 
-  // Binds `host`:`port`, or a free port when `port` is 0. Returns the port
-  // bound, or -1 (the address is in use or not the machine's).
+  // Binds `host`:`port` (an address, or localhost), or a free port when
+  // `port` is 0. Returns the port bound, or -1 (the address is in use or not
+  // the machine's). The Host headers accepted follow from it (see above).
   int Bind(const std::string& host, int port);
+
+  // The page's address once bound ("http://127.0.0.1:8080/",
+  // "http://[::1]:8080/"); "" before.
+  std::string url() const;
 
   // Answers requests until Stop(); false when not bound, or when the
   // server failed. Returns at once after a Stop().

@@ -939,9 +939,10 @@ MOT_API int mot_context_summary_get_many(mot_context_summary *out,
 
 /* The full context of `customer_id` as of `as_of_us` (0: now) into `out`, as
  * a motive.v1.Context (motive/v1/context.proto) in MOT_FORMAT_PROTOBUF or
- * MOT_FORMAT_JSON: the summary's signals, the user-defined metrics by name,
- * the customer's attributes (the latest value of each) and the latest events
- * (ContextConfig.recent_events). An unknown customer gets a context with
+ * MOT_FORMAT_JSON: the summary's signals, the strikes of the window each
+ * with what caused it (strike_events, since 0.7), the user-defined metrics by
+ * name, the customer's attributes (the latest value of each) and the latest
+ * events (ContextConfig.recent_events). An unknown customer gets a context with
  * known false, not an error. On failure `out` is left empty.
  * Returns MOT_OK, MOT_EINVALID (NULL out, engine or id, an empty id, a
  * format not PROTOBUF or JSON), or MOT_EBUSY, MOT_ECORRUPT or MOT_EIO (a

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "base/errors.h"
 #include "base/text_proto.h"
 #include "expr/environment.h"
@@ -25,6 +26,10 @@ constexpr uint32_t kMaxRecentEvents = 64;
 // Changing it changes every decision id hash: responses in snapshots and the
 // decide layer's ids would no longer agree.
 constexpr uint32_t kDecisionIdSeed = 0x64656369;  // "deci"
+
+// Survey answers that are bad experiences: a detractor's NPS, a poor CSAT.
+constexpr int32_t kDetractorNpsMax = 6;
+constexpr int32_t kPoorCsatMax = 2;
 
 // Indexed by v1::FeedbackOutcome.
 constexpr absl::string_view kFeedbackOutcomeNames[] = {
@@ -45,6 +50,7 @@ bool IsReviewOrMention(const v1::Event& event) {
 struct Contribution {
   WindowTotals own{};
   uint8_t flags = 0;
+  uint16_t strike_causes = 0;  // StrikeCauses
 };
 
 bool IsNegativeReview(const v1::Event& event, const SignalOptions& options) {
@@ -54,19 +60,29 @@ bool IsNegativeReview(const v1::Event& event, const SignalOptions& options) {
 
 }  // namespace
 
-bool IsStrike(const v1::Event& event, const SignalOptions& options) {
+uint16_t StrikeCauses(const v1::Event& event, const SignalOptions& options) {
   const bool contact = event.moment() == v1::INTERIM;
-  return (event.has_sentiment() &&
-          event.sentiment() < options.strike_sentiment_below) ||
-         (contact && (event.outcome() == v1::UNRESOLVED ||
-                      event.outcome() == v1::ABANDONED)) ||
-         (event.has_transfers() &&
-          static_cast<uint32_t>(event.transfers()) >= options.strike_transfers) ||
-         (event.has_hold_ms() &&
-          event.hold_ms() >= int64_t{options.strike_hold_seconds} * 1000) ||
-         (event.has_nps() && event.nps() <= 6) ||
-         (event.has_csat() && event.csat() <= 2) ||
-         IsNegativeReview(event, options);
+  const bool met[] = {
+      false,  // STRIKE_CAUSE_UNSPECIFIED
+      event.has_sentiment() &&
+          event.sentiment() < options.strike_sentiment_below,
+      contact && event.outcome() == v1::UNRESOLVED,
+      contact && event.outcome() == v1::ABANDONED,
+      event.has_transfers() &&
+          static_cast<uint32_t>(event.transfers()) >= options.strike_transfers,
+      event.has_hold_ms() &&
+          event.hold_ms() >= int64_t{options.strike_hold_seconds} * 1000,
+      event.has_nps() && event.nps() <= kDetractorNpsMax,
+      event.has_csat() && event.csat() <= kPoorCsatMax,
+      IsNegativeReview(event, options),
+  };
+  static_assert(std::size(met) == v1::StrikeCause_ARRAYSIZE);
+  static_assert(v1::StrikeCause_ARRAYSIZE <= 16, "causes are 16 bits");
+  uint16_t causes = 0;
+  for (size_t c = 0; c < std::size(met); ++c) {
+    if (met[c]) causes |= static_cast<uint16_t>(1u << c);
+  }
+  return causes;
 }
 
 namespace {
@@ -75,7 +91,7 @@ Contribution Contribute(const v1::Event& event, const SignalOptions& options) {
   Contribution c;
   const bool contact = event.moment() == v1::INTERIM;
   const bool negative_review = IsNegativeReview(event, options);
-  const bool strike = IsStrike(event, options);
+  c.strike_causes = StrikeCauses(event, options);
   if (contact) {
     c.flags |= HeldEvent::kContact;
     if (event.channel() >= 0 && event.channel() < kChannelCount) {
@@ -86,7 +102,7 @@ Contribution Contribute(const v1::Event& event, const SignalOptions& options) {
         static_cast<uint64_t>(std::max<int64_t>(event.hold_ms(), 0));
     if (IsUnresolved(event.outcome())) c.flags |= HeldEvent::kUnresolved;
   }
-  if (strike) {
+  if (c.strike_causes != 0) {
     c.flags |= HeldEvent::kStrike;
     c.own.strikes = 1;
   }
@@ -105,7 +121,7 @@ bool Relevant(const Contribution& c) {
 
 NpsCategory CategoryOf(int32_t nps) {
   if (nps < 0) return NpsCategory::kNone;
-  if (nps <= 6) return NpsCategory::kDetractor;
+  if (nps <= kDetractorNpsMax) return NpsCategory::kDetractor;
   if (nps <= 8) return NpsCategory::kPassive;
   return NpsCategory::kPromoter;
 }
@@ -120,6 +136,41 @@ const std::string* StringAttribute(const v1::Event& event,
     return nullptr;
   }
   return &it->second.string_value();
+}
+
+// Lists of what a customer keeps in event-time order (ties in arrival
+// order), by the time_us of their elements: responses and strikes.
+
+// The first element of `list` later than `time_us`.
+template <typename T>
+typename std::vector<T>::iterator FirstAfter(std::vector<T>& list,
+                                             int64_t time_us) {
+  return std::upper_bound(
+      list.begin(), list.end(), time_us,
+      [](int64_t time, const T& x) { return time < x.time_us; });
+}
+
+// Inserts `item` into `list`, which keeps at most `max`: when it is full the
+// oldest leaves, moving the others down (no allocation once full), or
+// `item` itself when it is older than all of them.
+template <typename T>
+void InsertNewest(std::vector<T>& list, T item, size_t max) {
+  const bool full = list.size() >= max;
+  if (full && item.time_us < list.front().time_us) return;
+  const auto at = FirstAfter(list, item.time_us);
+  if (full) {
+    std::move(list.begin() + 1, at, list.begin());
+    *(at - 1) = std::move(item);
+  } else {
+    list.insert(at, std::move(item));
+  }
+}
+
+// Drops the elements at or before `time_us`.
+template <typename T>
+void DropUpTo(std::vector<T>& list, int64_t time_us) {
+  if (list.empty() || list.front().time_us > time_us) return;
+  list.erase(list.begin(), FirstAfter(list, time_us));
 }
 
 }  // namespace
@@ -396,6 +447,9 @@ void CustomerState::FoldSignals(const v1::Event& event, int64_t t,
     repeat =
         Hold(t, topic, event, contribution.flags, contribution.own, config);
   }
+  if (contribution.strike_causes != 0) {
+    NoteStrike(event, t, contribution.strike_causes, config, strings);
+  }
   if (contact) {
     if (last_contact_.time_us == 0 || t >= last_contact_.time_us) {
       last_contact_.time_us = t;
@@ -508,6 +562,7 @@ void CustomerState::RefreshLastRepeat() {
 }
 
 void CustomerState::Forget(int64_t horizon_start_us) {
+  DropUpTo(strikes_, horizon_start_us);
   size_t gone = 0;
   while (gone < held_.size() && held_[gone].time_us <= horizon_start_us) {
     ++gone;
@@ -606,32 +661,30 @@ void CustomerState::NoteRecent(const v1::Event& event, absl::string_view body,
 
 void CustomerState::NoteResponse(const Response& response) {
   if (response.time_us <= newest_us_ - kResponseHorizonUs) return;
-  const bool full = responses_.size() >= kMaxResponses;
-  // Full, and older than every kept one: it would be the first to go.
-  if (full && response.time_us < responses_.front().time_us) return;
-  // After every response of the same time or earlier: ties keep arrival
-  // order.
-  const auto at = std::upper_bound(
-      responses_.begin(), responses_.end(), response.time_us,
-      [](int64_t time, const Response& r) { return time < r.time_us; });
-  if (full) {
-    // The oldest leaves and the rest before `at` move down one: no
-    // allocation once a customer has a full list.
-    std::move(responses_.begin() + 1, at, responses_.begin());
-    *(at - 1) = response;
-  } else {
-    responses_.insert(at, response);
-  }
+  InsertNewest(responses_, response, kMaxResponses);
 }
 
 void CustomerState::ForgetResponses() {
-  const int64_t horizon_start = newest_us_ - kResponseHorizonUs;
-  if (responses_.empty() || responses_.front().time_us > horizon_start) return;
-  responses_.erase(
-      responses_.begin(),
-      std::upper_bound(
-          responses_.begin(), responses_.end(), horizon_start,
-          [](int64_t time, const Response& r) { return time < r.time_us; }));
+  DropUpTo(responses_, newest_us_ - kResponseHorizonUs);
+}
+
+void CustomerState::NoteStrike(const v1::Event& event, int64_t t,
+                               uint16_t causes, const StateConfig& config,
+                               Interner& strings) {
+  // As Hold: an event past the horizon is in no window, so in no list.
+  if (t <= newest_us_ - config.horizon_us()) return;
+  HeldStrike strike{};
+  strike.time_us = t;
+  strike.hold_ms = event.hold_ms();
+  strike.event_id = event.event_id();
+  strike.sentiment = event.sentiment();
+  strike.topic = strings.Intern(event.topic());
+  strike.transfers = static_cast<uint32_t>(std::max(event.transfers(), 0));
+  strike.nps = event.nps();
+  strike.csat = event.csat();
+  strike.causes = causes;
+  strike.channel = static_cast<uint8_t>(event.channel());
+  InsertNewest(strikes_, std::move(strike), kMaxStrikesListed);
 }
 
 // --- queries -----------------------------------------------------------------
@@ -720,7 +773,7 @@ void CustomerState::Summarize(int64_t as_of_us, const StateConfig& config,
                         config.signals.strikes_to_leave),
       std::min(1.0, out->repeat_contacts / 3.0),
       (out->nps_category == NpsCategory::kDetractor ||
-       (csat_ >= 0 && csat_ <= 2))
+       (csat_ >= 0 && csat_ <= kPoorCsatMax))
           ? 1.0
           : 0.0,
       std::isnan(out->sentiment_average)
@@ -809,6 +862,52 @@ void DescribeSignals(const Summary& summary, v1::Context* out) {
   }
 }
 
+// What an event had against the threshold of `cause`, for a person.
+std::string StrikeReason(v1::StrikeCause cause, const HeldStrike& strike,
+                         const SignalOptions& options) {
+  switch (cause) {
+    case v1::STRIKE_NEGATIVE_SENTIMENT:
+      return absl::StrFormat("sentiment %.2f, below %g", strike.sentiment,
+                             options.strike_sentiment_below);
+    case v1::STRIKE_UNRESOLVED:
+      return "ended unresolved";
+    case v1::STRIKE_ABANDONED:
+      return "abandoned";
+    case v1::STRIKE_TRANSFERS:
+      return absl::StrFormat("%d transfers, %d or more", strike.transfers,
+                             options.strike_transfers);
+    case v1::STRIKE_LONG_HOLD:
+      return absl::StrFormat("on hold %d s, %d s or more",
+                             strike.hold_ms / 1000,
+                             options.strike_hold_seconds);
+    case v1::STRIKE_DETRACTOR:
+      return absl::StrFormat("NPS %d, a detractor (%d or less)", strike.nps,
+                             kDetractorNpsMax);
+    case v1::STRIKE_POOR_CSAT:
+      return absl::StrFormat("CSAT %d, %d or less", strike.csat, kPoorCsatMax);
+    case v1::STRIKE_NEGATIVE_REVIEW:
+      return absl::StrFormat(
+          "a review or mention with sentiment %.2f, below %g", strike.sentiment,
+          options.negative_review_below);
+    default:
+      return "";  // StrikeCauses sets no other bit
+  }
+}
+
+void DescribeStrike(const HeldStrike& strike, const SignalOptions& options,
+                    const Interner& strings, v1::Strike* out) {
+  out->set_event_id(strike.event_id);
+  SetTime(strike.time_us, out->mutable_time());
+  out->set_channel(static_cast<v1::Channel>(strike.channel));
+  out->set_topic(strings.Get(strike.topic));
+  for (int c = 0; c < v1::StrikeCause_ARRAYSIZE; ++c) {
+    if (!(strike.causes & (1u << c))) continue;
+    const auto cause = static_cast<v1::StrikeCause>(c);
+    out->add_causes(cause);
+    out->add_reasons(StrikeReason(cause, strike, options));
+  }
+}
+
 }  // namespace
 
 void CustomerState::Describe(absl::string_view customer_id, int64_t as_of_us,
@@ -841,6 +940,13 @@ void CustomerState::Describe(absl::string_view customer_id, int64_t as_of_us,
       out->add_open_issues(strings.Get(topic.topic));
   }
   DescribeSignals(summary, out);
+  // The window of Summarize's strikes: the list is what it counted.
+  const int64_t window_start =
+      as_of_us - int64_t{config.signals.window_days} * kDayUs;
+  for (const HeldStrike& strike : strikes_) {
+    if (strike.time_us <= window_start) continue;
+    DescribeStrike(strike, config.signals, strings, out->add_strike_events());
+  }
 
   if (config.metrics) {
     for (size_t m = 0; m < config.metrics->size(); ++m) {
@@ -947,8 +1053,10 @@ size_t CustomerState::bytes() const {
                  attributes_.capacity() * sizeof(Attribute) +
                  recent_.capacity() * sizeof(Recent) +
                  responses_.capacity() * sizeof(Response) +
+                 strikes_.capacity() * sizeof(HeldStrike) +
                  metrics_.capacity() * sizeof(MetricSeries);
   for (const Recent& r : recent_) total += r.event.capacity();
+  for (const HeldStrike& s : strikes_) total += s.event_id.capacity();
   for (const MetricSeries& m : metrics_) total += m.bytes();
   return total;
 }

@@ -179,9 +179,34 @@ struct HeldEvent {
 };
 static_assert(sizeof(HeldEvent) == 64);
 
-// Whether `event` is a bad experience, a strike (signals.h has the
-// thresholds): what the state counts, and what journey maps highlight.
-bool IsStrike(const v1::Event& event, const SignalOptions& options);
+// Why `event` is a bad experience, a strike (signals.h has the thresholds):
+// bit (1 << c) for each v1::StrikeCause c it meets under `options`, 0 when
+// it is none. The one definition of a strike: what the state counts and
+// lists, and what journey maps highlight.
+uint16_t StrikeCauses(const v1::Event& event, const SignalOptions& options);
+inline bool IsStrike(const v1::Event& event, const SignalOptions& options) {
+  return StrikeCauses(event, options) != 0;
+}
+
+// How many strikes the full context lists at most (the newest), and so how
+// many a customer keeps the details of: enough for any strikes_to_leave an
+// agent reads through, bounded for a customer whose every event is one.
+inline constexpr size_t kMaxStrikesListed = 64;
+
+// A strike kept for the context's list: the event, and the values its
+// causes are read from (each meaningful only when its cause is set).
+struct HeldStrike {
+  int64_t time_us;
+  int64_t hold_ms;
+  std::string event_id;
+  double sentiment;
+  uint32_t topic;  // Interner id
+  uint32_t transfers;
+  int32_t nps;
+  int32_t csat;
+  uint16_t causes;  // StrikeCauses
+  uint8_t channel;
+};
 
 class CustomerState {
  public:
@@ -241,10 +266,11 @@ class CustomerState {
  private:
   // Load's sections, in the order of the layout
   // (customer_state_snapshot.cc): all time, last contact, sentiment and
-  // commerce; topics, attributes, recent events and responses; base, held
-  // events and metrics. Each is false for an invalid state.
+  // commerce; topics, attributes, recent events, responses and strikes;
+  // base, held events and metrics. Each is false for an invalid state.
   bool LoadScalars(SnapshotReader& in);
   bool LoadLists(SnapshotReader& in, const StateConfig& config);
+  bool LoadStrikes(SnapshotReader& in);
   bool LoadWindows(SnapshotReader& in, const StateConfig& config);
 
   struct Topic {
@@ -289,6 +315,9 @@ class CustomerState {
   void NoteRecent(const v1::Event& event, absl::string_view body,
                   int64_t time_us, uint32_t keep);
   void NoteResponse(const Response& response);
+  // Keeps the details of a strike inside the horizon (see strikes_).
+  void NoteStrike(const v1::Event& event, int64_t time_us, uint16_t causes,
+                  const StateConfig& config, Interner& strings);
   // Drops responses at or before newest_us_ - kResponseHorizonUs.
   void ForgetResponses();
   // The value of metric `metric` of `config` as of `as_of_us`: what Describe
@@ -332,6 +361,9 @@ class CustomerState {
   std::vector<Recent> recent_;  // event-time order
   // Event-time order, ties in arrival order; see kMaxResponses.
   std::vector<Response> responses_;
+  // The strikes among held_ (those flagged kStrike), the newest
+  // kMaxStrikesListed of them: the same order, the same horizon.
+  std::vector<HeldStrike> strikes_;
 
   // --- windows ---
   // The totals of everything dropped from the front of held_.

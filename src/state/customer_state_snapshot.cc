@@ -20,6 +20,9 @@
 //   recent     count u32, then time_us i64, serialized event Bytes each
 //   responses  count u32, then time_us i64, decision u64, action id u32,
 //              group id u32, channel u8, outcome u8 each
+//   strikes    count u32, then time_us i64, event id Bytes, topic id u32,
+//              channel u8, causes u32, sentiment f64, transfers u32,
+//              hold_ms i64, nps i32, csat i32 each
 //   base       WindowTotals, raw (48 bytes)
 //   held       count u32, then the HeldEvents, raw (64 bytes each)
 //   metrics    count u32 (the configuration's metric count), then for each
@@ -52,6 +55,7 @@ constexpr size_t kAttributeBytes = 4 + 4 + 8 + 8 + 4;
 constexpr size_t kRecentBytes = 8 + 4;
 constexpr size_t kSampleBytes = 8 + 8 + 4 + 1;
 constexpr size_t kResponseBytes = 8 + 8 + 4 + 4 + 1 + 1;
+constexpr size_t kStrikeBytes = 8 + 4 + 4 + 1 + 4 + 8 + 4 + 8 + 4 + 4;
 
 void PutI32(SnapshotWriter& out, int32_t v) {
   out.U32(static_cast<uint32_t>(v));
@@ -143,6 +147,19 @@ void CustomerState::Save(SnapshotWriter& out) const {
     out.Id(response.group);
     out.U8(response.channel);
     out.U8(response.outcome);
+  }
+  out.U32(static_cast<uint32_t>(strikes_.size()));
+  for (const HeldStrike& strike : strikes_) {
+    out.I64(strike.time_us);
+    out.Bytes(strike.event_id);
+    out.Id(strike.topic);
+    out.U8(strike.channel);
+    out.U32(strike.causes);
+    out.F64(strike.sentiment);
+    out.U32(strike.transfers);
+    out.I64(strike.hold_ms);
+    PutI32(out, strike.nps);
+    PutI32(out, strike.csat);
   }
 
   out.Raw(&base_, sizeof(base_));
@@ -250,6 +267,37 @@ bool CustomerState::LoadLists(SnapshotReader& in, const StateConfig& config) {
         response.outcome >= v1::FeedbackOutcome_ARRAYSIZE ||
         response.time_us > newest_us_ ||
         (i > 0 && response.time_us < responses_[i - 1].time_us)) {
+      return false;
+    }
+  }
+  return LoadStrikes(in) && valid;
+}
+
+bool CustomerState::LoadStrikes(SnapshotReader& in) {
+  bool valid = true;  // every time read is in range (GetTime)
+  uint32_t count;
+  if (!GetCount(in, kStrikeBytes, &count) || count > kMaxStrikesListed) {
+    return false;
+  }
+  strikes_.resize(count);
+  // Describe names each cause and channel, and the list keeps time order.
+  for (size_t i = 0; i < strikes_.size(); ++i) {
+    HeldStrike& strike = strikes_[i];
+    strike.time_us = GetTime(in, &valid);
+    strike.event_id = std::string(in.Bytes());
+    strike.topic = in.Id();
+    strike.channel = in.U8();
+    const uint32_t causes = in.U32();
+    strike.causes = static_cast<uint16_t>(causes);
+    strike.sentiment = in.F64();
+    strike.transfers = in.U32();
+    strike.hold_ms = in.I64();
+    strike.nps = GetI32(in);
+    strike.csat = GetI32(in);
+    if (strike.channel >= kChannelCount || causes == 0 ||
+        causes >= (1u << v1::StrikeCause_ARRAYSIZE) || (causes & 1) ||
+        strike.time_us > newest_us_ ||
+        (i > 0 && strike.time_us < strikes_[i - 1].time_us)) {
       return false;
     }
   }

@@ -31,7 +31,9 @@
 //   (type `review`, `social_mention`) with sentiment < negative_review_below
 //   [-0.2]. strikes counts them in the window; at_risk is strikes >=
 //   strikes_to_leave [3] (the third bad experience is the one that makes a
-//   customer leave).
+//   customer leave). The full context lists them too (strike_events, the
+//   newest kMaxStrikesListed), each with every threshold it met: one
+//   function, StrikeCauses, decides both what counts and why.
 // - sentiment_last: the sentiment of the latest event that has one;
 //   sentiment_average: the mean over the window; sentiment_trend: the
 //   exponentially weighted mean over all events (half-life

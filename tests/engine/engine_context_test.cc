@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/time.h"
 #include "base/errors.h"
 #include "datagen/journey_generator.h"
 #include "engine/engine.h"
@@ -326,6 +327,111 @@ TEST(EngineContextTest, AsOfInThePastReplaysTheLog) {
     ExpectSameSummary(SummaryOf(*engine, id, as_of),
                       SummaryOf(*past, id, as_of), id);
   }
+}
+
+// `json` (one event) with WHEN replaced by the time `days_ago` before kNow.
+v1::Event EventOf(std::string json, int days_ago) {
+  const std::string when =
+      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", kNow - absl::Hours(24 * days_ago),
+                       absl::UTCTimeZone());
+  json.replace(json.find("WHEN"), 4, when);
+  v1::Event event;
+  absl::Status s = model::Decode(model::WireFormat::kJson, json, &event);
+  EXPECT_TRUE(s.ok()) << s << json;
+  return event;
+}
+
+TEST(EngineContextTest, ListsTheStrikesOfTheWindowWithWhatCausedThem) {
+  auto engine = Open(":memory:");
+  const struct {
+    const char* json;
+    int days_ago;
+  } kEvents[] = {
+      // Before the 90-day window: counted nowhere, listed nowhere.
+      {R"({"event_id":"old","customer_id":"S","type":"contact",
+           "channel":"voice","occurred_at":"WHEN","outcome":"unresolved"})",
+       100},
+      {R"({"event_id":"s1","customer_id":"S","type":"contact",
+           "channel":"voice","occurred_at":"WHEN","topic":"billing",
+           "outcome":"resolved","sentiment":-0.7,"transfers":3})",
+       40},
+      {R"({"event_id":"fine","customer_id":"S","type":"contact",
+           "channel":"chat","occurred_at":"WHEN","topic":"billing",
+           "outcome":"resolved","sentiment":0.5,"transfers":1})",
+       30},
+      {R"({"event_id":"s2","customer_id":"S","type":"contact",
+           "channel":"voice","occurred_at":"WHEN","outcome":"abandoned",
+           "duration_ms":800000,"hold_ms":700000})",
+       20},
+      {R"({"event_id":"s3","customer_id":"S","type":"survey",
+           "channel":"survey","occurred_at":"WHEN","nps":3,"csat":2})",
+       10},
+      {R"({"event_id":"s4","customer_id":"S","type":"review",
+           "channel":"web","occurred_at":"WHEN","sentiment":-0.3})",
+       5},
+  };
+  for (const auto& e : kEvents) {
+    ASSERT_TRUE(engine->Record(EventOf(e.json, e.days_ago)).ok());
+  }
+  v1::Context context;
+  ASSERT_TRUE(engine->Describe("S", 0, &context).ok());
+  EXPECT_EQ(context.strikes(), 4u);
+  ASSERT_EQ(context.strike_events_size(), 4);
+  const v1::Strike& s1 = context.strike_events(0);
+  EXPECT_EQ(s1.event_id(), "s1");
+  EXPECT_EQ(model::ToUnixMicros(s1.time()),
+            absl::ToUnixMicros(kNow - absl::Hours(24 * 40)));
+  EXPECT_EQ(s1.channel(), v1::VOICE);
+  EXPECT_EQ(s1.topic(), "billing");
+  EXPECT_THAT(s1.causes(), ::testing::ElementsAre(v1::STRIKE_NEGATIVE_SENTIMENT,
+                                                  v1::STRIKE_TRANSFERS));
+  EXPECT_THAT(s1.reasons(),
+              ::testing::ElementsAre("sentiment -0.70, below -0.5",
+                                     "3 transfers, 2 or more"));
+  const v1::Strike& s2 = context.strike_events(1);
+  EXPECT_EQ(s2.event_id(), "s2");
+  EXPECT_EQ(s2.topic(), "");
+  EXPECT_THAT(s2.causes(), ::testing::ElementsAre(v1::STRIKE_ABANDONED,
+                                                  v1::STRIKE_LONG_HOLD));
+  EXPECT_THAT(s2.reasons(), ::testing::ElementsAre(
+                                "abandoned", "on hold 700 s, 600 s or more"));
+  const v1::Strike& s3 = context.strike_events(2);
+  EXPECT_EQ(s3.channel(), v1::SURVEY);
+  EXPECT_THAT(s3.causes(), ::testing::ElementsAre(v1::STRIKE_DETRACTOR,
+                                                  v1::STRIKE_POOR_CSAT));
+  EXPECT_THAT(s3.reasons(),
+              ::testing::ElementsAre("NPS 3, a detractor (6 or less)",
+                                     "CSAT 2, 2 or less"));
+  const v1::Strike& s4 = context.strike_events(3);
+  EXPECT_EQ(s4.event_id(), "s4");
+  EXPECT_THAT(s4.causes(), ::testing::ElementsAre(v1::STRIKE_NEGATIVE_REVIEW));
+  EXPECT_THAT(s4.reasons(),
+              ::testing::ElementsAre(
+                  "a review or mention with sentiment -0.30, below -0.2"));
+
+  // As of 15 days ago (a replay of the log) the window reaches back to the
+  // one 100 days old, and not yet to the two after then.
+  const int64_t earlier = absl::ToUnixMicros(kNow - absl::Hours(24 * 15));
+  ASSERT_TRUE(engine->Describe("S", earlier, &context).ok());
+  EXPECT_EQ(context.strikes(), 3u);
+  ASSERT_EQ(context.strike_events_size(), 3);
+  EXPECT_EQ(context.strike_events(0).event_id(), "old");
+  EXPECT_THAT(context.strike_events(0).causes(),
+              ::testing::ElementsAre(v1::STRIKE_UNRESOLVED));
+  EXPECT_EQ(context.strike_events(2).event_id(), "s2");
+
+  // No bad experience, or no history at all: nothing listed.
+  const v1::Event happy = EventOf(R"({"event_id":"h1","customer_id":"H",
+      "type":"contact","channel":"chat","occurred_at":"WHEN",
+      "outcome":"resolved","sentiment":0.4})",
+                                  1);
+  ASSERT_TRUE(engine->Record(happy).ok());
+  ASSERT_TRUE(engine->Describe("H", 0, &context).ok());
+  EXPECT_TRUE(context.known());
+  EXPECT_EQ(context.strikes(), 0u);
+  EXPECT_EQ(context.strike_events_size(), 0);
+  ASSERT_TRUE(engine->Describe("nobody", 0, &context).ok());
+  EXPECT_EQ(context.strike_events_size(), 0);
 }
 
 TEST(EngineContextTest, NewConfigurationRebuildsAndABadOneChangesNothing) {

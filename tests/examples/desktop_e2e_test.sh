@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The agent desktop as a person sees it: a real server over a small
 # generated database, the page driven by headless Chromium, and what the DOM
-# shows once the page's scripts ran. Keeps a screenshot as OUT_DIR/desktop.png.
-# Exits 77 (skipped) where Chromium is absent.
+# shows once the page's scripts ran; then, with the page open, an alert that
+# arrives live and a click on a feedback button (desktop_live.py). Keeps a
+# screenshot as OUT_DIR/desktop.png. Exits 77 (skipped) where Chromium is
+# absent, or where Python 3 is absent and the rest passed.
 #
 # Usage: desktop_e2e_test.sh path/to/motive RULES OUT_DIR
 set -uo pipefail
@@ -115,6 +117,10 @@ contains "2 (chat 1, voice 1)" "the card counts contacts by channel"
 contains "chat, billing, escalated" "the card shows the last contact"
 contains "<li>billing</li>" "the card shows the open issue"
 contains "3, about to leave" "the card counts the strikes"
+contains "voice, billing: sentiment -0.60, below -0.5; ended unresolved; 2 transfers, 2 or more (event ana2)</li>" \
+  "the card says what caused each strike"
+contains "NPS 3, a detractor (6 or less); CSAT 2, 2 or less (event ana4)</li>" \
+  "the card lists the survey's strike"
 contains "3 (detractor)" "the card shows the NPS"
 contains "strikes 35%" "the card shows the churn factors"
 contains "Journey stage" "the card shows the stage"
@@ -146,9 +152,33 @@ page "$ana" --screenshot="$out_dir/desktop.png" >/dev/null
 checks=$((checks + 1))
 [[ -s $out_dir/desktop.png ]] || fail "no screenshot at $out_dir/desktop.png"
 
+# What a person sees next, with the page open: a detractor's survey
+# recorded now raises an alert that arrives without a reload, and a click on
+# "accepted" reaches the engine. desktop_live.py drives Chromium through the
+# DevTools protocol, which --dump-dom cannot: it needs Python 3.
+live_skipped=
+python=$(command -v python3 || true)
+if [[ -n $python ]]; then
+  checks=$((checks + 3))
+  live=$("$python" "$(dirname "$0")/desktop_live.py" "$chromium" "$url" \
+    "$work/live-profile" \
+    '{"event_id":"cara1","customer_id":"C-CARA","type":"survey","channel":"survey","occurred_at":"'"$(at '1 minute ago')"'","nps":2,"attributes":{"time_zone":"'"$zone"'"}}')
+  status=$?
+  [[ -n $live ]] && printf '%s\n' "$live"
+  if (( status != 0 )); then
+    failed=$(grep -c '^FAIL' <<<"$live")
+    failures=$((failures + (failed > 0 ? failed : 1)))
+  fi
+else
+  live_skipped="; the live checks skipped: python3 is not installed"
+fi
+
 if [[ $failures -gt 0 ]]; then
   echo "$failures of $checks checks failed; chromium said:"
   tail -5 "$work/chromium.log"
   exit 1
 fi
-echo "desktop_e2e_test: $checks checks passed; screenshot $out_dir/desktop.png"
+echo "desktop_e2e_test: $checks checks passed; screenshot $out_dir/desktop.png$live_skipped"
+if [[ -n $live_skipped ]]; then
+  exit 77
+fi

@@ -9,6 +9,7 @@
 #include <ctime>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "fmt/chrono.h"
@@ -156,6 +157,14 @@ TEST_F(DesktopServerTest, FindsACustomerByIdOrIdentifier) {
   EXPECT_EQ(by_id->status, 200);
   EXPECT_THAT(by_id->body, HasSubstr(R"("customer_id":"C1")"));
   EXPECT_THAT(by_id->body, HasSubstr(R"("strikes":1)"));
+  // The strike, and what made it one, for the card.
+  EXPECT_THAT(by_id->body, HasSubstr(R"("strike_events":[{"event_id":"a1")"));
+  EXPECT_THAT(by_id->body,
+              HasSubstr(R"("causes":["STRIKE_NEGATIVE_SENTIMENT",)"
+                        R"("STRIKE_UNRESOLVED","STRIKE_TRANSFERS"])"));
+  EXPECT_THAT(by_id->body,
+              HasSubstr(R"("reasons":["sentiment -0.70, below -0.5",)"
+                        R"("ended unresolved","2 transfers, 2 or more"])"));
   EXPECT_THAT(by_id->body, HasSubstr(R"("profile":{)"));
   auto by_phone = client_->Get("/api/customer?ns=phone&value=" +
                                Encoded("+1 415 555 0100"));
@@ -292,6 +301,70 @@ TEST_F(DesktopServerTest, MarkupInTheDataStaysText) {
   auto error = client_->Get("/api/customer?ns=email&value=" + Encoded(kScript));
   EXPECT_THAT(error->body, Not(HasSubstr("<script")));
   EXPECT_FALSE(ErrorOf(error).empty());
+}
+
+// A page of another site that reaches the server under a name of its own
+// (DNS rebinding) is refused, the page's files included; the names of the
+// address it listens on are not.
+TEST_F(DesktopServerTest, RefusesHostsThatAreNotItsOwn) {
+  const std::string port = absl::StrCat(":", port_);
+  const std::vector<std::string> refused_hosts = {
+      "attacker.example" + port,
+      "127.0.0.1.attacker.example" + port,
+      "127.0.0.1:1",
+      "127.0.0.1",
+      "attacker.example",
+      "[::1",
+      ""};
+  for (const std::string& host : refused_hosts) {
+    for (const char* path : {"/api/customer?id=C1", "/"}) {
+      auto refused = client_->Get(path, {{"Host", host}});
+      ASSERT_TRUE(refused) << host;
+      EXPECT_EQ(refused->status, 421) << host << path;
+      EXPECT_THAT(ErrorOf(refused), HasSubstr("Host")) << host;
+      EXPECT_THAT(refused->body, Not(HasSubstr("C1"))) << host;
+    }
+  }
+  auto explained = client_->Get("/", {{"Host", "attacker.example" + port}});
+  EXPECT_THAT(ErrorOf(explained),
+              HasSubstr(absl::StrCat("open http://127.0.0.1:", port_, "/")));
+  const std::vector<std::string> own_hosts = {
+      "127.0.0.1" + port, "localhost" + port, "LocalHost" + port,
+      "[::1]" + port};
+  for (const std::string& host : own_hosts) {
+    auto answered = client_->Get("/api/customer?id=C1", {{"Host", host}});
+    ASSERT_TRUE(answered) << host;
+    EXPECT_EQ(answered->status, 200) << host;
+  }
+  EXPECT_EQ(server_->url(), absl::StrCat("http://127.0.0.1:", port_, "/"));
+}
+
+// An operator who listens on every address on purpose reaches it by any of
+// them, still not by a name.
+TEST(DesktopServerHostTest, ListeningEverywhereTakesAnyAddress) {
+  mot_engine* engine = nullptr;
+  ASSERT_EQ(mot_engine_open(&engine, ":memory:", nullptr), MOT_OK);
+  {
+    DesktopServer server(engine);
+    const int port = server.Bind("0.0.0.0", 0);
+    ASSERT_GT(port, 0);
+    std::thread serving([&] { server.Serve(); });
+    httplib::Client client("127.0.0.1", port);
+    const std::string suffix = absl::StrCat(":", port);
+    const std::vector<std::string> hosts = {
+        "192.0.2.7" + suffix, "[2001:db8::7]" + suffix, "localhost" + suffix};
+    for (const std::string& host : hosts) {
+      auto answered = client.Get("/", {{"Host", host}});
+      ASSERT_TRUE(answered) << host;
+      EXPECT_EQ(answered->status, 200) << host;
+    }
+    auto named = client.Get("/", {{"Host", "attacker.example" + suffix}});
+    ASSERT_TRUE(named);
+    EXPECT_EQ(named->status, 421);
+    server.Stop();
+    serving.join();
+  }
+  mot_engine_close(engine);
 }
 
 // Ctrl-C may come while the serving thread is only starting: a Stop()

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "base/errors.h"
 #include "expr/environment.h"
 #include "expr/program.h"
@@ -251,6 +252,32 @@ TEST_F(CustomerStateTest, EachBadExperienceCountsOneStrike) {
   s = Summarize(kNow + 60 * kDay);
   EXPECT_EQ(s.strikes, 0u);
   EXPECT_EQ(s.at_risk, 0);
+}
+
+// The list of strikes follows the count: in event-time order whatever the
+// arrival order, the newest kMaxStrikesListed of them, and a snapshot keeps
+// it (snapshot_test compares whole states).
+TEST_F(CustomerStateTest, StrikesAreListedInTimeOrderTheNewestKept) {
+  constexpr int kStrikes = static_cast<int>(kMaxStrikesListed) + 6;
+  for (int i = 0; i < kStrikes; ++i) {
+    // Every other one late: 10 hours apart, arriving out of order.
+    const int n = i % 2 == 0 ? i + 1 : i - 1;
+    EventBuilder contact = Contact(kNow - kDay - (kStrikes - n) * 10 * kHour);
+    v1::Event event = contact.Transfers(2);
+    event.set_event_id(absl::StrCat("e", n));
+    Apply(event);
+  }
+  Apply(Contact(kNow - kHour).Sentiment(0.9));  // Not one.
+  v1::Context context;
+  state_.Describe("c1", kNow, config_, strings_, &context);
+  EXPECT_EQ(context.strikes(), static_cast<uint32_t>(kStrikes));
+  ASSERT_EQ(context.strike_events_size(), static_cast<int>(kMaxStrikesListed));
+  for (int i = 0; i < context.strike_events_size(); ++i) {
+    EXPECT_EQ(context.strike_events(i).event_id(),
+              absl::StrCat("e", kStrikes - kMaxStrikesListed + i));
+    EXPECT_THAT(context.strike_events(i).causes(),
+                ::testing::ElementsAre(v1::STRIKE_TRANSFERS));
+  }
 }
 
 TEST_F(CustomerStateTest, TheThirdStrikeMarksTheCustomerAtRisk) {

@@ -727,7 +727,7 @@ TEST_F(DamagedSnapshotTest, OtherFormatVersionIsFailedPrecondition) {
   absl::Status status = ReadBytes(bytes);
   EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition) << status;
   EXPECT_THAT(status.message(), HasSubstr("format version 1"));
-  EXPECT_THAT(status.message(), HasSubstr("reads version 4"));
+  EXPECT_THAT(status.message(), HasSubstr("reads version 5"));
 }
 
 TEST_F(SnapshotTest, FailedWriteLeavesThePreviousSnapshot) {
@@ -800,6 +800,19 @@ std::string SaveOf(const CustomerState& state) {
   return bytes;
 }
 
+bool Refused(absl::string_view damaged, const StateConfig& config) {
+  SnapshotReader in(damaged);
+  CustomerState loaded;
+  return !loaded.Load(in, config);
+}
+
+// `bytes` with the times (8 bytes) at `first` and `second` swapped.
+std::string TimesSwapped(std::string bytes, size_t first, size_t second) {
+  std::swap_ranges(bytes.begin() + first, bytes.begin() + first + 8,
+                   bytes.begin() + second);
+  return bytes;
+}
+
 TEST_F(CustomerStateSnapshotTest, LoadsWhatSaveWrote) {
   ASSERT_GT(state_.held_events(), 0u);
   const CustomerState loaded = LoadOrDie(bytes_, config_);
@@ -853,34 +866,60 @@ TEST_F(CustomerStateSnapshotTest, ResponsesOutOfOrderOrOfNoOutcomeAreRefused) {
   ASSERT_EQ(two.responses().size(), 2u);
   const std::string bytes = SaveOf(two);
   LoadOrDie(bytes, plain);
-  // The responses are followed by base (48 bytes), the held count (4, none
-  // held) and the metric count (4); each response is 26 bytes, its outcome
-  // last.
-  const size_t end = bytes.size() - 48 - 4 - 4;
+  // The responses are followed by the strike count (4, none), base (48
+  // bytes), the held count (4, none held) and the metric count (4); each
+  // response is 26 bytes, its outcome last.
+  const size_t end = bytes.size() - 4 - 48 - 4 - 4;
   const size_t second = end - 26;
   const size_t first = second - 26;
-  auto refused = [&](std::string damaged) {
-    SnapshotReader in(damaged);
-    CustomerState loaded;
-    return !loaded.Load(in, plain);
-  };
-  std::string swapped = bytes;
-  std::swap_ranges(swapped.begin() + first, swapped.begin() + first + 8,
-                   swapped.begin() + second);
-  EXPECT_TRUE(refused(swapped));
+  EXPECT_TRUE(Refused(TimesSwapped(bytes, first, second), plain));
   for (const uint8_t outcome : {0, 6, 255}) {
     std::string bad = bytes;
     bad[end - 1] = static_cast<char>(outcome);
-    EXPECT_TRUE(refused(bad)) << int{outcome};
+    EXPECT_TRUE(Refused(bad, plain)) << int{outcome};
   }
   std::string channel = bytes;
   channel[end - 2] = static_cast<char>(kChannelCount);
-  EXPECT_TRUE(refused(channel));
+  EXPECT_TRUE(Refused(channel, plain));
 }
 
 // Times come from events (1990 on) or are 0 for none. A damaged one outside
 // [0, 9999-12-31] is refused: found by fuzzing, where a negative purchase
 // time made Summarize overflow subtracting it from as_of.
+TEST_F(CustomerStateSnapshotTest, StrikesOutOfOrderOrOfNoCauseAreRefused) {
+  // Two strikes and nothing else held but them.
+  const StateConfig plain = TestConfig("recent_events: 0");
+  Interner strings;
+  CustomerState two;
+  for (int day : {1, 2}) {
+    v1::Event e;
+    e.set_customer_id("c");
+    e.set_event_id(day == 1 ? "s1" : "s2");
+    e.set_type("survey");
+    e.set_channel(v1::SURVEY);
+    e.set_nps(2);
+    *e.mutable_occurred_at() = model::FromUnixMicros(kStartUs + day * kDayUs);
+    two.Apply(e, plain, strings);
+  }
+  const std::string bytes = SaveOf(two);
+  LoadOrDie(bytes, plain);
+  // Base (48 bytes), the two held events (4 + 2 x 64) and the metric count
+  // (4) follow the strikes; each strike is 51 bytes (its 2-byte id
+  // included), its time first and its causes 19 bytes in.
+  const size_t end = bytes.size() - 48 - 4 - 2 * 64 - 4;
+  const size_t second = end - 51;
+  const size_t first = second - 51;
+  EXPECT_TRUE(Refused(TimesSwapped(bytes, first, second), plain));
+  for (const uint8_t causes : {0, 1}) {
+    std::string bad = bytes;
+    bad[first + 19] = static_cast<char>(causes);
+    EXPECT_TRUE(Refused(bad, plain)) << int{causes};
+  }
+  std::string channel = bytes;
+  channel[first + 18] = static_cast<char>(kChannelCount);
+  EXPECT_TRUE(Refused(channel, plain));
+}
+
 TEST_F(CustomerStateSnapshotTest, TimesOutsideTheCalendarAreRefused) {
   // The first two times, after the event count: first_us and newest_us.
   for (const size_t at : {size_t{8}, size_t{16}}) {

@@ -385,6 +385,8 @@ internal static class Tests
             string context = engine.Context("c1", March5Us);
             Contains(context, "\"plan\":\"gold\"", "attributes");
             Contains(context, "billing", "context");
+            Contains(context, "\"strike_events\":[{\"event_id\"", "the strikes listed");
+            Contains(context, "\"causes\":[\"STRIKE_", "what caused each strike");
             Contains(engine.Context("nobody"), "{", "unknown customer's context");
             Fails(() => engine.Context(""), Status.Invalid, "customer_id", "empty id");
 

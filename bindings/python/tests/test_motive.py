@@ -355,6 +355,13 @@ class EngineTest(unittest.TestCase):
         self.assertEqual(c["customer_id"], "c1")
         self.assertTrue(c["known"])
         self.assertEqual(c["attributes"]["plan"], "gold")
+        # The strikes counted, each with what caused it.
+        strikes = c["strike_events"]
+        self.assertEqual(len(strikes), c["strikes"])
+        for strike in strikes:
+            self.assertTrue(strike["event_id"])
+            self.assertEqual(len(strike["causes"]), len(strike["reasons"]))
+            self.assertTrue(strike["causes"][0].startswith("STRIKE_"))
         self.assertFalse(self.eng.context("nobody").get("known", False))
         with self.assertRaises(motive.InvalidArgument):
             self.eng.context("")
