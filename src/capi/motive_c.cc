@@ -198,6 +198,7 @@ constexpr mot_engine_options kEngineDefaults = MOT_ENGINE_OPTIONS_INIT;
 constexpr mot_ingest_options kIngestDefaults = MOT_INGEST_OPTIONS_INIT;
 constexpr mot_timeline_options kTimelineDefaults = MOT_TIMELINE_OPTIONS_INIT;
 constexpr mot_whatif_options kWhatIfDefaults = MOT_WHATIF_OPTIONS_INIT;
+constexpr mot_journeys_options kJourneysDefaults = MOT_JOURNEYS_OPTIONS_INIT;
 constexpr mot_context_summary kEmptySummary = MOT_CONTEXT_SUMMARY_INIT;
 constexpr mot_engine_stats kEmptyStats = MOT_ENGINE_STATS_INIT;
 constexpr mot_situation kSituationDefaults = MOT_SITUATION_INIT;
@@ -1054,22 +1055,48 @@ int mot_journey_svg(mot_buf* out, mot_engine* engine, const char* customer_id,
 
 int mot_journeys_get(mot_buf* out, mot_engine* engine, int64_t from_us,
                      int64_t to_us, int32_t format) {
+  mot_journeys_options opts = kJourneysDefaults;
+  opts.format = format;
+  opts.from_us = from_us;
+  opts.to_us = to_us;
+  return mot_journeys_get_v2(out, engine, &opts);
+}
+
+int mot_journeys_options_init(mot_journeys_options* opts,
+                              uint32_t struct_size) {
+  return InitStruct(opts, struct_size, kJourneysDefaults,
+                    "mot_journeys_options");
+}
+
+int mot_journeys_get_v2(mot_buf* out, mot_engine* engine,
+                        const mot_journeys_options* opts) {
   return Guard([&] {
     if (out == nullptr) return Fail(MOT_EINVALID, "out is NULL");
     *out = mot_buf{};
     if (int rc = CheckEngine(engine)) return rc;
+    mot_journeys_options o = kJourneysDefaults;
+    if (int rc = ReadOptions(opts, &o, "mot_journeys_options")) return rc;
     motive::model::WireFormat wire = motive::model::WireFormat::kJson;
-    if (format != MOT_FORMAT_SVG && format != MOT_FORMAT_JSON &&
-        format != MOT_FORMAT_PROTOBUF) {
+    if (o.format != MOT_FORMAT_SVG && o.format != MOT_FORMAT_JSON &&
+        o.format != MOT_FORMAT_PROTOBUF) {
       return Fail(MOT_EINVALID,
-                  absl::StrCat("format ", format,
+                  absl::StrCat("format ", o.format,
                                " is not MOT_FORMAT_JSON, _PROTOBUF or _SVG"));
     }
-    if (format != MOT_FORMAT_SVG) WireFormat(format, &wire);
+    if (o.format != MOT_FORMAT_SVG) WireFormat(o.format, &wire);
+    motive::engine::Engine::JourneysOptions options;
+    options.from_us = o.from_us;
+    options.to_us = o.to_us;
+    if (o.segment != nullptr) options.segment = o.segment;
+    if (o.on_progress != nullptr) {
+      options.on_progress = [&o](uint64_t done, uint64_t total) {
+        return o.on_progress(o.progress_user_data, done, total) == 0;
+      };
+    }
     absl::StatusOr<motive::v1::JourneyFigures> figures =
-        engine->engine->Journeys(from_us, to_us);
+        engine->engine->Journeys(options);
     if (!figures.ok()) return Fail(figures.status());
-    if (format == MOT_FORMAT_SVG) {
+    if (o.format == MOT_FORMAT_SVG) {
       return Emit(motive::journey::JourneyMapSvg(*figures), out);
     }
     return EmitMessage(wire, *figures, out);

@@ -1346,6 +1346,54 @@ static void test_journeys(void) {
   mot_engine_close(engine);
 }
 
+/* The journey map of a segment: the customers whose context the expression
+ * holds for. */
+static void test_journeys_segment(void) {
+  mot_engine* engine = NULL;
+  mot_buf buf = {NULL, 0};
+  mot_journeys_options opts = MOT_JOURNEYS_OPTIONS_INIT;
+  CHECK(mot_engine_open(&engine, ":memory:", NULL) == MOT_OK);
+  record_journey(engine, "c1");
+  record_journey(engine, "c2");
+  opts.segment = "customer.id == 'c2' && customer.nps < 5";
+  CHECK(mot_journeys_get_v2(&buf, engine, &opts) == MOT_OK);
+  CHECK(buf.data != NULL &&
+        strstr((const char*)buf.data, "\"customers\":\"1\"") != NULL);
+  CHECK(strstr((const char*)buf.data, "\"segment\":\"customer.id ==") !=
+        NULL);
+  mot_buf_dispose(&buf);
+  opts.format = MOT_FORMAT_SVG;
+  CHECK(mot_journeys_get_v2(&buf, engine, &opts) == MOT_OK);
+  CHECK(buf.data != NULL &&
+        strstr((const char*)buf.data, "(segment customer.id ==") != NULL);
+  mot_buf_dispose(&buf);
+  /* Refused before any work, where the checker finds the fault. */
+  opts.segment = "customer.strikes >= 'two'";
+  CHECK_FAILS(mot_journeys_get_v2(&buf, engine, &opts), MOT_EINVALID,
+              "segment: line 1, column");
+  opts.segment = "customer.strikes >=";
+  CHECK_FAILS(mot_journeys_get_v2(&buf, engine, &opts), MOT_EPARSE,
+              "segment");
+  opts.segment = "customer.strikes";
+  CHECK_FAILS(mot_journeys_get_v2(&buf, engine, &opts), MOT_EINVALID,
+              "must be a bool");
+  opts.segment = NULL;
+  opts.on_progress = stop_at_once;
+  CHECK_FAILS(mot_journeys_get_v2(&buf, engine, &opts), MOT_ECANCELED,
+              "stopped");
+  /* NULL options: every customer, as JSON. */
+  CHECK(mot_journeys_get_v2(&buf, engine, NULL) == MOT_OK);
+  CHECK(buf.data != NULL &&
+        strstr((const char*)buf.data, "\"customers\":\"2\"") != NULL);
+  mot_buf_dispose(&buf);
+  opts.struct_size = 0;
+  CHECK_FAILS(mot_journeys_get_v2(&buf, engine, &opts), MOT_EINVALID,
+              "struct_size");
+  CHECK(mot_journeys_options_init(&opts, sizeof opts) == MOT_OK);
+  CHECK(opts.format == MOT_FORMAT_JSON && opts.segment == NULL);
+  mot_engine_close(engine);
+}
+
 /* The what-if replay of the test ruleset against none, over one journey. */
 static void test_whatif(void) {
   mot_engine* engine = NULL;
@@ -2144,6 +2192,7 @@ int main(void) {
   test_cluster_partition();
   test_whatif();
   test_journeys();
+  test_journeys_segment();
   test_cluster_options();
 
   {
