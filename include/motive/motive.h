@@ -252,6 +252,13 @@ typedef struct mot_engine mot_engine;
  * and are checked when damage is likely. Since 0.2. */
 #define MOT_CHECK_AFTER_CRASH 3
 
+/* Called now and then during a long call (opening, an ingest, a what-if
+ * replay, a journey map) with what is done of the total (bytes, events or
+ * customers, as the call says); return non-zero to stop it (the call
+ * returns MOT_ECANCELED; what an ingest committed before stays). */
+typedef int (*mot_progress_fn)(void *user_data, uint64_t bytes_done,
+                               uint64_t bytes_total);
+
 typedef struct mot_engine_options {
   uint32_t struct_size;     /* sizeof(mot_engine_options) */
   int32_t durability;       /* MOT_DURABILITY_*; default FULL */
@@ -324,13 +331,21 @@ typedef struct mot_engine_options {
    * queries about other customers with MOT_EINVALID, naming the partition:
    * see mot_cluster_partition(). */
   const char *cluster_held_partitions;
+  /* Called while opening replays the log into the state (all of it, or
+   * what follows the snapshot), every 65536 events and at the end, with
+   * (events replayed, events to replay: the log's sequence numbers after
+   * the snapshot, erased events included, so it may end short of it);
+   * non-zero stops the open (MOT_ECANCELED). May be NULL. Since 0.7, after
+   * the cluster settings. */
+  mot_progress_fn on_progress;
+  void *progress_user_data;
 } mot_engine_options;
 
 #define MOT_ENGINE_OPTIONS_INIT                                          \
   {                                                                      \
     sizeof(mot_engine_options), MOT_DURABILITY_FULL, 50, MOT_CHECK_QUICK, \
         1, NULL, 0, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, 0, 0, \
-        0, 0, NULL, NULL, NULL, NULL, NULL                               \
+        0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL                   \
   }
 
 /* Fills `opts` with the defaults. `struct_size` is sizeof(*opts) as the
@@ -368,7 +383,8 @@ MOT_API int mot_engine_options_init(mot_engine_options *opts,
  * the file holds no motive log yet). A read-only open of a database that
  * needs migrating gets MOT_EVERSION. A journey map, context configuration
  * or ruleset that does not load gets MOT_EPARSE or MOT_EINVALID, as
- * mot_context_config_load() and mot_ruleset_load() say. */
+ * mot_context_config_load() and mot_ruleset_load() say. A progress
+ * callback that asks to stop gets MOT_ECANCELED. */
 MOT_API int mot_engine_open(mot_engine **out, const char *path,
                             const mot_engine_options *opts);
 
@@ -438,11 +454,6 @@ typedef struct mot_ingest_report {
  * library's, valid only during the call. */
 typedef void (*mot_reject_fn)(void *user_data, uint64_t record,
                               const char *field, const char *message);
-
-/* Called now and then during a long ingest; return non-zero to stop it
- * (what was committed before stays, the call returns MOT_ECANCELED). */
-typedef int (*mot_progress_fn)(void *user_data, uint64_t bytes_done,
-                               uint64_t bytes_total);
 
 typedef struct mot_ingest_options {
   uint32_t struct_size; /* sizeof(mot_ingest_options) */

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <exception>
 #include <filesystem>
+#include <functional>
 #include <initializer_list>
 #include <limits>
 #include <memory>
@@ -203,6 +204,16 @@ constexpr mot_context_summary kEmptySummary = MOT_CONTEXT_SUMMARY_INIT;
 constexpr mot_engine_stats kEmptyStats = MOT_ENGINE_STATS_INIT;
 constexpr mot_situation kSituationDefaults = MOT_SITUATION_INIT;
 
+// A caller's progress callback as the engine takes them (empty for none):
+// non-zero from the caller stops the call.
+std::function<bool(uint64_t, uint64_t)> Progress(mot_progress_fn fn,
+                                                 void* user_data) {
+  if (fn == nullptr) return {};
+  return [fn, user_data](uint64_t done, uint64_t total) {
+    return fn(user_data, done, total) == 0;
+  };
+}
+
 // mot_engine_options as release 0.1 had it, before the context settings,
 // and as 0.2 had it, before the ruleset.
 constexpr size_t kEngineOptionsSizeV1 =
@@ -217,6 +228,9 @@ constexpr size_t kEngineOptionsSizeV5 =
 // ... and as 0.6 had it, before the cluster settings.
 constexpr size_t kEngineOptionsSizeV6 =
     offsetof(mot_engine_options, cluster_servers);
+// ... and as 0.7 first had it, before the progress callback.
+constexpr size_t kEngineOptionsSizeV7 =
+    offsetof(mot_engine_options, on_progress);
 // mot_ingest_options as 0.1 to 0.5 had it, before the platform settings;
 // mot_ingest_report, before the records and identity counts.
 constexpr size_t kIngestOptionsSizeV5 = offsetof(mot_ingest_options, timezone);
@@ -665,10 +679,10 @@ void mot_buf_dispose(mot_buf* buf) {
 }
 
 int mot_engine_options_init(mot_engine_options* opts, uint32_t struct_size) {
-  return InitStruct(opts, struct_size, kEngineDefaults, "mot_engine_options",
-                    {kEngineOptionsSizeV1, kEngineOptionsSizeV2,
-                     kEngineOptionsSizeV4, kEngineOptionsSizeV5,
-                     kEngineOptionsSizeV6});
+  return InitStruct(
+      opts, struct_size, kEngineDefaults, "mot_engine_options",
+      {kEngineOptionsSizeV1, kEngineOptionsSizeV2, kEngineOptionsSizeV4,
+       kEngineOptionsSizeV5, kEngineOptionsSizeV6, kEngineOptionsSizeV7});
 }
 
 int mot_ingest_options_init(mot_ingest_options* opts, uint32_t struct_size) {
@@ -784,6 +798,7 @@ int mot_engine_open(mot_engine** out, const char* path,
       }
     }
 
+    options.on_open_progress = Progress(o.on_progress, o.progress_user_data);
     auto engine = motive::engine::Engine::Open(path, std::move(options));
     if (!engine.ok()) return Fail(engine.status());
     *out = new mot_engine{*std::move(engine)};
@@ -1022,11 +1037,7 @@ int mot_whatif_run(mot_buf* report, mot_engine* engine, const char* ruleset,
     motive::engine::Engine::WhatIfOptions options;
     options.from_us = o.from_us;
     options.to_us = o.to_us;
-    if (o.on_progress != nullptr) {
-      options.on_progress = [&o](uint64_t done, uint64_t total) {
-        return o.on_progress(o.progress_user_data, done, total) == 0;
-      };
-    }
+    options.on_progress = Progress(o.on_progress, o.progress_user_data);
     absl::StatusOr<motive::v1::WhatIfReport> result = engine->engine->WhatIf(
         ruleset, o.origin != nullptr ? o.origin : "",
         o.against != nullptr ? o.against : "",
@@ -1088,11 +1099,7 @@ int mot_journeys_get_v2(mot_buf* out, mot_engine* engine,
     options.from_us = o.from_us;
     options.to_us = o.to_us;
     if (o.segment != nullptr) options.segment = o.segment;
-    if (o.on_progress != nullptr) {
-      options.on_progress = [&o](uint64_t done, uint64_t total) {
-        return o.on_progress(o.progress_user_data, done, total) == 0;
-      };
-    }
+    options.on_progress = Progress(o.on_progress, o.progress_user_data);
     absl::StatusOr<motive::v1::JourneyFigures> figures =
         engine->engine->Journeys(options);
     if (!figures.ok()) return Fail(figures.status());

@@ -73,6 +73,11 @@ struct EngineOptions {
   // servers, none: the engine keeps its history to itself. See "Clusters"
   // below.
   cluster::ClusterOptions cluster;
+  // Called on the opening thread while Open replays the log into the state,
+  // every 65536 events and at the end, with (events replayed,
+  // events to replay: the log's seqs after the snapshot, which counts the
+  // erased ones too); false stops the open (Cancelled). May be empty.
+  std::function<bool(uint64_t done, uint64_t total)> on_open_progress;
 };
 
 struct IngestCounts {
@@ -492,8 +497,13 @@ class Engine {
   // What a snapshot must have been taken under to be read: the context
   // configuration `config` and the identity rules.
   uint64_t Fingerprint(const v1::ContextConfig& config) const;
+  // The state under `config`: read from the snapshot and the log after it
+  // when `use_snapshot` (at open), else replayed from the whole log.
+  // `on_progress` as EngineOptions::on_open_progress.
   absl::StatusOr<std::unique_ptr<state::StateStore>> BuildState(
-      const v1::ContextConfig& config, bool use_snapshot);
+      const v1::ContextConfig& config, bool use_snapshot,
+      const std::function<bool(uint64_t done, uint64_t total)>& on_progress =
+          {});
   // Builds the identity graph from the whole log, when it has any
   // identifiers (opening without a snapshot).
   absl::Status LoadIdentities();

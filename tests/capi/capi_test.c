@@ -151,6 +151,14 @@ static void test_options_init(void) {
   CHECK(eo.ruleset == NULL && eo.ruleset_origin == NULL);
   CHECK(eo.retention_days == 0);
   CHECK(eo.identity_config == NULL);
+  CHECK(eo.on_progress == NULL && eo.progress_user_data == NULL);
+  /* A caller built before the progress callback (0.7 at first). */
+  memset(&eo, 0xab, sizeof eo);
+  CHECK(mot_engine_options_init(
+            &eo, (uint32_t)offsetof(mot_engine_options, on_progress)) ==
+        MOT_OK);
+  CHECK(eo.cluster_held_partitions == NULL);
+  CHECK(((const unsigned char*)&eo)[sizeof eo - 1] == 0xab);
   /* A caller built before the identity configuration (0.5): its prefix. */
   memset(&eo, 0xab, sizeof eo);
   CHECK(mot_engine_options_init(
@@ -633,6 +641,12 @@ static void test_ingest_file_and_reopen(void) {
     mot_engine_close(reader);
     CHECK_FAILS(mot_engine_open(&reader, temp_path("absent.db"), &ro),
                 MOT_ENOTFOUND, "does not exist");
+    /* Opening reports its replay, and a callback may stop it. */
+    ro.snapshot_path = "-";
+    ro.on_progress = stop_at_once;
+    progress_calls = 0;
+    CHECK_FAILS(mot_engine_open(&reader, db, &ro), MOT_ECANCELED, "stopped");
+    CHECK(reader == NULL && progress_calls == 1);
   }
   mot_engine_close(engine);
 }
