@@ -187,17 +187,22 @@ TEST(EngineContextTest, RebuildAndSnapshotEqualIncremental) {
   }
 }
 
+// Records the first `half` of `events` into the log at `path`, writes a
+// snapshot, then records the rest.
+void RecordAroundASnapshot(const std::string& path,
+                           const std::vector<v1::Event>& events, size_t half) {
+  auto engine = Open(path);
+  RecordAll(*engine, {events.begin(), events.begin() + half});
+  ASSERT_TRUE(engine->WriteSnapshot().ok());
+  RecordAll(*engine, {events.begin() + half, events.end()});
+}
+
 TEST(EngineContextTest, SnapshotPlusTheLogAfterItEqualsReplay) {
   motive::testing::TempDir dir;
   const std::string path = dir.File("log.db");
   std::vector<v1::Event> events = Journeys(20, 3);
   const size_t half = events.size() / 2;
-  {
-    auto engine = Open(path);
-    RecordAll(*engine, {events.begin(), events.begin() + half});
-    ASSERT_TRUE(engine->WriteSnapshot().ok());
-    RecordAll(*engine, {events.begin() + half, events.end()});
-  }
+  RecordAroundASnapshot(path, events, half);
   auto from_snapshot = Open(path);
   EXPECT_TRUE(from_snapshot->open_report().from_snapshot);
   EXPECT_EQ(from_snapshot->open_report().events_replayed, events.size() - half);
@@ -218,12 +223,7 @@ TEST(EngineContextTest, OpeningReportsItsReplay) {
   const std::string path = dir.File("log.db");
   std::vector<v1::Event> events = Journeys(20, 3);
   const size_t half = events.size() / 2;
-  {
-    auto engine = Open(path);
-    RecordAll(*engine, {events.begin(), events.begin() + half});
-    ASSERT_TRUE(engine->WriteSnapshot().ok());
-    RecordAll(*engine, {events.begin() + half, events.end()});
-  }
+  RecordAroundASnapshot(path, events, half);
   std::vector<std::pair<uint64_t, uint64_t>> seen;
   EngineOptions options = Options();
   options.log.read_only = true;

@@ -54,6 +54,17 @@ class EngineJourneysTest : public ::testing::Test {
     Record();
   }
 
+  // bo has three bad calls and leaves; cy only buys.
+  void BoLeavesAndCyBuys() {
+    Call("bo", 20, v1::UNRESOLVED);
+    Call("bo", 15, v1::ABANDONED);
+    Call("bo", 12, v1::UNRESOLVED);
+    Add("bo", "churn", 5);
+    Record();
+    Add("cy", "purchase", 40).set_channel(v1::STORE);
+    Record();
+  }
+
   std::unique_ptr<Engine> engine_;
   v1::Event pending_;
   int events_ = 0;
@@ -76,15 +87,7 @@ TEST_F(EngineJourneysTest, CountsFlowsBadExperiencesAndTheThirdStrike) {
   Call("ana", 28, v1::UNRESOLVED);  // a repeat: same topic within 7 days
   Call("ana", 10, v1::RESOLVED, 3);  // three transfers: a strike
   Call("ana", 2, v1::RESOLVED);
-  // bo has three bad calls and leaves.
-  Call("bo", 20, v1::UNRESOLVED);
-  Call("bo", 15, v1::ABANDONED);
-  Call("bo", 12, v1::UNRESOLVED);
-  Add("bo", "churn", 5);
-  Record();
-  // cy only buys.
-  Add("cy", "purchase", 40).set_channel(v1::STORE);
-  Record();
+  BoLeavesAndCyBuys();
 
   absl::StatusOr<v1::JourneyFigures> figures = engine_->Journeys({});
   ASSERT_TRUE(figures.ok()) << figures.status();
@@ -129,13 +132,7 @@ TEST_F(EngineJourneysTest, ASegmentCountsOnlyItsCustomers) {
   // ana: two bad calls; bo: three and churns; cy: a purchase, nothing bad.
   Call("ana", 30, v1::UNRESOLVED);
   Call("ana", 20, v1::UNRESOLVED);
-  Call("bo", 20, v1::UNRESOLVED);
-  Call("bo", 15, v1::ABANDONED);
-  Call("bo", 12, v1::UNRESOLVED);
-  Add("bo", "churn", 5);
-  Record();
-  Add("cy", "purchase", 40).set_channel(v1::STORE);
-  Record();
+  BoLeavesAndCyBuys();
 
   absl::StatusOr<v1::JourneyFigures> all = engine_->Journeys({});
   ASSERT_TRUE(all.ok()) << all.status();
