@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -105,6 +106,28 @@ void PrintFigures(const v1::JourneyFigures& f) {
   PrintSpots("bad experiences (channel / topic)", f.bad_experiences());
   PrintSpots("repeat contacts", f.repeat_contacts());
   PrintSpots("transfers", f.transfers());
+}
+
+// Whether the library takes `segment`: asked of an in-memory engine, so
+// that a bad expression is a usage error found before the database is
+// opened (import's --timezone is checked so too). Returns nothing when it
+// does, else the exit code after printing why.
+std::optional<int> CheckSegment(const CommandLine& cl,
+                                const std::string& segment) {
+  if (segment.empty()) return std::nullopt;
+  mot_engine* probe = nullptr;
+  if (mot_engine_open(&probe, ":memory:", nullptr) != MOT_OK) {
+    return ReportFailure("journeys", "cannot open an engine");
+  }
+  EnginePtr owned(probe);
+  mot_journeys_options options = MOT_JOURNEYS_OPTIONS_INIT;
+  options.segment = segment.c_str();
+  OwnedBuf unused;
+  const int rc = mot_journeys_get_v2(unused.get(), probe, &options);
+  if (rc == MOT_EINVALID || rc == MOT_EPARSE) {
+    return cl.UsageError(fmt::format("--{}", mot_error_last()));
+  }
+  return std::nullopt;
 }
 
 // The journey map in `format` into `out`, with a progress bar on a
@@ -247,6 +270,7 @@ int RunJourneys(int argc, char** argv) {
   if (auto exit_code = ParseTimeFlag(cl, "to", to, &options.to_us)) {
     return *exit_code;
   }
+  if (auto exit_code = CheckSegment(cl, segment)) return *exit_code;
   if (!segment.empty()) options.segment = segment.c_str();
   EnginePtr engine = OpenForReading(kCommand, db, files);
   if (engine == nullptr) return kExitFailure;

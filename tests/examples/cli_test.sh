@@ -99,11 +99,15 @@ checks=$((checks + 1))
 expect 0 "journeys --segment --json" -- "$motive" journeys --db "$work/m.db" --segment "customer.id == 'C9'" --json
 contains '"customers":"1"' "journeys JSON of a segment"
 contains '"segment":"customer.id == ' "journeys JSON names the segment"
-expect 3 "journeys with an ill-typed segment" -- "$motive" journeys --db "$work/m.db" --segment "customer.strikes >= 'two'"
-contains "segment: line 1, column" "ill-typed segment located"
-expect 3 "journeys with a segment that does not parse" -- "$motive" journeys --db "$work/m.db" --segment "customer.strikes >="
-contains "segment" "bad segment named"
-expect 3 "journeys refuse a bad segment before drawing" -- "$motive" journeys --db "$work/m.db" --segment "customer.nope" --svg "$work/never.svg"
+expect 2 "journeys with an ill-typed segment" -- "$motive" journeys --db "$work/m.db" --segment "customer.strikes >= 'two'"
+contains "motive journeys: --segment: line 1, column 18: found no matching overload" "ill-typed segment located"
+expect 2 "journeys with a segment that does not parse" -- "$motive" journeys --db "$work/m.db" --segment "customer.strikes >="
+contains "--segment: line 1" "bad segment located"
+expect 2 "journeys with a segment that is not a bool" -- "$motive" journeys --db "$work/m.db" --segment "customer.strikes"
+contains "--segment: must be a bool expression, not int" "a segment must be a bool"
+# Refused before the database is opened: even a missing one.
+expect 2 "journeys refuse a bad segment before any work" -- "$motive" journeys --db "$work/none.db" --segment "customer.nope" --svg "$work/never.svg"
+contains "nope" "unknown field named"
 [[ ! -e "$work/never.svg" ]] || { failures=$((failures + 1)); echo "FAIL: a bad segment drew a map"; }
 checks=$((checks + 1))
 expect 0 "journey --json" -- "$motive" journey --db "$work/m.db" C9 --svg "$work/c9.svg" --json
