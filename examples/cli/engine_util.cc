@@ -1,5 +1,7 @@
 #include "engine_util.h"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -10,6 +12,7 @@
 #include "command_line.h"
 #include "fmt/format.h"
 #include "motive/v1/event.pb.h"
+#include "progress_bar.h"
 
 namespace motive::cli {
 
@@ -87,6 +90,18 @@ bool ReadTextFile(std::string_view command, const std::string& path,
   return false;
 }
 
+namespace {
+
+// Replays shorter than this open too fast for a bar to be worth drawing.
+constexpr uint64_t kOpeningBarEvents = 200000;
+
+// mot_engine_options.on_progress: draws the ProgressBar `bar` for a long
+// replay.
+int ReportOpening(void* bar, uint64_t done, uint64_t total) {
+  return total < kOpeningBarEvents ? 0 : ProgressBar::Report(bar, done, total);
+}
+
+}  // namespace
 
 EnginePtr OpenEngine(std::string_view command, const std::string& path,
                      mot_engine_options options, const EngineFiles& files) {
@@ -120,8 +135,15 @@ EnginePtr OpenEngine(std::string_view command, const std::string& path,
   if (!files.partitions.empty()) {
     options.cluster_held_partitions = files.partitions.c_str();
   }
+  // Opening replays the log after the snapshot (all of it without one): a
+  // bar on a terminal for every command that waits for it.
+  ProgressBar bar("opening", isatty(STDERR_FILENO) != 0,
+                  ProgressBar::Counting::kItems, "events");
+  options.on_progress = ReportOpening;
+  options.progress_user_data = &bar;
   mot_engine* engine = nullptr;
   const int rc = mot_engine_open(&engine, path.c_str(), &options);
+  bar.Clear();
   if (rc == MOT_OK) return EnginePtr(engine);
   // The database's own failures have other codes (not found, corrupt,
   // version, busy, I/O): with the CLI's options, these two are a file's.

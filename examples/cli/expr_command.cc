@@ -32,6 +32,8 @@ int RunExpr(int argc, char** argv) {
           .value_name = "NAME=VALUE",
           .help = "bind variable NAME to VALUE, a CEL expression (repeatable)"},
          &vars);
+  bool json = false;
+  AddJsonFlag(cl, "the expression and its result (a CEL literal)", &json);
   cl.Positionals("EXPRESSION", 1, 1, &expression);
   if (auto exit_code = cl.Parse(argc, argv)) return *exit_code;
 
@@ -55,6 +57,11 @@ int RunExpr(int argc, char** argv) {
   OwnedBuf result;
   int rc = mot_expr_eval(result.get(), expression[0].c_str(), name_ptrs.data(),
                          value_ptrs.data(), names.size());
+  if (rc == MOT_OK && json) {
+    fmt::print("{{\"expression\":{},\"result\":{}}}\n",
+               JsonQuote(expression[0]), JsonQuote(result.view()));
+    return kExitOk;
+  }
   if (rc == MOT_OK) {
     fmt::print("{}\n", result.view());
     return kExitOk;

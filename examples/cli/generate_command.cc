@@ -79,6 +79,11 @@ int RunGenerate(int argc, char** argv) {
           .value_name = "FILE",
           .help = "write to FILE instead of standard output"},
          &out_path);
+  bool json = false;
+  AddJsonFlag(cl,
+              "what was written (to standard error when the events go to "
+              "standard output)",
+              &json);
   if (auto exit_code = cl.Parse(argc, argv)) return *exit_code;
   options.days = static_cast<int>(days);
   WarnIfFuture(options);
@@ -108,6 +113,16 @@ int RunGenerate(int argc, char** argv) {
   }
   const std::chrono::duration<double> elapsed =
       std::chrono::steady_clock::now() - start;
+  if (json) {
+    // Standard output carries the events unless they went to a file.
+    fmt::print(out_path.empty() ? stderr : stdout,
+               "{{\"events\":{},\"customers\":{},\"seed\":{},"
+               "\"seconds\":{:.3f},\"out\":{}}}\n",
+               generator.events_written(), generator.customers_written(),
+               options.seed, elapsed.count(),
+               out_path.empty() ? "null" : JsonQuote(out_path));
+    return kExitOk;
+  }
   fmt::print(stderr,
              "generated {} events for {} customers (seed {}) in {:.2f} s{}\n",
              Grouped(generator.events_written()),

@@ -1,11 +1,15 @@
 // motive journey: one customer's journey as a picture; motive journeys: the
-// journey map of every customer, as a table, JSON or a picture.
+// journey map of every customer or of a segment, as a table, JSON or a
+// picture.
+
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -16,6 +20,7 @@
 #include "fmt/format.h"
 #include "motive/motive.h"
 #include "motive/v1/ruleset.pb.h"
+#include "progress_bar.h"
 
 namespace motive::cli {
 namespace {
@@ -74,8 +79,10 @@ void PrintSpots(std::string_view title,
 }
 
 void PrintFigures(const v1::JourneyFigures& f) {
-  fmt::print("journey map: {} customers, {} events\n", Grouped(f.customers()),
-             Grouped(f.events()));
+  fmt::print(
+      "journey map{}: {} customers, {} events\n",
+      f.segment().empty() ? "" : fmt::format(" (segment {})", f.segment()),
+      Grouped(f.customers()), Grouped(f.events()));
   fmt::print("\ncustomers by stage\n");
   for (int s = v1::DISCOVERY; s <= v1::ADVOCACY; ++s) {
     auto it = f.stage_customers().find(v1::Stage_Name(s));
@@ -99,6 +106,44 @@ void PrintFigures(const v1::JourneyFigures& f) {
   PrintSpots("bad experiences (channel / topic)", f.bad_experiences());
   PrintSpots("repeat contacts", f.repeat_contacts());
   PrintSpots("transfers", f.transfers());
+}
+
+// Whether the library takes `segment`: asked of an in-memory engine, so
+// that a bad expression is a usage error found before the database is
+// opened (import's --timezone is checked so too). Returns nothing when it
+// does, else the exit code after printing why.
+std::optional<int> CheckSegment(const CommandLine& cl,
+                                const std::string& segment) {
+  if (segment.empty()) return std::nullopt;
+  mot_engine* probe = nullptr;
+  if (mot_engine_open(&probe, ":memory:", nullptr) != MOT_OK) {
+    return ReportFailure("journeys", "cannot open an engine");
+  }
+  EnginePtr owned(probe);
+  mot_journeys_options options = MOT_JOURNEYS_OPTIONS_INIT;
+  options.segment = segment.c_str();
+  OwnedBuf unused;
+  const int rc = mot_journeys_get_v2(unused.get(), probe, &options);
+  if (rc == MOT_EINVALID || rc == MOT_EPARSE) {
+    return cl.UsageError(fmt::format("--{}", mot_error_last()));
+  }
+  return std::nullopt;
+}
+
+// The journey map in `format` into `out`, with a progress bar on a
+// terminal; on failure prints why and returns false.
+bool GetJourneys(std::string_view command, mot_engine* engine,
+                 mot_journeys_options options, int32_t format, OwnedBuf* out) {
+  ProgressBar bar("mapping", isatty(STDERR_FILENO) != 0,
+                  ProgressBar::Counting::kItems, "customers");
+  options.format = format;
+  options.on_progress = ProgressBar::Report;
+  options.progress_user_data = &bar;
+  const int rc = mot_journeys_get_v2(out->get(), engine, &options);
+  bar.Clear();
+  if (rc == MOT_OK) return true;
+  ReportFailure(command, "the journey map");
+  return false;
 }
 
 }  // namespace
@@ -130,6 +175,11 @@ int RunJourney(int argc, char** argv) {
           .value_name = "TIME",
           .help = "only events before this time (RFC 3339)"},
          &until);
+  bool json = false;
+  AddJsonFlag(cl,
+              "the customer and the files written (to standard error when "
+              "the picture goes to standard output)",
+              &json);
   AddIdentityConfigFlag(cl, &files.identity_config);
   AddClusterFlags(cl, &files);
   customer.Add(cl);
@@ -161,22 +211,32 @@ int RunJourney(int argc, char** argv) {
                           buf.view()))) {
     return kExitFailure;
   }
-  if (svg.empty() && html.empty()) fmt::print("{}", buf.view());
+  const bool to_stdout = svg.empty() && html.empty();
+  if (to_stdout) fmt::print("{}", buf.view());
+  if (json) {
+    auto path = [](const std::string& p) {
+      return p.empty() ? std::string("null") : JsonQuote(p);
+    };
+    fmt::print(to_stdout ? stderr : stdout,
+               "{{\"customer_id\":{},\"svg\":{},\"html\":{},\"bytes\":{}}}\n",
+               JsonQuote(customer.id()), path(svg), path(html),
+               buf.view().size());
+  }
   return kExitOk;
 }
 
 int RunJourneys(int argc, char** argv) {
   constexpr char kCommand[] = "journeys";
-  std::string db, svg, from, to;
+  std::string db, svg, from, to, segment;
   EngineFiles files;
   bool json = false;
   CommandLine cl(
       kCommand, "--db FILE [options]",
-      "The journey map of every customer: customers by stage, how they move "
-      "between\nstages, how many reached the third strike and whether they "
-      "came back or left,\nwhere bad experiences, repeat contacts and "
-      "transfers happen (channel and\ntopic). A table, --json, and with --svg "
-      "a picture.");
+      "The journey map of every customer, or of a segment: customers by "
+      "stage, how\nthey move between stages, how many reached the third "
+      "strike and whether they\ncame back or left, where bad experiences, "
+      "repeat contacts and transfers happen\n(channel and topic). A table, "
+      "--json, and with --svg a picture.");
   AddExistingDatabaseFlag(cl, &db);
   cl.Add({.name = "svg",
           .value_name = "FILE",
@@ -190,6 +250,12 @@ int RunJourneys(int argc, char** argv) {
           .value_name = "TIME",
           .help = "count events before this time (RFC 3339)"},
          &to);
+  cl.Add({.name = "segment",
+          .value_name = "EXPR",
+          .help = "count only the customers for whom EXPR, a rule condition "
+                  "over their context\nas the range ends (see motive expr), "
+                  "is true: 'customer.strikes >= 2'"},
+         &segment);
   cl.Add({.name = "json",
           .help = "print the motive.v1.JourneyFigures as JSON"},
          &json);
@@ -197,26 +263,29 @@ int RunJourneys(int argc, char** argv) {
   AddIdentityConfigFlag(cl, &files.identity_config);
   AddClusterFlags(cl, &files);
   if (auto exit_code = cl.Parse(argc, argv)) return *exit_code;
-  int64_t from_us = 0, to_us = 0;
-  if (auto exit_code = ParseTimeFlag(cl, "from", from, &from_us)) {
+  mot_journeys_options options = MOT_JOURNEYS_OPTIONS_INIT;
+  if (auto exit_code = ParseTimeFlag(cl, "from", from, &options.from_us)) {
     return *exit_code;
   }
-  if (auto exit_code = ParseTimeFlag(cl, "to", to, &to_us)) return *exit_code;
+  if (auto exit_code = ParseTimeFlag(cl, "to", to, &options.to_us)) {
+    return *exit_code;
+  }
+  if (auto exit_code = CheckSegment(cl, segment)) return *exit_code;
+  if (!segment.empty()) options.segment = segment.c_str();
   EnginePtr engine = OpenForReading(kCommand, db, files);
   if (engine == nullptr) return kExitFailure;
   if (!svg.empty()) {
     OwnedBuf picture;
-    if (mot_journeys_get(picture.get(), engine.get(), from_us, to_us,
-                         MOT_FORMAT_SVG) != MOT_OK) {
-      return ReportFailure(kCommand, "the journey map");
+    if (!GetJourneys(kCommand, engine.get(), options, MOT_FORMAT_SVG,
+                     &picture)) {
+      return kExitFailure;
     }
     if (!WriteFile(kCommand, svg, picture.view())) return kExitFailure;
   }
   OwnedBuf buf;
-  if (mot_journeys_get(buf.get(), engine.get(), from_us, to_us,
-                       json ? MOT_FORMAT_JSON : MOT_FORMAT_PROTOBUF) !=
-      MOT_OK) {
-    return ReportFailure(kCommand, "the journey map");
+  if (!GetJourneys(kCommand, engine.get(), options,
+                   json ? MOT_FORMAT_JSON : MOT_FORMAT_PROTOBUF, &buf)) {
+    return kExitFailure;
   }
   if (json) {
     fmt::print("{}\n", buf.view());

@@ -1,5 +1,5 @@
 // A one-line progress bar on stderr, redrawn in place, for the long
-// commands (ingest, import, whatif).
+// commands (ingest, import, snapshot, whatif, journeys).
 
 #ifndef MOTIVE_EXAMPLES_CLI_PROGRESS_BAR_H_
 #define MOTIVE_EXAMPLES_CLI_PROGRESS_BAR_H_
@@ -42,6 +42,13 @@ class ProgressBar {
     fmt::print(stderr, "\r{} [{:#<{}}{:-<{}}] {:5.1f}%  {}\x1b[K", label_, "",
                filled, "", kWidth - filled, permille / 10.0, amount);
     visible_ = true;
+  }
+
+  // A mot_progress_fn over the ProgressBar `bar`: updates it and lets the
+  // call go on.
+  static int Report(void* bar, uint64_t done, uint64_t total) {
+    static_cast<ProgressBar*>(bar)->Update(done, total);
+    return 0;
   }
 
   // Erases the bar, so that a message can take its line.

@@ -80,11 +80,6 @@ void PrintReport(const v1::WhatIfReport& report) {
   }
 }
 
-int OnProgress(void* user_data, uint64_t done, uint64_t total) {
-  static_cast<ProgressBar*>(user_data)->Update(done, total);
-  return 0;
-}
-
 }  // namespace
 
 int RunWhatIf(int argc, char** argv) {
@@ -158,7 +153,7 @@ int RunWhatIf(int argc, char** argv) {
     options.against = old_text.c_str();
     options.against_origin = against.c_str();
   }
-  options.on_progress = OnProgress;
+  options.on_progress = ProgressBar::Report;
   options.progress_user_data = &bar;
   OwnedBuf buf;
   const int rc = mot_whatif_run(buf.get(), engine.get(), new_text.c_str(),

@@ -252,6 +252,13 @@ typedef struct mot_engine mot_engine;
  * and are checked when damage is likely. Since 0.2. */
 #define MOT_CHECK_AFTER_CRASH 3
 
+/* Called now and then during a long call (opening, an ingest, a what-if
+ * replay, a journey map) with what is done of the total (bytes, events or
+ * customers, as the call says); return non-zero to stop it (the call
+ * returns MOT_ECANCELED; what an ingest committed before stays). */
+typedef int (*mot_progress_fn)(void *user_data, uint64_t bytes_done,
+                               uint64_t bytes_total);
+
 typedef struct mot_engine_options {
   uint32_t struct_size;     /* sizeof(mot_engine_options) */
   int32_t durability;       /* MOT_DURABILITY_*; default FULL */
@@ -324,13 +331,21 @@ typedef struct mot_engine_options {
    * queries about other customers with MOT_EINVALID, naming the partition:
    * see mot_cluster_partition(). */
   const char *cluster_held_partitions;
+  /* Called while opening replays the log into the state (all of it, or
+   * what follows the snapshot), every 65536 events and at the end, with
+   * (events replayed, events to replay: the log's sequence numbers after
+   * the snapshot, erased events included, so it may end short of it);
+   * non-zero stops the open (MOT_ECANCELED). May be NULL. Since 0.7, after
+   * the cluster settings. */
+  mot_progress_fn on_progress;
+  void *progress_user_data;
 } mot_engine_options;
 
 #define MOT_ENGINE_OPTIONS_INIT                                          \
   {                                                                      \
     sizeof(mot_engine_options), MOT_DURABILITY_FULL, 50, MOT_CHECK_QUICK, \
         1, NULL, 0, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0, 0, 0, \
-        0, 0, NULL, NULL, NULL, NULL, NULL                               \
+        0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL                   \
   }
 
 /* Fills `opts` with the defaults. `struct_size` is sizeof(*opts) as the
@@ -368,7 +383,8 @@ MOT_API int mot_engine_options_init(mot_engine_options *opts,
  * the file holds no motive log yet). A read-only open of a database that
  * needs migrating gets MOT_EVERSION. A journey map, context configuration
  * or ruleset that does not load gets MOT_EPARSE or MOT_EINVALID, as
- * mot_context_config_load() and mot_ruleset_load() say. */
+ * mot_context_config_load() and mot_ruleset_load() say. A progress
+ * callback that asks to stop gets MOT_ECANCELED. */
 MOT_API int mot_engine_open(mot_engine **out, const char *path,
                             const mot_engine_options *opts);
 
@@ -438,11 +454,6 @@ typedef struct mot_ingest_report {
  * library's, valid only during the call. */
 typedef void (*mot_reject_fn)(void *user_data, uint64_t record,
                               const char *field, const char *message);
-
-/* Called now and then during a long ingest; return non-zero to stop it
- * (what was committed before stays, the call returns MOT_ECANCELED). */
-typedef int (*mot_progress_fn)(void *user_data, uint64_t bytes_done,
-                               uint64_t bytes_total);
 
 typedef struct mot_ingest_options {
   uint32_t struct_size; /* sizeof(mot_ingest_options) */
@@ -1291,10 +1302,55 @@ MOT_API int mot_journey_svg(mot_buf *out, mot_engine *engine,
  * stages, where bad experiences happen (channel and topic), how many
  * customers reached the third strike and whether they came back or left,
  * the repeat-contact and transfer hot spots. MOT_FORMAT_SVG draws it.
+ * mot_journeys_get_v2() also takes a segment and a progress callback.
  * Returns MOT_OK, MOT_EINVALID (NULL, a bad format), MOT_ECORRUPT or
  * MOT_EIO. Since 0.7. */
 MOT_API int mot_journeys_get(mot_buf *out, mot_engine *engine, int64_t from_us,
                              int64_t to_us, int32_t format);
+
+/* The journey map of a segment of the customers, as mot_journeys_get()
+ * draws every customer's. Since 0.7. */
+typedef struct mot_journeys_options {
+  uint32_t struct_size; /* sizeof(mot_journeys_options) */
+  /* MOT_FORMAT_JSON (default), _PROTOBUF or _SVG. */
+  int32_t format;
+  /* The events counted: from_us <= occurred < to_us, microseconds since the
+   * Unix epoch; 0 leaves an end open. */
+  int64_t from_us;
+  int64_t to_us;
+  /* The customers counted: a bool expression (CEL) over the customer's
+   * context, with the variables of mot_expr_check() (`customer`,
+   * `contacts`, `last_contact`, `metrics`, `now`; not `event`), such as
+   * "customer.strikes >= 2 && contacts.d30 > 1". It is evaluated on each
+   * customer's context as of the end of the range (now when open), and a
+   * customer is in when it is true; an evaluation error (reading an absent
+   * key, as `customer.csat` of a customer without a survey) leaves them
+   * out, as it fails a rule. The figures name it (JourneyFigures.segment).
+   * NULL or "" for every customer. */
+  const char *segment;
+  /* Called every thousand customers with (customers done, customers);
+   * non-zero stops the map (MOT_ECANCELED). May be NULL. */
+  mot_progress_fn on_progress;
+  void *progress_user_data;
+} mot_journeys_options;
+
+#define MOT_JOURNEYS_OPTIONS_INIT \
+  { sizeof(mot_journeys_options), MOT_FORMAT_JSON, 0, 0, NULL, NULL, NULL }
+
+/* Sets the defaults; see mot_engine_options_init(). Since 0.7. */
+MOT_API int mot_journeys_options_init(mot_journeys_options *opts,
+                                      uint32_t struct_size);
+
+/* The journey map as `opts` says (NULL: every customer, as JSON). A
+ * segment that does not compile is refused before any work, with its line
+ * and column as mot_expr_check() gives them. Returns MOT_OK, MOT_EINVALID
+ * (NULL out or engine, a bad format, opts->struct_size unset, a segment
+ * that is not a bool or names what the context has not: the message says
+ * what, where), MOT_EPARSE (segment syntax), MOT_EVERSION
+ * (opts->struct_size larger than this library's), MOT_ECANCELED,
+ * MOT_ECORRUPT or MOT_EIO. Since 0.7. */
+MOT_API int mot_journeys_get_v2(mot_buf *out, mot_engine *engine,
+                                const mot_journeys_options *opts);
 
 /* Proactive alerts. Rules of proactive playbooks are evaluated for a
  * customer whenever events of theirs are recorded (mot_event_record(),

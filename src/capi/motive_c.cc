@@ -12,6 +12,7 @@
 #include <cstring>
 #include <exception>
 #include <filesystem>
+#include <functional>
 #include <initializer_list>
 #include <limits>
 #include <memory>
@@ -198,9 +199,20 @@ constexpr mot_engine_options kEngineDefaults = MOT_ENGINE_OPTIONS_INIT;
 constexpr mot_ingest_options kIngestDefaults = MOT_INGEST_OPTIONS_INIT;
 constexpr mot_timeline_options kTimelineDefaults = MOT_TIMELINE_OPTIONS_INIT;
 constexpr mot_whatif_options kWhatIfDefaults = MOT_WHATIF_OPTIONS_INIT;
+constexpr mot_journeys_options kJourneysDefaults = MOT_JOURNEYS_OPTIONS_INIT;
 constexpr mot_context_summary kEmptySummary = MOT_CONTEXT_SUMMARY_INIT;
 constexpr mot_engine_stats kEmptyStats = MOT_ENGINE_STATS_INIT;
 constexpr mot_situation kSituationDefaults = MOT_SITUATION_INIT;
+
+// A caller's progress callback as the engine takes them (empty for none):
+// non-zero from the caller stops the call.
+std::function<bool(uint64_t, uint64_t)> Progress(mot_progress_fn fn,
+                                                 void* user_data) {
+  if (fn == nullptr) return {};
+  return [fn, user_data](uint64_t done, uint64_t total) {
+    return fn(user_data, done, total) == 0;
+  };
+}
 
 // mot_engine_options as release 0.1 had it, before the context settings,
 // and as 0.2 had it, before the ruleset.
@@ -216,6 +228,9 @@ constexpr size_t kEngineOptionsSizeV5 =
 // ... and as 0.6 had it, before the cluster settings.
 constexpr size_t kEngineOptionsSizeV6 =
     offsetof(mot_engine_options, cluster_servers);
+// ... and as 0.7 first had it, before the progress callback.
+constexpr size_t kEngineOptionsSizeV7 =
+    offsetof(mot_engine_options, on_progress);
 // mot_ingest_options as 0.1 to 0.5 had it, before the platform settings;
 // mot_ingest_report, before the records and identity counts.
 constexpr size_t kIngestOptionsSizeV5 = offsetof(mot_ingest_options, timezone);
@@ -664,10 +679,10 @@ void mot_buf_dispose(mot_buf* buf) {
 }
 
 int mot_engine_options_init(mot_engine_options* opts, uint32_t struct_size) {
-  return InitStruct(opts, struct_size, kEngineDefaults, "mot_engine_options",
-                    {kEngineOptionsSizeV1, kEngineOptionsSizeV2,
-                     kEngineOptionsSizeV4, kEngineOptionsSizeV5,
-                     kEngineOptionsSizeV6});
+  return InitStruct(
+      opts, struct_size, kEngineDefaults, "mot_engine_options",
+      {kEngineOptionsSizeV1, kEngineOptionsSizeV2, kEngineOptionsSizeV4,
+       kEngineOptionsSizeV5, kEngineOptionsSizeV6, kEngineOptionsSizeV7});
 }
 
 int mot_ingest_options_init(mot_ingest_options* opts, uint32_t struct_size) {
@@ -783,6 +798,7 @@ int mot_engine_open(mot_engine** out, const char* path,
       }
     }
 
+    options.on_open_progress = Progress(o.on_progress, o.progress_user_data);
     auto engine = motive::engine::Engine::Open(path, std::move(options));
     if (!engine.ok()) return Fail(engine.status());
     *out = new mot_engine{*std::move(engine)};
@@ -1021,11 +1037,7 @@ int mot_whatif_run(mot_buf* report, mot_engine* engine, const char* ruleset,
     motive::engine::Engine::WhatIfOptions options;
     options.from_us = o.from_us;
     options.to_us = o.to_us;
-    if (o.on_progress != nullptr) {
-      options.on_progress = [&o](uint64_t done, uint64_t total) {
-        return o.on_progress(o.progress_user_data, done, total) == 0;
-      };
-    }
+    options.on_progress = Progress(o.on_progress, o.progress_user_data);
     absl::StatusOr<motive::v1::WhatIfReport> result = engine->engine->WhatIf(
         ruleset, o.origin != nullptr ? o.origin : "",
         o.against != nullptr ? o.against : "",
@@ -1054,22 +1066,44 @@ int mot_journey_svg(mot_buf* out, mot_engine* engine, const char* customer_id,
 
 int mot_journeys_get(mot_buf* out, mot_engine* engine, int64_t from_us,
                      int64_t to_us, int32_t format) {
+  mot_journeys_options opts = kJourneysDefaults;
+  opts.format = format;
+  opts.from_us = from_us;
+  opts.to_us = to_us;
+  return mot_journeys_get_v2(out, engine, &opts);
+}
+
+int mot_journeys_options_init(mot_journeys_options* opts,
+                              uint32_t struct_size) {
+  return InitStruct(opts, struct_size, kJourneysDefaults,
+                    "mot_journeys_options");
+}
+
+int mot_journeys_get_v2(mot_buf* out, mot_engine* engine,
+                        const mot_journeys_options* opts) {
   return Guard([&] {
     if (out == nullptr) return Fail(MOT_EINVALID, "out is NULL");
     *out = mot_buf{};
     if (int rc = CheckEngine(engine)) return rc;
+    mot_journeys_options o = kJourneysDefaults;
+    if (int rc = ReadOptions(opts, &o, "mot_journeys_options")) return rc;
     motive::model::WireFormat wire = motive::model::WireFormat::kJson;
-    if (format != MOT_FORMAT_SVG && format != MOT_FORMAT_JSON &&
-        format != MOT_FORMAT_PROTOBUF) {
+    if (o.format != MOT_FORMAT_SVG && o.format != MOT_FORMAT_JSON &&
+        o.format != MOT_FORMAT_PROTOBUF) {
       return Fail(MOT_EINVALID,
-                  absl::StrCat("format ", format,
+                  absl::StrCat("format ", o.format,
                                " is not MOT_FORMAT_JSON, _PROTOBUF or _SVG"));
     }
-    if (format != MOT_FORMAT_SVG) WireFormat(format, &wire);
+    if (o.format != MOT_FORMAT_SVG) WireFormat(o.format, &wire);
+    motive::engine::Engine::JourneysOptions options;
+    options.from_us = o.from_us;
+    options.to_us = o.to_us;
+    if (o.segment != nullptr) options.segment = o.segment;
+    options.on_progress = Progress(o.on_progress, o.progress_user_data);
     absl::StatusOr<motive::v1::JourneyFigures> figures =
-        engine->engine->Journeys(from_us, to_us);
+        engine->engine->Journeys(options);
     if (!figures.ok()) return Fail(figures.status());
-    if (format == MOT_FORMAT_SVG) {
+    if (o.format == MOT_FORMAT_SVG) {
       return Emit(motive::journey::JourneyMapSvg(*figures), out);
     }
     return EmitMessage(wire, *figures, out);

@@ -24,6 +24,9 @@ namespace motive::engine {
 
 namespace {
 
+// How often opening reports its replay (EngineOptions::on_open_progress).
+constexpr uint64_t kOpenProgressEvents = 65536;
+
 // Frees a ruleset just swapped out, on this thread, once no decision holds
 // it any more.
 void Retire(std::shared_ptr<const decide::Ruleset> old) {
@@ -114,8 +117,8 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Open(const std::string& path,
     return base::Annotate(merged.status(),
                            decide::Ruleset::Origin(options.ruleset_origin));
   }
-  absl::StatusOr<std::unique_ptr<state::StateStore>> state =
-      engine->BuildState(*merged, /*use_snapshot=*/true);
+  absl::StatusOr<std::unique_ptr<state::StateStore>> state = engine->BuildState(
+      *merged, /*use_snapshot=*/true, options.on_open_progress);
   if (!state.ok()) return state.status();
   std::shared_ptr<const decide::Ruleset> rules;
   if (!options.ruleset_text.empty()) {
@@ -196,7 +199,8 @@ absl::StatusOr<v1::ContextConfig> Engine::WithRulesetMetrics(
 }
 
 absl::StatusOr<std::unique_ptr<state::StateStore>> Engine::BuildState(
-    const v1::ContextConfig& config, bool use_snapshot) {
+    const v1::ContextConfig& config, bool use_snapshot,
+    const std::function<bool(uint64_t done, uint64_t total)>& on_progress) {
   absl::StatusOr<state::StateConfig> state_config =
       state::StateConfig::FromProto(config);
   if (!state_config.ok()) return state_config.status();
@@ -267,9 +271,19 @@ absl::StatusOr<std::unique_ptr<state::StateStore>> Engine::BuildState(
     if (!found.ok()) return found.status();
     repeated = *std::move(found);
   }
+  uint64_t to_replay = 0;
+  if (on_progress) {
+    absl::StatusOr<int64_t> last = log_->LastSeq();
+    if (!last.ok()) return last.status();
+    to_replay = static_cast<uint64_t>(std::max<int64_t>(*last - after_seq, 0));
+  }
   Touched touched;
   std::string profile;
   auto fold = [&](int64_t, const v1::Event& event) {
+    if (on_progress && report.events_replayed % kOpenProgressEvents == 0 &&
+        !on_progress(report.events_replayed, to_replay)) {
+      return absl::CancelledError("opening stopped by the progress callback");
+    }
     ++report.events_replayed;
     if (after_seq > 0) Observe(event, &touched, nullptr, nullptr);
     if (!event.interaction_id().empty() &&
@@ -295,6 +309,9 @@ absl::StatusOr<std::unique_ptr<state::StateStore>> Engine::BuildState(
     return absl::OkStatus();
   };
   if (absl::Status s = log_->Scan(after_seq, fold); !s.ok()) return s;
+  if (on_progress && !on_progress(report.events_replayed, to_replay)) {
+    return absl::CancelledError("opening stopped by the progress callback");
+  }
   if (absl::Status s = Reshape(touched, *store); !s.ok()) return s;
   if (use_snapshot) open_report_ = std::move(report);
   return store;

@@ -30,6 +30,7 @@
 #include "decide/feedback.h"
 #include "decide/ruleset.h"
 #include "expr/environment.h"
+#include "expr/program.h"
 #include "identity/identities.h"
 #include "model/journey_map.h"
 #include "model/record_reader.h"
@@ -72,6 +73,11 @@ struct EngineOptions {
   // servers, none: the engine keeps its history to itself. See "Clusters"
   // below.
   cluster::ClusterOptions cluster;
+  // Called on the opening thread while Open replays the log into the state,
+  // every 65536 events and at the end, with (events replayed,
+  // events to replay: the log's seqs after the snapshot, which counts the
+  // erased ones too); false stops the open (Cancelled). May be empty.
+  std::function<bool(uint64_t done, uint64_t total)> on_open_progress;
 };
 
 struct IngestCounts {
@@ -278,12 +284,26 @@ class Engine {
   // end open) as SVG. Errors: InvalidArgument (empty id), the log's.
   absl::StatusOr<std::string> JourneyPicture(absl::string_view customer_id,
                                              const store::TimeRange& range);
-  // The journey map of every customer, over their events in [from_us,
-  // to_us) (0: open): see v1::JourneyFigures. A bad experience is a strike
+  // The journey map of the customers of `segment` (every customer when
+  // empty), over their events in [from_us, to_us) (0: open): see
+  // v1::JourneyFigures. The segment is a bool expression over the context
+  // variables CheckExpression compiles against (`event` unbound), evaluated
+  // on each customer's context as of the end of the range (now when open):
+  // a customer is in when it is true (an error, such as reading an absent
+  // key, leaves them out, as it fails a rule). A bad experience is a strike
   // under the context configuration's thresholds. Reads the log; changes
-  // nothing. Errors: the log's.
+  // nothing. `on_progress(done, total)` (customers) may stop it by returning
+  // false (Cancelled). Errors: the segment's, before any work (ParseError,
+  // or InvalidArgument with line and column, or when it is not a bool), the
+  // log's.
+  struct JourneysOptions {
+    int64_t from_us = 0;
+    int64_t to_us = 0;
+    std::string segment;
+    std::function<bool(uint64_t done, uint64_t total)> on_progress;
+  };
   static constexpr int kHotSpots = 20;  // listed of each kind
-  absl::StatusOr<v1::JourneyFigures> Journeys(int64_t from_us, int64_t to_us);
+  absl::StatusOr<v1::JourneyFigures> Journeys(const JourneysOptions& options);
 
   // Records feedback on a decision as an event (see decide/feedback.h):
   // true when appended, false for a duplicate (the same feedback twice).
@@ -484,8 +504,13 @@ class Engine {
   // What a snapshot must have been taken under to be read: the context
   // configuration `config` and the identity rules.
   uint64_t Fingerprint(const v1::ContextConfig& config) const;
+  // The state under `config`: read from the snapshot and the log after it
+  // when `use_snapshot` (at open), else replayed from the whole log.
+  // `on_progress` as EngineOptions::on_open_progress.
   absl::StatusOr<std::unique_ptr<state::StateStore>> BuildState(
-      const v1::ContextConfig& config, bool use_snapshot);
+      const v1::ContextConfig& config, bool use_snapshot,
+      const std::function<bool(uint64_t done, uint64_t total)>& on_progress =
+          {});
   // Builds the identity graph from the whole log, when it has any
   // identifiers (opening without a snapshot).
   absl::Status LoadIdentities();
@@ -505,6 +530,13 @@ class Engine {
                                             const state::CustomerState&,
                                             const state::StateStore&, int64_t)>
                          fn);
+  // Whether `segment` (Journeys) holds on the customer's context as of
+  // `as_of_us` (0: now), bound in `activation` (of rules_) and `arena`.
+  // Errors: Query's.
+  absl::StatusOr<bool> InSegment(const expr::Program& segment,
+                                 absl::string_view customer_id,
+                                 int64_t as_of_us, expr::Activation* activation,
+                                 expr::Arena* arena);
   // A customer's state as of a time before its newest event, from the log.
   absl::StatusOr<state::CustomerState> Replay(absl::string_view customer_id,
                                               int64_t as_of_us,

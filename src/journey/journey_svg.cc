@@ -213,7 +213,11 @@ std::string JourneyMapSvg(const v1::JourneyFigures& figures) {
   const int height = bars_top + 24 * spots + 40;
   std::string svg;
   Header(height,
-         absl::StrCat("Journey map: ", figures.customers(), " customers, ",
+         absl::StrCat("Journey map",
+                      figures.segment().empty()
+                          ? ""
+                          : absl::StrCat(" (segment ", figures.segment(), ")"),
+                      ": ", figures.customers(), " customers, ",
                       figures.events(), " events, ", figures.third_strike(),
                       " reached the third strike (",
                       figures.third_strike_came_back(), " came back, ",

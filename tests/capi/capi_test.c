@@ -151,6 +151,14 @@ static void test_options_init(void) {
   CHECK(eo.ruleset == NULL && eo.ruleset_origin == NULL);
   CHECK(eo.retention_days == 0);
   CHECK(eo.identity_config == NULL);
+  CHECK(eo.on_progress == NULL && eo.progress_user_data == NULL);
+  /* A caller built before the progress callback (0.7 at first). */
+  memset(&eo, 0xab, sizeof eo);
+  CHECK(mot_engine_options_init(
+            &eo, (uint32_t)offsetof(mot_engine_options, on_progress)) ==
+        MOT_OK);
+  CHECK(eo.cluster_held_partitions == NULL);
+  CHECK(((const unsigned char*)&eo)[sizeof eo - 1] == 0xab);
   /* A caller built before the identity configuration (0.5): its prefix. */
   memset(&eo, 0xab, sizeof eo);
   CHECK(mot_engine_options_init(
@@ -633,6 +641,12 @@ static void test_ingest_file_and_reopen(void) {
     mot_engine_close(reader);
     CHECK_FAILS(mot_engine_open(&reader, temp_path("absent.db"), &ro),
                 MOT_ENOTFOUND, "does not exist");
+    /* Opening reports its replay, and a callback may stop it. */
+    ro.snapshot_path = "-";
+    ro.on_progress = stop_at_once;
+    progress_calls = 0;
+    CHECK_FAILS(mot_engine_open(&reader, db, &ro), MOT_ECANCELED, "stopped");
+    CHECK(reader == NULL && progress_calls == 1);
   }
   mot_engine_close(engine);
 }
@@ -1423,6 +1437,54 @@ static void test_journeys(void) {
               MOT_EINVALID, "_SVG");
   CHECK_FAILS(mot_journeys_get(&buf, NULL, 0, 0, MOT_FORMAT_JSON),
               MOT_EINVALID, "engine");
+  mot_engine_close(engine);
+}
+
+/* The journey map of a segment: the customers whose context the expression
+ * holds for. */
+static void test_journeys_segment(void) {
+  mot_engine* engine = NULL;
+  mot_buf buf = {NULL, 0};
+  mot_journeys_options opts = MOT_JOURNEYS_OPTIONS_INIT;
+  CHECK(mot_engine_open(&engine, ":memory:", NULL) == MOT_OK);
+  record_journey(engine, "c1");
+  record_journey(engine, "c2");
+  opts.segment = "customer.id == 'c2' && customer.nps < 5";
+  CHECK(mot_journeys_get_v2(&buf, engine, &opts) == MOT_OK);
+  CHECK(buf.data != NULL &&
+        strstr((const char*)buf.data, "\"customers\":\"1\"") != NULL);
+  CHECK(strstr((const char*)buf.data, "\"segment\":\"customer.id ==") !=
+        NULL);
+  mot_buf_dispose(&buf);
+  opts.format = MOT_FORMAT_SVG;
+  CHECK(mot_journeys_get_v2(&buf, engine, &opts) == MOT_OK);
+  CHECK(buf.data != NULL &&
+        strstr((const char*)buf.data, "(segment customer.id ==") != NULL);
+  mot_buf_dispose(&buf);
+  /* Refused before any work, where the checker finds the fault. */
+  opts.segment = "customer.strikes >= 'two'";
+  CHECK_FAILS(mot_journeys_get_v2(&buf, engine, &opts), MOT_EINVALID,
+              "segment: line 1, column");
+  opts.segment = "customer.strikes >=";
+  CHECK_FAILS(mot_journeys_get_v2(&buf, engine, &opts), MOT_EPARSE,
+              "segment");
+  opts.segment = "customer.strikes";
+  CHECK_FAILS(mot_journeys_get_v2(&buf, engine, &opts), MOT_EINVALID,
+              "must be a bool");
+  opts.segment = NULL;
+  opts.on_progress = stop_at_once;
+  CHECK_FAILS(mot_journeys_get_v2(&buf, engine, &opts), MOT_ECANCELED,
+              "stopped");
+  /* NULL options: every customer, as JSON. */
+  CHECK(mot_journeys_get_v2(&buf, engine, NULL) == MOT_OK);
+  CHECK(buf.data != NULL &&
+        strstr((const char*)buf.data, "\"customers\":\"2\"") != NULL);
+  mot_buf_dispose(&buf);
+  opts.struct_size = 0;
+  CHECK_FAILS(mot_journeys_get_v2(&buf, engine, &opts), MOT_EINVALID,
+              "struct_size");
+  CHECK(mot_journeys_options_init(&opts, sizeof opts) == MOT_OK);
+  CHECK(opts.format == MOT_FORMAT_JSON && opts.segment == NULL);
   mot_engine_close(engine);
 }
 
@@ -2225,6 +2287,7 @@ int main(void) {
   test_cluster_partition();
   test_whatif();
   test_journeys();
+  test_journeys_segment();
   test_cluster_options();
 
   {

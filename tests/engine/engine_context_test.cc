@@ -10,6 +10,7 @@
 #include <fstream>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -187,17 +188,22 @@ TEST(EngineContextTest, RebuildAndSnapshotEqualIncremental) {
   }
 }
 
+// Records the first `half` of `events` into the log at `path`, writes a
+// snapshot, then records the rest.
+void RecordAroundASnapshot(const std::string& path,
+                           const std::vector<v1::Event>& events, size_t half) {
+  auto engine = Open(path);
+  RecordAll(*engine, {events.begin(), events.begin() + half});
+  ASSERT_TRUE(engine->WriteSnapshot().ok());
+  RecordAll(*engine, {events.begin() + half, events.end()});
+}
+
 TEST(EngineContextTest, SnapshotPlusTheLogAfterItEqualsReplay) {
   motive::testing::TempDir dir;
   const std::string path = dir.File("log.db");
   std::vector<v1::Event> events = Journeys(20, 3);
   const size_t half = events.size() / 2;
-  {
-    auto engine = Open(path);
-    RecordAll(*engine, {events.begin(), events.begin() + half});
-    ASSERT_TRUE(engine->WriteSnapshot().ok());
-    RecordAll(*engine, {events.begin() + half, events.end()});
-  }
+  RecordAroundASnapshot(path, events, half);
   auto from_snapshot = Open(path);
   EXPECT_TRUE(from_snapshot->open_report().from_snapshot);
   EXPECT_EQ(from_snapshot->open_report().events_replayed, events.size() - half);
@@ -209,6 +215,32 @@ TEST(EngineContextTest, SnapshotPlusTheLogAfterItEqualsReplay) {
     ExpectSameSummary(SummaryOf(*from_snapshot, id), SummaryOf(*replayed, id),
                       id);
   }
+}
+
+// Opening reports its replay: the events after the snapshot, and may be
+// stopped.
+TEST(EngineContextTest, OpeningReportsItsReplay) {
+  motive::testing::TempDir dir;
+  const std::string path = dir.File("log.db");
+  std::vector<v1::Event> events = Journeys(20, 3);
+  const size_t half = events.size() / 2;
+  RecordAroundASnapshot(path, events, half);
+  std::vector<std::pair<uint64_t, uint64_t>> seen;
+  EngineOptions options = Options();
+  options.log.read_only = true;
+  options.on_open_progress = [&](uint64_t done, uint64_t total) {
+    seen.emplace_back(done, total);
+    return true;
+  };
+  auto engine = Open(path, options);
+  const uint64_t after = events.size() - half;
+  using Progress = std::pair<uint64_t, uint64_t>;
+  EXPECT_THAT(
+      seen, ::testing::ElementsAre(Progress{0, after}, Progress{after, after}));
+
+  options.snapshot_path = "-";
+  options.on_open_progress = [](uint64_t, uint64_t) { return false; };
+  EXPECT_TRUE(absl::IsCancelled(Engine::Open(path, options).status()));
 }
 
 // A snapshot taken further than the log reaches means the log lost

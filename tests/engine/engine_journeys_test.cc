@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "engine/engine.h"
@@ -53,13 +54,24 @@ class EngineJourneysTest : public ::testing::Test {
     Record();
   }
 
+  // bo has three bad calls and leaves; cy only buys.
+  void BoLeavesAndCyBuys() {
+    Call("bo", 20, v1::UNRESOLVED);
+    Call("bo", 15, v1::ABANDONED);
+    Call("bo", 12, v1::UNRESOLVED);
+    Add("bo", "churn", 5);
+    Record();
+    Add("cy", "purchase", 40).set_channel(v1::STORE);
+    Record();
+  }
+
   std::unique_ptr<Engine> engine_;
   v1::Event pending_;
   int events_ = 0;
 };
 
 TEST_F(EngineJourneysTest, AnEmptyLogHasAnEmptyMap) {
-  absl::StatusOr<v1::JourneyFigures> figures = engine_->Journeys(0, 0);
+  absl::StatusOr<v1::JourneyFigures> figures = engine_->Journeys({});
   ASSERT_TRUE(figures.ok()) << figures.status();
   EXPECT_EQ(figures->customers(), 0u);
   EXPECT_EQ(figures->flows_size(), 0);
@@ -75,17 +87,9 @@ TEST_F(EngineJourneysTest, CountsFlowsBadExperiencesAndTheThirdStrike) {
   Call("ana", 28, v1::UNRESOLVED);  // a repeat: same topic within 7 days
   Call("ana", 10, v1::RESOLVED, 3);  // three transfers: a strike
   Call("ana", 2, v1::RESOLVED);
-  // bo has three bad calls and leaves.
-  Call("bo", 20, v1::UNRESOLVED);
-  Call("bo", 15, v1::ABANDONED);
-  Call("bo", 12, v1::UNRESOLVED);
-  Add("bo", "churn", 5);
-  Record();
-  // cy only buys.
-  Add("cy", "purchase", 40).set_channel(v1::STORE);
-  Record();
+  BoLeavesAndCyBuys();
 
-  absl::StatusOr<v1::JourneyFigures> figures = engine_->Journeys(0, 0);
+  absl::StatusOr<v1::JourneyFigures> figures = engine_->Journeys({});
   ASSERT_TRUE(figures.ok()) << figures.status();
   EXPECT_EQ(figures->customers(), 3u);
   EXPECT_EQ(figures->events(), 11u);
@@ -116,11 +120,85 @@ TEST_F(EngineJourneysTest, CountsFlowsBadExperiencesAndTheThirdStrike) {
   EXPECT_EQ(figures->transfers(0).count(), 1u);
 
   // A window counts only the events inside it.
-  figures = engine_->Journeys(kNowUs - 45 * kDayUs, kNowUs - 11 * kDayUs);
+  figures = engine_->Journeys(
+      {.from_us = kNowUs - 45 * kDayUs, .to_us = kNowUs - 11 * kDayUs});
   ASSERT_TRUE(figures.ok());
   EXPECT_EQ(figures->customers(), 3u);
   EXPECT_EQ(figures->events(), 6u);
   EXPECT_EQ(figures->third_strike(), 1u);  // bo's three calls
+}
+
+TEST_F(EngineJourneysTest, ASegmentCountsOnlyItsCustomers) {
+  // ana: two bad calls; bo: three and churns; cy: a purchase, nothing bad.
+  Call("ana", 30, v1::UNRESOLVED);
+  Call("ana", 20, v1::UNRESOLVED);
+  BoLeavesAndCyBuys();
+
+  absl::StatusOr<v1::JourneyFigures> all = engine_->Journeys({});
+  ASSERT_TRUE(all.ok()) << all.status();
+  EXPECT_EQ(all->customers(), 3u);
+  EXPECT_EQ(all->events(), 7u);
+  EXPECT_EQ(all->segment(), "");
+
+  // Those with a bad call: ana and bo, their six events; the figures say
+  // which segment they cover.
+  absl::StatusOr<v1::JourneyFigures> troubled =
+      engine_->Journeys({.segment = "customer.strikes >= 2"});
+  ASSERT_TRUE(troubled.ok()) << troubled.status();
+  EXPECT_EQ(troubled->customers(), 2u);
+  EXPECT_EQ(troubled->events(), 6u);
+  EXPECT_EQ(troubled->moment_events().at("INTERIM"), 5u);
+  EXPECT_EQ(troubled->third_strike(), 1u);
+  EXPECT_EQ(troubled->bad_experiences(0).count(), 5u);
+  EXPECT_EQ(troubled->segment(), "customer.strikes >= 2");
+
+  // Seen as of the end of the range: 25 days ago only ana had a strike.
+  absl::StatusOr<v1::JourneyFigures> then = engine_->Journeys(
+      {.to_us = kNowUs - 25 * kDayUs, .segment = "customer.strikes >= 1"});
+  ASSERT_TRUE(then.ok()) << then.status();
+  EXPECT_EQ(then->customers(), 1u);
+  EXPECT_EQ(then->events(), 1u);
+
+  // A value the customer lacks leaves them out, as it fails a rule: only
+  // cy has a purchase.
+  absl::StatusOr<v1::JourneyFigures> buyers =
+      engine_->Journeys({.segment = "customer.days_since_purchase < 100"});
+  ASSERT_TRUE(buyers.ok()) << buyers.status();
+  EXPECT_EQ(buyers->customers(), 1u);
+
+  // A bad segment is refused before any work, located as the checker
+  // locates a rule's fault.
+  absl::Status wrong_type =
+      engine_->Journeys({.segment = "customer.strikes >= 'two'"}).status();
+  EXPECT_EQ(wrong_type.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(wrong_type.message(), HasSubstr("segment: line 1, column 18"));
+  absl::Status unknown =
+      engine_->Journeys({.segment = "customer.strike > 1"}).status();
+  EXPECT_EQ(unknown.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(unknown.message(), HasSubstr("strike"));
+  EXPECT_FALSE(engine_->Journeys({.segment = "customer.strikes >="}).ok());
+  absl::Status not_bool =
+      engine_->Journeys({.segment = "customer.strikes"}).status();
+  EXPECT_THAT(not_bool.message(), HasSubstr("must be a bool expression"));
+}
+
+TEST_F(EngineJourneysTest, ProgressCanStopTheMap) {
+  Call("ana", 3, v1::RESOLVED);
+  std::vector<uint64_t> seen;
+  absl::StatusOr<v1::JourneyFigures> figures =
+      engine_->Journeys({.on_progress = [&](uint64_t done, uint64_t total) {
+        seen.push_back(done);
+        EXPECT_EQ(total, 1u);
+        return true;
+      }});
+  ASSERT_TRUE(figures.ok()) << figures.status();
+  EXPECT_THAT(seen, ::testing::ElementsAre(0u, 1u));
+  EXPECT_EQ(
+      engine_
+          ->Journeys({.on_progress = [](uint64_t, uint64_t) { return false; }})
+          .status()
+          .code(),
+      absl::StatusCode::kCancelled);
 }
 
 TEST_F(EngineJourneysTest, ACustomersPictureMarksTheirBadExperiences) {

@@ -91,6 +91,28 @@ grep -q 'Journey map:' "$work/map.svg" || { failures=$((failures + 1)); echo "FA
 checks=$((checks + 1))
 expect 0 "journeys --json" -- "$motive" journeys --db "$work/m.db" --json
 contains '"stage_customers"' "journeys JSON"
+# A segment: C9's context alone enters the map, which names it.
+expect 0 "journeys --segment" -- "$motive" journeys --db "$work/m.db" --segment "customer.id == 'C9'" --svg "$work/c9-map.svg"
+contains "journey map (segment customer.id == 'C9'): 1 customers, 2 events" "journeys table of a segment"
+grep -q "Journey map (segment customer.id == &#39;C9&#39;): 1 customers" "$work/c9-map.svg" || { failures=$((failures + 1)); echo "FAIL: the segment's SVG does not name it"; }
+checks=$((checks + 1))
+expect 0 "journeys --segment --json" -- "$motive" journeys --db "$work/m.db" --segment "customer.id == 'C9'" --json
+contains '"customers":"1"' "journeys JSON of a segment"
+contains '"segment":"customer.id == ' "journeys JSON names the segment"
+expect 2 "journeys with an ill-typed segment" -- "$motive" journeys --db "$work/m.db" --segment "customer.strikes >= 'two'"
+contains "motive journeys: --segment: line 1, column 18: found no matching overload" "ill-typed segment located"
+expect 2 "journeys with a segment that does not parse" -- "$motive" journeys --db "$work/m.db" --segment "customer.strikes >="
+contains "--segment: line 1" "bad segment located"
+expect 2 "journeys with a segment that is not a bool" -- "$motive" journeys --db "$work/m.db" --segment "customer.strikes"
+contains "--segment: must be a bool expression, not int" "a segment must be a bool"
+# Refused before the database is opened: even a missing one.
+expect 2 "journeys refuse a bad segment before any work" -- "$motive" journeys --db "$work/none.db" --segment "customer.nope" --svg "$work/never.svg"
+contains "nope" "unknown field named"
+[[ ! -e "$work/never.svg" ]] || { failures=$((failures + 1)); echo "FAIL: a bad segment drew a map"; }
+checks=$((checks + 1))
+expect 0 "journey --json" -- "$motive" journey --db "$work/m.db" C9 --svg "$work/c9.svg" --json
+contains '"customer_id":"C9"' "journey JSON names the customer"
+contains '"svg":"' "journey JSON names the file written"
 
 expect 2 "desktop with a bad --listen" -- "$motive" desktop --db "$work/m.db" --listen 8080
 contains "HOST:PORT" "desktop --listen named"
@@ -214,6 +236,20 @@ contains "no such key" "evaluation error explained"
 expect 2 "expr with a syntax error" -- "$motive" expr "1 +"
 contains "column" "syntax error located"
 expect 2 "--var without =" -- "$motive" expr --var n "n"
+expect 0 "expr --json" -- "$motive" expr --json --var n=21 "n * 2"
+contains '{"expression":"n * 2","result":"42"}' "expr JSON"
+expect 0 "generate --json with --out" -- "$motive" generate --customers 3 --seed 5 --out "$work/g.jsonl" --json
+contains '"customers":3' "generate JSON counts customers"
+contains '"out":"' "generate JSON names the file"
+if ! printf '%s' "$out" | python3 -m json.tool > /dev/null; then
+  failures=$((failures + 1)); echo "FAIL: generate --json is not JSON:"; echo "$out"
+fi
+checks=$((checks + 1))
+# Without --out the events take standard output and the report standard error.
+events=$("$motive" generate --customers 3 --seed 5 --json 2> "$work/g.err")
+checks=$((checks + 2))
+[[ $events == "$(cat "$work/g.jsonl")" ]] || { failures=$((failures + 1)); echo "FAIL: generate --json changed the events on standard output"; }
+grep -q '"out":null' "$work/g.err" || { failures=$((failures + 1)); echo "FAIL: generate --json report not on standard error"; }
 
 # Next-best action: a ruleset, alerts on ingest, decisions, feedback.
 cat > "$work/rules.textproto" <<'TXTPB'

@@ -84,6 +84,12 @@ TEST(JourneySvgTest, TheMapShowsStagesFlowsAndBadExperiences) {
   EXPECT_THAT(svg, HasSubstr("purchase to experience: 6"));
   EXPECT_THAT(svg, HasSubstr("voice / &lt;b&gt;billing&lt;/b&gt;"));
   EXPECT_THAT(svg, Not(HasSubstr("<b>")));
+
+  // The title names the segment the figures cover, escaped.
+  figures.set_segment("customer.strikes >= 3");
+  EXPECT_THAT(JourneyMapSvg(figures),
+              HasSubstr("Journey map (segment customer.strikes &gt;= 3): 10 "
+                        "customers"));
 }
 
 }  // namespace

@@ -300,13 +300,27 @@ namespace Motive
         /// The journey map of every customer over their events in
         /// [<paramref name="fromUs"/>, <paramref name="toUs"/>): the
         /// motive.v1.JourneyFigures as JSON, or with <paramref name="svg"/>
-        /// drawn as SVG (mot_journeys_get).
+        /// drawn as SVG (mot_journeys_get_v2). With
+        /// <paramref name="segment"/>, a rule condition over the customer's
+        /// context as the range ends (the variables of CheckExpression, such
+        /// as "customer.strikes >= 2"), only the customers it holds for; a
+        /// bad one throws (Status.Invalid or Status.Parse, with its line and
+        /// column) before any work.
         /// </summary>
-        public string Journeys(long fromUs = 0, long toUs = 0, bool svg = false)
+        public string Journeys(long fromUs = 0, long toUs = 0, bool svg = false, string segment = null)
         {
+            NativeJourneysOptions opts = default(NativeJourneysOptions);
+            MotiveException.Check(Native.mot_journeys_options_init(
+                ref opts, (uint)Marshal.SizeOf(typeof(NativeJourneysOptions))));
+            opts.Format = svg ? (int)Format.Svg : (int)Format.Json;
+            opts.FromUs = fromUs;
+            opts.ToUs = toUs;
             EngineHandle h = Handle;
-            int format = svg ? (int)Format.Svg : (int)Format.Json;
-            return Buffers.TakeString((ref MotBuf b) => Native.mot_journeys_get(ref b, h, fromUs, toUs, format));
+            using (NativeStrings strings = new NativeStrings())
+            {
+                opts.Segment = strings.Add(segment);
+                return Buffers.TakeString((ref MotBuf b) => Native.mot_journeys_get_v2(ref b, h, ref opts));
+            }
         }
 
         /// <summary>

@@ -83,6 +83,18 @@ namespace Motive
     }
 
     [StructLayout(LayoutKind.Sequential)]
+    internal struct NativeJourneysOptions
+    {
+        public uint StructSize;
+        public int Format;
+        public long FromUs;
+        public long ToUs;
+        public IntPtr Segment;
+        public IntPtr OnProgress;  // mot_progress_fn
+        public IntPtr ProgressUserData;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
     internal struct NativeSituation
     {
         public uint StructSize;
@@ -188,7 +200,10 @@ namespace Motive
         public static extern int mot_journey_svg(ref MotBuf output, EngineHandle engine, byte[] customerId, long sinceUs, long untilUs);
 
         [DllImport(Lib, CallingConvention = Cdecl)]
-        public static extern int mot_journeys_get(ref MotBuf output, EngineHandle engine, long fromUs, long toUs, int format);
+        public static extern int mot_journeys_options_init(ref NativeJourneysOptions opts, uint structSize);
+
+        [DllImport(Lib, CallingConvention = Cdecl)]
+        public static extern int mot_journeys_get_v2(ref MotBuf output, EngineHandle engine, ref NativeJourneysOptions opts);
 
         [DllImport(Lib, CallingConvention = Cdecl)]
         public static extern int mot_whatif_options_init(ref NativeWhatIfOptions opts, uint structSize);

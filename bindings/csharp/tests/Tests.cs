@@ -470,6 +470,20 @@ internal static class Tests
             Contains(engine.Journeys(), "\"customers\":\"1\"", "journey figures");
             Contains(engine.Journeys(svg: true), "Journey map: 1 customers", "journey map picture");
             Fails(() => engine.JourneySvg(""), Status.Invalid, "customer_id", "journey of no one");
+
+            // A segment: c2 has one event, so only c1 is in it.
+            Check(engine.Record("{\"event_id\":\"c2-p\",\"customer_id\":\"c2\",\"type\":\"purchase\"," +
+                                "\"channel\":\"web\",\"occurred_at\":\"2025-01-10T12:00:00Z\"}"),
+                  "second customer stored");
+            Contains(engine.Journeys(), "\"customers\":\"2\"", "journey figures of two");
+            Contains(engine.Journeys(segment: "customer.events >= 2"), "\"customers\":\"1\"",
+                     "journey figures of a segment");
+            Contains(engine.Journeys(svg: true, segment: "customer.events >= 2"),
+                     "Journey map (segment customer.events &gt;= 2): 1 customers", "segment's picture");
+            Fails(() => engine.Journeys(segment: "customer.strikes >= 'two'"), Status.Invalid, "segment: line 1, column",
+                  "ill-typed segment");
+            Fails(() => engine.Journeys(segment: "customer.strikes >="), Status.Parse, "segment",
+                  "segment that does not parse");
         }
     }
 

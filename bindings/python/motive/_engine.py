@@ -285,6 +285,40 @@ def _init(init_fn: Callable[..., int], struct_type: type) -> Any:
     return s
 
 
+class _Progress:
+    """The progress callback of one long call (ingest, whatif, journeys):
+    `progress(done, total)` is called with the counts; a true return stops
+    the call (Canceled). An exception it raises never goes into C: it stops
+    the call and is raised instead of the library's error."""
+
+    def __init__(self, progress: Optional[Callable[[int, int], Any]]) -> None:
+        self._failure: Optional[BaseException] = None
+
+        def on_progress(_: Any, done: int, total: int) -> int:
+            try:
+                return 1 if progress(done, total) else 0  # type: ignore[misc]
+            except BaseException as e:  # never into C: stop, re-raise later
+                self._failure = e
+                return 1
+
+        # The CFUNCTYPE object must outlive the call: this object holds it.
+        self.fn = N.PROGRESS_FN(on_progress) if progress else N.PROGRESS_FN()
+
+    def reraise(self) -> None:
+        """Raises what the callback raised, if it did."""
+        if self._failure is not None:
+            raise self._failure
+
+    def call(self, fn: Callable[..., int], *args: Any) -> bytes:
+        """_call_buf(fn, *args), raising the callback's exception rather than
+        the Canceled it caused."""
+        try:
+            return _call_buf(fn, *args)
+        except _errors.MotiveError:
+            self.reraise()
+            raise
+
+
 # The one user_data destructor for alert callbacks: it drops the engine's
 # reference to the callback once the library is done with it. It lives as
 # long as the module, since the library may call it at any close.
@@ -507,7 +541,6 @@ class Engine:
         opts.timezone = tz
         opts.source_name = source
         rejections: List[Rejection] = []
-        failure: List[BaseException] = []
 
         def on_reject(_: Any, record: int, field: bytes, message: bytes) -> None:
             if len(rejections) < 1000:
@@ -515,22 +548,14 @@ class Engine:
                     record, (field or b"").decode("utf-8", "replace"),
                     (message or b"").decode("utf-8", "replace")))
 
-        def on_progress(_: Any, done: int, total: int) -> int:
-            try:
-                return 1 if progress(done, total) else 0  # type: ignore[misc]
-            except BaseException as e:  # never into C: stop, re-raise below
-                failure.append(e)
-                return 1
-
         # The CFUNCTYPE objects must outlive the call: these locals do.
         reject_fn = N.REJECT_FN(on_reject)
-        progress_fn = N.PROGRESS_FN(on_progress) if progress else N.PROGRESS_FN()
         opts.on_reject = reject_fn
-        opts.on_progress = progress_fn
+        watch = _Progress(progress)
+        opts.on_progress = watch.fn
         report = N.mot_ingest_report(ctypes.sizeof(N.mot_ingest_report))
         code = call(byref(report), byref(opts))
-        if failure:
-            raise failure[0]
+        watch.reraise()
         if code not in (_errors.OK, _errors.EREJECTED):
             _check(code)
         return IngestReport(report.accepted, report.duplicates, report.rejected,
@@ -618,21 +643,43 @@ class Engine:
                          self._customer(customer_id, identity),
                          to_micros(since), to_micros(until)).decode("utf-8")
 
-    def journeys(self, *, since: Time = None, until: Time = None
+    def journeys(self, *, since: Time = None, until: Time = None,
+                 segment: Optional[str] = None,
+                 progress: Optional[Callable[[int, int], Any]] = None
                  ) -> Dict[str, Any]:
         """The journey map of every customer over their events with since <=
         occurred_at < until: the motive.v1.JourneyFigures as a dict
         (stage_customers, moment_events, flows, bad_experiences,
         third_strike, third_strike_came_back, third_strike_left,
-        repeat_contacts, transfers)."""
-        return _json(_call_buf(_lib.mot_journeys_get, self._h(),
-                               to_micros(since), to_micros(until),
-                               N.FORMAT_JSON))
+        repeat_contacts, transfers, segment). With `segment`, a rule
+        condition over the customer's context as the range ends (the
+        variables of check_expression, such as "customer.strikes >= 2"),
+        only the customers it holds for; a bad one raises before any work.
+        `progress(done, total)` is called with customers; a true return
+        stops the map (Canceled)."""
+        return _json(self._journeys(N.FORMAT_JSON, since, until, segment,
+                                    progress))
 
-    def journeys_svg(self, *, since: Time = None, until: Time = None) -> str:
+    def journeys_svg(self, *, since: Time = None, until: Time = None,
+                     segment: Optional[str] = None,
+                     progress: Optional[Callable[[int, int], Any]] = None
+                     ) -> str:
         """journeys() drawn as SVG."""
-        return _call_buf(_lib.mot_journeys_get, self._h(), to_micros(since),
-                         to_micros(until), N.FORMAT_SVG).decode("utf-8")
+        return self._journeys(N.FORMAT_SVG, since, until, segment,
+                              progress).decode("utf-8")
+
+    def _journeys(self, format: int, since: Time, until: Time,
+                  segment: Optional[str],
+                  progress: Optional[Callable[[int, int], Any]]) -> bytes:
+        opts = _init(_lib.mot_journeys_options_init, N.mot_journeys_options)
+        opts.format = format
+        opts.from_us = to_micros(since)
+        opts.to_us = to_micros(until)
+        text = _text(segment)  # kept alive by this local for the call
+        opts.segment = text
+        watch = _Progress(progress)
+        opts.on_progress = watch.fn
+        return watch.call(_lib.mot_journeys_get_v2, self._h(), byref(opts))
 
     def whatif(self, rules: str, *, against: Optional[str] = None,
                origin: Optional[str] = None,
@@ -657,27 +704,10 @@ class Engine:
         opts.against, opts.origin, opts.against_origin = texts
         opts.from_us = to_micros(since)
         opts.to_us = to_micros(until)
-        failure: List[BaseException] = []
-
-        def on_progress(_: Any, done: int, total: int) -> int:
-            try:
-                return 1 if progress(done, total) else 0  # type: ignore[misc]
-            except BaseException as e:  # never into C: stop, re-raise below
-                failure.append(e)
-                return 1
-
-        progress_fn = N.PROGRESS_FN(on_progress) if progress else N.PROGRESS_FN()
-        opts.on_progress = progress_fn
-        try:
-            data = _call_buf(_lib.mot_whatif_run, self._h(), _text(rules),
-                             byref(opts))
-        except _errors.MotiveError:
-            # A callback that raised stopped the replay: its error, not
-            # Canceled, is the caller's.
-            if failure:
-                raise failure[0]
-            raise
-        return _json(data)
+        watch = _Progress(progress)
+        opts.on_progress = watch.fn
+        return _json(watch.call(_lib.mot_whatif_run, self._h(), _text(rules),
+                                byref(opts)))
 
     def erase(self, customer_id: Optional[str] = None, *,
               identity: Optional[Identity] = None) -> int:

@@ -127,6 +127,18 @@ class mot_whatif_options(Structure):
     ]
 
 
+class mot_journeys_options(Structure):
+    _fields_ = [
+        ("struct_size", c_uint32),
+        ("format", c_int32),
+        ("from_us", c_int64),
+        ("to_us", c_int64),
+        ("segment", c_char_p),
+        ("on_progress", PROGRESS_FN),
+        ("progress_user_data", c_void_p),
+    ]
+
+
 class mot_timeline_options(Structure):
     _fields_ = [
         ("struct_size", c_uint32),
@@ -258,6 +270,10 @@ _PROTOTYPES = {
     "mot_identity_profile": (c_int, [_BUF, _ENGINE, c_char_p, c_int32]),
     "mot_journey_svg": (c_int, [_BUF, _ENGINE, c_char_p, c_int64, c_int64]),
     "mot_journeys_get": (c_int, [_BUF, _ENGINE, c_int64, c_int64, c_int32]),
+    "mot_journeys_options_init": (c_int, [POINTER(mot_journeys_options),
+                                          c_uint32]),
+    "mot_journeys_get_v2": (c_int, [_BUF, _ENGINE,
+                                    POINTER(mot_journeys_options)]),
     "mot_whatif_options_init": (c_int, [POINTER(mot_whatif_options), c_uint32]),
     "mot_whatif_run": (c_int, [_BUF, _ENGINE, c_char_p,
                                POINTER(mot_whatif_options)]),

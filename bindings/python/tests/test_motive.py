@@ -513,6 +513,27 @@ class EngineTest(unittest.TestCase):
         with self.assertRaises(motive.InvalidArgument):
             self.eng.journey_svg("")
 
+    def test_journeys_of_a_segment(self):
+        self.record_journey("c1")
+        self.record_journey("c2", survey=False)
+        self.assertEqual(self.eng.journeys()["customers"], "2")
+        # Only c1 answered the survey: a customer without an nps is left out.
+        detractors = self.eng.journeys(segment="customer.nps < 7")
+        self.assertEqual(detractors["customers"], "1")
+        self.assertEqual(detractors["segment"], "customer.nps < 7")
+        self.assertIn("Journey map (segment customer.nps &lt; 7): 1 customers",
+                      self.eng.journeys_svg(segment="customer.nps < 7"))
+        with self.assertRaises(motive.InvalidArgument) as cm:
+            self.eng.journeys(segment="customer.strikes >= 'two'")
+        self.assertIn("segment: line 1, column 18", str(cm.exception))
+        with self.assertRaises(motive.ParseError):
+            self.eng.journeys_svg(segment="customer.strikes >=")
+        seen = []
+        self.eng.journeys(progress=lambda done, total: seen.append(total))
+        self.assertEqual(seen[-1], 2)
+        with self.assertRaises(motive.Canceled):
+            self.eng.journeys(progress=lambda done, total: True)
+
     def test_whatif(self):
         self.record_journey("c1")
         # c1's two billing contacts: the first, before any strike, gets the
