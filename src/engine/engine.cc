@@ -1030,21 +1030,20 @@ absl::Status Engine::CheckRuleset(absl::string_view text,
   return ConfigFor(**rules, origin).status();
 }
 
+std::unique_ptr<expr::Environment> Engine::RuleEnvironment() const {
+  base::ReaderLock lock(&state_mu_);
+  std::vector<const v1::MetricDefinition*> metrics;
+  if (const auto& set = state_->config().metrics; set != nullptr) {
+    for (size_t i = 0; i < set->size(); ++i) {
+      metrics.push_back(&set->definition(i));
+    }
+  }
+  return state::NewRuleEnvironment(metrics);
+}
+
 absl::StatusOr<std::string> Engine::CheckExpression(
     absl::string_view expression) const {
-  // The metrics the state folds (the configuration's and the ruleset's)
-  // with their types, as a ruleset loading now would see them.
-  std::unique_ptr<expr::Environment> env;
-  {
-    base::ReaderLock lock(&state_mu_);
-    std::vector<const v1::MetricDefinition*> metrics;
-    if (const auto& set = state_->config().metrics; set != nullptr) {
-      for (size_t i = 0; i < set->size(); ++i) {
-        metrics.push_back(&set->definition(i));
-      }
-    }
-    env = state::NewRuleEnvironment(metrics);
-  }
+  const std::unique_ptr<expr::Environment> env = RuleEnvironment();
   absl::StatusOr<std::unique_ptr<expr::Program>> program =
       expr::Program::Compile(expression, *env);
   if (!program.ok()) return program.status();

@@ -542,6 +542,11 @@ class Engine {
                                               int64_t as_of_us,
                                               state::StateStore& store);
 
+  // The variables rules are checked against (state::NewRuleEnvironment),
+  // with the metrics the state folds (the configuration's and the loaded
+  // ruleset's) typed, as a ruleset loading now would see them.
+  std::unique_ptr<expr::Environment> RuleEnvironment() const;
+
   const std::unique_ptr<store::EventLog> log_;
   const std::unique_ptr<identity::Identities> identities_;
   const model::JourneyMap journey_map_;

@@ -169,10 +169,11 @@ absl::StatusOr<std::string> Engine::JourneyPicture(
 absl::StatusOr<v1::JourneyFigures> Engine::Journeys(
     const JourneysOptions& options) {
   // The segment is checked before any work, as CheckExpression checks.
+  const std::unique_ptr<expr::Environment> env = RuleEnvironment();
   std::unique_ptr<expr::Program> segment;
   if (!options.segment.empty()) {
     absl::StatusOr<std::unique_ptr<expr::Program>> program =
-        expr::Program::Compile(options.segment, *rules_);
+        expr::Program::Compile(options.segment, *env);
     if (!program.ok()) return base::Annotate(program.status(), "segment");
     const expr::Type& type = (*program)->result_type();
     if (type.kind() != expr::Type::Kind::kBool && !type.is_dyn()) {
@@ -205,7 +206,7 @@ absl::StatusOr<v1::JourneyFigures> Engine::Journeys(
   // The segment sees each customer as the range ends: as of its last
   // microsecond.
   const int64_t as_of_us = options.to_us ? options.to_us - 1 : 0;
-  expr::Activation activation(*rules_);
+  expr::Activation activation(*env);
   expr::Arena arena;
   JourneyTally tally(signals);
   uint64_t done = 0;

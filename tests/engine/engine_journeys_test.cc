@@ -43,6 +43,21 @@ class EngineJourneysTest : public ::testing::Test {
     *e.mutable_occurred_at() = model::FromUnixMicros(kNowUs - days_ago * kDayUs);
     return e;
   }
+  static Engine::JourneysOptions Window(int64_t from_us, int64_t to_us,
+                                       std::string segment = "") {
+    Engine::JourneysOptions options;
+    options.from_us = from_us;
+    options.to_us = to_us;
+    options.segment = std::move(segment);
+    return options;
+  }
+  static Engine::JourneysOptions Progress(
+      std::function<bool(uint64_t, uint64_t)> on_progress) {
+    Engine::JourneysOptions options;
+    options.on_progress = std::move(on_progress);
+    return options;
+  }
+
   void Record() { ASSERT_TRUE(engine_->Record(pending_).ok()); }
   void Call(const std::string& customer, int64_t days_ago, v1::Outcome outcome,
             int transfers = 0) {
@@ -121,7 +136,7 @@ TEST_F(EngineJourneysTest, CountsFlowsBadExperiencesAndTheThirdStrike) {
 
   // A window counts only the events inside it.
   figures = engine_->Journeys(
-      {.from_us = kNowUs - 45 * kDayUs, .to_us = kNowUs - 11 * kDayUs});
+      Window(kNowUs - 45 * kDayUs, kNowUs - 11 * kDayUs));
   ASSERT_TRUE(figures.ok());
   EXPECT_EQ(figures->customers(), 3u);
   EXPECT_EQ(figures->events(), 6u);
@@ -143,7 +158,7 @@ TEST_F(EngineJourneysTest, ASegmentCountsOnlyItsCustomers) {
   // Those with a bad call: ana and bo, their six events; the figures say
   // which segment they cover.
   absl::StatusOr<v1::JourneyFigures> troubled =
-      engine_->Journeys({.segment = "customer.strikes >= 2"});
+      engine_->Journeys(Window(0, 0, "customer.strikes >= 2"));
   ASSERT_TRUE(troubled.ok()) << troubled.status();
   EXPECT_EQ(troubled->customers(), 2u);
   EXPECT_EQ(troubled->events(), 6u);
@@ -154,7 +169,7 @@ TEST_F(EngineJourneysTest, ASegmentCountsOnlyItsCustomers) {
 
   // Seen as of the end of the range: 25 days ago only ana had a strike.
   absl::StatusOr<v1::JourneyFigures> then = engine_->Journeys(
-      {.to_us = kNowUs - 25 * kDayUs, .segment = "customer.strikes >= 1"});
+      Window(0, kNowUs - 25 * kDayUs, "customer.strikes >= 1"));
   ASSERT_TRUE(then.ok()) << then.status();
   EXPECT_EQ(then->customers(), 1u);
   EXPECT_EQ(then->events(), 1u);
@@ -162,23 +177,23 @@ TEST_F(EngineJourneysTest, ASegmentCountsOnlyItsCustomers) {
   // A value the customer lacks leaves them out, as it fails a rule: only
   // cy has a purchase.
   absl::StatusOr<v1::JourneyFigures> buyers =
-      engine_->Journeys({.segment = "customer.days_since_purchase < 100"});
+      engine_->Journeys(Window(0, 0, "customer.days_since_purchase < 100"));
   ASSERT_TRUE(buyers.ok()) << buyers.status();
   EXPECT_EQ(buyers->customers(), 1u);
 
   // A bad segment is refused before any work, located as the checker
   // locates a rule's fault.
   absl::Status wrong_type =
-      engine_->Journeys({.segment = "customer.strikes >= 'two'"}).status();
+      engine_->Journeys(Window(0, 0, "customer.strikes >= 'two'")).status();
   EXPECT_EQ(wrong_type.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(wrong_type.message(), HasSubstr("segment: line 1, column 18"));
   absl::Status unknown =
-      engine_->Journeys({.segment = "customer.strike > 1"}).status();
+      engine_->Journeys(Window(0, 0, "customer.strike > 1")).status();
   EXPECT_EQ(unknown.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(unknown.message(), HasSubstr("strike"));
-  EXPECT_FALSE(engine_->Journeys({.segment = "customer.strikes >="}).ok());
+  EXPECT_FALSE(engine_->Journeys(Window(0, 0, "customer.strikes >=")).ok());
   absl::Status not_bool =
-      engine_->Journeys({.segment = "customer.strikes"}).status();
+      engine_->Journeys(Window(0, 0, "customer.strikes")).status();
   EXPECT_THAT(not_bool.message(), HasSubstr("must be a bool expression"));
 }
 
@@ -186,16 +201,16 @@ TEST_F(EngineJourneysTest, ProgressCanStopTheMap) {
   Call("ana", 3, v1::RESOLVED);
   std::vector<uint64_t> seen;
   absl::StatusOr<v1::JourneyFigures> figures =
-      engine_->Journeys({.on_progress = [&](uint64_t done, uint64_t total) {
+      engine_->Journeys(Progress([&](uint64_t done, uint64_t total) {
         seen.push_back(done);
         EXPECT_EQ(total, 1u);
         return true;
-      }});
+      }));
   ASSERT_TRUE(figures.ok()) << figures.status();
   EXPECT_THAT(seen, ::testing::ElementsAre(0u, 1u));
   EXPECT_EQ(
       engine_
-          ->Journeys({.on_progress = [](uint64_t, uint64_t) { return false; }})
+          ->Journeys(Progress([](uint64_t, uint64_t) { return false; }))
           .status()
           .code(),
       absl::StatusCode::kCancelled);
