@@ -16,6 +16,7 @@ packages=(
   abigail-tools
   mono-mcs mono-runtime
   libcpp-httplib-dev chromium
+  python3
 )
 fuzz_packages=(libclang-rt-14-dev)
 
