@@ -377,6 +377,22 @@ TEST_F(EngineClusterTest, AServerKilledUnderLoadLosesNothingAcknowledged) {
             static_cast<int64_t>(acknowledged.size()));
 }
 
+// The supervisor asks the server about quiet feeds, and leaves a consumer
+// that delivers everything alone.
+TEST_F(EngineClusterTest, AQuietHealthyNodeKeepsItsConsumers) {
+  auto a = OpenNode("a");
+  auto b = OpenNode("b");
+  ASSERT_TRUE(a && b);
+  ASSERT_TRUE(a->Record(Contact("e1", "c1")).ok());
+  ASSERT_TRUE(Reaches(*b, "c1", 1));
+  // Longer than a feed may stay quiet before it is checked (5 s).
+  absl::SleepFor(absl::Seconds(7));
+  EXPECT_EQ(a->cluster_stats().resubscribed, 0u);
+  EXPECT_EQ(b->cluster_stats().resubscribed, 0u);
+  ASSERT_TRUE(a->Record(Contact("e2", "c1", 2 * kHourUs)).ok());
+  EXPECT_TRUE(Reaches(*b, "c1", 2));
+}
+
 TEST_F(EngineClusterTest, WithoutTheClusterWritesFailAndReadsGoOn) {
   auto a = OpenNode("a");
   ASSERT_TRUE(a != nullptr);
