@@ -29,7 +29,7 @@ inline constexpr int kExitInterrupted = 130;  // stopped by Ctrl-C (128 + 2)
 struct FlagSpec {
   std::string_view name = {};        // without the leading "--"
   std::string_view value_name = {};  // "N", "FILE"; empty for a switch (bool)
-  std::string_view help = {};
+  std::string help = {};  // owned: some are formatted
   bool required = false;
   // String flags: the accepted values, or empty for any.
   std::vector<std::string_view> choices = {};

@@ -95,6 +95,12 @@ struct Callbacks {
 
   static void OnAck(jsCtx*, natsMsg* msg, jsPubAck* ack, jsPubAckErr* error,
                     void* closure) {
+    // With an ack handler, the message is ours to destroy (cnats' js.c);
+    // after it left in_flight_, so that its address keys nothing there.
+    struct Destroy {
+      ~Destroy() { natsMsg_Destroy(msg); }
+      natsMsg* msg;
+    } destroy{msg};
     auto& self = *static_cast<Replicator*>(closure);
     base::MutexLock lock(&self.publish_mu_);
     auto it = self.in_flight_.find(msg);

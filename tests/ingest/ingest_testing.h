@@ -156,7 +156,16 @@ inline std::string Describe(const model::InputRecord& record) {
 inline std::vector<std::string> Describe(const ReadResult& result) {
   std::vector<std::string> lines;
   for (const auto& record : result.records) lines.push_back(Describe(record));
-  lines.push_back(result.status.ToString());
+  // Not ToString(): absl prints a status's payloads in an order that varies
+  // from one status to another (with their addresses), so two equal errors
+  // could print differently.
+  const absl::Status& s = result.status;
+  lines.push_back(
+      s.ok() ? "OK"
+             : absl::StrCat(absl::StatusCodeToString(s.code()), ": ",
+                            s.message(), " [field ", base::ErrorField(s),
+                            "] [kind ", static_cast<int>(base::KindOf(s)),
+                            "]"));
   return lines;
 }
 
