@@ -815,14 +815,9 @@ absl::Status Engine::Query(
     absl::FunctionRef<void(absl::string_view, const state::CustomerState&,
                            const state::StateStore&, int64_t)>
         fn) {
-  if (customer_id.empty()) {
-    return base::FieldError("customer_id", "is required");
-  }
-  if (absl::Status s = CheckHeld(customer_id); !s.ok()) return s;
-  as_of_us = AsOf(as_of_us);
-  // Customers never merged, the common case, skip the copy.
   std::string merged;
-  if (identities_->Redirect(customer_id, &merged)) customer_id = merged;
+  if (absl::Status s = Resolve(&customer_id, &merged); !s.ok()) return s;
+  as_of_us = AsOf(as_of_us);
   base::ReaderLock lock(&state_mu_);
   const state::StateStore& store = *state_;
   if (store.Visit(customer_id, as_of_us,
@@ -848,26 +843,29 @@ absl::Status Engine::Summarize(absl::string_view customer_id, int64_t as_of_us,
                });
 }
 
+absl::Status Engine::Resolve(absl::string_view* customer_id,
+                              std::string* merged) const {
+  if (customer_id->empty()) {
+    return base::FieldError("customer_id", "is required");
+  }
+  if (absl::Status s = CheckHeld(*customer_id); !s.ok()) return s;
+  // Customers never merged, the common case, skip the copy.
+  if (identities_->Redirect(*customer_id, merged)) *customer_id = *merged;
+  return absl::OkStatus();
+}
+
 absl::Status Engine::SummarizeMany(
     absl::Span<const absl::string_view> customer_ids, int64_t as_of_us,
     state::Summary* out) {
   // What Query does for one, for all of them before the store is asked.
   std::vector<absl::string_view> profiles(customer_ids.begin(),
                                           customer_ids.end());
-  std::vector<std::string> merged;
+  // One string per customer, never reallocated: the views into them stay
+  // valid.
+  std::vector<std::string> merged(profiles.size());
   for (size_t i = 0; i < profiles.size(); ++i) {
-    absl::Status s = profiles[i].empty()
-                         ? base::FieldError("customer_id", "is required")
-                         : CheckHeld(profiles[i]);
-    if (!s.ok()) return base::Annotate(s, absl::StrCat("customer ", i));
-  }
-  // Reserved, never reallocated: the views into it stay valid.
-  merged.reserve(profiles.size());
-  for (size_t i = 0; i < profiles.size(); ++i) {
-    std::string profile;
-    if (identities_->Redirect(profiles[i], &profile)) {
-      merged.push_back(std::move(profile));
-      profiles[i] = merged.back();
+    if (absl::Status s = Resolve(&profiles[i], &merged[i]); !s.ok()) {
+      return base::Annotate(s, absl::StrCat("customer ", i));
     }
   }
   as_of_us = AsOf(as_of_us);

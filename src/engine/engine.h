@@ -542,6 +542,12 @@ class Engine {
                                               int64_t as_of_us,
                                               state::StateStore& store);
 
+  // What a query about `customer_id` starts with: refuses an empty id and
+  // one of a partition this node does not hold, and points it at the
+  // profile it was merged into (held in `merged`).
+  absl::Status Resolve(absl::string_view* customer_id,
+                       std::string* merged) const;
+
   // The variables rules are checked against (state::NewRuleEnvironment),
   // with the metrics the state folds (the configuration's and the loaded
   // ruleset's) typed, as a ruleset loading now would see them.
