@@ -705,6 +705,20 @@ WindowTotals CustomerState::Since(int64_t since_us) const {
   return totals;
 }
 
+void CustomerState::PrefetchSummary(int64_t as_of_us,
+                                    const StateConfig& config) const {
+  const int64_t longest_days = std::max<int64_t>(
+      kContactWindowDays[2], int64_t{config.signals.window_days});
+  if (held_.empty() || newest_us_ <= as_of_us - longest_days * kDayUs) return;
+  // The binary searches of a short history read all of it; of a long one,
+  // mostly its newest part.
+  constexpr size_t kMostPrefetched = 16;
+  const size_t first = held_.size() > kMostPrefetched
+                           ? held_.size() - kMostPrefetched
+                           : 0;
+  for (size_t i = first; i < held_.size(); ++i) __builtin_prefetch(&held_[i]);
+}
+
 void CustomerState::Summarize(int64_t as_of_us, const StateConfig& config,
                               const Interner& strings, Summary* out) const {
   *out = Summary{};

@@ -231,6 +231,11 @@ class CustomerState {
   void Summarize(int64_t as_of_us, const StateConfig& config,
                  const Interner& strings, Summary* out) const;
 
+  // Starts fetching what Summarize(as_of_us) will read beyond this object
+  // (the held events of its windows), for a caller summarizing many
+  // customers whose misses should overlap.
+  void PrefetchSummary(int64_t as_of_us, const StateConfig& config) const;
+
   // The full context (summary, metrics, attributes, recent events) as of
   // `as_of_us` >= newest_us().
   void Describe(absl::string_view customer_id, int64_t as_of_us,

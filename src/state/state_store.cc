@@ -14,15 +14,14 @@ StateStore::StateStore(StateConfig config, std::shared_ptr<Interner> strings)
     : config_(std::move(config)),
       strings_(strings ? std::move(strings) : std::make_shared<Interner>()) {}
 
-size_t StateStore::ShardIndex(absl::string_view customer_id) {
-  // The high bits: absl::flat_hash_map indexes its slots with the low ones,
-  // and a shard's customers should still spread over the whole table.
-  const size_t hash = absl::HashOf(customer_id);
+size_t StateStore::ShardIndex(uint64_t hash) {
+  // The high bits: IdTable indexes its slots with the low ones, and a
+  // shard's customers should still spread over the whole table.
   return (hash >> 40) % kShards;
 }
 
-StateStore::Shard& StateStore::ShardFor(absl::string_view customer_id) const {
-  return shards_[ShardIndex(customer_id)];
+StateStore::Shard& StateStore::ShardOf(uint64_t hash) const {
+  return shards_[ShardIndex(hash)];
 }
 
 uint64_t* ActionStats::CounterOf(v1::FeedbackOutcome outcome) {
@@ -55,11 +54,11 @@ void ActionStats::Uncount(v1::FeedbackOutcome outcome) {
 void StateStore::Apply(const v1::Event& event, absl::string_view body) {
   std::optional<Response> response;
   {
-    Shard& shard = ShardFor(event.customer_id());
+    const uint64_t hash = IdTable<CustomerState>::Hash(event.customer_id());
+    Shard& shard = ShardOf(hash);
     base::WriterLock lock(&shard.mu);
-    response =
-        shard.customers[event.customer_id()].Apply(event, config_, *strings_,
-                                                   body);
+    response = shard.customers.FindOrInsert(event.customer_id(), hash)
+                   .Apply(event, config_, *strings_, body);
   }
   if (response) {
     base::WriterLock lock(&learned_mu_);
@@ -80,9 +79,10 @@ bool StateStore::Erase(absl::string_view customer_id,
                        absl::Span<const v1::Event> events) {
   bool found;
   {
-    Shard& shard = ShardFor(customer_id);
+    const uint64_t hash = IdTable<CustomerState>::Hash(customer_id);
+    Shard& shard = ShardOf(hash);
     base::WriterLock lock(&shard.mu);
-    found = shard.customers.erase(customer_id) > 0;
+    found = shard.customers.Erase(customer_id, hash);
   }
   base::WriterLock lock(&learned_mu_);
   for (const v1::Event& event : events) {
@@ -100,18 +100,18 @@ bool StateStore::Erase(absl::string_view customer_id,
 StateStore::Found StateStore::Visit(
     absl::string_view customer_id, int64_t as_of_us,
     absl::FunctionRef<void(const CustomerState&)> fn) const {
-  const Shard& shard = ShardFor(customer_id);
-  // The table's control bytes and slots are apart: fetched together, their
-  // misses overlap instead of one waiting on the other.
-  shard.customers.prefetch(customer_id);
+  const uint64_t hash = IdTable<CustomerState>::Hash(customer_id);
+  const Shard& shard = ShardOf(hash);
+  // Its miss overlaps the lock's.
+  shard.customers.PrefetchSlot(hash);
   base::ReaderLock lock(&shard.mu);
-  auto it = shard.customers.find(customer_id);
-  if (it == shard.customers.end()) {
+  const CustomerState* state = shard.customers.Find(customer_id, hash);
+  if (state == nullptr) {
     fn(CustomerState());
     return Found::kUnknown;
   }
-  if (as_of_us < it->second.newest_us()) return Found::kNeedsReplay;
-  fn(it->second);
+  if (as_of_us < state->newest_us()) return Found::kNeedsReplay;
+  fn(*state);
   return Found::kAnswered;
 }
 
@@ -148,10 +148,12 @@ void StateStore::SummarizeGroup(absl::Span<const absl::string_view> ids,
                                 Found* found) const
     ABSL_NO_THREAD_SAFETY_ANALYSIS {
   const size_t n = ids.size();
+  std::array<uint64_t, kShards> hashes;
   std::array<uint8_t, kShards> shard_of;
   std::array<uint8_t, kShards> order;
   for (size_t i = 0; i < n; ++i) {
-    shard_of[i] = static_cast<uint8_t>(ShardIndex(ids[i]));
+    hashes[i] = IdTable<CustomerState>::Hash(ids[i]);
+    shard_of[i] = static_cast<uint8_t>(ShardIndex(hashes[i]));
     order[i] = static_cast<uint8_t>(i);
   }
   std::sort(order.begin(), order.begin() + n,
@@ -165,19 +167,24 @@ void StateStore::SummarizeGroup(absl::Span<const absl::string_view> ids,
       locked[locks++] = shard;
     }
   }
-  // Three passes, each starting every customer's next miss before waiting
-  // on any: the table's control bytes and slot, then the state, then the
-  // summary.
-  for (size_t i = 0; i < n; ++i) shards_[shard_of[i]].customers.prefetch(ids[i]);
+  // Each pass starts every customer's next miss before waiting on any: the
+  // slots, then the nodes they name, then the held events the windows read,
+  // and only then the summaries.
+  for (size_t i = 0; i < n; ++i) {
+    shards_[shard_of[i]].customers.PrefetchSlot(hashes[i]);
+  }
+  using Node = IdTable<CustomerState>::Node;
+  std::array<const Node*, kShards> candidates;
+  for (size_t i = 0; i < n; ++i) {
+    candidates[i] = shards_[shard_of[i]].customers.Candidate(hashes[i]);
+    if (candidates[i] != nullptr) IdTable<CustomerState>::Prefetch(candidates[i]);
+  }
   std::array<const CustomerState*, kShards> states;
   for (size_t i = 0; i < n; ++i) {
-    const auto& customers = shards_[shard_of[i]].customers;
-    auto it = customers.find(ids[i]);
-    states[i] = it == customers.end() ? nullptr : &it->second;
-    if (states[i] != nullptr) {
-      __builtin_prefetch(states[i]);
-      __builtin_prefetch(reinterpret_cast<const char*>(states[i]) + 64);
-    }
+    states[i] = candidates[i] != nullptr && candidates[i]->id == ids[i]
+                    ? &candidates[i]->value
+                    : shards_[shard_of[i]].customers.Find(ids[i], hashes[i]);
+    if (states[i] != nullptr) states[i]->PrefetchSummary(as_of_us, config_);
   }
   const CustomerState unknown;
   for (size_t i = 0; i < n; ++i) {
@@ -200,19 +207,19 @@ StoreStats StateStore::Stats() const {
   for (const Shard& shard : shards_) {
     base::ReaderLock lock(&shard.mu);
     stats.customers += shard.customers.size();
-    // The table's slots (a pointer and a control byte each), and the nodes.
+    // The table's slots and the nodes.
     stats.state_bytes +=
-        shard.customers.capacity() * (sizeof(void*) + 1) +
-        shard.customers.size() *
-            sizeof(std::pair<const std::string, CustomerState>);
-    for (const auto& [id, state] : shard.customers) {
+        shard.customers.capacity() * IdTable<CustomerState>::kSlotBytes +
+        shard.customers.size() * sizeof(IdTable<CustomerState>::Node);
+    shard.customers.ForEach([&](const std::string& id,
+                                const CustomerState& state) {
       stats.held_events += state.held_events();
       stats.metric_samples += state.metric_samples();
       stats.state_bytes += state.bytes() - sizeof(CustomerState);
       stats.recent_event_bytes += state.recent_event_bytes();
       stats.responses += state.responses().size();
       if (id.capacity() > 15) stats.state_bytes += id.capacity() + 1;
-    }
+    });
   }
   stats.strings = strings_->size();
   return stats;
@@ -256,14 +263,15 @@ void StateStore::ForEach(absl::FunctionRef<void(const std::string& customer_id,
                              fn) const {
   for (const Shard& shard : shards_) {
     base::ReaderLock lock(&shard.mu);
-    for (const auto& [id, state] : shard.customers) fn(id, state);
+    shard.customers.ForEach(fn);
   }
 }
 
 void StateStore::Insert(std::string customer_id, CustomerState state) {
-  Shard& shard = ShardFor(customer_id);
+  const uint64_t hash = IdTable<CustomerState>::Hash(customer_id);
+  Shard& shard = ShardOf(hash);
   base::WriterLock lock(&shard.mu);
-  shard.customers.insert_or_assign(std::move(customer_id), std::move(state));
+  shard.customers.InsertOrAssign(std::move(customer_id), hash, std::move(state));
 }
 
 }  // namespace motive::state

@@ -26,7 +26,6 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/node_hash_map.h"
 #include "absl/functional/function_ref.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
@@ -34,6 +33,7 @@
 #include "motive/v1/context.pb.h"
 #include "motive/v1/event.pb.h"
 #include "state/customer_state.h"
+#include "state/id_table.h"
 #include "state/interner.h"
 
 namespace motive::state {
@@ -158,15 +158,11 @@ class StateStore {
  private:
   struct Shard {
     mutable base::SharedMutex mu;
-    // One node per customer holding its id and state together: a lookup
-    // reads the control bytes, one pointer and the node, and the table's
-    // empty slots cost a pointer each, not a whole state (with 1M
-    // customers, 0.9 KiB each in a flat table at its usual load).
-    absl::node_hash_map<std::string, CustomerState> customers
-        ABSL_GUARDED_BY(mu);
+    IdTable<CustomerState> customers ABSL_GUARDED_BY(mu);
   };
-  static size_t ShardIndex(absl::string_view customer_id);
-  Shard& ShardFor(absl::string_view customer_id) const;
+  // The shard of an id whose IdTable::Hash is `hash`.
+  static size_t ShardIndex(uint64_t hash);
+  Shard& ShardOf(uint64_t hash) const;
   // SummarizeMany for at most kShards customers.
   void SummarizeGroup(absl::Span<const absl::string_view> customer_ids,
                       int64_t as_of_us, Summary* out, Found* found) const;
