@@ -666,6 +666,7 @@ absl::Status Engine::AppendBatch(std::vector<v1::Event>& batch,
     std::shared_ptr<const decide::Ruleset> rules = CurrentRuleset();
     std::string profile;
     for (size_t i = 0; i < batch.size(); ++i) {
+      state_->PrefetchAhead(batch, i);
       if (!result->appended[i]) continue;
       const Folding folding = FoldTarget(batch[i], touched, &profile);
       if (folding == Folding::kRebuilt) state_->Learn(batch[i]);

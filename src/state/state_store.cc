@@ -67,6 +67,26 @@ void StateStore::Apply(const v1::Event& event, absl::string_view body) {
   }
 }
 
+void StateStore::PrefetchAhead(absl::Span<const v1::Event> events,
+                               size_t next) const ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  // Far enough for a miss to complete in the time of applying the events
+  // between, near enough to stay in cache until used.
+  constexpr size_t kSlotsAhead = 16;
+  constexpr size_t kStatesAhead = 4;
+  if (next + kSlotsAhead < events.size()) {
+    const uint64_t hash =
+        IdTable<CustomerState>::Hash(events[next + kSlotsAhead].customer_id());
+    ShardOf(hash).customers.PrefetchSlot(hash);
+  }
+  if (next + kStatesAhead < events.size()) {
+    const uint64_t hash =
+        IdTable<CustomerState>::Hash(events[next + kStatesAhead].customer_id());
+    if (const auto* node = ShardOf(hash).customers.Candidate(hash)) {
+      IdTable<CustomerState>::Prefetch(node);
+    }
+  }
+}
+
 void StateStore::Learn(const v1::Event& event) {
   const std::optional<Response> response = ReadFeedback(event, *strings_);
   if (!response) return;

@@ -93,6 +93,16 @@ class StateStore {
   // state, and a feedback event's response into the learning counters.
   // `body`: see CustomerState::Apply.
   void Apply(const v1::Event& event, absl::string_view body = {});
+  // Folding many events in a row would wait on each customer's memory in
+  // turn. A caller applying `events` in order calls this before applying
+  // events[next]: it starts fetching the table slots of the customers some
+  // events on, and the states of those a few events on, whose slots have
+  // arrived meanwhile, so that their misses overlap the work in between.
+  // For the applying thread only: it reads the table without the lock,
+  // which is sound because only that thread changes it (Apply's callers are
+  // serialized, see the top), and harmless for a customer not yet in the
+  // table or one the table moved meanwhile (a prefetch never faults).
+  void PrefetchAhead(absl::Span<const v1::Event> events, size_t next) const;
   // Only Apply's second half: for an event whose customer is rebuilt from
   // the log (CustomerState::Apply, which teaches nothing) instead.
   void Learn(const v1::Event& event);
