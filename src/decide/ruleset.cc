@@ -17,6 +17,7 @@
 #include "base/errors.h"
 #include "expr/scratch.h"
 #include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/repeated_ptr_field.h"
 #include "google/protobuf/text_format.h"
 #include "model/event_codec.h"
 #include "model/event_id.h"
@@ -311,23 +312,33 @@ class Ruleset::Evaluation {
     return Holds(playbook.condition, nullptr);
   }
 
-  // Checks one rule's candidate offered on `channel`; true and `out` filled
-  // when it survives, else false and `drop` says why.
-  bool Consider(uint32_t playbook_index, uint32_t rule_index,
-                v1::Channel channel, bool quiet_hours_drop, Candidate* out,
-                v1::DroppedCandidate* drop) {
+  // What Consider did with a candidate.
+  enum class Considered {
+    kKept,
+    // Dropped, with all five fields of `drop` written.
+    kTraced,
+    // Dropped at a stage the detail does not trace; `drop` may hold part of
+    // a detail.
+    kUntraced,
+  };
+
+  // Checks one rule's candidate offered on `channel`: kKept and `out`
+  // filled when it survives, else why not in `drop`.
+  Considered Consider(uint32_t playbook_index, uint32_t rule_index,
+                      v1::Channel channel, bool quiet_hours_drop,
+                      Candidate* out, v1::DroppedCandidate* drop) {
     const Playbook& playbook = rules_.playbooks_[playbook_index];
     const Rule& rule = playbook.rules[rule_index];
     const Action& action = rules_.actions_[rule.action];
     // Names the candidate and the stage in `drop`, whose detail the caller
     // has written.
     auto dropped = [&](absl::string_view stage) {
-      if (!full_ && !IsPolicyStage(stage)) return false;
+      if (!full_ && !IsPolicyStage(stage)) return Considered::kUntraced;
       drop->set_action(action.proto->id());
       drop->set_playbook(playbook.proto->name());
       drop->set_rule(rule.name);
       drop->mutable_stage()->assign(stage.data(), stage.size());
-      return false;
+      return Considered::kTraced;
     };
     // Only contact policy's reasons are written when the caller asked for
     // the ranking alone.
@@ -413,7 +424,7 @@ class Ruleset::Evaluation {
     out->value = action.value;
     out->lever = action.lever;
     out->priority = out->propensity * weight * action.value * action.lever;
-    return true;
+    return Considered::kKept;
   }
 
   // The end of the customer's quiet hours when now is inside them, else 0.
@@ -896,18 +907,56 @@ absl::StatusOr<std::shared_ptr<const Ruleset>> Ruleset::Compile(
 
 namespace {
 
-// Deterministic: the same customer, situation and ruleset name the same
-// decision.
-std::string DecisionId(absl::string_view customer_id,
-                       const v1::Situation& situation, int64_t time_us,
-                       absl::string_view version) {
-  const std::string key =
-      absl::StrCat(customer_id, "\x1f", time_us, "\x1f", situation.channel(),
-                   "\x1f", situation.topic(), "\x1f", situation.direction(),
-                   "\x1f", situation.agent_id(), "\x1f", version);
+// Writes the decision's id, "d-" and 32 hex digits, to `id`. Deterministic:
+// the same customer, situation and ruleset name the same decision.
+void WriteDecisionId(absl::string_view customer_id,
+                     const v1::Situation& situation, int64_t time_us,
+                     absl::string_view version, std::string* id) {
+  // This thread's buffer keeps its memory: no allocation once warm.
+  thread_local std::string key;
+  key.clear();
+  absl::StrAppend(&key, customer_id, "\x1f", time_us, "\x1f",
+                  situation.channel(), "\x1f", situation.topic(), "\x1f",
+                  situation.direction(), "\x1f", situation.agent_id(), "\x1f",
+                  version);
   const model::Hash128 hash = model::Murmur3x64_128(key, 0x64656369);
-  return absl::StrFormat("d-%016x%016x", hash.high, hash.low);
+  constexpr char kHex[] = "0123456789abcdef";
+  char text[34] = {'d', '-'};
+  for (int i = 0; i < 16; ++i) {
+    const int shift = 60 - 4 * i;
+    text[2 + i] = kHex[hash.high >> shift & 15];
+    text[18 + i] = kHex[hash.low >> shift & 15];
+  }
+  id->assign(text, sizeof(text));
 }
+
+// Writes the dropped candidates of a decision over the entries its
+// `Decision` already holds (one the caller reuses), so that a warm decision
+// copies each string once: an entry is neither cleared before it is written
+// nor removed and added again when its candidate is kept. Sound because a
+// traced drop sets every field of DroppedCandidate (Considered::kTraced).
+class DropTrace {
+ public:
+  explicit DropTrace(
+      google::protobuf::RepeatedPtrField<v1::DroppedCandidate>* entries)
+      : entries_(entries) {}
+
+  // The entry for the next drop; what it holds is stale until written.
+  v1::DroppedCandidate* Next() {
+    return used_ < entries_->size() ? entries_->Mutable(used_)
+                                    : entries_->Add();
+  }
+  // Keeps the entry Next gave, written.
+  void Keep() { ++used_; }
+  // Removes the entries not kept.
+  ~DropTrace() {
+    while (entries_->size() > used_) entries_->RemoveLast();
+  }
+
+ private:
+  google::protobuf::RepeatedPtrField<v1::DroppedCandidate>* entries_;
+  int used_ = 0;
+};
 
 }  // namespace
 
@@ -917,11 +966,18 @@ absl::Status Ruleset::Decide(absl::string_view customer_id,
                              const state::StateStore& store,
                              v1::Decision* out, Detail detail) const {
   const int64_t now_us = model::ToUnixMicros(situation.time());
+  // Cleared but for the trace's entries, which DropTrace writes over.
+  google::protobuf::RepeatedPtrField<v1::DroppedCandidate> entries(
+      out->GetArena());
+  entries.UnsafeArenaSwap(out->mutable_dropped());
   out->Clear();
-  out->set_decision_id(DecisionId(customer_id, situation, now_us, version_));
-  out->set_customer_id(std::string(customer_id));
+  out->mutable_dropped()->UnsafeArenaSwap(&entries);
+  WriteDecisionId(customer_id, situation, now_us, version_,
+                  out->mutable_decision_id());
+  out->mutable_customer_id()->assign(customer_id.data(), customer_id.size());
   out->set_ruleset_version(version_);
   *out->mutable_time() = situation.time();
+  DropTrace trace(out->mutable_dropped());
 
   Evaluation evaluation(*this, customer_id, customer, store, detail);
   if (absl::Status s = evaluation.Bind(situation, now_us, nullptr); !s.ok()) {
@@ -940,12 +996,17 @@ absl::Status Ruleset::Decide(absl::string_view customer_id,
       // Written straight into the trace, and taken back when the candidate
       // survives (the element stays for reuse: no allocation).
       Candidate candidate;
-      v1::DroppedCandidate* drop = out->add_dropped();
-      const bool kept = evaluation.Consider(p, r, situation.channel(),
-                                            hold_quiet, &candidate, drop);
-      // An entry left unwritten is a drop the detail asked not to trace.
-      if (kept || drop->stage().empty()) out->mutable_dropped()->RemoveLast();
-      if (kept) candidates.push_back(candidate);
+      switch (evaluation.Consider(p, r, situation.channel(), hold_quiet,
+                                  &candidate, trace.Next())) {
+        case Evaluation::Considered::kKept:
+          candidates.push_back(candidate);
+          break;
+        case Evaluation::Considered::kTraced:
+          trace.Keep();
+          break;
+        case Evaluation::Considered::kUntraced:
+          break;
+      }
     }
   }
 
@@ -966,27 +1027,28 @@ absl::Status Ruleset::Decide(absl::string_view customer_id,
   absl::InlinedVector<bool, 64> taken(actions_.size(), false);
   for (const Candidate& candidate : candidates) {
     const Rule& rule = playbooks_[candidate.playbook].rules[candidate.rule];
-    std::string stage;
-    std::string why;
-    if (taken[candidate.action]) {
-      stage = "duplicate";
-      why = "another rule proposes the action with a higher rank";
-    } else if (static_cast<uint32_t>(out->actions_size()) >= max_results) {
-      stage = "max_results";
-      why = absl::StrCat("ranked below the first ", max_results);
-    }
-    if (stage.empty()) {
+    const bool duplicate = taken[candidate.action];
+    if (!duplicate &&
+        static_cast<uint32_t>(out->actions_size()) < max_results) {
       taken[candidate.action] = true;
       evaluation.Fill(candidate, out->add_actions());
       continue;
     }
     if (detail != Detail::kFull) continue;
-    v1::DroppedCandidate* drop = out->add_dropped();
+    v1::DroppedCandidate* drop = trace.Next();
     drop->set_action(actions_[candidate.action].proto->id());
     drop->set_playbook(playbooks_[candidate.playbook].proto->name());
     drop->set_rule(rule.name);
-    drop->set_stage(std::move(stage));
-    drop->set_detail(std::move(why));
+    std::string* why = drop->mutable_detail();
+    if (duplicate) {
+      drop->set_stage("duplicate");
+      why->assign("another rule proposes the action with a higher rank");
+    } else {
+      drop->set_stage("max_results");
+      why->assign("ranked below the first ");
+      absl::StrAppend(why, max_results);
+    }
+    trace.Keep();
   }
   return absl::OkStatus();
 }
@@ -1053,8 +1115,9 @@ void Ruleset::Alerts(absl::string_view customer_id, const v1::Event& event,
             : static_cast<v1::Channel>(action.proto->channels(0));
     Candidate candidate;
     v1::DroppedCandidate drop;
-    if (!evaluation.Consider(p, r, channel, /*quiet_hours_drop=*/false,
-                             &candidate, &drop)) {
+    if (evaluation.Consider(p, r, channel, /*quiet_hours_drop=*/false,
+                            &candidate, &drop) !=
+        Evaluation::Considered::kKept) {
       continue;
     }
     v1::Alert& alert = out->emplace_back();

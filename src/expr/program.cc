@@ -84,6 +84,7 @@ class VariableStep final : public Step {
   Value Eval(Frame& frame) const override {
     return frame.activation.Get(slot_);
   }
+  int slot() const { return slot_; }
 
  private:
   int slot_;
@@ -112,10 +113,18 @@ class SelectStep final : public Step {
         field_(std::move(field)),
         field_hash_(MapValue::StringKeyHash(field_)),
         missing_(absl::StrCat(kNoSuchKey, ": ", field_)),
-        test_only_(test_only) {}
+        test_only_(test_only) {
+    if (const auto* variable =
+            dynamic_cast<const VariableStep*>(operand_.get())) {
+      variable_slot_ = variable->slot();
+    }
+  }
 
   Value Eval(Frame& frame) const override {
-    Value operand = operand_->Eval(frame);
+    // Most selections read a field of a variable (customer.strikes): its
+    // slot is read here, without a call through the operand step.
+    Value operand = variable_slot_ >= 0 ? frame.activation.Get(variable_slot_)
+                                        : operand_->Eval(frame);
     if (operand.is_error()) return operand;
     const bool optional = operand.kind() == ValueKind::kOptional;
     if (optional) {
@@ -141,6 +150,7 @@ class SelectStep final : public Step {
 
  private:
   StepPtr operand_;
+  int variable_slot_ = -1;  // the operand's slot when it is a variable
   std::string field_;
   size_t field_hash_;
   std::string missing_;
@@ -314,12 +324,16 @@ class CompareStep final : public Step, public ElementTest {
  public:
   CompareStep(StepPtr left, StepPtr right, int left_local)
       : left_(std::move(left)),
+        left_select_(dynamic_cast<const SelectStep*>(left_.get())),
         right_(std::move(right)),
         right_value_(kConstantRight ? *right_->constant() : Value()),
         left_local_(kConstantRight ? left_local : -1) {}
 
   Value Eval(Frame& frame) const override {
-    Value a = left_->Eval(frame);
+    // The common rule compares a field with a constant (customer.strikes
+    // >= 2): SelectStep being final, its Eval is called directly.
+    Value a = left_select_ != nullptr ? left_select_->Eval(frame)
+                                      : left_->Eval(frame);
     Value b = kConstantRight ? right_value_ : right_->Eval(frame);
     return CompareChecked<kKind, kOp>(a, b);
   }
@@ -333,6 +347,7 @@ class CompareStep final : public Step, public ElementTest {
 
  private:
   StepPtr left_;
+  const SelectStep* left_select_;  // left_, when it is a selection
   StepPtr right_;
   Value right_value_;
   int left_local_;
@@ -1317,6 +1332,14 @@ class Planner {
 }  // namespace
 
 struct Program::Impl {
+  // The steps go first, while what they point into (constants, the
+  // expression's strings) still lives.
+  ~Impl() { root.reset(); }
+
+  // What Evaluate reads, first: one cache line.
+  StepPtr root;
+  int locals = 0;
+  int buffers = 0;
   const Environment* env = nullptr;
   // The checked or parsed expression: constant strings point into it.
   std::optional<CheckedExpr> checked;
@@ -1324,9 +1347,6 @@ struct Program::Impl {
   Type result_type;
   // Folded constants that needed storage (strings, lists, maps).
   Arena constants;
-  StepPtr root;
-  int locals = 0;
-  int buffers = 0;
 };
 
 Program::Program() : impl_(std::make_unique<Impl>()) {}

@@ -318,17 +318,20 @@ size_t MapValue::StringKeyHash(absl::string_view key) {
 }
 
 const Value* MapValue::FindString(absl::string_view key, size_t hash) const {
-  const Value wanted = Value::String(key);
+  // KeyEquals for a string key, inline: rules select fields all the time.
+  auto is_key = [key](const Entry& entry) {
+    return entry.key.kind() == ValueKind::kString && entry.key.text() == key;
+  };
   if (index_ == nullptr) {
     for (const Entry& entry : entries_) {
-      if (KeyEquals(entry.key, wanted)) return &entry.value;
+      if (is_key(entry)) return &entry.value;
     }
     return nullptr;
   }
   for (size_t slot = hash & index_->mask; index_->slots[slot] >= 0;
        slot = (slot + 1) & index_->mask) {
     const Entry& entry = entries_[index_->slots[slot]];
-    if (KeyEquals(entry.key, wanted)) return &entry.value;
+    if (is_key(entry)) return &entry.value;
   }
   return nullptr;
 }

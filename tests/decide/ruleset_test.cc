@@ -484,6 +484,42 @@ TEST_F(RulesetTest, TheSameInputsGiveTheSameDecision) {
   EXPECT_NE(Decide(*rules, "c-1", later).decision_id(), first.decision_id());
 }
 
+// Decide writes the trace over the entries of a Decision the caller reuses
+// (the C ABI's thread-local one): what it writes must not depend on what the
+// Decision held before, longer or shorter.
+TEST_F(RulesetTest, AReusedDecisionEqualsAFreshOne) {
+  auto rules = Load(R"pb(
+    actions { id: "upgrade" group: "upsell" channels: [CHAT] }
+    actions { id: "tips" group: "education" }
+    actions { id: "sorry" }
+    playbooks {
+      name: "inbound"
+      rules { action: "upgrade" }
+      rules { action: "tips" eligibility: "customer.strikes == 0" }
+      rules { name: "again" action: "tips" }
+      rules { action: "sorry" suitability: "customer.strikes > 0" }
+    }
+    contact_policy { max_results: 1 }
+  )pb");
+  Contact("c-1", kDayUs, v1::UNRESOLVED, -0.8);
+  Contact("c-1", 2 * kDayUs, v1::UNRESOLVED, -0.8);
+  v1::Decision reused;
+  for (const char* customer : {"c-1", "c-2", "c-1", "c-3"}) {
+    for (v1::Channel channel : {v1::VOICE, v1::CHAT}) {
+      v1::Situation situation = Inbound(channel);
+      *situation.mutable_time() = model::FromUnixMicros(kNowUs);
+      store_.Visit(customer, kNowUs, [&](const state::CustomerState& state) {
+        ASSERT_TRUE(
+            rules->Decide(customer, situation, state, store_, &reused).ok());
+      });
+      const v1::Decision fresh = Decide(*rules, customer, situation);
+      EXPECT_GT(fresh.dropped_size(), 0);
+      EXPECT_EQ(reused.SerializeAsString(), fresh.SerializeAsString())
+          << customer << " on " << v1::Channel_Name(channel);
+    }
+  }
+}
+
 TEST_F(RulesetTest, VersionDefaultsToADigestOfTheText) {
   auto a = Load("actions { id: \"a\" }");
   auto b = Load("actions { id: \"b\" }");
