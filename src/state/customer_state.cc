@@ -376,7 +376,7 @@ std::optional<Response> CustomerState::Apply(const v1::Event& event,
     FoldSignals(event, t, config, strings);
   }
   if (config.recent_events > 0) {
-    NoteRecent(event, body, t, config.recent_events);
+    recent_.Note(event, body, t, config.recent_events);
   }
 
   if (config.metrics) {
@@ -628,34 +628,6 @@ void CustomerState::NoteAttributes(const v1::Event& event, int64_t t,
     } else if (t >= it->time_us) {
       *it = a;
     }
-  }
-}
-
-void CustomerState::NoteRecent(const v1::Event& event, absl::string_view body,
-                               int64_t t, uint32_t keep) {
-  if (recent_.size() >= keep && t < recent_.front().time_us) return;
-  const size_t at =
-      static_cast<size_t>(std::upper_bound(recent_.begin(), recent_.end(), t,
-                                           [](int64_t time, const Recent& r) {
-                                             return time < r.time_us;
-                                           }) -
-                          recent_.begin());
-  Recent* slot;
-  if (recent_.size() >= keep) {
-    // Full: the oldest leaves, and its buffer takes the new event, so that
-    // a steady stream of events allocates nothing here.
-    std::rotate(recent_.begin(), recent_.begin() + 1,
-                recent_.begin() + static_cast<std::ptrdiff_t>(at));
-    slot = &recent_[at - 1];
-  } else {
-    slot = &*recent_.insert(recent_.begin() + static_cast<std::ptrdiff_t>(at),
-                            Recent{});
-  }
-  slot->time_us = t;
-  if (body.empty()) {
-    event.SerializeToString(&slot->event);
-  } else {
-    slot->event.assign(body.data(), body.size());
   }
 }
 
@@ -977,9 +949,7 @@ void CustomerState::Describe(absl::string_view customer_id, int64_t as_of_us,
       value.set_number_value(a.number);
     }
   }
-  for (const Recent& r : recent_) {
-    out->add_recent_events()->ParseFromString(r.event);
-  }
+  recent_.Describe(customer_id, out->mutable_recent_events());
 }
 
 MetricResult CustomerState::QueryMetric(size_t metric, int64_t as_of_us,
@@ -1042,20 +1012,17 @@ size_t CustomerState::metric_samples() const {
 }
 
 size_t CustomerState::recent_event_bytes() const {
-  size_t total = recent_.capacity() * sizeof(Recent);
-  for (const Recent& r : recent_) total += r.event.capacity();
-  return total;
+  return recent_.bytes();
 }
 
 size_t CustomerState::bytes() const {
   size_t total = sizeof(*this) + held_.capacity() * sizeof(HeldEvent) +
                  topics_.capacity() * sizeof(Topic) +
                  attributes_.capacity() * sizeof(Attribute) +
-                 recent_.capacity() * sizeof(Recent) +
+                 recent_.bytes() +
                  responses_.capacity() * sizeof(Response) +
                  strikes_.capacity() * sizeof(HeldStrike) +
                  metrics_.capacity() * sizeof(MetricSeries);
-  for (const Recent& r : recent_) total += r.event.capacity();
   for (const HeldStrike& s : strikes_) total += s.event_id.capacity();
   for (const MetricSeries& m : metrics_) total += m.bytes();
   return total;
