@@ -153,10 +153,21 @@ typename std::vector<T>::iterator FirstAfter(std::vector<T>& list,
 // Inserts `item` into `list`, which keeps at most `max`: when it is full the
 // oldest leaves, moving the others down (no allocation once full), or
 // `item` itself when it is older than all of them.
+// Makes room for one more element of `list`, growing it by an eighth where
+// push_back would double it: most lists stay short, and what a doubled one
+// leaves unused stays allocated for as long as its customer is kept (a
+// million customers over). Amortized constant time all the same.
+template <typename T>
+void MakeRoom(std::vector<T>& list) {
+  if (list.size() < list.capacity()) return;
+  list.reserve(list.size() + 1 + list.size() / 8);
+}
+
 template <typename T>
 void InsertNewest(std::vector<T>& list, T item, size_t max) {
   const bool full = list.size() >= max;
   if (full && item.time_us < list.front().time_us) return;
+  if (!full) MakeRoom(list);
   const auto at = FirstAfter(list, item.time_us);
   if (full) {
     std::move(list.begin() + 1, at, list.begin());
@@ -499,6 +510,7 @@ bool CustomerState::Hold(int64_t t, uint32_t topic, const v1::Event& event,
 
   if (at == held_.size()) {
     if (held_.size() == held_.capacity()) Forget(horizon_start);
+    MakeRoom(held_);
     held.totals = held_.empty() ? base_ : held_.back().totals;
     held.totals += own;
     held_.push_back(held);
@@ -511,6 +523,7 @@ bool CustomerState::Hold(int64_t t, uint32_t topic, const v1::Event& event,
   }
   held_[at].totals -= at == 0 ? base_ : held_[at - 1].totals;
   held.totals = own;
+  MakeRoom(held_);
   held_.insert(held_.begin() + static_cast<std::ptrdiff_t>(at), held);
   if (held.flags & HeldEvent::kContact && topic != Interner::kEmpty) {
     for (size_t i = at + 1; i < held_.size(); ++i) {
@@ -584,6 +597,7 @@ void CustomerState::NoteTopic(uint32_t topic, int32_t outcome, int64_t t) {
         topics_.begin(), topics_.end(),
         [](const Topic& a, const Topic& b) { return a.time_us < b.time_us; }));
   }
+  MakeRoom(topics_);
   topics_.push_back(Topic{topic, outcome, t});
   CountOpenIssues();
 }
@@ -624,6 +638,7 @@ void CustomerState::NoteAttributes(const v1::Event& event, int64_t t,
         attributes_.reserve(std::min<size_t>(event.attributes_size(),
                                              kMaxAttributes));
       }
+      MakeRoom(attributes_);
       attributes_.push_back(a);
     } else if (t >= it->time_us) {
       *it = a;
