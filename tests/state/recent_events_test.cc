@@ -104,6 +104,26 @@ TEST(RecentEventsTest, KeepsWhatTheStateCannotGiveBack) {
       << back[0].DebugString();
 }
 
+TEST(RecentEventsTest, GivesBackFieldsThatComeAgainOutOfOrder) {
+  // Two messages one after the other parse as one: customer_id and
+  // occurred_at come again after later fields, the last customer_id wins
+  // and occurred_at merges.
+  v1::Event again;
+  again.set_customer_id("c2");
+  again.mutable_occurred_at()->set_nanos(7000);
+  const std::string body =
+      Event("e1", kNow).SerializeAsString() + again.SerializeAsString();
+  v1::Event event;
+  ASSERT_TRUE(event.ParseFromString(body));
+  ASSERT_EQ(TimeOf(event), kNow + 7);
+  RecentEvents recent;
+  recent.Note(event, body, TimeOf(event), 3);
+  const std::vector<v1::Event> back = Described(recent, "c2");
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_TRUE(MessageDifferencer::Equals(back[0], event))
+      << back[0].DebugString();
+}
+
 TEST(RecentEventsTest, CopiesAndRestoresItsBlock) {
   RecentEvents recent;
   for (int i = 0; i < 3; ++i) Note(recent, Event(std::to_string(i), kNow - i));
