@@ -47,6 +47,7 @@
 #include "motive/v1/ruleset.pb.h"
 #include "state/interner.h"
 #include "state/metrics.h"
+#include "state/recent_events.h"
 #include "state/signals.h"
 
 namespace motive::expr {
@@ -290,11 +291,6 @@ class CustomerState {
     double number;
     int32_t kind;  // google::protobuf::Value::KindCase
   };
-  struct Recent {
-    int64_t time_us;
-    std::string event;  // serialized v1::Event
-  };
-
   // Folds the built-in signals of an event that is not feedback: everything
   // but the all-time counts, responses, recent events and metrics.
   void FoldSignals(const v1::Event& event, int64_t time_us,
@@ -317,8 +313,6 @@ class CustomerState {
   void CountOpenIssues();
   void NoteAttributes(const v1::Event& event, int64_t time_us,
                       Interner& strings);
-  void NoteRecent(const v1::Event& event, absl::string_view body,
-                  int64_t time_us, uint32_t keep);
   void NoteResponse(const Response& response);
   // Keeps the details of a strike inside the horizon (see strikes_).
   void NoteStrike(const v1::Event& event, int64_t time_us, uint16_t causes,
@@ -350,20 +344,22 @@ class CustomerState {
   double weight_total_ = 0;
   int64_t weight_ref_us_ = 0;
 
-  uint32_t purchases_ = 0;
+  // The 32-bit fields together, so that none leaves a hole before a 64-bit
+  // one (16 bytes a customer).
   double lifetime_value_ = 0;
   int64_t last_purchase_us_ = 0;
-  int32_t csat_ = -1;
   int64_t csat_us_ = 0;
-  int32_t nps_ = -1;
   int64_t nps_us_ = 0;
-
-  std::vector<Topic> topics_;  // at most kMaxTopics, most recent last
+  uint32_t purchases_ = 0;
+  int32_t csat_ = -1;
+  int32_t nps_ = -1;
   // Topics in topics_ with an unresolved outcome: kept apart so that a
   // summary does not read topics_ (one cache miss fewer).
   uint32_t open_issues_ = 0;
+
+  std::vector<Topic> topics_;  // at most kMaxTopics, most recent last
   std::vector<Attribute> attributes_;
-  std::vector<Recent> recent_;  // event-time order
+  RecentEvents recent_;
   // Event-time order, ties in arrival order; see kMaxResponses.
   std::vector<Response> responses_;
   // The strikes among held_ (those flagged kStrike), the newest

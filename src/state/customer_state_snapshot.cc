@@ -17,7 +17,8 @@
 //   topics     count u32, then topic id u32, outcome i32, time_us i64 each
 //   attributes count u32, then key id u32, text id u32, time_us i64,
 //              number f64, kind i32 each
-//   recent     count u32, then time_us i64, serialized event Bytes each
+//   recent     RecentEvents::block() as Bytes (recent_events.h has its
+//              layout)
 //   responses  count u32, then time_us i64, decision u64, action id u32,
 //              group id u32, channel u8, outcome u8 each
 //   strikes    count u32, then time_us i64, event id Bytes, topic id u32,
@@ -52,7 +53,6 @@ static_assert(std::is_trivially_copyable_v<HeldEvent>);
 // The smallest number of bytes one element of each list takes.
 constexpr size_t kTopicBytes = 4 + 4 + 8;
 constexpr size_t kAttributeBytes = 4 + 4 + 8 + 8 + 4;
-constexpr size_t kRecentBytes = 8 + 4;
 constexpr size_t kSampleBytes = 8 + 8 + 4 + 1;
 constexpr size_t kResponseBytes = 8 + 8 + 4 + 4 + 1 + 1;
 constexpr size_t kStrikeBytes = 8 + 4 + 4 + 1 + 4 + 8 + 4 + 8 + 4 + 4;
@@ -132,11 +132,7 @@ void CustomerState::Save(SnapshotWriter& out) const {
     out.F64(attribute.number);
     PutI32(out, attribute.kind);
   }
-  out.U32(static_cast<uint32_t>(recent_.size()));
-  for (const Recent& recent : recent_) {
-    out.I64(recent.time_us);
-    out.Bytes(recent.event);
-  }
+  out.Bytes(recent_.block());
   // Field by field rather than raw: Response has padding, whose bytes are
   // unspecified.
   out.U32(static_cast<uint32_t>(responses_.size()));
@@ -241,13 +237,8 @@ bool CustomerState::LoadLists(SnapshotReader& in, const StateConfig& config) {
     attribute.number = in.F64();
     attribute.kind = GetI32(in);
   }
-  if (!GetCount(in, kRecentBytes, &count) || count > config.recent_events) {
+  if (!recent_.Restore(in.Bytes(), config.recent_events, newest_us_)) {
     return false;
-  }
-  recent_.resize(count);
-  for (Recent& recent : recent_) {
-    recent.time_us = GetTime(in, &valid);
-    recent.event = std::string(in.Bytes());
   }
   if (!GetCount(in, kResponseBytes, &count) || count > kMaxResponses) {
     return false;

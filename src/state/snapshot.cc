@@ -47,7 +47,7 @@ static_assert(std::endian::native == std::endian::little,
 constexpr char kMagic[8] = {'M', 'O', 'T', 'S', 'N', 'A', 'P', '1'};
 // Bumped whenever anything written changes, CustomerState::Save's layout
 // included.
-constexpr uint32_t kFormatVersion = 5;
+constexpr uint32_t kFormatVersion = 6;
 constexpr uint32_t kFingerprintSeed = 0x63667067;  // "cfpg"
 constexpr uint32_t kChecksumSeed = 0x736e6170;     // "snap"
 

@@ -727,7 +727,7 @@ TEST_F(DamagedSnapshotTest, OtherFormatVersionIsFailedPrecondition) {
   absl::Status status = ReadBytes(bytes);
   EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition) << status;
   EXPECT_THAT(status.message(), HasSubstr("format version 1"));
-  EXPECT_THAT(status.message(), HasSubstr("reads version 5"));
+  EXPECT_THAT(status.message(), HasSubstr("reads version 6"));
 }
 
 TEST_F(SnapshotTest, FailedWriteLeavesThePreviousSnapshot) {
