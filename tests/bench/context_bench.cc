@@ -14,6 +14,9 @@
 //                              prepared SQLite queries (see SqlBaseline);
 //                              `mismatches` counts the customers of 5,000
 //                              where its answer differs from the state's.
+//   Context/memory_latency     one dependent miss to memory: a chase through
+//                              a random cycle over 1 GiB, about the state's
+//                              size (the floor of a cold summary).
 //   Context/summary            StateStore::Summarize of uniformly random
 //     /customers:N             customers, in states of 10k, 100k and 1M
 //                              customers (the first N of the data set; a
@@ -56,6 +59,7 @@
 #include <filesystem>
 #include <limits>
 #include <memory>
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
@@ -699,6 +703,11 @@ void BM_Summary(benchmark::State& state) {
     SetBaseline("summary_p50_us", p50);
     SetBaseline("summary_p99_us", p99);
   }
+  if (const double miss_us = Baseline("miss_us");
+      customers == Customers() && miss_us > 0) {
+    absl::StrAppendFormat(&line, "; %.1f misses at p50, %.1f at p99",
+                          p50 / miss_us, p99 / miss_us);
+  }
   if (customers == Customers() && sql_p50_us > 0) {
     state.counters["x_sql_p50"] = sql_p50_us / p50;
     state.counters["x_sql_p99"] = sql_p99_us / p99;
@@ -706,6 +715,44 @@ void BM_Summary(benchmark::State& state) {
                           sql_p50_us / p50, sql_p99_us / p99);
   }
   Note(absl::StrCat("3 summary ", customers), line);
+}
+
+// What one dependent miss to memory costs on this machine, the unit a cold
+// summary is made of: a chase through a random cycle over the cache lines of
+// a buffer as large as the 1M-customer state (so that the TLB misses are
+// alike too). On the virtual machines these figures come from, a miss costs
+// several times the 0.1 us of bare metal.
+void BM_MemoryLatency(benchmark::State& state) {
+  const size_t bytes = size_t{1} << 30;
+  constexpr size_t kLine = 64 / sizeof(uint64_t);
+  const size_t lines = bytes / 64;
+  std::vector<uint64_t> memory(lines * kLine);
+  // Sattolo's shuffle: one cycle through every line.
+  std::vector<uint64_t> next(lines);
+  for (size_t i = 0; i < lines; ++i) next[i] = i;
+  std::mt19937_64 random(7);
+  for (size_t i = lines - 1; i > 0; --i) {
+    std::swap(next[i], next[random() % i]);
+  }
+  for (size_t i = 0; i < lines; ++i) memory[i * kLine] = next[i] * kLine;
+  next = {};
+  uint64_t at = 0;
+  int64_t misses = 0;
+  absl::Duration timed;
+  for (auto _ : state) {
+    const absl::Time start = absl::Now();
+    for (int i = 0; i < 100000; ++i) at = memory[at];
+    timed += absl::Now() - start;
+    misses += 100000;
+  }
+  benchmark::DoNotOptimize(at);
+  const double miss_us = absl::ToDoubleMicroseconds(timed) / misses;
+  state.counters["miss_ns"] = miss_us * 1000;
+  SetBaseline("miss_us", miss_us);
+  Note("3 miss", absl::StrFormat("one dependent miss over 1 GiB: %.3f us (a "
+                                 "cold summary is at least one, plus the "
+                                 "table's slot when not cached)",
+                                 miss_us));
 }
 
 void BM_SummaryMany(benchmark::State& state) {
@@ -1061,6 +1108,7 @@ void BM_OpenSnapshot(benchmark::State& state, store::IntegrityCheck check) {
 
 BENCHMARK(BM_Memory)->Name("Context/memory")->Iterations(1);
 BENCHMARK(BM_SqlSummary)->Name("Context/sql_summary");
+BENCHMARK(BM_MemoryLatency)->Name("Context/memory_latency");
 BENCHMARK(BM_Summary)
     ->Name("Context/summary")
     ->ArgName("customers")
