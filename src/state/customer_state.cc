@@ -706,6 +706,17 @@ void CustomerState::PrefetchSummary(int64_t as_of_us,
   for (size_t i = first; i < held_.size(); ++i) __builtin_prefetch(&held_[i]);
 }
 
+void CustomerState::PrefetchApply() const {
+  if (!held_.empty()) {
+    __builtin_prefetch(&held_.front());
+    __builtin_prefetch(&held_.back());
+  }
+  if (!topics_.empty()) __builtin_prefetch(topics_.data());
+  if (!attributes_.empty()) __builtin_prefetch(attributes_.data());
+  if (!strikes_.empty()) __builtin_prefetch(&strikes_.back());
+  recent_.Prefetch();
+}
+
 void CustomerState::Summarize(int64_t as_of_us, const StateConfig& config,
                               const Interner& strings, Summary* out) const {
   *out = Summary{};

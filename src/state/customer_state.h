@@ -237,6 +237,11 @@ class CustomerState {
   // customers whose misses should overlap.
   void PrefetchSummary(int64_t as_of_us, const StateConfig& config) const;
 
+  // Starts fetching what Apply will touch beyond this object (the ends of
+  // the held events, the lists an event adds to, the latest events), for a
+  // caller folding many events whose misses should overlap.
+  void PrefetchApply() const;
+
   // The full context (summary, metrics, attributes, recent events) as of
   // `as_of_us` >= newest_us().
   void Describe(absl::string_view customer_id, int64_t as_of_us,

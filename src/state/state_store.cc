@@ -69,21 +69,29 @@ void StateStore::Apply(const v1::Event& event, absl::string_view body) {
 
 void StateStore::PrefetchAhead(absl::Span<const v1::Event> events,
                                size_t next) const ABSL_NO_THREAD_SAFETY_ANALYSIS {
-  // Far enough for a miss to complete in the time of applying the events
-  // between, near enough to stay in cache until used.
-  constexpr size_t kSlotsAhead = 16;
-  constexpr size_t kStatesAhead = 4;
+  // Each stage far enough ahead for the previous one's miss to complete in
+  // the time of applying the events between, near enough to stay in cache
+  // until used: the slot, then the state it names, then the state's lists.
+  constexpr size_t kSlotsAhead = 12;
+  constexpr size_t kStatesAhead = 6;
+  constexpr size_t kListsAhead = 2;
+  const auto candidate = [&](size_t ahead) -> const IdTable<CustomerState>::Node* {
+    const uint64_t hash =
+        IdTable<CustomerState>::Hash(events[next + ahead].customer_id());
+    return ShardOf(hash).customers.Candidate(hash);
+  };
   if (next + kSlotsAhead < events.size()) {
     const uint64_t hash =
         IdTable<CustomerState>::Hash(events[next + kSlotsAhead].customer_id());
     ShardOf(hash).customers.PrefetchSlot(hash);
   }
   if (next + kStatesAhead < events.size()) {
-    const uint64_t hash =
-        IdTable<CustomerState>::Hash(events[next + kStatesAhead].customer_id());
-    if (const auto* node = ShardOf(hash).customers.Candidate(hash)) {
+    if (const auto* node = candidate(kStatesAhead)) {
       IdTable<CustomerState>::Prefetch(node);
     }
+  }
+  if (next + kListsAhead < events.size()) {
+    if (const auto* node = candidate(kListsAhead)) node->value.PrefetchApply();
   }
 }
 
