@@ -67,31 +67,37 @@ void StateStore::Apply(const v1::Event& event, absl::string_view body) {
   }
 }
 
+const IdTable<CustomerState>& StateStore::UnlockedTableOf(uint64_t hash) const
+    ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  return ShardOf(hash).customers;
+}
+
 void StateStore::PrefetchAhead(absl::Span<const v1::Event> events,
-                               size_t next) const ABSL_NO_THREAD_SAFETY_ANALYSIS {
+                               size_t next) const {
   // Each stage far enough ahead for the previous one's miss to complete in
   // the time of applying the events between, near enough to stay in cache
   // until used: the slot, then the state it names, then the state's lists.
   constexpr size_t kSlotsAhead = 12;
   constexpr size_t kStatesAhead = 6;
   constexpr size_t kListsAhead = 2;
-  const auto candidate = [&](size_t ahead) -> const IdTable<CustomerState>::Node* {
-    const uint64_t hash =
-        IdTable<CustomerState>::Hash(events[next + ahead].customer_id());
-    return ShardOf(hash).customers.Candidate(hash);
+  const auto hash_of = [&](size_t ahead) {
+    return IdTable<CustomerState>::Hash(events[next + ahead].customer_id());
   };
   if (next + kSlotsAhead < events.size()) {
-    const uint64_t hash =
-        IdTable<CustomerState>::Hash(events[next + kSlotsAhead].customer_id());
-    ShardOf(hash).customers.PrefetchSlot(hash);
+    const uint64_t hash = hash_of(kSlotsAhead);
+    UnlockedTableOf(hash).PrefetchSlot(hash);
   }
   if (next + kStatesAhead < events.size()) {
-    if (const auto* node = candidate(kStatesAhead)) {
+    const uint64_t hash = hash_of(kStatesAhead);
+    if (const auto* node = UnlockedTableOf(hash).Candidate(hash)) {
       IdTable<CustomerState>::Prefetch(node);
     }
   }
   if (next + kListsAhead < events.size()) {
-    if (const auto* node = candidate(kListsAhead)) node->value.PrefetchApply();
+    const uint64_t hash = hash_of(kListsAhead);
+    if (const auto* node = UnlockedTableOf(hash).Candidate(hash)) {
+      node->value.PrefetchApply();
+    }
   }
 }
 
@@ -130,8 +136,6 @@ StateStore::Found StateStore::Visit(
     absl::FunctionRef<void(const CustomerState&)> fn) const {
   const uint64_t hash = IdTable<CustomerState>::Hash(customer_id);
   const Shard& shard = ShardOf(hash);
-  // Its miss overlaps the lock's.
-  shard.customers.PrefetchSlot(hash);
   base::ReaderLock lock(&shard.mu);
   const CustomerState* state = shard.customers.Find(customer_id, hash);
   if (state == nullptr) {

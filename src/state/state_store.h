@@ -173,6 +173,9 @@ class StateStore {
   // The shard of an id whose IdTable::Hash is `hash`.
   static size_t ShardIndex(uint64_t hash);
   Shard& ShardOf(uint64_t hash) const;
+  // The table of the shard of `hash`, to be read without its lock: for
+  // PrefetchAhead only (see there why that is sound).
+  const IdTable<CustomerState>& UnlockedTableOf(uint64_t hash) const;
   // SummarizeMany for at most kShards customers.
   void SummarizeGroup(absl::Span<const absl::string_view> customer_ids,
                       int64_t as_of_us, Summary* out, Found* found) const;
