@@ -238,22 +238,22 @@ void RecentEvents::Note(const v1::Event& event, absl::string_view body,
   auto block =
       std::make_unique_for_overwrite<char[]>(kHeaderBytes + new_entries);
   char* out = block.get();
+  // memcpy's source must not be null even for no bytes, and an empty view's
+  // (no entries before or after this one) may be.
+  const auto put = [&out](absl::string_view bytes) {
+    if (!bytes.empty()) std::memcpy(out, bytes.data(), bytes.size());
+    out += bytes.size();
+  };
   PutHeader(out, new_entries);
   out += kHeaderBytes;
-  const absl::string_view before = entries.substr(drop, at - drop);
-  std::memcpy(out, before.data(), before.size());
-  out += before.size();
+  put(entries.substr(drop, at - drop));
   const uint64_t time = static_cast<uint64_t>(time_us);
   std::memcpy(out, &time, kTimeBytes);
   out += kTimeBytes;
   out = reinterpret_cast<char*>(CodedOutputStream::WriteVarint32ToArray(
       word, reinterpret_cast<uint8_t*>(out)));
-  for (const absl::string_view run : kept) {
-    std::memcpy(out, run.data(), run.size());
-    out += run.size();
-  }
-  const absl::string_view after = entries.substr(at);
-  std::memcpy(out, after.data(), after.size());
+  for (const absl::string_view run : kept) put(run);
+  put(entries.substr(at));
   block_ = std::move(block);
 }
 
