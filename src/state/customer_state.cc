@@ -150,9 +150,6 @@ typename std::vector<T>::iterator FirstAfter(std::vector<T>& list,
       [](int64_t time, const T& x) { return time < x.time_us; });
 }
 
-// Inserts `item` into `list`, which keeps at most `max`: when it is full the
-// oldest leaves, moving the others down (no allocation once full), or
-// `item` itself when it is older than all of them.
 // Makes room for one more element of `list`, growing it by an eighth where
 // push_back would double it: most lists stay short, and what a doubled one
 // leaves unused stays allocated for as long as its customer is kept (a
@@ -163,6 +160,9 @@ void MakeRoom(std::vector<T>& list) {
   list.reserve(list.size() + 1 + list.size() / 8);
 }
 
+// Inserts `item` into `list`, which keeps at most `max`: when it is full the
+// oldest leaves, moving the others down (no allocation once full), or
+// `item` itself when it is older than all of them.
 template <typename T>
 void InsertNewest(std::vector<T>& list, T item, size_t max) {
   const bool full = list.size() >= max;

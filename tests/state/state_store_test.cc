@@ -189,5 +189,37 @@ TEST(StateStoreTest, LearningCountsResponsesItsCustomerNoLongerKeeps) {
   EXPECT_EQ(store.Learned(store.strings().Intern("upgrade")).accepted, 1u);
 }
 
+// More customers than one group (kShards), over many shards, with unknown
+// and repeated ids, one asked before its newest event, and windows that
+// reach the held events or not: each answer is Summarize's.
+TEST(StateStoreTest, SummarizeManyAnswersAsSummarizeEach) {
+  StateStore store{StateConfig{}};
+  std::vector<std::string> ids;
+  for (int i = 0; i < 150; ++i) {
+    const std::string id = "c" + std::to_string(i);
+    ids.push_back(id);
+    for (int k = 0; k <= i % 4; ++k) {
+      store.Apply(ContactOf(id, kNow - (1 + k * 40 + i % 7) * kDay));
+    }
+  }
+  ids.push_back("nobody");
+  ids.push_back("c3");
+  store.Apply(ContactOf("late", kNow + kDay));
+  ids.push_back("late");
+  std::vector<absl::string_view> asked(ids.begin(), ids.end());
+  std::vector<Summary> many(ids.size());
+  std::vector<StateStore::Found> found(ids.size());
+  store.SummarizeMany(asked, kNow, many.data(), found.data());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    Summary one;
+    ASSERT_EQ(found[i], store.Summarize(ids[i], kNow, &one)) << ids[i];
+    if (found[i] != StateStore::Found::kNeedsReplay) {
+      testing::ExpectSameSummary(many[i], one, ids[i]);
+    }
+  }
+  EXPECT_EQ(found[150], StateStore::Found::kUnknown);
+  EXPECT_EQ(found[152], StateStore::Found::kNeedsReplay);
+}
+
 }  // namespace
 }  // namespace motive::state
