@@ -1355,15 +1355,29 @@ int mot_decide(mot_buf* out, mot_engine* engine, const char* customer_id,
     if (int rc = WireFormat(format, &wire)) return rc;
     motive::v1::Situation proto;
     if (int rc = ToSituation(s, &proto)) return rc;
-    // Reused by the thread's next decision: its trace entries and strings
+    // Reused by the thread's next decision: their messages and strings
     // keep their memory, so that a warm decision allocates little.
     thread_local motive::v1::Decision decision;
-    if (absl::Status status =
-            engine->engine->Decide(customer_id, std::move(proto), &decision);
+    thread_local motive::decide::Ruleset::Trace trace;
+    if (absl::Status status = engine->engine->Decide(
+            customer_id, std::move(proto), &decision, &trace);
         !status.ok()) {
+      trace.Clear();
       return Fail(status);
     }
-    return EmitMessage(wire, decision, out);
+    // Read, the trace lets go of the ruleset (Engine::Decide).
+    int rc = MOT_OK;
+    if (wire == motive::model::WireFormat::kProtobuf) {
+      // Straight from the trace to the bytes: no message per drop.
+      thread_local std::string bytes;
+      absl::Status s = trace.Serialize(decision, &bytes);
+      rc = s.ok() ? Emit(bytes, out) : Fail(s);
+    } else {
+      trace.AppendTo(decision.mutable_dropped());
+      rc = EmitMessage(wire, decision, out);
+    }
+    trace.Clear();
+    return rc;
   });
 }
 

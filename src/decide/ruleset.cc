@@ -15,6 +15,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "base/errors.h"
+#include "base/varint.h"
 #include "expr/scratch.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/repeated_ptr_field.h"
@@ -205,19 +206,72 @@ struct Ruleset::Candidate {
   double priority;
 };
 
-constexpr const char* kConditionStages[3] = {"eligibility", "applicability",
-                                             "suitability"};
+// A DroppedCandidate's stage; kStageNames spells them.
+enum class Ruleset::Trace::Stage : uint8_t {
+  kValidity,
+  kChannel,
+  kEligibility,
+  kApplicability,
+  kSuitability,
+  kWeight,
+  kLever,
+  kCap,
+  kCoolOff,
+  kQuietHours,
+  kDuplicate,
+  kMaxResults,
+};
+
+// How an entry's detail is made.
+enum class Ruleset::Trace::Why : uint8_t {
+  kText,              // the entry's text
+  kConditionFalse,    // conditions_[arg] is false
+  kConditionError,    // conditions_[arg] failed with the entry's text
+  kConditionNotBool,  // conditions_[arg] gave another kind of value
+  kValidity,
+  kChannel,  // arg: the channel
+  kLever,
+  kDuplicate,
+  kMaxResults,  // arg: max_results
+};
+
+namespace {
+
+using Stage = Ruleset::Trace::Stage;
+
+constexpr absl::string_view kStageNames[] = {
+    "validity", "channel",  "eligibility", "applicability",
+    "suitability", "weight", "lever",      "cap",
+    "cool_off", "quiet_hours", "duplicate", "max_results"};
+
+constexpr Stage kConditionStages[3] = {Stage::kEligibility,
+                                       Stage::kApplicability,
+                                       Stage::kSuitability};
+
+absl::string_view StageName(Stage stage) {
+  return kStageNames[static_cast<int>(stage)];
+}
+
+bool IsPolicy(Stage stage) {
+  return stage == Stage::kCap || stage == Stage::kCoolOff ||
+         stage == Stage::kQuietHours;
+}
+
+}  // namespace
 
 // One evaluation of the ruleset for one customer: the context bound on this
 // thread's scratch, and what every step shares.
 class Ruleset::Evaluation {
  public:
+  // Drops are written to `trace` (null: not traced).
   Evaluation(const Ruleset& rules, absl::string_view customer_id,
              const state::CustomerState& customer,
-             const state::StateStore& store, Detail detail = Detail::kFull)
+             const state::StateStore& store, Trace* trace = nullptr,
+             Detail detail = Detail::kFull)
       : rules_(rules),
         customer_(customer),
         store_(store),
+        trace_(trace),
         full_(detail == Detail::kFull) {
     thread_local expr::Scratch scratch;
     arena_ = &scratch.FreshArena();
@@ -263,33 +317,17 @@ class Ruleset::Evaluation {
     return absl::OkStatus();
   }
 
-  // Whether condition `index` (kNoCondition: true) holds; why not in
-  // `detail` (null: not wanted). Written in place: a trace entry reused from
-  // an earlier decision keeps its string's capacity, so that a warm
-  // decision allocates little.
-  bool Holds(int32_t index, std::string* detail) {
+  // Whether condition `index` (kNoCondition: true) holds.
+  bool Holds(int32_t index) {
     if (index == kNoCondition) return true;
-    const Condition& condition = rules_.conditions_[index];
     // Each condition once per evaluation; its value lives in the arena.
     if (!memo_done_[index]) {
-      memo_[index] = condition.program->Evaluate(*activation_, arena_);
+      memo_[index] =
+          rules_.conditions_[index].program->Evaluate(*activation_, arena_);
       memo_done_[index] = 1;
     }
     const expr::Value& v = memo_[index];
-    if (v.kind() == expr::ValueKind::kBool && v.bool_value()) return true;
-    if (detail == nullptr) return false;
-    if (v.kind() == expr::ValueKind::kBool) {
-      detail->assign(condition.false_detail);
-      return false;
-    }
-    detail->assign(condition.source);
-    if (v.is_error()) {
-      detail->append(": ");
-      detail->append(v.text().data(), v.text().size());
-    } else {
-      detail->append(" is not a bool");
-    }
-    return false;
+    return v.kind() == expr::ValueKind::kBool && v.bool_value();
   }
 
   bool PlaybookMatches(const Playbook& playbook) {
@@ -309,62 +347,44 @@ class Ruleset::Evaluation {
                   situation_->direction()) == p.directions().end()) {
       return false;
     }
-    return Holds(playbook.condition, nullptr);
+    return Holds(playbook.condition);
   }
 
-  // What Consider did with a candidate.
-  enum class Considered {
-    kKept,
-    // Dropped, with all five fields of `drop` written.
-    kTraced,
-    // Dropped at a stage the detail does not trace; `drop` may hold part of
-    // a detail.
-    kUntraced,
-  };
-
-  // Checks one rule's candidate offered on `channel`: kKept and `out`
-  // filled when it survives, else why not in `drop`.
-  Considered Consider(uint32_t playbook_index, uint32_t rule_index,
-                      v1::Channel channel, bool quiet_hours_drop,
-                      Candidate* out, v1::DroppedCandidate* drop) {
+  // Checks one rule's candidate offered on `channel`: true and `out`
+  // filled when it survives, else false and why in the trace.
+  bool Consider(uint32_t playbook_index, uint32_t rule_index,
+                v1::Channel channel, bool quiet_hours_drop, Candidate* out) {
     const Playbook& playbook = rules_.playbooks_[playbook_index];
     const Rule& rule = playbook.rules[rule_index];
     const Action& action = rules_.actions_[rule.action];
-    // Names the candidate and the stage in `drop`, whose detail the caller
-    // has written.
-    auto dropped = [&](absl::string_view stage) {
-      if (!full_ && !IsPolicyStage(stage)) return Considered::kUntraced;
-      drop->set_action(action.proto->id());
-      drop->set_playbook(playbook.proto->name());
-      drop->set_rule(rule.name);
-      drop->mutable_stage()->assign(stage.data(), stage.size());
-      return Considered::kTraced;
+    auto drop = [&](Stage stage, Trace::Why why, int32_t arg = 0,
+                    absl::string_view text = {}) {
+      if (trace_ != nullptr) {
+        trace_->Add(playbook_index, rule_index, stage, why, arg, text);
+      }
+      return false;
     };
-    // Only contact policy's reasons are written when the caller asked for
-    // the ranking alone.
-    std::string* const detail = full_ ? drop->mutable_detail() : nullptr;
     if ((action.valid_from_us != 0 && now_us_ < action.valid_from_us) ||
         (action.valid_until_us != 0 && now_us_ >= action.valid_until_us)) {
-      if (full_) detail->assign("outside the action's validity dates");
-      return dropped("validity");
+      return drop(Stage::kValidity, Trace::Why::kValidity);
     }
     if ((action.channels >> (channel & 31) & 1) == 0) {
-      if (full_) {
-        // Assigned, not formatted: the entry's string keeps its memory.
-        detail->assign("not offered on ");
-        const absl::string_view name = state::ChannelName(channel);
-        if (name.empty()) {
-          detail->append("an unspecified channel");
-        } else {
-          detail->append(name.data(), name.size());
-        }
-      }
-      return dropped("channel");
+      return drop(Stage::kChannel, Trace::Why::kChannel, channel);
     }
     for (int c = 0; c < 3; ++c) {
-      if (!Holds(rule.conditions[c], detail)) {
-        return dropped(kConditionStages[c]);
+      const int32_t condition = rule.conditions[c];
+      if (Holds(condition)) continue;
+      const expr::Value& v = memo_[condition];
+      if (v.kind() == expr::ValueKind::kBool) {
+        return drop(kConditionStages[c], Trace::Why::kConditionFalse,
+                    condition);
       }
+      if (v.is_error()) {
+        return drop(kConditionStages[c], Trace::Why::kConditionError,
+                    condition, v.text());
+      }
+      return drop(kConditionStages[c], Trace::Why::kConditionNotBool,
+                  condition);
     }
     double weight = action.default_weight;
     if (rule.weight != nullptr) {
@@ -376,30 +396,28 @@ class Ruleset::Evaluation {
       } else if (v.kind() == expr::ValueKind::kUint) {
         weight = static_cast<double>(v.uint_value());
       } else {
-        if (full_) {
-          *detail = absl::StrCat(rule.proto->weight(), ": ",
-                                 v.is_error() ? v.text() : "not a number");
-        }
-        return dropped("weight");
+        return drop(Stage::kWeight, Trace::Why::kText, 0,
+                    trace_ == nullptr
+                        ? std::string()
+                        : absl::StrCat(rule.proto->weight(), ": ",
+                                       v.is_error() ? v.text()
+                                                    : "not a number"));
       }
       if (!std::isfinite(weight) || weight < 0) {
-        if (full_) {
-          *detail = absl::StrCat(rule.proto->weight(), " is ", weight,
-                                 ", not a number >= 0");
-        }
-        return dropped("weight");
+        return drop(Stage::kWeight, Trace::Why::kText, 0,
+                    trace_ == nullptr
+                        ? std::string()
+                        : absl::StrCat(rule.proto->weight(), " is ", weight,
+                                       ", not a number >= 0"));
       }
     }
-    if (action.lever == 0) {
-      if (full_) detail->assign("the action's lever is 0");
-      return dropped("lever");
-    }
-    Verdict verdict =
+    if (action.lever == 0) return drop(Stage::kLever, Trace::Why::kLever);
+    const Verdict verdict =
         rules_.policy_.Check(action.ids, channel, customer_.responses(),
                              rules_.service_actions_, now_us_);
     if (!verdict.allowed()) {
-      *drop->mutable_detail() = std::move(verdict.detail);
-      return dropped(verdict.stage);
+      return drop(verdict.stage == "cap" ? Stage::kCap : Stage::kCoolOff,
+                  Trace::Why::kText, 0, verdict.detail);
     }
     if (quiet_hours_drop) {
       if (const int64_t until = QuietUntil(); until != 0) {
@@ -410,8 +428,7 @@ class Ruleset::Evaluation {
               absl::FormatTime("%Y-%m-%d %H:%M", absl::FromUnixMicros(until),
                                zone_));
         }
-        drop->mutable_detail()->assign(quiet_detail_);
-        return dropped("quiet_hours");
+        return drop(Stage::kQuietHours, Trace::Why::kText, 0, quiet_detail_);
       }
     }
     out->playbook = playbook_index;
@@ -424,7 +441,7 @@ class Ruleset::Evaluation {
     out->value = action.value;
     out->lever = action.lever;
     out->priority = out->propensity * weight * action.value * action.lever;
-    return Considered::kKept;
+    return true;
   }
 
   // The end of the customer's quiet hours when now is inside them, else 0.
@@ -471,6 +488,7 @@ class Ruleset::Evaluation {
   const Ruleset& rules_;
   const state::CustomerState& customer_;
   const state::StateStore& store_;
+  Trace* const trace_;
   const bool full_;  // Detail::kFull
   absl::string_view customer_id_;
   expr::Arena* arena_;
@@ -802,7 +820,8 @@ absl::StatusOr<Ruleset::Rule> Ruleset::Compiler::CompileRule(
                                    &rp.suitability()};
   for (int c = 0; c < 3; ++c) {
     absl::StatusOr<int32_t> condition = ConditionOf(
-        absl::StrCat(rule_path, ".", kConditionStages[c]), *sources[c]);
+        absl::StrCat(rule_path, ".", StageName(kConditionStages[c])),
+        *sources[c]);
     if (!condition.ok()) return condition.status();
     rule.conditions[c] = *condition;
   }
@@ -826,7 +845,7 @@ absl::StatusOr<Ruleset::Rule> Ruleset::Compiler::CompileRule(
   for (int c = 0; c < 3; ++c) {
     if (sources[c]->empty()) continue;
     rule.matched.push_back(
-        absl::StrCat(kConditionStages[c], ": ", *sources[c]));
+        absl::StrCat(StageName(kConditionStages[c]), ": ", *sources[c]));
   }
   absl::StatusOr<Template> reason =
       TemplateOf(absl::StrCat(rule_path, ".reason"), rp.reason());
@@ -930,34 +949,6 @@ void WriteDecisionId(absl::string_view customer_id,
   id->assign(text, sizeof(text));
 }
 
-// Writes the dropped candidates of a decision over the entries its
-// `Decision` already holds (one the caller reuses), so that a warm decision
-// copies each string once: an entry is neither cleared before it is written
-// nor removed and added again when its candidate is kept. Sound because a
-// traced drop sets every field of DroppedCandidate (Considered::kTraced).
-class DropTrace {
- public:
-  explicit DropTrace(
-      google::protobuf::RepeatedPtrField<v1::DroppedCandidate>* entries)
-      : entries_(entries) {}
-
-  // The entry for the next drop; what it holds is stale until written.
-  v1::DroppedCandidate* Next() {
-    return used_ < entries_->size() ? entries_->Mutable(used_)
-                                    : entries_->Add();
-  }
-  // Keeps the entry Next gave, written.
-  void Keep() { ++used_; }
-  // Removes the entries not kept.
-  ~DropTrace() {
-    while (entries_->size() > used_) entries_->RemoveLast();
-  }
-
- private:
-  google::protobuf::RepeatedPtrField<v1::DroppedCandidate>* entries_;
-  int used_ = 0;
-};
-
 }  // namespace
 
 absl::Status Ruleset::Decide(absl::string_view customer_id,
@@ -965,21 +956,35 @@ absl::Status Ruleset::Decide(absl::string_view customer_id,
                              const state::CustomerState& customer,
                              const state::StateStore& store,
                              v1::Decision* out, Detail detail) const {
+  // This thread's: once warm, a decision allocates little.
+  thread_local Trace trace;
+  absl::Status decided =
+      Decide(customer_id, situation, customer, store, out, &trace, detail);
+  if (decided.ok()) {
+    trace.AppendDropped(out->mutable_dropped(),
+                        /*policy_only=*/detail != Detail::kFull);
+  }
+  // Lets go of this ruleset (an engine may be waiting to free it).
+  trace.Clear();
+  return decided;
+}
+
+absl::Status Ruleset::Decide(absl::string_view customer_id,
+                             const v1::Situation& situation,
+                             const state::CustomerState& customer,
+                             const state::StateStore& store, v1::Decision* out,
+                             Trace* trace, Detail detail) const {
   const int64_t now_us = model::ToUnixMicros(situation.time());
-  // Cleared but for the trace's entries, which DropTrace writes over.
-  google::protobuf::RepeatedPtrField<v1::DroppedCandidate> entries(
-      out->GetArena());
-  entries.UnsafeArenaSwap(out->mutable_dropped());
+  // Clear keeps the messages and strings for the next decision to reuse.
   out->Clear();
-  out->mutable_dropped()->UnsafeArenaSwap(&entries);
+  trace->Reset(*this);
   WriteDecisionId(customer_id, situation, now_us, version_,
                   out->mutable_decision_id());
   out->mutable_customer_id()->assign(customer_id.data(), customer_id.size());
   out->set_ruleset_version(version_);
   *out->mutable_time() = situation.time();
-  DropTrace trace(out->mutable_dropped());
 
-  Evaluation evaluation(*this, customer_id, customer, store, detail);
+  Evaluation evaluation(*this, customer_id, customer, store, trace, detail);
   if (absl::Status s = evaluation.Bind(situation, now_us, nullptr); !s.ok()) {
     return s;
   }
@@ -993,19 +998,10 @@ absl::Status Ruleset::Decide(absl::string_view customer_id,
     }
     out->add_playbooks(playbook.proto->name());
     for (uint32_t r = 0; r < playbook.rules.size(); ++r) {
-      // Written straight into the trace, and taken back when the candidate
-      // survives (the element stays for reuse: no allocation).
       Candidate candidate;
-      switch (evaluation.Consider(p, r, situation.channel(), hold_quiet,
-                                  &candidate, trace.Next())) {
-        case Evaluation::Considered::kKept:
-          candidates.push_back(candidate);
-          break;
-        case Evaluation::Considered::kTraced:
-          trace.Keep();
-          break;
-        case Evaluation::Considered::kUntraced:
-          break;
+      if (evaluation.Consider(p, r, situation.channel(), hold_quiet,
+                              &candidate)) {
+        candidates.push_back(candidate);
       }
     }
   }
@@ -1026,30 +1022,176 @@ absl::Status Ruleset::Decide(absl::string_view customer_id,
           : policy_.max_results();
   absl::InlinedVector<bool, 64> taken(actions_.size(), false);
   for (const Candidate& candidate : candidates) {
-    const Rule& rule = playbooks_[candidate.playbook].rules[candidate.rule];
     const bool duplicate = taken[candidate.action];
     if (!duplicate &&
         static_cast<uint32_t>(out->actions_size()) < max_results) {
       taken[candidate.action] = true;
       evaluation.Fill(candidate, out->add_actions());
-      continue;
-    }
-    if (detail != Detail::kFull) continue;
-    v1::DroppedCandidate* drop = trace.Next();
-    drop->set_action(actions_[candidate.action].proto->id());
-    drop->set_playbook(playbooks_[candidate.playbook].proto->name());
-    drop->set_rule(rule.name);
-    std::string* why = drop->mutable_detail();
-    if (duplicate) {
-      drop->set_stage("duplicate");
-      why->assign("another rule proposes the action with a higher rank");
+    } else if (duplicate) {
+      trace->Add(candidate.playbook, candidate.rule, Trace::Stage::kDuplicate,
+                 Trace::Why::kDuplicate);
     } else {
-      drop->set_stage("max_results");
-      why->assign("ranked below the first ");
-      absl::StrAppend(why, max_results);
+      trace->Add(candidate.playbook, candidate.rule,
+                 Trace::Stage::kMaxResults, Trace::Why::kMaxResults,
+                 static_cast<int32_t>(max_results));
     }
-    trace.Keep();
   }
+  return absl::OkStatus();
+}
+
+// --- Trace -------------------------------------------------------------------
+
+void Ruleset::Trace::Reset(const Ruleset& rules) {
+  if (rules_.get() != &rules) rules_ = rules.shared_from_this();
+  entries_.clear();
+  text_.clear();
+}
+
+void Ruleset::Trace::Clear() {
+  rules_.reset();
+  entries_.clear();
+  text_.clear();
+}
+
+void Ruleset::Trace::Add(uint32_t playbook, uint32_t rule, Stage stage,
+                         Why why, int32_t arg, absl::string_view text) {
+  entries_.push_back({playbook, rule, stage, why, arg,
+                      static_cast<uint32_t>(text_.size()),
+                      static_cast<uint32_t>(text.size())});
+  text_.append(text.data(), text.size());
+}
+
+void Ruleset::Trace::AppendDetail(const Entry& entry, std::string* out) const {
+  const absl::string_view text(text_.data() + entry.text_begin,
+                               entry.text_size);
+  switch (entry.why) {
+    case Why::kText:
+      out->append(text.data(), text.size());
+      return;
+    case Why::kConditionFalse:
+      out->append(rules_->conditions_[entry.arg].false_detail);
+      return;
+    case Why::kConditionError:
+      absl::StrAppend(out, rules_->conditions_[entry.arg].source, ": ", text);
+      return;
+    case Why::kConditionNotBool:
+      absl::StrAppend(out, rules_->conditions_[entry.arg].source,
+                      " is not a bool");
+      return;
+    case Why::kValidity:
+      out->append("outside the action's validity dates");
+      return;
+    case Why::kChannel: {
+      const absl::string_view name =
+          state::ChannelName(static_cast<v1::Channel>(entry.arg));
+      absl::StrAppend(out, "not offered on ",
+                      name.empty() ? "an unspecified channel" : name);
+      return;
+    }
+    case Why::kLever:
+      out->append("the action's lever is 0");
+      return;
+    case Why::kDuplicate:
+      out->append("another rule proposes the action with a higher rank");
+      return;
+    case Why::kMaxResults:
+      absl::StrAppend(out, "ranked below the first ", entry.arg);
+      return;
+  }
+}
+
+void Ruleset::Trace::AppendTo(
+    google::protobuf::RepeatedPtrField<v1::DroppedCandidate>* out) const {
+  AppendDropped(out, /*policy_only=*/false);
+}
+
+void Ruleset::Trace::AppendDropped(
+    google::protobuf::RepeatedPtrField<v1::DroppedCandidate>* out,
+    bool policy_only) const {
+  for (const Entry& entry : entries_) {
+    if (policy_only && !IsPolicy(entry.stage)) continue;
+    const Playbook& playbook = rules_->playbooks_[entry.playbook];
+    const Rule& rule = playbook.rules[entry.rule];
+    v1::DroppedCandidate* drop = out->Add();
+    drop->set_action(rules_->actions_[rule.action].proto->id());
+    drop->set_playbook(playbook.proto->name());
+    drop->set_rule(rule.name);
+    const absl::string_view stage = StageName(entry.stage);
+    drop->mutable_stage()->assign(stage.data(), stage.size());
+    AppendDetail(entry, drop->mutable_detail());
+  }
+}
+
+namespace {
+
+// Protobuf's wire format, for the fields Trace::Serialize writes: a string
+// (or message) field is its tag, its length and its bytes; proto3 leaves an
+// empty string out.
+constexpr int kDecisionDroppedField = 6;
+constexpr int kDecisionPlaybooksField = 7;
+
+size_t StringFieldSize(absl::string_view value) {
+  return value.empty() ? 0
+                       : 1 + base::VarintSize(value.size()) + value.size();
+}
+
+void PutLengthDelimited(int field, size_t size, std::string* out) {
+  out->push_back(static_cast<char>(field << 3 | 2));
+  base::PutVarint(size, out);
+}
+
+void PutStringField(int field, absl::string_view value, std::string* out) {
+  if (value.empty()) return;
+  PutLengthDelimited(field, value.size(), out);
+  out->append(value.data(), value.size());
+}
+
+}  // namespace
+
+absl::Status Ruleset::Trace::Serialize(const v1::Decision& decision,
+                                       std::string* out) const {
+  // Fields go out in number order, so `dropped` (6) goes between the
+  // fields before it and `playbooks` (7), which ends the message.
+  static_assert(v1::Decision::kDroppedFieldNumber == kDecisionDroppedField);
+  static_assert(v1::Decision::kPlaybooksFieldNumber == kDecisionPlaybooksField);
+  // As every message the library hands out: deterministic bytes.
+  out->clear();
+  if (absl::Status s = model::Encode(model::WireFormat::kProtobuf, decision,
+                                     out);
+      !s.ok()) {
+    return s;
+  }
+  size_t playbooks_size = 0;
+  for (const std::string& name : decision.playbooks()) {
+    // A repeated string keeps its empty elements.
+    playbooks_size += 1 + base::VarintSize(name.size()) + name.size();
+  }
+  // This thread's: they keep their memory.
+  thread_local std::string playbooks;
+  thread_local std::string detail;
+  playbooks.assign(*out, out->size() - playbooks_size, playbooks_size);
+  out->resize(out->size() - playbooks_size);
+  for (const Entry& entry : entries_) {
+    const Playbook& playbook = rules_->playbooks_[entry.playbook];
+    const Rule& rule = playbook.rules[entry.rule];
+    const absl::string_view action = rules_->actions_[rule.action].proto->id();
+    const absl::string_view stage = StageName(entry.stage);
+    detail.clear();
+    AppendDetail(entry, &detail);
+    PutLengthDelimited(
+        kDecisionDroppedField,
+        StringFieldSize(action) + StringFieldSize(playbook.proto->name()) +
+            StringFieldSize(rule.name) + StringFieldSize(stage) +
+            StringFieldSize(detail),
+        out);
+    PutStringField(v1::DroppedCandidate::kActionFieldNumber, action, out);
+    PutStringField(v1::DroppedCandidate::kPlaybookFieldNumber,
+                   playbook.proto->name(), out);
+    PutStringField(v1::DroppedCandidate::kRuleFieldNumber, rule.name, out);
+    PutStringField(v1::DroppedCandidate::kStageFieldNumber, stage, out);
+    PutStringField(v1::DroppedCandidate::kDetailFieldNumber, detail, out);
+  }
+  out->append(playbooks);
   return absl::OkStatus();
 }
 
@@ -1088,7 +1230,7 @@ uint64_t Ruleset::Proactive(absl::string_view customer_id,
     const Rule& rule = playbooks_[p].rules[r];
     bool holds = true;
     for (int c = 0; c < 3 && holds; ++c) {
-      holds = evaluation.Holds(rule.conditions[c], nullptr);
+      holds = evaluation.Holds(rule.conditions[c]);
     }
     if (holds) on |= uint64_t{1} << i;
   }
@@ -1114,10 +1256,8 @@ void Ruleset::Alerts(absl::string_view customer_id, const v1::Event& event,
             ? event.channel()
             : static_cast<v1::Channel>(action.proto->channels(0));
     Candidate candidate;
-    v1::DroppedCandidate drop;
-    if (evaluation.Consider(p, r, channel, /*quiet_hours_drop=*/false,
-                            &candidate, &drop) !=
-        Evaluation::Considered::kKept) {
+    if (!evaluation.Consider(p, r, channel, /*quiet_hours_drop=*/false,
+                             &candidate)) {
       continue;
     }
     v1::Alert& alert = out->emplace_back();

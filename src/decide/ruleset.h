@@ -64,9 +64,10 @@
 
 namespace motive::decide {
 
-class Ruleset {
+class Ruleset : public std::enable_shared_from_this<Ruleset> {
  public:
   static constexpr double kDefaultPrior = 1.0;
+  class Trace;
 
   // Parses and compiles `text`; `origin` (a file name) prefixes errors.
   // Interns the action ids and groups in `strings` (the engine's table).
@@ -104,8 +105,7 @@ class Ruleset {
   // How much of a decision Decide writes. kFull: all the API promises.
   // kRanking: what a replay compares: the ranked actions without their
   // scripts, titles and reasons, and of the dropped candidates only those
-  // contact policy dropped (stages cap, cool_off, quiet_hours). Formatting
-  // the rest is a third of a decision's time.
+  // contact policy dropped (stages cap, cool_off, quiet_hours).
   enum class Detail { kFull, kRanking };
 
   // Decides for `customer` (its state, or an empty one for an unknown
@@ -117,6 +117,14 @@ class Ruleset {
                       const state::CustomerState& customer,
                       const state::StateStore& store, v1::Decision* out,
                       Detail detail = Detail::kFull) const;
+  // The same, with the dropped candidates in `trace` (Trace, below) and
+  // `out`'s `dropped` left empty: what a caller that may not read them
+  // calls. `detail` is then only about the ranked actions.
+  absl::Status Decide(absl::string_view customer_id,
+                      const v1::Situation& situation,
+                      const state::CustomerState& customer,
+                      const state::StateStore& store, v1::Decision* out,
+                      Trace* trace, Detail detail = Detail::kFull) const;
 
   // Which proactive rules are on for the customer as of `now_us`, in the
   // situation of `event` (the event being ingested: its channel and topic,
@@ -179,6 +187,66 @@ class Ruleset {
   double prior_accepts_ = kDefaultPrior;
   double prior_rejects_ = kDefaultPrior;
   size_t rule_count_ = 0;
+};
+
+// The candidates a decision dropped, in the order it dropped them, kept as
+// numbers: the texts of each v1::DroppedCandidate (action, playbook, rule,
+// stage, detail) are made only when the trace is read. Writing them is a
+// third of a decision's time, and a desktop that shows the ranked actions
+// never reads them. Holds the ruleset its names come from until Clear or
+// its next decision. Reuse one (a thread's): its memory stays. Not
+// thread-safe.
+class Ruleset::Trace {
+ public:
+  size_t size() const { return entries_.size(); }
+
+  // Empties the trace and lets go of its ruleset: what a trace kept for
+  // reuse does once read, so that an engine that swapped the ruleset out
+  // can free it (Engine::LoadRuleset waits until nothing holds it).
+  void Clear();
+
+  // Appends the dropped candidates to `out`.
+  void AppendTo(
+      google::protobuf::RepeatedPtrField<v1::DroppedCandidate>* out) const;
+
+  // `decision` (the one Decide wrote with this trace: its `dropped` is
+  // empty) serialized with this trace as its `dropped`, to `out`: the bytes
+  // of the decision after AppendTo, without making its messages. Errors:
+  // Internal, when protobuf cannot serialize the decision.
+  absl::Status Serialize(const v1::Decision& decision, std::string* out) const;
+
+  // Defined where the trace is written and read (ruleset.cc).
+  enum class Stage : uint8_t;
+  enum class Why : uint8_t;
+
+ private:
+  friend class Ruleset;
+  struct Entry {
+    uint32_t playbook;
+    uint32_t rule;
+    Stage stage;
+    Why why;
+    // The condition, channel or max_results the detail names.
+    int32_t arg;
+    // A text the detail quotes (an error, contact policy's reason), in
+    // text_.
+    uint32_t text_begin;
+    uint32_t text_size;
+  };
+
+  // Empties the trace for a decision of `rules`.
+  void Reset(const Ruleset& rules);
+  void Add(uint32_t playbook, uint32_t rule, Stage stage, Why why,
+           int32_t arg = 0, absl::string_view text = {});
+  // AppendTo, of contact policy's drops alone when `policy_only`.
+  void AppendDropped(
+      google::protobuf::RepeatedPtrField<v1::DroppedCandidate>* out,
+      bool policy_only) const;
+  void AppendDetail(const Entry& entry, std::string* out) const;
+
+  std::shared_ptr<const Ruleset> rules_;
+  std::vector<Entry> entries_;
+  std::string text_;
 };
 
 }  // namespace motive::decide

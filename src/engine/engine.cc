@@ -898,6 +898,17 @@ absl::Status Engine::Describe(absl::string_view customer_id, int64_t as_of_us,
 
 absl::Status Engine::Decide(absl::string_view customer_id,
                             v1::Situation situation, v1::Decision* out) {
+  // This thread's: once warm, a decision allocates little.
+  thread_local decide::Ruleset::Trace trace;
+  absl::Status decided = Decide(customer_id, std::move(situation), out, &trace);
+  if (decided.ok()) trace.AppendTo(out->mutable_dropped());
+  trace.Clear();
+  return decided;
+}
+
+absl::Status Engine::Decide(absl::string_view customer_id,
+                            v1::Situation situation, v1::Decision* out,
+                            decide::Ruleset::Trace* trace) {
   if (!situation.has_time()) {
     *situation.mutable_time() = model::FromUnixMicros(AsOf(0));
   }
@@ -914,7 +925,8 @@ absl::Status Engine::Decide(absl::string_view customer_id,
               "--rules)");
           return;
         }
-        decided = rules->Decide(profile, situation, customer, store, out);
+        decided =
+            rules->Decide(profile, situation, customer, store, out, trace);
       });
   return queried.ok() ? decided : queried;
 }

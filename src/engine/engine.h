@@ -253,6 +253,12 @@ class Engine {
   // (no ruleset loaded), the log's.
   absl::Status Decide(absl::string_view customer_id, v1::Situation situation,
                       v1::Decision* out);
+  // The same with the dropped candidates in `trace`, formatted only when
+  // the caller reads it (decide::Ruleset::Trace), and `out`'s `dropped`
+  // left empty. Clear the trace once read: until then it holds the
+  // ruleset, which LoadRuleset waits for when it replaces it.
+  absl::Status Decide(absl::string_view customer_id, v1::Situation situation,
+                      v1::Decision* out, decide::Ruleset::Trace* trace);
 
   // What-if replay: every contact (an event of moment INTERIM, decision
   // feedback aside, as the state counts them; each an inbound contact on

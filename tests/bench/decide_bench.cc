@@ -20,12 +20,18 @@
 //   Decide/compile        Ruleset::Compile of the generated text.
 //   Decide/decision       Ruleset::Decide of uniformly random customers, each
 //                         visited in the store (StateStore::Visit: what
-//                         Engine::Decide does, minus its state lock); the
-//                         rules considered, dropped and ranked per decision.
+//                         Engine::Decide does, minus its state lock), the
+//                         dropped candidates in a Ruleset::Trace (what
+//                         mot_decide pays before it serializes); the rules
+//                         considered, dropped and ranked per decision.
 //     /threads:2          the same on two threads: decisions/s on both
 //                         cores (the sum of the threads' rates).
+//   Decide/decision_formatted  the same with the trace formatted into the
+//                         v1::Decision (Ruleset::Trace::AppendTo): what a
+//                         caller that reads every dropped candidate pays.
 //   Decide/decision_every_playbook  the worst case: every playbook matches
-//                         every situation, so all 200 rules are considered.
+//                         every situation, so all 200 rules are considered;
+//                         and .._formatted likewise.
 //   Decide/engine         Engine::Decide, on an engine opened on the disk log
 //                         with the ruleset (EngineOptions::ruleset_text).
 //   Decide/reload_pause   the engine deciding on one thread: alone; while
@@ -510,8 +516,9 @@ class DecisionRun {
     latencies_.Reserve(1 << 20);
   }
 
-  // Decides for the next customer with `decide(id, situation, &decision)`
-  // (true when it answered). False, with `error` set, when it did not.
+  // Decides for the next customer with `decide(id, situation, &decision,
+  // &trace)` (true when it answered; the trace holds the dropped candidates
+  // when `decision` does not). False when it did not.
   template <typename DecideFn>
   bool Next(DecideFn&& decide) {
     const std::string& id = ids_[next_ % ids_.size()];
@@ -519,14 +526,14 @@ class DecisionRun {
     const v1::Situation& situation = situations[next_ % situations.size()];
     ++next_;
     const absl::Time start = absl::Now();
-    const bool answered = decide(id, situation, &decision_);
+    const bool answered = decide(id, situation, &decision_, &trace_);
     const absl::Duration took = absl::Now() - start;
     if (!answered) return false;
     latencies_.Add(took);
     max_ = std::max(max_, took);
     ++decisions_;
     ranked_ += decision_.actions_size();
-    dropped_ += decision_.dropped_size();
+    dropped_ += decision_.dropped_size() + trace_.size();
     playbooks_ += decision_.playbooks_size();
     return true;
   }
@@ -565,6 +572,7 @@ class DecisionRun {
   const std::vector<std::string> ids_;
   size_t next_;
   v1::Decision decision_;
+  decide::Ruleset::Trace trace_;
   Latencies latencies_;
   absl::Duration max_;
   int64_t decisions_ = 0;
@@ -597,7 +605,8 @@ std::string RatioToSummary(benchmark::State& state, Latencies& latencies) {
 
 // Decisions on the whole population; the whole state is the same for every
 // thread. `decisions` sums the threads' decisions for the note.
-void BM_Decision(benchmark::State& state, bool every_playbook) {
+void BM_Decision(benchmark::State& state, bool every_playbook,
+                 bool formatted) {
   static std::atomic<int64_t> decisions{0};
   const DecideData& data = Data();
   const decide::Ruleset& rules =
@@ -607,11 +616,13 @@ void BM_Decision(benchmark::State& state, bool every_playbook) {
   DecisionRun run(state.thread_index());
   absl::Status decided;
   auto decide = [&](const std::string& id, const v1::Situation& situation,
-                    v1::Decision* out) {
+                    v1::Decision* out, decide::Ruleset::Trace* trace) {
     const int64_t as_of = model::ToUnixMicros(situation.time());
     const auto found =
         store.Visit(id, as_of, [&](const state::CustomerState& customer) {
-          decided = rules.Decide(id, situation, customer, store, out);
+          decided = formatted ? rules.Decide(id, situation, customer, store, out)
+                              : rules.Decide(id, situation, customer, store,
+                                             out, trace);
         });
     return found == state::StateStore::Found::kAnswered && decided.ok();
   };
@@ -641,9 +652,10 @@ void BM_Decision(benchmark::State& state, bool every_playbook) {
   if (state.thread_index() != 0) return;
   const int threads = state.threads();
   std::string line = absl::StrFormat(
-      "decision%s, %d customers, %d thread%s: %s; %.0f decisions/s (the "
+      "decision%s%s, %d customers, %d thread%s: %s; %.0f decisions/s (the "
       "first thread had %.0f%% of a core)",
-      every_playbook ? " (every playbook matches)" : "", Customers(), threads,
+      every_playbook ? " (every playbook matches)" : "",
+      formatted ? ", its trace formatted" : "", Customers(), threads,
       threads > 1 ? "s" : "", run.Describe(), decisions / seconds,
       100 * cpu_share);
   if (threads == 1)
@@ -654,7 +666,9 @@ void BM_Decision(benchmark::State& state, bool every_playbook) {
                        "%.1f s",
                        Customers(), data.population->events, data.feedback,
                        absl::ToDoubleSeconds(data.population->build)));
-  Note(absl::StrCat("d2 decision ", every_playbook, " ", threads), line);
+  Note(absl::StrCat("d2 decision ", every_playbook, " ", threads, " ",
+                    formatted),
+       line);
 }
 
 void BM_Compile(benchmark::State& state) {
@@ -684,7 +698,8 @@ void BM_Compile(benchmark::State& state) {
 // Engine::Decide as a caller would call it.
 auto EngineDecide(engine::Engine& engine, absl::Status* decided) {
   return [&engine, decided](const std::string& id,
-                            const v1::Situation& situation, v1::Decision* out) {
+                            const v1::Situation& situation, v1::Decision* out,
+                            decide::Ruleset::Trace*) {
     *decided = engine.Decide(id, situation, out);
     return decided->ok();
   };
@@ -900,13 +915,18 @@ void BM_WhatIf(benchmark::State& state) {
 }
 
 BENCHMARK(BM_Compile)->Name("Decide/compile")->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_Decision, typical, false)->Name("Decide/decision");
-BENCHMARK_CAPTURE(BM_Decision, typical, false)
+BENCHMARK_CAPTURE(BM_Decision, typical, false, false)
+    ->Name("Decide/decision");
+BENCHMARK_CAPTURE(BM_Decision, typical, false, false)
     ->Name("Decide/decision")
     ->Threads(2)
     ->UseRealTime();
-BENCHMARK_CAPTURE(BM_Decision, every_playbook, true)
+BENCHMARK_CAPTURE(BM_Decision, formatted, false, true)
+    ->Name("Decide/decision_formatted");
+BENCHMARK_CAPTURE(BM_Decision, every_playbook, true, false)
     ->Name("Decide/decision_every_playbook");
+BENCHMARK_CAPTURE(BM_Decision, every_playbook_formatted, true, true)
+    ->Name("Decide/decision_every_playbook_formatted");
 BENCHMARK(BM_Engine)->Name("Decide/engine");
 BENCHMARK(BM_WhatIf)
     ->Name("Decide/whatif")

@@ -16,6 +16,7 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
+#include "model/event_codec.h"
 #include "model/event_validation.h"
 #include "model/journey_map.h"
 #include "tests/testing/decision_testing.h"
@@ -111,11 +112,31 @@ class RulesetTest : public ::testing::Test {
       *situation.mutable_time() = model::FromUnixMicros(kNowUs);
     }
     v1::Decision decision;
+    v1::Decision head;  // the same decision, its drops in `trace`
+    Ruleset::Trace trace;
     store_.Visit(customer, kNowUs, [&](const state::CustomerState& state) {
       EXPECT_TRUE(
           rules.Decide(customer, situation, state, store_, &decision, detail)
               .ok());
+      EXPECT_TRUE(
+          rules.Decide(customer, situation, state, store_, &head, &trace)
+              .ok());
     });
+    // Every decision of these tests checks that the trace, read later as
+    // messages or as bytes, is what Decide writes into the decision.
+    EXPECT_EQ(head.dropped_size(), 0);
+    std::string bytes;
+    EXPECT_TRUE(trace.Serialize(head, &bytes).ok());
+    trace.AppendTo(head.mutable_dropped());
+    if (detail == Ruleset::Detail::kFull) {
+      EXPECT_TRUE(MessageDifferencer::Equals(head, decision))
+          << head.DebugString() << "\nvs\n" << decision.DebugString();
+      std::string expected;
+      EXPECT_TRUE(
+          model::Encode(model::WireFormat::kProtobuf, decision, &expected)
+              .ok());
+      EXPECT_EQ(bytes, expected);
+    }
     return decision;
   }
 
@@ -518,6 +539,50 @@ TEST_F(RulesetTest, AReusedDecisionEqualsAFreshOne) {
           << customer << " on " << v1::Channel_Name(channel);
     }
   }
+}
+
+// A trace is read after its decision, maybe after the caller let go of
+// the ruleset (an engine swapped in a new one): the trace keeps it until
+// it is cleared or reused.
+TEST_F(RulesetTest, ATraceKeepsItsRulesetUntilClearedOrReused) {
+  auto rules = Load(R"pb(
+    actions { id: "upgrade" channels: [CHAT] }
+    playbooks {
+      name: "inbound"
+      rules { name: "offer" action: "upgrade" }
+    }
+  )pb");
+  v1::Situation situation = Inbound(v1::VOICE);
+  *situation.mutable_time() = model::FromUnixMicros(kNowUs);
+  v1::Decision decision;
+  Ruleset::Trace trace;
+  store_.Visit("c-1", kNowUs, [&](const state::CustomerState& state) {
+    ASSERT_TRUE(
+        rules->Decide("c-1", situation, state, store_, &decision, &trace)
+            .ok());
+  });
+  const std::weak_ptr<const Ruleset> weak = rules;
+  rules.reset();
+  ASSERT_FALSE(weak.expired());
+  trace.AppendTo(decision.mutable_dropped());
+  EXPECT_THAT(Dropped(decision), ElementsAre("upgrade/channel"));
+  EXPECT_EQ(decision.dropped(0).rule(), "offer");
+  EXPECT_EQ(decision.dropped(0).detail(), "not offered on voice");
+
+  auto other = Load(R"pb(actions { id: "tips" })pb");
+  store_.Visit("c-1", kNowUs, [&](const state::CustomerState& state) {
+    ASSERT_TRUE(
+        other->Decide("c-1", situation, state, store_, &decision, &trace)
+            .ok());
+  });
+  EXPECT_TRUE(weak.expired());
+  EXPECT_EQ(trace.size(), 0u);
+
+  const std::weak_ptr<const Ruleset> weak_other = other;
+  other.reset();
+  ASSERT_FALSE(weak_other.expired());
+  trace.Clear();
+  EXPECT_TRUE(weak_other.expired());
 }
 
 TEST_F(RulesetTest, VersionDefaultsToADigestOfTheText) {
