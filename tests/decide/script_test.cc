@@ -3,6 +3,8 @@
 
 #include "decide/script.h"
 
+#include <cmath>
+#include <cstdio>
 #include <string>
 
 #include "absl/time/time.h"
@@ -127,6 +129,25 @@ TEST(AppendForPeopleTest, NumbersAndTheUnwritable) {
   EXPECT_FALSE(AppendForPeople(Value::Null(), &out));
   EXPECT_FALSE(AppendForPeople(Value::Error("boom"), &out));
   EXPECT_EQ(out, "-30.137");
+}
+
+// Doubles are written as printf's "%.0f" (whole numbers under 1e15) or
+// "%.2f": exact ties round to even, the binary value decides the rest.
+TEST(AppendForPeopleTest, DoublesAreWrittenAsPrintfWritesThem) {
+  for (double d : {0.0, -0.0, 0.125, 0.375, 2.675, -2.675, 199.9, 1e15 - 1,
+                   1e15, 1e15 + 0.5, 123456789.005, 1e300, -1.7976931348623157e308,
+                   5e-324}) {
+    std::string out;
+    ASSERT_TRUE(AppendForPeople(Value::Double(d), &out));
+    char expected[400];
+    std::snprintf(expected, sizeof(expected),
+                  d == std::trunc(d) && std::fabs(d) < 1e15 ? "%.0f" : "%.2f",
+                  d);
+    EXPECT_EQ(out, expected) << d;
+  }
+  std::string out;
+  ASSERT_TRUE(AppendForPeople(Value::Double(0.125), &out));
+  EXPECT_EQ(out, "0.12");
 }
 
 }  // namespace
