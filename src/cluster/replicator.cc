@@ -722,9 +722,10 @@ absl::Status Replicator::WaitApplied(absl::Span<const Ack> acks,
   std::vector<uint64_t> needed(feeds_.size(), 0);
   for (const Ack& ack : acks) {
     const int feed = feed_of_[ack.partition];
-    if (!ack.duplicate && feed >= 0) {
-      needed[feed] = std::max(needed[feed], ack.seq);
-    }
+    // A duplicate's ack gives the sequence of the message stored first: a
+    // retry whose first acknowledgement was lost (a server killed) must
+    // wait for that one, or it returns before this node has the event.
+    if (feed >= 0) needed[feed] = std::max(needed[feed], ack.seq);
   }
   const auto until = absl::ToChronoTime(deadline);
   base::MutexLock lock(&mu_);
