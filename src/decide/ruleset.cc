@@ -1154,6 +1154,11 @@ absl::Status Ruleset::Trace::Serialize(const v1::Decision& decision,
   // fields before it and `playbooks` (7), which ends the message.
   static_assert(v1::Decision::kDroppedFieldNumber == kDecisionDroppedField);
   static_assert(v1::Decision::kPlaybooksFieldNumber == kDecisionPlaybooksField);
+  if (!decision.dropped().empty()) {
+    return absl::FailedPreconditionError(
+        "the decision's dropped candidates are in it already: serialize it "
+        "whole");
+  }
   // As every message the library hands out: deterministic bytes.
   out->clear();
   if (absl::Status s = model::Encode(model::WireFormat::kProtobuf, decision,

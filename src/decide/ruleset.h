@@ -212,7 +212,8 @@ class Ruleset::Trace {
   // `decision` (the one Decide wrote with this trace: its `dropped` is
   // empty) serialized with this trace as its `dropped`, to `out`: the bytes
   // of the decision after AppendTo, without making its messages. Errors:
-  // Internal, when protobuf cannot serialize the decision.
+  // FailedPrecondition when `decision` has dropped candidates; Internal,
+  // when protobuf cannot serialize it.
   absl::Status Serialize(const v1::Decision& decision, std::string* out) const;
 
   // Defined where the trace is written and read (ruleset.cc).

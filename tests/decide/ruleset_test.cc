@@ -566,6 +566,9 @@ TEST_F(RulesetTest, ATraceKeepsItsRulesetUntilClearedOrReused) {
   ASSERT_FALSE(weak.expired());
   trace.AppendTo(decision.mutable_dropped());
   EXPECT_THAT(Dropped(decision), ElementsAre("upgrade/channel"));
+  std::string bytes;
+  EXPECT_EQ(trace.Serialize(decision, &bytes).code(),
+            absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(decision.dropped(0).rule(), "offer");
   EXPECT_EQ(decision.dropped(0).detail(), "not offered on voice");
 
