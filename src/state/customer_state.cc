@@ -143,32 +143,27 @@ const std::string* StringAttribute(const v1::Event& event,
 
 // The first element of `list` later than `time_us`.
 template <typename T>
-typename std::vector<T>::iterator FirstAfter(std::vector<T>& list,
-                                             int64_t time_us) {
+T* FirstAfter(CompactVector<T>& list, int64_t time_us) {
   return std::upper_bound(
       list.begin(), list.end(), time_us,
       [](int64_t time, const T& x) { return time < x.time_us; });
 }
 
-// Makes room for one more element of `list`, growing it by an eighth where
-// push_back would double it: most lists stay short, and what a doubled one
-// leaves unused stays allocated for as long as its customer is kept (a
-// million customers over). Amortized constant time all the same.
-template <typename T>
-void MakeRoom(std::vector<T>& list) {
-  if (list.size() < list.capacity()) return;
-  list.reserve(list.size() + 1 + list.size() / 8);
+// Makes room for one more held event, growing held_ as a CompactVector
+// grows (GrownCapacity) where push_back would double it.
+void MakeRoom(std::vector<HeldEvent>& held) {
+  if (held.size() < held.capacity()) return;
+  held.reserve(GrownCapacity(held.size()));
 }
 
 // Inserts `item` into `list`, which keeps at most `max`: when it is full the
 // oldest leaves, moving the others down (no allocation once full), or
 // `item` itself when it is older than all of them.
 template <typename T>
-void InsertNewest(std::vector<T>& list, T item, size_t max) {
+void InsertNewest(CompactVector<T>& list, T item, size_t max) {
   const bool full = list.size() >= max;
   if (full && item.time_us < list.front().time_us) return;
-  if (!full) MakeRoom(list);
-  const auto at = FirstAfter(list, item.time_us);
+  T* const at = FirstAfter(list, item.time_us);
   if (full) {
     std::move(list.begin() + 1, at, list.begin());
     *(at - 1) = std::move(item);
@@ -179,7 +174,7 @@ void InsertNewest(std::vector<T>& list, T item, size_t max) {
 
 // Drops the elements at or before `time_us`.
 template <typename T>
-void DropUpTo(std::vector<T>& list, int64_t time_us) {
+void DropUpTo(CompactVector<T>& list, int64_t time_us) {
   if (list.empty() || list.front().time_us > time_us) return;
   list.erase(list.begin(), FirstAfter(list, time_us));
 }
@@ -597,7 +592,6 @@ void CustomerState::NoteTopic(uint32_t topic, int32_t outcome, int64_t t) {
         topics_.begin(), topics_.end(),
         [](const Topic& a, const Topic& b) { return a.time_us < b.time_us; }));
   }
-  MakeRoom(topics_);
   topics_.push_back(Topic{topic, outcome, t});
   CountOpenIssues();
 }
@@ -638,7 +632,6 @@ void CustomerState::NoteAttributes(const v1::Event& event, int64_t t,
         attributes_.reserve(std::min<size_t>(event.attributes_size(),
                                              kMaxAttributes));
       }
-      MakeRoom(attributes_);
       attributes_.push_back(a);
     } else if (t >= it->time_us) {
       *it = a;
@@ -711,9 +704,9 @@ void CustomerState::PrefetchApply() const {
     __builtin_prefetch(&held_.front());
     __builtin_prefetch(&held_.back());
   }
-  if (!topics_.empty()) __builtin_prefetch(topics_.data());
-  if (!attributes_.empty()) __builtin_prefetch(attributes_.data());
-  if (!strikes_.empty()) __builtin_prefetch(&strikes_.back());
+  topics_.Prefetch();
+  attributes_.Prefetch();
+  strikes_.Prefetch();
   recent_.Prefetch();
 }
 
@@ -1063,12 +1056,8 @@ size_t CustomerState::recent_event_bytes() const {
 
 size_t CustomerState::bytes() const {
   size_t total = sizeof(*this) + held_.capacity() * sizeof(HeldEvent) +
-                 topics_.capacity() * sizeof(Topic) +
-                 attributes_.capacity() * sizeof(Attribute) +
-                 recent_.bytes() +
-                 responses_.capacity() * sizeof(Response) +
-                 strikes_.capacity() * sizeof(HeldStrike) +
-                 metrics_.capacity() * sizeof(MetricSeries);
+                 topics_.bytes() + attributes_.bytes() + recent_.bytes() +
+                 responses_.bytes() + strikes_.bytes() + metrics_.bytes();
   for (const HeldStrike& s : strikes_) total += s.event_id.capacity();
   for (const MetricSeries& m : metrics_) total += m.bytes();
   return total;

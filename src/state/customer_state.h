@@ -45,6 +45,7 @@
 #include "motive/v1/context.pb.h"
 #include "motive/v1/event.pb.h"
 #include "motive/v1/ruleset.pb.h"
+#include "state/compact_vector.h"
 #include "state/interner.h"
 #include "state/metrics.h"
 #include "state/recent_events.h"
@@ -362,20 +363,23 @@ class CustomerState {
   // summary does not read topics_ (one cache miss fewer).
   uint32_t open_issues_ = 0;
 
-  std::vector<Topic> topics_;  // at most kMaxTopics, most recent last
-  std::vector<Attribute> attributes_;
+  // Lists that queries read whole or not at all, one pointer each
+  // (compact_vector.h); held_ is a std::vector because a summary reads its
+  // end before anything else in it.
+  CompactVector<Topic> topics_;  // at most kMaxTopics, most recent last
+  CompactVector<Attribute> attributes_;
   RecentEvents recent_;
   // Event-time order, ties in arrival order; see kMaxResponses.
-  std::vector<Response> responses_;
+  CompactVector<Response> responses_;
   // The strikes among held_ (those flagged kStrike), the newest
   // kMaxStrikesListed of them: the same order, the same horizon.
-  std::vector<HeldStrike> strikes_;
+  CompactVector<HeldStrike> strikes_;
 
   // --- windows ---
   // The totals of everything dropped from the front of held_.
   WindowTotals base_{};
   std::vector<HeldEvent> held_;
-  std::vector<MetricSeries> metrics_;
+  CompactVector<MetricSeries> metrics_;
 };
 
 }  // namespace motive::state
