@@ -459,15 +459,16 @@ void CustomerState::FoldSignals(const v1::Event& event, int64_t t,
   if (contact) {
     if (last_contact_.time_us == 0 || t >= last_contact_.time_us) {
       last_contact_.time_us = t;
-      last_contact_.channel = event.channel();
-      last_contact_.outcome = event.outcome();
-      last_contact_.transfers = contribution.own.transfers;
       last_contact_.hold_ms = event.hold_ms();
       last_contact_.sentiment =
           event.has_sentiment() ? event.sentiment() : kNaN;
+      last_contact_.transfers = contribution.own.transfers;
+      last_contact_.topic = topic;
+      last_contact_.agent = strings.Intern(event.agent_id());
+      // Validation admits only the enums' values, all below 256.
+      last_contact_.channel = static_cast<uint8_t>(event.channel());
+      last_contact_.outcome = static_cast<uint8_t>(event.outcome());
       last_contact_.repeat = repeat;
-      last_topic_ = topic;
-      last_agent_ = strings.Intern(event.agent_id());
     }
     if (topic != Interner::kEmpty) NoteTopic(topic, event.outcome(), t);
   }
@@ -740,9 +741,16 @@ void CustomerState::Summarize(int64_t as_of_us, const StateConfig& config,
     }
   }
   if (last_contact_.time_us != 0) {
-    out->last_contact = last_contact_;
-    out->last_contact.topic = strings.Get(last_topic_);
-    out->last_contact.agent_id = strings.Get(last_agent_);
+    LastContact& last = out->last_contact;
+    last.time_us = last_contact_.time_us;
+    last.channel = last_contact_.channel;
+    last.outcome = last_contact_.outcome;
+    last.topic = strings.Get(last_contact_.topic);
+    last.agent_id = strings.Get(last_contact_.agent);
+    last.transfers = last_contact_.transfers;
+    last.hold_ms = last_contact_.hold_ms;
+    last.sentiment = last_contact_.sentiment;
+    last.repeat = last_contact_.repeat;
   }
 
   const WindowTotals window =

@@ -338,9 +338,21 @@ class CustomerState {
   int32_t stage_ = 0;
   int64_t stage_us_ = 0;
 
-  LastContact last_contact_{};  // topic and agent_id unset here: see ids
-  uint32_t last_topic_ = 0;
-  uint32_t last_agent_ = 0;
+  // The latest contact: the summary's LastContact without its strings
+  // (ids here, which Summarize resolves) and in the narrowest fields that
+  // hold what a valid event carries: 40 bytes rather than 64 and two ids.
+  struct Contact {
+    int64_t time_us;  // 0 when the customer has had no contact.
+    int64_t hold_ms;
+    double sentiment;  // NaN when the contact had none.
+    uint32_t transfers;
+    uint32_t topic;  // Interner ids.
+    uint32_t agent;
+    uint8_t channel;  // v1::Channel.
+    uint8_t outcome;  // v1::Outcome.
+    uint8_t repeat;
+  };
+  Contact last_contact_{};
 
   double sentiment_last_ = 0;
   int64_t sentiment_last_us_ = 0;  // 0: none yet

@@ -97,8 +97,8 @@ void CustomerState::Save(SnapshotWriter& out) const {
   out.I64(last_contact_.time_us);
   PutI32(out, last_contact_.channel);
   PutI32(out, last_contact_.outcome);
-  out.Id(last_topic_);
-  out.Id(last_agent_);
+  out.Id(last_contact_.topic);
+  out.Id(last_contact_.agent);
   out.U32(last_contact_.transfers);
   out.I64(last_contact_.hold_ms);
   out.F64(last_contact_.sentiment);
@@ -182,7 +182,9 @@ bool CustomerState::Load(SnapshotReader& in, const StateConfig& config) {
 }
 
 bool CustomerState::LoadScalars(SnapshotReader& in) {
-  bool valid = true;  // every time read so far is in range (GetTime)
+  // Every time read so far is in range (GetTime), every enum one of its
+  // values.
+  bool valid = true;
   events_ = in.U64();
   first_us_ = GetTime(in, &valid);
   newest_us_ = GetTime(in, &valid);
@@ -190,12 +192,19 @@ bool CustomerState::LoadScalars(SnapshotReader& in) {
   stage_ = GetI32(in);
   stage_us_ = GetTime(in, &valid);
 
-  last_contact_ = LastContact{};
+  last_contact_ = Contact{};
   last_contact_.time_us = GetTime(in, &valid);
-  last_contact_.channel = GetI32(in);
-  last_contact_.outcome = GetI32(in);
-  last_topic_ = in.Id();
-  last_agent_ = in.Id();
+  // The state keeps them in a byte each: only the enums' values fit.
+  const int32_t channel = GetI32(in);
+  const int32_t outcome = GetI32(in);
+  if (channel < 0 || channel >= kChannelCount ||
+      !v1::Outcome_IsValid(outcome)) {
+    valid = false;
+  }
+  last_contact_.channel = static_cast<uint8_t>(channel);
+  last_contact_.outcome = static_cast<uint8_t>(outcome);
+  last_contact_.topic = in.Id();
+  last_contact_.agent = in.Id();
   last_contact_.transfers = in.U32();
   last_contact_.hold_ms = in.I64();
   last_contact_.sentiment = in.F64();
