@@ -609,7 +609,7 @@ void CustomerState::NoteAttributes(const v1::Event& event, int64_t t,
     Attribute a{};
     a.key = strings.Intern(key);
     a.time_us = t;
-    a.kind = value.kind_case();
+    a.kind = static_cast<uint32_t>(value.kind_case());
     switch (value.kind_case()) {
       case google::protobuf::Value::kStringValue:
         a.text = strings.Intern(value.string_value());

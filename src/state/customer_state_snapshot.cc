@@ -126,11 +126,12 @@ void CustomerState::Save(SnapshotWriter& out) const {
   }
   out.U32(static_cast<uint32_t>(attributes_.size()));
   for (const Attribute& attribute : attributes_) {
+    const bool text = attribute.kind == google::protobuf::Value::kStringValue;
     out.Id(attribute.key);
-    out.Id(attribute.text);
+    out.Id(text ? attribute.text : Interner::kEmpty);
     out.I64(attribute.time_us);
-    out.F64(attribute.number);
-    PutI32(out, attribute.kind);
+    out.F64(text ? 0 : attribute.number);
+    PutI32(out, static_cast<int32_t>(attribute.kind));
   }
   out.Bytes(recent_.block());
   // Field by field rather than raw: Response has padding, whose bytes are
@@ -241,10 +242,23 @@ bool CustomerState::LoadLists(SnapshotReader& in, const StateConfig& config) {
   attributes_.resize(count);
   for (Attribute& attribute : attributes_) {
     attribute.key = in.Id();
-    attribute.text = in.Id();
+    const uint32_t text = in.Id();
     attribute.time_us = GetTime(in, &valid);
-    attribute.number = in.F64();
-    attribute.kind = GetI32(in);
+    const double number = in.F64();
+    // The kinds NoteAttributes keeps, and so the only ones saved.
+    const int32_t kind = GetI32(in);
+    switch (kind) {
+      case google::protobuf::Value::kStringValue:
+        attribute.text = text;
+        break;
+      case google::protobuf::Value::kNumberValue:
+      case google::protobuf::Value::kBoolValue:
+        attribute.number = number;
+        break;
+      default:
+        return false;
+    }
+    attribute.kind = static_cast<uint32_t>(kind);
   }
   if (!recent_.Restore(in.Bytes(), config.recent_events, newest_us_)) {
     return false;
