@@ -507,17 +507,18 @@ bool CustomerState::Hold(int64_t t, uint32_t topic, const v1::Event& event,
   if (at == held_.size()) {
     if (held_.size() == held_.capacity()) Forget(horizon_start);
     MakeRoom(held_);
-    held.totals = held_.empty() ? base_ : held_.back().totals;
+    held.totals = held_.empty() ? WindowTotals{} : held_.back().totals;
     held.totals += own;
     held_.push_back(held);
     return repeat;
   }
   // Late: turn the totals after `at` back into contributions, insert, fix
-  // the one contact whose predecessor on the topic changed, sum again.
+  // the one contact whose predecessor on the topic changed, sum again. (A
+  // base, older than the horizon, is before `at`.)
   for (size_t i = held_.size() - 1; i > at; --i) {
     held_[i].totals -= held_[i - 1].totals;
   }
-  held_[at].totals -= at == 0 ? base_ : held_[at - 1].totals;
+  if (at > 0) held_[at].totals -= held_[at - 1].totals;
   held.totals = own;
   MakeRoom(held_);
   held_.insert(held_.begin() + static_cast<std::ptrdiff_t>(at), held);
@@ -535,10 +536,8 @@ bool CustomerState::Hold(int64_t t, uint32_t topic, const v1::Event& event,
       break;
     }
   }
-  for (size_t i = at; i < held_.size(); ++i) {
-    WindowTotals sum = i == 0 ? base_ : held_[i - 1].totals;
-    sum += held_[i].totals;
-    held_[i].totals = sum;
+  for (size_t i = std::max<size_t>(at, 1); i < held_.size(); ++i) {
+    held_[i].totals += held_[i - 1].totals;
   }
   return repeat;
 }
@@ -570,15 +569,26 @@ void CustomerState::RefreshLastRepeat() {
   }
 }
 
+HeldEvent CustomerState::Base(const WindowTotals& totals) {
+  HeldEvent base{};
+  base.time_us = HeldEvent::kBaseTimeUs;
+  base.flags = HeldEvent::kBase;
+  base.totals = totals;
+  return base;
+}
+
 void CustomerState::Forget(int64_t horizon_start_us) {
   DropUpTo(strikes_, horizon_start_us);
   size_t gone = 0;
   while (gone < held_.size() && held_[gone].time_us <= horizon_start_us) {
     ++gone;
   }
-  if (gone == 0) return;
-  base_ = held_[gone - 1].totals;
-  held_.erase(held_.begin(), held_.begin() + static_cast<std::ptrdiff_t>(gone));
+  // One gone frees nothing by becoming the base: it stays as it is, as
+  // events past the horizon may (no answer reads them).
+  if (gone < 2) return;
+  held_.erase(held_.begin(),
+              held_.begin() + static_cast<std::ptrdiff_t>(gone - 1));
+  held_.front() = Base(held_.front().totals);
 }
 
 void CustomerState::NoteTopic(uint32_t topic, int32_t outcome, int64_t t) {
@@ -682,7 +692,7 @@ WindowTotals CustomerState::Since(int64_t since_us) const {
       held_.begin(), held_.end(), since_us,
       [](int64_t time, const HeldEvent& h) { return time < h.time_us; });
   WindowTotals totals = held_.back().totals;
-  totals -= first == held_.begin() ? base_ : std::prev(first)->totals;
+  if (first != held_.begin()) totals -= std::prev(first)->totals;
   return totals;
 }
 

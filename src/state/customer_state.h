@@ -11,7 +11,10 @@
 // then two binary searches and one subtraction, whatever its population.
 // Running totals are unsigned and wrap: a difference of two is exact as long
 // as a window holds fewer than 65,536 events of a kind. Events that leave the
-// horizon are dropped, so memory follows recent activity, not history.
+// horizon are dropped, so memory follows recent activity, not history; the
+// totals of all dropped, from which a window reaching back to the first held
+// event subtracts, stay in held_'s first element, flagged kBase, rather than
+// in 48 bytes of every state (three customers in four never drop any).
 //
 // Order. Events may arrive late: a late one is inserted in order and the
 // totals and repeat flags after it recomputed. Folding the same events in the
@@ -34,6 +37,7 @@
 #define MOTIVE_STATE_CUSTOMER_STATE_H_
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -163,14 +167,19 @@ struct WindowTotals {
 static_assert(sizeof(WindowTotals) == 48);
 
 // One event inside the horizon. Its own contribution is its totals minus its
-// predecessor's (or the state's base, for the first).
+// predecessor's (its totals, for the first).
 struct HeldEvent {
   enum Flag : uint8_t {
     kContact = 1,
     kRepeat = 2,
     kStrike = 4,
     kUnresolved = 8,
+    // No event: the totals of every event dropped from the front of the
+    // held events, first among them, at kBaseTimeUs, with no other flag.
+    kBase = 16,
   };
+  // Before every event and every window: no search stops at a base.
+  static constexpr int64_t kBaseTimeUs = std::numeric_limits<int64_t>::min();
   int64_t time_us;
   uint32_t topic;  // Interner id.
   uint8_t channel;
@@ -267,7 +276,7 @@ class CustomerState {
 
   // Bytes of memory the state holds, itself included.
   size_t bytes() const;
-  size_t held_events() const { return held_.size(); }
+  size_t held_events() const { return held_.size() - (HasBase() ? 1 : 0); }
   size_t metric_samples() const;
   // Of bytes(): the latest events kept for the full context.
   size_t recent_event_bytes() const;
@@ -321,8 +330,15 @@ class CustomerState {
   bool IsRepeat(uint32_t topic, int64_t time_us, size_t end,
                 const StateConfig& config) const;
   void RefreshLastRepeat();
-  // Drops held events at or before `horizon_start_us`.
+  // Drops held events at or before `horizon_start_us`, the last of them
+  // becoming held_'s base (kBase).
   void Forget(int64_t horizon_start_us);
+  // A base (kBase) of `totals`.
+  static HeldEvent Base(const WindowTotals& totals);
+  // Whether held_ starts with a base (kBase).
+  bool HasBase() const {
+    return !held_.empty() && (held_.front().flags & HeldEvent::kBase);
+  }
   // The totals of held events with time > since_us (as_of >= newest).
   WindowTotals Since(int64_t since_us) const;
   void NoteTopic(uint32_t topic, int32_t outcome, int64_t time_us);
@@ -398,8 +414,7 @@ class CustomerState {
   CompactVector<HeldStrike> strikes_;
 
   // --- windows ---
-  // The totals of everything dropped from the front of held_.
-  WindowTotals base_{};
+  // Event-time order, after its base if it has one (kBase).
   std::vector<HeldEvent> held_;
   CompactVector<MetricSeries> metrics_;
 };

@@ -38,6 +38,7 @@
 // the held events that have left the horizon (so a loaded state may hold fewer
 // than the saved one, with the same answers).
 
+#include <cstring>
 #include <type_traits>
 
 #include "expr/std_time.h"
@@ -48,6 +49,8 @@ namespace motive::state {
 namespace {
 
 static_assert(std::is_trivially_copyable_v<WindowTotals>);
+// Compared as bytes, so without padding.
+static_assert(std::has_unique_object_representations_v<WindowTotals>);
 static_assert(std::is_trivially_copyable_v<HeldEvent>);
 
 // The smallest number of bytes one element of each list takes.
@@ -159,10 +162,14 @@ void CustomerState::Save(SnapshotWriter& out) const {
     PutI32(out, strike.csat);
   }
 
-  out.Raw(&base_, sizeof(base_));
-  out.U32(static_cast<uint32_t>(held_.size()));
-  out.Raw(held_.data(), held_.size() * sizeof(HeldEvent));
-  for (const HeldEvent& held : held_) out.Refer(held.topic);
+  // held_'s base is written apart, as the base, and only its events as
+  // held (zeros and all of held_ without one).
+  const size_t first = HasBase() ? 1 : 0;
+  const WindowTotals base = first == 1 ? held_.front().totals : WindowTotals{};
+  out.Raw(&base, sizeof(base));
+  out.U32(static_cast<uint32_t>(held_.size() - first));
+  out.Raw(held_.data() + first, (held_.size() - first) * sizeof(HeldEvent));
+  for (size_t i = first; i < held_.size(); ++i) out.Refer(held_[i].topic);
 
   out.U32(static_cast<uint32_t>(metrics_.size()));
   for (const MetricSeries& series : metrics_) {
@@ -321,19 +328,27 @@ bool CustomerState::LoadStrikes(SnapshotReader& in) {
 bool CustomerState::LoadWindows(SnapshotReader& in, const StateConfig& config) {
   bool valid = true;  // every time read is in range (GetTime)
   uint32_t count;
-  in.Raw(&base_, sizeof(base_));
+  WindowTotals base{};
+  in.Raw(&base, sizeof(base));
   if (!GetCount(in, sizeof(HeldEvent), &count)) return false;
   held_.resize(count);
   in.Raw(held_.data(), held_.size() * sizeof(HeldEvent));
-  // Windows binary-search held_ and index totals by channel: check what they
-  // rely on.
+  // Windows binary-search held_ and index totals by channel, and only its
+  // first element may be a base: check what they rely on.
   for (size_t i = 0; i < held_.size(); ++i) {
     const HeldEvent& held = held_[i];
     if (held.channel >= kChannelCount || !in.Known(held.topic) ||
-        held.time_us < 0 || held.time_us > newest_us_ ||
+        (held.flags & HeldEvent::kBase) || held.time_us < 0 ||
+        held.time_us > newest_us_ ||
         (i > 0 && held.time_us < held_[i - 1].time_us)) {
       return false;
     }
+  }
+  // A base of zeros is none (nothing dropped, or totals that wrapped to
+  // zero: either way a window subtracts nothing).
+  static constexpr WindowTotals kZero{};
+  if (std::memcmp(&base, &kZero, sizeof(base)) != 0) {
+    held_.insert(held_.begin(), Base(base));
   }
   // Apply forgets events past the horizon only when held_ must grow, so a
   // saved state may still hold some; no answer depends on them.

@@ -920,6 +920,31 @@ TEST_F(CustomerStateSnapshotTest, StrikesOutOfOrderOrOfNoCauseAreRefused) {
   EXPECT_TRUE(Refused(channel, plain));
 }
 
+TEST_F(CustomerStateSnapshotTest, AHeldEventMarkedAsTheBaseIsRefused) {
+  // Two events held and nothing else: their flags are 14 bytes into each
+  // of their 64, before the metric count (4).
+  const StateConfig plain = TestConfig("recent_events: 0");
+  Interner strings;
+  CustomerState two;
+  for (int day : {1, 2}) {
+    v1::Event e;
+    e.set_customer_id("c");
+    e.set_type("survey");
+    e.set_channel(v1::SURVEY);
+    e.set_nps(2);
+    *e.mutable_occurred_at() = model::FromUnixMicros(kStartUs + day * kDayUs);
+    two.Apply(e, plain, strings);
+  }
+  const std::string bytes = SaveOf(two);
+  LoadOrDie(bytes, plain);
+  const size_t held = bytes.size() - 4 - 2 * 64;
+  for (const size_t event : {size_t{0}, size_t{1}}) {
+    std::string bad = bytes;
+    bad[held + event * 64 + 14] |= HeldEvent::kBase;
+    EXPECT_TRUE(Refused(bad, plain)) << event;
+  }
+}
+
 TEST_F(CustomerStateSnapshotTest, TimesOutsideTheCalendarAreRefused) {
   // The first two times, after the event count: first_us and newest_us.
   for (const size_t at : {size_t{8}, size_t{16}}) {
