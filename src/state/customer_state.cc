@@ -143,32 +143,27 @@ const std::string* StringAttribute(const v1::Event& event,
 
 // The first element of `list` later than `time_us`.
 template <typename T>
-typename std::vector<T>::iterator FirstAfter(std::vector<T>& list,
-                                             int64_t time_us) {
+T* FirstAfter(CompactVector<T>& list, int64_t time_us) {
   return std::upper_bound(
       list.begin(), list.end(), time_us,
       [](int64_t time, const T& x) { return time < x.time_us; });
 }
 
-// Makes room for one more element of `list`, growing it by an eighth where
-// push_back would double it: most lists stay short, and what a doubled one
-// leaves unused stays allocated for as long as its customer is kept (a
-// million customers over). Amortized constant time all the same.
-template <typename T>
-void MakeRoom(std::vector<T>& list) {
-  if (list.size() < list.capacity()) return;
-  list.reserve(list.size() + 1 + list.size() / 8);
+// Makes room for one more held event, growing held_ as a CompactVector
+// grows (GrownCapacity) where push_back would double it.
+void MakeRoom(std::vector<HeldEvent>& held) {
+  if (held.size() < held.capacity()) return;
+  held.reserve(GrownCapacity(held.size()));
 }
 
 // Inserts `item` into `list`, which keeps at most `max`: when it is full the
 // oldest leaves, moving the others down (no allocation once full), or
 // `item` itself when it is older than all of them.
 template <typename T>
-void InsertNewest(std::vector<T>& list, T item, size_t max) {
+void InsertNewest(CompactVector<T>& list, T item, size_t max) {
   const bool full = list.size() >= max;
   if (full && item.time_us < list.front().time_us) return;
-  if (!full) MakeRoom(list);
-  const auto at = FirstAfter(list, item.time_us);
+  T* const at = FirstAfter(list, item.time_us);
   if (full) {
     std::move(list.begin() + 1, at, list.begin());
     *(at - 1) = std::move(item);
@@ -179,7 +174,7 @@ void InsertNewest(std::vector<T>& list, T item, size_t max) {
 
 // Drops the elements at or before `time_us`.
 template <typename T>
-void DropUpTo(std::vector<T>& list, int64_t time_us) {
+void DropUpTo(CompactVector<T>& list, int64_t time_us) {
   if (list.empty() || list.front().time_us > time_us) return;
   list.erase(list.begin(), FirstAfter(list, time_us));
 }
@@ -464,15 +459,16 @@ void CustomerState::FoldSignals(const v1::Event& event, int64_t t,
   if (contact) {
     if (last_contact_.time_us == 0 || t >= last_contact_.time_us) {
       last_contact_.time_us = t;
-      last_contact_.channel = event.channel();
-      last_contact_.outcome = event.outcome();
-      last_contact_.transfers = contribution.own.transfers;
       last_contact_.hold_ms = event.hold_ms();
       last_contact_.sentiment =
           event.has_sentiment() ? event.sentiment() : kNaN;
+      last_contact_.transfers = contribution.own.transfers;
+      last_contact_.topic = topic;
+      last_contact_.agent = strings.Intern(event.agent_id());
+      // Validation admits only the enums' values, all below 256.
+      last_contact_.channel = static_cast<uint8_t>(event.channel());
+      last_contact_.outcome = static_cast<uint8_t>(event.outcome());
       last_contact_.repeat = repeat;
-      last_topic_ = topic;
-      last_agent_ = strings.Intern(event.agent_id());
     }
     if (topic != Interner::kEmpty) NoteTopic(topic, event.outcome(), t);
   }
@@ -511,17 +507,18 @@ bool CustomerState::Hold(int64_t t, uint32_t topic, const v1::Event& event,
   if (at == held_.size()) {
     if (held_.size() == held_.capacity()) Forget(horizon_start);
     MakeRoom(held_);
-    held.totals = held_.empty() ? base_ : held_.back().totals;
+    held.totals = held_.empty() ? WindowTotals{} : held_.back().totals;
     held.totals += own;
     held_.push_back(held);
     return repeat;
   }
   // Late: turn the totals after `at` back into contributions, insert, fix
-  // the one contact whose predecessor on the topic changed, sum again.
+  // the one contact whose predecessor on the topic changed, sum again. (A
+  // base, older than the horizon, is before `at`.)
   for (size_t i = held_.size() - 1; i > at; --i) {
     held_[i].totals -= held_[i - 1].totals;
   }
-  held_[at].totals -= at == 0 ? base_ : held_[at - 1].totals;
+  if (at > 0) held_[at].totals -= held_[at - 1].totals;
   held.totals = own;
   MakeRoom(held_);
   held_.insert(held_.begin() + static_cast<std::ptrdiff_t>(at), held);
@@ -539,10 +536,8 @@ bool CustomerState::Hold(int64_t t, uint32_t topic, const v1::Event& event,
       break;
     }
   }
-  for (size_t i = at; i < held_.size(); ++i) {
-    WindowTotals sum = i == 0 ? base_ : held_[i - 1].totals;
-    sum += held_[i].totals;
-    held_[i].totals = sum;
+  for (size_t i = std::max<size_t>(at, 1); i < held_.size(); ++i) {
+    held_[i].totals += held_[i - 1].totals;
   }
   return repeat;
 }
@@ -574,15 +569,26 @@ void CustomerState::RefreshLastRepeat() {
   }
 }
 
+HeldEvent CustomerState::Base(const WindowTotals& totals) {
+  HeldEvent base{};
+  base.time_us = HeldEvent::kBaseTimeUs;
+  base.flags = HeldEvent::kBase;
+  base.totals = totals;
+  return base;
+}
+
 void CustomerState::Forget(int64_t horizon_start_us) {
   DropUpTo(strikes_, horizon_start_us);
   size_t gone = 0;
   while (gone < held_.size() && held_[gone].time_us <= horizon_start_us) {
     ++gone;
   }
-  if (gone == 0) return;
-  base_ = held_[gone - 1].totals;
-  held_.erase(held_.begin(), held_.begin() + static_cast<std::ptrdiff_t>(gone));
+  // One gone frees nothing by becoming the base: it stays as it is, as
+  // events past the horizon may (no answer reads them).
+  if (gone < 2) return;
+  held_.erase(held_.begin(),
+              held_.begin() + static_cast<std::ptrdiff_t>(gone - 1));
+  held_.front() = Base(held_.front().totals);
 }
 
 void CustomerState::NoteTopic(uint32_t topic, int32_t outcome, int64_t t) {
@@ -597,7 +603,6 @@ void CustomerState::NoteTopic(uint32_t topic, int32_t outcome, int64_t t) {
         topics_.begin(), topics_.end(),
         [](const Topic& a, const Topic& b) { return a.time_us < b.time_us; }));
   }
-  MakeRoom(topics_);
   topics_.push_back(Topic{topic, outcome, t});
   CountOpenIssues();
 }
@@ -614,7 +619,7 @@ void CustomerState::NoteAttributes(const v1::Event& event, int64_t t,
     Attribute a{};
     a.key = strings.Intern(key);
     a.time_us = t;
-    a.kind = value.kind_case();
+    a.kind = static_cast<uint32_t>(value.kind_case());
     switch (value.kind_case()) {
       case google::protobuf::Value::kStringValue:
         a.text = strings.Intern(value.string_value());
@@ -638,7 +643,6 @@ void CustomerState::NoteAttributes(const v1::Event& event, int64_t t,
         attributes_.reserve(std::min<size_t>(event.attributes_size(),
                                              kMaxAttributes));
       }
-      MakeRoom(attributes_);
       attributes_.push_back(a);
     } else if (t >= it->time_us) {
       *it = a;
@@ -688,7 +692,7 @@ WindowTotals CustomerState::Since(int64_t since_us) const {
       held_.begin(), held_.end(), since_us,
       [](int64_t time, const HeldEvent& h) { return time < h.time_us; });
   WindowTotals totals = held_.back().totals;
-  totals -= first == held_.begin() ? base_ : std::prev(first)->totals;
+  if (first != held_.begin()) totals -= std::prev(first)->totals;
   return totals;
 }
 
@@ -711,9 +715,9 @@ void CustomerState::PrefetchApply() const {
     __builtin_prefetch(&held_.front());
     __builtin_prefetch(&held_.back());
   }
-  if (!topics_.empty()) __builtin_prefetch(topics_.data());
-  if (!attributes_.empty()) __builtin_prefetch(attributes_.data());
-  if (!strikes_.empty()) __builtin_prefetch(&strikes_.back());
+  topics_.Prefetch();
+  attributes_.Prefetch();
+  strikes_.Prefetch();
   recent_.Prefetch();
 }
 
@@ -747,9 +751,16 @@ void CustomerState::Summarize(int64_t as_of_us, const StateConfig& config,
     }
   }
   if (last_contact_.time_us != 0) {
-    out->last_contact = last_contact_;
-    out->last_contact.topic = strings.Get(last_topic_);
-    out->last_contact.agent_id = strings.Get(last_agent_);
+    LastContact& last = out->last_contact;
+    last.time_us = last_contact_.time_us;
+    last.channel = last_contact_.channel;
+    last.outcome = last_contact_.outcome;
+    last.topic = strings.Get(last_contact_.topic);
+    last.agent_id = strings.Get(last_contact_.agent);
+    last.transfers = last_contact_.transfers;
+    last.hold_ms = last_contact_.hold_ms;
+    last.sentiment = last_contact_.sentiment;
+    last.repeat = last_contact_.repeat;
   }
 
   const WindowTotals window =
@@ -1063,12 +1074,8 @@ size_t CustomerState::recent_event_bytes() const {
 
 size_t CustomerState::bytes() const {
   size_t total = sizeof(*this) + held_.capacity() * sizeof(HeldEvent) +
-                 topics_.capacity() * sizeof(Topic) +
-                 attributes_.capacity() * sizeof(Attribute) +
-                 recent_.bytes() +
-                 responses_.capacity() * sizeof(Response) +
-                 strikes_.capacity() * sizeof(HeldStrike) +
-                 metrics_.capacity() * sizeof(MetricSeries);
+                 topics_.bytes() + attributes_.bytes() + recent_.bytes() +
+                 responses_.bytes() + strikes_.bytes() + metrics_.bytes();
   for (const HeldStrike& s : strikes_) total += s.event_id.capacity();
   for (const MetricSeries& m : metrics_) total += m.bytes();
   return total;

@@ -38,6 +38,7 @@
 // the held events that have left the horizon (so a loaded state may hold fewer
 // than the saved one, with the same answers).
 
+#include <cstring>
 #include <type_traits>
 
 #include "expr/std_time.h"
@@ -48,6 +49,8 @@ namespace motive::state {
 namespace {
 
 static_assert(std::is_trivially_copyable_v<WindowTotals>);
+// Compared as bytes, so without padding.
+static_assert(std::has_unique_object_representations_v<WindowTotals>);
 static_assert(std::is_trivially_copyable_v<HeldEvent>);
 
 // The smallest number of bytes one element of each list takes.
@@ -97,8 +100,8 @@ void CustomerState::Save(SnapshotWriter& out) const {
   out.I64(last_contact_.time_us);
   PutI32(out, last_contact_.channel);
   PutI32(out, last_contact_.outcome);
-  out.Id(last_topic_);
-  out.Id(last_agent_);
+  out.Id(last_contact_.topic);
+  out.Id(last_contact_.agent);
   out.U32(last_contact_.transfers);
   out.I64(last_contact_.hold_ms);
   out.F64(last_contact_.sentiment);
@@ -126,11 +129,12 @@ void CustomerState::Save(SnapshotWriter& out) const {
   }
   out.U32(static_cast<uint32_t>(attributes_.size()));
   for (const Attribute& attribute : attributes_) {
+    const bool text = attribute.kind == google::protobuf::Value::kStringValue;
     out.Id(attribute.key);
-    out.Id(attribute.text);
+    out.Id(text ? attribute.text : Interner::kEmpty);
     out.I64(attribute.time_us);
-    out.F64(attribute.number);
-    PutI32(out, attribute.kind);
+    out.F64(text ? 0 : attribute.number);
+    PutI32(out, static_cast<int32_t>(attribute.kind));
   }
   out.Bytes(recent_.block());
   // Field by field rather than raw: Response has padding, whose bytes are
@@ -158,10 +162,14 @@ void CustomerState::Save(SnapshotWriter& out) const {
     PutI32(out, strike.csat);
   }
 
-  out.Raw(&base_, sizeof(base_));
-  out.U32(static_cast<uint32_t>(held_.size()));
-  out.Raw(held_.data(), held_.size() * sizeof(HeldEvent));
-  for (const HeldEvent& held : held_) out.Refer(held.topic);
+  // held_'s base is written apart, as the base, and only its events as
+  // held (zeros and all of held_ without one).
+  const size_t first = HasBase() ? 1 : 0;
+  const WindowTotals base = first == 1 ? held_.front().totals : WindowTotals{};
+  out.Raw(&base, sizeof(base));
+  out.U32(static_cast<uint32_t>(held_.size() - first));
+  out.Raw(held_.data() + first, (held_.size() - first) * sizeof(HeldEvent));
+  for (size_t i = first; i < held_.size(); ++i) out.Refer(held_[i].topic);
 
   out.U32(static_cast<uint32_t>(metrics_.size()));
   for (const MetricSeries& series : metrics_) {
@@ -182,7 +190,9 @@ bool CustomerState::Load(SnapshotReader& in, const StateConfig& config) {
 }
 
 bool CustomerState::LoadScalars(SnapshotReader& in) {
-  bool valid = true;  // every time read so far is in range (GetTime)
+  // Every time read so far is in range (GetTime), every enum one of its
+  // values.
+  bool valid = true;
   events_ = in.U64();
   first_us_ = GetTime(in, &valid);
   newest_us_ = GetTime(in, &valid);
@@ -190,12 +200,19 @@ bool CustomerState::LoadScalars(SnapshotReader& in) {
   stage_ = GetI32(in);
   stage_us_ = GetTime(in, &valid);
 
-  last_contact_ = LastContact{};
+  last_contact_ = Contact{};
   last_contact_.time_us = GetTime(in, &valid);
-  last_contact_.channel = GetI32(in);
-  last_contact_.outcome = GetI32(in);
-  last_topic_ = in.Id();
-  last_agent_ = in.Id();
+  // The state keeps them in a byte each: only the enums' values fit.
+  const int32_t channel = GetI32(in);
+  const int32_t outcome = GetI32(in);
+  if (channel < 0 || channel >= kChannelCount ||
+      !v1::Outcome_IsValid(outcome)) {
+    valid = false;
+  }
+  last_contact_.channel = static_cast<uint8_t>(channel);
+  last_contact_.outcome = static_cast<uint8_t>(outcome);
+  last_contact_.topic = in.Id();
+  last_contact_.agent = in.Id();
   last_contact_.transfers = in.U32();
   last_contact_.hold_ms = in.I64();
   last_contact_.sentiment = in.F64();
@@ -232,10 +249,23 @@ bool CustomerState::LoadLists(SnapshotReader& in, const StateConfig& config) {
   attributes_.resize(count);
   for (Attribute& attribute : attributes_) {
     attribute.key = in.Id();
-    attribute.text = in.Id();
+    const uint32_t text = in.Id();
     attribute.time_us = GetTime(in, &valid);
-    attribute.number = in.F64();
-    attribute.kind = GetI32(in);
+    const double number = in.F64();
+    // The kinds NoteAttributes keeps, and so the only ones saved.
+    const int32_t kind = GetI32(in);
+    switch (kind) {
+      case google::protobuf::Value::kStringValue:
+        attribute.text = text;
+        break;
+      case google::protobuf::Value::kNumberValue:
+      case google::protobuf::Value::kBoolValue:
+        attribute.number = number;
+        break;
+      default:
+        return false;
+    }
+    attribute.kind = static_cast<uint32_t>(kind);
   }
   if (!recent_.Restore(in.Bytes(), config.recent_events, newest_us_)) {
     return false;
@@ -298,19 +328,27 @@ bool CustomerState::LoadStrikes(SnapshotReader& in) {
 bool CustomerState::LoadWindows(SnapshotReader& in, const StateConfig& config) {
   bool valid = true;  // every time read is in range (GetTime)
   uint32_t count;
-  in.Raw(&base_, sizeof(base_));
+  WindowTotals base{};
+  in.Raw(&base, sizeof(base));
   if (!GetCount(in, sizeof(HeldEvent), &count)) return false;
   held_.resize(count);
   in.Raw(held_.data(), held_.size() * sizeof(HeldEvent));
-  // Windows binary-search held_ and index totals by channel: check what they
-  // rely on.
+  // Windows binary-search held_ and index totals by channel, and only its
+  // first element may be a base: check what they rely on.
   for (size_t i = 0; i < held_.size(); ++i) {
     const HeldEvent& held = held_[i];
     if (held.channel >= kChannelCount || !in.Known(held.topic) ||
-        held.time_us < 0 || held.time_us > newest_us_ ||
+        (held.flags & HeldEvent::kBase) || held.time_us < 0 ||
+        held.time_us > newest_us_ ||
         (i > 0 && held.time_us < held_[i - 1].time_us)) {
       return false;
     }
+  }
+  // A base of zeros is none (nothing dropped, or totals that wrapped to
+  // zero: either way a window subtracts nothing).
+  static constexpr WindowTotals kZero{};
+  if (std::memcmp(&base, &kZero, sizeof(base)) != 0) {
+    held_.insert(held_.begin(), Base(base));
   }
   // Apply forgets events past the horizon only when held_ must grow, so a
   // saved state may still hold some; no answer depends on them.

@@ -17,6 +17,7 @@
 #include "model/event_validation.h"
 #include "model/journey_map.h"
 #include "state/context_variables.h"
+#include "state/snapshot.h"
 
 namespace motive::state {
 namespace {
@@ -468,6 +469,106 @@ TEST_F(CustomerStateTest, WindowsMatchABruteForceCountInAnyArrivalOrder) {
     if (sentiments > 0) {
       EXPECT_NEAR(s.sentiment_average, sentiment / sentiments, 1e-9);
     }
+  }
+}
+
+// Checks the windows of `state` as of `as_of` against counts made the slow
+// way from `events`: contacts by channel in each window, and transfers and
+// the sentiment average in the signals' window.
+void ExpectWindowsOf(const CustomerState& state,
+                     const std::vector<v1::Event>& events, int64_t as_of,
+                     const StateConfig& config, const Interner& strings,
+                     int round) {
+  Summary s;
+  state.Summarize(as_of, config, strings, &s);
+  for (int w = 0; w < 3; ++w) {
+    uint32_t by_channel[kChannelCount] = {};
+    for (const v1::Event& e : events) {
+      if (e.moment() == v1::INTERIM &&
+          model::ToUnixMicros(e.occurred_at()) >
+              as_of - kContactWindowDays[w] * kDay) {
+        ++by_channel[e.channel()];
+      }
+    }
+    for (int c = 0; c < kChannelCount; ++c) {
+      ASSERT_EQ(s.contacts[w].by_channel[c], by_channel[c])
+          << "round " << round << " window " << w << " channel " << c;
+    }
+  }
+  uint32_t transfers = 0, sentiments = 0;
+  double sentiment = 0;
+  for (const v1::Event& e : events) {
+    if (model::ToUnixMicros(e.occurred_at()) <=
+        as_of - int64_t{config.signals.window_days} * kDay) {
+      continue;
+    }
+    if (e.moment() == v1::INTERIM) transfers += e.transfers();
+    if (e.has_sentiment()) {
+      ++sentiments;
+      sentiment += std::lround(e.sentiment() * 1000) / 1000.0;
+    }
+  }
+  EXPECT_EQ(s.transfers, transfers) << "round " << round;
+  ASSERT_GT(sentiments, 0u);
+  EXPECT_NEAR(s.sentiment_average, sentiment / sentiments, 1e-9);
+}
+
+// A year of events, some late, folded once straight and once through a
+// snapshot every so often, against counts made the slow way: events leave
+// the horizon (so that windows subtract from a base) and late ones are
+// inserted after it.
+TEST_F(CustomerStateTest, WindowsMatchABruteForceCountAfterEventsLeave) {
+  std::mt19937_64 random(19);
+  for (int round = 0; round < 10; ++round) {
+    std::vector<v1::Event> arrivals;
+    for (int day = 400; day > 0; --day) {
+      const int64_t t =
+          kNow - day * kDay + static_cast<int64_t>(random() % 1000);
+      // Late by up to 20 days, one in four.
+      const int64_t late =
+          random() % 4 == 0 ? static_cast<int64_t>(random() % (20 * kDay)) : 0;
+      EventBuilder b =
+          Contact(t - late, static_cast<v1::Channel>(1 + random() % 4));
+      b.Topic(std::string(1, static_cast<char>('a' + random() % 3)));
+      if (random() % 2)
+        b.Sentiment((static_cast<int>(random() % 2001) - 1000) / 1000.0);
+      if (random() % 3 == 0) b.Transfers(static_cast<int32_t>(random() % 4));
+      arrivals.push_back(b);
+    }
+    state_ = CustomerState();
+    CustomerState reloaded;
+    for (size_t i = 0; i < arrivals.size(); ++i) {
+      Apply(arrivals[i]);
+      reloaded.Apply(arrivals[i], config_, strings_);
+      // Every so often and at the end, twice: the first load drops what has
+      // left the horizon, so that the second restores a base with no such
+      // event after it (which a window as of the newest event reaches).
+      const bool reload = i % 37 == 36 || i + 1 == arrivals.size();
+      for (int load = 0; reload && load < 2; ++load) {
+        std::string bytes;
+        SnapshotWriter out(&bytes);
+        reloaded.Save(out);
+        SnapshotReader in(bytes, &strings_);
+        reloaded = CustomerState();
+        ASSERT_TRUE(reloaded.Load(in, config_)) << "round " << round;
+      }
+    }
+    // Events left: far fewer held than the 400 folded.
+    EXPECT_LT(state_.held_events(), 200u);
+    EXPECT_LT(reloaded.held_events(), 200u);
+    // As of the newest event, the longest window is the horizon: it reaches
+    // back to the first event held, and so subtracts the base.
+    for (const int64_t as_of : {state_.newest_us(), kNow}) {
+      for (const CustomerState* state : {&state_, &reloaded}) {
+        ASSERT_NO_FATAL_FAILURE(
+            ExpectWindowsOf(*state, arrivals, as_of, config_, strings_, round));
+      }
+    }
+    Summary a, b;
+    state_.Summarize(kNow, config_, strings_, &a);
+    reloaded.Summarize(kNow, config_, strings_, &b);
+    EXPECT_EQ(a.repeat_contacts, b.repeat_contacts) << "round " << round;
+    EXPECT_EQ(a.strikes, b.strikes) << "round " << round;
   }
 }
 

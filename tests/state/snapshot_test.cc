@@ -920,6 +920,78 @@ TEST_F(CustomerStateSnapshotTest, StrikesOutOfOrderOrOfNoCauseAreRefused) {
   EXPECT_TRUE(Refused(channel, plain));
 }
 
+// The state keeps the last contact's channel and outcome in a byte each, an
+// attribute's kind beside its key, and its base first among the held events:
+// a value that no saved state holds would not survive, so it is refused.
+TEST_F(CustomerStateSnapshotTest, ValuesTheStateCannotHoldAreRefused) {
+  // The last contact's channel and outcome, after the all-time signals
+  // (events, first, newest, 7 moments, stage, stage time) and its time.
+  constexpr size_t kChannelAt = 8 + 8 + 8 + 7 * 4 + 4 + 8 + 8;
+  constexpr size_t kOutcomeAt = kChannelAt + 4;
+  for (const auto& [at, value] :
+       {std::pair{kChannelAt, uint32_t{kChannelCount}},
+        std::pair{kChannelAt, uint32_t{256}},
+        std::pair{kOutcomeAt, uint32_t{v1::Outcome_ARRAYSIZE}}}) {
+    std::string bad = bytes_;
+    std::memcpy(&bad[at], &value, sizeof(value));
+    EXPECT_TRUE(Refused(bad, config_)) << at << " " << value;
+  }
+  std::string good = bytes_;
+  const uint32_t chat = v1::CHAT;
+  std::memcpy(&good[kChannelAt], &chat, sizeof(chat));
+  LoadOrDie(good, config_);
+
+  // One attribute and nothing else held: its kind is followed by the empty
+  // recent events (4), the response and strike counts (4 + 4), the base
+  // (48), the held count (4) and the metric count (4).
+  const StateConfig plain = TestConfig("recent_events: 0");
+  Interner strings;
+  CustomerState one;
+  v1::Event e;
+  e.set_customer_id("c");
+  e.set_type("web_visit");
+  (*e.mutable_attributes())["plan"].set_string_value("gold");
+  *e.mutable_occurred_at() = model::FromUnixMicros(kStartUs);
+  one.Apply(e, plain, strings);
+  const std::string bytes = SaveOf(one);
+  LoadOrDie(bytes, plain);
+  const size_t kind = bytes.size() - 4 - 4 - 4 - 48 - 4 - 4 - 4;
+  ASSERT_EQ(bytes[kind], google::protobuf::Value::kStringValue);
+  for (const uint8_t other :
+       {google::protobuf::Value::KIND_NOT_SET,
+        google::protobuf::Value::kNullValue,
+        google::protobuf::Value::kListValue}) {
+    std::string bad = bytes;
+    bad[kind] = static_cast<char>(other);
+    EXPECT_TRUE(Refused(bad, plain)) << int{other};
+  }
+}
+
+TEST_F(CustomerStateSnapshotTest, AHeldEventMarkedAsTheBaseIsRefused) {
+  // Two events held and nothing else: their flags are 14 bytes into each
+  // of their 64, before the metric count (4).
+  const StateConfig plain = TestConfig("recent_events: 0");
+  Interner strings;
+  CustomerState two;
+  for (int day : {1, 2}) {
+    v1::Event e;
+    e.set_customer_id("c");
+    e.set_type("survey");
+    e.set_channel(v1::SURVEY);
+    e.set_nps(2);
+    *e.mutable_occurred_at() = model::FromUnixMicros(kStartUs + day * kDayUs);
+    two.Apply(e, plain, strings);
+  }
+  const std::string bytes = SaveOf(two);
+  LoadOrDie(bytes, plain);
+  const size_t held = bytes.size() - 4 - 2 * 64;
+  for (const size_t event : {size_t{0}, size_t{1}}) {
+    std::string bad = bytes;
+    bad[held + event * 64 + 14] |= HeldEvent::kBase;
+    EXPECT_TRUE(Refused(bad, plain)) << event;
+  }
+}
+
 TEST_F(CustomerStateSnapshotTest, TimesOutsideTheCalendarAreRefused) {
   // The first two times, after the event count: first_us and newest_us.
   for (const size_t at : {size_t{8}, size_t{16}}) {
