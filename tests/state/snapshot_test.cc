@@ -883,12 +883,9 @@ TEST_F(CustomerStateSnapshotTest, ResponsesOutOfOrderOrOfNoOutcomeAreRefused) {
   EXPECT_TRUE(Refused(channel, plain));
 }
 
-// Times come from events (1990 on) or are 0 for none. A damaged one outside
-// [0, 9999-12-31] is refused: found by fuzzing, where a negative purchase
-// time made Summarize overflow subtracting it from as_of.
-TEST_F(CustomerStateSnapshotTest, StrikesOutOfOrderOrOfNoCauseAreRefused) {
-  // Two strikes and nothing else held but them.
-  const StateConfig plain = TestConfig("recent_events: 0");
+// A customer with two detractor surveys (NPS 2, ids s1 and s2) on days 1 and
+// 2: two held events and two strikes.
+CustomerState TwoDetractorSurveys(const StateConfig& config) {
   Interner strings;
   CustomerState two;
   for (int day : {1, 2}) {
@@ -899,9 +896,18 @@ TEST_F(CustomerStateSnapshotTest, StrikesOutOfOrderOrOfNoCauseAreRefused) {
     e.set_channel(v1::SURVEY);
     e.set_nps(2);
     *e.mutable_occurred_at() = model::FromUnixMicros(kStartUs + day * kDayUs);
-    two.Apply(e, plain, strings);
+    two.Apply(e, config, strings);
   }
-  const std::string bytes = SaveOf(two);
+  return two;
+}
+
+// Times come from events (1990 on) or are 0 for none. A damaged one outside
+// [0, 9999-12-31] is refused: found by fuzzing, where a negative purchase
+// time made Summarize overflow subtracting it from as_of.
+TEST_F(CustomerStateSnapshotTest, StrikesOutOfOrderOrOfNoCauseAreRefused) {
+  // Two strikes and nothing else held but them.
+  const StateConfig plain = TestConfig("recent_events: 0");
+  const std::string bytes = SaveOf(TwoDetractorSurveys(plain));
   LoadOrDie(bytes, plain);
   // Base (48 bytes), the two held events (4 + 2 x 64) and the metric count
   // (4) follow the strikes; each strike is 51 bytes (its 2-byte id
@@ -971,18 +977,7 @@ TEST_F(CustomerStateSnapshotTest, AHeldEventMarkedAsTheBaseIsRefused) {
   // Two events held and nothing else: their flags are 14 bytes into each
   // of their 64, before the metric count (4).
   const StateConfig plain = TestConfig("recent_events: 0");
-  Interner strings;
-  CustomerState two;
-  for (int day : {1, 2}) {
-    v1::Event e;
-    e.set_customer_id("c");
-    e.set_type("survey");
-    e.set_channel(v1::SURVEY);
-    e.set_nps(2);
-    *e.mutable_occurred_at() = model::FromUnixMicros(kStartUs + day * kDayUs);
-    two.Apply(e, plain, strings);
-  }
-  const std::string bytes = SaveOf(two);
+  const std::string bytes = SaveOf(TwoDetractorSurveys(plain));
   LoadOrDie(bytes, plain);
   const size_t held = bytes.size() - 4 - 2 * 64;
   for (const size_t event : {size_t{0}, size_t{1}}) {
