@@ -122,6 +122,12 @@ class SnapshotReader {
   double F64();
   absl::string_view Bytes();
   bool Raw(void* data, size_t size);
+  // Every byte not read yet, which are then read.
+  absl::string_view Rest() {
+    const absl::string_view rest = in_;
+    in_ = {};
+    return rest;
+  }
   bool ok() const { return ok_; }
   size_t remaining() const { return in_.size(); }
 

@@ -3,6 +3,7 @@
 // threads built equals a single-threaded rebuild of the log they wrote.
 
 #include <atomic>
+#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "engine/engine.h"
 #include "gtest/gtest.h"
 #include "model/event_validation.h"
+#include "state/snapshot.h"
 #include "state/state_store.h"
 #include "tests/testing/summary_testing.h"
 #include "tests/testing/temp_dir.h"
@@ -114,6 +116,41 @@ TEST(StateConcurrencyTest, IngestAndQueriesTogetherEqualARebuild) {
     events += summary.events;
   }
   EXPECT_EQ(events, uint64_t{kWriters} * kEventsPerWriter);
+}
+
+// A snapshot large enough to load on several threads (runs of customers
+// decoded at once into the store's shards) loads as the store it was taken
+// of: every customer, each with its context.
+TEST(StateConcurrencyTest, ASnapshotLoadsOnSeveralThreadsAsTheStoreItWas) {
+  constexpr int kManyCustomers = 4000;
+  state::StateStore original{state::StateConfig{}};
+  for (int c = 0; c < kManyCustomers; ++c) {
+    for (int i = 0; i < 1 + c % 9; ++i) {
+      v1::Event event = EventOf(c % kWriters, i);
+      event.set_customer_id("customer-" + std::to_string(c));
+      event.set_event_id("e" + std::to_string(c) + "-" + std::to_string(i));
+      original.Apply(event);
+    }
+  }
+  motive::testing::TempDir dir;
+  const std::string path = dir.File("state.snapshot");
+  ASSERT_TRUE(state::WriteSnapshot(original, {}, 1, path).ok());
+  ASSERT_GT(std::filesystem::file_size(path), 16u << 16)
+      << "too small to load on several threads";
+
+  state::StateStore restored{state::StateConfig{}};
+  ASSERT_TRUE(state::ReadSnapshot(path, 1, &restored).ok());
+  EXPECT_EQ(restored.Stats().customers, uint64_t{kManyCustomers});
+  for (int c = 0; c < kManyCustomers; ++c) {
+    const std::string id = "customer-" + std::to_string(c);
+    v1::Context expected, actual;
+    ASSERT_EQ(original.Describe(id, kNowUs, &expected),
+              state::StateStore::Found::kAnswered);
+    ASSERT_EQ(restored.Describe(id, kNowUs, &actual),
+              state::StateStore::Found::kAnswered)
+        << id;
+    EXPECT_EQ(expected.SerializeAsString(), actual.SerializeAsString()) << id;
+  }
 }
 
 // Learning counters and responses read while feedback folds: every read sees
