@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/functional/function_ref.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -115,6 +116,15 @@ struct DiskLog {
   double write_seconds = 0;
 };
 const DiskLog& Log();
+
+// Opening an engine in a process of its own: what a service starting up
+// sees, with none of this process's freed memory to reuse. The bench runs
+// itself as `motive_bench kOpenInChild PATH CHECK`, which prints the
+// seconds Engine::Open took (from the snapshot, or it fails) and exits.
+inline constexpr char kOpenInChild[] = "--open-in-child";
+int OpenInChild(const char* path, int check);
+absl::StatusOr<double> TimeOpenInFreshProcess(const std::string& path,
+                                              store::IntegrityCheck check);
 
 // Latencies of single operations, summarised as benchmark counters.
 class Latencies {
