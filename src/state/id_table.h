@@ -14,7 +14,8 @@
 // line), at most 3/4 full, so that a probe rarely leaves the first line; a
 // removal shifts the following slots back instead of leaving a tombstone.
 // Each value lives in its own node, which never moves: references stay valid
-// across growth until the value is erased.
+// across growth until the value is erased. Nodes come from a NodePool, which
+// tables may share (the state store's shards do).
 //
 // The caller computes hashes with Hash() (so that one hash of an id serves
 // both the caller's sharding and the table) and passes them back in.
@@ -25,15 +26,18 @@
 #define MOTIVE_STATE_ID_TABLE_H_
 
 #include <algorithm>
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/hash/hash.h"
 #include "absl/strings/string_view.h"
+#include "state/node_pool.h"
 
 namespace motive::state {
 
@@ -45,7 +49,12 @@ class IdTable {
     Value value;
   };
 
-  IdTable() = default;
+  // Nodes come from `pool`, whose cells must hold a Node (NewPool makes
+  // one) and which must outlive the table.
+  explicit IdTable(NodePool& pool) : pool_(pool) {
+    assert(pool.cell_size() >= sizeof(Node));
+  }
+  static NodePool NewPool() { return NodePool(sizeof(Node)); }
   IdTable(const IdTable&) = delete;
   IdTable& operator=(const IdTable&) = delete;
   ~IdTable() { Clear(); }
@@ -110,7 +119,7 @@ class IdTable {
   bool Erase(absl::string_view id, uint64_t hash) {
     size_t hole = IndexOf(id, hash);
     if (hole == kNone) return false;
-    delete slots_[hole].node;
+    Delete(slots_[hole].node);
     --size_;
     // Backward shift: each following slot of the run moves into the hole
     // unless its home lies cyclically in (hole, slot], where it must stay
@@ -161,7 +170,8 @@ class IdTable {
     if ((size_ + 1) * 4 > slots_.size() * 3) {
       Rehash(std::max(kMinCapacity, slots_.size() * 2));
     }
-    Node* node = new Node{std::move(id), std::move(value)};
+    static_assert(alignof(Node) <= alignof(std::max_align_t));
+    Node* node = new (pool_.Allocate()) Node{std::move(id), std::move(value)};
     Place(Slot{hash, node});
     ++size_;
     return node;
@@ -181,12 +191,20 @@ class IdTable {
     }
   }
 
+  void Delete(Node* node) {
+    node->~Node();
+    pool_.Free(node);
+  }
+
   void Clear() {
-    for (Slot& slot : slots_) delete slot.node;
+    for (Slot& slot : slots_) {
+      if (slot.node != nullptr) Delete(slot.node);
+    }
     slots_.clear();
     size_ = 0;
   }
 
+  NodePool& pool_;
   std::vector<Slot> slots_;  // a power of two of them, or none
   size_t size_ = 0;
 };

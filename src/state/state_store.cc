@@ -12,7 +12,9 @@ namespace motive::state {
 
 StateStore::StateStore(StateConfig config, std::shared_ptr<Interner> strings)
     : config_(std::move(config)),
-      strings_(strings ? std::move(strings) : std::make_shared<Interner>()) {}
+      strings_(strings ? std::move(strings) : std::make_shared<Interner>()),
+      nodes_(IdTable<CustomerState>::NewPool()),
+      shards_(MakeShards(nodes_, std::make_index_sequence<kShards>())) {}
 
 size_t StateStore::ShardIndex(uint64_t hash) {
   // The high bits: IdTable indexes its slots with the low ones, and a
@@ -239,10 +241,9 @@ StoreStats StateStore::Stats() const {
   for (const Shard& shard : shards_) {
     base::ReaderLock lock(&shard.mu);
     stats.customers += shard.customers.size();
-    // The table's slots and the nodes.
+    // The table's slots.
     stats.state_bytes +=
-        shard.customers.capacity() * IdTable<CustomerState>::kSlotBytes +
-        shard.customers.size() * sizeof(IdTable<CustomerState>::Node);
+        shard.customers.capacity() * IdTable<CustomerState>::kSlotBytes;
     shard.customers.ForEach([&](const std::string& id,
                                 const CustomerState& state) {
       stats.held_events += state.held_events();
@@ -253,6 +254,8 @@ StoreStats StateStore::Stats() const {
       if (id.capacity() > 15) stats.state_bytes += id.capacity() + 1;
     });
   }
+  // The nodes, with the pool's free cells and unused tail.
+  stats.state_bytes += nodes_.mapped_bytes();
   stats.strings = strings_->size();
   return stats;
 }

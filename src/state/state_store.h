@@ -167,9 +167,15 @@ class StateStore {
 
  private:
   struct Shard {
+    explicit Shard(NodePool& nodes) : customers(nodes) {}
     mutable base::SharedMutex mu;
     IdTable<CustomerState> customers ABSL_GUARDED_BY(mu);
   };
+  using Shards = std::array<Shard, kShards>;
+  template <size_t... kIndex>
+  static Shards MakeShards(NodePool& nodes, std::index_sequence<kIndex...>) {
+    return {{(static_cast<void>(kIndex), Shard(nodes))...}};
+  }
   // The shard of an id whose IdTable::Hash is `hash`.
   static size_t ShardIndex(uint64_t hash);
   Shard& ShardOf(uint64_t hash) const;
@@ -182,7 +188,10 @@ class StateStore {
 
   const StateConfig config_;
   const std::shared_ptr<Interner> strings_;
-  mutable std::array<Shard, kShards> shards_;
+  // Every shard's nodes: one pool, so that a million customers fill whole
+  // huge pages and only one block is ever partly used.
+  NodePool nodes_;
+  mutable Shards shards_;
   mutable base::SharedMutex learned_mu_;
   // Keyed by action id.
   absl::flat_hash_map<uint32_t, ActionStats> learned_

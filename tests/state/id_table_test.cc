@@ -43,7 +43,8 @@ uint64_t FewHashes(const std::string& id) {
 }
 
 TEST(IdTableTest, EmptyTableFindsNothing) {
-  Table table;
+  NodePool pool = Table::NewPool();
+  Table table(pool);
   EXPECT_EQ(table.size(), 0u);
   EXPECT_EQ(table.Find("a", Table::Hash("a")), nullptr);
   EXPECT_EQ(table.Candidate(Table::Hash("a")), nullptr);
@@ -52,7 +53,8 @@ TEST(IdTableTest, EmptyTableFindsNothing) {
 }
 
 TEST(IdTableTest, FindOrInsertDefaultsOnceThenFinds) {
-  Table table;
+  NodePool pool = Table::NewPool();
+  Table table(pool);
   table.FindOrInsert("c1", Table::Hash("c1")) = 7;
   EXPECT_EQ(table.FindOrInsert("c1", Table::Hash("c1")), 7);
   EXPECT_EQ(table.size(), 1u);
@@ -62,7 +64,8 @@ TEST(IdTableTest, FindOrInsertDefaultsOnceThenFinds) {
 }
 
 TEST(IdTableTest, CandidateNamesTheNodeWithoutComparingIds) {
-  Table table;
+  NodePool pool = Table::NewPool();
+  Table table(pool);
   table.InsertOrAssign("x", 42, 1);
   table.InsertOrAssign("y", 42, 2);  // the same 64-bit hash
   const Table::Node* candidate = table.Candidate(42);
@@ -74,7 +77,8 @@ TEST(IdTableTest, CandidateNamesTheNodeWithoutComparingIds) {
 }
 
 TEST(IdTableTest, ValuesDoNotMoveWhenTheTableGrows) {
-  Table table;
+  NodePool pool = Table::NewPool();
+  Table table(pool);
   int& first = table.FindOrInsert("first", Table::Hash("first"));
   first = 5;
   for (int i = 0; i < 10000; ++i) {
@@ -91,7 +95,8 @@ TEST(IdTableTest, ValuesDoNotMoveWhenTheTableGrows) {
 // and with a few colliding ones (where backward-shift deletion must keep
 // every run reachable, also across the table's end).
 void RandomOperations(uint64_t (*hash)(const std::string&), int ids) {
-  Table table;
+  NodePool pool = Table::NewPool();
+  Table table(pool);
   std::map<std::string, int> model;
   std::mt19937 random(17);
   for (int step = 0; step < 20000; ++step) {

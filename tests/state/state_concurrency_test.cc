@@ -11,6 +11,7 @@
 #include "engine/engine.h"
 #include "gtest/gtest.h"
 #include "model/event_validation.h"
+#include "state/node_pool.h"
 #include "state/snapshot.h"
 #include "state/state_store.h"
 #include "tests/testing/summary_testing.h"
@@ -151,6 +152,37 @@ TEST(StateConcurrencyTest, ASnapshotLoadsOnSeveralThreadsAsTheStoreItWas) {
         << id;
     EXPECT_EQ(expected.SerializeAsString(), actual.SerializeAsString()) << id;
   }
+}
+
+// The store's shards share one NodePool: cells taken and given back on
+// several threads at once are never handed to two of them.
+TEST(StateConcurrencyTest, ThreadsSharingANodePoolGetCellsOfTheirOwn) {
+  state::NodePool pool(64);
+  constexpr int kThreads = 4;
+  constexpr int kRounds = 20000;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&pool, t] {
+      std::vector<uint64_t*> held;
+      for (int i = 0; i < kRounds; ++i) {
+        auto* cell = static_cast<uint64_t*>(pool.Allocate());
+        const uint64_t mark = uint64_t(t) << 32 | uint32_t(i);
+        cell[0] = cell[7] = mark;
+        held.push_back(cell);
+        // Give some back, so that the free list is shared too.
+        if (i % 3 == 2) {
+          for (uint64_t* c : held) {
+            EXPECT_EQ(c[0], c[7]);
+            EXPECT_EQ(c[0] >> 32, uint64_t(t));
+            pool.Free(c);
+          }
+          held.clear();
+        }
+      }
+      for (uint64_t* c : held) pool.Free(c);
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
 }
 
 // Learning counters and responses read while feedback folds: every read sees
