@@ -12,13 +12,12 @@
 //     (see Checksum) of everything before it.
 // Customers come in no particular order. The strings come last because the
 // writer learns which ones it needs only as it writes the states; the
-// reader, which holds the whole file, finds them by their offset and loads
-// them first.
+// reader reads them first, at their offset, and then the rest of the file
+// front to back in pieces.
 
 #include "state/snapshot.h"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -91,14 +90,6 @@ class Checksum {
  private:
   std::string chunk_hashes_;
 };
-
-uint64_t ChecksumOf(absl::string_view data) {
-  Checksum checksum;
-  for (size_t at = 0; at < data.size(); at += kChecksumChunk) {
-    checksum.Add(data.substr(at, kChecksumChunk));
-  }
-  return checksum.Finish();
-}
 
 absl::Status ErrnoError(absl::string_view what, const std::string& path) {
   return base::IoError(
@@ -198,78 +189,130 @@ class TempFile {
   Checksum checksum_;
 };
 
-// Memory for a whole file, mapped for it and unmapped on destruction. The
-// kernel is asked for huge pages: a snapshot is about 1 KB per customer, and
-// in 4 KiB pages, faulted in one by one as read() filled them, a million
-// customers' snapshot took a quarter of a million page faults, as long as
-// decoding it.
-class FileBytes {
- public:
-  // Empty (data() null) when the memory could not be mapped.
-  explicit FileBytes(size_t size) : size_(size) {
-    if (size == 0) return;
-    void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) return;
-    // Only advice: without transparent huge pages the mapping still works.
-    ::madvise(p, size, MADV_HUGEPAGE);
-    data_ = static_cast<char*>(p);
+// Reads `size` bytes of `fd` into `data`, through `io`.
+absl::Status ReadFully(int fd, char* data, size_t size, base::FileIo& io,
+                       const std::string& path) {
+  while (size > 0) {
+    const ssize_t n = io.Read(fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ErrnoError("reading", path);
+    if (n == 0) {
+      return absl::DataLossError(
+          absl::StrCat("snapshot ", path, " shrank while being read"));
+    }
+    data += n;
+    size -= static_cast<size_t>(n);
   }
-  ~FileBytes() {
-    if (data_ != nullptr) ::munmap(data_, size_);
-  }
-  FileBytes(const FileBytes&) = delete;
-  FileBytes& operator=(const FileBytes&) = delete;
+  return absl::OkStatus();
+}
 
-  char* data() const { return data_; }
-  size_t size() const { return size_; }
-  absl::string_view view() const { return {data_, size_}; }
+// A snapshot file read front to back in pieces, its bytes hashed as they
+// come in as Checksum needs them, so that opening holds one piece of the
+// file in memory rather than all of it (887 MB for a million customers,
+// whose fresh pages took as long to fault in as the states to decode).
+class PieceReader {
+ public:
+  // A piece: reads are whole checksum chunks, which Checksum hashes one by
+  // one.
+  static constexpr size_t kPieceBytes = 8 * kChecksumChunk;
+
+  // Reads `fd` from its current offset, 0, up to `end` (the checksum's
+  // offset, where hashing stops), through `io`.
+  PieceReader(int fd, uint64_t end, base::FileIo& io, const std::string& path)
+      : fd_(fd), end_(end), io_(io), path_(path) {}
+
+  // Reads on until at least `n` bytes are unread, or the end is reached.
+  absl::Status Want(size_t n) {
+    const size_t unread = filled_ - at_;
+    if (unread >= n || read_ == end_) return absl::OkStatus();
+    // Room for `n` and a whole chunk more, so that reads stay whole chunks.
+    const size_t capacity =
+        (std::max(n, kPieceBytes) / kChecksumChunk + 2) * kChecksumChunk;
+    if (capacity > capacity_) {
+      auto bigger = std::make_unique_for_overwrite<char[]>(capacity);
+      std::memcpy(bigger.get(), buffer_.get() + at_, unread);
+      buffer_ = std::move(bigger);
+      capacity_ = capacity;
+    } else {
+      std::memmove(buffer_.get(), buffer_.get() + at_, unread);
+    }
+    at_ = 0;
+    filled_ = unread;
+    while (filled_ - at_ < n && read_ < end_) {
+      size_t size = std::min<uint64_t>(capacity_ - filled_, end_ - read_);
+      if (read_ + size < end_) size -= size % kChecksumChunk;
+      if (absl::Status s =
+              ReadFully(fd_, buffer_.get() + filled_, size, io_, path_);
+          !s.ok()) {
+        return s;
+      }
+      for (size_t at = 0; at < size; at += kChecksumChunk) {
+        checksum_.Add({buffer_.get() + filled_ + at,
+                       std::min(kChecksumChunk, size - at)});
+      }
+      filled_ += size;
+      read_ += size;
+    }
+    return absl::OkStatus();
+  }
+
+  // The bytes read and not consumed yet: valid until the next Want.
+  absl::string_view unread() const {
+    return {buffer_.get() + at_, filled_ - at_};
+  }
+  void Consume(size_t n) { at_ += n; }
+  // The offset in the file of unread()'s first byte.
+  uint64_t offset() const { return read_ - (filled_ - at_); }
+
+  // Reads and hashes the rest; the checksum of the whole.
+  absl::StatusOr<uint64_t> Finish() {
+    while (read_ < end_) {
+      Consume(filled_ - at_);
+      if (absl::Status s = Want(kPieceBytes); !s.ok()) return s;
+    }
+    return checksum_.Finish();
+  }
 
  private:
-  char* data_ = nullptr;
-  size_t size_;
+  const int fd_;
+  const uint64_t end_;
+  base::FileIo& io_;
+  const std::string& path_;
+  std::unique_ptr<char[]> buffer_;
+  size_t capacity_ = 0;
+  size_t at_ = 0;      // unread() is [at_, filled_) of buffer_
+  size_t filled_ = 0;
+  uint64_t read_ = 0;  // the file's offset read up to
+  Checksum checksum_;
 };
 
-// The whole file at `path`, read at once (a snapshot is read whole anyway,
-// and one read is the fastest way there).
-absl::StatusOr<std::unique_ptr<FileBytes>> ReadWholeFile(
-    const std::string& path, base::FileIo& io) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) {
-      return absl::NotFoundError(absl::StrCat("no snapshot at ", path));
-    }
-    return ErrnoError("opening", path);
+// `size` bytes of `fd` from `offset` (the trailer, the string table), read
+// through `io`; the reading offset is left where it was.
+absl::StatusOr<std::string> ReadAt(int fd, uint64_t offset, size_t size,
+                                   base::FileIo& io, const std::string& path) {
+  const off_t was = ::lseek(fd, 0, SEEK_CUR);
+  if (was < 0 || ::lseek(fd, static_cast<off_t>(offset), SEEK_SET) < 0) {
+    return ErrnoError("seeking in", path);
   }
-  struct stat st;
-  if (::fstat(fd, &st) != 0) {
-    absl::Status status = ErrnoError("reading", path);
-    ::close(fd);
-    return status;
+  std::string bytes(size, '\0');
+  if (absl::Status s = ReadFully(fd, bytes.data(), size, io, path); !s.ok()) {
+    return s;
   }
-  auto data = std::make_unique<FileBytes>(static_cast<size_t>(st.st_size));
-  if (data->size() > 0 && data->data() == nullptr) {
-    absl::Status status = ErrnoError("allocating memory to read", path);
-    ::close(fd);
-    return status;
-  }
-  size_t done = 0;
-  while (done < data->size()) {
-    const ssize_t n = io.Read(fd, data->data() + done, data->size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      absl::Status status =
-          n < 0 ? ErrnoError("reading", path)
-                : absl::DataLossError(absl::StrCat("snapshot ", path,
-                                                   " shrank while being read"));
-      ::close(fd);
-      return status;
-    }
-    done += static_cast<size_t>(n);
-  }
-  ::close(fd);
-  return data;
+  if (::lseek(fd, was, SEEK_SET) < 0) return ErrnoError("seeking in", path);
+  return bytes;
 }
+
+// Closes a file descriptor on the way out.
+class FdCloser {
+ public:
+  explicit FdCloser(int fd) : fd_(fd) {}
+  ~FdCloser() { ::close(fd_); }
+  FdCloser(const FdCloser&) = delete;
+  FdCloser& operator=(const FdCloser&) = delete;
+
+ private:
+  const int fd_;
+};
 
 }  // namespace
 
@@ -467,69 +510,6 @@ absl::Status Unusable(const std::string& path, absl::string_view why) {
       absl::StrCat("snapshot ", path, ": ", why));
 }
 
-// What the header and the trailer say, checked, with where the sections
-// between them lie (offsets in the file).
-struct Frame {
-  LogPosition position;
-  uint64_t customer_count;
-  size_t body_from;   // the learning counters, then the customers
-  size_t strings_at;  // the string table, up to body_end
-  size_t body_end;    // the trailer
-};
-
-absl::StatusOr<Frame> ReadFrame(absl::string_view data, const std::string& path,
-                                uint64_t config_fingerprint) {
-  if (data.size() >= sizeof(kMagic) &&
-      data.substr(0, sizeof(kMagic)) !=
-          absl::string_view(kMagic, sizeof(kMagic))) {
-    return Unusable(path, "not a motive snapshot (its magic differs)");
-  }
-  if (data.size() < kMinimumBytes) return Damaged(path, "truncated");
-  // Everything between the magic and the trailer.
-  SnapshotReader in(data.substr(sizeof(kMagic),
-                                data.size() - sizeof(kMagic) - kTrailerBytes));
-  const uint32_t version = in.U32();
-  if (version != kFormatVersion) {
-    return Unusable(
-        path, absl::StrFormat("format version %d, this build reads version %d",
-                              version, kFormatVersion));
-  }
-  // The checksum before anything else is trusted: a damaged fingerprint
-  // should read as damage, not as another configuration.
-  const absl::string_view checked = data.substr(0, data.size() - 8);
-  uint64_t checksum;
-  std::memcpy(&checksum, data.data() + checked.size(), sizeof(checksum));
-  if (ChecksumOf(checked) != checksum) {
-    return Damaged(path, "checksum mismatch (truncated or corrupted)");
-  }
-  const uint64_t fingerprint = in.U64();
-  if (fingerprint != config_fingerprint) {
-    return Unusable(path,
-                    absl::StrFormat("taken under another context or identity "
-                                    "configuration (fingerprint %016x, "
-                                    "now %016x)",
-                                    fingerprint, config_fingerprint));
-  }
-
-  Frame frame;
-  frame.position.seq = in.I64();
-  frame.position.event_id = std::string(in.Bytes());
-  if (!in.ok()) return Damaged(path, "header truncated");
-
-  uint64_t strings_at;
-  std::memcpy(&frame.customer_count, data.data() + data.size() - kTrailerBytes,
-              sizeof(frame.customer_count));
-  std::memcpy(&strings_at, data.data() + data.size() - kTrailerBytes + 8,
-              sizeof(strings_at));
-  frame.body_end = data.size() - kTrailerBytes;
-  frame.body_from = frame.body_end - in.remaining();
-  if (strings_at < frame.body_from || strings_at > frame.body_end) {
-    return Damaged(path, "the string table's offset is outside the file");
-  }
-  frame.strings_at = strings_at;
-  return frame;
-}
-
 absl::Status ReadStrings(absl::string_view table, const std::string& path,
                          Interner& strings) {
   SnapshotReader in(table);
@@ -577,38 +557,95 @@ absl::Status ReadLearned(SnapshotReader& in, const std::string& path,
   return absl::OkStatus();
 }
 
-// Splits `section`, the customers' records, into at most `parts` runs of
-// whole records of about equal size, checking that every record's lengths
-// stay inside it: only the lengths are read, so this is quick next to
-// decoding the states.
-absl::StatusOr<std::vector<absl::string_view>> SplitCustomers(
-    absl::string_view section, size_t parts, const std::string& path) {
+// What the trailer says: read first, since the string table it points to is
+// needed before the customers, and its checksum to tell damage from the
+// rest.
+struct Trailer {
+  uint64_t customer_count;
+  uint64_t strings_at;  // the string table's offset, up to the trailer
+  uint64_t checksum;
+};
+
+absl::StatusOr<Trailer> ReadTrailer(int fd, uint64_t size, base::FileIo& io,
+                                    const std::string& path) {
+  absl::StatusOr<std::string> bytes =
+      ReadAt(fd, size - kTrailerBytes, kTrailerBytes, io, path);
+  if (!bytes.ok()) return bytes.status();
+  Trailer trailer;
+  std::memcpy(&trailer.customer_count, bytes->data(), 8);
+  std::memcpy(&trailer.strings_at, bytes->data() + 8, 8);
+  std::memcpy(&trailer.checksum, bytes->data() + 16, 8);
+  return trailer;
+}
+
+// The header after the magic and version: the configuration's fingerprint
+// and the log position. Consumed from `reader`; false when it runs past
+// `body_end`.
+bool ReadHeader(PieceReader& reader, uint64_t body_end, uint64_t* fingerprint,
+                LogPosition* position) {
+  // Magic, version, fingerprint, seq, then the event id's length and bytes.
+  constexpr size_t kFixed = sizeof(kMagic) + 4 + 8 + 8 + 4;
+  uint32_t id_size;
+  std::memcpy(&id_size, reader.unread().data() + kFixed - 4, sizeof(id_size));
+  if (id_size > body_end - kFixed) return false;
+  if (!reader.Want(kFixed + id_size).ok()) return false;
+  SnapshotReader in(reader.unread().substr(sizeof(kMagic) + 4));
+  *fingerprint = in.U64();
+  position->seq = in.I64();
+  position->event_id = std::string(in.Bytes());
+  if (!in.ok()) return false;
+  reader.Consume(kFixed + id_size);
+  return true;
+}
+
+// Where the customers' records in a window of the file end, as far as whole
+// records go: `runs` of whole records, of about equal size, cover its first
+// `bytes`.
+struct Split {
   std::vector<absl::string_view> runs;
-  const size_t target = section.size() / parts + 1;
+  size_t bytes = 0;
+};
+
+// Splits `window`, the customers' records read so far, into at most `parts`
+// runs of whole records, reading only the lengths. A record cut off at the
+// end of the window is left for the next one, unless the window is `final`
+// (reaches the end of the section): then it runs past the end. `*records`
+// counts the whole records, for messages.
+absl::StatusOr<Split> SplitCustomers(absl::string_view window, bool final,
+                                     size_t parts, const std::string& path,
+                                     uint64_t* records) {
+  Split split;
+  const size_t target = window.size() / parts + 1;
   size_t run_from = 0;
-  uint64_t record = 0;
-  for (size_t at = 0; at < section.size(); ++record) {
+  while (split.bytes < window.size()) {
     // Two fields, the id and the state, each a u32 length then the bytes.
-    for (int field = 0; field < 2; ++field) {
+    size_t next = split.bytes;
+    bool whole = true;
+    for (int field = 0; field < 2 && whole; ++field) {
       uint32_t length;
-      if (section.size() - at < sizeof(length)) {
-        return Damaged(path, absl::StrCat("customer record ", record + 1,
-                                          " runs past the end"));
-      }
-      std::memcpy(&length, section.data() + at, sizeof(length));
-      at += sizeof(length);
-      if (section.size() - at < length) {
-        return Damaged(path, absl::StrCat("customer record ", record + 1,
-                                          " runs past the end"));
-      }
-      at += length;
+      whole = window.size() - next >= sizeof(length);
+      if (!whole) break;
+      std::memcpy(&length, window.data() + next, sizeof(length));
+      next += sizeof(length);
+      whole = window.size() - next >= length;
+      next += length;
     }
-    if (at - run_from >= target || at == section.size()) {
-      runs.push_back(section.substr(run_from, at - run_from));
-      run_from = at;
+    if (!whole) {
+      if (!final) break;
+      return Damaged(path, absl::StrCat("customer record ", *records + 1,
+                                        " runs past the end"));
+    }
+    split.bytes = next;
+    ++*records;
+    if (split.bytes - run_from >= target) {
+      split.runs.push_back(window.substr(run_from, split.bytes - run_from));
+      run_from = split.bytes;
     }
   }
-  return runs;
+  if (split.bytes > run_from) {
+    split.runs.push_back(window.substr(run_from, split.bytes - run_from));
+  }
+  return split;
 }
 
 // Loads the whole records of `run` into `store`; returns how many.
@@ -633,37 +670,59 @@ absl::StatusOr<uint64_t> LoadCustomers(absl::string_view run,
   return customers;
 }
 
-// A run of customers is worth a thread of its own from this size on.
-constexpr size_t kRunBytes = size_t{64} << 10;
-constexpr size_t kMaxLoadThreads = 8;
-
-// The customers, up to the end of `in`; `customer_count` is what the
-// trailer says. Decoding the states and allocating them is most of the time
-// an open from a snapshot takes, so runs of them load on several threads
-// (the store's shards have their own locks; the strings are only read).
-absl::Status ReadCustomers(SnapshotReader& in, const std::string& path,
-                           uint64_t customer_count, StateStore* store) {
-  const absl::string_view section = in.Rest();
-  const size_t threads = std::clamp<size_t>(
-      std::min<size_t>(std::thread::hardware_concurrency(), kMaxLoadThreads), 1,
-      section.size() / kRunBytes + 1);
-  absl::StatusOr<std::vector<absl::string_view>> runs =
-      SplitCustomers(section, threads, path);
-  if (!runs.ok()) return runs.status();
-  std::vector<absl::StatusOr<uint64_t>> loaded(runs->size());
+// Loads `runs` at once, one thread each (the caller's for the first): the
+// store's shards have their own locks, and the strings are only read.
+absl::StatusOr<uint64_t> LoadRuns(absl::Span<const absl::string_view> runs,
+                                  const std::string& path, StateStore* store) {
+  std::vector<absl::StatusOr<uint64_t>> loaded(runs.size());
   {
     std::vector<std::jthread> helpers;
-    for (size_t i = 1; i < runs->size(); ++i) {
-      helpers.emplace_back([&, i] {
-        loaded[i] = LoadCustomers((*runs)[i], path, store);
-      });
+    for (size_t i = 1; i < runs.size(); ++i) {
+      helpers.emplace_back(
+          [&, i] { loaded[i] = LoadCustomers(runs[i], path, store); });
     }
-    if (!runs->empty()) loaded[0] = LoadCustomers((*runs)[0], path, store);
+    if (!runs.empty()) loaded[0] = LoadCustomers(runs[0], path, store);
   }
   uint64_t customers = 0;
   for (const absl::StatusOr<uint64_t>& count : loaded) {
     if (!count.ok()) return count.status();
     customers += *count;
+  }
+  return customers;
+}
+
+// A run of customers is worth a thread of its own from this size on.
+constexpr size_t kRunBytes = size_t{64} << 10;
+constexpr size_t kMaxLoadThreads = 8;
+
+// The customers, from `reader` up to `strings_at`, piece by piece; each
+// piece's runs load on several threads, since decoding and allocating the
+// states is most of the time an open from a snapshot takes.
+absl::Status ReadCustomers(PieceReader& reader, uint64_t strings_at,
+                           uint64_t customer_count, const std::string& path,
+                           StateStore* store) {
+  const size_t threads = std::clamp<size_t>(std::thread::hardware_concurrency(),
+                                            1, kMaxLoadThreads);
+  uint64_t records = 0;
+  uint64_t customers = 0;
+  while (reader.offset() < strings_at) {
+    const uint64_t left = strings_at - reader.offset();
+    size_t want = std::min<uint64_t>(left, PieceReader::kPieceBytes);
+    absl::StatusOr<Split> split;
+    // Grows past a piece only for a record larger than one.
+    for (;; want *= 2) {
+      if (absl::Status s = reader.Want(want); !s.ok()) return s;
+      const absl::string_view window = reader.unread().substr(0, left);
+      split = SplitCustomers(window, window.size() == left,
+                             std::min(threads, window.size() / kRunBytes + 1),
+                             path, &records);
+      if (!split.ok()) return split.status();
+      if (split->bytes > 0) break;
+    }
+    absl::StatusOr<uint64_t> loaded = LoadRuns(split->runs, path, store);
+    if (!loaded.ok()) return loaded.status();
+    customers += *loaded;
+    reader.Consume(split->bytes);
   }
   if (customer_count != customers) {
     return Damaged(
@@ -684,32 +743,120 @@ absl::StatusOr<LogPosition> ReadSnapshot(const std::string& path,
     return absl::FailedPreconditionError(
         "ReadSnapshot needs an empty state store");
   }
-  auto file = ReadWholeFile(path, io);
-  if (!file.ok()) return file.status();
-  const absl::string_view data = (*file)->view();
-  absl::StatusOr<Frame> frame = ReadFrame(data, path, config_fingerprint);
-  if (!frame.ok()) return frame.status();
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) {
+      return absl::NotFoundError(absl::StrCat("no snapshot at ", path));
+    }
+    return ErrnoError("opening", path);
+  }
+  FdCloser closer(fd);
+  struct stat st;
+  if (::fstat(fd, &st) != 0) return ErrnoError("reading", path);
+  const uint64_t size = static_cast<uint64_t>(st.st_size);
+
+  // A file too small to be a snapshot is read whole, for its magic.
+  PieceReader reader(fd, size < kMinimumBytes ? size : size - 8, io, path);
+  if (absl::Status s = reader.Want(kMinimumBytes); !s.ok()) return s;
+  const absl::string_view head = reader.unread();
+  if (head.size() >= sizeof(kMagic) &&
+      head.substr(0, sizeof(kMagic)) !=
+          absl::string_view(kMagic, sizeof(kMagic))) {
+    return Unusable(path, "not a motive snapshot (its magic differs)");
+  }
+  if (size < kMinimumBytes) return Damaged(path, "truncated");
+  uint32_t version;
+  std::memcpy(&version, head.data() + sizeof(kMagic), sizeof(version));
+  if (version != kFormatVersion) {
+    return Unusable(
+        path, absl::StrFormat("format version %d, this build reads version %d",
+                              version, kFormatVersion));
+  }
+  absl::StatusOr<Trailer> trailer = ReadTrailer(fd, size, io, path);
+  if (!trailer.ok()) return trailer.status();
+  // The checksum is known only once the whole file has been read. Damage
+  // found before then reads as a checksum mismatch when that is what it
+  // is, and a damaged fingerprint as damage, not as another configuration.
+  auto verify = [&]() -> absl::Status {
+    absl::StatusOr<uint64_t> checksum = reader.Finish();
+    if (!checksum.ok()) return checksum.status();
+    if (*checksum != trailer->checksum) {
+      return Damaged(path, "checksum mismatch (truncated or corrupted)");
+    }
+    return absl::OkStatus();
+  };
+  auto checked = [&](absl::Status status) -> absl::Status {
+    if (!status.ok() && !absl::IsDataLoss(status) &&
+        !absl::IsFailedPrecondition(status)) {
+      return status;  // I/O
+    }
+    if (absl::Status s = verify(); !s.ok()) return s;
+    return status;
+  };
+  const uint64_t body_end = size - kTrailerBytes;
+  uint64_t fingerprint;
+  LogPosition position;
+  if (!ReadHeader(reader, body_end, &fingerprint, &position)) {
+    return checked(Damaged(path, "header truncated"));
+  }
+  if (fingerprint != config_fingerprint) {
+    return checked(Unusable(
+        path, absl::StrFormat("taken under another context or identity "
+                              "configuration (fingerprint %016x, now %016x)",
+                              fingerprint, config_fingerprint)));
+  }
+  if (trailer->strings_at < reader.offset() || trailer->strings_at > body_end) {
+    return checked(
+        Damaged(path, "the string table's offset is outside the file"));
+  }
   // The strings first: every id read after them is checked against them.
-  Interner& strings = store->strings();
-  if (absl::Status s = ReadStrings(
-          data.substr(frame->strings_at, frame->body_end - frame->strings_at),
-          path, strings);
+  absl::StatusOr<std::string> table = ReadAt(
+      fd, trailer->strings_at, body_end - trailer->strings_at, io, path);
+  if (!table.ok()) return table.status();
+  if (absl::Status s = ReadStrings(*table, path, store->strings()); !s.ok()) {
+    return checked(s);
+  }
+  // The learning counters and the identity graph, then the customers, up to
+  // the strings.
+  const uint64_t body_left = trailer->strings_at - reader.offset();
+  if (absl::Status s = reader.Want(sizeof(uint32_t)); !s.ok()) return s;
+  uint32_t learned_count;
+  std::memcpy(&learned_count, reader.unread().data(), sizeof(learned_count));
+  const uint64_t learned_bytes =
+      sizeof(uint32_t) + uint64_t{learned_count} * kLearnedBytes;
+  if (learned_bytes + sizeof(uint32_t) > body_left) {
+    return checked(Damaged(path, "learning counters larger than the file"));
+  }
+  if (absl::Status s = reader.Want(learned_bytes + sizeof(uint32_t));
       !s.ok()) {
     return s;
   }
-  // The learning counters and the customers, up to the strings.
-  SnapshotReader in(
-      data.substr(frame->body_from, frame->strings_at - frame->body_from),
-      &strings);
-  if (absl::Status s = ReadLearned(in, path, store); !s.ok()) return s;
-  const absl::string_view graph = in.Bytes();
-  if (!in.ok()) return Damaged(path, "the identity graph runs past the end");
-  if (identity_graph != nullptr) identity_graph->assign(graph.data(), graph.size());
-  if (absl::Status s = ReadCustomers(in, path, frame->customer_count, store);
+  SnapshotReader learned(reader.unread().substr(0, learned_bytes),
+                         &store->strings());
+  if (absl::Status s = ReadLearned(learned, path, store); !s.ok()) {
+    return checked(s);
+  }
+  reader.Consume(learned_bytes);
+  uint32_t graph_size;
+  std::memcpy(&graph_size, reader.unread().data(), sizeof(graph_size));
+  if (sizeof(uint32_t) + uint64_t{graph_size} > body_left - learned_bytes) {
+    return checked(Damaged(path, "the identity graph runs past the end"));
+  }
+  if (absl::Status s = reader.Want(sizeof(uint32_t) + graph_size); !s.ok()) {
+    return s;
+  }
+  if (identity_graph != nullptr) {
+    identity_graph->assign(reader.unread().data() + sizeof(uint32_t),
+                           graph_size);
+  }
+  reader.Consume(sizeof(uint32_t) + graph_size);
+  if (absl::Status s = checked(ReadCustomers(reader, trailer->strings_at,
+                                             trailer->customer_count, path,
+                                             store));
       !s.ok()) {
     return s;
   }
-  return frame->position;
+  return position;
 }
 
 }  // namespace motive::state

@@ -453,6 +453,36 @@ TEST_F(SnapshotTest, KeepsTheIdentityGraphBytes) {
   EXPECT_EQ(read, "");
 }
 
+TEST_F(SnapshotTest, AnIdentityGraphLargerThanAPieceOfTheFileIsReadWhole) {
+  // The reader holds a few MiB of the file at a time; a section larger
+  // than that (here the graph, 20 MiB, starting mid-piece) is read whole,
+  // and the customers after it still load.
+  auto original = StoreOf(0, events_.size());
+  std::string graph(20 << 20, '\0');
+  for (size_t i = 0; i < graph.size(); ++i) {
+    graph[i] = static_cast<char>(i * 2654435761u >> 24);
+  }
+  ASSERT_TRUE(WriteSnapshot(*original, Position(events_.size()), fingerprint_,
+                            path_, base::FileIo::Default(), graph)
+                  .ok());
+  auto restored = NewStore();
+  std::string read;
+  ASSERT_TRUE(ReadSnapshot(path_, fingerprint_, restored.get(),
+                           base::FileIo::Default(), &read)
+                  .ok());
+  EXPECT_TRUE(read == graph);
+  ExpectSameStores(*original, *restored, NewestUs(events_));
+
+  // Damage in the graph is found by the checksum, once all is read.
+  std::string bytes = ReadFile(path_);
+  bytes[bytes.size() / 3] ^= 0x04;
+  WriteFile(path_, bytes);
+  auto damaged = NewStore();
+  absl::Status status = Read(damaged.get()).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss) << status;
+  EXPECT_THAT(status.message(), HasSubstr("checksum mismatch"));
+}
+
 TEST_F(SnapshotTest, SnapshotPlusTailEqualsReplay) {
   // The tail holds late events (before the snapshot's newest) and new
   // customers' first events alike.
@@ -629,10 +659,14 @@ TEST_F(SnapshotTest, LargeSnapshotSpanningManyChecksumChunks) {
   ASSERT_TRUE(Read(restored.get()).ok());
   ExpectSameStores(*original, *restored, NewestUs(events_));
 
+  // Damage among the customers: the states after it may decode, or not;
+  // either way the checksum, known at the end, names it.
   bytes[bytes.size() / 2] ^= 0x10;
   WriteFile(path_, bytes);
   auto damaged = NewStore();
-  EXPECT_EQ(Read(damaged.get()).status().code(), absl::StatusCode::kDataLoss);
+  const absl::Status status = Read(damaged.get()).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(status.message(), HasSubstr("checksum mismatch"));
 }
 
 TEST_F(SnapshotTest, MissingFileIsNotFound) {
