@@ -60,6 +60,11 @@ const Type* Type::FieldType(absl::string_view field) const {
   return record_->open ? &value() : nullptr;
 }
 
+absl::Span<const std::pair<std::string, Type>> Type::fields() const {
+  if (record_ == nullptr) return {};
+  return record_->fields;
+}
+
 const Type& Type::Parameter(size_t i) const {
   // Leaked on purpose: a function-local static with a trivial lifetime.
   static const Type* const kDynType = new Type();

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "expr/value.h"
 
 namespace motive::expr {
@@ -93,6 +94,9 @@ class Type {
   // field of an open record, null for one of a closed record. Null for
   // anything but a record.
   const Type* FieldType(absl::string_view field) const;
+  // A record's declared fields, in the order given to Record; none for
+  // anything but a record.
+  absl::Span<const std::pair<std::string, Type>> fields() const;
 
   // The value kind of this type at run time, for kinds that have one.
   bool HasValueKind() const;

@@ -248,6 +248,38 @@ size_t MapValue::OverheadBytes(size_t entries) {
   return bytes;
 }
 
+// An index for `entries` (more than kIndexThreshold) in `arena`, hashing
+// entry i with hash_of(i); null when is_repeated(j, i) says entries j and i
+// have the same key.
+template <typename HashOf, typename IsRepeated>
+const MapValue::Index* MapValue::NewIndex(Arena* arena, size_t entries,
+                                          HashOf&& hash_of,
+                                          IsRepeated&& is_repeated) {
+  const size_t capacity = IndexCapacity(entries);
+  int32_t* slots = Arena::CreateArray<int32_t>(arena, capacity);
+  std::memset(slots, 0xff, capacity * sizeof(int32_t));  // all -1
+  const size_t mask = capacity - 1;
+  for (size_t i = 0; i < entries; ++i) {
+    size_t slot = hash_of(i) & mask;
+    while (slots[slot] >= 0) {
+      if (is_repeated(static_cast<size_t>(slots[slot]), i)) return nullptr;
+      slot = (slot + 1) & mask;
+    }
+    slots[slot] = static_cast<int32_t>(i);
+  }
+  void* memory = arena->AllocateAligned(sizeof(Index), alignof(Index));
+  return new (memory) Index{mask, slots};
+}
+
+Value MapValue::New(Arena* arena, absl::Span<const Entry> entries,
+                    const Index* index) {
+  static_assert(std::is_trivially_destructible_v<MapValue>);
+  void* memory = arena->AllocateAligned(sizeof(MapValue), alignof(MapValue));
+  MapValue* map = new (memory) MapValue(entries);
+  map->index_ = index;
+  return Value::Map(map);
+}
+
 Value MapValue::Make(Arena* arena, absl::Span<const Entry> entries) {
   for (const Entry& entry : entries) {
     if (entry.key.is_error()) return entry.key;
@@ -264,21 +296,16 @@ Value MapValue::Make(Arena* arena, absl::Span<const Entry> entries) {
 
   const Index* index = nullptr;
   if (entries.size() > kIndexThreshold) {
-    const size_t capacity = IndexCapacity(entries.size());
-    int32_t* slots = Arena::CreateArray<int32_t>(arena, capacity);
-    std::memset(slots, 0xff, capacity * sizeof(int32_t));  // all -1
-    size_t mask = capacity - 1;
-    for (size_t i = 0; i < entries.size(); ++i) {
-      const Value& key = entries[i].key;
-      size_t slot = KeyHash(key) & mask;
-      while (slots[slot] >= 0) {
-        if (KeyEquals(entries[slots[slot]].key, key)) return repeated(key);
-        slot = (slot + 1) & mask;
-      }
-      slots[slot] = static_cast<int32_t>(i);
-    }
-    void* memory = arena->AllocateAligned(sizeof(Index), alignof(Index));
-    index = new (memory) Index{mask, slots};
+    size_t repeated_at = 0;
+    index = NewIndex(
+        arena, entries.size(),
+        [&](size_t i) { return KeyHash(entries[i].key); },
+        [&](size_t j, size_t i) {
+          if (!KeyEquals(entries[j].key, entries[i].key)) return false;
+          repeated_at = i;
+          return true;
+        });
+    if (index == nullptr) return repeated(entries[repeated_at].key);
   } else {
     for (size_t i = 1; i < entries.size(); ++i) {
       for (size_t j = 0; j < i; ++j) {
@@ -288,11 +315,19 @@ Value MapValue::Make(Arena* arena, absl::Span<const Entry> entries) {
       }
     }
   }
-  static_assert(std::is_trivially_destructible_v<MapValue>);
-  void* memory = arena->AllocateAligned(sizeof(MapValue), alignof(MapValue));
-  MapValue* map = new (memory) MapValue(entries);
-  map->index_ = index;
-  return Value::Map(map);
+  return New(arena, entries, index);
+}
+
+Value MapValue::MakeOfDistinctStrings(Arena* arena,
+                                      absl::Span<const Entry> entries,
+                                      const size_t* hashes) {
+  const Index* index = nullptr;
+  if (entries.size() > kIndexThreshold) {
+    index = NewIndex(
+        arena, entries.size(), [hashes](size_t i) { return hashes[i]; },
+        [](size_t, size_t) { return false; });
+  }
+  return New(arena, entries, index);
 }
 
 const Value* MapValue::Find(const Value& key) const {

@@ -214,6 +214,13 @@ class MapValue {
   // Builds a map over `entries` (which must outlive it) in `arena`. Returns
   // an error Value for a key of another kind or a repeated key.
   static Value Make(Arena* arena, absl::Span<const Entry> entries);
+  // The same for entries whose keys are distinct strings, with each key's
+  // StringKeyHash in `hashes` (one per entry): what Make checks and hashes
+  // is skipped. For maps bound over and over with keys known ahead, such as
+  // the context's records.
+  static Value MakeOfDistinctStrings(Arena* arena,
+                                     absl::Span<const Entry> entries,
+                                     const size_t* hashes);
   // What Make takes from the arena for a map of `entries`, besides the
   // entries themselves: for evaluations held to a budget.
   static size_t OverheadBytes(size_t entries);
@@ -233,10 +240,15 @@ class MapValue {
 
  private:
   explicit MapValue(absl::Span<const Entry> entries) : entries_(entries) {}
+  struct Index;
+  template <typename HashOf, typename IsRepeated>
+  static const Index* NewIndex(Arena* arena, size_t entries, HashOf&& hash_of,
+                               IsRepeated&& is_repeated);
+  static Value New(Arena* arena, absl::Span<const Entry> entries,
+                   const Index* index);
 
   absl::Span<const Entry> entries_;
   // Maps larger than a cache line of entries get a hash index.
-  struct Index;
   const Index* index_ = nullptr;
 };
 

@@ -1,6 +1,7 @@
 #include "state/context_variables.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <cstdint>
 #include <iterator>
@@ -24,14 +25,57 @@ using expr::Value;
 constexpr absl::string_view kVariables[] = {"customer", "contacts",
                                             "last_contact", "metrics"};
 
+// The keys a map may have, in the order it adds them, each with its
+// MapValue::StringKeyHash computed once: the records below are bound for
+// every decision, and hashing their keys each time was a measurable part of
+// it.
+class RecordKeys {
+ public:
+  explicit RecordKeys(std::vector<std::string> names) : names_(std::move(names)) {
+    for (const std::string& name : names_) {
+      hashes_.push_back(MapValue::StringKeyHash(name));
+    }
+  }
+  explicit RecordKeys(const Type& record)
+      : RecordKeys([&record] {
+          std::vector<std::string> names;
+          for (const auto& [name, type] : record.fields()) {
+            names.push_back(name);
+          }
+          return names;
+        }()) {}
+
+  size_t size() const { return names_.size(); }
+  // The hash of `key`, found from `*next` on (the key after the previous
+  // one added), which it then moves past.
+  size_t HashOf(absl::string_view key, size_t* next) const {
+    while (*next < names_.size() && names_[*next] != key) ++*next;
+    // Keys are added in their declared order; one that is not is a bug
+    // that costs only the hashing.
+    assert(*next < names_.size());
+    if (*next == names_.size()) return MapValue::StringKeyHash(key);
+    return hashes_[(*next)++];
+  }
+
+ private:
+  std::vector<std::string> names_;
+  std::vector<size_t> hashes_;
+};
+
 // Fills a map's entries in the arena; keys are literals or outlive the map.
 class MapBuilder {
  public:
-  MapBuilder(expr::Arena* arena, size_t capacity)
+  // A map whose keys are distinct, and are those of `keys` (in its order)
+  // when that is given; any keys otherwise, checked when built.
+  MapBuilder(expr::Arena* arena, size_t capacity,
+             const RecordKeys* keys = nullptr)
       : arena_(arena),
-        entries_(expr::NewArray<MapValue::Entry>(arena, capacity)) {}
+        keys_(keys),
+        entries_(expr::NewArray<MapValue::Entry>(arena, capacity)),
+        hashes_(keys ? expr::NewArray<size_t>(arena, capacity) : nullptr) {}
 
   void Add(absl::string_view key, Value value) {
+    if (keys_ != nullptr) hashes_[size_] = keys_->HashOf(key, &next_key_);
     entries_[size_++] = {Value::String(key), value};
   }
   void AddInt(absl::string_view key, int64_t value) {
@@ -53,14 +97,27 @@ class MapBuilder {
 
   // A map value, or an error value for a repeated key.
   Value Build() const {
-    return MapValue::Make(arena_, absl::MakeConstSpan(entries_, size_));
+    const absl::Span<const MapValue::Entry> entries(entries_, size_);
+    return keys_ != nullptr
+               ? MapValue::MakeOfDistinctStrings(arena_, entries, hashes_)
+               : MapValue::Make(arena_, entries);
   }
 
  private:
   expr::Arena* arena_;
+  const RecordKeys* keys_;
   MapValue::Entry* entries_;
+  size_t* hashes_;
   size_t size_ = 0;
+  size_t next_key_ = 0;
 };
+
+// The keys of the records CustomerValue, ContactsValue and LastContactValue
+// bind, and of contacts.by_channel_30d.
+const RecordKeys& CustomerKeys();
+const RecordKeys& ContactsKeys();
+const RecordKeys& LastContactKeys();
+const RecordKeys& ChannelKeys();
 
 absl::string_view NpsCategoryName(NpsCategory category) {
   switch (category) {
@@ -77,7 +134,7 @@ absl::string_view NpsCategoryName(NpsCategory category) {
 }
 
 Value ByChannel(const ContactCounts& counts, expr::Arena* arena) {
-  MapBuilder map(arena, kChannelCount);
+  MapBuilder map(arena, kChannelCount, &ChannelKeys());
   for (int channel = 0; channel < kChannelCount; ++channel) {
     if (counts.by_channel[channel] == 0) continue;
     absl::string_view name = ChannelName(channel);
@@ -88,7 +145,7 @@ Value ByChannel(const ContactCounts& counts, expr::Arena* arena) {
 }
 
 Value ContactsValue(const Summary& summary, expr::Arena* arena) {
-  MapBuilder map(arena, 7);
+  MapBuilder map(arena, 7, &ContactsKeys());
   map.AddInt("d7", summary.contacts[0].total);
   map.AddInt("d30", summary.contacts[1].total);
   map.AddInt("d90", summary.contacts[2].total);
@@ -100,7 +157,7 @@ Value ContactsValue(const Summary& summary, expr::Arena* arena) {
 }
 
 Value LastContactValue(const LastContact& contact, expr::Arena* arena) {
-  MapBuilder map(arena, 9);
+  MapBuilder map(arena, 9, &LastContactKeys());
   if (contact.time_us != 0) {
     map.AddTime("time", contact.time_us);
     map.Add("channel", Value::String(ChannelName(contact.channel)));
@@ -117,7 +174,7 @@ Value LastContactValue(const LastContact& contact, expr::Arena* arena) {
 
 Value CustomerValue(const Summary& summary, absl::string_view customer_id,
                     Value attributes, expr::Arena* arena) {
-  MapBuilder map(arena, 22);  // Every key below.
+  MapBuilder map(arena, 22, &CustomerKeys());  // Every key below.
   map.Add("id", Value::String(customer_id));
   map.Add("known", Value::Bool(summary.known != 0));
   map.AddInt("events", static_cast<int64_t>(summary.events));
@@ -245,6 +302,31 @@ Type MetricsType(absl::Span<const v1::MetricDefinition* const> metrics) {
                                             : Type::Double());
   }
   return Type::Record("metrics", std::move(fields), /*open=*/true);
+}
+
+// Leaked on purpose, like the types: function-local statics with a
+// trivial lifetime.
+const RecordKeys& CustomerKeys() {
+  static const RecordKeys* const kKeys = new RecordKeys(CustomerType());
+  return *kKeys;
+}
+const RecordKeys& ContactsKeys() {
+  static const RecordKeys* const kKeys = new RecordKeys(ContactsType());
+  return *kKeys;
+}
+const RecordKeys& LastContactKeys() {
+  static const RecordKeys* const kKeys = new RecordKeys(LastContactType());
+  return *kKeys;
+}
+const RecordKeys& ChannelKeys() {
+  static const RecordKeys* const kKeys = [] {
+    std::vector<std::string> names;
+    for (int channel = 0; channel < kChannelCount; ++channel) {
+      names.emplace_back(ChannelName(channel));
+    }
+    return new RecordKeys(std::move(names));
+  }();
+  return *kKeys;
 }
 
 }  // namespace

@@ -98,6 +98,19 @@ TEST(TypeTest, ValueKinds) {
   EXPECT_FALSE(Type::Param("A").HasValueKind());
 }
 
+TEST(TypeTest, RecordsKnowTheirFieldsInOrder) {
+  const Type record = Type::Record(
+      "r", {{"b", Type::Int()}, {"a", Type::String()}}, /*open=*/true);
+  ASSERT_EQ(record.fields().size(), 2u);
+  EXPECT_EQ(record.fields()[0].first, "b");
+  EXPECT_EQ(record.fields()[0].second, Type::Int());
+  EXPECT_EQ(record.fields()[1].first, "a");
+  EXPECT_EQ(*record.FieldType("a"), Type::String());
+  EXPECT_EQ(*record.FieldType("undeclared"), Type::Dyn());
+  EXPECT_TRUE(Type::Map(Type::String(), Type::Int()).fields().empty());
+  EXPECT_TRUE(Type::Int().fields().empty());
+}
+
 TEST(TypeTest, TypeOfKind) {
   EXPECT_EQ(TypeOfKind(ValueKind::kInt), Type::Int());
   EXPECT_EQ(TypeOfKind(ValueKind::kNull), Type::Null());

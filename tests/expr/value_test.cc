@@ -246,6 +246,41 @@ TEST(MapValueTest, LargeMapsAreIndexed) {
   EXPECT_THAT(std::string(repeated.text()), HasSubstr("150"));
 }
 
+TEST(MapValueTest, DistinctStringKeysWithTheirHashesGiven) {
+  // Small (scanned) and large (indexed): each key is found, by Find and by
+  // FindString, and nothing else is.
+  for (int size : {0, 1, 8, 9, 22, 300}) {
+    Arena arena;
+    std::vector<std::string> names;
+    for (int i = 0; i < size; ++i) names.push_back("field_" + std::to_string(i));
+    std::vector<Entry> entries;
+    std::vector<size_t> hashes;
+    for (int i = 0; i < size; ++i) {
+      entries.push_back({Value::String(names[i]), Value::Int(i)});
+      hashes.push_back(MapValue::StringKeyHash(names[i]));
+    }
+    Value made = MapValue::MakeOfDistinctStrings(&arena, entries, hashes.data());
+    ASSERT_EQ(made.kind(), ValueKind::kMap) << size;
+    const MapValue& map = made.map();
+    EXPECT_EQ(map.size(), static_cast<size_t>(size));
+    for (int i = 0; i < size; ++i) {
+      const Value* by_find = map.Find(Value::String(names[i]));
+      ASSERT_NE(by_find, nullptr) << names[i];
+      EXPECT_EQ(by_find->int_value(), i);
+      const Value* by_string =
+          map.FindString(names[i], MapValue::StringKeyHash(names[i]));
+      ASSERT_NE(by_string, nullptr) << names[i];
+      EXPECT_EQ(by_string->int_value(), i);
+    }
+    EXPECT_EQ(map.Find(Value::String("field_")), nullptr);
+    EXPECT_EQ(map.FindString("other", MapValue::StringKeyHash("other")),
+              nullptr);
+    // Equal to the same map made by Make.
+    Value checked = MapValue::Make(&arena, entries);
+    EXPECT_TRUE(IsTrue(Equal(made, checked))) << size;
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Equality.
 
