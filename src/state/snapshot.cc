@@ -230,10 +230,11 @@ class PieceReader {
         (std::max(n, kPieceBytes) / kChecksumChunk + 2) * kChecksumChunk;
     if (capacity > capacity_) {
       auto bigger = std::make_unique_for_overwrite<char[]>(capacity);
-      std::memcpy(bigger.get(), buffer_.get() + at_, unread);
+      // Not memcpy from a null buffer_, even of nothing: UBSan reports it.
+      if (unread > 0) std::memcpy(bigger.get(), buffer_.get() + at_, unread);
       buffer_ = std::move(bigger);
       capacity_ = capacity;
-    } else {
+    } else if (unread > 0) {
       std::memmove(buffer_.get(), buffer_.get() + at_, unread);
     }
     at_ = 0;
