@@ -375,6 +375,8 @@ MOT_API int mot_engine_options_init(mot_engine_options *opts,
  * snapshot, lost committed events and is refused with MOT_ECORRUPT, whose
  * message says how to accept the loss. Stored events that fail their
  * checksum are never served: see damaged_events in mot_engine_stats.
+ * Loading a snapshot runs on up to 8 threads of the library's own (as many
+ * as the machine has cores), all ended when the call returns.
  * Returns MOT_OK, MOT_EINVALID (NULL out or path, an empty path, a bad
  * durability or integrity_check, opts->struct_size unset, read_only with
  * ":memory:"), MOT_ECORRUPT, MOT_EVERSION (also for opts->struct_size
