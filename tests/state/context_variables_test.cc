@@ -230,6 +230,27 @@ TEST_F(ContextVariablesTest, EvaluatesRulesOverASummary) {
   EXPECT_EQ(Eval("metrics", caller), "{}");
 }
 
+// The records are bound with their keys' hashes computed once, found by
+// walking the declared fields in step with the keys bound: that holds only
+// while every record binds its keys in its declared order, all of them for
+// a customer who has everything.
+TEST_F(ContextVariablesTest, RecordsBindEveryDeclaredKeyInItsOrder) {
+  expr::Activation activation(env_);
+  ASSERT_TRUE(BindContext(Caller(), "c-1", strings_, &activation, &arena_).ok());
+  for (const char* name : {"customer", "contacts", "last_contact"}) {
+    const expr::VariableDecl* decl = env_.FindVariable(name);
+    ASSERT_NE(decl, nullptr) << name;
+    const expr::Value bound = activation.Get(decl->slot);
+    ASSERT_EQ(bound.kind(), expr::ValueKind::kMap) << name;
+    const auto entries = bound.map().entries();
+    const auto fields = decl->type.fields();
+    ASSERT_EQ(entries.size(), fields.size()) << name;
+    for (size_t i = 0; i < fields.size(); ++i) {
+      EXPECT_EQ(entries[i].key.text(), fields[i].first) << name << " " << i;
+    }
+  }
+}
+
 TEST_F(ContextVariablesTest, AbsentValuesAreAbsentKeys) {
   const Summary stranger = Stranger();
   EXPECT_EQ(Eval("last_contact", stranger), "{}");
