@@ -599,6 +599,44 @@ bool ReadHeader(PieceReader& reader, uint64_t body_end, uint64_t* fingerprint,
   return true;
 }
 
+// The learning counters and the identity graph, which come first in the
+// body, from `reader` (consumed); the body ends at `strings_at`.
+absl::Status ReadLearnedAndGraph(PieceReader& reader, uint64_t strings_at,
+                                 const std::string& path, StateStore* store,
+                                 std::string* identity_graph) {
+  const uint64_t body_left = strings_at - reader.offset();
+  if (absl::Status s = reader.Want(sizeof(uint32_t)); !s.ok()) return s;
+  uint32_t learned_count;
+  std::memcpy(&learned_count, reader.unread().data(), sizeof(learned_count));
+  const uint64_t learned_bytes =
+      sizeof(uint32_t) + uint64_t{learned_count} * kLearnedBytes;
+  if (learned_bytes + sizeof(uint32_t) > body_left) {
+    return Damaged(path, "learning counters larger than the file");
+  }
+  if (absl::Status s = reader.Want(learned_bytes + sizeof(uint32_t));
+      !s.ok()) {
+    return s;
+  }
+  SnapshotReader learned(reader.unread().substr(0, learned_bytes),
+                         &store->strings());
+  if (absl::Status s = ReadLearned(learned, path, store); !s.ok()) return s;
+  reader.Consume(learned_bytes);
+  uint32_t graph_size;
+  std::memcpy(&graph_size, reader.unread().data(), sizeof(graph_size));
+  if (sizeof(uint32_t) + uint64_t{graph_size} > body_left - learned_bytes) {
+    return Damaged(path, "the identity graph runs past the end");
+  }
+  if (absl::Status s = reader.Want(sizeof(uint32_t) + graph_size); !s.ok()) {
+    return s;
+  }
+  if (identity_graph != nullptr) {
+    identity_graph->assign(reader.unread().data() + sizeof(uint32_t),
+                           graph_size);
+  }
+  reader.Consume(sizeof(uint32_t) + graph_size);
+  return absl::OkStatus();
+}
+
 // Where the customers' records in a window of the file end, as far as whole
 // records go: `runs` of whole records, of about equal size, cover its first
 // `bytes`.
@@ -786,6 +824,9 @@ absl::StatusOr<LogPosition> ReadSnapshot(const std::string& path,
     }
     return absl::OkStatus();
   };
+  // `status` once the checksum is known: reads the rest of the file, so
+  // that it serves for an error or for the end of the customers, never in
+  // between.
   auto checked = [&](absl::Status status) -> absl::Status {
     if (!status.ok() && !absl::IsDataLoss(status) &&
         !absl::IsFailedPrecondition(status)) {
@@ -819,38 +860,11 @@ absl::StatusOr<LogPosition> ReadSnapshot(const std::string& path,
   }
   // The learning counters and the identity graph, then the customers, up to
   // the strings.
-  const uint64_t body_left = trailer->strings_at - reader.offset();
-  if (absl::Status s = reader.Want(sizeof(uint32_t)); !s.ok()) return s;
-  uint32_t learned_count;
-  std::memcpy(&learned_count, reader.unread().data(), sizeof(learned_count));
-  const uint64_t learned_bytes =
-      sizeof(uint32_t) + uint64_t{learned_count} * kLearnedBytes;
-  if (learned_bytes + sizeof(uint32_t) > body_left) {
-    return checked(Damaged(path, "learning counters larger than the file"));
-  }
-  if (absl::Status s = reader.Want(learned_bytes + sizeof(uint32_t));
+  if (absl::Status s = ReadLearnedAndGraph(reader, trailer->strings_at, path,
+                                           store, identity_graph);
       !s.ok()) {
-    return s;
-  }
-  SnapshotReader learned(reader.unread().substr(0, learned_bytes),
-                         &store->strings());
-  if (absl::Status s = ReadLearned(learned, path, store); !s.ok()) {
     return checked(s);
   }
-  reader.Consume(learned_bytes);
-  uint32_t graph_size;
-  std::memcpy(&graph_size, reader.unread().data(), sizeof(graph_size));
-  if (sizeof(uint32_t) + uint64_t{graph_size} > body_left - learned_bytes) {
-    return checked(Damaged(path, "the identity graph runs past the end"));
-  }
-  if (absl::Status s = reader.Want(sizeof(uint32_t) + graph_size); !s.ok()) {
-    return s;
-  }
-  if (identity_graph != nullptr) {
-    identity_graph->assign(reader.unread().data() + sizeof(uint32_t),
-                           graph_size);
-  }
-  reader.Consume(sizeof(uint32_t) + graph_size);
   if (absl::Status s = checked(ReadCustomers(reader, trailer->strings_at,
                                              trailer->customer_count, path,
                                              store));
