@@ -240,13 +240,12 @@ namespace {
 using Stage = Ruleset::Trace::Stage;
 
 constexpr absl::string_view kStageNames[] = {
-    "validity", "channel",  "eligibility", "applicability",
-    "suitability", "weight", "lever",      "cap",
-    "cool_off", "quiet_hours", "duplicate", "max_results"};
+    "validity",    "channel",     "eligibility", "applicability",
+    "suitability", "weight",      "lever",       "cap",
+    "cool_off",    "quiet_hours", "duplicate",   "max_results"};
 
-constexpr Stage kConditionStages[3] = {Stage::kEligibility,
-                                       Stage::kApplicability,
-                                       Stage::kSuitability};
+constexpr Stage kConditionStages[3] = {
+    Stage::kEligibility, Stage::kApplicability, Stage::kSuitability};
 
 absl::string_view StageName(Stage stage) {
   return kStageNames[static_cast<int>(stage)];
@@ -291,7 +290,8 @@ class Ruleset::Evaluation {
                     const v1::Event* event) {
     now_us_ = now_us;
     if (absl::Status s = customer_.Bind(customer_id_, now_us, store_.config(),
-                                        store_.strings(), activation_, arena_);
+                                        store_.strings(), activation_, arena_,
+                                        rules_.context_fields_);
         !s.ok()) {
       return s;
     }
@@ -380,8 +380,8 @@ class Ruleset::Evaluation {
                     condition);
       }
       if (v.is_error()) {
-        return drop(kConditionStages[c], Trace::Why::kConditionError,
-                    condition, v.text());
+        return drop(kConditionStages[c], Trace::Why::kConditionError, condition,
+                    v.text());
       }
       return drop(kConditionStages[c], Trace::Why::kConditionNotBool,
                   condition);
@@ -396,12 +396,12 @@ class Ruleset::Evaluation {
       } else if (v.kind() == expr::ValueKind::kUint) {
         weight = static_cast<double>(v.uint_value());
       } else {
-        return drop(Stage::kWeight, Trace::Why::kText, 0,
-                    trace_ == nullptr
-                        ? std::string()
-                        : absl::StrCat(rule.proto->weight(), ": ",
-                                       v.is_error() ? v.text()
-                                                    : "not a number"));
+        return drop(
+            Stage::kWeight, Trace::Why::kText, 0,
+            trace_ == nullptr
+                ? std::string()
+                : absl::StrCat(rule.proto->weight(), ": ",
+                               v.is_error() ? v.text() : "not a number"));
       }
       if (!std::isfinite(weight) || weight < 0) {
         return drop(Stage::kWeight, Trace::Why::kText, 0,
@@ -588,6 +588,7 @@ Ruleset::Compiler::CompileExpression(const std::string& path,
   absl::StatusOr<std::unique_ptr<expr::Program>> program =
       expr::Program::Compile(source, *rules_.env_);
   if (!program.ok()) return locate_.Error(path, program.status().message());
+  rules_.context_fields_.Add(**program);
   const expr::Type& type = (*program)->result_type();
   if (want_bool && type.kind() != expr::Type::Kind::kBool && !type.is_dyn()) {
     return locate_.Error(path, absl::StrCat("must be a bool expression, not ",
@@ -616,6 +617,9 @@ absl::StatusOr<Template> Ruleset::Compiler::TemplateOf(
     const std::string& path, const std::string& source) {
   absl::StatusOr<Template> compiled = Template::Compile(source, *rules_.env_);
   if (!compiled.ok()) return locate_.Error(path, compiled.status().message());
+  compiled->ForEachProgram([this](const expr::Program& program) {
+    rules_.context_fields_.Add(program);
+  });
   return compiled;
 }
 
@@ -954,8 +958,8 @@ void WriteDecisionId(absl::string_view customer_id,
 absl::Status Ruleset::Decide(absl::string_view customer_id,
                              const v1::Situation& situation,
                              const state::CustomerState& customer,
-                             const state::StateStore& store,
-                             v1::Decision* out, Detail detail) const {
+                             const state::StateStore& store, v1::Decision* out,
+                             Detail detail) const {
   // This thread's: once warm, a decision allocates little.
   thread_local Trace trace;
   absl::Status decided =
@@ -1031,9 +1035,8 @@ absl::Status Ruleset::Decide(absl::string_view customer_id,
       trace->Add(candidate.playbook, candidate.rule, Trace::Stage::kDuplicate,
                  Trace::Why::kDuplicate);
     } else {
-      trace->Add(candidate.playbook, candidate.rule,
-                 Trace::Stage::kMaxResults, Trace::Why::kMaxResults,
-                 static_cast<int32_t>(max_results));
+      trace->Add(candidate.playbook, candidate.rule, Trace::Stage::kMaxResults,
+                 Trace::Why::kMaxResults, static_cast<int32_t>(max_results));
     }
   }
   return absl::OkStatus();
@@ -1053,8 +1056,8 @@ void Ruleset::Trace::Clear() {
   text_.clear();
 }
 
-void Ruleset::Trace::Add(uint32_t playbook, uint32_t rule, Stage stage,
-                         Why why, int32_t arg, absl::string_view text) {
+void Ruleset::Trace::Add(uint32_t playbook, uint32_t rule, Stage stage, Why why,
+                         int32_t arg, absl::string_view text) {
   entries_.push_back({playbook, rule, stage, why, arg,
                       static_cast<uint32_t>(text_.size()),
                       static_cast<uint32_t>(text.size())});
@@ -1131,8 +1134,7 @@ constexpr int kDecisionDroppedField = 6;
 constexpr int kDecisionPlaybooksField = 7;
 
 size_t StringFieldSize(absl::string_view value) {
-  return value.empty() ? 0
-                       : 1 + base::VarintSize(value.size()) + value.size();
+  return value.empty() ? 0 : 1 + base::VarintSize(value.size()) + value.size();
 }
 
 void PutLengthDelimited(int field, size_t size, std::string* out) {
@@ -1161,8 +1163,8 @@ absl::Status Ruleset::Trace::Serialize(const v1::Decision& decision,
   }
   // As every message the library hands out: deterministic bytes.
   out->clear();
-  if (absl::Status s = model::Encode(model::WireFormat::kProtobuf, decision,
-                                     out);
+  if (absl::Status s =
+          model::Encode(model::WireFormat::kProtobuf, decision, out);
       !s.ok()) {
     return s;
   }
@@ -1183,12 +1185,12 @@ absl::Status Ruleset::Trace::Serialize(const v1::Decision& decision,
     const absl::string_view stage = StageName(entry.stage);
     detail.clear();
     AppendDetail(entry, &detail);
-    PutLengthDelimited(
-        kDecisionDroppedField,
-        StringFieldSize(action) + StringFieldSize(playbook.proto->name()) +
-            StringFieldSize(rule.name) + StringFieldSize(stage) +
-            StringFieldSize(detail),
-        out);
+    PutLengthDelimited(kDecisionDroppedField,
+                       StringFieldSize(action) +
+                           StringFieldSize(playbook.proto->name()) +
+                           StringFieldSize(rule.name) + StringFieldSize(stage) +
+                           StringFieldSize(detail),
+                       out);
     PutStringField(v1::DroppedCandidate::kActionFieldNumber, action, out);
     PutStringField(v1::DroppedCandidate::kPlaybookFieldNumber,
                    playbook.proto->name(), out);

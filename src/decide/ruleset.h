@@ -58,6 +58,7 @@
 #include "expr/program.h"
 #include "motive/v1/context.pb.h"
 #include "motive/v1/ruleset.pb.h"
+#include "state/context_variables.h"
 #include "state/customer_state.h"
 #include "state/interner.h"
 #include "state/state_store.h"
@@ -184,6 +185,9 @@ class Ruleset : public std::enable_shared_from_this<Ruleset> {
   std::vector<uint32_t> service_actions_;
   ContactPolicy policy_;
   std::unique_ptr<expr::Program> time_zone_;  // null without quiet hours
+  // What the ruleset's expressions read of the context: all a decision
+  // binds.
+  state::ContextFields context_fields_;
   double prior_accepts_ = kDefaultPrior;
   double prior_rejects_ = kDefaultPrior;
   size_t rule_count_ = 0;

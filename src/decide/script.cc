@@ -126,6 +126,13 @@ absl::StatusOr<Template> Template::Compile(absl::string_view text,
   return result;
 }
 
+void Template::ForEachProgram(
+    absl::FunctionRef<void(const expr::Program&)> visit) const {
+  for (const Part& part : parts_) {
+    if (part.placeholder != nullptr) visit(*part.placeholder);
+  }
+}
+
 void Template::Fill(const expr::Activation& activation, expr::Arena* arena,
                     std::string* out) const {
   for (const Part& part : parts_) {

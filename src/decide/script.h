@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "expr/environment.h"
@@ -51,6 +52,10 @@ class Template {
             std::string* out) const;
   std::string Fill(const expr::Activation& activation,
                    expr::Arena* arena) const;
+
+  // Calls `visit` with each placeholder's program.
+  void ForEachProgram(
+      absl::FunctionRef<void(const expr::Program&)> visit) const;
 
  private:
   struct Part {

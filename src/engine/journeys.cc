@@ -37,8 +37,9 @@ using Spots = std::map<SpotKey, uint64_t>;
 void TopSpots(const Spots& spots, int limit,
               google::protobuf::RepeatedPtrField<v1::HotSpot>* out) {
   std::vector<std::pair<SpotKey, uint64_t>> sorted(spots.begin(), spots.end());
-  std::stable_sort(sorted.begin(), sorted.end(),
-                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::stable_sort(
+      sorted.begin(), sorted.end(),
+      [](const auto& a, const auto& b) { return a.second > b.second; });
   for (int i = 0; i < std::min<int>(limit, sorted.size()); ++i) {
     v1::HotSpot* spot = out->Add();
     spot->set_channel(static_cast<v1::Channel>(sorted[i].first.first));
@@ -146,7 +147,8 @@ void JourneyTally::Finish(v1::JourneyFigures* figures) const {
 
 absl::StatusOr<std::string> Engine::JourneyPicture(
     absl::string_view customer_id, const store::TimeRange& range) {
-  if (customer_id.empty()) return base::FieldError("customer_id", "is required");
+  if (customer_id.empty())
+    return base::FieldError("customer_id", "is required");
   if (absl::Status s = CheckHeld(customer_id); !s.ok()) return s;
   const std::string profile = identities_->ProfileOf(customer_id);
   absl::StatusOr<std::vector<v1::Event>> events = ProfileEvents(profile, range);
@@ -239,6 +241,8 @@ absl::StatusOr<bool> Engine::InSegment(const expr::Program& segment,
                                        expr::Arena* arena) {
   absl::Status bound;
   bool in = false;
+  state::ContextFields fields;  // only what the segment reads
+  fields.Add(segment);
   absl::Status status =
       Query(customer_id, as_of_us,
             [&](absl::string_view profile, const state::CustomerState& customer,
@@ -247,7 +251,7 @@ absl::StatusOr<bool> Engine::InSegment(const expr::Program& segment,
               // which the bound values view, are held.
               arena->Reset();
               bound = customer.Bind(profile, as_of, store.config(),
-                                    store.strings(), activation, arena);
+                                    store.strings(), activation, arena, fields);
               if (bound.ok()) {
                 bound = activation->Bind(
                     "now", expr::Value::Timestamp(absl::FromUnixMicros(as_of)));

@@ -1,6 +1,8 @@
 #include "expr/program.h"
 
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -825,12 +827,35 @@ class Planner {
   int locals() const { return max_locals_; }
   int buffers() const { return buffers_; }
 
+  // What the plan reads of the environment's variables, by slot.
+  std::vector<Program::VariableRead> reads() const {
+    std::vector<Program::VariableRead> reads;
+    for (const auto& [slot, read] : reads_) {
+      reads.push_back({env_.variables()[slot].name,
+                       read.whole_reads > 0,
+                       {read.fields.begin(), read.fields.end()}});
+    }
+    return reads;
+  }
+
  private:
   struct Local {
     std::string name;
     int index;
     int buffer = -1;  // the append buffer of a list accumulator
   };
+
+  // How a variable is read so far: each reference counts as a whole read
+  // until a selection of a field takes it as its operand.
+  struct Read {
+    int whole_reads = 0;
+    std::set<std::string> fields;
+  };
+
+  StepPtr ReadWhole(const VariableDecl& variable) {
+    ++reads_[variable.slot].whole_reads;
+    return std::make_unique<VariableStep>(variable.slot);
+  }
 
   absl::StatusOr<StepPtr> PlanNode(const Expr& expr) {
     return std::visit([&](const auto& kind) { return PlanKind(expr, kind); },
@@ -846,11 +871,11 @@ class Planner {
       return std::make_unique<LocalStep>(local->index);
     }
     if (const VariableDecl* variable = CheckedVariable(expr)) {
-      return std::make_unique<VariableStep>(variable->slot);
+      return ReadWhole(*variable);
     }
     if (StepPtr type = CheckedTypeName(expr)) return type;
     if (const VariableDecl* variable = env_.ResolveVariable(ident.name)) {
-      return std::make_unique<VariableStep>(variable->slot);
+      return ReadWhole(*variable);
     }
     if (std::optional<Value> type = TypeConstant(ident.name)) {
       return std::make_unique<ConstStep>(*type);
@@ -866,7 +891,7 @@ class Planner {
     // A chain that names a qualified variable (a.b.c declared as such), or a
     // type (google.protobuf.Timestamp).
     if (const VariableDecl* variable = CheckedVariable(expr)) {
-      return std::make_unique<VariableStep>(variable->slot);
+      return ReadWhole(*variable);
     }
     if (StepPtr type = CheckedTypeName(expr)) return type;
     // Unchecked: the longest prefix of a.b.c that is declared wins, so try
@@ -875,7 +900,7 @@ class Planner {
       std::optional<std::string> name = DottedName(expr);
       if (name && FindLocal(name->substr(0, name->find('.'))) == nullptr) {
         if (const VariableDecl* variable = env_.ResolveVariable(*name)) {
-          return std::make_unique<VariableStep>(variable->slot);
+          return ReadWhole(*variable);
         }
         if (std::optional<Value> type = TypeConstant(*name)) {
           return std::make_unique<ConstStep>(*type);
@@ -884,6 +909,13 @@ class Planner {
     }
     absl::StatusOr<StepPtr> operand = PlanNode(*select.operand);
     if (!operand.ok()) return operand;
+    if (const auto* variable =
+            dynamic_cast<const VariableStep*>(operand->get())) {
+      // Of this variable, only the field is read here.
+      Read& read = reads_[variable->slot()];
+      --read.whole_reads;
+      read.fields.insert(select.field);
+    }
     return std::make_unique<SelectStep>(*std::move(operand), select.field,
                                         select.test_only);
   }
@@ -1327,6 +1359,7 @@ class Planner {
   std::vector<Local> scope_;
   int max_locals_ = 0;
   int buffers_ = 0;
+  std::map<int, Read> reads_;  // by slot
 };
 
 }  // namespace
@@ -1341,6 +1374,7 @@ struct Program::Impl {
   int locals = 0;
   int buffers = 0;
   const Environment* env = nullptr;
+  std::vector<VariableRead> reads;
   // The checked or parsed expression: constant strings point into it.
   std::optional<CheckedExpr> checked;
   std::optional<ParsedExpr> parsed;
@@ -1380,6 +1414,7 @@ absl::StatusOr<std::unique_ptr<Program>> Program::Compile(
   impl.root = *std::move(step);
   impl.locals = planner.locals();
   impl.buffers = planner.buffers();
+  impl.reads = planner.reads();
   return program;
 }
 
@@ -1392,6 +1427,10 @@ Value Program::Evaluate(const Activation& activation, Arena* arena) const {
 }
 
 const Type& Program::result_type() const { return impl_->result_type; }
+
+absl::Span<const Program::VariableRead> Program::reads() const {
+  return impl_->reads;
+}
 
 absl::StatusOr<std::string> EvaluateOnce(
     absl::string_view expression,
@@ -1409,7 +1448,7 @@ absl::StatusOr<std::string> EvaluateOnce(
     auto value = Program::Compile(text, constants);
     if (!value.ok()) {
       return base::Annotate(value.status(),
-                             absl::StrCat("the value of ", name));
+                            absl::StrCat("the value of ", name));
     }
     value_programs.push_back(*std::move(value));
     bound.push_back(

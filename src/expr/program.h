@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -53,6 +54,20 @@ class Program {
 
   // The checked result type; dyn when compiled without checking.
   const Type& result_type() const;
+
+  // What the program reads of one declared variable.
+  struct VariableRead {
+    std::string name;
+    // Read as a whole: passed to a function, compared, indexed, iterated.
+    // Otherwise only `fields` are read, each selected by name
+    // (customer.strikes, has(customer.csat)).
+    bool whole = false;
+    std::vector<std::string> fields;  // sorted, distinct
+  };
+  // The variables the program reads, by slot: a caller that binds large
+  // maps (the context, state/context_variables.h) may bind only these
+  // fields, since any other evaluates no differently.
+  absl::Span<const VariableRead> reads() const;
 
   class Step;  // the evaluation tree (program.cc)
 

@@ -31,7 +31,9 @@ constexpr absl::string_view kVariables[] = {"customer", "contacts",
 // it.
 class RecordKeys {
  public:
-  explicit RecordKeys(std::vector<std::string> names) : names_(std::move(names)) {
+  explicit RecordKeys(std::vector<std::string> names)
+      : names_(std::move(names)) {
+    assert(names_.size() <= 64);  // a ContextFields mask has a bit for each
     for (const std::string& name : names_) {
       hashes_.push_back(MapValue::StringKeyHash(name));
     }
@@ -46,16 +48,20 @@ class RecordKeys {
         }()) {}
 
   size_t size() const { return names_.size(); }
-  // The hash of `key`, found from `*next` on (the key after the previous
-  // one added), which it then moves past.
-  size_t HashOf(absl::string_view key, size_t* next) const {
+  // The index of `key`, found from `*next` on (the key after the previous
+  // one added), which it then moves past; size() when it is not there.
+  size_t IndexOf(absl::string_view key, size_t* next) const {
     while (*next < names_.size() && names_[*next] != key) ++*next;
     // Keys are added in their declared order; one that is not is a bug
     // that costs only the hashing.
     assert(*next < names_.size());
-    if (*next == names_.size()) return MapValue::StringKeyHash(key);
-    return hashes_[(*next)++];
+    return *next == names_.size() ? *next : (*next)++;
   }
+  // The index of `key`, wherever it is; size() when it is not there.
+  size_t IndexOf(absl::string_view key) const {
+    return std::find(names_.begin(), names_.end(), key) - names_.begin();
+  }
+  size_t HashAt(size_t index) const { return hashes_[index]; }
 
  private:
   std::vector<std::string> names_;
@@ -66,17 +72,23 @@ class RecordKeys {
 class MapBuilder {
  public:
   // A map whose keys are distinct, and are those of `keys` (in its order)
-  // when that is given; any keys otherwise, checked when built.
+  // when that is given, each added only when its bit in `wanted` is set;
+  // any keys otherwise, checked when built.
   MapBuilder(expr::Arena* arena, size_t capacity,
-             const RecordKeys* keys = nullptr)
+             const RecordKeys* keys = nullptr, uint64_t wanted = ~uint64_t{0})
       : arena_(arena),
         keys_(keys),
+        wanted_(wanted),
         entries_(expr::NewArray<MapValue::Entry>(arena, capacity)),
         hashes_(keys ? expr::NewArray<size_t>(arena, capacity) : nullptr) {}
 
   void Add(absl::string_view key, Value value) {
-    if (keys_ != nullptr) hashes_[size_] = keys_->HashOf(key, &next_key_);
-    entries_[size_++] = {Value::String(key), value};
+    if (Take(key)) entries_[size_++] = {Value::String(key), value};
+  }
+  // Computes the value only when the key is wanted.
+  template <typename Compute>
+  void AddComputed(absl::string_view key, Compute compute) {
+    if (Take(key)) entries_[size_++] = {Value::String(key), compute()};
   }
   void AddInt(absl::string_view key, int64_t value) {
     Add(key, Value::Int(value));
@@ -104,8 +116,22 @@ class MapBuilder {
   }
 
  private:
+  // Whether `key` goes into the map; if so, with its hash noted.
+  bool Take(absl::string_view key) {
+    if (keys_ == nullptr) return true;
+    const size_t index = keys_->IndexOf(key, &next_key_);
+    if (index == keys_->size()) {
+      hashes_[size_] = MapValue::StringKeyHash(key);
+      return true;
+    }
+    if ((wanted_ >> index & 1) == 0) return false;
+    hashes_[size_] = keys_->HashAt(index);
+    return true;
+  }
+
   expr::Arena* arena_;
   const RecordKeys* keys_;
+  uint64_t wanted_;
   MapValue::Entry* entries_;
   size_t* hashes_;
   size_t size_ = 0;
@@ -144,20 +170,23 @@ Value ByChannel(const ContactCounts& counts, expr::Arena* arena) {
   return map.Build();
 }
 
-Value ContactsValue(const Summary& summary, expr::Arena* arena) {
-  MapBuilder map(arena, 7, &ContactsKeys());
+Value ContactsValue(const Summary& summary, uint64_t wanted,
+                    expr::Arena* arena) {
+  MapBuilder map(arena, 7, &ContactsKeys(), wanted);
   map.AddInt("d7", summary.contacts[0].total);
   map.AddInt("d30", summary.contacts[1].total);
   map.AddInt("d90", summary.contacts[2].total);
-  map.Add("by_channel_30d", ByChannel(summary.contacts[1], arena));
+  map.AddComputed("by_channel_30d",
+                  [&] { return ByChannel(summary.contacts[1], arena); });
   map.AddInt("repeats", summary.repeat_contacts);
   map.AddInt("transfers", summary.transfers);
   map.AddInt("hold_ms", summary.hold_ms);
   return map.Build();
 }
 
-Value LastContactValue(const LastContact& contact, expr::Arena* arena) {
-  MapBuilder map(arena, 9, &LastContactKeys());
+Value LastContactValue(const LastContact& contact, uint64_t wanted,
+                       expr::Arena* arena) {
+  MapBuilder map(arena, 9, &LastContactKeys(), wanted);
   if (contact.time_us != 0) {
     map.AddTime("time", contact.time_us);
     map.Add("channel", Value::String(ChannelName(contact.channel)));
@@ -173,8 +202,8 @@ Value LastContactValue(const LastContact& contact, expr::Arena* arena) {
 }
 
 Value CustomerValue(const Summary& summary, absl::string_view customer_id,
-                    Value attributes, expr::Arena* arena) {
-  MapBuilder map(arena, 22, &CustomerKeys());  // Every key below.
+                    Value attributes, uint64_t wanted, expr::Arena* arena) {
+  MapBuilder map(arena, 22, &CustomerKeys(), wanted);  // Every key below.
   map.Add("id", Value::String(customer_id));
   map.Add("known", Value::Bool(summary.known != 0));
   map.AddInt("events", static_cast<int64_t>(summary.events));
@@ -360,39 +389,87 @@ std::unique_ptr<expr::Environment> NewRuleEnvironment(
   return env;
 }
 
+const ContextFields& ContextFields::All() {
+  static const ContextFields* const kAll = [] {
+    auto* all = new ContextFields();
+    for (uint64_t& record : all->records_) record = ~uint64_t{0};
+    all->metrics_ = true;
+    return all;
+  }();
+  return *kAll;
+}
+
+void ContextFields::Add(const expr::Program& program) {
+  const RecordKeys* const keys[] = {&CustomerKeys(), &ContactsKeys(),
+                                    &LastContactKeys()};
+  static_assert(std::size(keys) == std::size(kVariables) - 1);
+  for (const expr::Program::VariableRead& read : program.reads()) {
+    const size_t variable =
+        std::find(std::begin(kVariables), std::end(kVariables), read.name) -
+        std::begin(kVariables);
+    if (variable == std::size(kVariables) - 1) {  // metrics
+      metrics_ = true;
+      continue;
+    }
+    if (variable == std::size(kVariables)) continue;  // not the context's
+    if (read.whole) {
+      records_[variable] = ~uint64_t{0};
+      continue;
+    }
+    for (const std::string& field : read.fields) {
+      // A field the record does not have (an unchecked program's) is never
+      // bound anyway.
+      const size_t index = keys[variable]->IndexOf(field);
+      if (index < keys[variable]->size())
+        records_[variable] |= uint64_t{1} << index;
+    }
+  }
+}
+
+bool ContextFields::reads_attributes() const {
+  static const size_t kAttributes = CustomerKeys().IndexOf("attributes");
+  return (records_[0] >> kAttributes & 1) != 0;
+}
+
 absl::Status BindContext(const Summary& summary, absl::string_view customer_id,
                          const Interner& strings,
                          absl::Span<const NamedMetric> metrics,
                          absl::Span<const MapValue::Entry> attributes,
+                         const ContextFields& fields,
                          expr::Activation* activation, expr::Arena* arena) {
   const Value attribute_map = MapValue::Make(arena, attributes);
   if (attribute_map.is_error()) {
     return absl::InvalidArgumentError(
         absl::StrCat("binding customer.attributes: ", attribute_map.text()));
   }
-  if (absl::Status s =
-          Bind(activation, "customer",
-               CustomerValue(summary, customer_id, attribute_map, arena));
+  if (absl::Status s = Bind(activation, "customer",
+                            CustomerValue(summary, customer_id, attribute_map,
+                                          fields.records_[0], arena));
       !s.ok()) {
     return s;
   }
-  if (absl::Status s =
-          Bind(activation, "contacts", ContactsValue(summary, arena));
+  if (absl::Status s = Bind(activation, "contacts",
+                            ContactsValue(summary, fields.records_[1], arena));
       !s.ok()) {
     return s;
   }
-  if (absl::Status s = Bind(activation, "last_contact",
-                            LastContactValue(summary.last_contact, arena));
+  if (absl::Status s = Bind(
+          activation, "last_contact",
+          LastContactValue(summary.last_contact, fields.records_[2], arena));
       !s.ok()) {
     return s;
   }
-  return Bind(activation, "metrics", MetricsValue(metrics, strings, arena));
+  return Bind(
+      activation, "metrics",
+      MetricsValue(fields.metrics_ ? metrics : absl::Span<const NamedMetric>(),
+                   strings, arena));
 }
 
 absl::Status BindContext(const Summary& summary, absl::string_view customer_id,
                          const Interner& strings, expr::Activation* activation,
                          expr::Arena* arena) {
-  return BindContext(summary, customer_id, strings, {}, {}, activation, arena);
+  return BindContext(summary, customer_id, strings, {}, {},
+                     ContextFields::All(), activation, arena);
 }
 
 }  // namespace motive::state

@@ -57,12 +57,14 @@
 #ifndef MOTIVE_STATE_CONTEXT_VARIABLES_H_
 #define MOTIVE_STATE_CONTEXT_VARIABLES_H_
 
+#include <cstdint>
 #include <memory>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "expr/environment.h"
+#include "expr/program.h"
 #include "expr/value.h"
 #include "motive/v1/context.pb.h"
 #include "state/interner.h"
@@ -99,18 +101,55 @@ struct NamedMetric {
   MetricResult result;
 };
 
+// Which fields of the four variables a binding fills in. A ruleset's rules
+// read a few of the context's fields, and every decision binds the context
+// anew: a caller that knows what its programs read (expr::Program::reads)
+// binds only that. A field left out is absent from its map, which no
+// program that does not read it can tell.
+class ContextFields {
+ public:
+  // Every field of every variable: what a caller that cannot tell binds.
+  static const ContextFields& All();
+
+  // No field of any variable; Add what the programs read.
+  ContextFields() = default;
+
+  // Adds what `program` reads of the four variables. A variable read as a
+  // whole (`size(customer)`, `customer['csat']`) is bound whole; `metrics`,
+  // whose names are the configuration's, whole when read at all.
+  void Add(const expr::Program& program);
+
+  bool reads_metrics() const { return metrics_; }
+  // customer.attributes, built from the state's attributes.
+  bool reads_attributes() const;
+
+ private:
+  friend absl::Status BindContext(const Summary&, absl::string_view,
+                                  const Interner&,
+                                  absl::Span<const NamedMetric>,
+                                  absl::Span<const expr::MapValue::Entry>,
+                                  const ContextFields&, expr::Activation*,
+                                  expr::Arena*);
+
+  // Per record (customer, contacts, last_contact): bit i for the record's
+  // field i in its declared order.
+  uint64_t records_[3] = {};
+  bool metrics_ = false;
+};
+
 // Binds the four variables from `summary` into `activation` (made for an
 // environment that DeclareContextVariables declared them in), with
 // `metrics` as the metrics map and `attributes` as customer.attributes.
 // Maps are allocated in `arena`; text values view their sources, which must
 // outlive the bound values: `customer_id`, the metric names, the attribute
 // entries, the summary's strings and `strings` (which resolves text metric
-// values). Errors: NotFound when a variable is not declared; InvalidArgument
-// for a repeated metric name or attribute key.
+// values). Only `fields` are bound. Errors: NotFound when a variable is not
+// declared; InvalidArgument for a repeated metric name or attribute key.
 absl::Status BindContext(const Summary& summary, absl::string_view customer_id,
                          const Interner& strings,
                          absl::Span<const NamedMetric> metrics,
                          absl::Span<const expr::MapValue::Entry> attributes,
+                         const ContextFields& fields,
                          expr::Activation* activation, expr::Arena* arena);
 
 // As above, with no metrics and no attributes (empty maps).

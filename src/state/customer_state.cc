@@ -251,7 +251,7 @@ absl::StatusOr<SignalOptions> SignalOptions::FromProto(
   auto unit = [](absl::string_view field, double value) -> absl::Status {
     if (!(value >= -1 && value <= 1)) {
       return base::FieldError(absl::StrCat("signals.", field),
-                               "must be a sentiment from -1 to 1");
+                              "must be a sentiment from -1 to 1");
     }
     return absl::OkStatus();
   };
@@ -640,8 +640,8 @@ void CustomerState::NoteAttributes(const v1::Event& event, int64_t t,
       // A new customer's first event brings most of its attributes: one
       // allocation for them rather than one per doubling.
       if (attributes_.empty()) {
-        attributes_.reserve(std::min<size_t>(event.attributes_size(),
-                                             kMaxAttributes));
+        attributes_.reserve(
+            std::min<size_t>(event.attributes_size(), kMaxAttributes));
       }
       attributes_.push_back(a);
     } else if (t >= it->time_us) {
@@ -704,9 +704,8 @@ void CustomerState::PrefetchSummary(int64_t as_of_us,
   // The binary searches of a short history read all of it; of a long one,
   // mostly its newest part.
   constexpr size_t kMostPrefetched = 16;
-  const size_t first = held_.size() > kMostPrefetched
-                           ? held_.size() - kMostPrefetched
-                           : 0;
+  const size_t first =
+      held_.size() > kMostPrefetched ? held_.size() - kMostPrefetched : 0;
   for (size_t i = first; i < held_.size(); ++i) __builtin_prefetch(&held_[i]);
 }
 
@@ -1028,13 +1027,17 @@ absl::Status CustomerState::Bind(absl::string_view customer_id,
                                  int64_t as_of_us, const StateConfig& config,
                                  const Interner& strings,
                                  expr::Activation* activation,
-                                 expr::Arena* arena) const {
+                                 expr::Arena* arena,
+                                 const ContextFields& fields) const {
   Summary summary;
   Summarize(as_of_us, config, strings, &summary);
   // Like Describe, an unknown customer has no metrics or attributes.
   const size_t metric_count =
-      summary.known && config.metrics ? config.metrics->size() : 0;
-  const size_t attribute_count = attributes_.size();
+      summary.known && config.metrics && fields.reads_metrics()
+          ? config.metrics->size()
+          : 0;
+  const size_t attribute_count =
+      fields.reads_attributes() ? attributes_.size() : 0;
   // In the arena, like the maps BindContext builds: nothing on the heap.
   // The names view the configuration's definitions, not this state.
   NamedMetric* metrics = expr::NewArray<NamedMetric>(arena, metric_count);
@@ -1057,9 +1060,10 @@ absl::Status CustomerState::Bind(absl::string_view customer_id,
     }
     attributes[i] = {expr::Value::String(strings.View(a.key)), value};
   }
-  return BindContext(
-      summary, customer_id, strings, absl::MakeConstSpan(metrics, metric_count),
-      absl::MakeConstSpan(attributes, attribute_count), activation, arena);
+  return BindContext(summary, customer_id, strings,
+                     absl::MakeConstSpan(metrics, metric_count),
+                     absl::MakeConstSpan(attributes, attribute_count), fields,
+                     activation, arena);
 }
 
 size_t CustomerState::metric_samples() const {
@@ -1068,9 +1072,7 @@ size_t CustomerState::metric_samples() const {
   return samples;
 }
 
-size_t CustomerState::recent_event_bytes() const {
-  return recent_.bytes();
-}
+size_t CustomerState::recent_event_bytes() const { return recent_.bytes(); }
 
 size_t CustomerState::bytes() const {
   size_t total = sizeof(*this) + held_.capacity() * sizeof(HeldEvent) +

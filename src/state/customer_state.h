@@ -50,6 +50,7 @@
 #include "motive/v1/event.pb.h"
 #include "motive/v1/ruleset.pb.h"
 #include "state/compact_vector.h"
+#include "state/context_variables.h"
 #include "state/interner.h"
 #include "state/metrics.h"
 #include "state/recent_events.h"
@@ -265,10 +266,11 @@ class CustomerState {
   // metric names of `config`, `strings` and `arena`, never this state: the
   // caller may let go of the state (and its shard lock) right after, but
   // must keep `customer_id`, `config` and `strings` while the activation is
-  // used. Errors as BindContext's.
+  // used. Only `fields` are bound. Errors as BindContext's.
   absl::Status Bind(absl::string_view customer_id, int64_t as_of_us,
                     const StateConfig& config, const Interner& strings,
-                    expr::Activation* activation, expr::Arena* arena) const;
+                    expr::Activation* activation, expr::Arena* arena,
+                    const ContextFields& fields = ContextFields::All()) const;
 
   // The responses kept, in event-time order (ties: arrival order), each
   // within kResponseHorizonUs of newest_us(), at most kMaxResponses.

@@ -160,9 +160,10 @@ TEST_F(ProgramTest, TransformListAndTransformMap) {
 TEST_F(ProgramTest, TransformMapEntryBuildsAMapOfTheGivenEntries) {
   // Inverting a map: each element gives the entries it adds.
   ExpectBool("m.transformMapEntry(k, v, {v: k}) == {1: 'a', 2: 'b'}", true);
-  ExpectBool("['a', 'b', 'c'].transformMapEntry(i, t, i > 0, {t: i}) == "
-             "{'b': 1, 'c': 2}",
-             true);
+  ExpectBool(
+      "['a', 'b', 'c'].transformMapEntry(i, t, i > 0, {t: i}) == "
+      "{'b': 1, 'c': 2}",
+      true);
   ExpectBool("[].transformMapEntry(i, v, {v: i}) == {}", true);
   ExpectBool("m.transformMapEntry(k, v, {}) == {}", true);
   // Two elements giving one key: an error, as a map literal's.
@@ -199,6 +200,49 @@ TEST_F(ProgramTest, OptionalsReadSparseValues) {
   ExpectError("m.?z.orValue(1 / 0)", kDivisionByZero);
   // An optional has no text: format it through value() or orValue().
   ExpectError("'%s'.format([m.?a])", "optional value has no text");
+}
+
+// What reads() reports is what a caller may leave unbound: a field or
+// variable missing from it must be one the program cannot see.
+TEST_F(ProgramTest, ReadsNameTheFieldsSelectedOfEachVariableOrTheWhole) {
+  auto reads_of = [&](const std::string& source, bool check = true) {
+    CompileOptions options;
+    options.check = check;
+    auto program = Program::Compile(source, env_, options);
+    EXPECT_TRUE(program.ok()) << source << ": " << program.status();
+    std::vector<std::string> reads;
+    if (!program.ok()) return reads;
+    for (const Program::VariableRead& read : (*program)->reads()) {
+      reads.push_back(absl::StrCat(read.name, read.whole ? " whole" : "",
+                                   read.fields.empty() ? "" : " ",
+                                   absl::StrJoin(read.fields, ",")));
+    }
+    return reads;
+  };
+  using ::testing::ElementsAre;
+  using ::testing::IsEmpty;
+  EXPECT_THAT(reads_of("1 + 2 == 3"), IsEmpty());
+  EXPECT_THAT(reads_of("n > 1"), ElementsAre("n whole"));
+  // Selections and has() read a field; each field once, sorted.
+  EXPECT_THAT(reads_of("m.b > 1 && has(m.a) && m.b < 9 && n > 0"),
+              ElementsAre("n whole", "m a,b"));
+  // Any other use reads the whole map, whatever else selects from it.
+  EXPECT_THAT(reads_of("m.a > 0 && size(m) > 1"), ElementsAre("m whole a"));
+  EXPECT_THAT(reads_of("m['a'] > 0"), ElementsAre("m whole"));
+  EXPECT_THAT(reads_of("'a' in m"), ElementsAre("m whole"));
+  EXPECT_THAT(reads_of("m.exists(k, k == 'a')"), ElementsAre("m whole"));
+  EXPECT_THAT(reads_of("m.?a.orValue(0) == 1"), ElementsAre("m whole"));
+  EXPECT_THAT(reads_of("d.x.y == 1"), ElementsAre("d x"));
+  // A comprehension's variable shadows the declared one of its name.
+  EXPECT_THAT(reads_of("[1, 2].exists(n, n > 1)"), IsEmpty());
+  EXPECT_THAT(reads_of("[m].exists(n, n.a > 1) && m.b > 0"),
+              ElementsAre("m whole b"));
+  // A qualified variable is a variable of its own, read whole.
+  EXPECT_THAT(reads_of("customer.tier == 'gold'"),
+              ElementsAre("customer.tier whole"));
+  // Unchecked programs resolve names alike.
+  EXPECT_THAT(reads_of("m.a + n", /*check=*/false),
+              ElementsAre("n whole", "m a"));
 }
 
 TEST_F(ProgramTest, ReservedWordsAreFieldNames) {

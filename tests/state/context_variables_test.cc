@@ -93,18 +93,28 @@ class ContextVariablesTest : public ::testing::Test {
     return expr::Program::Compile(rule, env_);
   }
 
-  // `rule` evaluated over `summary` bound with `metrics` and `attributes`.
+  // `rule` evaluated over `summary` bound with `metrics` and `attributes`:
+  // every field bound, and only those the rule reads, which must give the
+  // same value.
   std::string Eval(const std::string& rule, const Summary& summary,
                    absl::Span<const NamedMetric> metrics = {},
                    absl::Span<const expr::MapValue::Entry> attributes = {}) {
     auto program = Compile(rule);
     EXPECT_TRUE(program.ok()) << rule << ": " << program.status();
     if (!program.ok()) return "did not compile";
-    expr::Activation activation(env_);
-    absl::Status bound = BindContext(summary, "c-1", strings_, metrics,
-                                     attributes, &activation, &arena_);
-    EXPECT_TRUE(bound.ok()) << bound;
-    return DebugString((*program)->Evaluate(activation, &arena_));
+    ContextFields read;
+    read.Add(**program);
+    std::string values[2];
+    for (int i = 0; i < 2; ++i) {
+      expr::Activation activation(env_);
+      absl::Status bound = BindContext(
+          summary, "c-1", strings_, metrics, attributes,
+          i == 0 ? ContextFields::All() : read, &activation, &arena_);
+      EXPECT_TRUE(bound.ok()) << bound;
+      values[i] = DebugString((*program)->Evaluate(activation, &arena_));
+    }
+    EXPECT_EQ(values[0], values[1]) << rule << " with only what it reads";
+    return values[0];
   }
 
   expr::Environment env_;
@@ -236,7 +246,8 @@ TEST_F(ContextVariablesTest, EvaluatesRulesOverASummary) {
 // a customer who has everything.
 TEST_F(ContextVariablesTest, RecordsBindEveryDeclaredKeyInItsOrder) {
   expr::Activation activation(env_);
-  ASSERT_TRUE(BindContext(Caller(), "c-1", strings_, &activation, &arena_).ok());
+  ASSERT_TRUE(
+      BindContext(Caller(), "c-1", strings_, &activation, &arena_).ok());
   for (const char* name : {"customer", "contacts", "last_contact"}) {
     const expr::VariableDecl* decl = env_.FindVariable(name);
     ASSERT_NE(decl, nullptr) << name;
@@ -249,6 +260,55 @@ TEST_F(ContextVariablesTest, RecordsBindEveryDeclaredKeyInItsOrder) {
       EXPECT_EQ(entries[i].key.text(), fields[i].first) << name << " " << i;
     }
   }
+}
+
+// Binding only what programs read: the rest is absent, which the programs
+// that read nothing of it cannot tell (Eval checks that for every rule of
+// these tests), and a variable read whole is bound whole.
+TEST_F(ContextVariablesTest, BindsOnlyTheFieldsItsProgramsRead) {
+  MetricResult calls;
+  calls.kind = MetricResult::Kind::kNumber;
+  calls.number = 3;
+  const NamedMetric metrics[] = {{"angry_calls", calls}};
+  const expr::MapValue::Entry attributes[] = {
+      {Value::String("plan"), Value::String("gold")}};
+  auto bound_with = [&](std::initializer_list<const char*> rules) {
+    ContextFields fields;
+    for (const char* rule : rules) {
+      auto program = Compile(rule);
+      EXPECT_TRUE(program.ok()) << rule << ": " << program.status();
+      if (program.ok()) fields.Add(**program);
+    }
+    expr::Activation activation(env_);
+    EXPECT_TRUE(BindContext(Caller(), "c-1", strings_, metrics, attributes,
+                            fields, &activation, &arena_)
+                    .ok());
+    // Their keys, in declared order, shown by a program that reads them
+    // whole, on the same binding.
+    auto shown = Compile(
+        "[customer, contacts, last_contact, metrics].map(m, "
+        "m.map(k, k))");
+    EXPECT_TRUE(shown.ok()) << shown.status();
+    return DebugString((*shown)->Evaluate(activation, &arena_));
+  };
+  EXPECT_EQ(bound_with({}), "[[], [], [], []]");
+  EXPECT_EQ(bound_with({"customer.strikes > 1 && has(customer.csat)",
+                        "last_contact.topic == 'billing'"}),
+            "[[\"strikes\", \"csat\"], [], [\"topic\"], []]");
+  EXPECT_EQ(bound_with({"customer.attributes.plan == 'gold'",
+                        "metrics.angry_calls > 1", "contacts.d7 > 0"}),
+            "[[\"attributes\"], [\"d7\"], [], [\"angry_calls\"]]");
+  EXPECT_EQ(bound_with({"size(last_contact) > 0"}),
+            "[[], [], [\"time\", \"channel\", \"topic\", \"outcome\", "
+            "\"agent_id\", \"transfers\", \"hold_ms\", \"sentiment\", "
+            "\"repeat\"], []]");
+  // What CustomerState::Bind asks before building attributes and metrics.
+  ContextFields fields;
+  fields.Add(**Compile("customer.attributes.plan == 'gold'"));
+  EXPECT_TRUE(fields.reads_attributes());
+  EXPECT_FALSE(fields.reads_metrics());
+  EXPECT_TRUE(ContextFields::All().reads_attributes());
+  EXPECT_TRUE(ContextFields::All().reads_metrics());
 }
 
 TEST_F(ContextVariablesTest, AbsentValuesAreAbsentKeys) {
@@ -311,16 +371,16 @@ TEST_F(ContextVariablesTest, BindErrors) {
   MetricResult one;
   one.kind = MetricResult::Kind::kNumber;
   const NamedMetric twice[] = {{"m", one}, {"m", one}};
-  absl::Status status =
-      BindContext(caller, "c-1", strings_, twice, {}, &activation, &arena_);
+  absl::Status status = BindContext(caller, "c-1", strings_, twice, {},
+                                    ContextFields::All(), &activation, &arena_);
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(status.message(), HasSubstr("metrics"));
 
   const expr::MapValue::Entry attributes[] = {
       {Value::String("plan"), Value::String("gold")},
       {Value::String("plan"), Value::String("silver")}};
-  status = BindContext(caller, "c-1", strings_, {}, attributes, &activation,
-                       &arena_);
+  status = BindContext(caller, "c-1", strings_, {}, attributes,
+                       ContextFields::All(), &activation, &arena_);
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(status.message(), HasSubstr("customer.attributes"));
 
