@@ -147,18 +147,21 @@ std::string Digest(absl::string_view text) {
 
 }  // namespace
 
+// Rules and actions keep what every decision reads of them first, in one
+// cache line: a decision reads them for each of its rules, and their
+// working set does not stay in L1 between decisions.
 struct Ruleset::Action {
-  const v1::Action* proto;
-  PolicyAction ids;
-  double value = 1;
-  double default_weight = 1;
-  double lever = 1;
   int64_t valid_from_us = 0;  // 0: open
   int64_t valid_until_us = 0;
   // Bit c set when the action may be offered on channel c; all set when the
   // action names no channel.
   uint32_t channels = ~uint32_t{0};
   static_assert(v1::Channel_MAX < 32);
+  PolicyAction ids;
+  double value = 1;
+  double default_weight = 1;
+  double lever = 1;
+  const v1::Action* proto;
   Template script;
 };
 
@@ -172,19 +175,20 @@ struct Ruleset::Condition {
 };
 
 struct Ruleset::Rule {
-  const v1::Rule* proto;
-  std::string name;
   uint32_t action;
   // Eligibility, applicability, suitability: indexes in conditions_, or
   // kNoCondition when empty.
   int32_t conditions[3];
+  int32_t tier;  // the proto's priority
+  // Index of the rule in the file, over all playbooks: the last tie-break.
+  uint32_t order;
   std::unique_ptr<expr::Program> weight;
+  const v1::Rule* proto;
+  std::string name;
   Template reason;
   // What matched, after the filled reason: "playbook <name>[: <condition>]"
   // and "<stage>: <condition>" for each condition the rule has.
   std::vector<std::string> matched;
-  // Index of the rule in the file, over all playbooks: the last tie-break.
-  uint32_t order;
 };
 
 struct Ruleset::Playbook {
@@ -198,6 +202,7 @@ struct Ruleset::Candidate {
   uint32_t rule;
   uint32_t action;
   int32_t tier;
+  uint32_t order;  // the rule's
   // The terms of v1::ScoreTerms, as plain numbers until the answer is made.
   double propensity;
   double context_weight;
@@ -282,6 +287,10 @@ class Ruleset::Evaluation {
     memo_done.assign(rules.conditions_.size(), 0);
     memo_ = memo.data();
     memo_done_ = memo_done.data();
+    thread_local std::vector<PolicyMemo> verdicts;
+    verdicts.resize(rules.actions_.size());
+    for (PolicyMemo& v : verdicts) v.channel = kNotChecked;
+    verdicts_ = verdicts.data();
   }
 
   // Binds the context as of `now_us`, the situation and `event` (null:
@@ -412,9 +421,7 @@ class Ruleset::Evaluation {
       }
     }
     if (action.lever == 0) return drop(Stage::kLever, Trace::Why::kLever);
-    const Verdict verdict =
-        rules_.policy_.Check(action.ids, channel, customer_.responses(),
-                             rules_.service_actions_, now_us_);
+    const Verdict& verdict = PolicyVerdict(rule.action, channel);
     if (!verdict.allowed()) {
       return drop(verdict.stage == "cap" ? Stage::kCap : Stage::kCoolOff,
                   Trace::Why::kText, 0, verdict.detail);
@@ -434,7 +441,8 @@ class Ruleset::Evaluation {
     out->playbook = playbook_index;
     out->rule = rule_index;
     out->action = rule.action;
-    out->tier = rule.proto->priority();
+    out->tier = rule.tier;
+    out->order = rule.order;
     out->propensity = Propensity(store_.Learned(action.ids.action),
                                  rules_.prior_accepts_, rules_.prior_rejects_);
     out->context_weight = weight;
@@ -442,6 +450,20 @@ class Ruleset::Evaluation {
     out->lever = action.lever;
     out->priority = out->propensity * weight * action.value * action.lever;
     return true;
+  }
+
+  // Contact policy's verdict on offering action `action_index` on
+  // `channel`, checked once per evaluation: the rules that offer one action
+  // share it, and each check reads the customer's responses.
+  const Verdict& PolicyVerdict(uint32_t action_index, v1::Channel channel) {
+    PolicyMemo& memo = verdicts_[action_index];
+    if (memo.channel != channel) {
+      memo.verdict = rules_.policy_.Check(rules_.actions_[action_index].ids,
+                                          channel, customer_.responses(),
+                                          rules_.service_actions_, now_us_);
+      memo.channel = channel;
+    }
+    return memo.verdict;
   }
 
   // The end of the customer's quiet hours when now is inside them, else 0.
@@ -498,6 +520,13 @@ class Ruleset::Evaluation {
   // The value of each condition evaluated so far (this thread's scratch).
   expr::Value* memo_;
   uint8_t* memo_done_;
+  // Contact policy's verdict per action, for the channel checked.
+  static constexpr int kNotChecked = -1;
+  struct PolicyMemo {
+    int channel;  // kNotChecked: none yet
+    Verdict verdict;
+  };
+  PolicyMemo* verdicts_;
   bool zone_loaded_ = false;
   absl::TimeZone zone_;
   std::string quiet_detail_;
@@ -810,6 +839,7 @@ absl::StatusOr<Ruleset::Rule> Ruleset::Compiler::CompileRule(
   rule.action = found->second;
   rule.name = rp.name().empty() ? rp.action() : rp.name();
   rule.order = rule_order_++;
+  rule.tier = rp.priority();
   if (absl::Status s =
           CheckName(absl::StrCat(rule_path, ".name"), rule.name, "a name");
       !s.ok()) {
@@ -1002,6 +1032,11 @@ absl::Status Ruleset::Decide(absl::string_view customer_id,
     }
     out->add_playbooks(playbook.proto->name());
     for (uint32_t r = 0; r < playbook.rules.size(); ++r) {
+      // The next rule's action, whose line the rule's index alone does not
+      // let the hardware guess.
+      if (r + 1 < playbook.rules.size()) {
+        __builtin_prefetch(&actions_[playbook.rules[r + 1].action]);
+      }
       Candidate candidate;
       if (evaluation.Consider(p, r, situation.channel(), hold_quiet,
                               &candidate)) {
@@ -1016,8 +1051,7 @@ absl::Status Ruleset::Decide(absl::string_view customer_id,
     if (a.priority != b.priority) {
       return a.priority > b.priority;
     }
-    return playbooks_[a.playbook].rules[a.rule].order <
-           playbooks_[b.playbook].rules[b.rule].order;
+    return a.order < b.order;
   };
   std::sort(candidates.begin(), candidates.end(), before);
   const uint32_t max_results =

@@ -119,8 +119,7 @@ class RulesetTest : public ::testing::Test {
           rules.Decide(customer, situation, state, store_, &decision, detail)
               .ok());
       EXPECT_TRUE(
-          rules.Decide(customer, situation, state, store_, &head, &trace)
-              .ok());
+          rules.Decide(customer, situation, state, store_, &head, &trace).ok());
     });
     // Every decision of these tests checks that the trace, read later as
     // messages or as bytes, is what Decide writes into the decision.
@@ -130,7 +129,8 @@ class RulesetTest : public ::testing::Test {
     trace.AppendTo(head.mutable_dropped());
     if (detail == Ruleset::Detail::kFull) {
       EXPECT_TRUE(MessageDifferencer::Equals(head, decision))
-          << head.DebugString() << "\nvs\n" << decision.DebugString();
+          << head.DebugString() << "\nvs\n"
+          << decision.DebugString();
       std::string expected;
       EXPECT_TRUE(
           model::Encode(model::WireFormat::kProtobuf, decision, &expected)
@@ -405,8 +405,16 @@ TEST_F(RulesetTest, CapsAndCoolOffsReadTheCustomersFeedback) {
 
 TEST_F(RulesetTest, TheRankingAloneKeepsTheRankAndPolicysDrops) {
   auto rules = Load(absl::StrCat(kTwoOffers, R"pb(
-    actions { id: "bonus" group: "upsell" value: 1 script: "Hi {customer.strikes}" }
-    actions { id: "chat_only" channels: [ CHAT ] }
+    actions {
+      id: "bonus"
+      group: "upsell"
+      value: 1
+      script: "Hi {customer.strikes}"
+    }
+    actions {
+      id: "chat_only"
+      channels: [ CHAT ]
+    }
     playbooks {
       name: "more"
       rules { action: "bonus" reason: "because" }
@@ -431,6 +439,9 @@ TEST_F(RulesetTest, TheRankingAloneKeepsTheRankAndPolicysDrops) {
   EXPECT_EQ(ranking.actions(1).reasons_size(), 0);
   EXPECT_THAT(Dropped(full),
               ElementsAre("tips/cap", "chat_only/channel", "tips/cap"));
+  // Two rules offering one action share contact policy's verdict.
+  EXPECT_EQ(full.dropped(2).detail(), full.dropped(0).detail());
+  EXPECT_THAT(full.dropped(0).detail(), HasSubstr("1 already"));
   // The rules' own drops go; contact policy's stay, with their detail.
   EXPECT_THAT(Dropped(ranking), ElementsAre("tips/cap", "tips/cap"));
   EXPECT_EQ(ranking.dropped(0).detail(), full.dropped(0).detail());
@@ -510,7 +521,11 @@ TEST_F(RulesetTest, TheSameInputsGiveTheSameDecision) {
 // Decision held before, longer or shorter.
 TEST_F(RulesetTest, AReusedDecisionEqualsAFreshOne) {
   auto rules = Load(R"pb(
-    actions { id: "upgrade" group: "upsell" channels: [CHAT] }
+    actions {
+      id: "upgrade"
+      group: "upsell"
+      channels: [ CHAT ]
+    }
     actions { id: "tips" group: "education" }
     actions { id: "sorry" }
     playbooks {
@@ -546,7 +561,10 @@ TEST_F(RulesetTest, AReusedDecisionEqualsAFreshOne) {
 // it is cleared or reused.
 TEST_F(RulesetTest, ATraceKeepsItsRulesetUntilClearedOrReused) {
   auto rules = Load(R"pb(
-    actions { id: "upgrade" channels: [CHAT] }
+    actions {
+      id: "upgrade"
+      channels: [ CHAT ]
+    }
     playbooks {
       name: "inbound"
       rules { name: "offer" action: "upgrade" }
@@ -558,8 +576,7 @@ TEST_F(RulesetTest, ATraceKeepsItsRulesetUntilClearedOrReused) {
   Ruleset::Trace trace;
   store_.Visit("c-1", kNowUs, [&](const state::CustomerState& state) {
     ASSERT_TRUE(
-        rules->Decide("c-1", situation, state, store_, &decision, &trace)
-            .ok());
+        rules->Decide("c-1", situation, state, store_, &decision, &trace).ok());
   });
   const std::weak_ptr<const Ruleset> weak = rules;
   rules.reset();
@@ -575,8 +592,7 @@ TEST_F(RulesetTest, ATraceKeepsItsRulesetUntilClearedOrReused) {
   auto other = Load(R"pb(actions { id: "tips" })pb");
   store_.Visit("c-1", kNowUs, [&](const state::CustomerState& state) {
     ASSERT_TRUE(
-        other->Decide("c-1", situation, state, store_, &decision, &trace)
-            .ok());
+        other->Decide("c-1", situation, state, store_, &decision, &trace).ok());
   });
   EXPECT_TRUE(weak.expired());
   EXPECT_EQ(trace.size(), 0u);
