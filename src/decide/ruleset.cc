@@ -298,6 +298,7 @@ class Ruleset::Evaluation {
   absl::Status Bind(const v1::Situation& situation, int64_t now_us,
                     const v1::Event* event) {
     now_us_ = now_us;
+    customer_.PrefetchBind(now_us, store_.config(), rules_.context_fields_);
     if (absl::Status s = customer_.Bind(customer_id_, now_us, store_.config(),
                                         store_.strings(), activation_, arena_,
                                         rules_.context_fields_);

@@ -709,6 +709,14 @@ void CustomerState::PrefetchSummary(int64_t as_of_us,
   for (size_t i = first; i < held_.size(); ++i) __builtin_prefetch(&held_[i]);
 }
 
+void CustomerState::PrefetchBind(int64_t as_of_us, const StateConfig& config,
+                                 const ContextFields& fields) const {
+  PrefetchSummary(as_of_us, config);
+  if (fields.reads_attributes()) attributes_.Prefetch();
+  if (fields.reads_metrics()) metrics_.Prefetch();
+  responses_.Prefetch();
+}
+
 void CustomerState::PrefetchApply() const {
   if (!held_.empty()) {
     __builtin_prefetch(&held_.front());

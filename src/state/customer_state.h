@@ -248,6 +248,13 @@ class CustomerState {
   // customers whose misses should overlap.
   void PrefetchSummary(int64_t as_of_us, const StateConfig& config) const;
 
+  // Starts fetching what Bind(as_of_us) with `fields` and a decision's
+  // contact policy will read beyond this object (the summary's held events,
+  // attributes, metrics, responses), so that their misses overlap rather
+  // than come one after another.
+  void PrefetchBind(int64_t as_of_us, const StateConfig& config,
+                    const ContextFields& fields) const;
+
   // Starts fetching what Apply will touch beyond this object (the ends of
   // the held events, the lists an event adds to, the latest events), for a
   // caller folding many events whose misses should overlap.
