@@ -361,7 +361,8 @@ class Ruleset::Evaluation {
   }
 
   // Checks one rule's candidate offered on `channel`: true and `out`
-  // filled when it survives, else false and why in the trace.
+  // filled when it survives (but for its score: see Score), else false and
+  // why in the trace.
   bool Consider(uint32_t playbook_index, uint32_t rule_index,
                 v1::Channel channel, bool quiet_hours_drop, Candidate* out) {
     const Playbook& playbook = rules_.playbooks_[playbook_index];
@@ -444,13 +445,28 @@ class Ruleset::Evaluation {
     out->action = rule.action;
     out->tier = rule.tier;
     out->order = rule.order;
-    out->propensity = Propensity(store_.Learned(action.ids.action),
-                                 rules_.prior_accepts_, rules_.prior_rejects_);
     out->context_weight = weight;
     out->value = action.value;
     out->lever = action.lever;
-    out->priority = out->propensity * weight * action.value * action.lever;
     return true;
+  }
+
+  // Sets the propensity and priority of candidates that Consider let
+  // through, from what the store learned of their actions: one look under
+  // the store's lock for them all, rather than one for each.
+  void Score(absl::Span<Candidate> candidates) {
+    absl::InlinedVector<uint32_t, 16> actions;
+    for (const Candidate& c : candidates) {
+      actions.push_back(rules_.actions_[c.action].ids.action);
+    }
+    absl::InlinedVector<state::ActionStats, 16> learned(actions.size());
+    store_.Learned(actions, learned.data());
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      Candidate& c = candidates[i];
+      c.propensity =
+          Propensity(learned[i], rules_.prior_accepts_, rules_.prior_rejects_);
+      c.priority = c.propensity * c.context_weight * c.value * c.lever;
+    }
   }
 
   // Contact policy's verdict on offering action `action_index` on
@@ -1046,6 +1062,7 @@ absl::Status Ruleset::Decide(absl::string_view customer_id,
     }
   }
 
+  evaluation.Score(absl::MakeSpan(candidates));
   // Best first: tier, score, then the order of the rules in the file.
   auto before = [&](const Candidate& a, const Candidate& b) {
     if (a.tier != b.tier) return a.tier > b.tier;
@@ -1302,6 +1319,7 @@ void Ruleset::Alerts(absl::string_view customer_id, const v1::Event& event,
                              &candidate)) {
       continue;
     }
+    evaluation.Score({&candidate, 1});
     v1::Alert& alert = out->emplace_back();
     alert.set_customer_id(std::string(customer_id));
     alert.set_playbook(playbooks_[p].proto->name());
