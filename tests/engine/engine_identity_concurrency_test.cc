@@ -64,19 +64,19 @@ TEST(EngineIdentityConcurrencyTest, QueriesGoOnWhileProfilesMergeAndSplit) {
     for (int p = 0; p < kPeople; ++p) {
       const std::string email = absl::StrCat("p", p, "@x.com");
       const std::string phone = absl::StrCat("+1415555", 1000 + p);
-      ASSERT_TRUE(engine.Record(Contact(round * 100 + p, {{"email", email}}))
-                      .ok());
+      ASSERT_TRUE(
+          engine.Record(Contact(round * 100 + p, {{"email", email}})).ok());
       ASSERT_TRUE(engine
                       .Record(Contact(round * 100 + p + 50,
                                       {{"phone", phone}, {"email", email}},
                                       absl::StrCat("crm-", p)))
                       .ok());
       // A shared switchboard number: merges, then splits at the third.
-      ASSERT_TRUE(engine
-                      .Record(Contact(round * 100 + p + 70,
-                                      {{"phone", "+18005550000"}},
-                                      absl::StrCat("crm-", p)))
-                      .ok());
+      ASSERT_TRUE(
+          engine
+              .Record(Contact(round * 100 + p + 70, {{"phone", "+18005550000"}},
+                              absl::StrCat("crm-", p)))
+              .ok());
     }
     ASSERT_TRUE(engine.Unlink({{"email", "p0@x.com"}}).ok());
     ASSERT_TRUE(engine.Link("crm-0", {{"email", "p0@x.com"}}).ok());
