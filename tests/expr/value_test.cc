@@ -252,14 +252,16 @@ TEST(MapValueTest, DistinctStringKeysWithTheirHashesGiven) {
   for (int size : {0, 1, 8, 9, 22, 300}) {
     Arena arena;
     std::vector<std::string> names;
-    for (int i = 0; i < size; ++i) names.push_back("field_" + std::to_string(i));
+    for (int i = 0; i < size; ++i)
+      names.push_back("field_" + std::to_string(i));
     std::vector<Entry> entries;
     std::vector<size_t> hashes;
     for (int i = 0; i < size; ++i) {
       entries.push_back({Value::String(names[i]), Value::Int(i)});
       hashes.push_back(MapValue::StringKeyHash(names[i]));
     }
-    Value made = MapValue::MakeOfDistinctStrings(&arena, entries, hashes.data());
+    Value made =
+        MapValue::MakeOfDistinctStrings(&arena, entries, hashes.data());
     ASSERT_EQ(made.kind(), ValueKind::kMap) << size;
     const MapValue& map = made.map();
     EXPECT_EQ(map.size(), static_cast<size_t>(size));
@@ -278,6 +280,40 @@ TEST(MapValueTest, DistinctStringKeysWithTheirHashesGiven) {
     // Equal to the same map made by Make.
     Value checked = MapValue::Make(&arena, entries);
     EXPECT_TRUE(IsTrue(Equal(made, checked))) << size;
+  }
+}
+
+TEST(MapValueTest, FindStringComparesEveryByteOfKeysOfAnyLength) {
+  // A text that differs from a key in one byte, at any place, is not the
+  // key, even when asked for with the key's own hash (the probe then meets
+  // the key, and only the comparison tells them apart). Lengths around the
+  // comparison's 4-, 8- and 16-byte loads; maps scanned and indexed.
+  for (size_t length = 0; length <= 24; ++length) {
+    for (int padding : {0, 12}) {
+      Arena arena;
+      std::vector<std::string> names;
+      names.push_back(std::string(length, 'k'));
+      for (size_t i = 0; i < length; ++i) names[0][i] += i % 7;
+      for (int i = 0; i < padding; ++i)
+        names.push_back("pad" + std::to_string(i));
+      std::vector<Entry> entries;
+      for (size_t i = 0; i < names.size(); ++i) {
+        entries.push_back({Value::String(names[i]), Value::Int(i)});
+      }
+      Value made = MapValue::Make(&arena, entries);
+      ASSERT_EQ(made.kind(), ValueKind::kMap);
+      const size_t hash = MapValue::StringKeyHash(names[0]);
+      const Value* found = made.map().FindString(names[0], hash);
+      ASSERT_NE(found, nullptr) << length;
+      EXPECT_EQ(found->int_value(), 0);
+      for (size_t at = 0; at < length; ++at) {
+        std::string other = names[0];
+        other[at] ^= 1;
+        EXPECT_EQ(made.map().FindString(other, hash), nullptr)
+            << length << " " << at;
+      }
+      EXPECT_EQ(made.map().FindString(names[0] + "x", hash), nullptr);
+    }
   }
 }
 
