@@ -147,9 +147,9 @@ std::string Digest(absl::string_view text) {
 
 }  // namespace
 
-// Rules and actions keep what every decision reads of them first, in one
-// cache line: a decision reads them for each of its rules, and their
-// working set does not stay in L1 between decisions.
+// Rules and actions keep what every decision reads of them first and
+// together, so that a rule costs one line rather than two: a decision reads
+// them for each of its rules, and they do not stay in L1 between decisions.
 struct Ruleset::Action {
   int64_t valid_from_us = 0;  // 0: open
   int64_t valid_until_us = 0;
